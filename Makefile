@@ -1,0 +1,191 @@
+# postmortem: one non-recursive Makefile.  Outputs only under build/;
+# third-party code (newlib, mbedTLS) comes from Debian's packages into
+# .cache/, never into the tree.  Targets: all test fuzz bench run qemu
+# qemu-gdb iso clean (see README.md).
+MAKEFLAGS += -rR
+.SUFFIXES:
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+B := build
+CACHE := .cache
+NEWLIB := $(CACHE)/newlib
+
+CC := gcc
+HOSTCC := gcc
+FUZZCC := clang
+NASM := nasm
+LD := ld
+OBJCOPY := objcopy
+
+# ---------------------------------------------------------------- sources
+# Pure code: builds unchanged into the kernel, the host tool and the tests.
+PURE_SRCS := \
+	kernel/cmdline.c \
+	kernel/mb2.c \
+	kernel/bootparams.c \
+	kernel/acpi.c
+
+KERNEL_SRCS := \
+	kernel/main.c \
+	kernel/bootinfo.c \
+	kernel/console.c \
+	kernel/cpu.c \
+	kernel/trap.c \
+	kernel/after.c \
+	kernel/platform.c \
+	kernel/syscalls.c \
+	drivers/uart16550.c \
+	drivers/vgatext.c \
+	drivers/fbcon.c \
+	drivers/reset.c \
+	$(PURE_SRCS)
+
+BOOT_SRCS := \
+	boot/head.asm \
+	boot/entry32.asm \
+	boot/entry64.asm \
+	boot/isr.asm
+
+TOOL_SRCS := \
+	tools/postmortem.c \
+	$(PURE_SRCS)
+
+# mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
+MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
+MBEDTLS_OBJS := sha256.c.o platform_util.c.o
+
+# ---------------------------------------------------------------- flags
+# Kernel: freestanding static PIE at link address 0, relocated by itself.
+KCFLAGS := \
+	-std=gnu11 \
+	-O2 -g \
+	-ffreestanding \
+	-fPIE \
+	-mno-red-zone \
+	-fno-stack-protector \
+	-fcf-protection=none \
+	-fno-asynchronous-unwind-tables \
+	-ffunction-sections -fdata-sections \
+	-include kernel/hidden.h \
+	-Wall -Wextra -Wshadow -Wvla -Werror \
+	-I. -isystem $(NEWLIB)/include \
+	-DPM_VERSION=\"$(VERSION)\" \
+	-MMD -MP
+# -mno-red-zone: exceptions arrive on the interrupted stack's neighbour (IST),
+# but firmware calls and future nested handlers must not clobber leaf frames.
+# -include kernel/hidden.h: hidden visibility everywhere, so no GOT or PLT.
+
+KLDFLAGS := -static -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn-rwx-segments \
+	--gc-sections -T linker.ld --build-id=none
+
+HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I. \
+	-DPM_VERSION=\"$(VERSION)\" -MMD -MP
+TESTCFLAGS := $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZCFLAGS := -g -O1 -I. -fsanitize=fuzzer,address,undefined
+
+NASMFLAGS := -f elf64 -w+all -I boot/
+
+# ---------------------------------------------------------------- objects
+KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_SRCS)) $(patsubst %.asm,$(B)/k/%.o,$(BOOT_SRCS)) \
+	$(B)/k/font.o
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/*_test.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_REPLAYS := $(addprefix $(B)/host/,$(addsuffix _replay,$(FUZZ_NAMES)))
+FUZZERS := $(addprefix $(B)/fuzz/,$(addsuffix _fuzz,$(FUZZ_NAMES)))
+
+.PHONY: all kernel tools iso test unit fuzz fuzz-build bench run qemu qemu-gdb deps clean
+all: $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmortem
+	@scripts/sizes.sh $(B)
+
+deps:
+	@scripts/setup.sh
+
+$(NEWLIB)/lib/libc.a:
+	scripts/build-newlib.sh $(CACHE)
+
+# ---------------------------------------------------------------- kernel
+$(B)/k/%.o: %.c | $(NEWLIB)/lib/libc.a
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/k/%.o: %.asm
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
+
+$(B)/k/mbedtls/%: $(MBEDTLS_A)
+	@mkdir -p $(@D)
+	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
+
+$(B)/font.c: scripts/mkfont.sh
+	@mkdir -p $(@D)
+	scripts/mkfont.sh $@
+
+$(B)/k/font.o: $(B)/font.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/postmortem.elf: $(KOBJS) linker.ld scripts/check-relocs.sh $(NEWLIB)/lib/libc.a
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(NEWLIB)/lib/libc.a $(shell $(CC) -print-libgcc-file-name)
+	scripts/check-relocs.sh $@
+
+$(B)/kernel.bin: $(B)/postmortem.elf
+	$(OBJCOPY) -O binary -R .bss -R .boot $< $@
+
+$(B)/setup.bin: boot/setup.asm $(B)/kernel.bin $(B)/postmortem.elf
+	$(NASM) -f bin -I boot/ \
+		-DVERSION_STR="'\"$(VERSION)\"'" -DSYSSIZE=$$(stat -c %s $(B)/kernel.bin) \
+		-DINIT_SIZE=$$(scripts/symval.sh $(B)/postmortem.elf __image_end) \
+		$< -o $@
+
+$(B)/postmortem.bzImage: $(B)/setup.bin $(B)/kernel.bin
+	cat $^ > $@
+
+# ---------------------------------------------------------------- ISO
+$(B)/postmortem.iso: $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
+	scripts/mkiso.sh $(B)/postmortem.elf iso/grub.cfg $@
+
+# ---------------------------------------------------------------- host tool
+$(B)/postmortem: $(TOOL_SRCS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(TOOL_SRCS)
+
+# ---------------------------------------------------------------- tests
+$(B)/host/%_test: tests/unit/%_test.c $(PURE_SRCS) tests/unit/test.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(PURE_SRCS)
+
+$(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS)
+
+$(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(PURE_SRCS)
+
+unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
+
+test: all unit
+	@scripts/run-tests.sh
+
+fuzz: $(FUZZERS)
+	@scripts/fuzz.sh $(FUZZ_NAMES)
+
+bench: all
+	@scripts/bench.sh
+
+run: all
+	@scripts/run.sh
+
+qemu: $(B)/postmortem.bzImage
+	scripts/qemu.sh -kernel $(B)/postmortem.bzImage -append "console=ttyS0 $(APPEND)"
+
+qemu-gdb: $(B)/postmortem.bzImage
+	scripts/qemu.sh -s -S -kernel $(B)/postmortem.bzImage -append "console=ttyS0 $(APPEND)"
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,23 @@
+/*
+ * 16550 UART, polled, transmit only (what a console needs).
+ *
+ * Interface: uart16550_init(dev, index, baud) probes the PC COM port
+ * ttyS<index> (0x3F8, 0x2F8, 0x3E8, 0x2E8), programs baud/8N1/FIFO and
+ * fills dev; -ENODEV when no UART answers (scratch register test), -EINVAL
+ * for a bad index or baud.  write() waits for THRE a bounded number of
+ * polls per byte and drops the byte when the UART never drains (a wedged
+ * port must not hang the dump), counting the drops.
+ */
+#ifndef DRIVERS_UART16550_H
+#define DRIVERS_UART16550_H
+
+#include <stdint.h>
+
+#include "drivers/chardev.h"
+
+#define UART16550_PORTS 4
+
+int uart16550_init(struct chardev *dev, unsigned index, uint32_t baud);
+uint16_t uart16550_base(unsigned index);
+
+#endif

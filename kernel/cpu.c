@@ -1,0 +1,240 @@
+/*
+ * CPU set-up: GDT + TSS, IDT, identity page tables, FS base.
+ *
+ * Runs once from kmain on the C stack, still on the page tables the boot
+ * path left (ours from boot/entry32.asm, or kexec's, which identity-map
+ * RAM).  Everything it builds lives in our .bss, inside the image, so it
+ * touches no memory that belongs to the dump.
+ *
+ * Page tables: one PML4 and one PDPT cover the first 512 GiB of physical
+ * address space.  The first 4 GiB are mapped at start with 2 MiB pages (the
+ * firmware tables, the framebuffer and a 32-bit loader's world all live
+ * there), as is our own image wherever it sits; cpu_map_phys() maps more on
+ * demand, with 1 GiB pages where the CPU has them (CPUID 0x80000001
+ * EDX.Page1GB) and 2 MiB pages from a fixed pool of page directories
+ * otherwise.  Intel SDM vol. 3A 4.5 (4-level paging).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernel/cpu.h"
+#include "kernel/boot.h"
+
+#define PTE_P		(1ull << 0)
+#define PTE_W		(1ull << 1)
+#define PTE_PS		(1ull << 7)
+#define PAGE_2M		(2ull << 20)
+#define PAGE_1G		(1ull << 30)
+#define PD_POOL		64		/* 2 MiB-page directories: 64 GiB */
+#define MAP_LIMIT	(512ull << 30)	/* what one PDPT reaches */
+
+#define SEL_CODE64	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x20
+#define IST_STACK_SIZE	16384
+
+/* Intel SDM vol. 3A 8.7 "Task Management in 64-bit Mode", figure 8-11. */
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "tss64");
+_Static_assert(offsetof(struct tss64, ist) == 0x24, "tss64.ist");
+
+/* Intel SDM vol. 3A 7.14.1, figure 7-8: 64-bit IDT gate descriptor. */
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "idt_gate");
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
+static unsigned pd_used;
+static int have_1g_pages;
+
+static uint64_t gdt[7] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+static uint8_t ist1_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+
+/* Thread-control block FS points at: prebuilt library objects compiled
+ * with -fstack-protector read their canary at %fs:0x28. */
+static uint64_t tcb[8] __attribute__((aligned(64)));
+
+extern const uint64_t pm_isr_table[32];
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static int map_2m(uint64_t addr)
+{
+	unsigned i = (unsigned)(addr >> 30);
+	uint64_t *pd;
+
+	if (!(pdpt[i] & PTE_P)) {
+		if (pd_used == PD_POOL)
+			return -ENOMEM;
+		pd = pd_pool[pd_used++];
+		memset(pd, 0, 4096);
+		pdpt[i] = (uint64_t)(uintptr_t)pd | PTE_P | PTE_W;
+	} else if (pdpt[i] & PTE_PS) {
+		return 0;		/* inside a 1 GiB page already */
+	}
+	pd = (uint64_t *)(uintptr_t)(pdpt[i] & ~0xfffull);
+	pd[(addr >> 21) & 511] = (addr & ~(PAGE_2M - 1)) | PTE_P | PTE_W | PTE_PS;
+	return 0;
+}
+
+int cpu_map_phys(uint64_t addr, uint64_t len)
+{
+	uint64_t end, a;
+
+	if (len == 0)
+		return 0;
+	if (addr + len < addr || addr + len > MAP_LIMIT)
+		return -ERANGE;
+	end = addr + len;
+	for (a = addr & ~(PAGE_2M - 1); a < end; a += PAGE_2M) {
+		unsigned i = (unsigned)(a >> 30);
+
+		if (have_1g_pages && !(pdpt[i] & PTE_P)) {
+			pdpt[i] = ((uint64_t)i << 30) | PTE_P | PTE_W | PTE_PS;
+			continue;
+		}
+		int err = map_2m(a);
+		if (err)
+			return err;
+	}
+	/* Reload CR3: only additions, but a stale not-present entry may be
+	 * cached in the paging-structure caches (SDM vol. 3A 4.10.4.3). */
+	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
+	return 0;
+}
+
+bool cpu_is_mapped(uint64_t addr, uint64_t len)
+{
+	uint64_t a, end = addr + len;
+
+	if (end < addr || end > MAP_LIMIT)
+		return false;
+	for (a = addr & ~(PAGE_2M - 1); a < end; a += PAGE_2M) {
+		uint64_t e = pdpt[a >> 30];
+
+		if (!(e & PTE_P))
+			return false;
+		if (e & PTE_PS)
+			continue;
+		if (!(((uint64_t *)(uintptr_t)(e & ~0xfffull))[(a >> 21) & 511] & PTE_P))
+			return false;
+	}
+	return true;
+}
+
+static void paging_init(uint64_t load_base)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, &a, &b, &c, &d);
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, &a, &b, &c, &d);
+		have_1g_pages = (d >> 26) & 1;
+	}
+	pml4[0] = (uint64_t)(uintptr_t)pdpt | PTE_P | PTE_W;
+	/* Before CR3 switches, the page tables in force map .bss (it is part
+	 * of the image), so building ours there is safe. */
+	cpu_map_phys(0, 4ull << 30);
+	cpu_map_phys(load_base, (uint64_t)(__image_end - __image_start));
+	__asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)(uintptr_t)pml4) : "memory");
+}
+
+static void gdt_init(void)
+{
+	uint64_t base = (uint64_t)(uintptr_t)&tss;
+	uint64_t limit = sizeof(tss) - 1;
+	struct desc_ptr gp;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00AF9A000000FFFFull;		/* 0x08: 64-bit code */
+	gdt[2] = 0x00CF92000000FFFFull;		/* 0x10: data */
+	gdt[3] = 0x00CF9A000000FFFFull;		/* 0x18: 32-bit code */
+	/* 0x20: 64-bit TSS descriptor, 16 bytes (SDM vol. 3A 8.2.3) */
+	gdt[4] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		 ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	gdt[5] = base >> 32;
+	gdt[6] = 0;
+	tss.ist[0] = (uint64_t)(uintptr_t)(ist1_stack + sizeof(ist1_stack));
+	tss.iomap_base = sizeof(tss);
+
+	gp.limit = sizeof(gdt) - 1;
+	gp.base = (uint64_t)(uintptr_t)gdt;
+	__asm__ volatile(
+		"lgdt %0\n\t"
+		"pushq %1\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"movl %2, %%eax\n\t"
+		"movl %%eax, %%ds\n\t"
+		"movl %%eax, %%es\n\t"
+		"movl %%eax, %%ss\n\t"
+		"ltr %w3\n\t"
+		: : "m"(gp), "i"(SEL_CODE64), "i"(SEL_DATA), "r"((uint16_t)SEL_TSS)
+		: "rax", "memory");
+}
+
+static void idt_init(void)
+{
+	struct desc_ptr ip;
+
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t h = pm_isr_table[v];
+
+		idt[v].offset_lo = (uint16_t)h;
+		idt[v].selector = SEL_CODE64;
+		idt[v].ist = 1;
+		idt[v].type_attr = 0x8E;	/* present, DPL 0, interrupt gate */
+		idt[v].offset_mid = (uint16_t)(h >> 16);
+		idt[v].offset_hi = (uint32_t)(h >> 32);
+		idt[v].reserved = 0;
+	}
+	ip.limit = sizeof(idt) - 1;
+	ip.base = (uint64_t)(uintptr_t)idt;
+	__asm__ volatile("lidt %0" : : "m"(ip));
+}
+
+void cpu_init(uint64_t load_base)
+{
+	gdt_init();
+	idt_init();
+	tcb[0] = (uint64_t)(uintptr_t)tcb;		/* %fs:0 self pointer */
+	tcb[5] = 0x5f6d705f63616e61ull ^ cpu_rdtsc();	/* %fs:0x28 canary */
+	wrmsr(0xC0000100, (uint64_t)(uintptr_t)tcb);	/* IA32_FS_BASE */
+	paging_init(load_base);
+}

@@ -1,0 +1,57 @@
+/*
+ * CPU state we own: GDT with a TSS, IDT for the 32 exception vectors, our
+ * identity page tables, SSE, and the FS base the stack-protector canary of
+ * prebuilt library code reads.
+ *
+ * Interface: cpu_init() once, first thing in kmain, before anything that
+ * may fault.  After it every exception lands in trap_handler() on its own
+ * stack (IST1), and physical memory below 4 GiB plus our image is
+ * identity-mapped.  cpu_map_phys() extends the identity map on demand;
+ * memory that is not mapped must not be touched.
+ */
+#ifndef KERNEL_CPU_H
+#define KERNEL_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void cpu_init(uint64_t load_base);
+
+/* Identity-map [addr, addr + len); 0, -ERANGE (beyond what our tables
+ * reach) or -ENOMEM (table pool exhausted). */
+int cpu_map_phys(uint64_t addr, uint64_t len);
+
+/* True if [addr, addr + len) is identity-mapped now. */
+bool cpu_is_mapped(uint64_t addr, uint64_t len);
+
+static inline uint64_t cpu_read_cr2(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t cpu_read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t cpu_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+__attribute__((noreturn)) static inline void cpu_halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+#endif

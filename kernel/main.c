@@ -1,0 +1,164 @@
+/*
+ * postmortem's main flow: enter -> gather -> verify -> dump -> after
+ * (ARCHITECTURE.md).  This build does enter and gather (boot information,
+ * command line, consoles, ACPI) and the after-actions; verify and dump come
+ * with the handoff and dump pipeline.
+ *
+ * Environment: one CPU, interrupts off, our own stack/GDT/IDT/page tables
+ * from cpu_init(); printf goes to every console.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/fbcon.h"
+#include "drivers/uart16550.h"
+#include "drivers/vgatext.h"
+#include "kernel/after.h"
+#include "kernel/boot.h"
+#include "kernel/bootinfo.h"
+#include "kernel/bootparams.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/platform.h"
+#include "kernel/trap.h"
+
+_Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3,
+	       "enum boot_path must match boot/boot.inc PM_BOOT_*");
+
+static struct bootinfo bi;
+static struct cmdline opts;
+static struct chardev serial_devs[UART16550_PORTS];
+static struct chardev screen_dev;
+
+const char *boot_path_name(uint32_t path)
+{
+	switch (path) {
+	case BOOT_MB2: return "multiboot2";
+	case BOOT_LINUX32: return "linux (32-bit entry)";
+	case BOOT_LINUX64: return "linux (64-bit entry)";
+	}
+	return "unknown";
+}
+
+static void add_serial(unsigned port, uint32_t baud)
+{
+	if (serial_devs[port].write != NULL)
+		return;			/* named twice */
+	if (uart16550_init(&serial_devs[port], port, baud) == 0)
+		console_add(&serial_devs[port]);
+}
+
+static void add_screen(void)
+{
+	if (screen_dev.write != NULL)
+		return;
+	if (bi.have_fb && cpu_map_phys(bi.fb.addr, (uint64_t)bi.fb.pitch * bi.fb.height) == 0 &&
+	    fbcon_init(&screen_dev, &bi.fb) == 0)
+		console_add(&screen_dev);
+	else if (bi.vga_text && vgatext_init(&screen_dev) == 0)
+		console_add(&screen_dev);
+}
+
+/* console= as given; without any: ttyS0 at 115200 and the screen. */
+static void consoles_setup(void)
+{
+	console_init();
+	if (opts.console_none)
+		return;
+	if (opts.n_consoles == 0) {
+		add_serial(0, CMDLINE_DEFAULT_BAUD);
+		add_screen();
+		return;
+	}
+	for (size_t i = 0; i < opts.n_consoles; i++) {
+		if (opts.consoles[i].kind == CMDLINE_CONSOLE_SERIAL)
+			add_serial(opts.consoles[i].port, opts.consoles[i].baud);
+		else
+			add_screen();
+	}
+}
+
+static void print_banner(void)
+{
+	printf("postmortem %s: crash and recovery kernel\n", PM_VERSION);
+	printf("boot: %s via %s, loaded at 0x%llx, %llu KiB in memory\n",
+	       boot_path_name(bi.path), bi.loader, (unsigned long long)bi.load_base,
+	       (unsigned long long)(bi.image_size >> 10));
+	printf("cmdline: %s%s\n", bi.cmdline, bi.cmdline_truncated ? " [truncated]" : "");
+	printf("console:");
+	for (unsigned i = 0; i < console_count(); i++)
+		printf(" %s", console_name(i));
+	printf("\n");
+}
+
+static void print_memory(void)
+{
+	static const uint32_t types[] = {
+		BOOTPARAMS_E820_RAM, BOOTPARAMS_E820_RESERVED, BOOTPARAMS_E820_ACPI,
+		BOOTPARAMS_E820_NVS, BOOTPARAMS_E820_UNUSABLE, BOOTPARAMS_E820_PMEM,
+	};
+
+	printf("memory: %u ranges from %s:", bi.mem_count, bi.mem_source);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		uint64_t t = bootinfo_mem_total(&bi, types[i]);
+
+		if (t)
+			printf(" %s %llu MiB", bootparams_e820_type_name(types[i]),
+			       (unsigned long long)(t >> 20));
+	}
+	printf("\n");
+	if (opts.inventory)
+		for (unsigned i = 0; i < bi.mem_count; i++)
+			printf("  [mem 0x%016llx-0x%016llx] %s\n",
+			       (unsigned long long)bi.mem[i].base,
+			       (unsigned long long)(bi.mem[i].base + bi.mem[i].len - 1),
+			       bootparams_e820_type_name(bi.mem[i].type));
+	if (bi.efi_systab)
+		printf("efi: system table at 0x%llx, memory map %llu bytes (descriptor %u bytes, v%u)\n",
+		       (unsigned long long)bi.efi_systab, (unsigned long long)bi.efi_mmap_size,
+		       bi.efi_desc_size, bi.efi_desc_version);
+	for (unsigned i = 0; i < bi.module_count; i++)
+		printf("module: %s at 0x%llx, %llu bytes\n", bi.modules[i].name,
+		       (unsigned long long)bi.modules[i].base, (unsigned long long)bi.modules[i].len);
+}
+
+static enum after_action after_from_cmdline(enum cmdline_after a)
+{
+	switch (a) {
+	case CMDLINE_AFTER_POWEROFF: return AFTER_POWEROFF;
+	case CMDLINE_AFTER_REBOOT: return AFTER_REBOOT;
+	case CMDLINE_AFTER_CAPSULE: return AFTER_CAPSULE;
+	case CMDLINE_AFTER_HALT: break;
+	}
+	return AFTER_HALT;
+}
+
+void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
+{
+	cpu_init(load_base);
+	bootinfo_gather(&bi, path, info, magic, load_base);
+	cmdline_parse(bi.cmdline, strlen(bi.cmdline), &opts);
+	after_configure(after_from_cmdline(opts.after));
+	consoles_setup();
+
+	print_banner();
+	for (unsigned i = 0; i < bi.warn_count; i++)
+		printf("%s\n", bi.warnings[i]);
+	for (size_t i = 0; i < opts.n_warnings; i++)
+		printf("%s\n", opts.warnings[i]);
+	if (opts.n_dropped_warnings)
+		printf("cmdline: %zu more warnings not shown\n", opts.n_dropped_warnings);
+
+	print_memory();
+	platform_acpi_init(opts.acpi_rsdp_set ? opts.acpi_rsdp : bi.rsdp_addr,
+			   bi.rsdp_copy, bi.rsdp_copy_len);
+
+	if (opts.test == CMDLINE_TEST_FAULT)
+		trap_provoke_fault();
+	if (opts.inventory)
+		after_final("inventory complete");
+	if (opts.dump.kind == CMDLINE_DUMP_NONE)
+		after_final("dump skipped (dump=none)");
+	after_final("dump FAILED: this build has no dump writer yet");
+}
