@@ -68,7 +68,7 @@ static const struct cmdline_option {
  * Linux and kdump options we accept silently, by key (the text before any
  * '=').  A name ending in '.' matches every key that starts with it.
  */
-static const char cmdline_ignored_keys[][20] = {
+static const char cmdline_ignored_keys[][24] = {
 	/* kdump's usual additions (kexec-tools, kdump-tools, RHEL kdump) */
 	"irqpoll", "nr_cpus", "maxcpus", "reset_devices", "cgroup_disable",
 	"mce", "numa", "udev.", "panic", "acpi_no_memhotplug",
@@ -94,6 +94,14 @@ static bool cmdline_span_is(struct cmdline_span s, const char *lit)
 	size_t n = strlen(lit);
 
 	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+/* Length of a name in a fixed-width table: a full-width one has no NUL. */
+static size_t cmdline_name_len(const char *name, size_t width)
+{
+	const char *nul = memchr(name, '\0', width);
+
+	return nul ? (size_t)(nul - name) : width;
 }
 
 /* Split s at the first c: head before, tail after; false if there is none. */
@@ -286,41 +294,19 @@ static void cmdline_warn_word(struct cmdline *out, const char *what, struct cmdl
 
 /* ------------------------------------------------------------ options */
 
-static const char *cmdline_zero_name(enum cmdline_zero z)
-{
-	return z == CMDLINE_ZERO_KEEP ? "keep" : z == CMDLINE_ZERO_SKIP ? "skip" : "default";
-}
+/* Indexed by the enums; arrays of arrays, so again no relocations. */
+static const char cmdline_after_names[][9] = { "halt", "poweroff", "reboot", "capsule" };
+static const char cmdline_dump_names[][7] = { "auto", "serial", "disk", "fat", "none" };
+static const char cmdline_zero_names[][8] = { "default", "keep", "skip" };
 
 const char *cmdline_after_name(enum cmdline_after after)
 {
-	switch (after) {
-	case CMDLINE_AFTER_HALT:
-		return "halt";
-	case CMDLINE_AFTER_POWEROFF:
-		return "poweroff";
-	case CMDLINE_AFTER_REBOOT:
-		return "reboot";
-	case CMDLINE_AFTER_CAPSULE:
-		return "capsule";
-	}
-	return "?";
+	return (unsigned)after <= CMDLINE_AFTER_CAPSULE ? cmdline_after_names[after] : "?";
 }
 
 const char *cmdline_dump_name(enum cmdline_dump_kind kind)
 {
-	switch (kind) {
-	case CMDLINE_DUMP_AUTO:
-		return "auto";
-	case CMDLINE_DUMP_SERIAL:
-		return "serial";
-	case CMDLINE_DUMP_DISK:
-		return "disk";
-	case CMDLINE_DUMP_FAT:
-		return "fat";
-	case CMDLINE_DUMP_NONE:
-		return "none";
-	}
-	return "?";
+	return (unsigned)kind <= CMDLINE_DUMP_NONE ? cmdline_dump_names[kind] : "?";
 }
 
 /* "ttyS<0-3>" exactly: one digit, so ttyS10 is refused, not read as 1. */
@@ -485,28 +471,21 @@ static int cmdline_opt_elfcorehdr(struct cmdline *out, struct cmdline_span v)
 /* One memmap= range: <size><@#$!><start>; Linux's limit-only form is refused. */
 static int cmdline_memmap_range(struct cmdline_span s, struct cmdline_memmap *e)
 {
+	static const char marks[] = "@#$!";
+	static const uint8_t types[] = {
+		CMDLINE_MEM_RAM, CMDLINE_MEM_ACPI, CMDLINE_MEM_RESERVED, CMDLINE_MEM_PRAM,
+	};
 	struct cmdline_span start;
+	const char *mark;
 	uint64_t size;
 	size_t used;
 
 	if (cmdline_memparse(s.p, s.n, &size, &used) != 0 || used == s.n || size == 0)
 		return -EINVAL;
-	switch (s.p[used]) {
-	case '@':
-		e->type = CMDLINE_MEM_RAM;
-		break;
-	case '#':
-		e->type = CMDLINE_MEM_ACPI;
-		break;
-	case '$':
-		e->type = CMDLINE_MEM_RESERVED;
-		break;
-	case '!':
-		e->type = CMDLINE_MEM_PRAM;
-		break;
-	default:
+	mark = s.p[used] ? strchr(marks, s.p[used]) : NULL;
+	if (mark == NULL)
 		return -EINVAL;
-	}
+	e->type = (enum cmdline_mem_type)types[mark - marks];
 	start.p = s.p + used + 1;
 	start.n = s.n - used - 1;
 	if (cmdline_memparse_all(start, &e->start) != 0 || e->start + size < e->start)
@@ -629,7 +608,7 @@ static const char *cmdline_current(const struct cmdline *out, uint8_t id)
 	case OPT_PM_TEST:
 		return out->test == CMDLINE_TEST_FAULT ? "fault" : "none";
 	case OPT_PM_ZERO:
-		return cmdline_zero_name(out->zero);
+		return cmdline_zero_names[out->zero];
 	}
 	return NULL;
 }
@@ -646,7 +625,7 @@ static void cmdline_warn_value(struct cmdline *out, const struct cmdline_option 
 	cmdline_msg_str(&m, rc == -ENOSPC ? "cmdline: too many " : "cmdline: ");
 	if (rc != -ENOSPC)
 		cmdline_msg_str(&m, v.n ? "bad value for " : "empty value for ");
-	cmdline_msg_str(&m, o->name);
+	cmdline_msg_add(&m, o->name, cmdline_name_len(o->name, sizeof(o->name)));
 	cmdline_msg_str(&m, o->flag ? " (takes no value)" : "=");
 	if (rc == -ENOSPC) {
 		cmdline_msg_str(&m, " (max ");
@@ -667,9 +646,13 @@ static void cmdline_warn_value(struct cmdline *out, const struct cmdline_option 
 
 static const struct cmdline_option *cmdline_find_option(struct cmdline_span key)
 {
-	for (size_t i = 0; i < sizeof(cmdline_options) / sizeof(cmdline_options[0]); i++)
-		if (cmdline_span_is(key, cmdline_options[i].name))
+	for (size_t i = 0; i < sizeof(cmdline_options) / sizeof(cmdline_options[0]); i++) {
+		const char *k = cmdline_options[i].name;
+		size_t n = cmdline_name_len(k, sizeof(cmdline_options[i].name));
+
+		if (key.n == n && memcmp(key.p, k, n) == 0)
 			return &cmdline_options[i];
+	}
 	return NULL;
 }
 
@@ -677,10 +660,10 @@ static bool cmdline_is_ignored(struct cmdline_span key)
 {
 	for (size_t i = 0; i < sizeof(cmdline_ignored_keys) / sizeof(cmdline_ignored_keys[0]); i++) {
 		const char *k = cmdline_ignored_keys[i];
-		size_t n = strlen(k);
+		size_t n = cmdline_name_len(k, sizeof(cmdline_ignored_keys[0]));
 
 		if (k[n - 1] == '.' ? key.n > n && memcmp(key.p, k, n) == 0
-				    : cmdline_span_is(key, k))
+				    : key.n == n && memcmp(key.p, k, n) == 0)
 			return true;
 	}
 	return false;

@@ -15,6 +15,7 @@ cp "$kernel" "$tmp/boot/postmortem.elf"
 if [ -n "$extra" ]; then
 	cat > "$tmp/boot/grub/grub.cfg" <<CFG
 set timeout=0
+insmod all_video
 set default=0
 serial --unit=0 --speed=115200
 terminal_input serial

@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     strlen(h.creator_id) + h.revision + h.checksum + h.length +
 		     h.oem_revision + h.creator_revision;
 	v += (uint64_t)acpi_sdt_check(data, size);
-	for (size_t i = 0; i < 64 && acpi_sdt_entry(data, size, size & 1, i, &a) == 0; i++)
-		v += a;
+	for (int x = 0; x < 2; x++)
+		for (size_t i = 0; i < 64 && acpi_sdt_entry(data, size, x, i, &a) == 0; i++)
+			v += a;
 	if (acpi_fadt_parse(data, size, &f) == 0) {
 		v += f.length + f.revision + f.minor_version + f.acpi_enable + f.acpi_disable +
 		     f.pm1_cnt_len + f.reset_value + f.iapc_boot_arch + f.present + f.flags +

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Boot-path tests (issue: bootable kernel): the bzImage by QEMU -kernel
+under SeaBIOS, and the GRUB ISO under SeaBIOS and OVMF.  Each checks the
+banner and the final "postmortem:" line, and how QEMU ended.
+
+Prints one line per test and "boot_test: N passed, N failed" last.
+"""
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemutest as q  # noqa: E402
+
+BZ = os.path.join(q.BUILD, "postmortem.bzImage")
+BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+FINAL = r"^postmortem: "
+TCG_BOOT = 60      # seconds: SeaBIOS + our kernel under TCG
+TCG_UEFI = 180     # OVMF + GRUB under TCG
+
+
+def bz(append):
+    return ["-kernel", BZ, "-append", append]
+
+
+def t_bzimage_poweroff():
+    r = q.run_qemu(bz("console=ttyS0 after=poweroff"),
+                   [BANNER, r"^boot: linux \(32-bit entry\) via QEMU, loaded at 0x100000",
+                    r"^cmdline: console=ttyS0 after=poweroff$", r"^memory: .*usable",
+                    r"^acpi: .*FADT found.*_S5 found", FINAL], TCG_BOOT, must_exit=True)
+    return r
+
+
+def t_bzimage_halt_stays():
+    # Default after-action is halt: the final line, then QEMU keeps running.
+    return q.run_qemu(bz("console=ttyS0"), [BANNER, FINAL], TCG_BOOT,
+                      must_exit=False, settle=2.0)
+
+
+def t_bzimage_reboot():
+    # -no-reboot turns the reset into QEMU's exit.
+    return q.run_qemu(bz("console=ttyS0 after=reboot"), [BANNER, FINAL], TCG_BOOT,
+                      must_exit=True)
+
+
+def t_bzimage_fault_report():
+    r = q.run_qemu(bz("console=ttyS0 pm.test=fault after=poweroff"),
+                   [BANNER, r"^pm.test=fault: reading 0x10000000000",
+                    r"^trap: CPU exception 14 \(#PF page fault\), error code 0x0",
+                    r"^  rip 0x[0-9a-f]{16} \(image\+0x[0-9a-f]+\)",
+                    r"^  cr2 0x0000010000000000", r"^  rax [0-9a-f]{16}",
+                    r"^  stack\+00: ",
+                    r"^postmortem: run FAILED: CPU exception #PF page fault at rip 0x"],
+                   TCG_BOOT, must_exit=True)
+    return r
+
+
+def t_bzimage_bad_cmdline():
+    r = q.run_qemu(bz("console=ttyS0 after=sleep dump=floppy frobnicate=1 console=ttyS9 after=poweroff"),
+                   [BANNER, r"^cmdline: .*after=.*sleep", r"^cmdline: .*dump=.*floppy",
+                    r"^cmdline: ignoring unknown option 'frobnicate=1'",
+                    r"^cmdline: .*ttyS9", FINAL], TCG_BOOT, must_exit=True)
+    return r
+
+
+def t_bzimage_inventory():
+    return q.run_qemu(bz("console=ttyS0 pm.inventory after=poweroff"),
+                      [BANNER, r"^  \[mem 0x0000000000000000-0x[0-9a-f]+\] usable",
+                       r"^postmortem: inventory complete"], TCG_BOOT, must_exit=True)
+
+
+def t_bzimage_high_memory():
+    # More than 4 GiB of RAM: the e820 map above 4 GiB is read and summed.
+    return q.run_qemu(bz("console=ttyS0 after=poweroff pm.inventory"),
+                      [BANNER, r"^  \[mem 0x0000000100000000-0x[0-9a-f]+\] usable", FINAL],
+                      TCG_BOOT, must_exit=True, mem="4608")
+
+
+def t_iso_seabios_poweroff():
+    iso = q.test_iso("after=poweroff")
+    return q.run_qemu(["-cdrom", iso],
+                      [BANNER, r"^boot: multiboot2 via GRUB", r"^memory: .*from multiboot2",
+                       r"^acpi: .*_S5 found", FINAL], TCG_BOOT, must_exit=True)
+
+
+def t_iso_seabios_fault():
+    iso = q.test_iso("after=poweroff pm.test=fault")
+    return q.run_qemu(["-cdrom", iso],
+                      [BANNER, r"^boot: multiboot2", r"^trap: CPU exception 14",
+                       r"^postmortem: run FAILED: CPU exception"], TCG_BOOT, must_exit=True)
+
+
+def t_iso_ovmf_poweroff():
+    iso = q.test_iso("after=poweroff console=tty0")
+    with tempfile.TemporaryDirectory() as d:
+        return q.run_qemu(q.ovmf_args(d) + ["-cdrom", iso],
+                          [BANNER, r"^boot: multiboot2 via GRUB", r"^console: ttyS0 fb0",
+                           r"^efi: system table at 0x[0-9a-f]+",
+                           r"^acpi: .*rev 2.*XSDT.*_S5 found", FINAL], TCG_UEFI, must_exit=True)
+
+
+def t_iso_ovmf_fault():
+    iso = q.test_iso("after=poweroff pm.test=fault")
+    with tempfile.TemporaryDirectory() as d:
+        return q.run_qemu(q.ovmf_args(d) + ["-cdrom", iso],
+                          [BANNER, r"^trap: CPU exception 14",
+                           r"^postmortem: run FAILED: CPU exception"], TCG_UEFI, must_exit=True)
+
+
+def t_iso_shipped_menu_default():
+    # The ISO users get: the default entry boots by itself after the menu timeout.
+    iso = os.path.join(q.BUILD, "postmortem.iso")
+    return q.run_qemu(["-cdrom", iso], [BANNER, r"^cmdline: console=ttyS0,115200 console=tty0 dump=serial after=halt",
+                                        FINAL], TCG_BOOT + 10, must_exit=False, settle=1.0)
+
+
+TESTS = [
+    t_bzimage_poweroff, t_bzimage_halt_stays, t_bzimage_reboot, t_bzimage_fault_report,
+    t_bzimage_bad_cmdline, t_bzimage_inventory, t_bzimage_high_memory,
+    t_iso_seabios_poweroff, t_iso_seabios_fault, t_iso_shipped_menu_default,
+    t_iso_ovmf_poweroff, t_iso_ovmf_fault,
+]
+
+
+def main():
+    only = sys.argv[1:]
+    passed = failed = 0
+    try:
+        for t in TESTS:
+            if only and t.__name__ not in only:
+                continue
+            r = t()
+            if r.failure:
+                failed += 1
+                print("FAIL %s: %s" % (t.__name__, r.failure))
+                for line in r.lines[-25:]:
+                    print("    | " + line)
+            else:
+                passed += 1
+                print("ok   %s" % t.__name__)
+            sys.stdout.flush()
+    finally:
+        q.cleanup()
+    print("boot_test: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

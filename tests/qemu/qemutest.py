@@ -1,0 +1,128 @@
+"""QEMU end-to-end test helpers for postmortem.
+
+A test boots QEMU with the serial port on a pipe, reads lines until every
+expected pattern has been seen in order (each within the test's deadline),
+then checks how QEMU ended: by itself (after=poweroff/reboot with
+-no-reboot) or still running (after=halt, killed by us).  Timeouts are set
+for TCG; KVM is used only when PM_KVM=1 and the probe (kvm_probe.py) boots
+past long mode.
+"""
+import os
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+
+def accel_args():
+    if os.environ.get("PM_KVM") == "1" and os.environ.get("PM_KVM_OK") == "1":
+        return ["-accel", "kvm", "-cpu", "host"]
+    return ["-accel", "tcg"]
+
+
+def ovmf_args(tmpdir):
+    vars_copy = os.path.join(tmpdir, "OVMF_VARS.fd")
+    shutil.copyfile(OVMF_VARS, vars_copy)
+    return ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+            "-drive", "if=pflash,format=raw,file=" + vars_copy]
+
+
+class Result:
+    def __init__(self):
+        self.lines = []
+        self.exited = None      # QEMU exit code, or None if we killed it
+        self.failure = None
+
+    def text(self):
+        return "\n".join(self.lines)
+
+
+def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256"):
+    """Boot QEMU with `args`; `expect` is a list of regexes to see in order.
+
+    must_exit: True = QEMU must end by itself within the timeout after the
+    last pattern; False = it must still be running `settle` seconds later;
+    None = don't care.  Returns a Result whose .failure is None on success.
+    """
+    res = Result()
+    cmd = ["qemu-system-x86_64"] + accel_args() + [
+        "-m", mem, "-display", "none", "-no-reboot", "-serial", "stdio",
+        "-monitor", "none"] + args
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    pending = [re.compile(p) for p in expect]
+    buf = b""
+    try:
+        while pending or must_exit is not None:
+            now = time.monotonic()
+            if not pending and must_exit is False and settle <= 0:
+                break
+            if now >= deadline:
+                break
+            r, _, _ = select.select([proc.stdout], [], [], min(0.2, deadline - now))
+            if r:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    s = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "",
+                               line.decode("utf-8", "replace")).rstrip("\r")
+                    s = s.split("\r")[-1]      # a carriage return starts the line over
+                    res.lines.append(s)
+                    if pending and pending[0].search(s):
+                        pending.pop(0)
+                        if not pending and must_exit is False:
+                            deadline = min(deadline, time.monotonic() + settle)
+            if proc.poll() is not None and not r:
+                break
+        if buf:
+            res.lines.append(buf.decode("utf-8", "replace"))
+        if pending:
+            res.failure = "did not see /%s/ within %ds" % (pending[0].pattern, timeout)
+        if must_exit is True:
+            try:
+                res.exited = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                res.failure = res.failure or "QEMU did not exit by itself"
+        elif must_exit is False and proc.poll() is not None:
+            res.failure = res.failure or "QEMU exited (%s) but should still run" % proc.returncode
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    return res
+
+
+_iso_cache = {}
+
+
+def test_iso(extra):
+    """An ISO whose only entry boots at once with `extra` on the command line."""
+    if extra in _iso_cache:
+        return _iso_cache[extra]
+    fd, path = tempfile.mkstemp(prefix="pm-test-", suffix=".iso")
+    os.close(fd)
+    subprocess.run([os.path.join(ROOT, "scripts", "mkiso.sh"),
+                    os.path.join(BUILD, "postmortem.elf"),
+                    os.path.join(ROOT, "iso", "grub.cfg"), path, extra], check=True)
+    _iso_cache[extra] = path
+    return path
+
+
+def cleanup():
+    for p in _iso_cache.values():
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
