@@ -103,15 +103,23 @@ all: $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmo
 deps:
 	@scripts/setup.sh
 
-$(NEWLIB)/lib/libc.a:
-	scripts/build-newlib.sh $(CACHE)
+# Everything that builds first has the packages checked (and installed, as
+# root) once per build tree: a fresh clone's first make does the set-up.
+SETUP := $(B)/.setup-done
+$(SETUP): scripts/setup.sh scripts/build-newlib.sh
+	@mkdir -p $(@D)
+	@scripts/setup.sh
+	@touch $@
+
+$(NEWLIB)/lib/libc.a: | $(SETUP)
+	@scripts/setup.sh
 
 # ---------------------------------------------------------------- kernel
-$(B)/k/%.o: %.c | $(NEWLIB)/lib/libc.a
+$(B)/k/%.o: %.c | $(SETUP) $(NEWLIB)/lib/libc.a
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/k/%.o: %.asm
+$(B)/k/%.o: %.asm | $(SETUP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
 
@@ -119,7 +127,7 @@ $(B)/k/mbedtls/%: $(MBEDTLS_A)
 	@mkdir -p $(@D)
 	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
 
-$(B)/font.c: scripts/mkfont.sh
+$(B)/font.c: scripts/mkfont.sh | $(SETUP)
 	@mkdir -p $(@D)
 	scripts/mkfont.sh $@
 
@@ -148,20 +156,20 @@ $(B)/postmortem.iso: $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
 	scripts/mkiso.sh $(B)/postmortem.elf iso/grub.cfg $@
 
 # ---------------------------------------------------------------- host tool
-$(B)/postmortem: $(TOOL_SRCS)
+$(B)/postmortem: $(TOOL_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(TOOL_SRCS)
 
 # ---------------------------------------------------------------- tests
-$(B)/host/%_test: tests/unit/%_test.c $(PURE_SRCS) tests/unit/test.h
+$(B)/host/%_test: tests/unit/%_test.c $(PURE_SRCS) tests/unit/test.h | $(SETUP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(PURE_SRCS)
 
-$(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS)
+$(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS)
 
-$(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS)
+$(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(PURE_SRCS)
 

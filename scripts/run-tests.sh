@@ -1,0 +1,62 @@
+#!/bin/bash
+# make test: every host unit test, every fuzz corpus replay, then the QEMU
+# boot tests.  Each runner prints "...: N passed, N failed"; this adds them
+# up and ends with one line "N passed, N failed" (the line CI reads).
+#   PM_SKIP_QEMU=1  host tests only (says so in its output)
+set -u
+cd "$(dirname "$0")/.."
+B=build
+total_pass=0
+total_fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Run one runner; count its summary line, or one failure if it has none.
+run() {
+	local name=$1
+	shift
+	"$@" >"$log" 2>&1
+	local rc=$?
+	local line
+	line=$(grep -aoE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		cat "$log"
+		echo "$name: no summary line (exit $rc): counted as 1 failed"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	local p f
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1		# crashed after its summary, or a sanitizer report
+	fi
+	if [ "$f" -ne 0 ]; then
+		cat "$log"
+	fi
+	echo "$name: $p passed, $f failed"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+for t in "$B"/host/*_test; do
+	[ -x "$t" ] || continue
+	run "unit $(basename "$t")" "$t"
+done
+for r in "$B"/host/*_replay; do
+	[ -x "$r" ] || continue
+	n=$(basename "$r" _replay)
+	run "fuzz-replay $n" "$r" "tests/fuzz/corpus/$n"
+done
+run "host tool" tests/tool_test.sh "$B/postmortem"
+if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then
+	echo "qemu tests: skipped (PM_SKIP_QEMU=1)"
+else
+	if [ "${PM_KVM:-0}" = 1 ] && python3 tests/qemu/kvm_probe.py; then
+		export PM_KVM_OK=1
+	fi
+	run "qemu boot" python3 tests/qemu/boot_test.py
+fi
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install what postmortem needs from Debian's packages (Debian 12).
+# As root: apt-get update + install of whatever is missing.  Otherwise:
+# print the exact apt-get line and stop with status 1.  Then builds
+# newlib's libc into .cache/ (once).
+set -eu
+cd "$(dirname "$0")/.."
+PACKAGES="make gcc binutils libc6-dev clang libclang-rt-14-dev nasm python3 \
+grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools fdisk gdisk \
+qemu-system-x86 ovmf newlib-source libmbedtls-dev kbd console-setup-linux"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: missing Debian packages:$missing" >&2
+		echo "setup: run as root:  apt-get update && apt-get install -y$missing" >&2
+		exit 1
+	fi
+	echo "setup: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+scripts/build-newlib.sh .cache
