@@ -22,6 +22,8 @@ OBJCOPY := objcopy
 # ---------------------------------------------------------------- sources
 # Pure code: builds unchanged into the kernel, the host tool and the tests.
 PURE_SRCS := \
+	crypto/sha256.c \
+	crypto/crc32.c \
 	kernel/cmdline.c \
 	kernel/mb2.c \
 	kernel/bootparams.c \
@@ -40,6 +42,7 @@ KERNEL_SRCS := \
 	drivers/vgatext.c \
 	drivers/fbcon.c \
 	drivers/reset.c \
+	crypto/mbedtls_shim.c \
 	$(PURE_SRCS)
 
 BOOT_SRCS := \
@@ -82,6 +85,7 @@ KLDFLAGS := -static -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn
 
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I. \
 	-DPM_VERSION=\"$(VERSION)\" -MMD -MP
+HOSTLIBS := -lmbedcrypto
 TESTCFLAGS := $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZCFLAGS := -g -O1 -I. -fsanitize=fuzzer,address,undefined
 
@@ -89,7 +93,7 @@ NASMFLAGS := -f elf64 -w+all -I boot/
 
 # ---------------------------------------------------------------- objects
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_SRCS)) $(patsubst %.asm,$(B)/k/%.o,$(BOOT_SRCS)) \
-	$(B)/k/font.o
+	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/*_test.c))
 FUZZ_NAMES := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
@@ -122,6 +126,16 @@ $(B)/k/%.o: %.c | $(SETUP) $(NEWLIB)/lib/libc.a
 $(B)/k/%.o: %.asm | $(SETUP)
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
+
+# mbedTLS's headers, copied from Debian's package (the kernel must not see
+# the rest of /usr/include, which is glibc's).
+$(B)/include/mbedtls/sha256.h: /usr/include/mbedtls/sha256.h
+	@mkdir -p $(B)/include
+	rm -rf $(B)/include/mbedtls && cp -r /usr/include/mbedtls $(B)/include/
+
+$(B)/k/crypto/sha256.o: crypto/sha256.c $(B)/include/mbedtls/sha256.h | $(SETUP) $(NEWLIB)/lib/libc.a
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
 
 $(B)/k/mbedtls/%: $(MBEDTLS_A)
 	@mkdir -p $(@D)
@@ -158,20 +172,20 @@ $(B)/postmortem.iso: $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
 # ---------------------------------------------------------------- host tool
 $(B)/postmortem: $(TOOL_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(TOOL_SRCS)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(TOOL_SRCS) $(HOSTLIBS)
 
 # ---------------------------------------------------------------- tests
 $(B)/host/%_test: tests/unit/%_test.c $(PURE_SRCS) tests/unit/test.h | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(PURE_SRCS)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(PURE_SRCS) $(HOSTLIBS)
 
 $(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS) $(HOSTLIBS)
 
 $(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(PURE_SRCS)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(PURE_SRCS) $(HOSTLIBS)
 
 unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 

@@ -13,6 +13,7 @@
 #include "drivers/fbcon.h"
 #include "drivers/uart16550.h"
 #include "drivers/vgatext.h"
+#include "crypto/sha256.h"
 #include "kernel/after.h"
 #include "kernel/boot.h"
 #include "kernel/bootinfo.h"
@@ -150,6 +151,8 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (opts.n_dropped_warnings)
 		printf("cmdline: %zu more warnings not shown\n", opts.n_dropped_warnings);
 
+	if (crypto_sha256_selftest() != 0)
+		printf("crypto: SHA-256 self-test FAILED (FIPS 180-2 vectors): no digest can be trusted\n");
 	print_memory();
 	platform_acpi_init(opts.acpi_rsdp_set ? opts.acpi_rsdp : bi.rsdp_addr,
 			   bi.rsdp_copy, bi.rsdp_copy_len);

@@ -1,0 +1,32 @@
+/*
+ * SHA-256 (FIPS 180-4), computed by mbedTLS from Debian's package: in the
+ * kernel, sha256.c.o from libmbedcrypto.a linked as it is; on the host,
+ * -lmbedcrypto.  This wrapper keeps mbedTLS's headers out of our modules.
+ *
+ * Interface: crypto_sha256() for one buffer; init/update/final for data in
+ * pieces (a ctx is plain memory, no cleanup needed).  crypto_sha256_selftest()
+ * checks the FIPS 180-2 example vectors ("abc" and the 448-bit message) and
+ * returns 0 or -EIO.  Pure: no I/O, no globals.
+ */
+#ifndef CRYPTO_SHA256_H
+#define CRYPTO_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_LEN 32
+
+struct crypto_sha256 {
+	uint64_t opaque[16];	/* an mbedtls_sha256_context (sha256.c asserts it fits) */
+};
+
+void crypto_sha256_init(struct crypto_sha256 *ctx);
+void crypto_sha256_update(struct crypto_sha256 *ctx, const void *data, size_t len);
+void crypto_sha256_final(struct crypto_sha256 *ctx, uint8_t out[SHA256_LEN]);
+void crypto_sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+int crypto_sha256_selftest(void);
+
+/* Lower-case hex of a digest into out (65 bytes with the NUL). */
+void crypto_sha256_hex(const uint8_t digest[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
+
+#endif
