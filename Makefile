@@ -42,6 +42,7 @@ KERNEL_SRCS := \
 	drivers/vgatext.c \
 	drivers/fbcon.c \
 	drivers/reset.c \
+	drivers/clock.c \
 	crypto/mbedtls_shim.c \
 	$(PURE_SRCS)
 

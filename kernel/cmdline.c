@@ -44,6 +44,7 @@ enum cmdline_opt_id {
 	OPT_PM_TEST,
 	OPT_PM_INVENTORY,
 	OPT_PM_ZERO,
+	OPT_PM_BENCH,
 };
 
 /* Our options.  A switch dispatches on id, so the table needs no relocations. */
@@ -62,6 +63,7 @@ static const struct cmdline_option {
 	{ "pm.test", OPT_PM_TEST, false },
 	{ "pm.inventory", OPT_PM_INVENTORY, true },
 	{ "pm.zero", OPT_PM_ZERO, false },
+	{ "pm.bench", OPT_PM_BENCH, false },
 };
 
 /*
@@ -571,6 +573,11 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 		else
 			return -EINVAL;
 		return 0;
+	case OPT_PM_BENCH:
+		if (!cmdline_span_is(v, "sha256"))
+			return -EINVAL;
+		out->bench = CMDLINE_BENCH_SHA256;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -609,6 +616,8 @@ static const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return out->test == CMDLINE_TEST_FAULT ? "fault" : "none";
 	case OPT_PM_ZERO:
 		return cmdline_zero_names[out->zero];
+	case OPT_PM_BENCH:
+		return out->bench == CMDLINE_BENCH_SHA256 ? "sha256" : "none";
 	}
 	return NULL;
 }

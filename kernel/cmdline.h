@@ -100,6 +100,12 @@ enum cmdline_test {
 	CMDLINE_TEST_FAULT,
 };
 
+/* pm.bench=: a measurement run instead of a dump (make bench). */
+enum cmdline_bench {
+	CMDLINE_BENCH_NONE,
+	CMDLINE_BENCH_SHA256,
+};
+
 enum cmdline_zero {
 	CMDLINE_ZERO_DEFAULT,		/* no pm.zero= : the kernel chooses */
 	CMDLINE_ZERO_KEEP,
@@ -134,6 +140,7 @@ struct cmdline {
 	enum cmdline_test test;
 	bool inventory;
 	enum cmdline_zero zero;
+	enum cmdline_bench bench;
 
 	size_t n_words;			/* words seen */
 	size_t n_ignored;		/* known foreign options and init's words */

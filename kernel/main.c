@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/clock.h"
 #include "drivers/fbcon.h"
 #include "drivers/uart16550.h"
 #include "drivers/vgatext.h"
@@ -87,6 +88,8 @@ static void print_banner(void)
 	       boot_path_name(bi.path), bi.loader, (unsigned long long)bi.load_base,
 	       (unsigned long long)(bi.image_size >> 10));
 	printf("cmdline: %s%s\n", bi.cmdline, bi.cmdline_truncated ? " [truncated]" : "");
+	printf("clock: TSC %llu MHz%s\n", (unsigned long long)(clock_hz() / 1000000),
+	       clock_estimated() ? " (PIT did not answer: times are estimates)" : "");
 	printf("console:");
 	for (unsigned i = 0; i < console_count(); i++)
 		printf(" %s", console_name(i));
@@ -124,6 +127,35 @@ static void print_memory(void)
 		       (unsigned long long)bi.modules[i].base, (unsigned long long)bi.modules[i].len);
 }
 
+/* pm.bench=sha256: hash up to 64 MiB of the largest RAM range (read only)
+ * and print the throughput; make bench puts it next to the host's. */
+static void bench_sha256(void)
+{
+	uint64_t base = 0, len = 0, t0, t1;
+	uint8_t d[SHA256_LEN];
+
+	for (unsigned i = 0; i < bi.mem_count; i++)
+		if (bi.mem[i].type == BOOTPARAMS_E820_RAM && bi.mem[i].len > len &&
+		    bi.mem[i].base + bi.mem[i].len <= (4ull << 30)) {
+			base = bi.mem[i].base;
+			len = bi.mem[i].len;
+		}
+	if (len > (64u << 20))
+		len = 64u << 20;
+	len &= ~((1ull << 20) - 1);
+	if (len == 0) {
+		printf("bench: no RAM range to hash\n");
+		return;
+	}
+	t0 = clock_us();
+	crypto_sha256((const void *)(uintptr_t)base, len, d);
+	t1 = clock_us();
+	printf("bench: sha256 in-kernel: %llu MiB in %llu ms = %llu MiB/s%s\n",
+	       (unsigned long long)(len >> 20), (unsigned long long)((t1 - t0) / 1000),
+	       (unsigned long long)(t1 > t0 ? (len >> 20) * 1000000ull / (t1 - t0) : 0),
+	       clock_estimated() ? " (clock estimated)" : "");
+}
+
 static enum after_action after_from_cmdline(enum cmdline_after a)
 {
 	switch (a) {
@@ -138,6 +170,7 @@ static enum after_action after_from_cmdline(enum cmdline_after a)
 void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 {
 	cpu_init(load_base);
+	clock_init();
 	bootinfo_gather(&bi, path, info, magic, load_base);
 	cmdline_parse(bi.cmdline, strlen(bi.cmdline), &opts);
 	after_configure(after_from_cmdline(opts.after));
@@ -157,6 +190,10 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	platform_acpi_init(opts.acpi_rsdp_set ? opts.acpi_rsdp : bi.rsdp_addr,
 			   bi.rsdp_copy, bi.rsdp_copy_len);
 
+	if (opts.bench == CMDLINE_BENCH_SHA256) {
+		bench_sha256();
+		after_final("bench complete");
+	}
 	if (opts.test == CMDLINE_TEST_FAULT)
 		trap_provoke_fault();
 	if (opts.inventory)

@@ -16,3 +16,9 @@ for i in 1 2 3 4 5; do
 	times="$times $(awk -v s="$s" -v e="$e" 'BEGIN {print e - s}')"
 done
 echo "$times" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {printf "bench: boot to power-off median %.2f s (min %.2f, max %.2f)\n", a[int((NR+1)/2)], a[1], a[NR]}'
+echo "bench: SHA-256 throughput (64 MiB), kernel under QEMU vs host"
+gcc -O2 -I. tests/bench/sha256_bench.c crypto/sha256.c -lmbedcrypto -o build/sha256_bench
+build/sha256_bench
+timeout 300 qemu-system-x86_64 -accel tcg -m 256 -display none -no-reboot -serial stdio -monitor none \
+	-kernel build/postmortem.bzImage -append "console=ttyS0 pm.bench=sha256 after=poweroff" </dev/null \
+	| tr -d '\r' | grep -E '^bench:|^clock:'

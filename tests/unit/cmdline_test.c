@@ -425,6 +425,11 @@ TEST(test_pm_options)
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.zero= ('drop'); using default");
 	CHECK_EQ(parse("pm.bogus=1"), 0);
 	CHECK_STR(c.warnings[0], "cmdline: ignoring unknown option 'pm.bogus=1'");
+	CHECK_EQ(parse("pm.bench=sha256"), 0);
+	CHECK_EQ(c.bench, CMDLINE_BENCH_SHA256);
+	CHECK_EQ(parse("pm.bench=md5"), 0);
+	CHECK_EQ(c.bench, CMDLINE_BENCH_NONE);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('md5'); using none");
 }
 
 TEST(test_ignored)
