@@ -27,11 +27,18 @@ PURE_SRCS := \
 	kernel/cmdline.c \
 	kernel/mb2.c \
 	kernel/bootparams.c \
-	kernel/acpi.c
+	kernel/acpi.c \
+	kernel/efi.c \
+	kernel/elfcorehdr.c \
+	payload/handoff.c \
+	payload/handoff_records.c \
+	payload/handoff_desc.c
 
 KERNEL_SRCS := \
 	kernel/main.c \
 	kernel/bootinfo.c \
+	kernel/context.c \
+	kernel/inventory.c \
 	kernel/console.c \
 	kernel/cpu.c \
 	kernel/trap.c \
@@ -54,6 +61,10 @@ BOOT_SRCS := \
 
 TOOL_SRCS := \
 	tools/postmortem.c \
+	tools/handoff.c \
+	tools/handoff_describe.c \
+	tools/handoff_sysfs.c \
+	tools/handoff_show.c \
 	$(PURE_SRCS)
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.

@@ -21,6 +21,7 @@
 #include "kernel/bootparams.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/context.h"
 #include "kernel/cpu.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
@@ -30,6 +31,7 @@ _Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3,
 
 static struct bootinfo bi;
 static struct cmdline opts;
+static struct context ctx;
 static struct chardev serial_devs[UART16550_PORTS];
 static struct chardev screen_dev;
 
@@ -156,6 +158,31 @@ static void bench_sha256(void)
 	       clock_estimated() ? " (clock estimated)" : "");
 }
 
+static enum after_action after_from_cmdline(enum cmdline_after a);
+
+/* A trusted handoff may add to our command line (its CMDLINE record). */
+static void apply_handoff_cmdline(void)
+{
+	size_t n, have = strlen(bi.cmdline);
+	const char *add = context_handoff_cmdline(&ctx, &n);
+
+	if (add == NULL || n == 0)
+		return;
+	n = strnlen(add, n);
+	if (have + 1 + n >= sizeof(bi.cmdline)) {
+		printf("cmdline: the handoff's additions (%zu bytes) do not fit; ignored\n", n);
+		return;
+	}
+	bi.cmdline[have] = ' ';
+	memcpy(bi.cmdline + have + 1, add, n);
+	bi.cmdline[have + 1 + n] = '\0';
+	printf("cmdline: + %.*s (from the handoff)\n", (int)n, add);
+	cmdline_parse(bi.cmdline, strlen(bi.cmdline), &opts);
+	for (size_t i = 0; i < opts.n_warnings; i++)
+		printf("%s\n", opts.warnings[i]);
+	after_configure(after_from_cmdline(opts.after));
+}
+
 static enum after_action after_from_cmdline(enum cmdline_after a)
 {
 	switch (a) {
@@ -187,6 +214,10 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (crypto_sha256_selftest() != 0)
 		printf("crypto: SHA-256 self-test FAILED (FIPS 180-2 vectors): no digest can be trusted\n");
 	print_memory();
+	context_handoff(&ctx, &bi, &opts);
+	apply_handoff_cmdline();
+	context_gather(&ctx, &bi, &opts);
+	context_print(&ctx, opts.inventory);
 	platform_acpi_init(opts.acpi_rsdp_set ? opts.acpi_rsdp : bi.rsdp_addr,
 			   bi.rsdp_copy, bi.rsdp_copy_len);
 

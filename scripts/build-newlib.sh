@@ -11,7 +11,9 @@
 set -eu
 cache=$(mkdir -p "${1:?usage: build-newlib.sh CACHE_DIR}" && cd "$1" && pwd)
 out="$cache/newlib"
-[ -f "$out/lib/libc.a" ] && exit 0
+# Rebuilt when this script (its flags and options) changes.
+stamp=$(sha256sum "$0" | cut -c1-16)
+[ -f "$out/lib/libc.a" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ] && exit 0
 tarball=$(ls /usr/src/newlib/newlib-*.tar.* 2>/dev/null | head -n 1)
 if [ -z "$tarball" ]; then
 	echo "build-newlib: no newlib source under /usr/src/newlib (install Debian's newlib-source)" >&2
@@ -32,7 +34,7 @@ echo "build-newlib: configuring (log: $work/build.log)"
 	--target=x86_64-elf --prefix="$work/install" \
 	--disable-multilib --disable-newlib-supplied-syscalls \
 	--disable-newlib-multithread --enable-newlib-nano-malloc \
-	--disable-newlib-io-float --enable-newlib-io-long-long \
+	--disable-newlib-io-float --enable-newlib-io-long-long --enable-newlib-io-c99-formats \
 	--disable-nls --enable-lite-exit \
 	CC_FOR_TARGET=gcc AR_FOR_TARGET=ar AS_FOR_TARGET=as LD_FOR_TARGET=ld \
 	RANLIB_FOR_TARGET=ranlib NM_FOR_TARGET=nm OBJDUMP_FOR_TARGET=objdump \
@@ -45,5 +47,6 @@ rm -rf "$out/include" "$out/lib"
 cp -r "$work/install/x86_64-elf/include" "$out/include"
 mkdir -p "$out/lib"
 cp "$work/install/x86_64-elf/lib/libc.a" "$work/install/x86_64-elf/lib/libm.a" "$out/lib/"
+echo "$stamp" > "$out/stamp"
 rm -rf "$work"
 echo "build-newlib: done: $out/lib/libc.a"

@@ -3,6 +3,8 @@
 #   scripts/mkiso.sh KERNEL.elf GRUB.cfg OUT.iso [EXTRA_CMDLINE]
 # EXTRA_CMDLINE, when given, replaces the menu with one entry that boots
 # at once with "console=ttyS0,115200 EXTRA_CMDLINE" (the tests use this).
+# PM_ISO_MODULES="FILE:NAME ..." adds each FILE as a multiboot2 module whose
+# string is NAME (e.g. a handoff block named "handoff").
 set -eu
 kernel=${1:?usage: mkiso.sh KERNEL GRUBCFG OUT [EXTRA]}
 cfg=${2:?}
@@ -12,6 +14,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/boot/grub"
 cp "$kernel" "$tmp/boot/postmortem.elf"
+modlines=""
+i=0
+for m in ${PM_ISO_MODULES-}; do
+	cp "${m%%:*}" "$tmp/boot/module$i"
+	modlines="$modlines	module2 /boot/module$i ${m##*:}
+"
+	i=$((i + 1))
+done
 if [ -n "$extra" ]; then
 	cat > "$tmp/boot/grub/grub.cfg" <<CFG
 set timeout=0
@@ -22,7 +32,7 @@ terminal_input serial
 terminal_output serial
 menuentry "postmortem (test)" {
 	multiboot2 /boot/postmortem.elf console=ttyS0,115200 $extra
-	boot
+$modlines	boot
 }
 CFG
 else

@@ -50,6 +50,7 @@ for r in "$B"/host/*_replay; do
 	run "fuzz-replay $n" "$r" "tests/fuzz/corpus/$n"
 done
 run "host tool" tests/tool_test.sh "$B/postmortem"
+run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then
 	echo "qemu tests: skipped (PM_SKIP_QEMU=1)"
 else
@@ -57,6 +58,7 @@ else
 		export PM_KVM_OK=1
 	fi
 	run "qemu boot" python3 tests/qemu/boot_test.py
+	run "qemu handoff" python3 tests/qemu/handoff_test.py
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -1,12 +1,14 @@
 /*
  * build/postmortem: the host side of postmortem.
  *
- * Subcommands arrive with the issues that need them (handoff, load,
- * savecore, recv, inspect); this is the command dispatcher with --help and
- * --version.  Exit status: 0 ok, 1 the work failed, 2 bad usage.
+ * Subcommands arrive with the issues that need them (handoff today; load,
+ * savecore, recv, inspect later); this is the command dispatcher with
+ * --help and --version.  Exit status: 0 ok, 1 the work failed, 2 bad usage.
  */
 #include <stdio.h>
 #include <string.h>
+
+#include "tools/handoff.h"
 
 static void usage(FILE *f)
 {
@@ -19,8 +21,11 @@ static void usage(FILE *f)
 		"  --help       show this help and exit\n"
 		"  --version    print the version and exit\n"
 		"\n"
-		"commands: none in this version yet (handoff, load, savecore,\n"
-		"recv and inspect are planned; see README.md).\n");
+		"commands:\n"
+		"  handoff create|show|verify   build, print or check a handoff block\n"
+		"                               (postmortem handoff --help)\n"
+		"\n"
+		"load, savecore, recv and inspect are planned; see README.md.\n");
 }
 
 int main(int argc, char **argv)
@@ -37,6 +42,8 @@ int main(int argc, char **argv)
 		printf("postmortem %s\n", PM_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "handoff") == 0)
+		return handoff_tool_main(argc - 1, argv + 1);
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "postmortem: unknown option '%s' (see --help)\n", argv[1]);
 		return 2;

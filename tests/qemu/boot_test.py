@@ -122,28 +122,5 @@ TESTS = [
 ]
 
 
-def main():
-    only = sys.argv[1:]
-    passed = failed = 0
-    try:
-        for t in TESTS:
-            if only and t.__name__ not in only:
-                continue
-            r = t()
-            if r.failure:
-                failed += 1
-                print("FAIL %s: %s" % (t.__name__, r.failure))
-                for line in r.lines[-25:]:
-                    print("    | " + line)
-            else:
-                passed += 1
-                print("ok   %s" % t.__name__)
-            sys.stdout.flush()
-    finally:
-        q.cleanup()
-    print("boot_test: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(q.main(TESTS, "boot_test"))

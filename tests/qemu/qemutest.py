@@ -107,16 +107,19 @@ def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256"):
 _iso_cache = {}
 
 
-def test_iso(extra):
-    """An ISO whose only entry boots at once with `extra` on the command line."""
-    if extra in _iso_cache:
-        return _iso_cache[extra]
+def test_iso(extra, modules=()):
+    """An ISO whose only entry boots at once with `extra` on the command line,
+    with multiboot2 modules given as (file, name) pairs."""
+    key = (extra, tuple(modules))
+    if key in _iso_cache:
+        return _iso_cache[key]
     fd, path = tempfile.mkstemp(prefix="pm-test-", suffix=".iso")
     os.close(fd)
+    env = dict(os.environ, PM_ISO_MODULES=" ".join("%s:%s" % m for m in modules))
     subprocess.run([os.path.join(ROOT, "scripts", "mkiso.sh"),
                     os.path.join(BUILD, "postmortem.elf"),
-                    os.path.join(ROOT, "iso", "grub.cfg"), path, extra], check=True)
-    _iso_cache[extra] = path
+                    os.path.join(ROOT, "iso", "grub.cfg"), path, extra], check=True, env=env)
+    _iso_cache[key] = path
     return path
 
 
@@ -126,3 +129,29 @@ def cleanup():
             os.unlink(p)
         except OSError:
             pass
+
+
+def main(tests, name):
+    """Run `tests` (functions returning a Result), or those named in argv;
+    print one line each and "<name>: N passed, N failed" last."""
+    import sys
+    only = sys.argv[1:]
+    passed = failed = 0
+    try:
+        for t in tests:
+            if only and t.__name__ not in only:
+                continue
+            r = t()
+            if r.failure:
+                failed += 1
+                print("FAIL %s: %s" % (t.__name__, r.failure))
+                for line in r.lines[-25:]:
+                    print("    | " + line)
+            else:
+                passed += 1
+                print("ok   %s" % t.__name__)
+            sys.stdout.flush()
+    finally:
+        cleanup()
+    print("%s: %d passed, %d failed" % (name, passed, failed))
+    return 1 if failed else 0

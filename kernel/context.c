@@ -1,0 +1,347 @@
+/*
+ * Build the crash context (see context.h).  Every byte of firmware or
+ * crashed-system memory is mapped with cpu_map_phys() and read through the
+ * bounds-checked readers (payload/handoff.c, kernel/efi.c,
+ * kernel/elfcorehdr.c); a problem is one console line and an empty field.
+ *
+ * Which source wins (documented in docs/handoff.md):
+ *   EFI system table + configuration tables: a trusted handoff's records,
+ *     else the firmware's table found through the boot path (multiboot2 EFI64
+ *     tag, boot_params efi_info).  After a previous OS called
+ *     SetVirtualAddressMap the firmware's own pointers are virtual, which is
+ *     why the handoff carries physical copies.
+ *   EFI memory map: the handoff's (the full map; kexec passes only the
+ *     runtime part), else the boot path's.
+ *   ESRT: the handoff's preserved copy, else the table in place only when
+ *     the memory map says it is in runtime or reserved memory.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/context.h"
+#include "kernel/cpu.h"
+#include "kernel/elfcorehdr.h"
+
+#define HANDOFF_MAX	(64u << 20)	/* a larger handoff block is refused */
+#define EFI_MAP_MAX	(1u << 20)
+#define EHDR_SIZE	64
+
+static const struct efi_guid esrt_guid = EFI_SYSTEM_RESOURCE_TABLE_GUID;
+
+static const uint8_t *map_bytes(uint64_t addr, uint64_t len)
+{
+	if (addr == 0 || len == 0 || cpu_map_phys(addr, len) != 0)
+		return NULL;
+	return (const uint8_t *)(uintptr_t)addr;
+}
+
+/* ------------------------------------------------------------ handoff */
+
+static bool find_block(const struct bootinfo *bi, const struct cmdline *opts,
+		       uint64_t *addr, uint64_t *len, char *src, size_t src_len)
+{
+	const char *what = NULL;
+
+	if (opts->handoff_set) {
+		*addr = opts->handoff_addr;
+		*len = opts->handoff_size;
+		what = "handoff=";
+	}
+	for (unsigned i = 0; what == NULL && i < bi->module_count; i++)
+		if (strcmp(bi->modules[i].name, "handoff") == 0) {
+			*addr = bi->modules[i].base;
+			*len = bi->modules[i].len;
+			what = "multiboot2 module";
+		}
+	for (unsigned i = 0; what == NULL && i < bi->module_count; i++)
+		if (strcmp(bi->modules[i].name, "initrd") == 0) {
+			*addr = bi->modules[i].base;
+			*len = bi->modules[i].len;
+			what = "initrd";
+		}
+	if (what == NULL)
+		return false;
+	snprintf(src, src_len, "%s at 0x%llx, %llu bytes", what, (unsigned long long)*addr,
+		 (unsigned long long)*len);
+	return true;
+}
+
+void context_handoff(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts)
+{
+	uint64_t addr, len;
+	const uint8_t *p;
+	char hex[2 * SHA256_LEN + 1];
+	int err;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (!find_block(bi, opts, &addr, &len, ctx->handoff_source, sizeof(ctx->handoff_source))) {
+		printf("handoff: none given (no handoff=, multiboot2 module or initrd); using what the boot path gives\n");
+		return;
+	}
+	ctx->handoff = CONTEXT_HANDOFF_UNTRUSTED;
+	if (len > HANDOFF_MAX || (p = map_bytes(addr, len)) == NULL) {
+		snprintf(ctx->handoff_reason, sizeof(ctx->handoff_reason),
+			 "block at 0x%llx (%llu bytes) is too large or not addressable",
+			 (unsigned long long)addr, (unsigned long long)len);
+	} else if ((err = handoff_verify(p, (size_t)len, &ctx->handoff_status)) != 0) {
+		snprintf(ctx->handoff_reason, sizeof(ctx->handoff_reason), "%s",
+			 ctx->handoff_status.reason);
+	} else {
+		ctx->handoff = CONTEXT_HANDOFF_TRUSTED;
+		ctx->handoff_block = p;
+		ctx->handoff_len = (size_t)ctx->handoff_status.total_size;
+		memcpy(ctx->handoff_digest, ctx->handoff_status.digest, SHA256_LEN);
+		crypto_sha256_hex(ctx->handoff_digest, hex);
+		printf("handoff: verified sha256 %s (%s, %u records)\n", hex, ctx->handoff_source,
+		       ctx->handoff_status.record_count);
+		return;
+	}
+	printf("handoff: NOT TRUSTED: %s (%s); using what the boot path gives\n",
+	       ctx->handoff_reason, ctx->handoff_source);
+}
+
+/* First record of a type in a trusted block. */
+static bool handoff_find(const struct context *ctx, uint32_t type, struct handoff_record *rec)
+{
+	size_t cursor = 0;
+
+	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
+		return false;
+	while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, rec) == 0)
+		if (rec->type == type)
+			return true;
+	return false;
+}
+
+const char *context_handoff_cmdline(const struct context *ctx, size_t *len)
+{
+	struct handoff_record rec;
+	struct handoff_bytes b;
+
+	if (!handoff_find(ctx, HANDOFF_TYPE_CMDLINE, &rec) ||
+	    handoff_get_bytes(&rec, HANDOFF_TYPE_CMDLINE, &b) != 0)
+		return NULL;
+	*len = b.len;
+	return (const char *)b.ptr;
+}
+
+/* ------------------------------------------------------------ EFI */
+
+static void efi_from_handoff(struct context *ctx)
+{
+	struct handoff_record rec;
+	struct handoff_efi_systab st;
+	struct handoff_array arr;
+	struct handoff_config_table t;
+
+	if (!handoff_find(ctx, HANDOFF_TYPE_EFI_SYSTAB, &rec) || handoff_get_efi_systab(&rec, &st) != 0)
+		return;
+	ctx->have_efi = true;
+	ctx->efi_source = "handoff";
+	ctx->systab_addr = st.systab_addr;
+	ctx->efi_revision = st.revision;
+	ctx->systab_crc_ok = true;
+	snprintf(ctx->fw_vendor, sizeof(ctx->fw_vendor), "%.*s",
+		 (int)strnlen(st.fw_vendor, sizeof(st.fw_vendor)), st.fw_vendor);
+	if (!handoff_find(ctx, HANDOFF_TYPE_EFI_CONFIG_TABLES, &rec) || handoff_get_array(&rec, &arr) != 0)
+		return;
+	for (size_t i = 0; i < arr.count; i++) {
+		if (ctx->table_count == CONTEXT_TABLES_MAX) {
+			ctx->tables_truncated = true;
+			break;
+		}
+		if (handoff_config_table_at(&rec, i, &t) != 0)
+			break;
+		memcpy(ctx->tables[ctx->table_count].guid.b, t.guid, 16);
+		ctx->tables[ctx->table_count++].table = t.table;
+	}
+}
+
+static void efi_from_firmware(struct context *ctx, uint64_t systab)
+{
+	struct efi_systab st;
+	const uint8_t *p = map_bytes(systab, 0x78);
+	size_t bytes;
+
+	if (p == NULL || efi_systab_parse(p, 0x78, &st) != 0) {
+		printf("efi: no valid system table at 0x%llx (bad signature or size)\n",
+		       (unsigned long long)systab);
+		return;
+	}
+	ctx->have_efi = true;
+	ctx->efi_source = "firmware";
+	ctx->systab_addr = systab;
+	ctx->efi_revision = st.revision;
+	ctx->systab_crc_ok = st.crc_ok;
+	snprintf(ctx->fw_vendor, sizeof(ctx->fw_vendor), "unknown");
+	if ((p = map_bytes(st.fw_vendor, 128)) != NULL)
+		efi_utf16_to_ascii(p, 128, ctx->fw_vendor, sizeof(ctx->fw_vendor));
+	if (efi_config_tables_bytes(st.nr_tables, &bytes) != 0 || (p = map_bytes(st.tables, bytes)) == NULL) {
+		printf("efi: configuration table array at 0x%llx (%llu entries) not addressable\n",
+		       (unsigned long long)st.tables, (unsigned long long)st.nr_tables);
+		return;
+	}
+	for (size_t i = 0; i < st.nr_tables; i++) {
+		if (ctx->table_count == CONTEXT_TABLES_MAX) {
+			ctx->tables_truncated = true;
+			break;
+		}
+		if (efi_config_table_at(p, bytes, i, &ctx->tables[ctx->table_count]) != 0)
+			break;
+		ctx->table_count++;
+	}
+}
+
+static void efi_memory_map(struct context *ctx, const struct bootinfo *bi)
+{
+	struct handoff_record rec;
+	struct handoff_array arr;
+
+	if (handoff_find(ctx, HANDOFF_TYPE_EFI_MEMMAP, &rec) && handoff_get_array(&rec, &arr) == 0 &&
+	    arr.count) {
+		ctx->efi_mmap = rec.payload + sizeof(struct handoff_array_header);
+		ctx->efi_mmap_len = (size_t)arr.count * arr.entry_size;
+		ctx->efi_desc_size = arr.entry_size;
+		ctx->efi_mmap_source = "handoff";
+		return;
+	}
+	if (bi->efi_mmap && bi->efi_mmap_size && bi->efi_mmap_size <= EFI_MAP_MAX) {
+		ctx->efi_mmap = map_bytes(bi->efi_mmap, bi->efi_mmap_size);
+		ctx->efi_mmap_len = ctx->efi_mmap ? (size_t)bi->efi_mmap_size : 0;
+		ctx->efi_desc_size = bi->efi_desc_size;
+		ctx->efi_mmap_source = "boot path";
+	}
+}
+
+/* A preserved ESRT copy in the handoff, for the table at addr. */
+static bool esrt_copy(struct context *ctx)
+{
+	size_t cursor = 0;
+	struct handoff_record rec;
+	struct handoff_table_copy tc;
+	struct handoff_bytes b;
+
+	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
+		return false;
+	while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0) {
+		if (rec.type != HANDOFF_TYPE_TABLE_COPY || handoff_get_table_copy(&rec, &tc, &b) != 0 ||
+		    memcmp(tc.guid, esrt_guid.b, 16) != 0)
+			continue;
+		ctx->esrt = b.ptr;
+		ctx->esrt_len = b.len;
+		if (ctx->esrt_addr == 0)
+			ctx->esrt_addr = tc.address;
+		return true;
+	}
+	return false;
+}
+
+static void efi_esrt(struct context *ctx)
+{
+	struct efi_esrt e;
+	enum efi_table_where where;
+	const uint8_t *p;
+	uint32_t count;
+
+	for (unsigned i = 0; i < ctx->table_count; i++)
+		if (efi_guid_eq(&ctx->tables[i].guid, &esrt_guid))
+			ctx->esrt_addr = ctx->tables[i].table;
+	if (esrt_copy(ctx)) {
+		ctx->esrt_state = CONTEXT_ESRT_COPY;
+	} else if (ctx->esrt_addr == 0) {
+		return;
+	} else if (ctx->efi_mmap == NULL) {
+		ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+		snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "no memory map to place it, not dereferenced");
+		return;
+	} else {
+		where = efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
+					    ctx->esrt_addr, 16);
+		if (!efi_table_readable(where)) {
+			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "in %s without a preserved copy, not dereferenced",
+				 efi_table_where_name(where));
+			return;
+		}
+		ctx->esrt_state = CONTEXT_ESRT_IN_PLACE;
+		if ((p = map_bytes(ctx->esrt_addr, 16)) == NULL) {
+			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "header not addressable");
+			return;
+		}
+		memcpy(&count, p, sizeof(count));	/* FwResourceCount, checked below */
+		if (count > 128) {
+			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "claims %u entries (at most 128)", count);
+			return;
+		}
+		ctx->esrt_len = 16 + (size_t)count * 40;
+		where = efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
+					    ctx->esrt_addr, ctx->esrt_len);
+		ctx->esrt = efi_table_readable(where) ? map_bytes(ctx->esrt_addr, ctx->esrt_len) : NULL;
+		if (ctx->esrt == NULL) {
+			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "entries reach outside runtime memory");
+			return;
+		}
+	}
+	if (efi_esrt_parse(ctx->esrt, ctx->esrt_len, &e) != 0) {
+		ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+		ctx->esrt = NULL;
+		snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "malformed (version, count or size)");
+		return;
+	}
+	ctx->esrt_count = e.count;
+}
+
+/* ------------------------------------------------------------ elfcorehdr */
+
+static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
+{
+	static struct elfcorehdr eh;	/* large: off the stack */
+	uint16_t phnum;
+	uint64_t phoff, len;
+	const uint8_t *p;
+	int err;
+
+	if (!opts->elfcorehdr_set)
+		return;
+	ctx->elfcorehdr_addr = opts->elfcorehdr_addr;
+	if ((p = map_bytes(opts->elfcorehdr_addr, EHDR_SIZE)) == NULL) {
+		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem), "not addressable");
+		return;
+	}
+	memcpy(&phoff, p + 32, 8);
+	memcpy(&phnum, p + 56, 2);
+	len = phoff + (uint64_t)phnum * 56;
+	if (phoff > (1u << 20) || (p = map_bytes(opts->elfcorehdr_addr, len < EHDR_SIZE ? EHDR_SIZE : len)) == NULL) {
+		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem),
+			 "program headers at +0x%llx not addressable", (unsigned long long)phoff);
+		return;
+	}
+	err = elfcorehdr_parse(p, len < EHDR_SIZE ? EHDR_SIZE : (size_t)len, &eh);
+	if (err) {
+		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem),
+			 "malformed ELF core header (error %d at offset %zu)", err, eh.error_offset);
+		return;
+	}
+	ctx->have_elfcorehdr = true;
+	ctx->elfcore_loads = eh.load_count;
+	ctx->elfcore_notes = eh.note_count;
+	for (size_t i = 0; i < eh.load_count; i++)
+		ctx->elfcore_bytes += eh.loads[i].p_memsz;
+}
+
+void context_gather(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts)
+{
+	efi_from_handoff(ctx);
+	if (ctx->have_efi && bi->efi_systab && bi->efi_systab != ctx->systab_addr)
+		printf("efi: handoff says system table at 0x%llx, boot path says 0x%llx; using the handoff's\n",
+		       (unsigned long long)ctx->systab_addr, (unsigned long long)bi->efi_systab);
+	if (!ctx->have_efi && bi->efi_systab)
+		efi_from_firmware(ctx, bi->efi_systab);
+	efi_memory_map(ctx, bi);
+	if (ctx->have_efi)
+		efi_esrt(ctx);
+	gather_elfcorehdr(ctx, opts);
+}

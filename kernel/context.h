@@ -1,0 +1,91 @@
+/*
+ * The crash context: what this run knows about the dead system, gathered
+ * from the handoff block (when its SHA-256 verifies) and from what the boot
+ * path itself guarantees (boot information, firmware tables, elfcorehdr).
+ *
+ * Interface: context_handoff() finds and verifies the block (initrd,
+ * multiboot2 module "handoff", or handoff=ADDR,SIZE) and says on the
+ * console what it found; context_gather() then reads EFI (system table,
+ * configuration tables, memory map, ESRT) and the elfcorehdr, preferring
+ * the handoff's records where it is trusted (docs/handoff.md, "Which source
+ * wins"), and context_print() prints the inventory (in full with
+ * pm.inventory).  An untrusted block is never dereferenced after
+ * handoff_verify() said no: only its status is kept, for the dump.
+ */
+#ifndef KERNEL_CONTEXT_H
+#define KERNEL_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/sha256.h"
+#include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
+#include "kernel/efi.h"
+#include "payload/handoff.h"
+
+#define CONTEXT_TABLES_MAX 64
+
+enum context_handoff {
+	CONTEXT_HANDOFF_NONE,		/* no block was given */
+	CONTEXT_HANDOFF_TRUSTED,	/* digest and structure verified */
+	CONTEXT_HANDOFF_UNTRUSTED,	/* given, but failed verification */
+};
+
+enum context_esrt {
+	CONTEXT_ESRT_NONE,		/* no ESRT configuration table */
+	CONTEXT_ESRT_COPY,		/* the handoff's preserved copy is used */
+	CONTEXT_ESRT_IN_PLACE,		/* read in place (runtime/reserved memory) */
+	CONTEXT_ESRT_REFUSED,		/* not dereferenced; esrt_why says why */
+};
+
+struct context {
+	enum context_handoff handoff;
+	char handoff_source[64];	/* "initrd at 0x..., N bytes" */
+	char handoff_reason[HANDOFF_REASON_LEN];
+	uint8_t handoff_digest[SHA256_LEN];
+	const uint8_t *handoff_block;	/* only when TRUSTED */
+	size_t handoff_len;
+	struct handoff_status handoff_status;
+
+	bool have_efi;
+	const char *efi_source;		/* "firmware", "handoff" */
+	uint64_t systab_addr;
+	uint32_t efi_revision;
+	char fw_vendor[64];
+	bool systab_crc_ok;
+	struct efi_config_table tables[CONTEXT_TABLES_MAX];
+	unsigned table_count;
+	bool tables_truncated;
+
+	const uint8_t *efi_mmap;	/* descriptors, desc_size stride */
+	size_t efi_mmap_len;
+	uint32_t efi_desc_size;
+	const char *efi_mmap_source;
+
+	enum context_esrt esrt_state;
+	uint64_t esrt_addr;
+	const uint8_t *esrt;		/* table bytes when COPY or IN_PLACE */
+	size_t esrt_len;
+	uint32_t esrt_count;
+	char esrt_why[96];
+
+	bool have_elfcorehdr;
+	uint64_t elfcorehdr_addr;
+	size_t elfcore_loads, elfcore_notes;
+	uint64_t elfcore_bytes;
+	char elfcorehdr_problem[96];
+
+	unsigned warn_count;
+};
+
+void context_handoff(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts);
+
+/* The handoff's CMDLINE record (trusted blocks only), or NULL. */
+const char *context_handoff_cmdline(const struct context *ctx, size_t *len);
+
+void context_gather(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts);
+void context_print(const struct context *ctx, bool full);
+
+#endif

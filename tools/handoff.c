@@ -1,0 +1,506 @@
+/*
+ * `postmortem handoff create|show|verify`: the command's entry, `create`'s
+ * options, and writing a struct handoff_plan as a block with the pure
+ * writer of payload/handoff.c (the sources of records are
+ * tools/handoff_sysfs.c and tools/handoff_describe.c).  Interface and exit
+ * codes: tools/handoff.h; the format: docs/handoff.md.
+ *
+ * Host only.  The block is built in a buffer that doubles until the writer
+ * stops saying -ENOSPC, verified with handoff_verify() as the kernel would,
+ * and only then written out.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "payload/handoff.h"
+#include "payload/handoff_desc.h"
+#include "tools/handoff.h"
+
+#define TOOL "postmortem: handoff"
+
+static void create_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postmortem handoff create -o FILE [--from-system] [--sysfs-root DIR]\n"
+		"                                 [--describe DESCFILE] [--cmdline TEXT]\n"
+		"                                 [--capsule FILE] [--vmcoreinfo FILE]\n"
+		"                                 [--dump-range START,SIZE]... [--time UNIX]\n"
+		"       postmortem handoff show FILE\n"
+		"       postmortem handoff verify FILE\n"
+		"\n"
+		"Build, print or check a handoff block (format: docs/handoff.md).\n"
+		"  --from-system     gather EFI, ESRT, memory map, SMBIOS, VMCOREINFO from /sys\n"
+		"  --sysfs-root DIR  read DIR instead of /sys (tests)\n"
+		"  --describe FILE   add the records a description file lists\n"
+		"  --time UNIX       creation time to record (default: now)\n");
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+void handoff_plan_push(void *arr, size_t *n, size_t elem_size, const void *elem)
+{
+	uint8_t **a = arr;
+	uint8_t *na = realloc(*a, (*n + 1) * elem_size);
+
+	if (na == NULL) {
+		fprintf(stderr, "%s: out of memory\n", TOOL);
+		exit(1);
+	}
+	memcpy(na + *n * elem_size, elem, elem_size);
+	*a = na;
+	(*n)++;
+}
+
+int handoff_read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL, *nb;
+	size_t n = 0, cap = 0, got;
+
+	if (f == NULL)
+		return -errno;
+	for (;;) {
+		if (cap - n < 2) {
+			cap = cap ? cap * 2 : 4096;
+			nb = realloc(b, cap);
+			if (nb == NULL) {
+				free(b);
+				fclose(f);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
+		free(b);
+		fclose(f);
+		return -e;
+	}
+	fclose(f);
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+bool handoff_smbios_table_of(const uint8_t *ep, size_t len, uint64_t *addr, uint64_t *size)
+{
+	uint32_t a32 = 0, max32 = 0;
+	uint16_t len16 = 0;
+
+	/* SMBIOS 3.x (DSP0134 section 5.2.2): table max size @0x0c, address @0x10. */
+	if (len >= 0x18 && memcmp(ep, "_SM3_", 5) == 0) {
+		memcpy(&max32, ep + 0x0c, 4);
+		memcpy(addr, ep + 0x10, 8);
+		*size = max32;
+		return true;
+	}
+	/* SMBIOS 2.1 (section 5.2.1): table length @0x16, address @0x18. */
+	if (len >= 0x1f && memcmp(ep, "_SM_", 4) == 0) {
+		memcpy(&len16, ep + 0x16, 2);
+		memcpy(&a32, ep + 0x18, 4);
+		*addr = a32;
+		*size = len16;
+		return true;
+	}
+	return false;
+}
+
+/* Append text to the command line, one space between pieces. */
+void handoff_plan_cmdline(struct handoff_plan *p, const char *s, size_t n)
+{
+	uint8_t *nb = realloc(p->cmdline, p->cmdline_len + n + 2);
+
+	if (nb == NULL)
+		exit(1);
+	if (p->cmdline_len > 0)
+		nb[p->cmdline_len++] = ' ';
+	memcpy(nb + p->cmdline_len, s, n);
+	p->cmdline_len += n;
+	p->cmdline = nb;
+}
+
+/* ------------------------------------------------------------ plan -> block */
+
+#define TRY(x) do { int r_ = (x); if (r_ != 0) return r_; } while (0)
+
+/* The ESRT as firmware lays it out: 16-byte header, then 40-byte entries. */
+static int add_esrt(struct handoff_writer *w, const struct handoff_plan *p)
+{
+	static const uint8_t guid[16] = HANDOFF_GUID_ESRT;
+	struct handoff_esrt_header h;
+	size_t len = sizeof(h) + p->n_esrt * sizeof(struct handoff_esrt_entry);
+	uint8_t *b = malloc(len);
+	int r;
+
+	if (b == NULL)
+		exit(1);
+	h.fw_resource_count = (uint32_t)p->n_esrt;
+	h.fw_resource_count_max = p->esrt_count_max > p->n_esrt ? p->esrt_count_max
+								 : (uint32_t)p->n_esrt;
+	h.fw_resource_version = p->esrt_version ? p->esrt_version : HANDOFF_ESRT_VERSION;
+	memcpy(b, &h, sizeof(h));
+	if (p->n_esrt > 0)
+		memcpy(b + sizeof(h), p->esrt, p->n_esrt * sizeof(struct handoff_esrt_entry));
+	r = handoff_add_table_copy(w, guid, p->esrt_addr, b, len);
+	free(b);
+	return r;
+}
+
+/* Descriptors at the stride firmware uses, the tail of each zero. */
+static int add_efi_memmap(struct handoff_writer *w, const struct handoff_plan *p)
+{
+	uint8_t *b = calloc(p->n_efi_md, HANDOFF_TOOL_EFI_DESC_SIZE);
+	int r;
+
+	if (b == NULL)
+		exit(1);
+	for (size_t i = 0; i < p->n_efi_md; i++)
+		memcpy(b + i * HANDOFF_TOOL_EFI_DESC_SIZE, &p->efi_md[i], sizeof(p->efi_md[i]));
+	r = handoff_add_efi_memmap(w, HANDOFF_TOOL_EFI_DESC_SIZE, 1, b, p->n_efi_md);
+	free(b);
+	return r;
+}
+
+/* Every record of the plan, in the order docs/handoff.md recommends. */
+static int plan_fill(struct handoff_writer *w, const struct handoff_plan *p)
+{
+	TRY(handoff_add_creator(w, &p->creator));
+	if (p->have_systab)
+		TRY(handoff_add_efi_systab(w, &p->systab));
+	if (p->n_efi_md > 0)
+		TRY(add_efi_memmap(w, p));
+	if (p->n_memmap > 0)
+		TRY(handoff_add_memmap(w, p->memmap, p->n_memmap));
+	if (p->n_tables > 0)
+		TRY(handoff_add_config_tables(w, p->tables, p->n_tables));
+	if (p->have_esrt)
+		TRY(add_esrt(w, p));
+	for (size_t i = 0; i < p->n_copies; i++)
+		TRY(handoff_add_table_copy(w, p->copies[i].guid, p->copies[i].address,
+					   p->copies[i].bytes, p->copies[i].len));
+	if (p->have_rsdp)
+		TRY(handoff_add_acpi_rsdp(w, p->rsdp_addr, p->rsdp, p->rsdp_len));
+	if (p->have_smbios)
+		TRY(handoff_add_smbios(w, p->smbios_ep_addr, p->smbios_ep, p->smbios_ep_len,
+				       p->smbios_table_addr, p->smbios_table, p->smbios_table_len));
+	if (p->n_runtime > 0)
+		TRY(handoff_add_runtime_map(w, p->runtime, p->n_runtime));
+	if (p->n_ranges > 0)
+		TRY(handoff_add_dump_ranges(w, p->ranges, p->n_ranges));
+	if (p->have_vmcoreinfo)
+		TRY(handoff_add_vmcoreinfo(w, p->vmcoreinfo_addr, p->vmcoreinfo_size,
+					   (const char *)p->vmcoreinfo, p->vmcoreinfo_len));
+	if (p->notes_len > 0)
+		TRY(handoff_add(w, HANDOFF_TYPE_CPU_NOTES, 0, p->notes, p->notes_len));
+	if (p->cmdline_len > 0)
+		TRY(handoff_add(w, HANDOFF_TYPE_CMDLINE, 0, p->cmdline, p->cmdline_len));
+	if (p->capsule_len > 0)
+		TRY(handoff_add(w, HANDOFF_TYPE_CAPSULE, 0, p->capsule, p->capsule_len));
+	return 0;
+}
+
+/* Write the plan into a malloc'd block, growing the buffer until it fits. */
+static int plan_write(const struct handoff_plan *p, uint64_t created, uint8_t **out,
+		      size_t *len)
+{
+	size_t cap = 65536 + p->capsule_len + p->smbios_table_len + p->notes_len;
+	struct handoff_writer w;
+	uint8_t *b;
+	int r;
+
+	for (;;) {
+		b = malloc(cap);
+		if (b == NULL)
+			return -ENOMEM;
+		handoff_writer_init(&w, b, cap, created);
+		r = plan_fill(&w, p);
+		if (r == 0)
+			r = handoff_finish(&w, len);
+		if (r != -ENOSPC || cap > SIZE_MAX / 2)
+			break;
+		free(b);
+		cap *= 2;
+	}
+	if (r != 0) {
+		free(b);
+		return r;
+	}
+	*out = b;
+	return 0;
+}
+
+static void plan_free(struct handoff_plan *p)
+{
+	for (size_t i = 0; i < p->n_copies; i++)
+		free(p->copies[i].bytes);
+	free(p->copies);
+	free(p->efi_md);
+	free(p->memmap);
+	free(p->tables);
+	free(p->esrt);
+	free(p->rsdp);
+	free(p->smbios_ep);
+	free(p->smbios_table);
+	free(p->runtime);
+	free(p->ranges);
+	free(p->vmcoreinfo);
+	free(p->notes);
+	free(p->cmdline);
+	free(p->capsule);
+}
+
+/* Host name, kernel release and our version, unless a description set them. */
+static void fill_creator(struct handoff_plan *p)
+{
+	struct utsname u;
+	char host[sizeof(p->creator.host) + 1];
+
+	snprintf(p->creator.tool, sizeof(p->creator.tool), "postmortem %s", PM_VERSION);
+	if (p->creator_set)
+		return;
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		strncpy(p->creator.host, host, sizeof(p->creator.host));
+	}
+	if (uname(&u) == 0)
+		strncpy(p->creator.release, u.release, sizeof(p->creator.release));
+}
+
+static int write_out(const char *path, const uint8_t *b, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f != NULL;
+
+	if (ok) {
+		ok = fwrite(b, 1, len, f) == len;
+		ok = fclose(f) == 0 && ok;
+	}
+	if (!ok) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", TOOL, path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ create */
+
+struct create_opts {
+	const char *out, *sysfs_root, *describe, *capsule, *vmcoreinfo;
+	bool from_system;
+	uint64_t created;
+	const char **ranges, **cmdlines;	/* applied after the other sources */
+	size_t n_ranges, n_cmdlines;
+};
+
+/* --dump-range START,SIZE, in the description file's syntax; p NULL: check only. */
+static int opt_dump_range(struct handoff_plan *p, const char *arg)
+{
+	struct handoff_desc_line d;
+	char line[128];
+	char *comma;
+
+	if (strlen(arg) > sizeof(line) - 16 || strchr(arg, ',') == NULL) {
+		fprintf(stderr, "%s: --dump-range '%s': want START,SIZE\n", TOOL, arg);
+		return -EINVAL;
+	}
+	snprintf(line, sizeof(line), "dump-range %s", arg);
+	comma = strchr(line, ',');
+	*comma = ' ';
+	if (handoff_desc_parse_line(line, strlen(line), &d) != 0) {
+		fprintf(stderr, "%s: --dump-range '%s': %s\n", TOOL, arg, d.error);
+		return -EINVAL;
+	}
+	if (p != NULL)
+		handoff_plan_push(&p->ranges, &p->n_ranges, sizeof(d.range), &d.range);
+	return 0;
+}
+
+/* Options that take a value. */
+static const char *const create_value_opts[] = {
+	"-o", "--output", "--sysfs-root", "--describe", "--capsule", "--vmcoreinfo",
+	"--cmdline", "--dump-range", "--time",
+};
+
+/* One option with its value; returns 0 or 2 (message printed). */
+static int create_opt(struct create_opts *o, const char *a, const char *v)
+{
+	char *end;
+
+	if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+		o->out = v;
+	else if (strcmp(a, "--sysfs-root") == 0)
+		o->sysfs_root = v;
+	else if (strcmp(a, "--describe") == 0)
+		o->describe = v;
+	else if (strcmp(a, "--capsule") == 0)
+		o->capsule = v;
+	else if (strcmp(a, "--vmcoreinfo") == 0)
+		o->vmcoreinfo = v;
+	else if (strcmp(a, "--cmdline") == 0)
+		handoff_plan_push(&o->cmdlines, &o->n_cmdlines, sizeof(v), &v);
+	else if (strcmp(a, "--dump-range") == 0) {
+		if (opt_dump_range(NULL, v) != 0)
+			return 2;
+		handoff_plan_push(&o->ranges, &o->n_ranges, sizeof(v), &v);
+	} else {	/* --time */
+		errno = 0;
+		o->created = strtoull(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v || v[0] == '-') {
+			fprintf(stderr, "%s create: --time '%s': want seconds since 1970\n", TOOL, v);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* Parse create's options; returns 0, or 2 for a usage error (message printed). */
+static int create_parse(int argc, char **argv, struct create_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		size_t k, nk = sizeof(create_value_opts) / sizeof(create_value_opts[0]);
+
+		if (strcmp(a, "--from-system") == 0) {
+			o->from_system = true;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			create_usage(stdout);
+			exit(0);
+		}
+		for (k = 0; k < nk && strcmp(a, create_value_opts[k]) != 0; k++)
+			;
+		if (k == nk) {
+			fprintf(stderr, "%s create: %s '%s' (see --help)\n", TOOL,
+				a[0] == '-' ? "unknown option" : "unexpected argument", a);
+			return 2;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "%s create: %s needs a value (see --help)\n", TOOL, a);
+			return 2;
+		}
+		if (create_opt(o, a, argv[++i]) != 0)
+			return 2;
+	}
+	if (o->out == NULL) {
+		fprintf(stderr, "%s create: -o FILE is required (see --help)\n", TOOL);
+		return 2;
+	}
+	return 0;
+}
+
+/* --dump-range and --cmdline (checked by create_parse()), after the other sources. */
+static void apply_options(const struct create_opts *o, struct handoff_plan *p)
+{
+	for (size_t i = 0; i < o->n_ranges; i++)
+		opt_dump_range(p, o->ranges[i]);
+	for (size_t i = 0; i < o->n_cmdlines; i++)
+		handoff_plan_cmdline(p, o->cmdlines[i], strlen(o->cmdlines[i]));
+}
+
+/* --capsule and --vmcoreinfo: whole files. */
+static int read_option_file(const char *path, uint8_t **buf, size_t *len)
+{
+	int r;
+
+	free(*buf);
+	*buf = NULL;
+	r = handoff_read_file(path, buf, len);
+	if (r != 0)
+		fprintf(stderr, "%s: cannot read %s: %s\n", TOOL, path, strerror(-r));
+	return r;
+}
+
+static int gather(const struct create_opts *o, struct handoff_plan *p)
+{
+	if (o->from_system && handoff_sysfs_gather(o->sysfs_root, p) != 0)
+		return -EINVAL;
+	if (o->describe != NULL && handoff_describe_load(o->describe, p) != 0)
+		return -EINVAL;
+	if (o->capsule != NULL && read_option_file(o->capsule, &p->capsule, &p->capsule_len) != 0)
+		return -EINVAL;
+	if (o->vmcoreinfo != NULL) {
+		if (read_option_file(o->vmcoreinfo, &p->vmcoreinfo, &p->vmcoreinfo_len) != 0)
+			return -EINVAL;
+		p->have_vmcoreinfo = true;
+	}
+	return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	struct create_opts o = { NULL, "/sys", NULL, NULL, NULL, false, (uint64_t)time(NULL),
+				 NULL, NULL, 0, 0 };
+	struct handoff_plan p;
+	struct handoff_status st;
+	uint8_t *b = NULL;
+	size_t len = 0;
+	char hex[2 * SHA256_LEN + 1];
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	r = create_parse(argc, argv, &o);
+	if (r == 0 && gather(&o, &p) != 0)
+		r = 1;
+	if (r == 0) {
+		apply_options(&o, &p);
+		fill_creator(&p);
+		if (plan_write(&p, o.created, &b, &len) != 0) {
+			fprintf(stderr, "%s: %s: cannot build the block: out of memory\n", TOOL, o.out);
+			r = 1;
+		}
+	}
+	if (r == 0 && handoff_verify(b, len, &st) != 0) {
+		fprintf(stderr, "%s: %s: the block just built does not verify: %s\n",
+			TOOL, o.out, st.reason);
+		r = 1;
+	}
+	if (r == 0 && write_out(o.out, b, len) != 0)
+		r = 1;
+	if (r == 0) {
+		crypto_sha256_hex(st.digest, hex);
+		printf("%s: wrote %s: %u records, %zu bytes, sha256 %s\n", TOOL, o.out,
+		       st.record_count, len, hex);
+	}
+	free(b);
+	free(o.ranges);
+	free(o.cmdlines);
+	plan_free(&p);
+	return r;
+}
+
+int handoff_tool_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		create_usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		create_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "create") == 0)
+		return cmd_create(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "verify") == 0) {
+		if (argc != 3 || argv[2][0] == '-') {
+			fprintf(stderr, "usage: postmortem handoff %s FILE\n", argv[1]);
+			return 2;
+		}
+		return argv[1][0] == 's' ? handoff_show_file(argv[2]) : handoff_verify_file(argv[2]);
+	}
+	fprintf(stderr, "%s: unknown subcommand '%s' (create, show, verify)\n", TOOL, argv[1]);
+	return 2;
+}
