@@ -32,7 +32,8 @@ PURE_SRCS := \
 	kernel/elfcorehdr.c \
 	payload/handoff.c \
 	payload/handoff_records.c \
-	payload/handoff_desc.c
+	payload/handoff_desc.c \
+	drivers/blkdev.c
 
 KERNEL_SRCS := \
 	kernel/main.c \
@@ -50,6 +51,11 @@ KERNEL_SRCS := \
 	drivers/fbcon.c \
 	drivers/reset.c \
 	drivers/clock.c \
+	drivers/pci.c \
+	drivers/virtio_blk.c \
+	drivers/ahci.c \
+	drivers/nvme.c \
+	kernel/devices.c \
 	crypto/mbedtls_shim.c \
 	$(PURE_SRCS)
 

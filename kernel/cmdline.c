@@ -558,9 +558,12 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 {
 	switch (id) {
 	case OPT_PM_TEST:
-		if (!cmdline_span_is(v, "fault"))
+		if (cmdline_span_is(v, "fault"))
+			out->test = CMDLINE_TEST_FAULT;
+		else if (cmdline_span_is(v, "blkdev"))
+			out->test = CMDLINE_TEST_BLKDEV;
+		else
 			return -EINVAL;
-		out->test = CMDLINE_TEST_FAULT;
 		return 0;
 	case OPT_PM_INVENTORY:
 		out->inventory = true;
@@ -613,7 +616,8 @@ static const char *cmdline_current(const struct cmdline *out, uint8_t id)
 	case OPT_AFTER:
 		return cmdline_after_name(out->after);
 	case OPT_PM_TEST:
-		return out->test == CMDLINE_TEST_FAULT ? "fault" : "none";
+		return out->test == CMDLINE_TEST_FAULT ? "fault" :
+		       out->test == CMDLINE_TEST_BLKDEV ? "blkdev" : "none";
 	case OPT_PM_ZERO:
 		return cmdline_zero_names[out->zero];
 	case OPT_PM_BENCH:

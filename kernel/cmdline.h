@@ -98,6 +98,7 @@ struct cmdline_memmap {
 enum cmdline_test {
 	CMDLINE_TEST_NONE,
 	CMDLINE_TEST_FAULT,
+	CMDLINE_TEST_BLKDEV,		/* pm.test=blkdev */
 };
 
 /* pm.bench=: a measurement run instead of a dump (make bench). */

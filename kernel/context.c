@@ -335,7 +335,7 @@ static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 void context_gather(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts)
 {
 	efi_from_handoff(ctx);
-	if (ctx->have_efi && bi->efi_systab && bi->efi_systab != ctx->systab_addr)
+	if (ctx->have_efi && ctx->systab_addr && bi->efi_systab && bi->efi_systab != ctx->systab_addr)
 		printf("efi: handoff says system table at 0x%llx, boot path says 0x%llx; using the handoff's\n",
 		       (unsigned long long)ctx->systab_addr, (unsigned long long)bi->efi_systab);
 	if (!ctx->have_efi && bi->efi_systab)

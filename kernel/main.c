@@ -23,6 +23,7 @@
 #include "kernel/console.h"
 #include "kernel/context.h"
 #include "kernel/cpu.h"
+#include "kernel/devices.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
 
@@ -221,6 +222,9 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	platform_acpi_init(opts.acpi_rsdp_set ? opts.acpi_rsdp : bi.rsdp_addr,
 			   bi.rsdp_copy, bi.rsdp_copy_len);
 
+	devices_probe();
+	if (opts.test == CMDLINE_TEST_BLKDEV)
+		after_final(devices_selftest() == 0 ? "blkdev selftest complete" : "blkdev selftest FAILED");
 	if (opts.bench == CMDLINE_BENCH_SHA256) {
 		bench_sha256();
 		after_final("bench complete");
