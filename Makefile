@@ -207,8 +207,10 @@ $(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS) | $(SETUP)
 
 unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 
-test: all unit
+test: all unit fuzz-build
 	@scripts/run-tests.sh
+
+fuzz-build: $(FUZZERS)
 
 fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_NAMES)

@@ -34,7 +34,7 @@ static void print_efi_line(const struct context *ctx)
 	char rev[16];
 
 	/* A block made from sysfs (handoff create --from-system) knows no revision. */
-	if (ctx->efi_revision == 0 || efi_revision_format(ctx->efi_revision, rev, sizeof(rev)) != 0)
+	if (ctx->efi_revision == 0 || efi_revision_format(ctx->efi_revision, rev, sizeof(rev)) < 0)
 		snprintf(rev, sizeof(rev), "?");
 	printf("efi: EFI v%s by %s", rev, ctx->fw_vendor[0] ? ctx->fw_vendor : "unknown vendor");
 	for (size_t k = 0; k < sizeof(efi_line_tables) / sizeof(efi_line_tables[0]); k++)

@@ -49,6 +49,12 @@ for r in "$B"/host/*_replay; do
 	n=$(basename "$r" _replay)
 	run "fuzz-replay $n" "$r" "tests/fuzz/corpus/$n"
 done
+# A short libFuzzer pass per target (make fuzz runs them longer).
+for f in "$B"/fuzz/*_fuzz; do
+	[ -x "$f" ] || continue
+	n=$(basename "$f" _fuzz)
+	run "fuzz-short $n" scripts/fuzz-short.sh "$n" "${PM_FUZZ_SHORT_SECONDS:-3}"
+done
 run "host tool" tests/tool_test.sh "$B/postmortem"
 run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then

@@ -54,7 +54,7 @@ check has show "7 entries of 48 bytes (entry version 1)"
 check has show "conventional  0x0000000000100000 0x000000007ef00000     519680     2030.0"
 check has show "0x800000000000000f UC|WC|WT|WB|RUNTIME"
 check has show "b122a263-3661-4f68-9929-78f8b0d62180 (esrt)"
-check has show "originally at 0x7e0a4000, 96 bytes"
+check has show "originally at 0x7ef00000, 96 bytes"
 check has show "ESRT: 2 entries (max 2, version 1)"
 check has show "type 2, version 0x7, lowest 0x1, capsule flags 0x0, last attempt 0x6 status 1"
 check has show 'signature "RSD PTR ", OEM "BOCHS ", revision 2'

@@ -25,7 +25,7 @@ FINAL = r"^postmortem: "
 TCG_BOOT = 60
 TCG_UEFI = 180
 EFI_LINE = (r"^efi: EFI v2\.7 by EDK II ACPI 2\.0=0x7fbfa014 SMBIOS 3\.0=0x7f8f0000 "
-            r"ESRT=0x7e0a4000 \(preserved copy, 2 entries\) MEMATTR=0x7e0a5000$")
+            r"ESRT=0x7ef00000 \(preserved copy, 2 entries\) MEMATTR=0x7ef01000$")
 TMP = tempfile.mkdtemp(prefix="pm-handoff-")
 
 
@@ -141,7 +141,48 @@ def t_ovmf_firmware_tables():
                            FINAL], TCG_UEFI, must_exit=True)
 
 
-TESTS = [t_valid_block_inventory, t_flipped_byte, t_every_region_flipped, t_truncated, t_garbage,
+def desc_variant(name, drop_esrt_entries, esrt_at=None):
+    lines = []
+    for line in open(DESC):
+        if drop_esrt_entries and line.startswith("esrt-entry"):
+            continue
+        if esrt_at and line.startswith("config-table esrt"):
+            line = "config-table esrt %s\n" % esrt_at
+        lines.append(line)
+    desc = os.path.join(os.path.dirname(DESC), ".%s.desc" % name)   # next to the files it names
+    with open(desc, "w") as f:
+        f.writelines(lines)
+    path = os.path.join(TMP, name + ".bin")
+    try:
+        subprocess.run([TOOL, "handoff", "create", "-o", path, "--describe", desc], check=True,
+                       stdout=subprocess.DEVNULL)
+    finally:
+        os.unlink(desc)
+    return path
+
+
+def t_esrt_boot_services_refused():
+    # The ESRT sits in EfiBootServicesData and the block has no copy: it
+    # must not be dereferenced, and the reason is said.
+    block = desc_variant("noesrt", True)
+    return boot_initrd(block, [r"ESRT=0x7ef00000 \(not read\)",
+                               r"^efi: ESRT at 0x7ef00000 in boot-services memory without a preserved copy, not dereferenced"])
+
+
+def t_esrt_runtime_in_place():
+    # The ESRT in EfiRuntimeServicesData is read where it is (planted there).
+    block = desc_variant("esrtrt", True, esrt_at="0x7f010000")
+    esrt = struct.pack("<IIQ", 1, 1, 1) + bytes(range(16)) + struct.pack("<IIIIII", 1, 0x20001, 0x20000, 0, 0x20001, 0)
+    planted = variant("esrt-table.bin", esrt)
+    return q.run_qemu(["-kernel", BZ, "-initrd", block, "-device",
+                       "loader,file=%s,addr=0x7f010000,force-raw=on" % planted,
+                       "-append", "console=ttyS0 pm.inventory after=poweroff"],
+                      [BANNER, r"ESRT=0x7f010000 \(in place, 1 entry\)",
+                       r"^  esrt entry 0: class 03020100-0504-0706-0809-0a0b0c0d0e0f type SystemFirmware version 0x20001",
+                       FINAL], TCG_BOOT, must_exit=True, mem="2048")
+
+
+TESTS = [t_esrt_boot_services_refused, t_esrt_runtime_in_place, t_valid_block_inventory, t_flipped_byte, t_every_region_flipped, t_truncated, t_garbage,
          t_oversized_record_length, t_no_block, t_handoff_cmdline_address, t_multiboot2_module,
          t_ovmf_firmware_tables]
 
