@@ -30,6 +30,7 @@ PURE_SRCS := \
 	kernel/acpi.c \
 	kernel/efi.c \
 	kernel/elfcorehdr.c \
+	kernel/dumpplan.c \
 	payload/handoff.c \
 	payload/handoff_records.c \
 	payload/handoff_desc.c \

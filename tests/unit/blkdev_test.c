@@ -1,0 +1,64 @@
+/* Host tests for drivers/blkdev.c over the RAM device: bounds refusals,
+ * partition views (translation and bounds), splitting at max_transfer,
+ * registry. */
+#include <errno.h>
+
+#include "tests/unit/test.h"
+#include "drivers/blkdev.h"
+
+static uint8_t mem[64 * 512];
+
+TEST(ram_and_bounds)
+{
+	struct blkdev d;
+	uint8_t buf[1024];
+
+	CHECK_EQ(blkdev_ram_init(&d, "ram0", mem, sizeof(mem), 512), 0);
+	CHECK_EQ(d.sectors, 64);
+	memset(buf, 0xab, sizeof(buf));
+	CHECK_EQ(blkdev_write(&d, 62, 2, buf), 0);
+	CHECK_EQ(mem[62 * 512], 0xab);
+	CHECK_EQ(blkdev_write(&d, 63, 2, buf), -ERANGE);
+	CHECK_EQ(blkdev_read(&d, 64, 1, buf), -ERANGE);
+	CHECK_EQ(blkdev_read(&d, ~0ull, 1, buf), -ERANGE);
+	CHECK_EQ(blkdev_read(&d, 0, 0, buf), -EINVAL);
+	CHECK_EQ(blkdev_read(&d, 0, 1, NULL), -EINVAL);
+	CHECK_EQ(blkdev_ram_init(&d, "bad", mem, 1000, 512), -EINVAL);
+	CHECK_EQ(blkdev_ram_init(&d, "bad", mem, sizeof(mem), 768), -EINVAL);
+}
+
+TEST(partition_view)
+{
+	struct blkdev d, p;
+	uint8_t buf[512];
+
+	memset(mem, 0, sizeof(mem));
+	blkdev_ram_init(&d, "ram0", mem, sizeof(mem), 512);
+	CHECK_EQ(blkdev_partition(&p, &d, 2, 10, 20), 0);
+	CHECK_STR(p.name, "ram0p2");
+	memset(buf, 0x5a, sizeof(buf));
+	CHECK_EQ(blkdev_write(&p, 0, 1, buf), 0);
+	CHECK_EQ(mem[10 * 512], 0x5a);
+	CHECK_EQ(blkdev_write(&p, 20, 1, buf), -ERANGE);	/* past the view, inside the disk */
+	CHECK_EQ(mem[30 * 512], 0);
+	CHECK_EQ(blkdev_partition(&p, &d, 3, 60, 5), -ERANGE);
+	CHECK_EQ(blkdev_partition(&p, &d, 3, 0, 0), -ERANGE);
+}
+
+TEST(split_and_registry)
+{
+	static struct blkdev d;
+	static uint8_t big[64 * 512];
+
+	blkdev_ram_init(&d, "ram1", mem, sizeof(mem), 512);
+	d.max_transfer = 3;
+	memset(big, 7, sizeof(big));
+	CHECK_EQ(blkdev_write(&d, 0, 64, big), 0);
+	CHECK_EQ(mem[63 * 512 + 511], 7);
+	CHECK_EQ(blkdev_register(&d), 0);
+	CHECK(blkdev_find("ram1") == &d);
+	CHECK(blkdev_find("nope") == NULL);
+	CHECK_EQ(blkdev_count(), 1);
+}
+
+TEST_MAIN(ram_and_bounds, partition_view, split_and_registry)
