@@ -41,15 +41,36 @@ uint16_t uart16550_base(unsigned index)
 	return index < UART16550_PORTS ? uart_ports[index] : 0;
 }
 
-static void uart_putc(struct uart *u, char c)
+static bool uart_putc(struct uart *u, char c)
 {
 	for (unsigned i = 0; i < THRE_POLLS; i++) {
 		if (inb(u->base + LSR) & LSR_THRE) {
 			outb(u->base + THR, (uint8_t)c);
-			return;
+			return true;
 		}
 	}
 	u->dropped++;
+	return false;
+}
+
+bool uart16550_ready(unsigned index)
+{
+	return index < UART16550_PORTS && uarts[index].base != 0;
+}
+
+size_t uart16550_write_raw(unsigned index, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t lost = 0;
+
+	if (!uart16550_ready(index))
+		return len;
+	/* One byte the UART would not take in THRE_POLLS: the port is wedged;
+	 * stop here rather than spend 0.2 s on every remaining byte. */
+	for (size_t i = 0; i < len; i++)
+		if (!uart_putc(&uarts[index], p[i]))
+			return len - i;
+	return lost;
 }
 
 static void uart_write(struct chardev *dev, const char *buf, size_t len)

@@ -11,6 +11,8 @@
 #ifndef DRIVERS_UART16550_H
 #define DRIVERS_UART16550_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "drivers/chardev.h"
@@ -19,5 +21,12 @@
 
 int uart16550_init(struct chardev *dev, unsigned index, uint32_t baud);
 uint16_t uart16550_base(unsigned index);
+
+/* Binary-safe output for the serial dump target: bytes as they are, no
+ * newline translation; the port must have been set up by uart16550_init().
+ * Returns the number of bytes the UART never took (wedged port), 0 when
+ * all went out. */
+size_t uart16550_write_raw(unsigned index, const void *buf, size_t len);
+bool uart16550_ready(unsigned index);
 
 #endif
