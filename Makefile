@@ -30,10 +30,16 @@ PURE_SRCS := \
 	kernel/acpi.c \
 	kernel/efi.c \
 	kernel/elfcorehdr.c \
+	kernel/mcfg.c \
 	kernel/dumpplan.c \
 	payload/handoff.c \
 	payload/handoff_records.c \
 	payload/handoff_desc.c \
+	payload/gpt.c \
+	payload/dumphdr.c \
+	payload/elfcore.c \
+	payload/elfcore_read.c \
+	payload/frame.c \
 	drivers/blkdev.c
 
 KERNEL_SRCS := \
@@ -57,6 +63,9 @@ KERNEL_SRCS := \
 	drivers/ahci.c \
 	drivers/nvme.c \
 	kernel/devices.c \
+	kernel/progress.c \
+	kernel/dump.c \
+	kernel/dumpsink.c \
 	crypto/mbedtls_shim.c \
 	$(PURE_SRCS)
 
@@ -72,6 +81,10 @@ TOOL_SRCS := \
 	tools/handoff_describe.c \
 	tools/handoff_sysfs.c \
 	tools/handoff_show.c \
+	tools/savecore.c \
+	tools/fileblk.c \
+	tools/recv.c \
+	tools/inspect.c \
 	$(PURE_SRCS)
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.

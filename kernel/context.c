@@ -326,6 +326,7 @@ static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 		return;
 	}
 	ctx->have_elfcorehdr = true;
+	ctx->elfcore = &eh;
 	ctx->elfcore_loads = eh.load_count;
 	ctx->elfcore_notes = eh.note_count;
 	for (size_t i = 0; i < eh.load_count; i++)

@@ -23,6 +23,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/efi.h"
+#include "kernel/elfcorehdr.h"
 #include "payload/handoff.h"
 
 #define CONTEXT_TABLES_MAX 64
@@ -72,6 +73,7 @@ struct context {
 	char esrt_why[96];
 
 	bool have_elfcorehdr;
+	const struct elfcorehdr *elfcore;	/* parsed headers (have_elfcorehdr) */
 	uint64_t elfcorehdr_addr;
 	size_t elfcore_loads, elfcore_notes;
 	uint64_t elfcore_bytes;

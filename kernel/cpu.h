@@ -48,6 +48,16 @@ static inline uint64_t cpu_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* A number that differs from run to run, for dump ids: the TSC mixed. */
+static inline uint64_t cpu_rdtsc_id(void)
+{
+	uint64_t x = cpu_rdtsc();
+
+	x ^= x >> 31;
+	x *= 0x7fb5d329728ea185ull;
+	return x ^ (x >> 27);
+}
+
 __attribute__((noreturn)) static inline void cpu_halt_forever(void)
 {
 	for (;;)

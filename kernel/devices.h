@@ -1,12 +1,16 @@
 /*
  * Finding the machine's block devices.
  *
- * Interface: devices_probe() once, after the consoles and ACPI: programs
- * PCI access (ECAM from the ACPI MCFG table when present), runs every block
- * driver's probe and prints one line per device found ("blk: virtio0 ...").
- * devices_selftest() is the documented test switch pm.test=blkdev: it reads
- * and writes back every device's last sector and checks what it read, then
- * prints "blk: selftest: N passed, N failed".
+ * Interface: devices_probe() once, after the consoles and ACPI (whose
+ * platform_acpi_init() hands the MCFG's ECAM window to drivers/pci.c):
+ * runs every block driver's probe and prints one line per device found
+ * ("blk: virtio0 ...").  devices_selftest() is the documented test switch
+ * pm.test=blkdev: for every device it prints sector 0's first 16 bytes,
+ * then reads its last 8 sectors, writes a pattern, flushes, reads it back,
+ * and restores and re-checks the original (a device whose writes return
+ * -EROFS is reported read-only and counts as passed on its reads).  It
+ * prints one line per device and "blk: selftest: N passed, N failed", and
+ * returns 0, or -EIO when any device failed.
  */
 #ifndef KERNEL_DEVICES_H
 #define KERNEL_DEVICES_H

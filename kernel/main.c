@@ -24,6 +24,7 @@
 #include "kernel/context.h"
 #include "kernel/cpu.h"
 #include "kernel/devices.h"
+#include "kernel/dump.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
 
@@ -33,6 +34,7 @@ _Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3,
 static struct bootinfo bi;
 static struct cmdline opts;
 static struct context ctx;
+static char summary[256];
 static struct chardev serial_devs[UART16550_PORTS];
 static struct chardev screen_dev;
 
@@ -233,7 +235,6 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 		trap_provoke_fault();
 	if (opts.inventory)
 		after_final("inventory complete");
-	if (opts.dump.kind == CMDLINE_DUMP_NONE)
-		after_final("dump skipped (dump=none)");
-	after_final("dump FAILED: this build has no dump writer yet");
+	dump_run(&ctx, &bi, &opts, summary, sizeof(summary));
+	after_final(summary);
 }

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/pci.h"
 #include "drivers/reset.h"
 #include "kernel/acpi.h"
 #include "kernel/cpu.h"
+#include "kernel/mcfg.h"
 #include "kernel/platform.h"
 
 #define ROOT_MAX	(64u << 10)	/* RSDT/XSDT larger than this: refused */
@@ -94,6 +96,34 @@ static void find_fadt(const struct acpi_rsdp *r)
 	}
 }
 
+/* PCI Firmware 3.2 §4.1.2: the MCFG says where ECAM is; hand segment 0's
+ * window to drivers/pci.c (which checks it answers before using it). */
+static void find_mcfg(const struct acpi_rsdp *r)
+{
+	bool xsdt = r->revision >= 2 && r->xsdt_address != 0;
+	size_t root_len = 0, len;
+	const void *root = map_table(xsdt ? r->xsdt_address : r->rsdt_address, ROOT_MAX,
+				     &root_len);
+	uint64_t entry;
+	struct mcfg_ecam e;
+
+	for (size_t i = 0; root != NULL && i < ROOT_ENTRIES_MAX &&
+	     acpi_sdt_entry(root, root_len, xsdt, i, &entry) == 0; i++) {
+		const uint8_t *t = map_table(entry, TABLE_MAX, &len);
+
+		if (t == NULL || memcmp(t, "MCFG", 4) != 0)
+			continue;
+		if (mcfg_find(t, len, 0, &e) == 0) {
+			pci_set_ecam(e.base, e.bus_start, e.bus_end);
+			return;
+		}
+		printf("acpi: MCFG at 0x%llx has no usable ECAM window for segment 0; "
+		       "PCI configuration through ports 0xcf8/0xcfc\n", (unsigned long long)entry);
+		return;
+	}
+	printf("acpi: no MCFG; PCI configuration through ports 0xcf8/0xcfc\n");
+}
+
 int platform_acpi_init(uint64_t rsdp_hint, const void *rsdp_copy, size_t copy_len)
 {
 	struct acpi_rsdp r;
@@ -127,6 +157,7 @@ int platform_acpi_init(uint64_t rsdp_hint, const void *rsdp_copy, size_t copy_le
 	if (acpi.have_s5)
 		printf(" (SLP_TYP %u/%u)", acpi.s5.slp_typa, acpi.s5.slp_typb);
 	printf(" [%s]\n", how);
+	find_mcfg(&r);
 	return 0;
 }
 

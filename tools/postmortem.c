@@ -1,14 +1,16 @@
 /*
  * build/postmortem: the host side of postmortem.
  *
- * Subcommands arrive with the issues that need them (handoff today; load,
- * savecore, recv, inspect later); this is the command dispatcher with
+ * Subcommands arrive with the issues that need them (handoff, savecore,
+ * recv and inspect today; load later); this is the command dispatcher with
  * --help and --version.  Exit status: 0 ok, 1 the work failed, 2 bad usage.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tools/handoff.h"
+#include "tools/recv.h"
+#include "tools/savecore.h"
 
 static void usage(FILE *f)
 {
@@ -24,8 +26,14 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  handoff create|show|verify   build, print or check a handoff block\n"
 		"                               (postmortem handoff --help)\n"
+		"  savecore IMAGE -o VMCORE     save the dump on a raw dump partition\n"
+		"                               (postmortem savecore --help)\n"
+		"  recv CAPTURE -o VMCORE       rebuild a dump=serial dump from a capture\n"
+		"                               (postmortem recv --help)\n"
+		"  inspect VMCORE [--at PADDR]  print a dump's notes and segments, or bytes\n"
+		"                               (postmortem inspect --help)\n"
 		"\n"
-		"load, savecore, recv and inspect are planned; see README.md.\n");
+		"load is planned; see README.md.\n");
 }
 
 int main(int argc, char **argv)
@@ -44,6 +52,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "handoff") == 0)
 		return handoff_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "savecore") == 0)
+		return savecore_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "recv") == 0)
+		return recv_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "inspect") == 0)
+		return inspect_tool_main(argc - 1, argv + 1);
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "postmortem: unknown option '%s' (see --help)\n", argv[1]);
 		return 2;

@@ -1,0 +1,292 @@
+/*
+ * Dump targets (see dumpsink.h).
+ *
+ * Serial: frames (docs/dump-serial.md) written raw to the UART, between
+ * console lines; `postmortem recv` rebuilds the file.  The port is set up
+ * at 115200 if it is not a console already.
+ *
+ * Disk: a GPT partition with the postmortem dump type GUID (the first one
+ * found, or the one named: dump=disk:virtio0p2), or any device or
+ * partition named with ",force".  Layout and write order: docs/dump-disk.md
+ * (both headers INCOMPLETE first, body, then COMPLETE), so a dump cut short
+ * is never taken for whole.  A disk without the GUID is never written
+ * unless forced.
+ *
+ * Fallback: when the chosen target is missing, say so and use serial if a
+ * serial console exists (documented in the README).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/blkdev.h"
+#include "drivers/uart16550.h"
+#include "kernel/cpu.h"
+#include "kernel/dumpsink.h"
+#include "payload/dumphdr.h"
+#include "payload/frame.h"
+#include "payload/gpt.h"
+
+static struct dumpsink sink;
+
+/* ------------------------------------------------------------ serial */
+
+static struct frame_sender sender;
+static unsigned serial_port;
+
+static int serial_emit(void *ctx, const void *frame, size_t len)
+{
+	(void)ctx;
+	return uart16550_write_raw(serial_port, frame, len) ? -EIO : 0;
+}
+
+static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
+{
+	struct frame_dump_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.file_size = file_size;
+	h.segment_count = (uint32_t)nsegs;
+	snprintf(h.producer, sizeof(h.producer), "postmortem %s", PM_VERSION);
+	if (frame_sender_begin(&sender, &h, cpu_rdtsc_id(), serial_emit, NULL) != 0) {
+		snprintf(s->why, sizeof(s->why), "serial port ttyS%u stopped taking bytes", serial_port);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int serial_write(struct dumpsink *s, const void *buf, size_t len)
+{
+	int err = frame_sender_write(&sender, buf, len);
+
+	if (err)
+		snprintf(s->why, sizeof(s->why), "serial port ttyS%u stopped taking bytes", serial_port);
+	return err;
+}
+
+static int serial_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
+{
+	int err = frame_sender_end(&sender, 0);
+
+	(void)digest;
+	uart16550_write_raw(serial_port, "\r\n", 2);	/* console text starts on a new line */
+	if (err)
+		snprintf(s->why, sizeof(s->why), "serial trailer not sent");
+	return err ? -EIO : 0;
+}
+
+static void serial_abort(struct dumpsink *s, const char *reason)
+{
+	(void)s, (void)reason;
+	frame_sender_end(&sender, -EIO);	/* tells recv the stream stopped short */
+	uart16550_write_raw(serial_port, "\r\n", 2);
+}
+
+static struct dumpsink *open_serial(unsigned port, char *summary, size_t len)
+{
+	struct chardev dev;
+
+	if (!uart16550_ready(port) && uart16550_init(&dev, port, 115200) != 0) {
+		snprintf(summary, len, "dump FAILED: serial port ttyS%u not present", port);
+		return NULL;
+	}
+	serial_port = port;
+	memset(&sink, 0, sizeof(sink));
+	snprintf(sink.namebuf, sizeof(sink.namebuf), "serial ttyS%u", port);
+	sink.name = sink.namebuf;
+	sink.begin = serial_begin;
+	sink.write = serial_write;
+	sink.finish = serial_finish;
+	sink.abort = serial_abort;
+	return &sink;
+}
+
+/* ------------------------------------------------------------ disk */
+
+static struct dumphdr_writer dw;
+static struct blkdev part_view;
+static struct gpt_info gpt;
+static uint8_t scratch[128u << 10] __attribute__((aligned(4096)));
+static const struct efi_guid dump_type = GPT_TYPE_POSTMORTEM_DUMP;
+
+static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
+{
+	struct dumphdr tmpl;
+	int err;
+
+	(void)nsegs;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.dump_id = cpu_rdtsc_id();
+	tmpl.body_format = DUMPHDR_BODY_ELF;
+	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "postmortem " PM_VERSION);
+	err = dumphdr_writer_begin(&dw, &part_view, &tmpl, file_size, scratch, sizeof(scratch));
+	if (err) {
+		snprintf(s->why, sizeof(s->why), "%s: cannot start the dump (error %d)", part_view.name, err);
+		return err;
+	}
+	if (dw.layout.truncated) {
+		s->truncated = true;
+		printf("dump: %s holds %llu MiB, the dump needs %llu MiB: writing what fits, marked TRUNCATED\n",
+		       part_view.name, (unsigned long long)(dw.layout.capacity >> 20),
+		       (unsigned long long)(dw.layout.needed >> 20));
+	}
+	return 0;
+}
+
+static int disk_write(struct dumpsink *s, const void *buf, size_t len)
+{
+	int err = dumphdr_writer_body(&dw, buf, len);
+
+	if (err)
+		snprintf(s->why, sizeof(s->why), "%s: write error", part_view.name);
+	return err;
+}
+
+static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
+{
+	int err;
+
+	(void)digest;
+	err = dumphdr_writer_finish(&dw, 0);
+	if (err)
+		snprintf(s->why, sizeof(s->why), "%s: final header write failed", part_view.name);
+	return err;
+}
+
+static void disk_abort(struct dumpsink *s, const char *reason)
+{
+	(void)s;
+	dumphdr_writer_fail(&dw, reason, 0);
+}
+
+/* A dump partition on dev; with want > 0 only entry number want. */
+static bool find_part(struct blkdev *dev, unsigned want, bool force)
+{
+	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
+		return false;
+	for (unsigned i = 0; i < gpt.nparts; i++) {
+		const struct gpt_part *p = &gpt.parts[i];
+
+		if ((want && p->index != want) || p->problem != NULL)
+			continue;
+		if (!force && !efi_guid_eq(&p->type, &dump_type)) {
+			if (want)
+				printf("dump: %sp%u is not a postmortem dump partition (type GUID); not written (use ,force)\n",
+				       dev->name, want);
+			continue;
+		}
+		return blkdev_partition(&part_view, dev, p->index, p->first_lba,
+					p->last_lba - p->first_lba + 1) == 0;
+	}
+	return false;
+}
+
+/* "virtio0" or "virtio0p2": the device and the partition number (0: none). */
+static struct blkdev *parse_dev(const char *name, unsigned *part)
+{
+	char base[BLKDEV_NAME_LEN];
+	const char *p = strrchr(name, 'p');
+	struct blkdev *d = blkdev_find(name);
+
+	*part = 0;
+	if (d != NULL)
+		return d;
+	if (p == NULL || p == name || p[1] < '1' || p[1] > '9' || (size_t)(p - name) >= sizeof(base))
+		return NULL;
+	memcpy(base, name, (size_t)(p - name));
+	base[p - name] = '\0';
+	for (const char *q = p + 1; *q; q++) {
+		if (*q < '0' || *q > '9')
+			return NULL;
+		*part = *part * 10 + (unsigned)(*q - '0');
+	}
+	return blkdev_find(base);
+}
+
+static bool choose_disk(const struct cmdline *opts)
+{
+	unsigned want;
+	struct blkdev *d;
+
+	if (opts->dump.dev[0] == '\0') {
+		for (unsigned i = 0; i < blkdev_count(); i++)
+			if (find_part(blkdev_at(i), 0, false))
+				return true;
+		return false;
+	}
+	if ((d = parse_dev(opts->dump.dev, &want)) == NULL)
+		return false;
+	if (want)
+		return find_part(d, want, opts->dump.force);
+	if (opts->dump.force) {		/* the whole device, as asked */
+		part_view = *d;
+		part_view.parent = NULL;
+		return true;
+	}
+	return find_part(d, 0, false);
+}
+
+static struct dumpsink *open_disk(void)
+{
+	memset(&sink, 0, sizeof(sink));
+	snprintf(sink.namebuf, sizeof(sink.namebuf), "disk %s", part_view.name);
+	sink.name = sink.namebuf;
+	sink.begin = disk_begin;
+	sink.write = disk_write;
+	sink.finish = disk_finish;
+	sink.abort = disk_abort;
+	return &sink;
+}
+
+/* ------------------------------------------------------------ choice */
+
+static int first_serial_console(const struct cmdline *opts)
+{
+	for (size_t i = 0; i < opts->n_consoles; i++)
+		if (opts->consoles[i].kind == CMDLINE_CONSOLE_SERIAL)
+			return opts->consoles[i].port;
+	return opts->n_consoles == 0 && !opts->console_none && uart16550_ready(0) ? 0 : -1;
+}
+
+static struct dumpsink *fallback(const struct cmdline *opts, const char *missing, char *summary,
+				 size_t len)
+{
+	int port = first_serial_console(opts);
+
+	if (port < 0) {
+		snprintf(summary, len, "dump FAILED: %s, and no serial console to fall back to", missing);
+		return NULL;
+	}
+	printf("dump: %s; falling back to serial ttyS%d\n", missing, port);
+	return open_serial((unsigned)port, summary, len);
+}
+
+struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
+			       char *summary, size_t len)
+{
+	char missing[96];
+	int port;
+
+	(void)bi;
+	switch (opts->dump.kind) {
+	case CMDLINE_DUMP_NONE:
+		snprintf(summary, len, "dump skipped (dump=none)");
+		return NULL;
+	case CMDLINE_DUMP_SERIAL:
+		port = opts->dump.port_set ? opts->dump.port : first_serial_console(opts);
+		return open_serial(port < 0 ? 0 : (unsigned)port, summary, len);
+	case CMDLINE_DUMP_FAT:
+		return fallback(opts, "dump=fat is not part of this build", summary, len);
+	case CMDLINE_DUMP_DISK:
+		if (choose_disk(opts))
+			return open_disk();
+		snprintf(missing, sizeof(missing), "no postmortem dump partition%s%s found",
+			 opts->dump.dev[0] ? " on " : "", opts->dump.dev);
+		return fallback(opts, missing, summary, len);
+	case CMDLINE_DUMP_AUTO:
+		if (choose_disk(opts))
+			return open_disk();
+		return fallback(opts, "no postmortem dump partition found", summary, len);
+	}
+	snprintf(summary, len, "dump FAILED: unknown dump target");
+	return NULL;
+}

@@ -1,0 +1,39 @@
+/*
+ * Where the dump goes: one small interface over the serial framed stream
+ * (payload/frame.c) and the raw dump partition (payload/dumphdr.c).
+ *
+ * Interface: dumpsink_open() picks the target from dump= (see README:
+ * serial[:ttyS<n>], disk[:<dev>[,force]], fat[:<dev>], none, or nothing:
+ * the first postmortem dump partition, else serial) and says which on the
+ * console; NULL means no dump will be written and summary holds the final
+ * line ("dump skipped ..." / "dump FAILED ...").  Then begin(file_size),
+ * write() the file in order, finish(digest) or abort(reason).  why holds a
+ * sentence when a call failed; truncated is set when a partition was too
+ * small and only the start of the file was kept (the header says so).
+ */
+#ifndef KERNEL_DUMPSINK_H
+#define KERNEL_DUMPSINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/sha256.h"
+#include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
+
+struct dumpsink {
+	const char *name;
+	char namebuf[48];
+	char why[96];
+	bool truncated;
+	int (*begin)(struct dumpsink *s, uint64_t file_size, size_t nsegs);
+	int (*write)(struct dumpsink *s, const void *buf, size_t len);
+	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);
+	void (*abort)(struct dumpsink *s, const char *reason);
+};
+
+struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
+			       char *summary, size_t len);
+
+#endif

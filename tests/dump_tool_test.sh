@@ -1,0 +1,269 @@
+#!/bin/sh
+# `postmortem recv` and `postmortem inspect` over captures made by
+# tests/tools/mkstream.c (built here against payload/elfcore.c and
+# payload/frame.c, as the kernel's serial dump uses them): a clean capture
+# with console text rebuilds the identical file, which readelf (and gdb,
+# when installed) accept and inspect reads; then damage -- a corrupted
+# payload byte, a corrupted header, a dropped frame, a truncated capture,
+# a sender that gave up, a digest mismatch under good CRCs -- must give
+# exit 1, name the exact missing byte ranges, and leave the partial file
+# (missing bytes zero, e_flags incomplete) with VMCORE.incomplete beside it.
+#   tests/dump_tool_test.sh build/postmortem
+# Ends with "dump_tool_test: N passed, N failed"; exits 1 on a failure.
+tool=${1:?usage: dump_tool_test.sh TOOL}
+case $tool in /*) ;; *) tool=$(pwd)/$tool ;; esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() {
+	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
+}
+
+# run NAME ARGS...: stdout in $tmp/NAME.out, stderr in $tmp/NAME.err, exit code in $tmp/NAME.rc
+run() {
+	name=$1
+	shift
+	"$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	echo $? >"$tmp/$name.rc"
+}
+rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ]; }
+has() { grep -qF -- "$2" "$tmp/$1.out"; }
+err_has() { grep -qF -- "$2" "$tmp/$1.err"; }
+empty() { [ ! -s "$tmp/$1" ]; }
+
+# ---------------------------------------------------------------- generator
+if ! gcc -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I"$root" \
+	-o "$tmp/mkstream" "$root/tests/tools/mkstream.c" "$root/payload/elfcore.c" \
+	"$root/payload/elfcore_read.c" "$root/payload/frame.c" "$root/kernel/elfcorehdr.c" \
+	"$root/crypto/crc32.c" "$root/crypto/sha256.c" -lmbedcrypto; then
+	echo "dump_tool_test: cannot build tests/tools/mkstream.c"
+	echo "dump_tool_test: 0 passed, 1 failed"
+	exit 1
+fi
+gen() { "$tmp/mkstream" "$@" >/dev/null; }
+
+# Only the listed ranges of OUT may differ from ORIG, and there OUT is zero;
+# e_flags may carry the incomplete bit.  same_outside ORIG OUT SIDECAR
+same_outside() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import re, sys
+a = open(sys.argv[1], "rb").read(); b = bytearray(open(sys.argv[2], "rb").read())
+if len(a) != len(b): sys.exit("sizes differ: %d %d" % (len(a), len(b)))
+miss = [(int(x, 16), int(y, 16) + 1) for x, y in
+        re.findall(r"^missing 0x([0-9a-f]+)-0x([0-9a-f]+)", open(sys.argv[3]).read(), re.M)]
+if not miss: sys.exit("no missing ranges listed")
+for lo, hi in miss:
+    if any(b[lo:hi]): sys.exit("missing range 0x%x-0x%x not zero" % (lo, hi))
+    b[lo:hi] = a[lo:hi]
+b[0x30] &= ~1
+if bytes(b) != a:
+    i = next(i for i in range(len(a)) if a[i] != b[i])
+    sys.exit("differs outside the listed ranges at 0x%x" % i)
+EOF
+}
+
+# Rewrite one DATA frame's payload byte and fix both CRCs: a digest mismatch
+# that no frame check can see.  forge_data CAPTURE SEQ
+forge_data() {
+	python3 - "$1" "$2" <<'EOF'
+import struct, sys, zlib
+p, want = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, "rb").read()); m = b"\xa5PMFRM\x5a\x0f"; i = b.find(m)
+while i >= 0:
+    ver, typ, ln, seq = struct.unpack_from("<BBHI", b, i + 8)
+    if seq == want and typ == 2:
+        b[i + 40] ^= 0xff
+        struct.pack_into("<I", b, i + 32, zlib.crc32(bytes(b[i + 40:i + 40 + ln])))
+        struct.pack_into("<I", b, i + 36, zlib.crc32(bytes(b[i:i + 36])))
+        open(p, "wb").write(b); sys.exit(0)
+    i = b.find(m, i + 1)
+sys.exit("frame not found")
+EOF
+}
+
+# ------------------------------------------------------------ a clean dump
+gen "$tmp/orig.elf" "$tmp/clean.cap" --text
+run clean "$tool" recv "$tmp/clean.cap" -o "$tmp/clean.elf"
+check rc_is clean 0
+check cmp -s "$tmp/orig.elf" "$tmp/clean.elf"
+check has clean "0 bad headers, 0 bad payloads, 0 cut off"
+check has clean "TRAILER: seen: "
+check has clean "frames: 178 expected, 0 missing"
+check has clean "sha256 OK "
+check has clean "wrote $tmp/clean.elf: $(stat -c %s "$tmp/orig.elf") bytes, complete, sha256 OK"
+check grep -q "console text and other bytes: [1-9]" "$tmp/clean.out"
+check empty clean.err
+check [ ! -e "$tmp/clean.elf.incomplete" ]
+check sh -c "readelf -lW '$tmp/clean.elf' >'$tmp/readelf.out' 2>&1"
+check sh -c "! grep -qi 'warning\|error' '$tmp/readelf.out'"
+check [ "$(grep -c ' LOAD ' "$tmp/readelf.out")" -eq 6 ]
+check grep -q "NOTE  *0x001000 " "$tmp/readelf.out"
+check sh -c "readelf -nW '$tmp/clean.elf' | grep -q 'CORE .*NT_PRSTATUS'"
+if command -v gdb >/dev/null 2>&1; then
+	run gdb gdb -batch -ex "core-file $tmp/clean.elf" -ex "x/s 0xffff888000123456" \
+		-ex "x/2xg 0xffff888000130000"
+	check has gdb "0xffff888000123456:	\"PMPLANT@0000000000123456\""
+	check has gdb "0x0000000000000000	0x0000000000000000"
+	check has gdb "0xffffffff81234567"
+else
+	echo "dump_tool_test: gdb not installed: its checks not run"
+fi
+# A stale sidecar goes once the file is whole; --quiet says nothing.
+echo stale >"$tmp/clean.elf.incomplete"
+run quiet "$tool" recv --quiet "$tmp/clean.cap" -o "$tmp/clean.elf"
+check rc_is quiet 0
+check empty quiet.out
+check empty quiet.err
+check [ ! -e "$tmp/clean.elf.incomplete" ]
+# Without console text; with all-zero pages kept; a frame twice.
+gen "$tmp/raw.elf" "$tmp/raw.cap"
+run raw "$tool" recv "$tmp/raw.cap" -o "$tmp/raw.out.elf"
+check rc_is raw 0
+check has raw "console text and other bytes: 0 "
+check cmp -s "$tmp/raw.elf" "$tmp/raw.out.elf"
+gen "$tmp/keep.elf" "$tmp/keep.cap" --keep-zero --text
+run keep "$tool" recv "$tmp/keep.cap" -o "$tmp/keep.out.elf"
+check rc_is keep 0
+check cmp -s "$tmp/keep.elf" "$tmp/keep.out.elf"
+check [ "$(readelf -lW "$tmp/keep.elf" | grep -c ' LOAD ')" -eq 3 ]
+gen "$tmp/dup.elf" "$tmp/dup.cap" --dup 30 --text
+run dup "$tool" recv "$tmp/dup.cap" -o "$tmp/dup.out.elf"
+check rc_is dup 0
+check has dup "1 duplicates"
+check cmp -s "$tmp/dup.elf" "$tmp/dup.out.elf"
+
+# ------------------------------------------------------------ inspect
+run inspect "$tool" inspect "$tmp/clean.elf"
+check rc_is inspect 0
+check has inspect "7 program headers"
+check has inspect '"CORE" type 1, 336 bytes (NT_PRSTATUS): pid 4242, rip 0xffffffff81234567'
+check has inspect "OSRELEASE=6.1.0-mkstream"
+check has inspect '"POSTMORTEM" type 1347223553, 57 bytes (postmortem):'
+check has inspect "DUMP_ID=0x0123456789abcdef"
+check has inspect "segments (6 PT_LOAD):"
+check has inspect "0x0000000002000000 0xffff888002000000 0x2e000"
+check has inspect "memory: 860997 bytes described, 230213 in the file, 630784 zero-filled"
+for a in 0x100000 0x123456 0x13ff00 0x2007000; do
+	printf 'PMPLANT@%016x' "$a" >"$tmp/want"
+	run at "$tool" inspect "$tmp/clean.elf" --at "$a" --len 24 --raw
+	check cmp -s "$tmp/want" "$tmp/at.out"
+done
+run hex "$tool" inspect "$tmp/clean.elf" --at 0x123456 --len 32
+check has hex "0x0000000000123456  50 4d 50 4c 41 4e 54 40 30 30 30 30 30 30 30 30  |PMPLANT@00000000|"
+run tail "$tool" inspect "$tmp/clean.elf" --at 0x130000 --len 16	# a zero tail
+check has tail "0x0000000000130000  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+run span "$tool" inspect "$tmp/clean.elf" --at 0x137ffe --len 4 --raw	# zero tail, next segment
+check rc_is span 0
+check [ "$(od -An -tx1 "$tmp/span.out" | tr -d ' \n')" = "0000c0cd" ]
+run hole "$tool" inspect "$tmp/clean.elf" --at 0x140000
+check rc_is hole 1
+check err_has hole "physical address 0x140000 is not in the dump"
+run notelf "$tool" inspect "$tmp/clean.cap"
+check rc_is notelf 1
+check err_has notelf "not a readable x86_64 ELF core file"
+run inspect_usage "$tool" inspect
+check rc_is inspect_usage 2
+
+# ------------------------------------------------------------ damage
+# A corrupted payload byte: exactly that frame's 1024 bytes are missing.
+gen "$tmp/orig.elf" "$tmp/bad.cap" --text --corrupt 40
+run bad "$tool" recv "$tmp/bad.cap" -o "$tmp/bad.elf"
+check rc_is bad 1
+check has bad "1 bad payloads"
+check grep -q "^missing 0x\([0-9a-f]*\)-0x\([0-9a-f]*\) (1024 bytes): frame seq 40 (DATA 0x\1-0x\2) payload CRC wrong$" "$tmp/bad.out"
+check err_has bad "$tmp/bad.elf is INCOMPLETE: 1024 bytes missing in 1 ranges (zero-filled); listed in $tmp/bad.elf.incomplete"
+check [ -s "$tmp/bad.elf.incomplete" ]
+check grep -q "^missing .*frame seq 40" "$tmp/bad.elf.incomplete"
+check same_outside "$tmp/orig.elf" "$tmp/bad.elf" "$tmp/bad.elf.incomplete"
+run bad_inspect "$tool" inspect "$tmp/bad.elf"
+check has bad_inspect "INCOMPLETE (e_flags 0x1)"
+run bad_quiet "$tool" recv -q "$tmp/bad.cap" -o "$tmp/bad2.elf"
+check rc_is bad_quiet 1
+check empty bad_quiet.out
+check err_has bad_quiet "payload CRC wrong"
+
+# A corrupted header byte: the frame is gone, its bytes missing, the seq too.
+gen "$tmp/orig.elf" "$tmp/hdr.cap" --text --corrupt 50:20
+run hdr "$tool" recv "$tmp/hdr.cap" -o "$tmp/hdr.elf"
+check rc_is hdr 1
+check has hdr "1 bad headers"
+check has hdr "frames: 178 expected, 1 missing: seq 50"
+check grep -q "^missing 0x[0-9a-f]*-0x[0-9a-f]* (1024 bytes): frame seq 50 not received$" "$tmp/hdr.out"
+check same_outside "$tmp/orig.elf" "$tmp/hdr.elf" "$tmp/hdr.elf.incomplete"
+
+# Two frames dropped (one of them ZERO, 2 of them next to each other).
+gen "$tmp/orig.elf" "$tmp/drop.cap" --text --drop 20 --drop 21 --drop 100
+run drop "$tool" recv "$tmp/drop.cap" -o "$tmp/drop.elf"
+check rc_is drop 1
+check has drop "frames: 178 expected, 3 missing: seq 20-21, 100"
+check [ "$(grep -c '^missing 0x' "$tmp/drop.elf.incomplete")" -eq 2 ]
+check same_outside "$tmp/orig.elf" "$tmp/drop.elf" "$tmp/drop.elf.incomplete"
+
+# The capture ends half way: no TRAILER, the rest missing, file full size.
+gen "$tmp/orig.elf" "$tmp/full.cap" --text
+head -c 90000 "$tmp/full.cap" >"$tmp/cut.cap"
+run cut "$tool" recv "$tmp/cut.cap" -o "$tmp/cut.elf"
+check rc_is cut 1
+check has cut "TRAILER: not received"
+check has cut "1 cut off"
+check err_has cut "no TRAILER"
+check grep -q "^TRAILER not received" "$tmp/cut.elf.incomplete"
+check grep -q "^missing 0x[0-9a-f]*-0x$(printf '%x' $(($(stat -c %s "$tmp/orig.elf") - 1))) " "$tmp/cut.elf.incomplete"
+check [ "$(stat -c %s "$tmp/cut.elf")" -eq "$(stat -c %s "$tmp/orig.elf")" ]
+check same_outside "$tmp/orig.elf" "$tmp/cut.elf" "$tmp/cut.elf.incomplete"
+
+# The sender gave up after 100000 bytes: TRAILER with its status.
+gen "$tmp/abort.elf" "$tmp/abort.cap" --text --abort-after 100000
+run abort "$tool" recv "$tmp/abort.cap" -o "$tmp/abort.out.elf"
+check rc_is abort 1
+check has abort "status -5 (the sender gave up)"
+check grep -q "^the sender stopped early: status -5" "$tmp/abort.out.elf.incomplete"
+check has abort "sha256 OK "		# of the bytes that were sent
+
+# Every CRC good but a byte changed: only the SHA-256 can tell.
+cp "$tmp/full.cap" "$tmp/forged.cap"
+check forge_data "$tmp/forged.cap" 60
+run forged "$tool" recv "$tmp/forged.cap" -o "$tmp/forged.elf"
+check rc_is forged 1
+check has forged "0 bad headers, 0 bad payloads"
+check has forged "sha256 MISMATCH"
+check err_has forged "sha256 MISMATCH"
+check grep -q "^sha256 MISMATCH" "$tmp/forged.elf.incomplete"
+
+# Two dumps in one capture: the first is taken unless --dump-id says.
+gen "$tmp/one.elf" "$tmp/one.cap" --text --id 1
+gen "$tmp/two.elf" "$tmp/two.cap" --text --id 2
+cat "$tmp/one.cap" "$tmp/two.cap" >"$tmp/both.cap"
+run both "$tool" recv "$tmp/both.cap" -o "$tmp/both.elf"
+check rc_is both 0
+check has both "ignored 178 frames of other dumps (first id 0x0000000000000002)"
+check cmp -s "$tmp/one.elf" "$tmp/both.elf"
+run second "$tool" recv "$tmp/both.cap" -o "$tmp/second.elf" --dump-id 2
+check rc_is second 0
+check cmp -s "$tmp/two.elf" "$tmp/second.elf"
+
+# ------------------------------------------------------------ usage
+printf 'just console text\r\n' >"$tmp/text.cap"
+run noframes "$tool" recv "$tmp/text.cap" -o "$tmp/none.elf"
+check rc_is noframes 1
+check err_has noframes "no frames of a dump found"
+check [ ! -e "$tmp/none.elf" ]
+run missing "$tool" recv "$tmp/nosuch.cap" -o "$tmp/x.elf"
+check rc_is missing 1
+check err_has missing "nosuch.cap: No such file or directory"
+run noargs "$tool" recv
+check rc_is noargs 2
+run noout "$tool" recv "$tmp/clean.cap"
+check rc_is noout 2
+run help "$tool" recv --help
+check rc_is help 0
+check has help "usage: postmortem recv CAPTURE -o VMCORE"
+run top "$tool" --help
+check has top "recv CAPTURE -o VMCORE"
+check has top "inspect VMCORE"
+
+echo "dump_tool_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,358 @@
+#!/bin/sh
+# `postmortem savecore` over disk images made by sgdisk, sfdisk and fdisk:
+# a dump written by tests/tools/dumpgen.c (payload/gpt.c + payload/dumphdr.c,
+# the kernel's own writer, in the documented order) must come back byte
+# for byte; every cut of the write order, a corrupt body, damaged or
+# mismatched headers, a FAILED dump, a too-small partition, no dump
+# partition and no GPT must be refused or reported as the docs say
+# (docs/dump-disk.md); --clear, --force, --list, --partition, a partition
+# image, a backup-only GPT and 4096-byte sectors work.
+#   tests/savecore_tool_test.sh build/postmortem
+# Ends with "savecore_tool_test: N passed, N failed"; exits 1 on a failure.
+tool=${1:?usage: savecore_tool_test.sh TOOL}
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+DUMP_GUID=9cd6ae46-cf19-4c5c-b341-57f4b21dfd41
+
+check() {
+	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
+}
+
+# run NAME ARGS...: the tool's stdout+stderr in $tmp/NAME.out, exit code in $tmp/NAME.rc
+run() {
+	name=$1
+	shift
+	"$tool" "$@" >"$tmp/$name.out" 2>&1
+	echo $? >"$tmp/$name.rc"
+}
+rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ] || { cat "$tmp/$1.out"; false; }; }
+has() { grep -qF -- "$2" "$tmp/$1.out" || { echo "--- $1.out:"; cat "$tmp/$1.out"; false; }; }
+hasnt() { ! grep -qF -- "$2" "$tmp/$1.out"; }
+absent() { [ ! -e "$1" ]; }
+
+# gen IMAGE ARGS...: dumpgen must succeed (its output in $tmp/gen.out)
+gen() {
+	"$tmp/dumpgen" "$@" >"$tmp/gen.out" 2>&1 || { cat "$tmp/gen.out"; return 1; }
+}
+
+# Flip one byte of a file in place: flip FILE OFFSET
+flip() {
+	python3 -c 'import sys
+p, o = sys.argv[1], int(sys.argv[2])
+f = open(p, "r+b"); f.seek(o); b = f.read(1); f.seek(o); f.write(bytes([b[0] ^ 0x10])); f.close()' "$1" "$2"
+}
+
+# copy_sector FROM TO LBA [SECTOR_SIZE]: one sector of FROM over the same place in TO
+copy_sector() {
+	dd if="$1" of="$2" bs="${4:-512}" skip="$3" seek="$3" count=1 conv=notrunc status=none
+}
+
+# A 64 MiB image: 1 = 8 MiB ESP, 2 = 32 MiB postmortem dump partition.
+mkimg() {
+	truncate -s 64M "$1"
+	sgdisk -n 1:0:+8M -t 1:ef00 -c 1:EFI -n 2:0:+32M -t 2:$DUMP_GUID -c 2:pmdump "$1" \
+		>/dev/null 2>&1
+}
+
+# first/last LBA of partition N of IMAGE from sgdisk
+first_lba() { sgdisk -i "$2" "$1" | awk '/^First sector/ { print $3 }'; }
+last_lba() { sgdisk -i "$2" "$1" | awk '/^Last sector/ { print $3 }'; }
+
+# ------------------------------------------------------------ the generator
+if ! gcc -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I"$root" \
+	-o "$tmp/dumpgen" "$root/tests/tools/dumpgen.c" "$root/payload/gpt.c" \
+	"$root/payload/dumphdr.c" "$root/drivers/blkdev.c" "$root/tools/fileblk.c" \
+	"$root/kernel/efi.c" "$root/crypto/crc32.c" "$root/crypto/sha256.c" -lmbedcrypto; then
+	echo "savecore_tool_test: 0 passed, 1 failed (dumpgen does not build)"
+	exit 1
+fi
+
+# ------------------------------------------------------------ a whole dump
+img=$tmp/disk.img
+mkimg "$img"
+p2=$(first_lba "$img" 2)
+p2_last=$(last_lba "$img" 2)
+check [ "$p2" = 18432 ]
+run empty savecore "$img" --list
+check rc_is empty 0
+check has empty "$img: GPT (primary header), 2 partitions, protective MBR, 512-byte sectors"
+check has empty "    1  EFI system                 2048        18431  \"EFI\""
+check has empty "    2  postmortem dump           18432        83967  \"pmdump\""
+check has empty "partition 2 (postmortem dump): no dump (no dump header)"
+run empty_o savecore "$img" -o "$tmp/none"
+check rc_is empty_o 1
+check has empty_o "no dump: $img partition 2 (postmortem dump) holds no dump header"
+check absent "$tmp/none"
+
+check gen "$img" --elf "$tmp/gen.elf" --load-size 3M
+cp "$img" "$tmp/good.img"
+sum_before=$(sha256sum <"$img")
+run save savecore "$img" -o "$tmp/vmcore"
+check rc_is save 0
+check has save "savecore: $img partition 2 (postmortem dump): dump 0x0123456789abcdef, created 2023-11-14 22:13:20 UTC, kernel 6.1.0-test, host testhost, 3.0 MiB, sha256 OK → $tmp/vmcore"
+check cmp -s "$tmp/vmcore" "$tmp/gen.elf"
+check [ "$(stat -c %a "$tmp/vmcore")" = 600 ]
+check [ "$(sha256sum <"$img")" = "$sum_before" ]	# read-only without --clear
+readelf -h "$tmp/vmcore" >"$tmp/readelf.out" 2>&1
+check has readelf "CORE (Core file)"
+readelf -n "$tmp/vmcore" >"$tmp/notes.out" 2>&1
+check has notes "VMCOREINFO"
+run list savecore "$img" --list
+check rc_is list 0
+check has list "partition 2 (postmortem dump): dump 0x0123456789abcdef, created 2023-11-14 22:13:20 UTC, kernel 6.1.0-test, host testhost, 3.0 MiB: COMPLETE"
+# An existing VMCORE is replaced, not appended to.
+run again savecore "$img" -o "$tmp/vmcore"
+check rc_is again 0
+check cmp -s "$tmp/vmcore" "$tmp/gen.elf"
+
+# The body starts 64 KiB into the partition; the headers sit at both ends.
+check [ "$(dd if="$img" bs=512 skip="$p2" count=1 status=none | head -c 8)" = PMDUMPHD ]
+check [ "$(dd if="$img" bs=512 skip="$p2_last" count=1 status=none | head -c 8)" = PMDUMPHD ]
+check cmp -s -n 4096 "$tmp/gen.elf" -i 0:$(((p2 + 128) * 512)) "$img"
+
+# ------------------------------------------------------------ cuts
+# Each point of the write order a power cut can stop at.
+for stop in begin body trail; do
+	cp "$tmp/good.img" "$tmp/cut.img"
+	check gen "$tmp/cut.img" --elf "$tmp/cut.elf" --load-size 2M --id 0x2222 --stop $stop
+	run cut_$stop savecore "$tmp/cut.img" -o "$tmp/cut.vmcore"
+	check rc_is cut_$stop 1
+	check has cut_$stop "the body is not trusted"
+	check has cut_$stop "nothing written (--force writes what is there anyway)"
+	check absent "$tmp/cut.vmcore"
+	run cutlist_$stop savecore "$tmp/cut.img" --list
+	check has cutlist_$stop "dump 0x0000000000002222"
+	check has cutlist_$stop "INCOMPLETE"
+done
+check has cut_body "the dump was cut short; the body is not trusted"
+check has cut_trail "the dump was cut short after its trailing header"
+# --force writes what is there, says so, exits 3.  Cut after the trailing
+# header: that copy's digest still proves the body whole.
+run cut_force savecore "$tmp/cut.img" -o "$tmp/cut.vmcore" --force
+check rc_is cut_force 3
+check has cut_force "--force: writing 2101248 bytes anyway, unverified"
+check has cut_force "sha256 OK"
+check cmp -s "$tmp/cut.vmcore" "$tmp/cut.elf"
+# Cut before it: the planned length, nothing to check it against.
+cp "$tmp/good.img" "$tmp/cut.img"
+check gen "$tmp/cut.img" --elf "$tmp/cut.elf" --load-size 2M --id 0x2222 --stop body
+run cut_force2 savecore "$tmp/cut.img" -o "$tmp/cut.vmcore" --force
+check rc_is cut_force2 3
+check has cut_force2 "sha256 NOT VERIFIED"
+check cmp -s "$tmp/cut.vmcore" "$tmp/cut.elf"
+
+# ------------------------------------------------------------ corruption
+cp "$tmp/good.img" "$tmp/bad.img"
+flip "$tmp/bad.img" $(((p2 + 128) * 512 + 100000))
+run digest savecore "$tmp/bad.img" -o "$tmp/bad.vmcore"
+check rc_is digest 1
+check has digest "sha256 MISMATCH: the body is corrupt"
+check absent "$tmp/bad.vmcore"
+run digest_force savecore "$tmp/bad.img" -o "$tmp/bad.vmcore" --force
+check rc_is digest_force 3
+check has digest_force "kept $tmp/bad.vmcore although its digest does not match"
+check [ "$(stat -c %s "$tmp/bad.vmcore")" = "$(stat -c %s "$tmp/gen.elf")" ]
+
+# A torn leading header (CRC), then headers from two different dumps.
+cp "$tmp/good.img" "$tmp/torn.img"
+flip "$tmp/torn.img" $((p2 * 512 + 0x20))
+run torn savecore "$tmp/torn.img" -o "$tmp/torn.vmcore"
+check rc_is torn 1
+check has torn "the leading header is missing or damaged"
+run torn_list savecore "$tmp/torn.img" --list
+check has torn_list "COMPLETE: the leading header is missing or damaged"
+run torn_force savecore "$tmp/torn.img" -o "$tmp/torn.vmcore" --force
+check rc_is torn_force 3
+check cmp -s "$tmp/torn.vmcore" "$tmp/gen.elf"
+
+cp "$tmp/good.img" "$tmp/other.img"
+check gen "$tmp/other.img" --elf "$tmp/other.elf" --load-size 3M --id 0x3333
+cp "$tmp/good.img" "$tmp/mixed.img"
+copy_sector "$tmp/other.img" "$tmp/mixed.img" "$p2"
+run mixed savecore "$tmp/mixed.img" -o "$tmp/mixed.vmcore"
+check rc_is mixed 1
+check has mixed "the two headers belong to different dumps"
+check absent "$tmp/mixed.vmcore"
+
+# ------------------------------------------------------------ FAILED, CLEARED
+cp "$tmp/good.img" "$tmp/failed.img"
+check gen "$tmp/failed.img" --elf "$tmp/f.elf" --load-size 1M --id 0x4444 --fail "nvme0: write timed out"
+run failed savecore "$tmp/failed.img" -o "$tmp/failed.vmcore"
+check rc_is failed 1
+check has failed "the kernel gave up writing the dump"
+check has failed "the kernel said: nvme0: write timed out"
+run failed_list savecore "$tmp/failed.img" --list
+check has failed_list "reason: nvme0: write timed out"
+
+cp "$tmp/good.img" "$tmp/clear.img"
+run clear savecore "$tmp/clear.img" -o "$tmp/clear.vmcore" --clear
+check rc_is clear 0
+check has clear "sha256 OK"
+check has clear "headers marked CLEARED"
+check cmp -s "$tmp/clear.vmcore" "$tmp/gen.elf"
+run cleared savecore "$tmp/clear.img" -o "$tmp/cleared.vmcore"
+check rc_is cleared 1
+check has cleared "the dump was saved and cleared"
+run cleared_list savecore "$tmp/clear.img" --list
+check has cleared_list "CLEARED (was COMPLETE)"
+run cleared_force savecore "$tmp/clear.img" -o "$tmp/cleared.vmcore" --force
+check rc_is cleared_force 3
+check cmp -s "$tmp/cleared.vmcore" "$tmp/gen.elf"
+run list_clear savecore "$tmp/clear.img" --list --clear
+check rc_is list_clear 2
+
+# ------------------------------------------------------------ too small
+small=$tmp/small.img
+truncate -s 16M "$small"
+sgdisk -n 1:0:+4M -t 1:ef00 -n 2:0:+1M -t 2:$DUMP_GUID "$small" >/dev/null 2>&1
+check gen "$small" --elf "$tmp/small.elf" --load-size 2M --id 0x5555
+check has gen "(truncated)"
+run small savecore "$small" -o "$tmp/small.vmcore"
+check rc_is small 0
+check has small "sha256 OK"
+check has small "TRUNCATED: the partition held"
+# 1 MiB partition: 64 KiB leading area, one trailing sector.
+check [ "$(stat -c %s "$tmp/small.vmcore")" = $((1048576 - 65536 - 512)) ]
+check cmp -s -n $((1048576 - 65536 - 512)) "$tmp/small.vmcore" "$tmp/small.elf"
+run small_list savecore "$small" --list
+check has small_list "TRUNCATED: complete but truncated"
+
+# ------------------------------------------------------------ no dump here
+truncate -s 32M "$tmp/esp.img"
+sgdisk -n 1:0:+8M -t 1:ef00 -n 2:0:+8M -t 2:8300 "$tmp/esp.img" >/dev/null 2>&1
+run nodump savecore "$tmp/esp.img" -o "$tmp/x.vmcore"
+check rc_is nodump 1
+check has nodump "no postmortem dump partition (type $DUMP_GUID) among its 2 GPT partitions"
+run nodump_list savecore "$tmp/esp.img" --list
+check rc_is nodump_list 1
+check has nodump_list "    2  Linux filesystem"
+truncate -s 8M "$tmp/zero.img"
+run nogpt savecore "$tmp/zero.img" -o "$tmp/x.vmcore"
+check rc_is nogpt 1
+check has nogpt "no GPT (primary header: no \"EFI PART\" signature; backup header: no \"EFI PART\" signature) and no dump header at its start"
+check absent "$tmp/x.vmcore"
+run nofile savecore "$tmp/nonexistent.img" -o "$tmp/x.vmcore"
+check rc_is nofile 1
+check has nofile "No such file or directory"
+
+# --partition N names an entry whatever its type; a dump-less one says so.
+run named savecore "$img" -o "$tmp/x.vmcore" --partition 1
+check rc_is named 1
+check has named "partition 1 is not a postmortem dump partition (EFI system); reading it because it was named"
+run named2 savecore "$img" -o "$tmp/named.vmcore" --partition 2
+check rc_is named2 0
+check cmp -s "$tmp/named.vmcore" "$tmp/gen.elf"
+run named9 savecore "$img" -o "$tmp/x.vmcore" --partition 9
+check rc_is named9 1
+check has named9 "no partition 9 in the GPT"
+# Two dump partitions that both hold a dump: savecore wants --partition.
+two=$tmp/two.img
+truncate -s 64M "$two"
+sgdisk -n 1:0:+16M -t 1:$DUMP_GUID -n 2:0:+16M -t 2:$DUMP_GUID "$two" >/dev/null 2>&1
+check gen "$two" --partition 1 --elf "$tmp/two1.elf" --load-size 1M --id 0x71
+check gen "$two" --partition 2 --elf "$tmp/two2.elf" --load-size 2M --id 0x72
+run two savecore "$two" -o "$tmp/two.vmcore"
+check rc_is two 1
+check has two "2 dump partitions hold dumps; choose one with --partition N"
+run two2 savecore "$two" -o "$tmp/two.vmcore" --partition 2
+check rc_is two2 0
+check cmp -s "$tmp/two.vmcore" "$tmp/two2.elf"
+
+# The writer refuses a partition of another type unless forced.
+cp "$tmp/esp.img" "$tmp/forced.img"
+"$tmp/dumpgen" "$tmp/forced.img" --partition 2 --elf "$tmp/fo.elf" >"$tmp/gen_noforce.out" 2>&1
+check [ $? -eq 1 ]
+check has gen_noforce "partition is not of the dump type (--force)"
+run forced_clear savecore "$tmp/forced.img" -o "$tmp/fo.vmcore" --partition 2 --clear
+check rc_is forced_clear 1
+check has forced_clear "no dump header"
+
+# ------------------------------------------------------------ other layouts
+# A partition image (no GPT): the dump header at its start is enough.
+dd if="$img" of="$tmp/part.img" bs=512 skip="$p2" count=$((p2_last - p2 + 1)) status=none
+run part savecore "$tmp/part.img" -o "$tmp/part.vmcore"
+check rc_is part 0
+check has part "savecore: $tmp/part.img: dump 0x0123456789abcdef"
+check cmp -s "$tmp/part.vmcore" "$tmp/gen.elf"
+
+# Primary GPT header destroyed: the backup at the last LBA is used.
+cp "$tmp/good.img" "$tmp/backup.img"
+dd if=/dev/zero of="$tmp/backup.img" bs=512 seek=1 count=1 conv=notrunc status=none
+run backup savecore "$tmp/backup.img" -o "$tmp/backup.vmcore"
+check rc_is backup 0
+check has backup "primary GPT header bad (no \"EFI PART\" signature); using the backup"
+check cmp -s "$tmp/backup.vmcore" "$tmp/gen.elf"
+# Entry array damaged too: still the backup's array.
+cp "$tmp/good.img" "$tmp/backup2.img"
+flip "$tmp/backup2.img" $((2 * 512 + 32))
+run backup2 savecore "$tmp/backup2.img" --list
+check rc_is backup2 0
+check has backup2 "primary GPT header bad (PartitionEntryArrayCRC32 mismatch); using the backup"
+check has backup2 "GPT (backup header), 2 partitions"
+# Both gone: no GPT.
+dd if=/dev/zero of="$tmp/backup.img" bs=512 seek=$((131072 - 1)) count=1 conv=notrunc status=none
+run nobackup savecore "$tmp/backup.img" -o "$tmp/x.vmcore"
+check rc_is nobackup 1
+check has nobackup "no GPT"
+
+# sfdisk-made table, names and type by GUID.
+sf=$tmp/sf.img
+truncate -s 64M "$sf"
+printf 'label: gpt\n\nsize=8M, type=U, name="esp"\nsize=32M, type=%s, name="crash dump"\n' \
+	$DUMP_GUID | sfdisk -q "$sf" >/dev/null 2>&1
+check gen "$sf" --elf "$tmp/sf.elf" --load-size 5M --id 0x6666 --release "6.12.0-sf"
+run sf savecore "$sf" -o "$tmp/sf.vmcore"
+check rc_is sf 0
+check has sf "kernel 6.12.0-sf"
+check cmp -s "$tmp/sf.vmcore" "$tmp/sf.elf"
+run sf_list savecore "$sf" --list
+check has sf_list "\"crash dump\""
+
+# 4096-byte sectors (fdisk -b 4096): found with --sector-size, hinted without.
+f4=$tmp/f4k.img
+truncate -s 64M "$f4"
+printf 'g\nn\n1\n\n+8M\nn\n2\n\n+32M\nt\n2\n%s\nw\n' $DUMP_GUID | fdisk -b 4096 "$f4" >/dev/null 2>&1
+check gen "$f4" --sector-size 4096 --elf "$tmp/f4.elf" --load-size 3M --id 0x4096
+check has gen "body at sector 16"
+run f4 savecore "$f4" -o "$tmp/f4.vmcore" --sector-size 4096
+check rc_is f4 0
+check cmp -s "$tmp/f4.vmcore" "$tmp/f4.elf"
+run f4_512 savecore "$f4" -o "$tmp/x.vmcore"
+check rc_is f4_512 1
+check has f4_512 "try --sector-size 4096"
+
+# A large body shows progress on stderr.
+big=$tmp/big.img
+truncate -s 160M "$big"
+sgdisk -n 1:0:+100M -t 1:$DUMP_GUID "$big" >/dev/null 2>&1
+check gen "$big" --elf "$tmp/big.elf" --load-size 70M --id 0xb16
+run big savecore "$big" -o "$tmp/big.vmcore"
+check rc_is big 0
+check has big "100% (70 of 70 MiB)"
+check cmp -s "$tmp/big.vmcore" "$tmp/big.elf"
+rm -f "$big" "$tmp/big.elf" "$tmp/big.vmcore"
+
+# ------------------------------------------------------------ usage
+run u1 savecore
+check rc_is u1 2
+run u2 savecore "$img"
+check rc_is u2 2
+check has u2 "-o VMCORE or --list is required"
+run u3 savecore "$img" -o
+check rc_is u3 2
+run u4 savecore "$img" --partition x -o "$tmp/x"
+check rc_is u4 2
+run u5 savecore "$img" --bogus
+check rc_is u5 2
+check has u5 "unknown option '--bogus'"
+run help savecore --help
+check rc_is help 0
+check has help "usage: postmortem savecore"
+run top --help
+check has top "savecore IMAGE -o VMCORE"
+
+echo "savecore_tool_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,268 @@
+/*
+ * dumpgen: write a test dump onto a disk image the way the kernel's raw
+ * dump target does, for tests/savecore_tool_test.sh.
+ *
+ *   dumpgen IMAGE --elf OUT [--partition N | --whole] [--load-size BYTES]
+ *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
+ *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
+ *
+ * It finds the target with payload/gpt.c (the first usable partition with
+ * the postmortem dump type GUID, or entry N, which must carry that type
+ * unless --force; --whole: the image itself is the partition), makes a
+ * small ELF64 core file (one PT_NOTE holding VMCOREINFO, one PT_LOAD of
+ * --load-size pattern bytes), writes it to OUT and streams the same bytes
+ * through payload/dumphdr.c's writer: begin (both headers INCOMPLETE),
+ * body, finish (trailing then leading header final).  --stop ends the run
+ * early at a step of the documented order, as a power cut would; --fail
+ * marks the dump FAILED after the body.  Prints one line; exit 0 or 1.
+ *
+ * Built by the test script against payload/gpt.c, payload/dumphdr.c,
+ * drivers/blkdev.c, tools/fileblk.c, kernel/efi.c and crypto/.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/blkdev.h"
+#include "payload/dumphdr.h"
+#include "payload/gpt.h"
+#include "tools/fileblk.h"
+
+#define CHUNK		(256u << 10)
+#define NOTE_NAME	"VMCOREINFO"	/* 10 bytes + NUL, padded to 12 */
+
+struct opts {
+	const char *image, *elf, *stop, *fail, *release, *host;
+	uint32_t partition, sector_size;
+	bool whole, force;
+	uint64_t load_size, id, time;
+};
+
+static int die(const char *what)
+{
+	fprintf(stderr, "dumpgen: %s\n", what);
+	return 1;
+}
+
+static uint64_t num(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	if (*end == 'K' || *end == 'k')
+		v <<= 10;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20;
+	return v;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	o->load_size = 1 << 20;
+	o->release = "6.1.0-test";
+	o->host = "testhost";
+	o->id = 0x0123456789abcdefull;
+	o->time = 1700000000;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--whole") == 0 || strcmp(a, "--force") == 0) {
+			*(a[2] == 'w' ? &o->whole : &o->force) = true;
+			continue;
+		}
+		if (a[0] != '-') {
+			o->image = a;
+			continue;
+		}
+		if (v == NULL)
+			return -EINVAL;
+		i++;
+		if (strcmp(a, "--elf") == 0) o->elf = v;
+		else if (strcmp(a, "--partition") == 0) o->partition = (uint32_t)num(v);
+		else if (strcmp(a, "--load-size") == 0) o->load_size = num(v);
+		else if (strcmp(a, "--release") == 0) o->release = v;
+		else if (strcmp(a, "--host") == 0) o->host = v;
+		else if (strcmp(a, "--id") == 0) o->id = num(v);
+		else if (strcmp(a, "--time") == 0) o->time = num(v);
+		else if (strcmp(a, "--sector-size") == 0) o->sector_size = (uint32_t)num(v);
+		else if (strcmp(a, "--stop") == 0) o->stop = v;
+		else if (strcmp(a, "--fail") == 0) o->fail = v;
+		else return -EINVAL;
+	}
+	return o->image && o->elf ? 0 : -EINVAL;
+}
+
+/* ---------------------------------------------------------- the ELF file */
+
+struct elf {
+	uint8_t head[4096];	/* Ehdr, 2 Phdrs, the note */
+	size_t head_len;
+	uint64_t total;
+};
+
+static void make_elf(struct elf *e, const struct opts *o)
+{
+	Elf64_Ehdr eh = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+			  .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 2 };
+	Elf64_Phdr ph[2] = { { .p_type = PT_NOTE }, { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X } };
+	char desc[256];
+	Elf64_Nhdr nh = { .n_namesz = sizeof(NOTE_NAME), .n_type = 0 };
+	size_t off = sizeof(eh) + sizeof(ph), dlen;
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	snprintf(desc, sizeof(desc), "OSRELEASE=%s\nPAGESIZE=4096\n", o->release);
+	dlen = (strlen(desc) + 3) & ~(size_t)3;
+	nh.n_descsz = (uint32_t)strlen(desc);
+	memset(e->head, 0, sizeof(e->head));
+	memcpy(e->head + off, &nh, sizeof(nh));
+	memcpy(e->head + off + sizeof(nh), NOTE_NAME, sizeof(NOTE_NAME));
+	memcpy(e->head + off + sizeof(nh) + 12, desc, strlen(desc));
+	ph[0].p_offset = off;
+	ph[0].p_filesz = sizeof(nh) + 12 + dlen;
+	e->head_len = (off + ph[0].p_filesz + 4095) & ~(size_t)4095;
+	ph[1].p_offset = e->head_len;
+	ph[1].p_paddr = 0x100000;
+	ph[1].p_vaddr = 0xffff888000100000ull;
+	ph[1].p_filesz = ph[1].p_memsz = o->load_size;
+	ph[1].p_align = 4096;
+	memcpy(e->head, &eh, sizeof(eh));
+	memcpy(e->head + sizeof(eh), ph, sizeof(ph));
+	e->total = e->head_len + o->load_size;
+}
+
+/* Byte i of the PT_LOAD: a pattern that differs per sector and per dump. */
+static void load_bytes(uint8_t *buf, uint64_t at, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = (at + i) / 8 * 0x9e3779b97f4a7c15ull ^ id;
+
+		buf[i] = (uint8_t)(x >> (8 * ((at + i) % 8)));
+	}
+}
+
+/* ---------------------------------------------------------- the target */
+
+static int find_target(struct blkdev *dev, struct blkdev *view, const struct opts *o,
+		       uint32_t *flags)
+{
+	static const struct efi_guid dump = GPT_TYPE_POSTMORTEM_DUMP;
+	static struct gpt_info info;
+	static uint8_t scratch[1 << 16];
+	const struct gpt_part *p;
+
+	if (o->whole) {
+		*view = *dev;
+		return 0;
+	}
+	if (gpt_read(dev, scratch, sizeof(scratch), &info))
+		return die("no GPT");
+	p = o->partition ? gpt_find_index(&info, o->partition) : gpt_find_type(&info, &dump, 0);
+	if (p == NULL || p->problem != NULL)
+		return die("no usable dump partition");
+	if (!efi_guid_eq(&p->type, &dump)) {
+		if (!o->force)
+			return die("partition is not of the dump type (--force)");
+		*flags |= DUMPHDR_FLAG_FORCED;
+	}
+	return blkdev_partition(view, dev, p->index, p->first_lba, p->last_lba - p->first_lba + 1)
+	       ? die("partition beyond the disk") : 0;
+}
+
+/* Stream the ELF to the file and the writer; stop after the body if asked. */
+static int write_body(struct dumphdr_writer *w, const struct elf *e, const struct opts *o,
+		      FILE *f)
+{
+	static uint8_t chunk[CHUNK];
+	uint64_t at = 0;
+
+	if (fwrite(e->head, 1, e->head_len, f) != e->head_len ||
+	    dumphdr_writer_body(w, e->head, e->head_len))
+		return -EIO;
+	while (at < o->load_size) {
+		size_t n = o->load_size - at < CHUNK ? (size_t)(o->load_size - at) : CHUNK;
+
+		load_bytes(chunk, at, n, o->id);
+		if (fwrite(chunk, 1, n, f) != n || dumphdr_writer_body(w, chunk, n))
+			return -EIO;
+		at += n;
+	}
+	return 0;
+}
+
+static int finish(struct dumphdr_writer *w, const struct opts *o)
+{
+	if (o->fail != NULL)
+		return dumphdr_writer_fail(w, o->fail, o->time + 60);
+	if (o->stop == NULL)
+		return dumphdr_writer_finish(w, o->time + 60);
+	if (dumphdr_writer_end_body(w))
+		return -EIO;
+	if (strcmp(o->stop, "trail") == 0) {	/* finish's first half */
+		w->hdr.status = w->accepted < w->offered ? DUMPHDR_TRUNCATED : DUMPHDR_COMPLETE;
+		w->hdr.finished = o->time + 60;
+		return dumphdr_put(w->part, true, &w->hdr, w->buf, w->buf_len);
+	}
+	return 0;
+}
+
+/* Begin, body, finish (or stop early); returns 0 or 1 (message printed). */
+static int run(struct blkdev *view, const struct opts *o, const struct dumphdr *tmpl)
+{
+	static uint8_t scratch[1 << 20];
+	static struct elf e;
+	struct dumphdr_writer w;
+	bool body = o->stop == NULL || strcmp(o->stop, "begin") != 0;
+	FILE *f;
+	int err;
+
+	make_elf(&e, o);
+	err = dumphdr_writer_begin(&w, view, tmpl, e.total, scratch, sizeof(scratch));
+	if (err)
+		return die(err == -ENOSPC ? "partition too small for a dump" : "begin failed");
+	f = fopen(o->elf, "wb");
+	if (f == NULL)
+		return die("cannot create the ELF file");
+	err = body ? write_body(&w, &e, o, f) : 0;
+	if (fclose(f) || err)
+		return die("body write failed");
+	if (body && finish(&w, o))
+		return die("finish failed");
+	printf("dumpgen: %s: %llu-byte ELF, body at sector %llu, %llu bytes fit%s%s\n", view->name,
+	       (unsigned long long)e.total, (unsigned long long)w.layout.body_lba,
+	       (unsigned long long)w.layout.body_bytes, w.layout.truncated ? " (truncated)" : "",
+	       o->stop ? ", stopped early" : "");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct blkdev dev, view;
+	struct dumphdr tmpl = { 0 };
+	const char *why;
+	int rc;
+
+	if (parse(argc, argv, &o))
+		return die("usage: dumpgen IMAGE --elf OUT [--partition N|--whole] [options]");
+	if (fileblk_open(&dev, o.image, true, o.sector_size, &why))
+		return die(why);
+	tmpl.dump_id = o.id;
+	tmpl.created = o.time;
+	tmpl.handoff_status = DUMPHDR_HANDOFF_OK;
+	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), o.release);
+	dumphdr_set_text(tmpl.hostname, sizeof(tmpl.hostname), o.host);
+	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "dumpgen");
+	rc = find_target(&dev, &view, &o, &tmpl.flags);
+	if (rc == 0)
+		rc = run(&view, &o, &tmpl);
+	fileblk_close(&dev);
+	return rc;
+}

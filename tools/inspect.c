@@ -1,0 +1,284 @@
+/*
+ * `postmortem inspect VMCORE [--at PADDR [--len N] [--raw]]`: what an ELF
+ * core file holds (payload/elfcore.h): its notes (names, types, sizes;
+ * each CPU's pid and rip, VMCOREINFO's OSRELEASE, postmortem's own note in
+ * full), its PT_LOAD segments (paddr, vaddr, file offset, filesz, memsz)
+ * and, with --at, the dumped bytes at a physical address as hex (or raw
+ * with --raw), zero tails included, which is how the tests check planted
+ * patterns.  Interface and exit status: tools/recv.h.
+ *
+ * Host only.  The file is mapped read-only and read with the pure reader
+ * in payload/elfcore_read.c, which never hands out a byte past its end, so
+ * a truncated or damaged file shows what it still has.  Text from the
+ * file is printed with control bytes escaped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/elfcorehdr.h"
+#include "payload/elfcore.h"
+#include "tools/recv.h"
+
+#define TOOL "postmortem: inspect"
+#define IND "    "
+
+struct inspect_opts {
+	const char *path;
+	bool at_given, raw;
+	uint64_t at, len;
+};
+
+/* Bytes as text, control and non-ASCII bytes as \xNN. */
+static void put_text(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			putchar(c);
+		else
+			printf("\\x%02x", c);
+	}
+}
+
+/* KEY=value lines, one per output line, indented. */
+static void put_lines(const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len), *nl;
+	size_t n;
+
+	len = nul != NULL ? (size_t)(nul - text) : len;
+	while (len > 0) {
+		nl = memchr(text, '\n', len);
+		n = nl != NULL ? (size_t)(nl - text) : len;
+		printf(IND IND);
+		put_text(text, n);
+		printf("\n");
+		n += nl != NULL;
+		text += n;
+		len -= n;
+	}
+}
+
+static void print_note(const struct elfcorehdr_note *n)
+{
+	struct elfcorehdr_prstatus prs;
+	const char *v;
+	size_t vlen;
+
+	printf(IND "\"");
+	put_text(n->name != NULL ? n->name : "", n->name_len);
+	printf("\" type %" PRIu32 ", %zu bytes", n->type, n->desc_len);
+	if (elfcorehdr_note_is(n, ELFCOREHDR_NOTE_NAME_CORE, ELFCOREHDR_NT_PRSTATUS)) {
+		printf(" (NT_PRSTATUS)");
+		if (elfcorehdr_prstatus(n->desc, n->desc_len, &prs) == 0)
+			printf(": pid %" PRId32 ", rip 0x%" PRIx64 ", rsp 0x%" PRIx64, prs.pid,
+			       prs.regs.rip, prs.regs.rsp);
+	} else if (elfcorehdr_note_is(n, ELFCOREHDR_NOTE_NAME_VMCOREINFO,
+				      ELFCOREHDR_NT_VMCOREINFO)) {
+		printf(" (VMCOREINFO)");
+		if (n->desc != NULL && elfcorehdr_vmcoreinfo_get(n->desc, n->desc_len, "OSRELEASE",
+								 &v, &vlen) == 0) {
+			printf(": OSRELEASE=");
+			put_text(v, vlen);
+		}
+	} else if (elfcorehdr_note_is(n, ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO)) {
+		printf(" (postmortem):\n");
+		if (n->desc != NULL)
+			put_lines(n->desc, n->desc_len);
+		return;
+	}
+	printf("\n");
+}
+
+static void print_notes(const struct elfcore_info *info)
+{
+	struct elfcore_note_cursor c = { 0, 0 };
+	struct elfcorehdr_note n;
+	size_t count = 0;
+	int rc;
+
+	printf("notes (%zu PT_NOTE):\n", info->note_count);
+	while ((rc = elfcore_note_next(info, &c, &n)) != -ENOENT) {
+		if (rc != 0) {
+			printf(IND "(a PT_NOTE is malformed or cut short; the rest of it skipped)\n");
+			continue;
+		}
+		print_note(&n);
+		count++;
+	}
+	if (count == 0)
+		printf(IND "(none)\n");
+}
+
+static void print_segments(const struct elfcore_info *info)
+{
+	struct elfcore_segment g;
+	size_t cursor = 0;
+
+	printf("segments (%zu PT_LOAD):\n", info->load_count);
+	printf(IND "%-5s %-18s %-18s %-12s %-12s %-12s\n", "phdr", "paddr", "vaddr", "offset",
+	       "filesz", "memsz");
+	while (elfcore_load_next(info, &cursor, &g) == 0) {
+		printf(IND "%-5zu 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%-10" PRIx64 " 0x%-10" PRIx64
+		       " 0x%-10" PRIx64 "%s\n", g.range, g.paddr, g.vaddr, g.file_offset, g.filesz,
+		       g.memsz, g.file_offset + g.filesz > info->len && g.filesz ? "  (cut short)" : "");
+	}
+	printf("memory: %" PRIu64 " bytes described, %" PRIu64 " in the file, %" PRIu64
+	       " zero-filled\n", info->mem_bytes, info->file_bytes,
+	       info->mem_bytes - info->file_bytes);
+}
+
+/* Fill out[0..n) with the dump's bytes from paddr on; -errno when absent. */
+static int bytes_at(const struct elfcore_info *info, uint64_t paddr, uint8_t *out, uint64_t n)
+{
+	struct elfcore_where w;
+	uint64_t k;
+	int rc;
+
+	while (n > 0) {
+		rc = elfcore_find_paddr(info, paddr, &w);
+		if (rc != 0) {
+			fprintf(stderr, "%s: physical address 0x%" PRIx64 " %s\n", TOOL, paddr,
+				rc == -ENOENT ? "is not in the dump" : "is past the end of the file");
+			return rc;
+		}
+		k = w.avail < n ? w.avail : n;
+		if (w.kind == ELFCORE_WHERE_FILE)
+			memcpy(out, info->file + w.file_offset, k);
+		else
+			memset(out, 0, k);
+		out += k;
+		paddr += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static void hexdump(uint64_t paddr, const uint8_t *b, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i += 16) {
+		printf("0x%016" PRIx64 " ", paddr + i);
+		for (uint64_t j = i; j < i + 16; j++)
+			j < n ? printf(" %02x", b[j]) : printf("   ");
+		printf("  |");
+		for (uint64_t j = i; j < i + 16 && j < n; j++)
+			putchar(b[j] >= 0x20 && b[j] < 0x7f ? b[j] : '.');
+		printf("|\n");
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postmortem inspect VMCORE [--at PADDR [--len N] [--raw]]\n"
+		"\n"
+		"Print an ELF core file's notes and PT_LOAD segments.\n"
+		"  --at PADDR   dump the bytes at this physical address (0x... or decimal)\n"
+		"  --len N      how many (default 256)\n"
+		"  --raw        write them to stdout as they are, nothing else\n");
+}
+
+static bool number(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno == 0 && end != s && *end == '\0' && s[0] != '-';
+}
+
+static int parse_args(struct inspect_opts *o, int argc, char **argv)
+{
+	o->len = 256;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+			if (!number(argv[++i], &o->at))
+				return -1;
+			o->at_given = true;
+		} else if (strcmp(argv[i], "--len") == 0 && i + 1 < argc) {
+			if (!number(argv[++i], &o->len) || o->len == 0 || o->len > (1ull << 30))
+				return -1;
+		} else if (strcmp(argv[i], "--raw") == 0) {
+			o->raw = true;
+		} else if (argv[i][0] == '-' || o->path != NULL) {
+			return -1;
+		} else {
+			o->path = argv[i];
+		}
+	}
+	return o->path != NULL && (o->at_given || !o->raw) ? 0 : -1;
+}
+
+static int inspect_at(const struct inspect_opts *o, const struct elfcore_info *info)
+{
+	uint8_t *b = malloc(o->len);
+	int rc;
+
+	if (b == NULL)
+		return 1;
+	rc = bytes_at(info, o->at, b, o->len);
+	if (rc == 0 && o->raw)
+		rc = fwrite(b, 1, o->len, stdout) == o->len ? 0 : -EIO;
+	else if (rc == 0)
+		hexdump(o->at, b, o->len);
+	free(b);
+	return rc == 0 ? 0 : 1;
+}
+
+int inspect_tool_main(int argc, char **argv)
+{
+	struct inspect_opts o = { 0 };
+	struct elfcore_info info;
+	struct stat st;
+	void *map = NULL;
+	int fd, rc;
+
+	if (parse_args(&o, argc, argv) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	fd = open(o.path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, o.path, strerror(errno));
+		return 1;
+	}
+	if (st.st_size > 0)
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED || map == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, o.path, map == NULL ? "empty file" : strerror(errno));
+		return 1;
+	}
+	rc = elfcore_read(map, (size_t)st.st_size, &info);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s: not a readable x86_64 ELF core file (%s)\n", TOOL, o.path,
+			strerror(-rc));
+		munmap(map, (size_t)st.st_size);
+		return 1;
+	}
+	if (o.at_given) {
+		rc = inspect_at(&o, &info);
+	} else {
+		printf("%s: ELF64 core, x86_64, %" PRIu16 " program headers, %zu bytes%s%s\n", o.path,
+		       info.phnum, info.len, info.incomplete ? ", INCOMPLETE (e_flags 0x1)" : "",
+		       info.truncated ? ", CUT SHORT (segments pass the end)" : "");
+		print_notes(&info);
+		print_segments(&info);
+		rc = 0;
+	}
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}

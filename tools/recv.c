@@ -1,0 +1,665 @@
+/*
+ * `postmortem recv CAPTURE -o VMCORE`: rebuild the ELF core file a
+ * `dump=serial` run sent, from a capture of the serial line (QEMU
+ * `-serial file:X`: console text with frames in between).  Interface and
+ * exit status: tools/recv.h; the stream: payload/frame.h and
+ * docs/dump-serial.md.
+ *
+ * The capture is fed to the pure decoder in 1 MiB reads.  Frames of one
+ * dump (the first dump id seen, or --dump-id) are written at their file
+ * offsets with pwrite(); ZERO frames only mark bytes, since the output is
+ * created empty and set to its full size at the end (never-written bytes
+ * read as zero).  Covered file bytes and seen sequence numbers are kept
+ * as sorted interval lists, so memory grows with the number of gaps, not
+ * with the dump.  Afterwards: the missing byte ranges (each named with
+ * the bad frames that overlap it), the missing sequence numbers, the
+ * TRAILER, and the SHA-256 of the rebuilt bytes against the TRAILER's.
+ * Anything short of "complete and digest OK" leaves the partial file
+ * (missing bytes zero, ELF e_flags marked incomplete as makedumpfile
+ * does) plus VMCORE.incomplete listing what is wrong, and exits 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/sha256.h"
+#include "payload/elfcore.h"
+#include "payload/frame.h"
+#include "tools/recv.h"
+
+#define TOOL "postmortem: recv"
+#define LIST_MAX 20		/* entries printed per list before "... more" */
+
+/* Sorted, disjoint, non-touching half-open intervals [a, b). */
+struct span {
+	uint64_t a, b;
+};
+
+struct spans {
+	struct span *v;
+	size_t n, cap;
+};
+
+struct badframe {
+	int status;		/* FRAME_BAD_PAYLOAD or FRAME_TRUNCATED */
+	uint8_t type;
+	uint32_t seq;
+	uint64_t dump_id, offset, len;	/* len 0 when unknown (ZERO) */
+};
+
+/* Two good DATA/ZERO frames in a row whose seq or offset do not follow on. */
+struct jump {
+	uint64_t prev_seq, prev_end;	/* the frame before the gap */
+	uint64_t seq, offset;		/* the frame after it */
+};
+
+struct recv {
+	const char *capture, *out;
+	bool quiet, id_given, have_id;
+	uint64_t id;
+	int fd;
+	int err;			/* first output error, -errno */
+	struct spans covered, seqs;
+	struct badframe *bad;
+	size_t nbad, capbad;
+	struct jump *jumps;
+	size_t njumps, capjumps;
+	uint64_t last_seq, last_end;	/* the last good DATA/ZERO frame */
+	uint64_t foreign, foreign_id, dups, beyond;
+	uint64_t by_type[5];
+	bool have_hdr, have_trl;
+	struct frame_dump_header hdr;
+	struct frame_dump_trailer trl;
+	uint64_t max_end, max_seq;
+	struct frame_stats stats;
+	uint64_t file_size;
+	struct spans missing;
+	bool digest_checked, digest_ok;
+	uint8_t digest[SHA256_LEN];
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL) {
+		fprintf(stderr, "%s: out of memory\n", TOOL);
+		exit(1);
+	}
+	return q;
+}
+
+/* ------------------------------------------------------------ intervals */
+
+/* Add [a, b), merging with what it overlaps or touches. */
+static void spans_add(struct spans *s, uint64_t a, uint64_t b)
+{
+	size_t lo = 0, hi = s->n, j;
+
+	if (a >= b)
+		return;
+	if (s->n != 0 && s->v[s->n - 1].a <= a && a <= s->v[s->n - 1].b) {
+		s->v[s->n - 1].b = b > s->v[s->n - 1].b ? b : s->v[s->n - 1].b;
+		return;		/* the common case: frames in order */
+	}
+	while (lo < hi) {	/* first interval whose end reaches a */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].b < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j < s->n && s->v[j].a <= b; j++) {
+		a = s->v[j].a < a ? s->v[j].a : a;
+		b = s->v[j].b > b ? s->v[j].b : b;
+	}
+	if (j == lo) {		/* nothing merged: insert */
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 64;
+			s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+		}
+		memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof(*s->v));
+		s->n++;
+	} else {
+		memmove(s->v + lo + 1, s->v + j, (s->n - j) * sizeof(*s->v));
+		s->n -= j - lo - 1;
+	}
+	s->v[lo] = (struct span){ a, b };
+}
+
+static bool spans_has(const struct spans *s, uint64_t x)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].b <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->v[lo].a <= x;
+}
+
+/* The parts of [lo, hi) that s does not hold. */
+static void spans_gaps(const struct spans *s, uint64_t lo, uint64_t hi, struct spans *out)
+{
+	uint64_t at = lo;
+
+	for (size_t i = 0; i < s->n && at < hi; i++) {
+		if (s->v[i].b <= at)
+			continue;
+		if (s->v[i].a > at)
+			spans_add(out, at, s->v[i].a < hi ? s->v[i].a : hi);
+		at = s->v[i].b;
+	}
+	if (at < hi)
+		spans_add(out, at, hi);
+}
+
+static uint64_t spans_total(const struct spans *s)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		t += s->v[i].b - s->v[i].a;
+	return t;
+}
+
+/* --------------------------------------------------------------- frames */
+
+static void note_bad(struct recv *r, const struct frame *f)
+{
+	struct badframe *b;
+
+	if (r->nbad == r->capbad) {
+		r->capbad = r->capbad ? r->capbad * 2 : 16;
+		r->bad = xrealloc(r->bad, r->capbad * sizeof(*r->bad));
+	}
+	b = &r->bad[r->nbad++];
+	b->status = f->status;
+	b->type = f->type;
+	b->seq = f->seq;
+	b->dump_id = f->dump_id;
+	b->offset = f->offset;
+	b->len = f->type == FRAME_TYPE_DATA ? f->length : 0;
+}
+
+/*
+ * Remember where the in-order flow of DATA/ZERO frames broke, so that a
+ * hole in the file can be named by the sequence numbers that were lost.
+ * The HEADER (seq 0, no bytes) is the first frame's predecessor.
+ */
+static void note_flow(struct recv *r, const struct frame *f, uint64_t end)
+{
+	if (f->seq != r->last_seq + 1 || f->offset != r->last_end) {
+		if (r->njumps == r->capjumps) {
+			r->capjumps = r->capjumps ? r->capjumps * 2 : 16;
+			r->jumps = xrealloc(r->jumps, r->capjumps * sizeof(*r->jumps));
+		}
+		r->jumps[r->njumps++] = (struct jump){ r->last_seq, r->last_end, f->seq, f->offset };
+	}
+	r->last_seq = f->seq;
+	r->last_end = end;
+}
+
+/* A DATA or ZERO frame's bytes: write (DATA) and mark them. */
+static void take_bytes(struct recv *r, const struct frame *f)
+{
+	uint64_t n = f->length;
+	ssize_t w;
+
+	if (f->type == FRAME_TYPE_ZERO && frame_zero_get(f, &n) != 0)
+		return;
+	if (n == 0 || f->offset + (n - 1) < f->offset || f->offset + n > (uint64_t)INT64_MAX ||
+	    (r->have_hdr && f->offset + n > r->hdr.file_size)) {
+		r->beyond++;	/* past the file the HEADER announced */
+		return;
+	}
+	if (f->type == FRAME_TYPE_DATA && r->err == 0) {
+		w = pwrite(r->fd, f->payload, f->length, (off_t)f->offset);
+		if (w != (ssize_t)f->length) {
+			r->err = w < 0 ? -errno : -EIO;
+			return;
+		}
+	}
+	spans_add(&r->covered, f->offset, f->offset + n);
+	note_flow(r, f, f->offset + n);
+	if (f->offset + n > r->max_end)
+		r->max_end = f->offset + n;
+}
+
+static int on_frame(void *ctx, const struct frame *f)
+{
+	struct recv *r = ctx;
+
+	if (f->status != FRAME_OK) {
+		note_bad(r, f);
+		return 0;
+	}
+	if (!r->have_id) {
+		r->id = f->dump_id;
+		r->have_id = true;
+	}
+	if (f->dump_id != r->id) {
+		r->foreign_id = r->foreign++ == 0 ? f->dump_id : r->foreign_id;
+		return 0;
+	}
+	if (spans_has(&r->seqs, f->seq))
+		r->dups++;
+	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);
+	r->max_seq = f->seq > r->max_seq ? f->seq : r->max_seq;
+	r->by_type[f->type < 5 ? f->type : 0]++;
+	if (f->type == FRAME_TYPE_HEADER)
+		r->have_hdr = frame_dump_header_get(f, &r->hdr) == 0;
+	else if (f->type == FRAME_TYPE_TRAILER)
+		r->have_trl = frame_dump_trailer_get(f, &r->trl) == 0;
+	else
+		take_bytes(r, f);
+	return 0;
+}
+
+static int decode_capture(struct recv *r)
+{
+	static struct frame_decoder dec;
+	FILE *in = fopen(r->capture, "rb");
+	uint8_t *buf;
+	size_t n;
+	int e;
+
+	if (in == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, r->capture, strerror(errno));
+		return -1;
+	}
+	buf = xrealloc(NULL, 1 << 20);
+	frame_decoder_init(&dec);
+	while ((n = fread(buf, 1, 1 << 20, in)) > 0)
+		frame_feed(&dec, buf, n, on_frame, r);
+	e = ferror(in) ? errno : 0;
+	frame_finish(&dec, on_frame, r);
+	r->stats = dec.stats;
+	free(buf);
+	fclose(in);
+	if (e != 0) {
+		fprintf(stderr, "%s: %s: read error: %s\n", TOOL, r->capture, strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- results */
+
+/* SHA-256 of the first n bytes of the output, read back. */
+static int digest_output(struct recv *r, uint64_t n)
+{
+	struct crypto_sha256 ctx;
+	uint8_t *buf = xrealloc(NULL, 1 << 20);
+	uint64_t at = 0;
+	ssize_t got;
+
+	crypto_sha256_init(&ctx);
+	while (at < n) {
+		size_t want = n - at < (1 << 20) ? (size_t)(n - at) : 1 << 20;
+
+		got = pread(r->fd, buf, want, (off_t)at);
+		if (got <= 0) {
+			free(buf);
+			return got < 0 ? -errno : -EIO;
+		}
+		crypto_sha256_update(&ctx, buf, (size_t)got);
+		at += (uint64_t)got;
+	}
+	crypto_sha256_final(&ctx, r->digest);
+	free(buf);
+	return 0;
+}
+
+/* Size the output, find what is missing, check the digest when it can. */
+static void finish_output(struct recv *r)
+{
+	int e = 0;
+
+	r->file_size = r->have_hdr ? r->hdr.file_size : r->have_trl ? r->trl.file_size : r->max_end;
+	if (r->err == 0 && ftruncate(r->fd, (off_t)r->file_size) != 0)
+		r->err = -errno;
+	spans_gaps(&r->covered, 0, r->file_size, &r->missing);
+	if (r->have_trl && r->trl.bytes_sent <= r->file_size && r->err == 0) {
+		struct spans gaps = { 0 };
+
+		spans_gaps(&r->covered, 0, r->trl.bytes_sent, &gaps);
+		if (gaps.n == 0 && (e = digest_output(r, r->trl.bytes_sent)) == 0) {
+			r->digest_checked = true;
+			r->digest_ok = memcmp(r->digest, r->trl.sha256, SHA256_LEN) == 0;
+		} else if (gaps.n == 0) {
+			r->err = e;
+		}
+		free(gaps.v);
+	}
+}
+
+static bool complete(const struct recv *r)
+{
+	return r->err == 0 && r->have_trl && r->trl.status == 0 && r->missing.n == 0 &&
+	       r->trl.bytes_sent == r->file_size && r->trl.file_size == r->file_size &&
+	       (!r->have_hdr || r->hdr.file_size == r->file_size) && r->digest_checked &&
+	       r->digest_ok;
+}
+
+/* Set makedumpfile's incomplete bit when the ELF header itself arrived. */
+static void mark_incomplete(struct recv *r)
+{
+	uint8_t eh[64];
+
+	if (r->err != 0 || !spans_has(&r->covered, 0) || r->covered.v[0].b < sizeof(eh) ||
+	    pread(r->fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+		return;
+	if (elfcore_mark_incomplete(eh, sizeof(eh)) == 0 &&
+	    pwrite(r->fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+		r->err = -errno;
+}
+
+/* ------------------------------------------------------------- reporting */
+
+static void print_seq_list(FILE *f, const struct spans *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n && i < LIST_MAX; i++) {
+		if (s->v[i].b - s->v[i].a == 1)
+			fprintf(f, "%s%" PRIu64, i ? ", " : "", s->v[i].a);
+		else
+			fprintf(f, "%s%" PRIu64 "-%" PRIu64, i ? ", " : "", s->v[i].a, s->v[i].b - 1);
+	}
+	if (i < s->n)
+		fprintf(f, ", ... (%zu more runs)", s->n - i);
+}
+
+/* The bad frames that overlap m, "; "-separated; false when none. */
+static bool print_bad_in(FILE *f, const struct recv *r, const struct span *m)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->nbad; i++) {
+		const struct badframe *b = &r->bad[i];
+		uint64_t end = b->offset + (b->len ? b->len : 1);
+
+		if (b->dump_id != r->id || (b->type != FRAME_TYPE_DATA && b->type != FRAME_TYPE_ZERO) ||
+		    b->offset >= m->b || end <= m->a)
+			continue;
+		fprintf(f, "%sframe seq %" PRIu32, any ? "; " : "", b->seq);
+		if (b->len)
+			fprintf(f, " (DATA 0x%" PRIx64 "-0x%" PRIx64 ")", b->offset, end - 1);
+		else
+			fprintf(f, " (ZERO from 0x%" PRIx64 ")", b->offset);
+		fprintf(f, " %s", b->status == FRAME_TRUNCATED ? "cut off by the capture's end" :
+				  "payload CRC wrong");
+		any = true;
+	}
+	return any;
+}
+
+/* One missing range and what explains it: bad frames, or lost seqs. */
+static void print_missing(FILE *f, const struct recv *r, const struct span *m)
+{
+	uint64_t first = 0, last = 0;
+	bool lost = false;
+
+	fprintf(f, "missing 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " bytes): ", m->a, m->b - 1,
+		m->b - m->a);
+	for (size_t i = 0; i < r->njumps && !lost; i++) {
+		const struct jump *j = &r->jumps[i];
+
+		if (j->prev_end == m->a && j->offset == m->b && j->seq > j->prev_seq + 1) {
+			first = j->prev_seq + 1;
+			last = j->seq - 1;
+			lost = true;
+		}
+	}
+	if (!lost && r->have_trl && m->b == r->file_size && r->last_end == m->a &&
+	    r->trl.frame_count > r->last_seq + 1) {
+		first = r->last_seq + 1;	/* the frames before the TRAILER */
+		last = r->trl.frame_count - 1;
+		lost = true;
+	}
+	if (print_bad_in(f, r, m))
+		;
+	else if (lost && first == last)
+		fprintf(f, "frame seq %" PRIu64 " not received", first);
+	else if (lost)
+		fprintf(f, "frames seq %" PRIu64 "-%" PRIu64 " not received", first, last);
+	else
+		fprintf(f, "no frame received");
+	if (!r->have_trl && m->b == r->file_size)
+		fprintf(f, "; the capture ends before the file does");
+	fprintf(f, "\n");
+}
+
+static void print_stream(const struct recv *r)
+{
+	const struct frame_stats *s = &r->stats;
+
+	printf("capture %s: %" PRIu64 " bytes, %" PRIu64 " good frames, %" PRIu64
+	       " bad headers, %" PRIu64 " bad payloads, %" PRIu64 " cut off\n",
+	       r->capture, s->bytes, s->frames, s->bad_header, s->bad_payload, s->truncated);
+	printf("console text and other bytes: %" PRIu64 " (frames found again after them %" PRIu64
+	       " times)\n", s->garbage, s->resyncs);
+	if (r->foreign)
+		printf("ignored %" PRIu64 " frames of other dumps (first id 0x%016" PRIx64 ")\n",
+		       r->foreign, r->foreign_id);
+}
+
+static void print_dump(const struct recv *r)
+{
+	char when[64] = "unknown";
+	time_t t;
+
+	printf("dump 0x%016" PRIx64 ": %" PRIu64 " HEADER, %" PRIu64 " DATA, %" PRIu64
+	       " ZERO, %" PRIu64 " TRAILER frames; %" PRIu64 " duplicates\n", r->id,
+	       r->by_type[1], r->by_type[2], r->by_type[3], r->by_type[4], r->dups);
+	if (r->have_hdr) {
+		t = (time_t)r->hdr.created;
+		if (r->hdr.created != 0)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+		printf("HEADER: file %" PRIu64 " bytes, %" PRIu32 " segments, created %s, by \"%.32s\"\n",
+		       r->hdr.file_size, r->hdr.segment_count, when, r->hdr.producer);
+	} else {
+		printf("HEADER: not received\n");
+	}
+	if (r->have_trl)
+		printf("TRAILER: seen: %" PRIu32 " frames before it, %" PRIu64 " of %" PRIu64
+		       " bytes sent, status %" PRId32 "%s\n", r->trl.frame_count, r->trl.bytes_sent,
+		       r->trl.file_size, r->trl.status, r->trl.status ? " (the sender gave up)" : "");
+	else
+		printf("TRAILER: not received (the end of the dump is unknown)\n");
+	if (r->beyond)
+		printf("ignored %" PRIu64 " frames outside the file\n", r->beyond);
+}
+
+static void print_seqs(const struct recv *r)
+{
+	uint64_t expect = r->have_trl ? (uint64_t)r->trl.frame_count + 1 : r->max_seq + 1;
+	struct spans gaps = { 0 };
+
+	spans_gaps(&r->seqs, 0, expect, &gaps);
+	printf("frames: %" PRIu64 " expected%s, %" PRIu64 " missing", expect,
+	       r->have_trl ? "" : " at least", spans_total(&gaps));
+	if (gaps.n) {
+		printf(": seq ");
+		print_seq_list(stdout, &gaps);
+	}
+	printf("\n");
+	free(gaps.v);
+}
+
+/* Everything that is wrong, in lines; to f (stdout or the sidecar). */
+static void print_problems(FILE *f, const struct recv *r)
+{
+	char hex[2 * SHA256_LEN + 1];
+
+	for (size_t i = 0; i < r->missing.n; i++)
+		print_missing(f, r, &r->missing.v[i]);
+	for (size_t i = 0; i < r->nbad; i++)
+		if (r->bad[i].dump_id == r->id && (r->bad[i].type == FRAME_TYPE_HEADER ||
+						   r->bad[i].type == FRAME_TYPE_TRAILER))
+			fprintf(f, "%s frame seq %" PRIu32 " damaged (%s)\n",
+				frame_type_name(r->bad[i].type), r->bad[i].seq,
+				r->bad[i].status == FRAME_TRUNCATED ? "cut off" : "payload CRC wrong");
+	if (!r->have_hdr && !r->have_trl)
+		fprintf(f, "file size unknown (no HEADER, no TRAILER): %" PRIu64
+			" bytes is the end of the last frame\n", r->file_size);
+	if (!r->have_trl)
+		fprintf(f, "TRAILER not received: the end of the file and its digest are unknown\n");
+	else if (r->trl.status != 0)
+		fprintf(f, "the sender stopped early: status %" PRId32 ", %" PRIu64 " of %" PRIu64
+			" bytes sent\n", r->trl.status, r->trl.bytes_sent, r->trl.file_size);
+	if (r->have_hdr && r->have_trl && r->hdr.file_size != r->trl.file_size)
+		fprintf(f, "HEADER and TRAILER disagree on the file size\n");
+	if (r->digest_checked && !r->digest_ok) {
+		crypto_sha256_hex(r->digest, hex);
+		fprintf(f, "sha256 MISMATCH: rebuilt %s\n", hex);
+		crypto_sha256_hex(r->trl.sha256, hex);
+		fprintf(f, "                 TRAILER %s\n", hex);
+	}
+	if (r->err != 0)
+		fprintf(f, "writing %s failed: %s\n", r->out, strerror(-r->err));
+}
+
+static void print_report(const struct recv *r)
+{
+	char hex[2 * SHA256_LEN + 1];
+
+	print_stream(r);
+	print_dump(r);
+	print_seqs(r);
+	printf("file: %" PRIu64 " bytes, %" PRIu64 " missing in %zu ranges\n", r->file_size,
+	       spans_total(&r->missing), r->missing.n);
+	print_problems(stdout, r);
+	if (r->digest_checked && r->digest_ok) {
+		crypto_sha256_hex(r->digest, hex);
+		printf("sha256 OK %s%s\n", hex, r->trl.bytes_sent != r->file_size ?
+		       " (of the bytes sent)" : "");
+	} else if (!r->digest_checked) {
+		printf("sha256 not checked: %s\n", r->have_trl ? "bytes missing" : "no TRAILER");
+	}
+}
+
+/* VMCORE.incomplete: the same problem lines, for whoever finds the file. */
+static int write_sidecar(const struct recv *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "# postmortem recv: %s is INCOMPLETE or damaged; missing bytes read as zero\n",
+		r->out);
+	fprintf(f, "capture %s\ndump_id 0x%016" PRIx64 "\nfile_size %" PRIu64 "\n", r->capture,
+		r->id, r->file_size);
+	print_problems(f, r);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* ---------------------------------------------------------------- command */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postmortem recv CAPTURE -o VMCORE [--dump-id ID] [--quiet]\n"
+		"\n"
+		"Rebuild the ELF core file a dump=serial run sent, from a capture of the\n"
+		"serial line (console text and frames mixed; docs/dump-serial.md).\n"
+		"  -o VMCORE      where to write the file (missing bytes are zero)\n"
+		"  --dump-id ID   take this dump's frames (default: the first dump seen)\n"
+		"  --quiet        print only problems\n"
+		"Exit 0 only when the file is complete and matches the sender's SHA-256;\n"
+		"otherwise 1, with VMCORE.incomplete listing what is missing.\n");
+}
+
+static int parse_args(struct recv *r, int argc, char **argv)
+{
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+			r->quiet = true;
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			r->out = argv[++i];
+		} else if (strcmp(argv[i], "--dump-id") == 0 && i + 1 < argc) {
+			errno = 0;
+			r->id = strtoull(argv[++i], &end, 0);
+			if (errno != 0 || *end != '\0' || end == argv[i])
+				return -1;
+			r->id_given = r->have_id = true;
+		} else if (argv[i][0] == '-' || r->capture != NULL) {
+			return -1;
+		} else {
+			r->capture = argv[i];
+		}
+	}
+	return r->capture != NULL && r->out != NULL ? 0 : -1;
+}
+
+int recv_tool_main(int argc, char **argv)
+{
+	static struct recv r;
+	char side[4096];
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (parse_args(&r, argc, argv) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	snprintf(side, sizeof(side), "%s.incomplete", r.out);
+	r.fd = open(r.out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (r.fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, r.out, strerror(errno));
+		return 1;
+	}
+	if (decode_capture(&r) != 0) {
+		close(r.fd);
+		return 1;
+	}
+	if (!r.have_id || (r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
+		fprintf(stderr, "%s: %s: no frames of a dump found (%" PRIu64 " bytes, %" PRIu64
+			" bad headers, %" PRIu64 " bad payloads)\n", TOOL, r.capture,
+			r.stats.bytes, r.stats.bad_header, r.stats.bad_payload);
+		close(r.fd);
+		unlink(r.out);
+		return 1;
+	}
+	finish_output(&r);
+	if (complete(&r)) {
+		unlink(side);
+		if (!r.quiet)
+			print_report(&r);
+		close(r.fd);
+		if (!r.quiet)
+			printf("wrote %s: %" PRIu64 " bytes, complete, sha256 OK\n", r.out, r.file_size);
+		return 0;
+	}
+	mark_incomplete(&r);
+	if (!r.quiet)
+		print_report(&r);
+	rc = write_sidecar(&r, side);
+	close(r.fd);
+	fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges (zero-filled)%s"
+		"; %s%s\n", TOOL, r.out, spans_total(&r.missing), r.missing.n,
+		r.digest_checked && !r.digest_ok ? ", sha256 MISMATCH" :
+		!r.have_trl ? ", no TRAILER" : "", rc == 0 ? "listed in " : "cannot write ",
+		side);
+	if (r.quiet)
+		print_problems(stderr, &r);
+	return 1;
+}
