@@ -65,6 +65,7 @@ else
 	fi
 	run "qemu boot" python3 tests/qemu/boot_test.py
 	run "qemu handoff" python3 tests/qemu/handoff_test.py
+	run "qemu dump" python3 tests/qemu/dump_test.py
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -44,7 +44,7 @@ class Result:
         return "\n".join(self.lines)
 
 
-def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256"):
+def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", serial_stdio=True):
     """Boot QEMU with `args`; `expect` is a list of regexes to see in order.
 
     must_exit: True = QEMU must end by itself within the timeout after the
@@ -53,8 +53,8 @@ def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256"):
     """
     res = Result()
     cmd = ["qemu-system-x86_64"] + accel_args() + [
-        "-m", mem, "-display", "none", "-no-reboot", "-serial", "stdio",
-        "-monitor", "none"] + args
+        "-m", mem, "-display", "none", "-no-reboot", "-monitor", "none"] + (
+        ["-serial", "stdio"] if serial_stdio else []) + args
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
