@@ -6,8 +6,9 @@
  * RAM).  Everything it builds lives in our .bss, inside the image, so it
  * touches no memory that belongs to the dump.
  *
- * Page tables: one PML4 and one PDPT cover the first 512 GiB of physical
- * address space.  The first 4 GiB are mapped at start with 2 MiB pages (the
+ * Page tables: one PML4; a PDPT per 512 GiB region in use, from a pool
+ * (PCI BARs of 64-bit devices often sit far above RAM, so any address up to
+ * 2^48 can be mapped).  The first 4 GiB are mapped at start with 2 MiB pages (the
  * firmware tables, the framebuffer and a 32-bit loader's world all live
  * there), as is our own image wherever it sits; cpu_map_phys() maps more on
  * demand, with 1 GiB pages where the CPU has them (CPUID 0x80000001
@@ -28,7 +29,8 @@
 #define PAGE_2M		(2ull << 20)
 #define PAGE_1G		(1ull << 30)
 #define PD_POOL		64		/* 2 MiB-page directories: 64 GiB */
-#define MAP_LIMIT	(512ull << 30)	/* what one PDPT reaches */
+#define PDPT_POOL	16		/* 512 GiB regions in use at once */
+#define MAP_LIMIT	(1ull << 48)	/* what 4-level paging reaches */
 
 #define SEL_CODE64	0x08
 #define SEL_DATA	0x10
@@ -66,7 +68,8 @@ struct desc_ptr {
 } __attribute__((packed));
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
-static uint64_t pdpt[512] __attribute__((aligned(4096)));
+static uint64_t pdpt_pool[PDPT_POOL][512] __attribute__((aligned(4096)));
+static unsigned pdpt_used;
 static uint64_t pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
 static unsigned pd_used;
 static int have_1g_pages;
@@ -92,10 +95,31 @@ static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
+/* The PDPT for addr's 512 GiB region, allocated on first use; NULL when
+ * the pool is empty (alloc false: NULL when there is none yet). */
+static uint64_t *pdpt_for(uint64_t addr, bool alloc)
+{
+	unsigned i = (unsigned)(addr >> 39) & 511;
+	uint64_t *t;
+
+	if (pml4[i] & PTE_P)
+		return (uint64_t *)(uintptr_t)(pml4[i] & ~0xfffull);
+	if (!alloc || pdpt_used == PDPT_POOL)
+		return NULL;
+	t = pdpt_pool[pdpt_used++];
+	memset(t, 0, 4096);
+	pml4[i] = (uint64_t)(uintptr_t)t | PTE_P | PTE_W;
+	return t;
+}
+
 static int map_2m(uint64_t addr)
 {
-	unsigned i = (unsigned)(addr >> 30);
+	uint64_t *pdpt = pdpt_for(addr, true);
+	unsigned i = (unsigned)(addr >> 30) & 511;
 	uint64_t *pd;
+
+	if (pdpt == NULL)
+		return -ENOMEM;
 
 	if (!(pdpt[i] & PTE_P)) {
 		if (pd_used == PD_POOL)
@@ -121,10 +145,13 @@ int cpu_map_phys(uint64_t addr, uint64_t len)
 		return -ERANGE;
 	end = addr + len;
 	for (a = addr & ~(PAGE_2M - 1); a < end; a += PAGE_2M) {
-		unsigned i = (unsigned)(a >> 30);
+		uint64_t *pdpt = pdpt_for(a, true);
+		unsigned i = (unsigned)(a >> 30) & 511;
 
+		if (pdpt == NULL)
+			return -ENOMEM;
 		if (have_1g_pages && !(pdpt[i] & PTE_P)) {
-			pdpt[i] = ((uint64_t)i << 30) | PTE_P | PTE_W | PTE_PS;
+			pdpt[i] = (a & ~(PAGE_1G - 1)) | PTE_P | PTE_W | PTE_PS;
 			continue;
 		}
 		int err = map_2m(a);
@@ -144,7 +171,8 @@ bool cpu_is_mapped(uint64_t addr, uint64_t len)
 	if (end < addr || end > MAP_LIMIT)
 		return false;
 	for (a = addr & ~(PAGE_2M - 1); a < end; a += PAGE_2M) {
-		uint64_t e = pdpt[a >> 30];
+		uint64_t *pdpt = pdpt_for(a, false);
+		uint64_t e = pdpt ? pdpt[(a >> 30) & 511] : 0;
 
 		if (!(e & PTE_P))
 			return false;
@@ -165,7 +193,6 @@ static void paging_init(uint64_t load_base)
 		cpuid(0x80000001, &a, &b, &c, &d);
 		have_1g_pages = (d >> 26) & 1;
 	}
-	pml4[0] = (uint64_t)(uintptr_t)pdpt | PTE_P | PTE_W;
 	/* Before CR3 switches, the page tables in force map .bss (it is part
 	 * of the image), so building ours there is safe. */
 	cpu_map_phys(0, 4ull << 30);

@@ -17,8 +17,8 @@
 
 void cpu_init(uint64_t load_base);
 
-/* Identity-map [addr, addr + len); 0, -ERANGE (beyond what our tables
- * reach) or -ENOMEM (table pool exhausted). */
+/* Identity-map [addr, addr + len); 0, -ERANGE (beyond 2^48) or -ENOMEM
+ * (a table pool is exhausted). */
 int cpu_map_phys(uint64_t addr, uint64_t len);
 
 /* True if [addr, addr + len) is identity-mapped now. */

@@ -87,7 +87,7 @@ void trap_handler(struct trap_frame *f)
 
 void trap_provoke_fault(void)
 {
-	/* 1 TiB is beyond the 512 GiB our tables can ever map. */
+	/* 1 TiB: nothing maps it (cpu_map_phys maps only what is asked for). */
 	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(1ull << 40);
 
 	printf("pm.test=fault: reading 0x%llx, which is not mapped\n",

@@ -57,6 +57,8 @@ for f in "$B"/fuzz/*_fuzz; do
 done
 run "host tool" tests/tool_test.sh "$B/postmortem"
 run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
+run "savecore tool" tests/savecore_tool_test.sh "$B/postmortem"
+run "dump tool" tests/dump_tool_test.sh "$B/postmortem"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then
 	echo "qemu tests: skipped (PM_SKIP_QEMU=1)"
 else
@@ -65,6 +67,8 @@ else
 	fi
 	run "qemu boot" python3 tests/qemu/boot_test.py
 	run "qemu handoff" python3 tests/qemu/handoff_test.py
+	run "qemu blk" python3 tests/qemu/blk_test.py
+	run "qemu ahci/nvme" python3 tests/qemu/ahci_nvme_test.py
 	run "qemu dump" python3 tests/qemu/dump_test.py
 fi
 echo "$total_pass passed, $total_fail failed"
