@@ -338,10 +338,15 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 		st.sink->abort(st.sink, summary);
 		return;
 	}
+	if (st.sink->truncated) {
+		snprintf(summary, len, "dump FAILED: %s too small: only the first %llu of %llu MiB were kept (marked TRUNCATED)",
+			 st.sink->name, (unsigned long long)(st.sink->kept >> 20),
+			 (unsigned long long)(file_size >> 20));
+		return;
+	}
 	crypto_sha256_hex(digest, hex);
-	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (%llu MiB/s), sha256 %s%s",
+	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (%llu MiB/s), sha256 %s",
 		 (unsigned long long)(file_size >> 20), (unsigned long long)(us / 1000000),
 		 (unsigned long long)(us / 100000 % 10),
-		 (unsigned long long)progress_rate(file_size, us), hex,
-		 st.sink->truncated ? " (TRUNCATED: partition too small)" : "");
+		 (unsigned long long)progress_rate(file_size, us), hex);
 }

@@ -125,6 +125,7 @@ static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	}
 	if (dw.layout.truncated) {
 		s->truncated = true;
+		s->kept = dw.layout.body_bytes;
 		printf("dump: %s holds %llu MiB, the dump needs %llu MiB: writing what fits, marked TRUNCATED\n",
 		       part_view.name, (unsigned long long)(dw.layout.capacity >> 20),
 		       (unsigned long long)(dw.layout.needed >> 20));

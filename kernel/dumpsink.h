@@ -27,6 +27,7 @@ struct dumpsink {
 	char namebuf[48];
 	char why[96];
 	bool truncated;
+	uint64_t kept;			/* truncated: bytes of the file kept */
 	int (*begin)(struct dumpsink *s, uint64_t file_size, size_t nsegs);
 	int (*write)(struct dumpsink *s, const void *buf, size_t len);
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Raw dump partition tests in QEMU: dump=disk to virtio-blk, AHCI and
+NVMe, extracted with `postmortem savecore` and checked byte for byte
+against planted memory; a disk without the dump type GUID is never
+written; a partition too small gives a TRUNCATED dump; an I/O error and a
+QEMU killed mid-dump leave a dump savecore refuses as incomplete.
+
+Prints one line per test and "disk_dump_test: N passed, N failed" last.
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dumpcheck  # noqa: E402
+import qemutest as q  # noqa: E402
+from dump_test import Plant, check_planted  # noqa: E402
+
+BZ = os.path.join(q.BUILD, "postmortem.bzImage")
+TOOL = os.path.join(q.BUILD, "postmortem")
+BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
+DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
+TMP = tempfile.mkdtemp(prefix="pm-disk-")
+
+
+def disk(name, size_mb=160, dump_mb=128, guid=DUMP_GUID):
+    path = os.path.join(TMP, name + ".img")
+    with open(path, "wb") as f:
+        f.truncate(size_mb << 20)
+    subprocess.run(["sgdisk", "-o", "-n", "1:0:+8M", "-t", "1:ef00",
+                    "-n", "2:0:+%dM" % dump_mb, "-t", "2:" + guid, path],
+                   check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def savecore(img, core, *extra):
+    return subprocess.run([TOOL, "savecore", img, "-o", core] + list(extra), capture_output=True, text=True)
+
+
+def dump_and_check(name, drive_args, machine=(), append="", plants=None):
+    plants = plants or [Plant(name + "-p1", 0x1000000, 512 << 10, 11), Plant(name + "-p2", 0x4000000, 64 << 10, 12)]
+    args = list(machine) + ["-kernel", BZ, "-append", "console=ttyS0 after=poweroff " + append] + drive_args
+    for p in plants:
+        args += p.arg()
+    res = q.run_qemu(args, [BANNER, r"^dump: writing \d+ MiB ELF core .* to disk ", COMPLETE], 120, must_exit=True)
+    if res.failure:
+        return res, None
+    digest = next(re.search(COMPLETE, line).group(1) for line in res.lines if re.search(COMPLETE, line))
+    return res, (plants, digest)
+
+
+def extract_and_verify(res, img, got):
+    plants, digest = got
+    core = img + ".core"
+    r = savecore(img, core)
+    if r.returncode != 0:
+        res.failure = "savecore failed: " + r.stdout[-200:] + r.stderr[-300:]
+    elif sha(core) != digest:
+        res.failure = "savecore's file sha256 %s differs from the kernel's %s" % (sha(core), digest)
+    else:
+        res.failure = check_planted(core, plants)
+    return res
+
+
+def t_virtio_disk():
+    img = disk("virtio")
+    res, got = dump_and_check("virtio", ["-drive", "file=%s,format=raw,if=virtio" % img])
+    return extract_and_verify(res, img, got) if got else res
+
+
+def t_ahci_disk():
+    img = disk("ahci")
+    res, got = dump_and_check("ahci", ["-drive", "file=%s,format=raw,if=none,id=d0" % img,
+                                       "-device", "ide-hd,drive=d0,bus=ide.0"], machine=["-M", "q35"])
+    return extract_and_verify(res, img, got) if got else res
+
+
+def t_nvme_named_partition():
+    img = disk("nvme")
+    res, got = dump_and_check("nvme", ["-drive", "file=%s,format=raw,if=none,id=n0" % img,
+                                       "-device", "nvme,serial=pm1,drive=n0"],
+                              append="dump=disk:nvme0n1p2")
+    return extract_and_verify(res, img, got) if got else res
+
+
+def t_no_dump_guid_untouched():
+    img = disk("linux", guid="0fc63daf-8483-4772-8e79-3d69d8477de4")
+    before = sha(img)
+    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk after=poweroff",
+                      "-drive", "file=%s,format=raw,if=virtio" % img],
+                     [BANNER, r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
+                      COMPLETE], 120, must_exit=True)
+    if res.failure is None and sha(img) != before:
+        res.failure = "a disk without the dump GUID was written"
+    named = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk:virtio0p2 after=poweroff",
+                        "-drive", "file=%s,format=raw,if=virtio" % img],
+                       [r"^dump: virtio0p2 is not a postmortem dump partition .*not written \(use ,force\)"],
+                       120, must_exit=True)
+    if res.failure is None and (named.failure or sha(img) != before):
+        res.failure = named.failure or "dump=disk:virtio0p2 wrote a non-dump partition"
+    return res
+
+
+def t_partition_too_small():
+    img = disk("small", size_mb=40, dump_mb=4)
+    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
+                      "-drive", "file=%s,format=raw,if=virtio" % img],
+                     [BANNER, r"^dump: virtio0p2 holds \d+ MiB, the dump needs \d+ MiB: writing what fits, marked TRUNCATED",
+                      r"^dump: \d+% .*MiB/s",
+                      r"^postmortem: dump FAILED: disk virtio0p2 too small: only the first 3 of \d+ MiB were kept \(marked TRUNCATED\)"],
+                     240, must_exit=True, mem="64")
+    if res.failure:
+        return res
+    r = savecore(img, img + ".core")
+    if "TRUNCATED" not in (r.stdout + r.stderr).upper():
+        res.failure = "savecore did not report the truncated dump: " + r.stdout[-200:] + r.stderr[-200:]
+    return res
+
+
+def t_write_error():
+    img = disk("eio")
+    conf = os.path.join(TMP, "eio.conf")
+    with open(conf, "w") as f:
+        f.write('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "%d"\n' % (34816 + 8192 + 2000))
+    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
+                      "-drive", "file=blkdebug:%s:%s,format=raw,if=virtio,werror=report" % (conf, img)],
+                     [BANNER, r"^postmortem: dump FAILED: .*virtio0p2: write error"], 240, must_exit=True, mem="64")
+    if res.failure:
+        return res
+    r = savecore(img, img + ".core")
+    if r.returncode == 0:
+        res.failure = "savecore accepted a dump that failed"
+    return res
+
+
+def t_killed_mid_dump():
+    img = disk("killed")
+    cmd = ["qemu-system-x86_64"] + q.accel_args() + [
+        "-m", "256", "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
+        "-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
+        "-drive", "file=%s,format=raw,if=virtio,throttling.bps-write=4000000" % img]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    res = q.Result()
+    deadline = time.monotonic() + 120
+    seen = False
+    for raw in p.stdout:
+        line = raw.decode("latin-1").rstrip("\r\n")
+        res.lines.append(line)
+        if re.search(r"^dump: \d+% ", line):       # the first progress line: mid-dump
+            seen = True
+            break
+        if time.monotonic() > deadline:
+            break
+    p.kill()
+    p.wait()
+    if not seen:
+        res.failure = "no progress line before the kill"
+        return res
+    r = savecore(img, img + ".core")
+    if r.returncode == 0:
+        res.failure = "savecore took a dump cut short for whole"
+    elif "INCOMPLETE" not in (r.stdout + r.stderr).upper() and "cut short" not in (r.stdout + r.stderr):
+        res.failure = "savecore did not say the dump was cut short: " + r.stdout[-200:] + r.stderr[-200:]
+    return res
+
+
+TESTS = [t_virtio_disk, t_ahci_disk, t_nvme_named_partition, t_no_dump_guid_untouched,
+         t_partition_too_small, t_write_error, t_killed_mid_dump]
+
+if __name__ == "__main__":
+    sys.exit(q.main(TESTS, "disk_dump_test"))
