@@ -193,6 +193,16 @@ static void gather_setup_data(struct bootinfo *bi, uint64_t node)
 			for (size_t i = 0; i < count; i++)
 				add_mem(bi, ext[i].addr, ext[i].size, ext[i].type);
 		}
+		if (sd.type == BOOTPARAMS_SETUP_EFI) {
+			struct bootparams_efi_setup es;
+
+			if (bootparams_efi_setup(sd.data, sd.len, &es) == 0) {
+				bi->efi_setup_tables = es.tables;
+				bi->efi_setup_smbios = es.smbios;
+			} else {
+				warn(bi, "boot_params: SETUP_EFI malformed (len %u)", sd.len);
+			}
+		}
 		if (sd.next == node) {
 			warn(bi, "boot_params: setup_data node 0x%llx points at itself", (unsigned long long)node);
 			return;

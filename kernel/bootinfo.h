@@ -55,6 +55,8 @@ struct bootinfo {
 	size_t rsdp_copy_len;
 
 	uint64_t efi_systab;		/* 0 if not EFI */
+	uint64_t efi_setup_tables;	/* SETUP_EFI: physical config table array, 0 none */
+	uint64_t efi_setup_smbios;	/* SETUP_EFI: SMBIOS entry point */
 	uint64_t efi_mmap;		/* EFI memory map as the loader gave it */
 	uint64_t efi_mmap_size;
 	uint32_t efi_desc_size;

@@ -9,7 +9,8 @@
  *     else the firmware's table found through the boot path (multiboot2 EFI64
  *     tag, boot_params efi_info).  After a previous OS called
  *     SetVirtualAddressMap the firmware's own pointers are virtual, which is
- *     why the handoff carries physical copies.
+ *     why the handoff carries physical copies; kexec's SETUP_EFI physical
+ *     configuration-table address wins over the system table's pointer.
  *   EFI memory map: the handoff's (the full map; kexec passes only the
  *     runtime part), else the boot path's.
  *   ESRT: the handoff's preserved copy, else the table in place only when
@@ -157,7 +158,7 @@ static void efi_from_handoff(struct context *ctx)
 	}
 }
 
-static void efi_from_firmware(struct context *ctx, uint64_t systab)
+static void efi_from_firmware(struct context *ctx, uint64_t systab, uint64_t bi_setup_tables)
 {
 	struct efi_systab st;
 	const uint8_t *p = map_bytes(systab, 0x78);
@@ -176,6 +177,13 @@ static void efi_from_firmware(struct context *ctx, uint64_t systab)
 	snprintf(ctx->fw_vendor, sizeof(ctx->fw_vendor), "unknown");
 	if ((p = map_bytes(st.fw_vendor, 128)) != NULL)
 		efi_utf16_to_ascii(p, 128, ctx->fw_vendor, sizeof(ctx->fw_vendor));
+	/* After SetVirtualAddressMap the table's pointer is the previous OS's
+	 * virtual address; kexec passes the physical one in SETUP_EFI. */
+	if (bi_setup_tables && st.tables != bi_setup_tables) {
+		printf("efi: configuration tables at 0x%llx per SETUP_EFI (system table says 0x%llx); using SETUP_EFI's\n",
+		       (unsigned long long)bi_setup_tables, (unsigned long long)st.tables);
+		st.tables = bi_setup_tables;
+	}
 	if (efi_config_tables_bytes(st.nr_tables, &bytes) != 0 || (p = map_bytes(st.tables, bytes)) == NULL) {
 		printf("efi: configuration table array at 0x%llx (%llu entries) not addressable\n",
 		       (unsigned long long)st.tables, (unsigned long long)st.nr_tables);
@@ -340,7 +348,7 @@ void context_gather(struct context *ctx, const struct bootinfo *bi, const struct
 		printf("efi: handoff says system table at 0x%llx, boot path says 0x%llx; using the handoff's\n",
 		       (unsigned long long)ctx->systab_addr, (unsigned long long)bi->efi_systab);
 	if (!ctx->have_efi && bi->efi_systab)
-		efi_from_firmware(ctx, bi->efi_systab);
+		efi_from_firmware(ctx, bi->efi_systab, bi->efi_setup_tables);
 	efi_memory_map(ctx, bi);
 	if (ctx->have_efi)
 		efi_esrt(ctx);

@@ -73,6 +73,24 @@ static bool plan_from_handoff(const struct context *ctx)
 	return plan.n != 0;
 }
 
+/* The crashed kernel's direct-map base from the handoff's VMCOREINFO
+ * (NUMBER(page_offset_base)), or 0 when it does not say. */
+static uint64_t handoff_direct_map(const struct context *ctx)
+{
+	size_t cursor = 0;
+	struct handoff_record rec;
+	struct handoff_vmcoreinfo vi;
+	struct handoff_bytes b;
+	uint64_t base;
+
+	while (ctx->handoff == CONTEXT_HANDOFF_TRUSTED &&
+	       handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0)
+		if (rec.type == HANDOFF_TYPE_VMCOREINFO && handoff_get_vmcoreinfo(&rec, &vi, &b) == 0 &&
+		    elfcorehdr_direct_map_base((const char *)b.ptr, b.len, &base) == 0)
+			return base;
+	return 0;
+}
+
 /* The ranges, in file order; returns how many (the kernel-text PT_LOAD of
  * an elfcorehdr is kept as its own range after the RAM ones, as Linux's
  * /proc/vmcore has it, since it overlaps RAM by design). */
@@ -98,8 +116,14 @@ static size_t build_ranges(const struct context *ctx, const struct bootinfo *bi,
 		if (bi->modules[i].len)
 			dumpplan_exclude(&plan, bi->modules[i].base, bi->modules[i].len);
 	dumpplan_finish(&plan);
-	for (size_t i = 0; i < plan.n; i++)
-		ranges[n++] = plan.r[i];
+	uint64_t dmap = eh == NULL ? handoff_direct_map(ctx) : 0;
+
+	for (size_t i = 0; i < plan.n; i++) {
+		ranges[n] = plan.r[i];
+		if (dmap && ranges[n].vaddr == 0)
+			ranges[n].vaddr = dmap + ranges[n].start;
+		n++;
+	}
 	if (eh != NULL && eh->kernel_text_index < eh->load_count) {
 		const struct elfcorehdr_load *t = &eh->loads[eh->kernel_text_index];
 

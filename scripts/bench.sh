@@ -22,3 +22,4 @@ build/sha256_bench
 timeout 300 qemu-system-x86_64 -accel tcg -m 256 -display none -no-reboot -serial stdio -monitor none \
 	-kernel build/postmortem.bzImage -append "console=ttyS0 pm.bench=sha256 after=poweroff" </dev/null \
 	| tr -d '\r' | grep -E '^bench:|^clock:'
+python3 scripts/bench_dump.py

@@ -46,6 +46,13 @@ def check_planted(core, plants):
     r = subprocess.run(["readelf", "-lW", core], capture_output=True, text=True)
     if r.returncode != 0 or "LOAD" not in r.stdout:
         return "readelf -lW rejected the core file: " + r.stderr[:200]
+    # gdb opens it as a core file and can read planted bytes by address
+    # (no executable: the core's segments map physical = virtual when the
+    # crashed kernel's addresses were unknown).
+    cmds = ["-ex", "core-file " + core]
+    r = subprocess.run(["gdb", "-batch", "-nx"] + cmds, capture_output=True, text=True)
+    if r.returncode != 0 or "not in executable format" in r.stderr or "not a core dump" in r.stderr:
+        return "gdb rejected the core file: " + (r.stderr or r.stdout)[:300]
     return None
 
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""make bench, dump part: dump a 1 GiB and a 4 GiB QEMU guest whose memory
+is mostly a non-zero pseudo-random pattern (so zero skipping does not
+flatter the figures) to virtio-blk, AHCI, NVMe and serial, and print the
+kernel's own figures (MiB, seconds, MiB/s from its final line) next to a
+ceiling: the same number of bytes copied by dd on the host into the same
+kind of image file.  Figures only; nothing here passes or fails.
+
+  PM_BENCH_SIZES="1024 4096"   guest sizes in MiB (default both)
+  PM_BENCH_TARGETS="virtio ahci nvme serial"
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+OUT = os.path.join(BUILD, "bench")
+DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
+LINE = re.compile(r"postmortem: dump complete: (\d+) MiB in ([\d.]+) s \((\d+) MiB/s\)")
+
+
+def pattern(name, mib):
+    path = os.path.join(OUT, name)
+    if os.path.exists(path) and os.path.getsize(path) == mib << 20:
+        return path
+    block = os.urandom(1 << 20)
+    with open(path, "wb") as f:
+        for i in range(mib):
+            f.write(block[i % 7:] + block[:i % 7])
+    return path
+
+
+def plants(mem):
+    # Fill all but the first 64 MiB of low RAM (and, for big guests, the
+    # RAM QEMU puts above 4 GiB) with the pattern.
+    low = min(mem, 3072) - 128
+    out = ["-device", "loader,file=%s,addr=0x4000000,force-raw=on" % pattern("low-%d.bin" % low, low)]
+    if mem > 3072:
+        high = mem - 3072 - 64
+        out += ["-device", "loader,file=%s,addr=0x100000000,force-raw=on" % pattern("high-%d.bin" % high, high)]
+    return out
+
+
+def disk(mem):
+    path = os.path.join(OUT, "disk.img")
+    if os.path.exists(path):
+        os.unlink(path)
+    with open(path, "wb") as f:
+        f.truncate((mem + 256) << 20)
+    subprocess.run(["sgdisk", "-o", "-n", "1:0:0", "-t", "1:" + DUMP_GUID, path], check=True,
+                   stdout=subprocess.DEVNULL)
+    return path
+
+
+def drive(target, img):
+    if target == "virtio":
+        return [], ["-drive", "file=%s,format=raw,if=virtio,cache=unsafe" % img]
+    if target == "ahci":
+        return ["-M", "q35"], ["-drive", "file=%s,format=raw,if=none,id=d0,cache=unsafe" % img,
+                               "-device", "ide-hd,drive=d0,bus=ide.0"]
+    if target == "nvme":
+        return [], ["-drive", "file=%s,format=raw,if=none,id=n0,cache=unsafe" % img,
+                    "-device", "nvme,serial=bench,drive=n0"]
+    return [], []
+
+
+def run(mem, target):
+    img = disk(mem) if target != "serial" else None
+    machine, drv = drive(target, img)
+    cap = os.path.join(OUT, "serial.cap")
+    serial = ["-serial", "file:" + cap] if target == "serial" else ["-serial", "stdio"]
+    dump = "serial" if target == "serial" else "disk"
+    t0 = time.monotonic()
+    r = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", str(mem), "-display", "none",
+                        "-no-reboot", "-monitor", "none"] + machine + serial +
+                       ["-kernel", os.path.join(BUILD, "postmortem.bzImage"),
+                        "-append", "console=ttyS0 dump=%s after=poweroff" % dump] + drv + plants(mem),
+                       capture_output=True, timeout=7200, stdin=subprocess.DEVNULL)
+    wall = time.monotonic() - t0
+    text = (open(cap, "rb").read() if target == "serial" else r.stdout).decode("latin-1")
+    m = LINE.search(text)
+    if not m:
+        return "no 'dump complete' line (QEMU status %d)" % r.returncode, None
+    mib = int(m.group(1))
+    return "%5d MiB in %7.1f s = %5d MiB/s (QEMU wall %.1f s)" % (mib, float(m.group(2)), int(m.group(3)), wall), mib
+
+
+def dd_ceiling(mib):
+    img = os.path.join(OUT, "dd.img")
+    src = pattern("low-%d.bin" % mib, mib)
+    t0 = time.monotonic()
+    subprocess.run(["dd", "if=" + src, "of=" + img, "bs=1M", "conv=fsync", "status=none"], check=True)
+    s = time.monotonic() - t0
+    os.unlink(img)
+    return "%5d MiB in %7.1f s = %5d MiB/s" % (mib, s, mib / s if s else 0)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    sizes = [int(x) for x in os.environ.get("PM_BENCH_SIZES", "1024 4096").split()]
+    targets = os.environ.get("PM_BENCH_TARGETS", "virtio ahci nvme serial").split()
+    print("bench: dump of a guest whose RAM is mostly a non-zero pattern, TCG (QEMU's emulation bounds these)")
+    for mem in sizes:
+        mib = None
+        for t in targets:
+            line, got = run(mem, t)
+            mib = got or mib
+            print("bench: %4d MiB guest -> %-6s %s" % (mem, t, line), flush=True)
+        if mib:
+            print("bench: %4d MiB guest    dd ceiling (host, same bytes into an image file): %s"
+                  % (mem, dd_ceiling(mib)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
