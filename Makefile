@@ -82,9 +82,11 @@ TOOL_SRCS := \
 	tools/handoff_sysfs.c \
 	tools/handoff_show.c \
 	tools/savecore.c \
+	tools/savecore_save.c \
 	tools/fileblk.c \
 	tools/recv.c \
 	tools/inspect.c \
+	tools/spans.c \
 	$(PURE_SRCS)
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.

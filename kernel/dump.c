@@ -24,6 +24,7 @@
 #include "kernel/dumpplan.h"
 #include "kernel/dumpsink.h"
 #include "kernel/progress.h"
+#include "payload/dumphdr.h"
 #include "payload/elfcore.h"
 
 #define CHUNK		(64u << 10)
@@ -219,6 +220,31 @@ static size_t build_notes(const struct context *ctx, const struct bootinfo *bi, 
 			n < 0 ? 0 : (size_t)n + 1);
 }
 
+/* What the dump header records about the crash: OSRELEASE from the
+ * VMCOREINFO note we carry, the host name from the handoff's creator. */
+static void describe_crash(const struct context *ctx, struct dumpsink *sink, size_t notes_len)
+{
+	struct elfcorehdr_note nt;
+	struct handoff_record rec;
+	struct handoff_creator cr;
+	const char *v;
+	size_t cursor = 0, vl;
+
+	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0)
+		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) &&
+		    elfcorehdr_vmcoreinfo_get(nt.desc, nt.desc_len, "OSRELEASE", &v, &vl) == 0)
+			snprintf(sink->release, sizeof(sink->release), "%.*s", (int)vl, v);
+	cursor = 0;
+	while (ctx->handoff == CONTEXT_HANDOFF_TRUSTED &&
+	       handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0)
+		if (rec.type == HANDOFF_TYPE_CREATOR && handoff_get_creator(&rec, &cr) == 0)
+			snprintf(sink->hostname, sizeof(sink->hostname), "%.*s",
+				 (int)strnlen(cr.host, sizeof(cr.host)), cr.host);
+	sink->handoff_status = ctx->handoff == CONTEXT_HANDOFF_TRUSTED ? DUMPHDR_HANDOFF_OK :
+			       ctx->handoff == CONTEXT_HANDOFF_UNTRUSTED ? DUMPHDR_HANDOFF_BAD :
+			       DUMPHDR_HANDOFF_NONE;
+}
+
 /* ------------------------------------------------------------ streaming */
 
 static int zero_check(void *ctx, uint64_t addr, uint64_t len)
@@ -244,7 +270,8 @@ struct stream {
 
 static int emit(struct stream *st, const void *buf, size_t len)
 {
-	crypto_sha256_update(&st->sha, buf, len);
+	if (!st->sink->hashes)
+		crypto_sha256_update(&st->sha, buf, len);
 	st->written += len;
 	return st->sink->write(st->sink, buf, len);
 }
@@ -333,6 +360,7 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 		return;				/* dumpsink_open wrote the summary */
 	n = build_ranges(ctx, bi, &src);
 	notes_len = build_notes(ctx, bi, st.sink->name);
+	describe_crash(ctx, st.sink, notes_len);
 	printf("dump: plan: %zu ranges from %s, %llu MiB of memory, notes %zu bytes\n", n, src,
 	       (unsigned long long)(plan.total >> 20), notes_len);
 	err = elfcore_plan(ranges, n, notes_len, opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs,
@@ -355,6 +383,8 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	us = progress_end(&st.prog);
 	if (err == 0)
 		err = st.sink->finish(st.sink, digest);
+	if (st.sink->hashes)
+		memcpy(digest, st.sink->digest, SHA256_LEN);
 	if (err) {
 		snprintf(summary, len, "dump FAILED: %s (error %d after %llu of %llu MiB)",
 			 st.sink->why[0] ? st.sink->why : "target write error", err,

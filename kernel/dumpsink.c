@@ -118,6 +118,9 @@ static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	tmpl.dump_id = cpu_rdtsc_id();
 	tmpl.body_format = DUMPHDR_BODY_ELF;
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "postmortem " PM_VERSION);
+	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), s->release);
+	dumphdr_set_text(tmpl.hostname, sizeof(tmpl.hostname), s->hostname);
+	tmpl.handoff_status = s->handoff_status;
 	err = dumphdr_writer_begin(&dw, &part_view, &tmpl, file_size, scratch, sizeof(scratch));
 	if (err) {
 		snprintf(s->why, sizeof(s->why), "%s: cannot start the dump (error %d)", part_view.name, err);
@@ -150,6 +153,7 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 	err = dumphdr_writer_finish(&dw, 0);
 	if (err)
 		snprintf(s->why, sizeof(s->why), "%s: final header write failed", part_view.name);
+	memcpy(s->digest, dw.hdr.body_sha256, SHA256_LEN);
 	return err;
 }
 
@@ -231,6 +235,7 @@ static struct dumpsink *open_disk(void)
 	memset(&sink, 0, sizeof(sink));
 	snprintf(sink.namebuf, sizeof(sink.namebuf), "disk %s", part_view.name);
 	sink.name = sink.namebuf;
+	sink.hashes = true;	/* the dump header's digest is over the same bytes */
 	sink.begin = disk_begin;
 	sink.write = disk_write;
 	sink.finish = disk_finish;

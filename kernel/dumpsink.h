@@ -28,6 +28,12 @@ struct dumpsink {
 	char why[96];
 	bool truncated;
 	uint64_t kept;			/* truncated: bytes of the file kept */
+	bool hashes;			/* finish() fills digest: the caller need not hash */
+	uint8_t digest[SHA256_LEN];
+	/* Set by the caller before begin(), recorded where the target can. */
+	char release[72];		/* crashed kernel's OSRELEASE, "" unknown */
+	char hostname[72];
+	uint32_t handoff_status;	/* DUMPHDR_HANDOFF_* */
 	int (*begin)(struct dumpsink *s, uint64_t file_size, size_t nsegs);
 	int (*write)(struct dumpsink *s, const void *buf, size_t len);
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);

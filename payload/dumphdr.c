@@ -131,6 +131,13 @@ void dumphdr_set_text(char *field, size_t size, const char *text)
 	memset(field + n, 0, size - n);
 }
 
+/* A field without a NUL loses its last byte to one; others stay as they are. */
+static void dumphdr_terminate(char *field, size_t size)
+{
+	if (memchr(field, '\0', size) == NULL)
+		field[size - 1] = '\0';
+}
+
 int dumphdr_encode(const struct dumphdr *h, void *sector, size_t len)
 {
 	uint8_t *p = sector;
@@ -142,10 +149,10 @@ int dumphdr_encode(const struct dumphdr *h, void *sector, size_t len)
 	memcpy(c.magic, DUMPHDR_MAGIC, DUMPHDR_MAGIC_LEN);
 	c.version = DUMPHDR_VERSION;
 	c.header_size = DUMPHDR_SIZE;
-	c.release[sizeof(c.release) - 1] = '\0';
-	c.hostname[sizeof(c.hostname) - 1] = '\0';
-	c.pm_version[sizeof(c.pm_version) - 1] = '\0';
-	c.reason[sizeof(c.reason) - 1] = '\0';
+	dumphdr_terminate(c.release, sizeof(c.release));
+	dumphdr_terminate(c.hostname, sizeof(c.hostname));
+	dumphdr_terminate(c.pm_version, sizeof(c.pm_version));
+	dumphdr_terminate(c.reason, sizeof(c.reason));
 	memcpy(p, &c, DUMPHDR_SIZE);
 	memset(p + DUMPHDR_SIZE, 0, len - DUMPHDR_SIZE);
 	for (unsigned i = 0; i < DUMPHDR_NINTS; i++)

@@ -140,7 +140,7 @@ struct dumphdr_layout {
 
 /*
  * Encode h into sector[0..len): magic, version and header_size are set
- * here, text fields are cut to leave their last byte NUL, bytes past 512
+ * here, a text field without a NUL loses its last byte to one, bytes past 512
  * are zeroed and the CRC32 is computed.  Returns 0 or -EINVAL (NULL, len
  * < 512).
  */

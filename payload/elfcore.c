@@ -338,13 +338,79 @@ static void elfcore_put_ehdr(uint8_t *out, size_t nsegs)
 	memcpy(out, &eh, sizeof(eh));
 }
 
+/*
+ * Program header k: 0 is the merged PT_NOTE (as /proc/vmcore's
+ * merge_note_headers_elf64() makes it), k >= 1 the PT_LOAD of segs[k-1].
+ */
+static int elfcore_put_phdr(const struct elfcore_segment *segs, size_t nsegs, size_t notes_len,
+			    uint64_t notes_end, size_t k, uint8_t *out)
+{
+	const struct elfcore_segment *g;
+	struct elfcorehdr_elf64_phdr ph;
+
+	memset(&ph, 0, sizeof(ph));
+	if (k == 0) {
+		ph.p_type = ELFCOREHDR_PT_NOTE;
+		ph.p_offset = elfcore_notes_offset(nsegs);
+		ph.p_filesz = notes_len;
+		ph.p_memsz = notes_len;
+	} else {
+		g = &segs[k - 1];
+		if (!elfcore_segment_ok(g, notes_end))
+			return -EINVAL;
+		ph.p_type = ELFCOREHDR_PT_LOAD;
+		ph.p_flags = ELFCORE_PF_RWX;
+		ph.p_offset = g->file_offset;
+		ph.p_vaddr = g->vaddr;
+		ph.p_paddr = g->paddr;
+		ph.p_filesz = g->filesz;
+		ph.p_memsz = g->memsz;
+	}
+	memcpy(out, &ph, sizeof(ph));
+	return 0;
+}
+
+int elfcore_headers_part(const struct elfcore_segment *segs, size_t nsegs, size_t notes_len,
+			 uint64_t offset, void *out, size_t len)
+{
+	uint8_t one[ELFCORE_EHDR], *o = out;
+	uint64_t notes_end, base;
+	size_t need = elfcore_headers_size(nsegs), k, n;
+	int err;
+
+	if ((segs == NULL && nsegs != 0) || (out == NULL && len != 0))
+		return -EINVAL;
+	if (need == 0)
+		return -E2BIG;
+	if (offset > need || len > need - offset)
+		return -EINVAL;
+	err = elfcore_notes_end(nsegs, notes_len, &notes_end);
+	/* One header at a time into `one`, then the part inside the window. */
+	while (err == 0 && len > 0) {
+		if (offset < ELFCORE_EHDR) {
+			base = 0;
+			elfcore_put_ehdr(one, nsegs);
+			n = ELFCORE_EHDR;
+		} else {
+			k = (size_t)((offset - ELFCORE_EHDR) / ELFCORE_PHDR);
+			base = ELFCORE_EHDR + k * ELFCORE_PHDR;
+			err = elfcore_put_phdr(segs, nsegs, notes_len, notes_end, k, one);
+			n = ELFCORE_PHDR;
+		}
+		n = (size_t)(base + n - offset) < len ? (size_t)(base + n - offset) : len;
+		memcpy(o, one + (offset - base), n);
+		o += n;
+		offset += n;
+		len -= n;
+	}
+	return err;
+}
+
 int elfcore_headers(const struct elfcore_segment *segs, size_t nsegs, size_t notes_len,
 		    void *out, size_t cap, size_t *len)
 {
-	struct elfcorehdr_elf64_phdr ph;
-	uint8_t *o = out;
-	uint64_t notes_end;
 	size_t need = elfcore_headers_size(nsegs);
+	uint64_t notes_end;
 	int err;
 
 	if ((segs == NULL && nsegs != 0) || out == NULL || len == NULL)
@@ -353,33 +419,16 @@ int elfcore_headers(const struct elfcore_segment *segs, size_t nsegs, size_t not
 		return -E2BIG;
 	if (cap < need)
 		return -ENOSPC;
+	/* Check everything first, so a refused plan writes nothing. */
 	err = elfcore_notes_end(nsegs, notes_len, &notes_end);
-	if (err != 0)
-		return err;
-	for (size_t i = 0; i < nsegs; i++)
+	for (size_t i = 0; err == 0 && i < nsegs; i++)
 		if (!elfcore_segment_ok(&segs[i], notes_end))
-			return -EINVAL;
-	elfcore_put_ehdr(o, nsegs);
-	/* The merged PT_NOTE, as /proc/vmcore's merge_note_headers_elf64(). */
-	memset(&ph, 0, sizeof(ph));
-	ph.p_type = ELFCOREHDR_PT_NOTE;
-	ph.p_offset = elfcore_notes_offset(nsegs);
-	ph.p_filesz = notes_len;
-	ph.p_memsz = notes_len;
-	memcpy(o + ELFCORE_EHDR, &ph, sizeof(ph));
-	for (size_t i = 0; i < nsegs; i++) {
-		ph.p_type = ELFCOREHDR_PT_LOAD;
-		ph.p_flags = ELFCORE_PF_RWX;
-		ph.p_offset = segs[i].file_offset;
-		ph.p_vaddr = segs[i].vaddr;
-		ph.p_paddr = segs[i].paddr;
-		ph.p_filesz = segs[i].filesz;
-		ph.p_memsz = segs[i].memsz;
-		ph.p_align = 0;
-		memcpy(o + ELFCORE_EHDR + (i + 1) * ELFCORE_PHDR, &ph, sizeof(ph));
-	}
-	*len = need;
-	return 0;
+			err = -EINVAL;
+	if (err == 0)
+		err = elfcore_headers_part(segs, nsegs, notes_len, 0, out, need);
+	if (err == 0)
+		*len = need;
+	return err;
 }
 
 /* Piece number k of the walk in elfcore_piece_next(); len 0 means "none". */

@@ -5,7 +5,7 @@
  *
  *   +0                 Elf64_Ehdr      ET_CORE, EM_X86_64, e_phoff 64
  *   +64                Elf64_Phdr      PT_NOTE: all notes, merged
- *   +120               Elf64_Phdr      PT_LOAD per segment, ascending order
+ *   +120               Elf64_Phdr      PT_LOAD per segment, in range order
  *   ...                zero padding to the next 4 KiB
  *   notes_offset       the notes       (CPU NT_PRSTATUS, VMCOREINFO, ours)
  *   ...                zero padding
@@ -54,13 +54,19 @@
  * vaddr 0 means unknown (every segment cut from such a range gets 0).
  *
  * Interface, writer (kernel, and the test generators):
- *   1. Build the notes blob with elfcore_note_put() (or copy the crashed
- *      kernel's notes in as they are).
- *   2. elfcore_plan() over the ranges, or elfcore_split_*() for finer
- *      control followed by elfcore_layout(): segments with file offsets,
- *      and the file size.
- *   3. elfcore_headers() into a buffer, then walk elfcore_piece_next():
- *      headers, zero gaps, notes, each segment's bytes (read from its
+ *   1. Build the notes blob with elfcore_note_put(): the crashed kernel's
+ *      notes one by one (walk its PT_NOTE buffers with
+ *      elfcorehdr_note_next() and put each note again), never its buffers
+ *      whole, since their zero terminators and padding would end a
+ *      reader's walk early (Linux's /proc/vmcore trims them the same way).
+ *   2. elfcore_plan() over the ranges: segments with file offsets, and
+ *      the file size.  Or, to put the threshold the plan ended with into
+ *      the postmortem note: elfcore_split_init(), elfcore_split_range()
+ *      per range, elfcore_split_min_run(), build the notes, then
+ *      elfcore_layout() (the notes' length only moves file offsets).
+ *   3. Walk elfcore_piece_next(), writing elfcore_headers() (whole, or a
+ *      window at a time with elfcore_headers_part()),
+ *      zero gaps, the notes, each segment's bytes (read from its
  *      read_from address), in file order, covering [0, file_size) exactly.
  * Reader (tools, tests; also over damaged files): elfcore_read() checks the
  * ELF header and the table's bounds; elfcore_load_next() and
@@ -202,6 +208,17 @@ uint64_t elfcore_notes_offset(size_t nsegs);
 int elfcore_headers(const struct elfcore_segment *segs, size_t nsegs, size_t notes_len,
 		    void *out, size_t cap, size_t *len);
 
+/*
+ * The same bytes, a window at a time: write header bytes [offset, offset +
+ * len) into out, so a kernel can send a large program-header table through
+ * a small I/O buffer.  Segments are checked as their headers are written
+ * (a refused window may be partly written).  Returns 0; -EINVAL when the
+ * window passes elfcore_headers_size() or a segment in it is refused;
+ * -E2BIG as above.
+ */
+int elfcore_headers_part(const struct elfcore_segment *segs, size_t nsegs, size_t notes_len,
+			 uint64_t offset, void *out, size_t len);
+
 #define ELFCORE_PIECE_HEADERS	1	/* elfcore_headers()' bytes */
 #define ELFCORE_PIECE_ZERO	2	/* len zero bytes */
 #define ELFCORE_PIECE_NOTES	3	/* the notes blob */
@@ -252,12 +269,13 @@ struct elfcore_info {
 };
 
 /*
- * Check an ELF core file in file[0..len): the e_ident, ET_CORE, EM_X86_64
- * (else -ENOEXEC), e_phentsize 56, e_phnum not PN_XNUM, the table after
+ * Check an ELF core file in file[0..len): at least an Ehdr's 64 bytes,
+ * the e_ident, ET_CORE, EM_X86_64 (else -ENOEXEC), e_phentsize 56, e_phnum not PN_XNUM, the table after
  * the Ehdr and inside len; each PT_LOAD with filesz <= memsz and no wrap of
  * [paddr, +memsz) or [offset, +filesz), each PT_NOTE's [offset, +filesz)
  * without wrap (else -EBADMSG).  Data past len is allowed (truncated set):
- * the reader hands out only what is there.  Returns 0 and *out.
+ * the reader hands out only what is there.  Returns 0 and *out; on error
+ * *out is zeroed (its file pointer NULL), so no iterator can use it.
  */
 int elfcore_read(const void *file, size_t len, struct elfcore_info *out);
 

@@ -115,8 +115,10 @@ int elfcore_read(const void *file, size_t len, struct elfcore_info *out)
 	for (size_t i = 0; i < eh.e_phnum; i++) {
 		elfcore_phdr_at(out, i, &ph);
 		err = elfcore_check_phdr(&ph, out);
-		if (err != 0)
+		if (err != 0) {
+			memset(out, 0, sizeof(*out));
 			return err;
+		}
 	}
 	return 0;
 }

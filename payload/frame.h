@@ -232,8 +232,10 @@ int frame_feed(struct frame_decoder *d, const void *buf, size_t len,
 int frame_finish(struct frame_decoder *d, int (*cb)(void *ctx, const struct frame *f), void *ctx);
 
 /*
- * Typed payloads of a FRAME_OK frame.  Return 0; -EINVAL when the frame is
- * not of that type, not FRAME_OK, or its payload is too short.
+ * Typed payloads of a FRAME_OK frame.  Return 0; -EINVAL (out untouched)
+ * when the frame is not of that type, not FRAME_OK, or its payload is too
+ * short.  ZERO's count is not checked against anything: a receiver checks
+ * [offset, offset + count) against the file size itself.
  */
 int frame_dump_header_get(const struct frame *f, struct frame_dump_header *out);
 int frame_dump_trailer_get(const struct frame *f, struct frame_dump_trailer *out);

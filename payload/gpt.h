@@ -4,12 +4,14 @@
  * partition entry arrays, and the names of the partition types we meet.
  *
  * Interface.  gpt_read() reads a whole device through blkdev_read() into
- * caller scratch (at least one sector; more only makes it faster) and
- * fills a caller-owned struct gpt_info: which header it used and why the
- * other was not, the protective MBR's state, and the used partition
- * entries, each checked on its own (struct gpt_part.problem is NULL for a
- * partition that may be used, else why not).  Writing is not offered:
- * postmortem only ever writes inside a partition another tool made.
+ * caller scratch (at least one sector and one entry: 4 KiB reads every
+ * table it accepts; more only makes it faster) and fills a caller-owned
+ * struct gpt_info: which header it used and why the other was not, the
+ * protective MBR's state, and the used partition entries, each checked on
+ * its own (struct gpt_part.problem is NULL for a partition that may be
+ * used, else why not).  Writing is not offered: postmortem only ever
+ * writes inside a partition another tool made.  struct gpt_info is large
+ * (about 14 KiB): give it static or heap memory, not a small stack.
  *
  * The pure helpers under it (gpt_header_parse, gpt_header_fits,
  * gpt_entry_at, gpt_pmbr_check) take bytes as (buf, len), so the fuzz

@@ -194,11 +194,13 @@ check has hdr "frames: 178 expected, 1 missing: seq 50"
 check grep -q "^missing 0x[0-9a-f]*-0x[0-9a-f]* (1024 bytes): frame seq 50 not received$" "$tmp/hdr.out"
 check same_outside "$tmp/orig.elf" "$tmp/hdr.elf" "$tmp/hdr.elf.incomplete"
 
-# Two frames dropped (one of them ZERO, 2 of them next to each other).
-gen "$tmp/orig.elf" "$tmp/drop.cap" --text --drop 20 --drop 21 --drop 100
+# Frames dropped: two in a row, and a ZERO frame (seq 37: 12 KiB of zeros).
+gen "$tmp/orig.elf" "$tmp/drop.cap" --text --drop 20 --drop 21 --drop 37
 run drop "$tool" recv "$tmp/drop.cap" -o "$tmp/drop.elf"
 check rc_is drop 1
-check has drop "frames: 178 expected, 3 missing: seq 20-21, 100"
+check has drop "frames: 178 expected, 3 missing: seq 20-21, 37"
+check has drop "(2048 bytes): frames seq 20-21 not received"
+check has drop "missing 0xa000-0xcfff (12288 bytes): frame seq 37 not received"
 check [ "$(grep -c '^missing 0x' "$tmp/drop.elf.incomplete")" -eq 2 ]
 check same_outside "$tmp/orig.elf" "$tmp/drop.elf" "$tmp/drop.elf.incomplete"
 
@@ -209,6 +211,7 @@ run cut "$tool" recv "$tmp/cut.cap" -o "$tmp/cut.elf"
 check rc_is cut 1
 check has cut "TRAILER: not received"
 check has cut "1 cut off"
+check grep -q "cut off by the capture's end; the capture ends before the file does" "$tmp/cut.out"
 check err_has cut "no TRAILER"
 check grep -q "^TRAILER not received" "$tmp/cut.elf.incomplete"
 check grep -q "^missing 0x[0-9a-f]*-0x$(printf '%x' $(($(stat -c %s "$tmp/orig.elf") - 1))) " "$tmp/cut.elf.incomplete"
@@ -233,17 +236,26 @@ check has forged "sha256 MISMATCH"
 check err_has forged "sha256 MISMATCH"
 check grep -q "^sha256 MISMATCH" "$tmp/forged.elf.incomplete"
 
-# Two dumps in one capture: the first is taken unless --dump-id says.
+# Two dumps in one capture: the last with a HEADER is taken unless
+# --dump-id says; a dump cut off before its end comes first, as when a
+# serial log is kept across crashes.
 gen "$tmp/one.elf" "$tmp/one.cap" --text --id 1
 gen "$tmp/two.elf" "$tmp/two.cap" --text --id 2
 cat "$tmp/one.cap" "$tmp/two.cap" >"$tmp/both.cap"
 run both "$tool" recv "$tmp/both.cap" -o "$tmp/both.elf"
 check rc_is both 0
-check has both "ignored 178 frames of other dumps (first id 0x0000000000000002)"
-check cmp -s "$tmp/one.elf" "$tmp/both.elf"
-run second "$tool" recv "$tmp/both.cap" -o "$tmp/second.elf" --dump-id 2
-check rc_is second 0
-check cmp -s "$tmp/two.elf" "$tmp/second.elf"
+check has both "the capture holds 2 dumps: 0x0000000000000001 (178 frames) 0x0000000000000002 (178 frames); taking 0x0000000000000002"
+check cmp -s "$tmp/two.elf" "$tmp/both.elf"
+run first "$tool" recv "$tmp/both.cap" -o "$tmp/first.elf" --dump-id 1
+check rc_is first 0
+check cmp -s "$tmp/one.elf" "$tmp/first.elf"
+head -c 50000 "$tmp/one.cap" | cat - "$tmp/two.cap" >"$tmp/retry.cap"
+run retry "$tool" recv "$tmp/retry.cap" -o "$tmp/retry.elf"
+check rc_is retry 0
+check cmp -s "$tmp/two.elf" "$tmp/retry.elf"
+run noid "$tool" recv "$tmp/both.cap" -o "$tmp/noid.elf" --dump-id 3
+check rc_is noid 1
+check err_has noid "no frames of that dump found"
 
 # ------------------------------------------------------------ usage
 printf 'just console text\r\n' >"$tmp/text.cap"

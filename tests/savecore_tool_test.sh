@@ -61,6 +61,14 @@ mkimg() {
 first_lba() { sgdisk -i "$2" "$1" | awk '/^First sector/ { print $3 }'; }
 last_lba() { sgdisk -i "$2" "$1" | awk '/^Last sector/ { print $3 }'; }
 
+for cmd in sgdisk sfdisk fdisk readelf gcc python3; do
+	if ! command -v $cmd >/dev/null 2>&1; then
+		echo "savecore_tool_test: $cmd missing (scripts/setup.sh installs it)"
+		echo "savecore_tool_test: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
 # ------------------------------------------------------------ the generator
 if ! gcc -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I"$root" \
 	-o "$tmp/dumpgen" "$root/tests/tools/dumpgen.c" "$root/payload/gpt.c" \
@@ -75,12 +83,13 @@ img=$tmp/disk.img
 mkimg "$img"
 p2=$(first_lba "$img" 2)
 p2_last=$(last_lba "$img" 2)
-check [ "$p2" = 18432 ]
+check [ "$p2" = 18432 ]			# as the listing below says
+check [ "$p2_last" = 83967 ]
 run empty savecore "$img" --list
 check rc_is empty 0
 check has empty "$img: GPT (primary header), 2 partitions, protective MBR, 512-byte sectors"
-check has empty "    1  EFI system                 2048        18431  \"EFI\""
-check has empty "    2  postmortem dump           18432        83967  \"pmdump\""
+check has empty "    1  EFI system                   2048        18431  \"EFI\""
+check has empty "    2  postmortem dump             18432        83967  \"pmdump\""
 check has empty "partition 2 (postmortem dump): no dump (no dump header)"
 run empty_o savecore "$img" -o "$tmp/none"
 check rc_is empty_o 1
@@ -297,6 +306,27 @@ dd if=/dev/zero of="$tmp/backup.img" bs=512 seek=$((131072 - 1)) count=1 conv=no
 run nobackup savecore "$tmp/backup.img" -o "$tmp/x.vmcore"
 check rc_is nobackup 1
 check has nobackup "no GPT"
+
+# Type names: sgdisk's type codes, so its GUIDs check payload/gpt.c's.
+types=$tmp/types.img
+truncate -s 32M "$types"
+args=""
+i=1
+for c in 8300 8200 8e00 fd00 ef02 8304 8302 ea00 8309 0700 0c01 2700 a503 a502 ef00; do
+	args="$args -n $i:0:+1M -t $i:$c"
+	i=$((i + 1))
+done
+sgdisk $args "$types" >/dev/null 2>&1
+run types savecore "$types" --list
+check rc_is types 1				# no dump partition among them
+n=1
+for name in "Linux filesystem" "Linux swap" "Linux LVM" "Linux RAID" "BIOS boot" \
+	"Linux root (x86-64)" "Linux home" "Linux extended boot" "Linux LUKS" \
+	"Microsoft basic data" "Microsoft reserved" "Windows recovery" "FreeBSD UFS" \
+	"FreeBSD swap" "EFI system"; do
+	check has types "$(printf '  %3u  %-20s' $n "$name")"
+	n=$((n + 1))
+done
 
 # sfdisk-made table, names and type by GUID.
 sf=$tmp/sf.img

@@ -111,7 +111,7 @@ int fileblk_open(struct blkdev *dev, const char *path, bool writable, uint32_t s
 	if (sector_size == 0)
 		sector_size = dev_ss ? dev_ss : 512;
 	err = -EINVAL;
-	if (sector_size < 512 || (sector_size & (sector_size - 1)))
+	if (sector_size < 512 || sector_size > 65536 || (sector_size & (sector_size - 1)))
 		goto close;
 	err = -ENOSPC;
 	if (bytes / sector_size == 0)
@@ -132,7 +132,7 @@ close:
 	close(fd);
 fail:
 	if (why != NULL)
-		*why = err == -EINVAL ? "sector size is not a power of two >= 512" :
+		*why = err == -EINVAL ? "sector size is not a power of two from 512 to 65536" :
 		       err == -ENOSPC ? "smaller than one sector" :
 		       err == -ENOTBLK ? "neither a regular file nor a block device" : strerror(-err);
 	return err;

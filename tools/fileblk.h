@@ -6,7 +6,8 @@
  * Interface: fileblk_open() fills a caller-owned struct blkdev (not
  * registered: the registry is the kernel's) and opens the file read-only
  * unless writable.  The sector size is sector_size when non-zero, else the
- * device's logical sector size (BLKSSZGET) for a block device, else 512.
+ * device's logical sector size (BLKSSZGET) for a block device, else 512;
+ * it must be a power of two from 512 to 65536.
  * A file whose size is not a multiple of the sector size is used up to the
  * last whole sector.  fileblk_close() closes it.  Errors: negative errno;
  * *why (if not NULL) gets a short text for the message.

@@ -5,11 +5,13 @@
  * exit status: tools/recv.h; the stream: payload/frame.h and
  * docs/dump-serial.md.
  *
- * The capture is fed to the pure decoder in 1 MiB reads.  Frames of one
- * dump (the first dump id seen, or --dump-id) are written at their file
- * offsets with pwrite(); ZERO frames only mark bytes, since the output is
- * created empty and set to its full size at the end (never-written bytes
- * read as zero).  Covered file bytes and seen sequence numbers are kept
+ * The capture is fed to the pure decoder in 1 MiB reads, twice: the
+ * first pass lists the dumps it holds (a serial log may span several
+ * crashes) and picks one (--dump-id, else the last whose HEADER arrived);
+ * in the second, that dump's frames are written at their file offsets
+ * with pwrite().  ZERO frames only mark bytes, since the output is created
+ * empty and set to its full size at the end (never-written bytes read as
+ * zero).  Covered file bytes and seen sequence numbers are kept
  * as sorted interval lists, so memory grows with the number of gaps, not
  * with the dump.  Afterwards: the missing byte ranges (each named with
  * the bad frames that overlap it), the missing sequence numbers, the
@@ -33,25 +35,22 @@
 #include "payload/elfcore.h"
 #include "payload/frame.h"
 #include "tools/recv.h"
+#include "tools/spans.h"
 
 #define TOOL "postmortem: recv"
 #define LIST_MAX 20		/* entries printed per list before "... more" */
-
-/* Sorted, disjoint, non-touching half-open intervals [a, b). */
-struct span {
-	uint64_t a, b;
-};
-
-struct spans {
-	struct span *v;
-	size_t n, cap;
-};
 
 struct badframe {
 	int status;		/* FRAME_BAD_PAYLOAD or FRAME_TRUNCATED */
 	uint8_t type;
 	uint32_t seq;
 	uint64_t dump_id, offset, len;	/* len 0 when unknown (ZERO) */
+};
+
+/* A dump id met in the capture (first pass). */
+struct dumpseen {
+	uint64_t id, frames;
+	bool header;
 };
 
 /* Two good DATA/ZERO frames in a row whose seq or offset do not follow on. */
@@ -72,7 +71,9 @@ struct recv {
 	struct jump *jumps;
 	size_t njumps, capjumps;
 	uint64_t last_seq, last_end;	/* the last good DATA/ZERO frame */
-	uint64_t foreign, foreign_id, dups, beyond;
+	struct dumpseen *dumps;		/* every dump id in the capture */
+	size_t ndumps, capdumps;
+	uint64_t dups, beyond;
 	uint64_t by_type[5];
 	bool have_hdr, have_trl;
 	struct frame_dump_header hdr;
@@ -96,83 +97,10 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-/* ------------------------------------------------------------ intervals */
-
-/* Add [a, b), merging with what it overlaps or touches. */
-static void spans_add(struct spans *s, uint64_t a, uint64_t b)
+/* Capacity for an array that must hold n + 1 elements (doubling). */
+static size_t grown(size_t n, size_t cap)
 {
-	size_t lo = 0, hi = s->n, j;
-
-	if (a >= b)
-		return;
-	if (s->n != 0 && s->v[s->n - 1].a <= a && a <= s->v[s->n - 1].b) {
-		s->v[s->n - 1].b = b > s->v[s->n - 1].b ? b : s->v[s->n - 1].b;
-		return;		/* the common case: frames in order */
-	}
-	while (lo < hi) {	/* first interval whose end reaches a */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].b < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (j = lo; j < s->n && s->v[j].a <= b; j++) {
-		a = s->v[j].a < a ? s->v[j].a : a;
-		b = s->v[j].b > b ? s->v[j].b : b;
-	}
-	if (j == lo) {		/* nothing merged: insert */
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 64;
-			s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-		}
-		memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof(*s->v));
-		s->n++;
-	} else {
-		memmove(s->v + lo + 1, s->v + j, (s->n - j) * sizeof(*s->v));
-		s->n -= j - lo - 1;
-	}
-	s->v[lo] = (struct span){ a, b };
-}
-
-static bool spans_has(const struct spans *s, uint64_t x)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].b <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->n && s->v[lo].a <= x;
-}
-
-/* The parts of [lo, hi) that s does not hold. */
-static void spans_gaps(const struct spans *s, uint64_t lo, uint64_t hi, struct spans *out)
-{
-	uint64_t at = lo;
-
-	for (size_t i = 0; i < s->n && at < hi; i++) {
-		if (s->v[i].b <= at)
-			continue;
-		if (s->v[i].a > at)
-			spans_add(out, at, s->v[i].a < hi ? s->v[i].a : hi);
-		at = s->v[i].b;
-	}
-	if (at < hi)
-		spans_add(out, at, hi);
-}
-
-static uint64_t spans_total(const struct spans *s)
-{
-	uint64_t t = 0;
-
-	for (size_t i = 0; i < s->n; i++)
-		t += s->v[i].b - s->v[i].a;
-	return t;
+	return n < cap ? cap : cap ? cap * 2 : 16;
 }
 
 /* --------------------------------------------------------------- frames */
@@ -181,10 +109,8 @@ static void note_bad(struct recv *r, const struct frame *f)
 {
 	struct badframe *b;
 
-	if (r->nbad == r->capbad) {
-		r->capbad = r->capbad ? r->capbad * 2 : 16;
-		r->bad = xrealloc(r->bad, r->capbad * sizeof(*r->bad));
-	}
+	r->capbad = grown(r->nbad, r->capbad);
+	r->bad = xrealloc(r->bad, r->capbad * sizeof(*r->bad));
 	b = &r->bad[r->nbad++];
 	b->status = f->status;
 	b->type = f->type;
@@ -202,10 +128,8 @@ static void note_bad(struct recv *r, const struct frame *f)
 static void note_flow(struct recv *r, const struct frame *f, uint64_t end)
 {
 	if (f->seq != r->last_seq + 1 || f->offset != r->last_end) {
-		if (r->njumps == r->capjumps) {
-			r->capjumps = r->capjumps ? r->capjumps * 2 : 16;
-			r->jumps = xrealloc(r->jumps, r->capjumps * sizeof(*r->jumps));
-		}
+		r->capjumps = grown(r->njumps, r->capjumps);
+		r->jumps = xrealloc(r->jumps, r->capjumps * sizeof(*r->jumps));
 		r->jumps[r->njumps++] = (struct jump){ r->last_seq, r->last_end, f->seq, f->offset };
 	}
 	r->last_seq = f->seq;
@@ -246,14 +170,8 @@ static int on_frame(void *ctx, const struct frame *f)
 		note_bad(r, f);
 		return 0;
 	}
-	if (!r->have_id) {
-		r->id = f->dump_id;
-		r->have_id = true;
-	}
-	if (f->dump_id != r->id) {
-		r->foreign_id = r->foreign++ == 0 ? f->dump_id : r->foreign_id;
-		return 0;
-	}
+	if (f->dump_id != r->id)
+		return 0;	/* another dump in the same capture */
 	if (spans_has(&r->seqs, f->seq))
 		r->dups++;
 	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);
@@ -268,7 +186,8 @@ static int on_frame(void *ctx, const struct frame *f)
 	return 0;
 }
 
-static int decode_capture(struct recv *r)
+/* Feed the whole capture to a fresh decoder with callback cb. */
+static int decode_capture(struct recv *r, int (*cb)(void *ctx, const struct frame *f))
 {
 	static struct frame_decoder dec;
 	FILE *in = fopen(r->capture, "rb");
@@ -283,9 +202,9 @@ static int decode_capture(struct recv *r)
 	buf = xrealloc(NULL, 1 << 20);
 	frame_decoder_init(&dec);
 	while ((n = fread(buf, 1, 1 << 20, in)) > 0)
-		frame_feed(&dec, buf, n, on_frame, r);
+		frame_feed(&dec, buf, n, cb, r);
 	e = ferror(in) ? errno : 0;
-	frame_finish(&dec, on_frame, r);
+	frame_finish(&dec, cb, r);
 	r->stats = dec.stats;
 	free(buf);
 	fclose(in);
@@ -294,6 +213,45 @@ static int decode_capture(struct recv *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* First pass: which dumps does the capture hold? */
+static int on_frame_scan(void *ctx, const struct frame *f)
+{
+	struct recv *r = ctx;
+	size_t i;
+
+	if (f->status != FRAME_OK)
+		return 0;
+	for (i = 0; i < r->ndumps && r->dumps[i].id != f->dump_id; i++)
+		;
+	if (i == r->ndumps) {
+		r->capdumps = grown(r->ndumps, r->capdumps);
+		r->dumps = xrealloc(r->dumps, r->capdumps * sizeof(*r->dumps));
+		r->dumps[r->ndumps++] = (struct dumpseen){ f->dump_id, 0, false };
+	}
+	r->dumps[i].frames++;
+	r->dumps[i].header |= f->type == FRAME_TYPE_HEADER;
+	return 0;
+}
+
+/*
+ * Take --dump-id's dump, else the last one whose HEADER arrived (a serial
+ * log kept across several crashes holds the newest dump last), else the
+ * last one seen.
+ */
+static void choose_dump(struct recv *r)
+{
+	if (r->have_id || r->ndumps == 0)
+		return;
+	r->id = r->dumps[r->ndumps - 1].id;
+	for (size_t i = r->ndumps; i-- > 0;) {
+		if (r->dumps[i].header) {
+			r->id = r->dumps[i].id;
+			break;
+		}
+	}
+	r->have_id = true;
 }
 
 /* -------------------------------------------------------------- results */
@@ -452,9 +410,14 @@ static void print_stream(const struct recv *r)
 	       r->capture, s->bytes, s->frames, s->bad_header, s->bad_payload, s->truncated);
 	printf("console text and other bytes: %" PRIu64 " (frames found again after them %" PRIu64
 	       " times)\n", s->garbage, s->resyncs);
-	if (r->foreign)
-		printf("ignored %" PRIu64 " frames of other dumps (first id 0x%016" PRIx64 ")\n",
-		       r->foreign, r->foreign_id);
+	if (r->ndumps > 1) {
+		printf("the capture holds %zu dumps:", r->ndumps);
+		for (size_t i = 0; i < r->ndumps; i++)
+			printf(" 0x%016" PRIx64 " (%" PRIu64 " frames%s)", r->dumps[i].id,
+			       r->dumps[i].frames, r->dumps[i].header ? "" : ", no HEADER");
+		printf("; taking 0x%016" PRIx64 "%s\n", r->id, r->id_given ? " (--dump-id)" :
+		       ", the last with a HEADER (--dump-id picks another)");
+	}
 }
 
 static void print_dump(const struct recv *r)
@@ -577,7 +540,8 @@ static void usage(FILE *f)
 		"Rebuild the ELF core file a dump=serial run sent, from a capture of the\n"
 		"serial line (console text and frames mixed; docs/dump-serial.md).\n"
 		"  -o VMCORE      where to write the file (missing bytes are zero)\n"
-		"  --dump-id ID   take this dump's frames (default: the first dump seen)\n"
+		"  --dump-id ID   take this dump's frames (default: the last dump whose\n"
+		"                 HEADER is in the capture)\n"
 		"  --quiet        print only problems\n"
 		"Exit 0 only when the file is complete and matches the sender's SHA-256;\n"
 		"otherwise 1, with VMCORE.incomplete listing what is missing.\n");
@@ -627,13 +591,19 @@ int recv_tool_main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s\n", TOOL, r.out, strerror(errno));
 		return 1;
 	}
-	if (decode_capture(&r) != 0) {
+	if (decode_capture(&r, on_frame_scan) != 0) {
+		close(r.fd);
+		return 1;
+	}
+	choose_dump(&r);
+	if (r.have_id && decode_capture(&r, on_frame) != 0) {
 		close(r.fd);
 		return 1;
 	}
 	if (!r.have_id || (r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
-		fprintf(stderr, "%s: %s: no frames of a dump found (%" PRIu64 " bytes, %" PRIu64
+		fprintf(stderr, "%s: %s: no frames of %s found (%" PRIu64 " bytes, %" PRIu64
 			" bad headers, %" PRIu64 " bad payloads)\n", TOOL, r.capture,
+			r.id_given ? "that dump" : "a dump",
 			r.stats.bytes, r.stats.bad_header, r.stats.bad_payload);
 		close(r.fd);
 		unlink(r.out);

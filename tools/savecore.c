@@ -1,7 +1,8 @@
 /*
  * `postmortem savecore`: extract a raw dump from a disk image or block
  * device (interface and exit status: tools/savecore.h; format and write
- * order: docs/dump-disk.md).
+ * order: docs/dump-disk.md).  This file: options, finding the dump,
+ * --list; tools/savecore_save.c writes VMCORE and clears.
  *
  * The disk is opened read-only unless --clear asks for a write, read
  * through tools/fileblk.c as a struct blkdev, and judged with the same
@@ -14,14 +15,12 @@
  * dump type GUID (or with --force).  Host only.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "crypto/sha256.h"
 #include "drivers/blkdev.h"
@@ -31,41 +30,7 @@
 #include "tools/fileblk.h"
 #include "tools/savecore.h"
 
-#define TOOL		"savecore"
-#define SC_SCRATCH	(1u << 20)	/* body chunks, GPT arrays */
-#define SC_PROGRESS_MIN	(64ull << 20)	/* bodies at least this big show progress */
-#define SC_MAX_TARGETS	GPT_MAX_PARTS
-
-enum { SC_OK = 0, SC_FAIL = 1, SC_USAGE = 2, SC_FORCED = 3 };
-
-static const struct efi_guid sc_dump_type = GPT_TYPE_POSTMORTEM_DUMP;
-
-struct sc_opts {
-	const char *image, *out;
-	bool list, force, clear;
-	uint32_t partition;		/* 0: every dump partition */
-	uint32_t sector_size;		/* 0: the device's, else 512 */
-};
-
-/* One partition (or the whole image) that may hold a dump. */
-struct sc_target {
-	const struct gpt_part *part;	/* NULL: the whole image is the partition */
-	struct blkdev view;
-	struct dumphdr lead, trail;
-	int lead_err, trail_err;	/* dumphdr_get results */
-	const char *lead_why, *trail_why;
-	int verdict;			/* dumphdr_check_pair result */
-	const char *why;
-};
-
-struct sc_ctx {
-	struct sc_opts o;
-	struct blkdev dev;
-	uint8_t *scratch;
-	struct gpt_info *gpt;		/* NULL when the image has no GPT */
-	struct sc_target t[SC_MAX_TARGETS];
-	unsigned nt;
-};
+#define TOOL	"savecore"
 
 static void usage(FILE *f)
 {
@@ -100,8 +65,8 @@ static int parse_u32(const char *v, uint32_t *out)
 	return 0;
 }
 
-/* One option that takes a value; returns 0 or SC_USAGE (message printed). */
-static int parse_value(struct sc_opts *o, const char *a, const char *v)
+/* One option that takes a value; returns 0 or SAVECORE_USAGE (message printed). */
+static int parse_value(struct savecore_opts *o, const char *a, const char *v)
 {
 	if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
 		o->out = v;
@@ -110,17 +75,17 @@ static int parse_value(struct sc_opts *o, const char *a, const char *v)
 	if (parse_u32(v, strcmp(a, "--partition") == 0 ? &o->partition : &o->sector_size) == 0)
 		return 0;
 	fprintf(stderr, "postmortem: %s: %s '%s': want a positive number\n", TOOL, a, v);
-	return SC_USAGE;
+	return SAVECORE_USAGE;
 }
 
-static int parse_args(int argc, char **argv, struct sc_opts *o)
+static int parse_args(int argc, char **argv, struct savecore_opts *o)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
-			exit(SC_OK);
+			exit(SAVECORE_OK);
 		} else if (strcmp(a, "--list") == 0) {
 			o->list = true;
 		} else if (strcmp(a, "--force") == 0 || strcmp(a, "-f") == 0) {
@@ -131,14 +96,14 @@ static int parse_args(int argc, char **argv, struct sc_opts *o)
 			   strcmp(a, "--partition") == 0 || strcmp(a, "--sector-size") == 0) {
 			if (i + 1 == argc) {
 				fprintf(stderr, "postmortem: %s: %s needs a value (see --help)\n", TOOL, a);
-				return SC_USAGE;
+				return SAVECORE_USAGE;
 			}
 			if (parse_value(o, a, argv[++i]))
-				return SC_USAGE;
+				return SAVECORE_USAGE;
 		} else if (a[0] == '-' || o->image != NULL) {
 			fprintf(stderr, "postmortem: %s: %s '%s' (see --help)\n", TOOL,
 				a[0] == '-' ? "unknown option" : "unexpected argument", a);
-			return SC_USAGE;
+			return SAVECORE_USAGE;
 		} else {
 			o->image = a;
 		}
@@ -147,7 +112,7 @@ static int parse_args(int argc, char **argv, struct sc_opts *o)
 		fprintf(stderr, "postmortem: %s: %s (see --help)\n", TOOL,
 			o->image == NULL ? "IMAGE-OR-DEVICE is required" :
 			o->list ? "--list does not clear" : "-o VMCORE or --list is required");
-		return SC_USAGE;
+		return SAVECORE_USAGE;
 	}
 	return 0;
 }
@@ -155,7 +120,7 @@ static int parse_args(int argc, char **argv, struct sc_opts *o)
 /* ------------------------------------------------------------ wording */
 
 /* "disk.img partition 2 (postmortem dump)" or "disk.img". */
-static const char *where(const struct sc_ctx *c, const struct sc_target *t)
+const char *savecore_where(const struct savecore_ctx *c, const struct savecore_target *t)
 {
 	static char buf[512];
 	const char *type;
@@ -180,7 +145,7 @@ static const char *fmt_time(uint64_t t, char *buf, size_t len)
 	return buf;
 }
 
-static const char *fmt_size(uint64_t bytes, char *buf, size_t len)
+const char *savecore_fmt_size(uint64_t bytes, char *buf, size_t len)
 {
 	if (bytes % (1u << 20) == 0)
 		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
@@ -192,7 +157,7 @@ static const char *fmt_size(uint64_t bytes, char *buf, size_t len)
 }
 
 /* "dump 0x..., created ..., kernel ..., 64 MiB" for a decoded header. */
-static const char *fmt_dump(const struct dumphdr *h)
+const char *savecore_fmt_dump(const struct dumphdr *h)
 {
 	static char buf[512];
 	char tbuf[64], sbuf[32];
@@ -200,13 +165,13 @@ static const char *fmt_dump(const struct dumphdr *h)
 	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %s%s%s, %s",
 		 (unsigned long long)h->dump_id, fmt_time(h->created, tbuf, sizeof(tbuf)),
 		 h->release[0] ? h->release : "unknown", h->hostname[0] ? ", host " : "",
-		 h->hostname, fmt_size(h->body_length ? h->body_length : h->needed_length,
+		 h->hostname, savecore_fmt_size(h->body_length ? h->body_length : h->needed_length,
 				       sbuf, sizeof(sbuf)));
 	return buf;
 }
 
 /* COMPLETE or TRUNCATED, also as the status before CLEARED: a digest to check. */
-static bool has_digest(const struct dumphdr *h)
+bool savecore_has_digest(const struct dumphdr *h)
 {
 	uint32_t st = h->status == DUMPHDR_CLEARED ? h->prev_status : h->status;
 
@@ -218,9 +183,9 @@ static bool has_digest(const struct dumphdr *h)
  * between the last two writes leaves the trailing copy final over a body
  * that is whole, and its digest can still prove that under --force.
  */
-static const struct dumphdr *best_header(const struct sc_target *t)
+const struct dumphdr *savecore_best_header(const struct savecore_target *t)
 {
-	bool trail_final = t->trail_err == 0 && has_digest(&t->trail) &&
+	bool trail_final = t->trail_err == 0 && savecore_has_digest(&t->trail) &&
 			   t->trail.status != DUMPHDR_CLEARED;
 
 	if (t->lead_err == 0 && !(trail_final && t->lead.status == DUMPHDR_INCOMPLETE &&
@@ -229,14 +194,14 @@ static const struct dumphdr *best_header(const struct sc_target *t)
 	return t->trail_err == 0 ? &t->trail : NULL;
 }
 
-static bool has_header(const struct sc_target *t)
+static bool has_header(const struct savecore_target *t)
 {
 	return t->lead_err != -ENODATA || t->trail_err != -ENODATA;
 }
 
 /* ------------------------------------------------------------ finding */
 
-static int load_target(struct sc_ctx *c, struct sc_target *t)
+static int load_target(struct savecore_ctx *c, struct savecore_target *t)
 {
 	int err = 0;
 
@@ -246,15 +211,15 @@ static int load_target(struct sc_ctx *c, struct sc_target *t)
 		err = blkdev_partition(&t->view, &c->dev, t->part->index, t->part->first_lba,
 				       t->part->last_lba - t->part->first_lba + 1);
 	if (err) {
-		fprintf(stderr, "postmortem: %s: %s: beyond the device\n", TOOL, where(c, t));
+		fprintf(stderr, "postmortem: %s: %s: beyond the device\n", TOOL, savecore_where(c, t));
 		return err;
 	}
-	t->lead_err = dumphdr_get(&t->view, false, c->scratch, SC_SCRATCH, &t->lead, &t->lead_why);
-	t->trail_err = dumphdr_get(&t->view, true, c->scratch, SC_SCRATCH, &t->trail,
+	t->lead_err = dumphdr_get(&t->view, false, c->scratch, SAVECORE_SCRATCH, &t->lead, &t->lead_why);
+	t->trail_err = dumphdr_get(&t->view, true, c->scratch, SAVECORE_SCRATCH, &t->trail,
 				   &t->trail_why);
 	if ((t->lead_err && t->lead_err != -ENODATA && t->lead_err != -EBADMSG) ||
 	    (t->trail_err && t->trail_err != -ENODATA && t->trail_err != -EBADMSG)) {
-		fprintf(stderr, "postmortem: %s: %s: read error\n", TOOL, where(c, t));
+		fprintf(stderr, "postmortem: %s: %s: read error\n", TOOL, savecore_where(c, t));
 		return -EIO;
 	}
 	t->verdict = dumphdr_check_pair(t->lead_err ? NULL : &t->lead,
@@ -264,58 +229,58 @@ static int load_target(struct sc_ctx *c, struct sc_target *t)
 }
 
 /* --partition N: that entry, whatever its type. */
-static int target_named(struct sc_ctx *c)
+static int target_named(struct savecore_ctx *c)
 {
 	const struct gpt_part *p = gpt_find_index(c->gpt, c->o.partition);
 
 	if (p == NULL) {
 		fprintf(stderr, "postmortem: %s: %s: no partition %u in the GPT\n", TOOL, c->o.image,
 			c->o.partition);
-		return SC_FAIL;
+		return SAVECORE_FAIL;
 	}
 	if (p->problem != NULL && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s partition %u: %s; not read (--force reads it)\n",
 			TOOL, c->o.image, p->index, p->problem);
-		return SC_FAIL;
+		return SAVECORE_FAIL;
 	}
-	if (!efi_guid_eq(&p->type, &sc_dump_type))
+	if (!efi_guid_eq(&p->type, &savecore_dump_type))
 		fprintf(stderr, "%s: note: partition %u is not a postmortem dump partition (%s); "
 			"reading it because it was named\n", TOOL, p->index,
 			gpt_type_name(&p->type) ? gpt_type_name(&p->type) : "unknown type");
 	c->t[c->nt++].part = p;
-	return SC_OK;
+	return SAVECORE_OK;
 }
 
 /* Every usable partition of the dump type; unusable ones are reported. */
-static int targets_by_type(struct sc_ctx *c)
+static int targets_by_type(struct savecore_ctx *c)
 {
 	char g[EFI_GUID_STR_LEN + 1];
 
 	for (unsigned i = 0; i < c->gpt->nparts; i++) {
 		const struct gpt_part *p = &c->gpt->parts[i];
 
-		if (!efi_guid_eq(&p->type, &sc_dump_type))
+		if (!efi_guid_eq(&p->type, &savecore_dump_type))
 			continue;
 		if (p->problem != NULL)
 			fprintf(stderr, "%s: %s partition %u (postmortem dump) is unusable: %s\n",
 				TOOL, c->o.image, p->index, p->problem);
-		else if (c->nt < SC_MAX_TARGETS)
+		else if (c->nt < SAVECORE_MAX_TARGETS)
 			c->t[c->nt++].part = p;
 	}
 	if (c->nt == 0) {
-		efi_guid_format(&sc_dump_type, g);
+		efi_guid_format(&savecore_dump_type, g);
 		fprintf(stderr, "postmortem: %s: %s: no postmortem dump partition (type %s) "
 			"among its %u GPT partitions\n", TOOL, c->o.image, g, c->gpt->nparts);
-		return SC_FAIL;
+		return SAVECORE_FAIL;
 	}
-	return SC_OK;
+	return SAVECORE_OK;
 }
 
 /* The GPT, or a dump header at the image's start (a partition image). */
-static int open_layout(struct sc_ctx *c)
+static int open_layout(struct savecore_ctx *c)
 {
 	struct dumphdr h;
-	int err = gpt_read(&c->dev, c->scratch, SC_SCRATCH, c->gpt);
+	int err = gpt_read(&c->dev, c->scratch, SAVECORE_SCRATCH, c->gpt);
 
 	if (err == 0) {
 		if (c->gpt->used_backup)
@@ -328,14 +293,14 @@ static int open_layout(struct sc_ctx *c)
 			strerror(-err));
 		free(c->gpt);
 		c->gpt = NULL;
-		return SC_FAIL;
+		return SAVECORE_FAIL;
 	}
 	if (c->o.partition == 0 &&
-	    dumphdr_get(&c->dev, false, c->scratch, SC_SCRATCH, &h, NULL) != -ENODATA) {
+	    dumphdr_get(&c->dev, false, c->scratch, SAVECORE_SCRATCH, &h, NULL) != -ENODATA) {
 		free(c->gpt);
 		c->gpt = NULL;
 		c->nt = 1;		/* t[0].part NULL: the whole image */
-		return SC_OK;
+		return SAVECORE_OK;
 	}
 	fprintf(stderr, "postmortem: %s: %s: no GPT (primary header: %s; backup header: %s)%s\n",
 		TOOL, c->o.image, c->gpt->primary_problem, c->gpt->backup_problem,
@@ -347,12 +312,12 @@ static int open_layout(struct sc_ctx *c)
 			TOOL);
 	free(c->gpt);
 	c->gpt = NULL;
-	return SC_FAIL;
+	return SAVECORE_FAIL;
 }
 
 /* ------------------------------------------------------------ listing */
 
-static void list_gpt(const struct sc_ctx *c)
+static void list_gpt(const struct savecore_ctx *c)
 {
 	const struct gpt_info *g = c->gpt;
 	char guid[EFI_GUID_STR_LEN + 1];
@@ -367,26 +332,26 @@ static void list_gpt(const struct sc_ctx *c)
 		const char *type = gpt_type_name(&p->type);
 
 		efi_guid_format(&p->type, guid);
-		printf("  %3u  %-18s %12llu %12llu  \"%s\"%s%s\n", p->index, type ? type : guid,
+		printf("  %3u  %-20s %12llu %12llu  \"%s\"%s%s\n", p->index, type ? type : guid,
 		       (unsigned long long)p->first_lba, (unsigned long long)p->last_lba, p->name,
 		       p->problem ? "  UNUSABLE: " : "", p->problem ? p->problem : "");
 	}
 }
 
-static void list_target(const struct sc_ctx *c, const struct sc_target *t)
+static void list_target(const struct savecore_ctx *c, const struct savecore_target *t)
 {
-	const struct dumphdr *h = best_header(t);
+	const struct dumphdr *h = savecore_best_header(t);
 
 	if (!has_header(t)) {
-		printf("%s: no dump (no dump header)\n", where(c, t));
+		printf("%s: no dump (no dump header)\n", savecore_where(c, t));
 		return;
 	}
 	if (h == NULL) {
-		printf("%s: damaged headers (leading: %s; trailing: %s)\n", where(c, t),
+		printf("%s: damaged headers (leading: %s; trailing: %s)\n", savecore_where(c, t),
 		       t->lead_why, t->trail_why);
 		return;
 	}
-	printf("%s: %s: %s%s%s%s%s%s\n", where(c, t), fmt_dump(h), dumphdr_status_name(h->status),
+	printf("%s: %s: %s%s%s%s%s%s\n", savecore_where(c, t), savecore_fmt_dump(h), dumphdr_status_name(h->status),
 	       h->status == DUMPHDR_CLEARED ? " (was " : "",
 	       h->status == DUMPHDR_CLEARED ? dumphdr_status_name(h->prev_status) : "",
 	       h->status == DUMPHDR_CLEARED ? ")" : "",
@@ -399,9 +364,9 @@ static void list_target(const struct sc_ctx *c, const struct sc_target *t)
 /* ------------------------------------------------------------ saving */
 
 /* The one target -o reads: refuse when none or several hold a dump. */
-static struct sc_target *pick(struct sc_ctx *c)
+static struct savecore_target *pick(struct savecore_ctx *c)
 {
-	struct sc_target *found = NULL;
+	struct savecore_target *found = NULL;
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < c->nt; i++)
@@ -413,179 +378,23 @@ static struct sc_target *pick(struct sc_ctx *c)
 		return found;
 	if (n == 0)
 		fprintf(stderr, "postmortem: %s: %s: no dump: %s holds no dump header\n", TOOL,
-			c->o.image, c->nt == 1 ? where(c, &c->t[0]) : "no dump partition");
+			c->o.image, c->nt == 1 ? savecore_where(c, &c->t[0]) : "no dump partition");
 	else
 		fprintf(stderr, "postmortem: %s: %s: %u dump partitions hold dumps; choose one "
 			"with --partition N (see --list)\n", TOOL, c->o.image, n);
 	return NULL;
 }
 
-/* Copy len body bytes from the view to fd, hashing them. */
-static int copy_body(struct sc_ctx *c, struct sc_target *t, const struct dumphdr *h,
-		     uint64_t len, int fd, uint8_t digest[SHA256_LEN])
+static int run(struct savecore_ctx *c)
 {
-	uint32_t ss = t->view.sector_size;
-	uint64_t lba = h->body_offset, done = 0, step = len / 10 + 1, next = step;
-	struct crypto_sha256 sha;
-
-	crypto_sha256_init(&sha);
-	while (done < len) {
-		size_t n = len - done < SC_SCRATCH ? (size_t)(len - done) : SC_SCRATCH;
-		uint32_t sectors = (uint32_t)((n + ss - 1) / ss);
-		int err = blkdev_read(&t->view, lba, sectors, c->scratch);
-
-		if (err || write(fd, c->scratch, n) != (ssize_t)n) {
-			fprintf(stderr, "postmortem: %s: %s at body byte %llu\n", TOOL,
-				err ? "read error" : "write error", (unsigned long long)done);
-			return -EIO;
-		}
-		crypto_sha256_update(&sha, c->scratch, n);
-		done += n;
-		lba += sectors;
-		if (len >= SC_PROGRESS_MIN && (done >= next || done == len)) {
-			fprintf(stderr, "%s: %3u%% (%llu of %llu MiB)\n", TOOL,
-				(unsigned)(done * 100 / len), (unsigned long long)(done >> 20),
-				(unsigned long long)(len >> 20));
-			next += step;
-		}
-	}
-	crypto_sha256_final(&sha, digest);
-	return 0;
-}
-
-/*
- * The header and body length to use.  A finished dump: its own.  Under
- * --force: whichever copy decoded, and for a dump cut short the planned
- * length (how much of it is this dump's is unknown).  Returns NULL when
- * there is nothing to go on (message printed).
- */
-static const struct dumphdr *body_plan(struct sc_ctx *c, struct sc_target *t, uint64_t *len)
-{
-	const struct dumphdr *h = best_header(t);
-	uint64_t room;
-
-	if (t->verdict != 0 && !c->o.force) {
-		fprintf(stderr, "postmortem: %s: %s: %s; nothing written (--force writes what is "
-			"there anyway)\n", TOOL, where(c, t), t->why);
-		if (h != NULL && h->reason[0])
-			fprintf(stderr, "%s: the kernel said: %s\n", TOOL, h->reason);
-		return NULL;
-	}
-	if (h == NULL) {
-		fprintf(stderr, "postmortem: %s: %s: no readable header (leading: %s; trailing: "
-			"%s); nothing to go on\n", TOOL, where(c, t), t->lead_why, t->trail_why);
-		return NULL;
-	}
-	*len = h->body_length;
-	if (h->status == DUMPHDR_INCOMPLETE)
-		*len = h->needed_length < h->body_capacity ? h->needed_length : h->body_capacity;
-	room = h->body_offset < t->view.sectors - 1 ?
-	       (t->view.sectors - 1 - h->body_offset) * t->view.sector_size : 0;
-	if (*len > room)
-		*len = room;	/* forced over a partition that changed size */
-	if (t->verdict != 0)
-		fprintf(stderr, "%s: %s: %s; --force: writing %llu bytes anyway, unverified\n",
-			TOOL, where(c, t), t->why, (unsigned long long)*len);
-	return h;
-}
-
-/*
- * Compare the digest; returns SC_OK, SC_FORCED or SC_FAIL (messages
- * printed), *ok whether the body matched a digest.
- */
-static int judge_digest(struct sc_ctx *c, struct sc_target *t, const struct dumphdr *h,
-			const uint8_t got[SHA256_LEN], bool *ok)
-{
-	char want_hex[2 * SHA256_LEN + 1], got_hex[2 * SHA256_LEN + 1];
-
-	*ok = has_digest(h) && memcmp(got, h->body_sha256, SHA256_LEN) == 0;
-	if (*ok)
-		return t->verdict == 0 ? SC_OK : SC_FORCED;
-	if (!has_digest(h))
-		return SC_FORCED;	/* no digest to check: said so in body_plan */
-	crypto_sha256_hex(h->body_sha256, want_hex);
-	crypto_sha256_hex(got, got_hex);
-	fprintf(stderr, "postmortem: %s: %s: sha256 MISMATCH: the body is corrupt\n"
-		"  header says %s\n  body hashes %s\n", TOOL, where(c, t), want_hex, got_hex);
-	if (!c->o.force) {
-		fprintf(stderr, "%s: removed %s (--force keeps it)\n", TOOL, c->o.out);
-		unlink(c->o.out);
-		return SC_FAIL;
-	}
-	fprintf(stderr, "%s: --force: kept %s although its digest does not match\n", TOOL,
-		c->o.out);
-	return SC_FORCED;
-}
-
-static int save(struct sc_ctx *c, struct sc_target *t)
-{
-	uint8_t digest[SHA256_LEN];
-	char sbuf[32];
-	uint64_t len = 0;
-	const struct dumphdr *h = body_plan(c, t, &len);
-	bool ok;
-	int fd, rc;
-
-	if (h == NULL)
-		return SC_FAIL;
-	fd = open(c->o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.out, strerror(errno));
-		return SC_FAIL;
-	}
-	if (copy_body(c, t, h, len, fd, digest) || fsync(fd) || close(fd)) {
-		fprintf(stderr, "postmortem: %s: %s: not written completely; removed\n", TOOL,
-			c->o.out);
-		unlink(c->o.out);
-		return SC_FAIL;
-	}
-	rc = judge_digest(c, t, h, digest, &ok);
-	if (rc == SC_FAIL)
-		return rc;
-	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, where(c, t), fmt_dump(h),
-	       ok ? "OK" : "NOT VERIFIED", c->o.out);
-	if ((h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
-	    h->needed_length > len)
-		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the ELF file "
-		       "ends early\n", TOOL, fmt_size(len, sbuf, sizeof(sbuf)),
-		       (unsigned long long)h->needed_length);
-	return rc;
-}
-
-/* --clear: leading copy first, so a cut leaves it CLEARED (docs/dump-disk.md). */
-static int clear(struct sc_ctx *c, struct sc_target *t)
-{
-	struct dumphdr h = t->lead_err == 0 ? t->lead : t->trail;
-
-	if (t->part != NULL && !efi_guid_eq(&t->part->type, &sc_dump_type) && !c->o.force) {
-		fprintf(stderr, "postmortem: %s: %s: not a dump partition; not cleared (--force "
-			"clears it)\n", TOOL, where(c, t));
-		return SC_FAIL;
-	}
-	if (h.status != DUMPHDR_CLEARED) {
-		h.prev_status = h.status;
-		h.status = DUMPHDR_CLEARED;
-	}
-	if (dumphdr_put(&t->view, false, &h, c->scratch, SC_SCRATCH) ||
-	    dumphdr_put(&t->view, true, &h, c->scratch, SC_SCRATCH)) {
-		fprintf(stderr, "postmortem: %s: %s: writing the CLEARED headers failed\n", TOOL,
-			where(c, t));
-		return SC_FAIL;
-	}
-	printf("%s: %s: headers marked CLEARED\n", TOOL, where(c, t));
-	return SC_OK;
-}
-
-static int run(struct sc_ctx *c)
-{
-	struct sc_target *t;
+	struct savecore_target *t;
 	int rc = open_layout(c);
 
-	if (rc != SC_OK && !(c->o.list && c->gpt != NULL && c->nt == 0 && rc == SC_FAIL))
+	if (rc != SAVECORE_OK && !(c->o.list && c->gpt != NULL && c->nt == 0 && rc == SAVECORE_FAIL))
 		return rc;
 	for (unsigned i = 0; i < c->nt; i++)
 		if (load_target(c, &c->t[i]))
-			return SC_FAIL;
+			return SAVECORE_FAIL;
 	if (c->o.list) {
 		if (c->gpt != NULL)
 			list_gpt(c);
@@ -595,23 +404,23 @@ static int run(struct sc_ctx *c)
 	}
 	t = pick(c);
 	if (t == NULL)
-		return SC_FAIL;
-	rc = save(c, t);
-	if (rc != SC_FAIL && c->o.clear && clear(c, t) != SC_OK)
-		return SC_FAIL;
+		return SAVECORE_FAIL;
+	rc = savecore_save(c, t);
+	if (rc != SAVECORE_FAIL && c->o.clear && savecore_clear(c, t) != SAVECORE_OK)
+		return SAVECORE_FAIL;
 	return rc;
 }
 
 int savecore_tool_main(int argc, char **argv)
 {
-	struct sc_ctx *c = calloc(1, sizeof(*c));
+	struct savecore_ctx *c = calloc(1, sizeof(*c));
 	const char *why = NULL;
 	int rc, err;
 
 	if (c == NULL || (c->gpt = malloc(sizeof(*c->gpt))) == NULL ||
-	    (c->scratch = malloc(SC_SCRATCH)) == NULL) {
+	    (c->scratch = malloc(SAVECORE_SCRATCH)) == NULL) {
 		fprintf(stderr, "postmortem: %s: out of memory\n", TOOL);
-		rc = SC_FAIL;
+		rc = SAVECORE_FAIL;
 		goto out;
 	}
 	rc = parse_args(argc, argv, &c->o);
@@ -620,7 +429,7 @@ int savecore_tool_main(int argc, char **argv)
 	err = fileblk_open(&c->dev, c->o.image, c->o.clear, c->o.sector_size, &why);
 	if (err) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.image, why);
-		rc = SC_FAIL;
+		rc = SAVECORE_FAIL;
 		goto out;
 	}
 	rc = run(c);

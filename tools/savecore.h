@@ -8,11 +8,73 @@
  * Interface: tools/postmortem.c calls savecore_tool_main() with the words
  * after "savecore".  Exit status: 0 saved and verified (or --list done),
  * 1 refused or failed (nothing kept), 2 bad usage, 3 written under
- * --force although the dump could not be trusted.  Host only.
+ * --force although the dump could not be trusted.  The rest is shared by
+ * the command's two files: tools/savecore.c (options, finding the dump,
+ * --list) and tools/savecore_save.c (writing VMCORE, --clear).  Host only.
  */
 #ifndef TOOLS_SAVECORE_H
 #define TOOLS_SAVECORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drivers/blkdev.h"
+#include "kernel/efi.h"
+#include "payload/dumphdr.h"
+#include "payload/gpt.h"
+
+#define SAVECORE_SCRATCH	(1u << 20)	/* body chunks, GPT arrays */
+#define SAVECORE_PROGRESS_MIN	(64ull << 20)	/* bodies at least this big show progress */
+#define SAVECORE_MAX_TARGETS	GPT_MAX_PARTS
+
+enum { SAVECORE_OK = 0, SAVECORE_FAIL = 1, SAVECORE_USAGE = 2, SAVECORE_FORCED = 3 };
+
+static const struct efi_guid savecore_dump_type = GPT_TYPE_POSTMORTEM_DUMP;
+
+struct savecore_opts {
+	const char *image, *out;
+	bool list, force, clear;
+	uint32_t partition;		/* 0: every dump partition */
+	uint32_t sector_size;		/* 0: the device's, else 512 */
+};
+
+/* One partition (or the whole image) that may hold a dump. */
+struct savecore_target {
+	const struct gpt_part *part;	/* NULL: the whole image is the partition */
+	struct blkdev view;
+	struct dumphdr lead, trail;
+	int lead_err, trail_err;	/* dumphdr_get results */
+	const char *lead_why, *trail_why;
+	int verdict;			/* dumphdr_check_pair result */
+	const char *why;
+};
+
+struct savecore_ctx {
+	struct savecore_opts o;
+	struct blkdev dev;
+	uint8_t *scratch;
+	struct gpt_info *gpt;		/* NULL when the image has no GPT */
+	struct savecore_target t[SAVECORE_MAX_TARGETS];
+	unsigned nt;
+};
+
 int savecore_tool_main(int argc, char **argv);
+
+/* "disk.img partition 2 (postmortem dump)", or the image's name (static buffer). */
+const char *savecore_where(const struct savecore_ctx *c, const struct savecore_target *t);
+/* "3 MiB", "3.5 MiB", "700 bytes" into buf. */
+const char *savecore_fmt_size(uint64_t bytes, char *buf, size_t len);
+/* "dump 0x..., created ..., kernel ..., 3 MiB" (static buffer). */
+const char *savecore_fmt_dump(const struct dumphdr *h);
+/* COMPLETE or TRUNCATED, also before CLEARED: the header carries a digest. */
+bool savecore_has_digest(const struct dumphdr *h);
+/* The copy to go by (see savecore.c), NULL when neither decoded. */
+const struct dumphdr *savecore_best_header(const struct savecore_target *t);
+
+/* Write t's body to c->o.out and check it: SAVECORE_OK, _FORCED or _FAIL. */
+int savecore_save(struct savecore_ctx *c, struct savecore_target *t);
+/* --clear: both copies CLEARED, leading first: SAVECORE_OK or _FAIL. */
+int savecore_clear(struct savecore_ctx *c, struct savecore_target *t);
 
 #endif

@@ -207,9 +207,9 @@ static int parse(struct opts *o, int argc, char **argv)
 static int write_pieces(const struct elfcore_segment *segs, size_t n, const uint8_t *notes,
 			size_t notes_len, FILE *elf, struct frame_sender *snd, uint64_t abort_after)
 {
-	static uint8_t hdr[64 + (MAXSEGS + 1) * 56], zero[4096];
+	static uint8_t hdr[4096], zero[4096];
 	struct elfcore_piece p;
-	size_t cursor = 0, hlen;
+	size_t cursor = 0;
 	const uint8_t *src;
 	uint64_t sent = 0;
 	int err;
@@ -218,11 +218,10 @@ static int write_pieces(const struct elfcore_segment *segs, size_t n, const uint
 		for (uint64_t at = 0; at < p.len; at += 4096) {
 			size_t k = p.len - at < 4096 ? (size_t)(p.len - at) : 4096;
 
-			if (p.kind == ELFCORE_PIECE_HEADERS) {
-				if (elfcore_headers(segs, n, notes_len, hdr, sizeof(hdr), &hlen) != 0)
-					return -EINVAL;
-				k = hlen;
-			}
+			/* The kernel's way: a window of the headers into its buffer. */
+			if (p.kind == ELFCORE_PIECE_HEADERS &&
+			    elfcore_headers_part(segs, n, notes_len, p.offset + at, hdr, k) != 0)
+				return -EINVAL;
 			src = p.kind == ELFCORE_PIECE_HEADERS ? hdr : p.kind == ELFCORE_PIECE_NOTES ?
 			      notes + at : p.kind == ELFCORE_PIECE_ZERO ? zero : mem_at(p.read_from + at);
 			if (fwrite(src, 1, k, elf) != k)

@@ -414,6 +414,38 @@ TEST(split_misuse)
 	machine_free(m);
 }
 
+/* Header bytes a window at a time equal the whole. */
+TEST(headers_in_windows)
+{
+	static uint8_t whole[64 + 201 * 56], part[sizeof(whole)];
+	struct elfcore_segment g[200];
+	size_t len, at, n;
+	uint64_t size;
+
+	for (size_t i = 0; i < 200; i++)
+		g[i] = (struct elfcore_segment){ .paddr = i * 2 * PG, .vaddr = i, .memsz = PG + i,
+						 .filesz = i % 3 ? PG : 0, .read_from = i * 2 * PG };
+	CHECK_EQ(elfcore_layout(g, 200, 77, &size), 0);
+	CHECK_EQ(elfcore_headers(g, 200, 77, whole, sizeof(whole), &len), 0);
+	CHECK_EQ(len, sizeof(whole));
+	for (size_t step = 1; step < 200; step = step * 3 + 1) {
+		memset(part, 0xee, sizeof(part));
+		for (at = 0; at < len; at += n) {
+			n = len - at < step ? len - at : step;
+			CHECK_EQ(elfcore_headers_part(g, 200, 77, at, part + at, n), 0);
+		}
+		CHECK(memcmp(whole, part, len) == 0);
+	}
+	CHECK_EQ(elfcore_headers_part(g, 200, 77, len, part, 0), 0);
+	CHECK_EQ(elfcore_headers_part(g, 200, 77, len - 1, part, 2), -EINVAL);
+	CHECK_EQ(elfcore_headers_part(g, 0, 0, 0, part, 120), 0);
+	CHECK_EQ(elfcore_headers_part(NULL, 0, 0, 0, part, 120), 0);
+	g[10].file_offset = 0;				/* inside the headers */
+	CHECK_EQ(elfcore_headers_part(g, 200, 77, 64 + 11 * 56, part, 56), -EINVAL);
+	CHECK_EQ(elfcore_headers_part(g, 200, 77, 64 + 12 * 56, part, 56), 0);
+	CHECK_EQ(elfcore_headers(g, 200, 77, whole, sizeof(whole), &len), -EINVAL);
+}
+
 TEST(headers_checks)
 {
 	uint8_t buf[4096];
@@ -649,5 +681,5 @@ TEST(readelf_accepts)
 }
 
 TEST_MAIN(one_range_keep, many_ranges, zero_runs, all_zero_and_keep, partial_pages, backup_region,
-	  table_full_raises, too_many_ranges, overflow, split_misuse, headers_checks, notes, reader,
+	  table_full_raises, too_many_ranges, overflow, split_misuse, headers_in_windows, headers_checks, notes, reader,
 	  reader_rejects, readelf_accepts)

@@ -1,0 +1,553 @@
+/* Host tests for payload/dumphdr.c: encode/decode round trip, every
+ * flipped bit of an encoded header, each status and the rules that tie
+ * lengths to it, layouts (too small, truncated, 4096-byte and huge
+ * sectors), every pair of copies the pair check must judge, the writer over
+ * a RAM partition (whole, in odd pieces, truncated, failed) and a power
+ * cut after every sector the writer writes: no cut is ever taken for a
+ * whole dump. */
+#include <errno.h>
+
+#include "tests/unit/test.h"
+#include "crypto/crc32.h"
+#include "crypto/sha256.h"
+#include "drivers/blkdev.h"
+#include "payload/dumphdr.h"
+
+#define PART_SECTORS	512		/* 256 KiB partition of 512-byte sectors */
+
+static uint8_t disk[(PART_SECTORS + 64) * 512];
+static uint8_t sector[4096];
+static uint8_t scratch[8192];
+static uint8_t body[300000];
+
+/* A valid COMPLETE header of a 256 KiB partition with a 1000-byte body. */
+static struct dumphdr sample(void)
+{
+	struct dumphdr h;
+	struct dumphdr_layout l;
+
+	memset(&h, 0, sizeof(h));
+	dumphdr_layout(PART_SECTORS, 512, 1000, &l);
+	h.status = DUMPHDR_COMPLETE;
+	h.dump_id = 0x1122334455667788ull;
+	h.created = 1700000000;
+	h.finished = 1700000060;
+	h.sector_size = 512;
+	h.body_format = DUMPHDR_BODY_ELF;
+	h.part_sectors = PART_SECTORS;
+	h.body_offset = l.body_lba;
+	h.body_capacity = l.capacity;
+	h.body_length = h.needed_length = 1000;
+	for (int i = 0; i < SHA256_LEN; i++)
+		h.body_sha256[i] = (uint8_t)i;
+	h.handoff_status = DUMPHDR_HANDOFF_OK;
+	dumphdr_set_text(h.release, sizeof(h.release), "6.1.0-13-amd64");
+	dumphdr_set_text(h.hostname, sizeof(h.hostname), "web1");
+	dumphdr_set_text(h.pm_version, sizeof(h.pm_version), "0.1.0");
+	return h;
+}
+
+/* Encode h, decode it back; returns decode's result. */
+static int roundtrip(const struct dumphdr *h, struct dumphdr *out, const char **why)
+{
+	if (dumphdr_encode(h, sector, 512) != 0)
+		return 99;
+	return dumphdr_decode(sector, 512, out, why);
+}
+
+TEST(round_trip)
+{
+	struct dumphdr h = sample(), d;
+	const char *why = "x";
+
+	CHECK_EQ(roundtrip(&h, &d, &why), 0);
+	CHECK(why == NULL);
+	CHECK(memcmp(d.magic, "PMDUMPHD", 8) == 0);
+	CHECK_EQ(d.version, 1);
+	CHECK_EQ(d.header_size, 512);
+	h.crc32 = d.crc32;
+	memcpy(h.magic, "PMDUMPHD", 8);
+	h.version = 1;
+	h.header_size = 512;
+	CHECK(memcmp(&h, &d, sizeof(h)) == 0);
+	/* Little-endian on disk, at the documented offsets. */
+	CHECK_EQ(sector[0x10], DUMPHDR_COMPLETE);
+	CHECK_EQ(sector[0x18], 0x88);
+	CHECK_EQ(sector[0x1f], 0x11);
+	CHECK_EQ(sector[0x40], 128);		/* body_offset: 64 KiB / 512 */
+	CHECK(memcmp(sector + 0x88, "6.1.0-13-amd64", 15) == 0);
+	/* A 4096-byte sector: the rest zero, the header alone counts. */
+	memset(sector, 0xee, sizeof(sector));
+	CHECK_EQ(dumphdr_encode(&h, sector, sizeof(sector)), 0);
+	CHECK_EQ(sector[4095], 0);
+	CHECK_EQ(dumphdr_decode(sector, sizeof(sector), &d, NULL), 0);
+	h.sector_size = 4096;			/* a 4 KiB-sector partition of 64 sectors */
+	h.part_sectors = 64;
+	h.body_offset = 16;
+	h.body_capacity = 47 * 4096;
+	CHECK_EQ(dumphdr_encode(&h, sector, sizeof(sector)), 0);
+	CHECK_EQ(dumphdr_decode(sector, sizeof(sector), &d, &why), 0);
+	sector[600] = 1;			/* beyond header_size: not covered */
+	CHECK_EQ(dumphdr_decode(sector, sizeof(sector), &d, &why), 0);
+	CHECK_EQ(dumphdr_encode(&h, sector, 511), -EINVAL);
+	CHECK_EQ(dumphdr_encode(NULL, sector, 512), -EINVAL);
+	CHECK_EQ(dumphdr_decode(sector, 511, &d, &why), -EINVAL);
+	CHECK_EQ(dumphdr_decode(NULL, 512, &d, &why), -EINVAL);
+	CHECK_EQ(dumphdr_decode(sector, 512, NULL, &why), -EINVAL);
+}
+
+TEST(every_flipped_bit)
+{
+	struct dumphdr h = sample(), d;
+	uint8_t good[512];
+	unsigned ok = 0, nodata = 0;
+
+	dumphdr_encode(&h, good, sizeof(good));
+	for (unsigned i = 0; i < 512 * 8; i++) {
+		memcpy(sector, good, 512);
+		sector[i / 8] ^= (uint8_t)(1u << (i % 8));
+		int err = dumphdr_decode(sector, 512, &d, NULL);
+		ok += err == 0;
+		nodata += err == -ENODATA;
+	}
+	CHECK_EQ(ok, 0);
+	CHECK_EQ(nodata, 64);			/* the magic's bits */
+	memset(sector, 0, 512);
+	CHECK_EQ(dumphdr_decode(sector, 512, &d, NULL), -ENODATA);	/* never written */
+}
+
+/* Encode h with its CRC, edit raw bytes, re-seal the CRC and decode. */
+static int decode_edited(const struct dumphdr *h, size_t off, const void *bytes, size_t n,
+			 const char **why)
+{
+	struct dumphdr d;
+	uint32_t crc;
+
+	dumphdr_encode(h, sector, 512);
+	memcpy(sector + off, bytes, n);
+	memset(sector + DUMPHDR_CRC_OFFSET, 0, 4);
+	crc = crc32(sector, 512);
+	for (int i = 0; i < 4; i++)
+		sector[DUMPHDR_CRC_OFFSET + i] = (uint8_t)(crc >> (8 * i));
+	return dumphdr_decode(sector, 512, &d, why);
+}
+
+TEST(statuses_and_rules)
+{
+	struct dumphdr h = sample(), d;
+	const char *why;
+	uint32_t v;
+
+	for (uint32_t st = DUMPHDR_INCOMPLETE; st <= DUMPHDR_CLEARED; st++) {
+		h = sample();
+		h.status = st;
+		if (st == DUMPHDR_TRUNCATED) {
+			h.body_length = h.body_capacity;
+			h.needed_length = h.body_capacity + 1;
+		}
+		if (st == DUMPHDR_CLEARED)
+			h.prev_status = DUMPHDR_COMPLETE;
+		CHECK_EQ(roundtrip(&h, &d, &why), 0);
+		CHECK_EQ(d.status, st);
+	}
+	CHECK_STR(dumphdr_status_name(DUMPHDR_TRUNCATED), "TRUNCATED");
+	CHECK_STR(dumphdr_status_name(0), "unknown");
+	CHECK_STR(dumphdr_status_name(6), "unknown");
+	h = sample();
+	h.status = 0;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "unknown status");
+	h.status = 6;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	h = sample();
+	h.body_length = 999;			/* COMPLETE must have all of it */
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "COMPLETE but body_length differs from needed_length");
+	h.status = DUMPHDR_TRUNCATED;		/* TRUNCATED must fill the partition */
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "TRUNCATED but the body does not fill the partition");
+	h.status = DUMPHDR_FAILED;		/* FAILED: any prefix */
+	CHECK_EQ(roundtrip(&h, &d, &why), 0);
+	h.body_length = 1001;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	h = sample();
+	h.status = DUMPHDR_CLEARED;		/* needs the status before it */
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "prev_status does not fit the status");
+	h.status = DUMPHDR_COMPLETE;
+	h.prev_status = DUMPHDR_COMPLETE;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	h = sample();
+	h.body_capacity += 512;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "body_capacity does not match the partition");
+	h = sample();
+	h.body_offset = 0;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "body_offset outside the partition");
+	h.body_offset = PART_SECTORS - 1;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	h = sample();
+	h.part_sectors = UINT64_MAX;		/* capacity would overflow */
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	h = sample();
+	h.sector_size = 768;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "sector_size not a power of two >= header_size");
+	/* Raw edits the encoder would never make, CRC re-sealed. */
+	h = sample();
+	v = 2;
+	CHECK_EQ(decode_edited(&h, 0x08, &v, 4, &why), -EBADMSG);
+	CHECK_STR(why, "unknown version");
+	v = 1024;
+	CHECK_EQ(decode_edited(&h, 0x0c, &v, 4, &why), -EBADMSG);
+	CHECK_STR(why, "header_size out of range");
+	v = 516;
+	CHECK_EQ(decode_edited(&h, 0x0c, &v, 4, &why), -EBADMSG);
+	memset(scratch, 'A', DUMPHDR_RELEASE_LEN);
+	CHECK_EQ(decode_edited(&h, 0x88, scratch, DUMPHDR_RELEASE_LEN, &why), -EBADMSG);
+	CHECK_STR(why, "a text field is not NUL-terminated");
+	CHECK_EQ(decode_edited(&h, 0x1e0, "xx", 2, &why), 0);	/* reserved: ignored */
+}
+
+TEST(text_fields)
+{
+	struct dumphdr h = sample(), d;
+	char long_text[300];
+
+	memset(long_text, 'r', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	dumphdr_set_text(h.reason, sizeof(h.reason), long_text);
+	CHECK_EQ(strlen(h.reason), DUMPHDR_REASON_LEN - 1);
+	dumphdr_set_text(h.hostname, sizeof(h.hostname), NULL);
+	CHECK_EQ(h.hostname[0], 0);
+	memset(h.release, 'x', sizeof(h.release));	/* unterminated: encode cuts it */
+	CHECK_EQ(roundtrip(&h, &d, NULL), 0);
+	CHECK_EQ(strlen(d.release), DUMPHDR_RELEASE_LEN - 1);
+	dumphdr_set_text(h.release, 4, "abcdef");
+	CHECK_STR(h.release, "abc");
+}
+
+TEST(layouts)
+{
+	struct dumphdr_layout l;
+
+	CHECK_EQ(dumphdr_layout(65536, 512, 1000, &l), 0);	/* 32 MiB */
+	CHECK_EQ(l.body_lba, 128);
+	CHECK_EQ(l.trail_lba, 65535);
+	CHECK_EQ(l.capacity, (65535ull - 128) * 512);
+	CHECK_EQ(l.body_bytes, 1000);
+	CHECK(!l.truncated);
+	CHECK_EQ(dumphdr_layout(65536, 512, 64ull << 20, &l), 0);	/* needs 64 MiB */
+	CHECK(l.truncated);
+	CHECK_EQ(l.needed, 64ull << 20);
+	CHECK_EQ(l.body_bytes, l.capacity);
+	CHECK_EQ(dumphdr_layout(65536, 512, l.capacity, &l), 0);	/* exactly fits */
+	CHECK(!l.truncated);
+	CHECK_EQ(dumphdr_layout(65536, 512, l.capacity + 1, &l), 0);
+	CHECK(l.truncated);
+	CHECK_EQ(dumphdr_layout(8192, 4096, 1, &l), 0);
+	CHECK_EQ(l.body_lba, 16);
+	CHECK_EQ(l.capacity, (8191ull - 16) * 4096);
+	CHECK_EQ(dumphdr_layout(4, 131072, 1, &l), 0);		/* sectors above 64 KiB */
+	CHECK_EQ(l.body_lba, 1);
+	CHECK_EQ(l.capacity, 2 * 131072);
+	CHECK_EQ(dumphdr_layout(130, 512, 5000, &l), 0);		/* one body sector */
+	CHECK_EQ(l.capacity, 512);
+	CHECK(l.truncated);
+	CHECK_EQ(dumphdr_layout(129, 512, 1, &l), -ENOSPC);
+	CHECK_EQ(l.capacity, 0);
+	CHECK_EQ(l.body_lba, 128);
+	CHECK_EQ(dumphdr_layout(0, 512, 1, &l), -ENOSPC);
+	CHECK_EQ(dumphdr_layout(65536, 512, 0, &l), -EINVAL);
+	CHECK_EQ(dumphdr_layout(65536, 768, 1, &l), -EINVAL);
+	CHECK_EQ(dumphdr_layout(65536, 256, 1, &l), -EINVAL);
+	CHECK_EQ(dumphdr_layout(UINT64_MAX, 512, 1, &l), -EINVAL);
+	CHECK_EQ(dumphdr_layout(65536, 512, 1, NULL), -EINVAL);
+}
+
+static int pair(uint32_t lead_st, uint32_t trail_st, uint64_t trail_id, const char **why)
+{
+	struct dumphdr a = sample(), b = sample();
+
+	a.status = lead_st;
+	b.status = trail_st;
+	b.dump_id = trail_id;
+	if (lead_st == DUMPHDR_CLEARED)
+		a.prev_status = DUMPHDR_COMPLETE;
+	if (trail_st == DUMPHDR_CLEARED)
+		b.prev_status = DUMPHDR_COMPLETE;
+	return dumphdr_check_pair(&a, &b, PART_SECTORS, 512, why);
+}
+
+TEST(pair_checks)
+{
+	struct dumphdr a = sample(), b = sample();
+	uint64_t id = a.dump_id;
+	const char *why;
+
+	CHECK_EQ(pair(DUMPHDR_COMPLETE, DUMPHDR_COMPLETE, id, &why), 0);
+	CHECK_STR(why, "complete");
+	CHECK_EQ(pair(DUMPHDR_INCOMPLETE, DUMPHDR_INCOMPLETE, id, &why), -EINPROGRESS);
+	CHECK_STR(why, "the dump was cut short; the body is not trusted");
+	CHECK_EQ(pair(DUMPHDR_INCOMPLETE, DUMPHDR_COMPLETE, id, &why), -EINPROGRESS);
+	CHECK(strstr(why, "after its trailing header") != NULL);
+	CHECK_EQ(pair(DUMPHDR_INCOMPLETE, DUMPHDR_COMPLETE, 7, &why), -EINPROGRESS);
+	CHECK_STR(why, "the dump was cut short; the body is not trusted");
+	CHECK_EQ(pair(DUMPHDR_COMPLETE, DUMPHDR_INCOMPLETE, id, &why), -EBADMSG);
+	CHECK(strstr(why, "documented order") != NULL);
+	CHECK_EQ(pair(DUMPHDR_COMPLETE, DUMPHDR_FAILED, id, &why), -EBADMSG);
+	CHECK_EQ(pair(DUMPHDR_COMPLETE, DUMPHDR_COMPLETE, 7, &why), -EBADMSG);
+	CHECK_STR(why, "the two headers belong to different dumps");
+	CHECK_EQ(pair(DUMPHDR_FAILED, DUMPHDR_FAILED, id, &why), -ECANCELED);
+	CHECK_EQ(pair(DUMPHDR_FAILED, DUMPHDR_INCOMPLETE, id, &why), -ECANCELED);
+	CHECK_EQ(pair(DUMPHDR_CLEARED, DUMPHDR_CLEARED, id, &why), -ENODATA);
+	CHECK_EQ(pair(DUMPHDR_CLEARED, DUMPHDR_COMPLETE, id, &why), -ENODATA);	/* cut mid-clear */
+	CHECK_EQ(pair(DUMPHDR_COMPLETE, DUMPHDR_CLEARED, id, &why), -ENODATA);
+	CHECK_EQ(pair(DUMPHDR_CLEARED, DUMPHDR_COMPLETE, 7, &why), -EBADMSG);
+	/* Same dump, one field differs. */
+	b.finished++;
+	CHECK_EQ(dumphdr_check_pair(&a, &b, PART_SECTORS, 512, &why), -EBADMSG);
+	CHECK_STR(why, "the two headers disagree");
+	b = a;
+	b.status = a.status = DUMPHDR_TRUNCATED;
+	CHECK_EQ(dumphdr_check_pair(&a, &b, PART_SECTORS, 512, &why), 0);
+	/* Missing copies. */
+	a = sample();
+	CHECK_EQ(dumphdr_check_pair(NULL, NULL, PART_SECTORS, 512, &why), -ENODATA);
+	CHECK_EQ(dumphdr_check_pair(NULL, &a, PART_SECTORS, 512, &why), -EBADMSG);
+	CHECK_STR(why, "the leading header is missing or damaged");
+	CHECK_EQ(dumphdr_check_pair(&a, NULL, PART_SECTORS, 512, &why), -EBADMSG);
+	a.status = DUMPHDR_INCOMPLETE;
+	CHECK_EQ(dumphdr_check_pair(&a, NULL, PART_SECTORS, 512, &why), -EINPROGRESS);
+	a.status = DUMPHDR_CLEARED;
+	a.prev_status = DUMPHDR_COMPLETE;
+	CHECK_EQ(dumphdr_check_pair(&a, NULL, PART_SECTORS, 512, &why), -ENODATA);
+	/* The partition changed size or sector size since. */
+	a = b = sample();
+	CHECK_EQ(dumphdr_check_pair(&a, &b, PART_SECTORS + 1, 512, &why), -EBADMSG);
+	CHECK(strstr(why, "resized") != NULL);
+	CHECK_EQ(dumphdr_check_pair(&a, &b, PART_SECTORS, 4096, &why), -EBADMSG);
+}
+
+/* ------------------------------------------------------------- writer */
+
+static struct blkdev ram, part;
+
+static void fresh_partition(void)
+{
+	memset(disk, 0, sizeof(disk));
+	blkdev_ram_init(&ram, "ram0", disk, sizeof(disk), 512);
+	blkdev_partition(&part, &ram, 2, 32, PART_SECTORS);
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)(i * 7 + i / 511);
+}
+
+static struct dumphdr tmpl(uint64_t id)
+{
+	struct dumphdr t;
+
+	memset(&t, 0, sizeof(t));
+	t.dump_id = id;
+	t.created = 1700000000;
+	t.status = DUMPHDR_FAILED;		/* ignored: begin sets its own */
+	t.body_length = 12345;			/* ignored */
+	dumphdr_set_text(t.release, sizeof(t.release), "6.1.0-test");
+	return t;
+}
+
+/* Decode both copies and judge them; *id gets the leading copy's dump id. */
+static int judge(uint64_t *id, struct dumphdr *lead_out)
+{
+	struct dumphdr lead, trail;
+	int el = dumphdr_get(&part, false, sector, sizeof(sector), &lead, NULL);
+	int et = dumphdr_get(&part, true, sector, sizeof(sector), &trail, NULL);
+
+	*id = el == 0 ? lead.dump_id : 0;
+	if (lead_out != NULL)
+		*lead_out = lead;
+	return dumphdr_check_pair(el ? NULL : &lead, et ? NULL : &trail, part.sectors,
+				  part.sector_size, NULL);
+}
+
+static const uint8_t *part_bytes(uint64_t lba)
+{
+	return disk + (32 + lba) * 512;
+}
+
+TEST(writer_whole)
+{
+	struct dumphdr t = tmpl(0xabc), h;
+	struct dumphdr_writer w;
+	uint8_t d[SHA256_LEN];
+	uint64_t id;
+	size_t len = 100003, at = 0, step = 1;
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, len, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(judge(&id, &h), -EINPROGRESS);
+	CHECK_EQ(h.status, DUMPHDR_INCOMPLETE);
+	CHECK_EQ(h.needed_length, len);
+	CHECK_EQ(h.body_length, 0);
+	while (at < len) {			/* odd pieces: 1, 2, 4, ... bytes */
+		size_t n = len - at < step ? len - at : step;
+		CHECK_EQ(dumphdr_writer_body(&w, body + at, n), 0);
+		at += n;
+		step = step * 2 + 1;
+	}
+	CHECK_EQ(judge(&id, NULL), -EINPROGRESS);
+	CHECK_EQ(dumphdr_writer_finish(&w, 1700000099), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK_EQ(id, 0xabc);
+	CHECK_EQ(h.status, DUMPHDR_COMPLETE);
+	CHECK_EQ(h.body_length, len);
+	CHECK_EQ(h.finished, 1700000099);
+	CHECK_EQ(h.body_offset, 128);
+	CHECK_STR(h.release, "6.1.0-test");
+	crypto_sha256(body, len, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	CHECK(memcmp(part_bytes(128), body, len) == 0);
+	CHECK_EQ(part_bytes(128)[len], 0);		/* last sector zero padded */
+	CHECK_EQ(part_bytes(128)[(len + 511) / 512 * 512 - 1], 0);
+	CHECK_EQ(disk[31 * 512], 0);			/* nothing before the partition */
+	CHECK_EQ(disk[(32 + PART_SECTORS) * 512], 0);	/* nor after it */
+	CHECK_EQ(dumphdr_writer_body(&w, body, 1), -EINVAL);	/* after the end */
+}
+
+TEST(writer_truncated_and_failed)
+{
+	struct dumphdr t = tmpl(0xdef), h;
+	struct dumphdr_writer w;
+	uint8_t d[SHA256_LEN];
+	uint64_t id, cap = (PART_SECTORS - 1 - 128) * 512ull;
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, sizeof(body), scratch, sizeof(scratch)), 0);
+	CHECK(w.layout.truncated);
+	CHECK_EQ(dumphdr_writer_body(&w, body, sizeof(body)), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 5), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK_EQ(h.status, DUMPHDR_TRUNCATED);
+	CHECK_EQ(h.body_length, cap);
+	CHECK_EQ(h.needed_length, sizeof(body));
+	crypto_sha256(body, (size_t)cap, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	CHECK(memcmp(part_bytes(128), body, (size_t)cap) == 0);
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 50000, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body(&w, body, 20000), 0);
+	CHECK_EQ(dumphdr_writer_fail(&w, "nvme0: write timed out (CSTS 0x1)", 9), 0);
+	CHECK_EQ(judge(&id, &h), -ECANCELED);
+	CHECK_EQ(h.status, DUMPHDR_FAILED);
+	CHECK_STR(h.reason, "nvme0: write timed out (CSTS 0x1)");
+	CHECK_EQ(h.body_length, 16384);		/* what reached the disk: two 8 KiB flushes */
+
+	/* A partition with no room: -ENOSPC and not a byte written. */
+	fresh_partition();
+	blkdev_partition(&part, &ram, 2, 32, 129);
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 10, scratch, sizeof(scratch)), -ENOSPC);
+	for (size_t i = 0; i < sizeof(disk); i++)
+		if (disk[i] != 0) {
+			CHECK(!"written");
+			break;
+		}
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 10, scratch, 511), -EINVAL);
+	CHECK_EQ(dumphdr_writer_fail(&w, "x", 0), -EINVAL);
+}
+
+/* A device that loses power after `budget` sectors: the write that crosses
+ * it lands partly, then every write fails. */
+static long budget;
+static int cut_write(struct blkdev *d, uint64_t lba, uint32_t count, const void *buf)
+{
+	uint32_t n = budget <= 0 ? 0 : budget < (long)count ? (uint32_t)budget : count;
+
+	memcpy((uint8_t *)d->priv + lba * 512, buf, (size_t)n * 512);
+	budget -= n;
+	return n == count ? 0 : -EIO;
+}
+static int cut_read(struct blkdev *d, uint64_t lba, uint32_t count, void *buf)
+{
+	memcpy(buf, (uint8_t *)d->priv + lba * 512, (size_t)count * 512);
+	return 0;
+}
+static const struct blkdev_ops cut_ops = { cut_read, cut_write, NULL };
+
+/* Write dump `id` over whatever the partition holds, losing power after budget sectors. */
+static void write_dump(uint64_t id, size_t len, long sectors)
+{
+	struct dumphdr t = tmpl(id);
+	struct dumphdr_writer w;
+
+	budget = sectors;
+	if (dumphdr_writer_begin(&w, &part, &t, len, scratch, sizeof(scratch)) == 0 &&
+	    dumphdr_writer_body(&w, body + id % 7, len) == 0)
+		dumphdr_writer_finish(&w, 1);
+}
+
+TEST(power_cut_anywhere)
+{
+	const size_t len = 20000;		/* 40 body sectors */
+	long total;
+	unsigned whole_new = 0, whole_old = 0, bad = 0;
+
+	fresh_partition();
+	ram.ops = &cut_ops;
+	write_dump(1, len, 1 << 30);		/* an old, whole dump 1 */
+	total = (1 << 30) - budget;
+	CHECK_EQ(total, 4 + 40);		/* 2 + body + 2 */
+	static uint8_t old[sizeof(disk)];
+	memcpy(old, disk, sizeof(disk));
+	for (long k = 0; k <= total; k++) {
+		uint64_t id;
+		struct dumphdr h;
+
+		memcpy(disk, old, sizeof(disk));
+		write_dump(2, len, k);
+		/* The order itself: the trailing copy turns final at the second-last
+		 * write, the leading copy at the last, never earlier. */
+		struct dumphdr lc, tc;
+		if (dumphdr_get(&part, false, sector, 512, &lc, NULL) == 0 && lc.dump_id == 2 &&
+		    lc.status != DUMPHDR_INCOMPLETE && k < total)
+			bad++;
+		if (dumphdr_get(&part, true, sector, 512, &tc, NULL) == 0 && tc.dump_id == 2 &&
+		    tc.status != DUMPHDR_INCOMPLETE && k < total - 1)
+			bad++;
+		if (dumphdr_get(&part, true, sector, 512, &tc, NULL) == 0 && tc.dump_id == 1 &&
+		    k >= 2)
+			bad++;			/* the old trailer is gone before the body */
+		if (judge(&id, &h) != 0)
+			continue;		/* refused: fine at any cut */
+		/* Taken as whole: it must really be whole. */
+		if (id == 1 && k == 0 && memcmp(part_bytes(128), body + 1, len) == 0)
+			whole_old++;
+		else if (id == 2 && k == total && memcmp(part_bytes(128), body + 2, len) == 0)
+			whole_new++;
+		else
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(whole_old, 1);			/* nothing written yet: the old dump stands */
+	CHECK_EQ(whole_new, 1);			/* only the last write completes the new one */
+	ram.ops = NULL;
+}
+
+TEST(get_put)
+{
+	struct dumphdr h = sample(), d;
+	const char *why;
+
+	fresh_partition();
+	blkdev_partition(&part, &ram, 2, 32, PART_SECTORS);
+	CHECK_EQ(dumphdr_get(&part, false, sector, sizeof(sector), &d, &why), -ENODATA);
+	CHECK_EQ(dumphdr_put(&part, true, &h, sector, sizeof(sector)), 0);
+	CHECK(memcmp(part_bytes(PART_SECTORS - 1), "PMDUMPHD", 8) == 0);
+	CHECK_EQ(dumphdr_get(&part, true, sector, sizeof(sector), &d, &why), 0);
+	CHECK_EQ(d.dump_id, h.dump_id);
+	CHECK_EQ(dumphdr_get(&part, true, sector, 100, &d, &why), -EINVAL);
+	CHECK_EQ(dumphdr_put(&part, true, NULL, sector, sizeof(sector)), -EINVAL);
+}
+
+TEST_MAIN(round_trip, every_flipped_bit, statuses_and_rules, text_fields, layouts, pair_checks,
+	  writer_whole, writer_truncated_and_failed, power_cut_anywhere, get_put)

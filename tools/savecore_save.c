@@ -1,0 +1,176 @@
+/*
+ * `postmortem savecore`, second half: write the chosen dump's body to
+ * VMCORE, check it against the header's SHA-256, and --clear (see
+ * tools/savecore.h).  A VMCORE that fails its digest is removed unless
+ * --force keeps it; a write that fails part way is always removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/sha256.h"
+#include "drivers/blkdev.h"
+#include "payload/dumphdr.h"
+#include "tools/savecore.h"
+
+#define TOOL	"savecore"
+
+/* Copy len body bytes from the view to fd, hashing them. */
+static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
+		     uint64_t len, int fd, uint8_t digest[SHA256_LEN])
+{
+	uint32_t ss = t->view.sector_size;
+	uint64_t lba = h->body_offset, done = 0, step = len / 10 + 1, next = step;
+	struct crypto_sha256 sha;
+
+	crypto_sha256_init(&sha);
+	while (done < len) {
+		size_t n = len - done < SAVECORE_SCRATCH ? (size_t)(len - done) : SAVECORE_SCRATCH;
+		uint32_t sectors = (uint32_t)((n + ss - 1) / ss);
+		int err = blkdev_read(&t->view, lba, sectors, c->scratch);
+
+		if (err || write(fd, c->scratch, n) != (ssize_t)n) {
+			fprintf(stderr, "postmortem: %s: %s at body byte %llu\n", TOOL,
+				err ? "read error" : "write error", (unsigned long long)done);
+			return -EIO;
+		}
+		crypto_sha256_update(&sha, c->scratch, n);
+		done += n;
+		lba += sectors;
+		if (len >= SAVECORE_PROGRESS_MIN && (done >= next || done == len)) {
+			fprintf(stderr, "%s: %3u%% (%llu of %llu MiB)\n", TOOL,
+				(unsigned)(done * 100 / len), (unsigned long long)(done >> 20),
+				(unsigned long long)(len >> 20));
+			next += step;
+		}
+	}
+	crypto_sha256_final(&sha, digest);
+	return 0;
+}
+
+/*
+ * The header and body length to use.  A finished dump: its own.  Under
+ * --force: whichever copy decoded, and for a dump cut short the planned
+ * length (how much of it is this dump's is unknown).  Returns NULL when
+ * there is nothing to go on (message printed).
+ */
+static const struct dumphdr *body_plan(struct savecore_ctx *c, struct savecore_target *t, uint64_t *len)
+{
+	const struct dumphdr *h = savecore_best_header(t);
+	uint64_t room;
+
+	if (t->verdict != 0 && !c->o.force) {
+		fprintf(stderr, "postmortem: %s: %s: %s; nothing written (--force writes what is "
+			"there anyway)\n", TOOL, savecore_where(c, t), t->why);
+		if (h != NULL && h->reason[0])
+			fprintf(stderr, "%s: the kernel said: %s\n", TOOL, h->reason);
+		return NULL;
+	}
+	if (h == NULL) {
+		fprintf(stderr, "postmortem: %s: %s: no readable header (leading: %s; trailing: "
+			"%s); nothing to go on\n", TOOL, savecore_where(c, t), t->lead_why, t->trail_why);
+		return NULL;
+	}
+	*len = h->body_length;
+	if (h->status == DUMPHDR_INCOMPLETE)
+		*len = h->needed_length < h->body_capacity ? h->needed_length : h->body_capacity;
+	room = h->body_offset < t->view.sectors - 1 ?
+	       (t->view.sectors - 1 - h->body_offset) * t->view.sector_size : 0;
+	if (*len > room)
+		*len = room;	/* forced over a partition that changed size */
+	if (t->verdict != 0)
+		fprintf(stderr, "%s: %s: %s; --force: writing %llu bytes anyway, unverified\n",
+			TOOL, savecore_where(c, t), t->why, (unsigned long long)*len);
+	return h;
+}
+
+/*
+ * Compare the digest; returns SAVECORE_OK, SAVECORE_FORCED or SAVECORE_FAIL (messages
+ * printed), *ok whether the body matched a digest.
+ */
+static int judge_digest(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
+			const uint8_t got[SHA256_LEN], bool *ok)
+{
+	char want_hex[2 * SHA256_LEN + 1], got_hex[2 * SHA256_LEN + 1];
+
+	*ok = savecore_has_digest(h) && memcmp(got, h->body_sha256, SHA256_LEN) == 0;
+	if (*ok)
+		return t->verdict == 0 ? SAVECORE_OK : SAVECORE_FORCED;
+	if (!savecore_has_digest(h))
+		return SAVECORE_FORCED;	/* no digest to check: said so in body_plan */
+	crypto_sha256_hex(h->body_sha256, want_hex);
+	crypto_sha256_hex(got, got_hex);
+	fprintf(stderr, "postmortem: %s: %s: sha256 MISMATCH: the body is corrupt\n"
+		"  header says %s\n  body hashes %s\n", TOOL, savecore_where(c, t), want_hex, got_hex);
+	if (!c->o.force) {
+		fprintf(stderr, "%s: removed %s (--force keeps it)\n", TOOL, c->o.out);
+		unlink(c->o.out);
+		return SAVECORE_FAIL;
+	}
+	fprintf(stderr, "%s: --force: kept %s although its digest does not match\n", TOOL,
+		c->o.out);
+	return SAVECORE_FORCED;
+}
+
+int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
+{
+	uint8_t digest[SHA256_LEN];
+	char sbuf[32];
+	uint64_t len = 0;
+	const struct dumphdr *h = body_plan(c, t, &len);
+	bool ok;
+	int fd, rc;
+
+	if (h == NULL)
+		return SAVECORE_FAIL;
+	fd = open(c->o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.out, strerror(errno));
+		return SAVECORE_FAIL;
+	}
+	if (copy_body(c, t, h, len, fd, digest) || fsync(fd) || close(fd)) {
+		fprintf(stderr, "postmortem: %s: %s: not written completely; removed\n", TOOL,
+			c->o.out);
+		unlink(c->o.out);
+		return SAVECORE_FAIL;
+	}
+	rc = judge_digest(c, t, h, digest, &ok);
+	if (rc == SAVECORE_FAIL)
+		return rc;
+	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
+	       ok ? "OK" : "NOT VERIFIED", c->o.out);
+	if ((h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
+	    h->needed_length > len)
+		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the ELF file "
+		       "ends early\n", TOOL, savecore_fmt_size(len, sbuf, sizeof(sbuf)),
+		       (unsigned long long)h->needed_length);
+	return rc;
+}
+
+/* --clear: leading copy first, so a cut leaves it CLEARED (docs/dump-disk.md). */
+int savecore_clear(struct savecore_ctx *c, struct savecore_target *t)
+{
+	struct dumphdr h = t->lead_err == 0 ? t->lead : t->trail;
+
+	if (t->part != NULL && !efi_guid_eq(&t->part->type, &savecore_dump_type) && !c->o.force) {
+		fprintf(stderr, "postmortem: %s: %s: not a dump partition; not cleared (--force "
+			"clears it)\n", TOOL, savecore_where(c, t));
+		return SAVECORE_FAIL;
+	}
+	if (h.status != DUMPHDR_CLEARED) {
+		h.prev_status = h.status;
+		h.status = DUMPHDR_CLEARED;
+	}
+	if (dumphdr_put(&t->view, false, &h, c->scratch, SAVECORE_SCRATCH) ||
+	    dumphdr_put(&t->view, true, &h, c->scratch, SAVECORE_SCRATCH)) {
+		fprintf(stderr, "postmortem: %s: %s: writing the CLEARED headers failed\n", TOOL,
+			savecore_where(c, t));
+		return SAVECORE_FAIL;
+	}
+	printf("%s: %s: headers marked CLEARED\n", TOOL, savecore_where(c, t));
+	return SAVECORE_OK;
+}
