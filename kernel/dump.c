@@ -323,9 +323,14 @@ static int stream_file(struct stream *st, size_t nsegs, size_t notes_len)
 	while ((err = elfcore_piece_next(segs, nsegs, notes_len, &cursor, &pc)) == 0) {
 		switch (pc.kind) {
 		case ELFCORE_PIECE_HEADERS:
-			err = elfcore_headers(segs, nsegs, notes_len, chunk, sizeof(chunk), &hl);
-			if (err == 0)
-				err = emit(st, chunk, hl);
+			/* The program header table can outgrow the chunk
+			 * (56 bytes a segment): write it a window at a time. */
+			for (uint64_t off = 0; err == 0 && off < pc.len; off += hl) {
+				hl = pc.len - off < sizeof(chunk) ? (size_t)(pc.len - off) : sizeof(chunk);
+				err = elfcore_headers_part(segs, nsegs, notes_len, pc.offset + off, chunk, hl);
+				if (err == 0)
+					err = emit(st, chunk, hl);
+			}
 			break;
 		case ELFCORE_PIECE_NOTES:
 			err = emit(st, notes, notes_len);

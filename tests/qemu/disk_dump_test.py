@@ -8,7 +8,9 @@ QEMU killed mid-dump leave a dump savecore refuses as incomplete.
 Prints one line per test and "disk_dump_test: N passed, N failed" last.
 """
 import hashlib
+import atexit
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -26,6 +28,7 @@ BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 TMP = tempfile.mkdtemp(prefix="pm-disk-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
 
 def disk(name, size_mb=160, dump_mb=128, guid=DUMP_GUID):
@@ -115,7 +118,6 @@ def t_partition_too_small():
     res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
                       "-drive", "file=%s,format=raw,if=virtio" % img],
                      [BANNER, r"^dump: virtio0p2 holds \d+ MiB, the dump needs \d+ MiB: writing what fits, marked TRUNCATED",
-                      r"^dump: \d+% .*MiB/s",
                       r"^postmortem: dump FAILED: disk virtio0p2 too small: only the first 3 of \d+ MiB were kept \(marked TRUNCATED\)"],
                      240, must_exit=True, mem="64")
     if res.failure:

@@ -7,7 +7,9 @@ file space, that readelf accepts the file, and that damage is reported.
 
 Prints one line per test and "dump_test: N passed, N failed" last.
 """
+import atexit
 import os
+import shutil
 import random
 import subprocess
 import sys
@@ -22,6 +24,7 @@ TOOL = os.path.join(q.BUILD, "postmortem")
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})$"
 TMP = tempfile.mkdtemp(prefix="pm-dump-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
 
 class Plant:
@@ -156,7 +159,37 @@ def t_zero_keep():
     return res
 
 
-TESTS = [t_serial_planted, t_serial_damaged_capture, t_serial_truncated_capture, t_zero_keep,
+class Sparse(Plant):
+    """4 KiB of data every 72 KiB over size bytes: more segments than a
+    64 KiB program-header table holds (1168)."""
+    def __init__(self, name, addr, size, seed):
+        self.addr, self.size = addr, size
+        rnd = random.Random(seed)
+        data = bytearray(size)
+        for off in range(0, size, 72 << 10):
+            data[off:off + 4096] = rnd.randbytes(min(4096, size - off))
+        self.data = bytes(data)
+        self.path = os.path.join(TMP, name)
+        with open(self.path, "wb") as f:
+            f.write(self.data)
+
+
+def t_many_segments():
+    plants = [Sparse("sparse", 0x2000000, 120 << 20, 9)]
+    res, cap = serial_dump("sparse", plants, mem="256", timeout=240)
+    if res.failure:
+        return res
+    core = os.path.join(TMP, "sparse.core")
+    r = subprocess.run([TOOL, "recv", cap, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "recv failed: " + r.stdout[-300:]
+        return res
+    n = len(dumpcheck.read_loads(core))
+    res.failure = check_planted(core, plants) or (None if n > 1168 else "only %d PT_LOADs" % n)
+    return res
+
+
+TESTS = [t_many_segments, t_serial_planted, t_serial_damaged_capture, t_serial_truncated_capture, t_zero_keep,
          t_serial_above_4g]
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ safe path; under OVMF the real firmware's tables are found.
 
 Prints one line per test and "handoff_test: N passed, N failed" last.
 """
+import atexit
 import os
+import shutil
 import random
 import re
 import struct
@@ -27,6 +29,7 @@ TCG_UEFI = 180
 EFI_LINE = (r"^efi: EFI v2\.7 by EDK II ACPI 2\.0=0x7fbfa014 SMBIOS 3\.0=0x7f8f0000 "
             r"ESRT=0x7ef00000 \(preserved copy, 2 entries\) MEMATTR=0x7ef01000$")
 TMP = tempfile.mkdtemp(prefix="pm-handoff-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
 
 def make_block():
