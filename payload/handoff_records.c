@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernel/efi.h"
 #include "payload/handoff.h"
 
 /* ------------------------------------------------------------ fixed records */
@@ -427,59 +428,22 @@ int handoff_guid_by_name(const char *name, size_t len, uint8_t out[16])
  * little-endian, so the text's first three groups appear byte-reversed.
  * text_order[k] is the byte of the GUID printed k-th.
  */
-static const uint8_t handoff_guid_text_order[16] = {
-	3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15,
-};
-
+/* GUID text: one implementation, kernel/efi.c's (same byte order). */
 void handoff_guid_format(const uint8_t guid[16], char out[37])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
+	struct efi_guid g;
 
-	for (size_t k = 0; k < 16; k++) {
-		uint8_t v = guid[handoff_guid_text_order[k]];
-
-		if (k == 4 || k == 6 || k == 8 || k == 10)
-			out[o++] = '-';
-		out[o++] = hex[v >> 4];
-		out[o++] = hex[v & 15];
-	}
-	out[o] = '\0';
+	memcpy(g.b, guid, sizeof(g.b));
+	efi_guid_format(&g, out);
 }
 
-static int handoff_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* Parse canonical GUID text; out is left untouched on failure. */
 int handoff_guid_parse(const char *s, size_t len, uint8_t out[16])
 {
-	uint8_t g[16];
-	size_t p = 0;
+	struct efi_guid g;
+	int err = efi_guid_parse(s, len, &g);
 
-	if (s == NULL || len != 36)
-		return -EINVAL;
-	for (size_t k = 0; k < 16; k++) {
-		int hi, lo;
-
-		if (k == 4 || k == 6 || k == 8 || k == 10) {
-			if (s[p] != '-')
-				return -EINVAL;
-			p++;
-		}
-		hi = handoff_hex_digit(s[p]);
-		lo = handoff_hex_digit(s[p + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		g[handoff_guid_text_order[k]] = (uint8_t)(hi << 4 | lo);
-		p += 2;
-	}
-	memcpy(out, g, sizeof(g));
-	return 0;
+	if (err == 0)
+		memcpy(out, g.b, sizeof(g.b));
+	return err;
 }
