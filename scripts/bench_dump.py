@@ -74,11 +74,15 @@ def run(mem, target):
     serial = ["-serial", "file:" + cap] if target == "serial" else ["-serial", "stdio"]
     dump = "serial" if target == "serial" else "disk"
     t0 = time.monotonic()
-    r = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", str(mem), "-display", "none",
-                        "-no-reboot", "-monitor", "none"] + machine + serial +
-                       ["-kernel", os.path.join(BUILD, "postmortem.bzImage"),
-                        "-append", "console=ttyS0 dump=%s after=poweroff" % dump] + drv + plants(mem),
-                       capture_output=True, timeout=7200, stdin=subprocess.DEVNULL)
+    limit = int(os.environ.get("PM_BENCH_TIMEOUT", "1800"))
+    try:
+        r = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", str(mem), "-display", "none",
+                            "-no-reboot", "-monitor", "none"] + machine + serial +
+                           ["-kernel", os.path.join(BUILD, "postmortem.bzImage"),
+                            "-append", "console=ttyS0 dump=%s after=poweroff" % dump] + drv + plants(mem),
+                           capture_output=True, timeout=limit, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return "did not finish within %d s (PM_BENCH_TIMEOUT)" % limit, None
     wall = time.monotonic() - t0
     text = (open(cap, "rb").read() if target == "serial" else r.stdout).decode("latin-1")
     m = LINE.search(text)
