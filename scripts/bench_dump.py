@@ -33,14 +33,20 @@ def pattern(name, mib):
     return path
 
 
+CHUNK_MIB = 128     # QEMU's loader reads at most 2 GiB per file: plant in pieces
+
+
 def plants(mem):
     # Fill all but the first 64 MiB of low RAM (and, for big guests, the
-    # RAM QEMU puts above 4 GiB) with the pattern.
-    low = min(mem, 3072) - 128
-    out = ["-device", "loader,file=%s,addr=0x4000000,force-raw=on" % pattern("low-%d.bin" % low, low)]
+    # RAM QEMU puts above 4 GiB) with the pattern, CHUNK_MIB at a time.
+    chunk = pattern("chunk-%d.bin" % CHUNK_MIB, CHUNK_MIB)
+    spans = [(0x4000000, min(mem, 3072) - 128)]
     if mem > 3072:
-        high = mem - 3072 - 64
-        out += ["-device", "loader,file=%s,addr=0x100000000,force-raw=on" % pattern("high-%d.bin" % high, high)]
+        spans.append((0x100000000, mem - 3072 - 64))
+    out = []
+    for base, mib in spans:
+        for k in range(mib // CHUNK_MIB):
+            out += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (chunk, base + (k * CHUNK_MIB << 20))]
     return out
 
 
@@ -94,7 +100,7 @@ def run(mem, target):
 
 def dd_ceiling(mib):
     img = os.path.join(OUT, "dd.img")
-    src = pattern("low-%d.bin" % mib, mib)
+    src = pattern("ceiling-%d.bin" % mib, mib)
     t0 = time.monotonic()
     subprocess.run(["dd", "if=" + src, "of=" + img, "bs=1M", "conv=fsync", "status=none"], check=True)
     s = time.monotonic() - t0
