@@ -35,6 +35,7 @@ static struct bootinfo bi;
 static struct cmdline opts;
 static struct context ctx;
 static char summary[256];
+static bool sha_ok;
 static struct chardev serial_devs[UART16550_PORTS];
 static struct chardev screen_dev;
 
@@ -214,10 +215,18 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (opts.n_dropped_warnings)
 		printf("cmdline: %zu more warnings not shown\n", opts.n_dropped_warnings);
 
-	if (crypto_sha256_selftest() != 0)
+	sha_ok = crypto_sha256_selftest() == 0;
+	if (!sha_ok)
 		printf("crypto: SHA-256 self-test FAILED (FIPS 180-2 vectors): no digest can be trusted\n");
 	print_memory();
 	context_handoff(&ctx, &bi, &opts);
+	if (!sha_ok && ctx.handoff == CONTEXT_HANDOFF_TRUSTED) {
+		/* A digest from a broken SHA-256 proves nothing. */
+		ctx.handoff = CONTEXT_HANDOFF_UNTRUSTED;
+		ctx.handoff_block = NULL;
+		snprintf(ctx.handoff_reason, sizeof(ctx.handoff_reason), "SHA-256 self-test failed");
+		printf("handoff: NOT TRUSTED: SHA-256 self-test failed; using what the boot path gives\n");
+	}
 	apply_handoff_cmdline();
 	context_gather(&ctx, &bi, &opts);
 	context_print(&ctx, opts.inventory);
