@@ -162,10 +162,12 @@ const char *savecore_fmt_dump(const struct dumphdr *h)
 	static char buf[512];
 	char tbuf[64], sbuf[32];
 
-	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %s%s%s, %s",
+	/* Bounded reads of the text fields, even though decode checked them. */
+	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %.*s%s%.*s, %s",
 		 (unsigned long long)h->dump_id, fmt_time(h->created, tbuf, sizeof(tbuf)),
-		 h->release[0] ? h->release : "unknown", h->hostname[0] ? ", host " : "",
-		 h->hostname, savecore_fmt_size(h->body_length ? h->body_length : h->needed_length,
+		 (int)sizeof(h->release), h->release[0] ? h->release : "unknown",
+		 h->hostname[0] ? ", host " : "", (int)sizeof(h->hostname), h->hostname,
+		 savecore_fmt_size(h->body_length ? h->body_length : h->needed_length,
 				       sbuf, sizeof(sbuf)));
 	return buf;
 }
@@ -358,7 +360,7 @@ static void list_target(const struct savecore_ctx *c, const struct savecore_targ
 	       t->verdict == 0 && h->status == DUMPHDR_COMPLETE ? "" : ": ",
 	       t->verdict == 0 && h->status == DUMPHDR_COMPLETE ? "" : t->why);
 	if (h->reason[0])
-		printf("  reason: %s\n", h->reason);
+		printf("  reason: %.*s\n", (int)sizeof(h->reason), h->reason);
 }
 
 /* ------------------------------------------------------------ saving */

@@ -67,7 +67,7 @@ static const struct dumphdr *body_plan(struct savecore_ctx *c, struct savecore_t
 		fprintf(stderr, "postmortem: %s: %s: %s; nothing written (--force writes what is "
 			"there anyway)\n", TOOL, savecore_where(c, t), t->why);
 		if (h != NULL && h->reason[0])
-			fprintf(stderr, "%s: the kernel said: %s\n", TOOL, h->reason);
+			fprintf(stderr, "%s: the kernel said: %.*s\n", TOOL, (int)sizeof(h->reason), h->reason);
 		return NULL;
 	}
 	if (h == NULL) {

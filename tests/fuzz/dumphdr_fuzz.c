@@ -26,8 +26,10 @@ static uint64_t one(const uint8_t *b, size_t len, struct dumphdr *h, int *err)
 		    memcmp(&again.status, &h->status, DUMPHDR_CRC_OFFSET - 0x10) != 0)
 			abort();
 	}
+	/* After a failed decode *h is whatever the decoder got to: its text
+	 * fields need not be terminated, so only a good header's are read. */
 	return (why ? strlen(why) : 0) + strlen(dumphdr_status_name(h->status)) + h->body_length +
-	       strlen(h->release) * (*err == 0);
+	       (*err == 0 ? strnlen(h->release, sizeof(h->release)) : 0);
 }
 
 static uint64_t pass(const uint8_t *b, size_t size)
