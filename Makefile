@@ -87,6 +87,8 @@ TOOL_SRCS := \
 	tools/recv.c \
 	tools/inspect.c \
 	tools/spans.c \
+	tools/load.c \
+	tools/vmcore_expand.c \
 	$(PURE_SRCS)
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
@@ -134,7 +136,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_REPLAYS := $(addprefix $(B)/host/,$(addsuffix _replay,$(FUZZ_NAMES)))
 FUZZERS := $(addprefix $(B)/fuzz/,$(addsuffix _fuzz,$(FUZZ_NAMES)))
 
-.PHONY: all kernel tools iso test unit fuzz fuzz-build bench run qemu qemu-gdb deps clean
+.PHONY: all kernel tools iso guest test test-linux unit fuzz fuzz-build bench run qemu qemu-gdb deps clean
 all: $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmortem
 	@scripts/sizes.sh $(B)
 
@@ -223,8 +225,21 @@ $(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS) | $(SETUP)
 
 unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 
-test: all unit fuzz-build
+# ---------------------------------------------------------------- Linux guest
+# Debian's kernel, kexec-tools, makedumpfile and busybox in an initramfs
+# with our tool and image (scripts/mkguest.py; downloads into .cache/guest).
+$(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init $(B)/postmortem $(B)/postmortem.bzImage
+	python3 scripts/mkguest.py $(B)/guest
+
+guest: $(B)/guest/initrd.img
+
+test: all unit fuzz-build guest
 	@scripts/run-tests.sh
+
+# Every Linux kexec case (BIOS and UEFI, kexec_load and kexec_file_load,
+# disk and serial); make test runs the short list.
+test-linux: all guest
+	@python3 tests/qemu/linux_test.py
 
 fuzz-build: $(FUZZERS)
 

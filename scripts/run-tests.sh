@@ -71,6 +71,7 @@ else
 	run "qemu ahci/nvme" python3 tests/qemu/ahci_nvme_test.py
 	run "qemu dump" python3 tests/qemu/dump_test.py
 	run "qemu disk dump" python3 tests/qemu/disk_dump_test.py
+	run "qemu linux kexec" python3 tests/qemu/linux_test.py --short
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -181,6 +181,32 @@ static int efi_systab_lines(const char *root, struct handoff_plan *p, struct sys
 	return 0;
 }
 
+/*
+ * The system table's own address: Linux does not print it under
+ * firmware/efi, but the boot_params it was started with (exported whole
+ * at kernel/boot_params/data) carry it in efi_info: efi_systab at 0x1c4,
+ * efi_systab_hi at 0x1d8 (arch/x86/include/uapi/asm/bootparam.h), set by
+ * the EFI stub or by kexec.  0 when absent.
+ */
+static uint64_t efi_systab_from_boot_params(const char *root)
+{
+	char path[PATH_MAX];
+	uint8_t *b;
+	size_t n;
+	uint64_t addr = 0;
+
+	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", root);
+	if (handoff_read_file(path, &b, &n) != 0)
+		return 0;
+	if (n >= 0x1e0)
+		addr = ((uint64_t)b[0x1d8] | (uint64_t)b[0x1d9] << 8 | (uint64_t)b[0x1da] << 16 |
+			(uint64_t)b[0x1db] << 24) << 32 |
+		       ((uint64_t)b[0x1c4] | (uint64_t)b[0x1c5] << 8 | (uint64_t)b[0x1c6] << 16 |
+			(uint64_t)b[0x1c7] << 24);
+	free(b);
+	return addr;
+}
+
 /* fw_vendor, runtime, config_table (addresses) and fw_platform_size. */
 static int efi_systab_facts(const char *root, struct handoff_plan *p)
 {
@@ -208,6 +234,11 @@ static int efi_systab_facts(const char *root, struct handoff_plan *p)
 			*dst[i] = v;
 		else if (v == 32 || v == 64)
 			p->systab.platform_bits = (uint32_t)v;
+	}
+	if (p->have_systab) {
+		p->systab.systab_addr = efi_systab_from_boot_params(root);
+		if (p->systab.systab_addr == 0)
+			note(root, "kernel/boot_params/data", "has no EFI system table address");
 	}
 	return 0;
 }

@@ -2,13 +2,14 @@
  * build/postmortem: the host side of postmortem.
  *
  * Subcommands arrive with the issues that need them (handoff, savecore,
- * recv and inspect today; load later); this is the command dispatcher with
+ * recv, inspect, load); this is the command dispatcher with
  * --help and --version.  Exit status: 0 ok, 1 the work failed, 2 bad usage.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tools/handoff.h"
+#include "tools/load.h"
 #include "tools/recv.h"
 #include "tools/savecore.h"
 
@@ -32,8 +33,8 @@ static void usage(FILE *f)
 		"                               (postmortem recv --help)\n"
 		"  inspect VMCORE [--at PADDR]  print a dump's notes and segments, or bytes\n"
 		"                               (postmortem inspect --help)\n"
-		"\n"
-		"load is planned; see README.md.\n");
+		"  load [--dump=..] [--file-load] make postmortem this system's crash kernel\n"
+		"       --unload | --status      (postmortem load --help)\n");
 }
 
 int main(int argc, char **argv)
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
 		return savecore_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "recv") == 0)
 		return recv_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "load") == 0)
+		return load_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)
 		return inspect_tool_main(argc - 1, argv + 1);
 	if (argv[1][0] == '-') {

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: postmortem savecore IMAGE-OR-DEVICE -o VMCORE [--partition N] [--force]\n"
-		"                           [--clear] [--sector-size BYTES]\n"
+		"                           [--clear] [--sector-size BYTES] [--compact]\n"
 		"       postmortem savecore IMAGE-OR-DEVICE --list [--partition N]\n"
 		"\n"
 		"Save the dump postmortem wrote to a raw dump partition (GPT type\n"
@@ -48,6 +48,10 @@ static void usage(FILE *f)
 		"                    its digest (exit 3), or clear a partition of another type\n"
 		"  --clear           after a save, mark the headers CLEARED (opens read-write)\n"
 		"  --sector-size N   logical sector size (default: the device's, else 512)\n"
+		"  --compact         keep the file as postmortem wrote it: zero pages as\n"
+		"                    PT_LOAD tails outside the file (p_filesz < p_memsz).\n"
+		"                    Default: every p_filesz == p_memsz, zeros as sparse holes\n"
+		"                    (the /proc/vmcore shape makedumpfile needs)\n"
 		"exit status: 0 saved and verified, 1 refused or failed, 2 usage,\n"
 		"             3 written under --force without being verified\n");
 }
@@ -92,6 +96,8 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 			o->force = true;
 		} else if (strcmp(a, "--clear") == 0) {
 			o->clear = true;
+		} else if (strcmp(a, "--compact") == 0) {
+			o->compact = true;
 		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
 			   strcmp(a, "--partition") == 0 || strcmp(a, "--sector-size") == 0) {
 			if (i + 1 == argc) {

@@ -35,6 +35,7 @@ static const struct efi_guid savecore_dump_type = GPT_TYPE_POSTMORTEM_DUMP;
 struct savecore_opts {
 	const char *image, *out;
 	bool list, force, clear;
+	bool compact;			/* keep zero tails out of the file (no expand) */
 	uint32_t partition;		/* 0: every dump partition */
 	uint32_t sector_size;		/* 0: the device's, else 512 */
 };

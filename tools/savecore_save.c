@@ -16,6 +16,7 @@
 #include "drivers/blkdev.h"
 #include "payload/dumphdr.h"
 #include "tools/savecore.h"
+#include "tools/vmcore_expand.h"
 
 #define TOOL	"savecore"
 
@@ -141,6 +142,9 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	rc = judge_digest(c, t, h, digest, &ok);
 	if (rc == SAVECORE_FAIL)
 		return rc;
+	/* The digest covers the body as written; the file becomes /proc/vmcore-shaped after. */
+	if (!c->o.compact && vmcore_expand(c->o.out) != 0 && rc == SAVECORE_OK)
+		rc = SAVECORE_FORCED;
 	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
 	       ok ? "OK" : "NOT VERIFIED", c->o.out);
 	if ((h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&

@@ -77,7 +77,7 @@ def t_bzimage_high_memory():
 
 
 def t_iso_seabios_poweroff():
-    iso = q.test_iso("after=poweroff")
+    iso = q.test_iso("after=poweroff dump=none")
     return q.run_qemu(["-cdrom", iso],
                       [BANNER, r"^boot: multiboot2 via GRUB", r"^memory: .*from multiboot2",
                        r"^acpi: .*_S5 found", FINAL], TCG_BOOT, must_exit=True)
@@ -91,7 +91,7 @@ def t_iso_seabios_fault():
 
 
 def t_iso_ovmf_poweroff():
-    iso = q.test_iso("after=poweroff console=tty0")
+    iso = q.test_iso("after=poweroff dump=none console=tty0")
     with tempfile.TemporaryDirectory() as d:
         return q.run_qemu(q.ovmf_args(d) + ["-cdrom", iso],
                           [BANNER, r"^boot: multiboot2 via GRUB", r"^console: ttyS0 fb0",

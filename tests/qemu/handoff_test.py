@@ -126,7 +126,7 @@ def t_handoff_cmdline_address():
 
 
 def t_multiboot2_module():
-    iso = q.test_iso("after=poweroff", modules=[(GOOD, "handoff")])
+    iso = q.test_iso("after=poweroff dump=none", modules=[(GOOD, "handoff")])
     return q.run_qemu(["-cdrom", iso],
                       [BANNER, r"^module: handoff at 0x[0-9a-f]+, %d bytes" % len(BLOB),
                        r"^handoff: verified sha256 %s \(multiboot2 module" % DIGEST, EFI_LINE, FINAL],
@@ -134,7 +134,7 @@ def t_multiboot2_module():
 
 
 def t_ovmf_firmware_tables():
-    iso = q.test_iso("after=poweroff")
+    iso = q.test_iso("after=poweroff dump=none")
     with tempfile.TemporaryDirectory() as d:
         return q.run_qemu(q.ovmf_args(d) + ["-cdrom", iso],
                           [BANNER, r"^handoff: none given",

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Build the Linux guest that the kexec tests panic: Debian's own kernel
+and tools in a small initramfs.
+
+    scripts/mkguest.py OUTDIR [--postmortem BUILD]
+
+Downloads (apt-get download, no installation on this machine) Debian's
+linux-image-amd64 kernel, busybox-static, kexec-tools and makedumpfile,
+plus the library packages their programs need, into .cache/guest/debs,
+unpacks them into .cache/guest/root, and writes:
+
+    OUTDIR/vmlinuz      the Debian kernel (a signed bzImage)
+    OUTDIR/initrd.img   newc cpio, gzip: busybox, kexec, makedumpfile,
+                        postmortem (host tool + bzImage), the virtio
+                        modules, tests/linux/init as /init
+    OUTDIR/release      the kernel release ("6.1.0-56-amd64")
+
+Libraries are found by following DT_NEEDED from each program through the
+unpacked packages first and this machine's /lib second (both Debian 12);
+a library found nowhere stops the build with its name.  The download
+cache is kept; the output is rebuilt when this script, the init script
+or the postmortem build changes (make decides that).
+"""
+import gzip
+import io
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CACHE = os.path.join(ROOT, ".cache", "guest")
+DEBS = os.path.join(CACHE, "debs")
+UNPACK = os.path.join(CACHE, "root")
+LIBDIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib"]
+PACKAGES = ["linux-image-amd64", "busybox-static", "kexec-tools", "makedumpfile"]
+MODULES = ["virtio_pci", "virtio_blk"]
+
+
+def log(msg):
+    print("mkguest: " + msg, flush=True)
+
+
+def die(msg):
+    print("mkguest: error: " + msg, file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def depends(pkg):
+    """Direct Depends of pkg (first alternative), as apt-cache sees them."""
+    out = run(["apt-cache", "depends", "--no-recommends", "--no-suggests",
+               "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", pkg])
+    deps = []
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith("Depends:") or line.startswith("|Depends:"):
+            name = line.split(":", 1)[1].strip()
+            if not name.startswith("<"):
+                deps.append(name)
+    return deps
+
+
+def resolve_virtual(pkg):
+    """linux-image-amd64 -> linux-image-<release>-amd64 (its one Depends)."""
+    if pkg == "linux-image-amd64":
+        for d in depends(pkg):
+            if d.startswith("linux-image-"):
+                return d
+        die("linux-image-amd64 has no linux-image-* dependency")
+    return pkg
+
+
+def download(pkgs):
+    os.makedirs(DEBS, exist_ok=True)
+    have = {f.split("_")[0] for f in os.listdir(DEBS) if f.endswith(".deb")}
+    want = [p for p in pkgs if p not in have]
+    if want:
+        log("downloading " + " ".join(want))
+        # apt-get download drops privileges to _apt where it can; the
+        # cache directory may not be writable by it, which only warns.
+        cmd = ["apt-get", "download", "-q"] + want
+        if subprocess.run(cmd, cwd=DEBS, stdout=subprocess.DEVNULL).returncode != 0:
+            log("apt-get download failed: apt-get update, then once more")
+            subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(cmd, cwd=DEBS, check=True, stdout=subprocess.DEVNULL)
+    for f in sorted(os.listdir(DEBS)):
+        if f.endswith(".deb"):
+            stamp = os.path.join(UNPACK, ".unpacked-" + f)
+            if not os.path.exists(stamp):
+                subprocess.run(["dpkg-deb", "-x", os.path.join(DEBS, f), UNPACK], check=True)
+                open(stamp, "w").close()
+
+
+def needed(path):
+    out = run(["readelf", "-d", path])
+    libs = []
+    for line in out.splitlines():
+        if "(NEEDED)" in line:
+            libs.append(line.split("[", 1)[1].split("]", 1)[0])
+    return libs
+
+
+def interp(path):
+    out = run(["readelf", "-l", path])
+    for line in out.splitlines():
+        if "Requesting program interpreter:" in line:
+            return line.split(":", 1)[1].strip().rstrip("]").strip()
+    return None
+
+
+def find_lib(name):
+    for base in (UNPACK, "/"):
+        for d in LIBDIRS:
+            p = os.path.join(base, d, name)
+            if os.path.exists(p):
+                return os.path.realpath(p)
+    return None
+
+
+def lib_closure(programs):
+    """Every shared library the programs load, as {soname: real path}."""
+    found = {}
+    todo = list(programs)
+    missing = set()
+    while todo:
+        prog = todo.pop()
+        for lib in needed(prog):
+            if lib in found or lib in missing:
+                continue
+            p = find_lib(lib)
+            if p is None:
+                missing.add(lib)
+                continue
+            found[lib] = p
+            todo.append(p)
+    return found, missing
+
+
+def module_closure(release):
+    moddir = os.path.join(UNPACK, "lib/modules", release)
+    paths = {}
+    for dirpath, _, files in os.walk(moddir):
+        for f in files:
+            if f.endswith(".ko"):
+                paths[f[:-3].replace("-", "_")] = os.path.join(dirpath, f)
+    order = []
+
+    def deps_of(name):
+        data = open(paths[name], "rb").read()
+        i = data.find(b"\0depends=")
+        if i < 0:
+            return []
+        s = data[i + 9:data.index(b"\0", i + 1)].decode()
+        return [d.replace("-", "_") for d in s.split(",") if d]
+
+    def visit(name):
+        if name in order:
+            return
+        if name not in paths:
+            die("module %s not in the kernel package" % name)
+        for d in deps_of(name):
+            visit(d)
+        order.append(name)
+
+    for m in MODULES:
+        visit(m)
+    return [(m, paths[m]) for m in order]
+
+
+class Cpio:
+    """newc archive writer (what the kernel's initramfs unpacker reads)."""
+
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.ino = 1
+        self.names = set()
+
+    def _entry(self, name, mode, data=b"", nlink=1):
+        hdr = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X" % (
+            self.ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0)
+        self.ino += 1
+        self.buf.write(hdr.encode() + name.encode() + b"\0")
+        self.buf.write(b"\0" * ((4 - self.buf.tell() % 4) % 4))
+        self.buf.write(data)
+        self.buf.write(b"\0" * ((4 - self.buf.tell() % 4) % 4))
+
+    def dir(self, name):
+        name = name.strip("/")
+        if not name or name in self.names:
+            return
+        self.dir(os.path.dirname(name))
+        self.names.add(name)
+        self._entry(name, 0o040755, nlink=2)
+
+    def file(self, name, data, mode=0o644):
+        name = name.strip("/")
+        self.dir(os.path.dirname(name))
+        if name in self.names:
+            return
+        self.names.add(name)
+        self._entry(name, 0o100000 | mode, data)
+
+    def symlink(self, name, target):
+        name = name.strip("/")
+        self.dir(os.path.dirname(name))
+        if name in self.names:
+            return
+        self.names.add(name)
+        self._entry(name, 0o120777, target.encode())
+
+    def finish(self):
+        self._entry("TRAILER!!!", 0)
+        return self.buf.getvalue()
+
+
+def main():
+    if len(sys.argv) < 2:
+        die("usage: scripts/mkguest.py OUTDIR [--postmortem BUILD]")
+    out = sys.argv[1]
+    build = os.path.join(ROOT, "build")
+    if "--postmortem" in sys.argv:
+        build = sys.argv[sys.argv.index("--postmortem") + 1]
+    os.makedirs(UNPACK, exist_ok=True)
+    os.makedirs(out, exist_ok=True)
+
+    pkgs = [resolve_virtual(p) for p in PACKAGES]
+    download(pkgs)
+    programs = [os.path.join(UNPACK, "sbin/kexec"), os.path.join(UNPACK, "usr/bin/makedumpfile"),
+                os.path.join(build, "postmortem")]
+    # Library packages: follow Depends of what is downloaded until every
+    # DT_NEEDED resolves (kexec needs Xen's libraries, makedumpfile elfutils').
+    seen = set(pkgs)
+    frontier = list(pkgs[1:])
+    for _ in range(6):
+        libs, missing = lib_closure(programs)
+        if not missing:
+            break
+        more = []
+        for p in frontier:
+            for d in depends(p):
+                if d.startswith("lib") and d not in seen:
+                    seen.add(d)
+                    more.append(d)
+        if not more:
+            die("libraries not found: " + " ".join(sorted(missing)))
+        download(more)
+        frontier = more
+    libs, missing = lib_closure(programs)
+    if missing:
+        die("libraries not found: " + " ".join(sorted(missing)))
+
+    kpkg = pkgs[0]
+    release = kpkg[len("linux-image-"):]
+    vmlinuz = os.path.join(UNPACK, "boot", "vmlinuz-" + release)
+    if not os.path.exists(vmlinuz):
+        die("no " + vmlinuz)
+
+    mods = module_closure(release)
+
+    def base():
+        """What both initramfs share: busybox, the virtio modules, /init."""
+        c = Cpio()
+        for d in ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "mnt",
+                  "run", "lib/modules", "etc", "root", "boot"]:
+            c.dir(d)
+        c.file("bin/busybox", open(os.path.join(UNPACK, "bin/busybox"), "rb").read(), 0o755)
+        for a in run([os.path.join(UNPACK, "bin/busybox"), "--list-full"]).split():
+            if a != "bin/busybox":
+                c.symlink(a, "/bin/busybox")
+        for name, path in mods:
+            c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
+        c.file("etc/modules", ("\n".join(n for n, _ in mods) + "\n").encode())
+        c.file("etc/release", (release + "\n").encode())
+        c.file("init", open(os.path.join(ROOT, "tests/linux/init"), "rb").read(), 0o755)
+        return c
+
+    # The kdump comparison's crash kernel: the same Debian kernel with only
+    # the shared part (it copies /proc/vmcore with busybox dd).
+    kdump_img = gzip.compress(base().finish(), compresslevel=6)
+
+    c = base()
+    c.file("sbin/kexec", open(programs[0], "rb").read(), 0o755)
+    c.file("usr/bin/makedumpfile", open(programs[1], "rb").read(), 0o755)
+    c.file("usr/bin/postmortem", open(programs[2], "rb").read(), 0o755)
+    c.file("usr/lib/postmortem/postmortem.bzImage",
+           open(os.path.join(build, "postmortem.bzImage"), "rb").read())
+    ld = interp(programs[0])
+    c.file(ld, open(os.path.realpath(ld), "rb").read(), 0o755)
+    for soname, path in sorted(libs.items()):
+        c.file("lib/x86_64-linux-gnu/" + soname, open(path, "rb").read(), 0o755)
+    c.file("boot/vmlinuz", open(vmlinuz, "rb").read())
+    c.file("boot/kdump.img", kdump_img)
+    data = c.finish()
+
+    with open(os.path.join(out, "initrd.img.tmp"), "wb") as f:
+        f.write(gzip.compress(data, compresslevel=6))
+    os.replace(os.path.join(out, "initrd.img.tmp"), os.path.join(out, "initrd.img"))
+    shutil.copyfile(vmlinuz, os.path.join(out, "vmlinuz"))
+    with open(os.path.join(out, "release"), "w") as f:
+        f.write(release + "\n")
+    log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s)" % (
+        out, release, os.path.getsize(os.path.join(out, "initrd.img")) // 1024, len(libs),
+        " ".join(n for n, _ in mods)))
+
+
+if __name__ == "__main__":
+    main()

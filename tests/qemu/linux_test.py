@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""postmortem as the crash kernel of a real Linux: Debian's kernel,
+kexec-tools and makedumpfile (guest built by scripts/mkguest.py).
+
+Each case boots the Debian kernel in QEMU (TCG) with crashkernel=, a
+virtio disk holding a postmortem dump partition, and the serial console;
+the guest's /init (tests/linux/init) runs `postmortem load` with the
+case's options, prints /sys/firmware/efi/systab, and panics through
+sysrq.  Then on the host:
+
+  - postmortem's banner and `dump complete` appear after the panic, and
+    QEMU powers off (after=poweroff);
+  - `postmortem savecore` (disk) or `postmortem recv` (serial) gives a
+    vmcore with one NT_PRSTATUS note per guest CPU;
+  - `makedumpfile --dump-dmesg` on it gives the crashed kernel's log with
+    "sysrq: Trigger a crash" and "Kernel panic", and `makedumpfile -c
+    -d 31` makes a filtered dump whose log reads the same;
+  - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
+    SMBIOS) are at the addresses the guest printed from
+    /sys/firmware/efi/systab.
+
+    linux_test.py [--short] [CASE...]
+
+--short runs the cases `make test` runs (BIOS kexec_load, OVMF
+kexec_file_load); without it every case (`make test-linux`).  Prints one
+line per case and "linux_test: N passed, N failed" last.
+"""
+import atexit
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemutest as q  # noqa: E402
+
+GUEST = os.path.join(q.BUILD, "guest")
+TOOL = os.path.join(q.BUILD, "postmortem")
+DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
+BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+COMPLETE = r"^postmortem: dump complete: \d+ MiB in ([\d.]+) s"
+PANIC = r"Kernel panic - not syncing: sysrq triggered crash"
+TMP = tempfile.mkdtemp(prefix="pm-linux-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+
+# TCG on a loaded 2-core machine: the guest boots in ~10 s (BIOS) or ~20 s
+# (OVMF); the dump of a 512 MiB guest to virtio takes ~5-10 s.
+TIMEOUT = 420
+
+
+class Case:
+    def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
+                 crash="64M", extra_append="", short=False):
+        self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
+        self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
+        self.short = short
+
+
+CASES = [
+    Case("bios-kexec", "bios", short=True),
+    Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
+    Case("bios-kexec-file", "bios", load=["--file-load"]),
+    Case("ovmf-kexec", "ovmf"),
+    Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
+         extra_append="init_on_free=1 pmslim=1"),
+    Case("bios-smp4", "bios", smp=4),
+]
+
+
+def make_disk(name, mem_mb):
+    path = os.path.join(TMP, name + ".img")
+    with open(path, "wb") as f:
+        f.truncate((mem_mb + 128) << 20)
+    subprocess.run(["sgdisk", "-o", "-n", "1:0:0", "-t", "1:" + DUMP_GUID, "-c", "1:pmdump", path],
+                   check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def qemu_args(case, disk, tmpdir):
+    load = ["--dump=" + case.dump, "--after=poweroff"] + case.load
+    append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s %s" %
+              (case.crash, ",".join(load), case.extra_append)).strip()
+    args = ["-machine", "q35", "-smp", str(case.smp),
+            "-kernel", os.path.join(GUEST, "vmlinuz"),
+            "-initrd", os.path.join(GUEST, "initrd.img"),
+            "-append", append,
+            "-drive", "file=%s,format=raw,if=virtio" % disk]
+    if case.firmware == "ovmf":
+        args = q.ovmf_args(tmpdir) + args
+    return args
+
+
+def run_tool(*argv):
+    return subprocess.run(list(argv), capture_output=True, text=True)
+
+
+def check_vmcore(core, case):
+    """None, or what is wrong with the saved vmcore."""
+    r = run_tool(TOOL, "inspect", core)
+    if r.returncode != 0:
+        return "inspect failed: " + r.stderr[-300:]
+    prstatus = len(re.findall(r"NT_PRSTATUS", r.stdout))
+    if prstatus != case.smp:
+        return "%d NT_PRSTATUS notes for %d CPUs" % (prstatus, case.smp)
+    log = core + ".dmesg"
+    r = run_tool("makedumpfile", "--dump-dmesg", core, log)
+    if r.returncode != 0 or not os.path.exists(log):
+        return "makedumpfile --dump-dmesg failed: " + (r.stdout + r.stderr)[-400:]
+    text = open(log, errors="replace").read()
+    for want in ("sysrq: Trigger a crash", "Kernel panic"):
+        if want not in text:
+            return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    small = core + ".small"
+    r = run_tool("makedumpfile", "-c", "-d", "31", core, small)
+    if r.returncode != 0:
+        return "makedumpfile -c -d 31 failed: " + (r.stdout + r.stderr)[-400:]
+    log2 = small + ".dmesg"
+    r = run_tool("makedumpfile", "--dump-dmesg", small, log2)
+    if r.returncode != 0 or "Kernel panic" not in open(log2, errors="replace").read():
+        return "the filtered dump's log lacks the panic"
+    return None
+
+
+def check_tables(res):
+    """Under OVMF: postmortem's efi: line names the guest's systab tables."""
+    guest = {}
+    for line in res.lines:
+        m = re.match(r"^guest: systab (\w+)=(0x[0-9a-f]+)", line)
+        if m:
+            guest[m.group(1)] = int(m.group(2), 16)
+    if not guest:
+        return "the guest printed no /sys/firmware/efi/systab"
+    efi = next((ln for ln in res.lines if ln.startswith("efi: EFI v")), None)
+    if efi is None:
+        return "postmortem printed no efi: line"
+    ours = {k.replace(" ", ""): int(v, 16) for k, v in re.findall(r" ([A-Z][A-Za-z0-9. ]*?)=(0x[0-9a-f]+)", efi)}
+    names = {"ACPI20": "ACPI2.0", "ACPI": "ACPI", "SMBIOS": "SMBIOS", "SMBIOS3": "SMBIOS3.0",
+             "ESRT": "ESRT", "MEMATTR": "MEMATTR", "RNG": "RNG", "TPMEventLog": "TPMEventLog"}
+    for key, addr in guest.items():
+        ourkey = names.get(key, key)
+        if ours.get(ourkey) != addr:
+            return "guest systab %s=0x%x but postmortem says %s" % (
+                key, addr, "0x%x" % ours[ourkey] if ourkey in ours else "nothing")
+    return None
+
+
+def run_case(case):
+    disk = make_disk(case.name, case.mem)
+    with tempfile.TemporaryDirectory(dir=TMP) as d:
+        args = qemu_args(case, disk, d)
+        if case.dump == "serial":
+            cap = os.path.join(TMP, case.name + ".cap")
+            args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
+            res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
+                             serial_stdio=False)
+            data = open(cap, "rb").read()
+            res.lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", ln.decode("utf-8", "replace")).rstrip("\r")
+                         for ln in data.split(b"\n")]
+            if res.failure is None:
+                seen = [p for p in ("guest: postmortem loaded", "sysrq: Trigger a crash")
+                        if not any(p in ln for ln in res.lines)]
+                if seen or not any(re.search(COMPLETE, ln) for ln in res.lines):
+                    res.failure = "serial capture lacks %s" % (seen or "dump complete")
+        else:
+            res = q.run_qemu(args, [r"^guest: postmortem loaded", r"sysrq: Trigger a crash",
+                                    PANIC, BANNER, r"^dump: writing .* to disk ", COMPLETE],
+                             TIMEOUT, must_exit=True, mem=str(case.mem))
+    if res.failure:
+        return res
+    core = os.path.join(TMP, case.name + ".vmcore")
+    if case.dump == "serial":
+        r = run_tool(TOOL, "recv", cap, "-o", core)
+    else:
+        r = run_tool(TOOL, "savecore", disk, "-o", core)
+    if r.returncode != 0:
+        res.failure = "%s failed: %s" % ("recv" if case.dump == "serial" else "savecore",
+                                          (r.stdout + r.stderr)[-400:])
+        return res
+    res.failure = check_vmcore(core, case)
+    if res.failure is None and case.firmware == "ovmf":
+        res.failure = check_tables(res)
+    for f in os.listdir(TMP):
+        if f.startswith(case.name + ".") and f.endswith((".img", ".vmcore", ".small", ".cap")):
+            os.unlink(os.path.join(TMP, f))
+    return res
+
+
+def main():
+    argv = sys.argv[1:]
+    short = "--short" in argv
+    names = [a for a in argv if not a.startswith("--")]
+    cases = [c for c in CASES if (c.name in names if names else (c.short or not short))]
+    if not os.path.exists(os.path.join(GUEST, "initrd.img")):
+        print("linux_test: %s missing (make guest builds it)" % GUEST)
+        print("linux_test: 0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    for c in cases:
+        t0 = time.monotonic()
+        res = run_case(c)
+        took = time.monotonic() - t0
+        if res.failure is None:
+            passed += 1
+            print("ok   %s (%.0f s)" % (c.name, took), flush=True)
+        else:
+            failed += 1
+            print("FAIL %s: %s" % (c.name, res.failure), flush=True)
+            for line in res.lines[-40:]:
+                print("    | " + line[:200])
+    print("linux_test: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,434 @@
+/*
+ * `postmortem load`: make postmortem the crash kernel of the running Linux.
+ *
+ *   postmortem load [--dump=TARGET] [--after=ACTION] [--append=TEXT]
+ *                   [--file-load] [--kernel=PATH] [--handoff=PATH]
+ *                   [--capsule=FILE] [--describe=FILE] [--handoff-extra=ARG]...
+ *                   [--kexec=PATH] [--dry-run]
+ *   postmortem load --unload
+ *   postmortem load --status
+ *
+ * Loading is two steps, both printed before they run:
+ *   1. `postmortem handoff create -o HANDOFF --from-system [extra]`: a fresh
+ *      handoff block (EFI tables, full memory map, ESRT, SMBIOS, VMCOREINFO
+ *      as /sys shows them now; docs/handoff.md);
+ *   2. `kexec -p KERNEL --initrd=HANDOFF --append=CMDLINE` (with -s for
+ *      --file-load: the kernel's kexec_file_load instead of kexec_load).
+ * kexec puts the block where postmortem finds its initrd; kexec itself adds
+ * `elfcorehdr=` to the command line.  CMDLINE is the running system's
+ * console= options (so postmortem talks where the system did), then dump=,
+ * after= and --append's text.
+ *
+ * Exit status: 0 done, 1 failed (the failing step says why), 2 bad usage.
+ * Host only (POSIX, Linux /sys).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tools/handoff.h"
+#include "tools/load.h"
+
+#define TOOL		"postmortem load"
+#define MAX_EXTRA	16
+#define CMDLINE_MAX	2048
+
+struct load_opts {
+	const char *dump, *after, *append, *kernel, *handoff, *kexec, *sysfs;
+	const char *extra[MAX_EXTRA * 2];	/* handoff create arguments */
+	int nextra;
+	bool file_load, unload, status, dry_run;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postmortem load [OPTIONS]     load postmortem as the crash kernel\n"
+		"       postmortem load --unload      unload the crash kernel\n"
+		"       postmortem load --status      is a crash kernel loaded, and the reservation\n"
+		"\n"
+		"options:\n"
+		"  --dump=TARGET       dump= for postmortem: disk, disk:DEV, serial, ... (default disk)\n"
+		"  --after=ACTION      after=: halt, poweroff, reboot, capsule (default reboot)\n"
+		"  --append=TEXT       more postmortem options for its command line\n"
+		"  --file-load         use kexec_file_load (kexec -s) instead of kexec_load\n"
+		"  --kernel=PATH       the postmortem image (default: postmortem.bzImage next to\n"
+		"                      this program, then /usr/lib/postmortem/postmortem.bzImage)\n"
+		"  --handoff=PATH      where to write the handoff block (default\n"
+		"                      /run/postmortem/handoff.bin)\n"
+		"  --capsule=FILE      put FILE in the block for after=capsule\n"
+		"  --describe=FILE     add the records a description file lists (docs/handoff.md)\n"
+		"  --handoff-extra=ARG pass ARG to `postmortem handoff create` (repeatable)\n"
+		"  --kexec=PATH        the kexec program (default: kexec from PATH, /sbin, /usr/sbin)\n"
+		"  --dry-run           print the two commands, run neither\n"
+		"  --sysfs-root=DIR    read DIR instead of /sys (tests)\n"
+		"\n"
+		"Needs root, kexec-tools and a crashkernel= reservation (docs/kexec.md).\n");
+}
+
+/* Value of "--name=value" or "--name value"; NULL when a is not --name. */
+static const char *opt_value(const char *name, int argc, char **argv, int *i)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";	/* caught below as "needs a value" */
+	return argv[++*i];
+}
+
+static int parse(int argc, char **argv, struct load_opts *o)
+{
+	static const char *const valued[] = {
+		"--dump", "--after", "--append", "--kernel", "--handoff", "--kexec",
+		"--capsule", "--describe", "--handoff-extra", "--sysfs-root",
+	};
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		size_t k;
+
+		if (strcmp(a, "--file-load") == 0 || strcmp(a, "-s") == 0) {
+			o->file_load = true;
+			continue;
+		}
+		if (strcmp(a, "--unload") == 0 || strcmp(a, "-u") == 0) {
+			o->unload = true;
+			continue;
+		}
+		if (strcmp(a, "--status") == 0) {
+			o->status = true;
+			continue;
+		}
+		if (strcmp(a, "--dry-run") == 0) {
+			o->dry_run = true;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
+			v = opt_value(valued[k], argc, argv, &i);
+			if (v != NULL)
+				break;
+		}
+		if (v == NULL) {
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL, a);
+			return -1;
+		}
+		if (*v == '\0') {
+			fprintf(stderr, "%s: %s needs a value (see --help)\n", TOOL, valued[k]);
+			return -1;
+		}
+		switch (k) {
+		case 0: o->dump = v; break;
+		case 1: o->after = v; break;
+		case 2: o->append = v; break;
+		case 3: o->kernel = v; break;
+		case 4: o->handoff = v; break;
+		case 5: o->kexec = v; break;
+		case 9: o->sysfs = v; break;
+		default:
+			if (o->nextra + 2 > MAX_EXTRA * 2) {
+				fprintf(stderr, "%s: too many handoff options (at most %d)\n",
+					TOOL, MAX_EXTRA);
+				return -1;
+			}
+			if (k == 6)
+				o->extra[o->nextra++] = "--capsule";
+			else if (k == 7)
+				o->extra[o->nextra++] = "--describe";
+			o->extra[o->nextra++] = v;
+		}
+	}
+	if ((o->unload || o->status) && (o->dump || o->after || o->append || o->nextra)) {
+		fprintf(stderr, "%s: --unload and --status take no load options\n", TOOL);
+		return -1;
+	}
+	if (o->unload && o->status) {
+		fprintf(stderr, "%s: --unload or --status, not both\n", TOOL);
+		return -1;
+	}
+	return 0;
+}
+
+/* First line of a small /sys file into buf (newline dropped); -1 if unreadable. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, (int)len, f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void sys_path(const struct load_opts *o, const char *rel, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", o->sysfs != NULL ? o->sysfs : "/sys", rel);
+}
+
+/* Reserved crash memory in bytes, or -1 if the file is missing. */
+static long long crash_size(const struct load_opts *o)
+{
+	char path[512], buf[64];
+
+	sys_path(o, "kernel/kexec_crash_size", path, sizeof(path));
+	if (read_line(path, buf, sizeof(buf)) != 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+static int status(const struct load_opts *o)
+{
+	char path[512], buf[64];
+	long long size = crash_size(o);
+
+	sys_path(o, "kernel/kexec_crash_loaded", path, sizeof(path));
+	if (read_line(path, buf, sizeof(buf)) != 0) {
+		printf("crash kernel: unknown (%s unreadable: kernel without kexec?)\n", path);
+		return 1;
+	}
+	printf("crash kernel: %s\n", strcmp(buf, "1") == 0 ? "loaded" : "not loaded");
+	if (size < 0)
+		printf("reservation: unknown\n");
+	else if (size == 0)
+		printf("reservation: none (boot with crashkernel=, e.g. crashkernel=16M)\n");
+	else
+		printf("reservation: %lld KiB (%lld MiB)\n", size / 1024, size >> 20);
+	return strcmp(buf, "1") == 0 ? 0 : 1;
+}
+
+/* The kexec program: --kexec, else the first in PATH, /sbin, /usr/sbin. */
+static const char *find_kexec(const struct load_opts *o, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096];
+
+	if (o->kexec != NULL)
+		return o->kexec;
+	snprintf(dirs, sizeof(dirs), "%s:/sbin:/usr/sbin", path != NULL ? path : "");
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d != NULL;
+	     d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, len, "%s/kexec", *d ? d : ".");
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* The postmortem image: --kernel, else next to this program, else installed. */
+static const char *find_kernel(const struct load_opts *o, char *buf, size_t len)
+{
+	char self[900];
+	ssize_t n;
+
+	if (o->kernel != NULL)
+		return o->kernel;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/postmortem.bzImage", self);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	snprintf(buf, len, "/usr/lib/postmortem/postmortem.bzImage");
+	if (access(buf, R_OK) == 0)
+		return buf;
+	return NULL;
+}
+
+/* Append " word" to cmd if it fits; -1 if not. */
+static int cmd_add(char *cmd, size_t len, const char *word)
+{
+	size_t used = strlen(cmd);
+	int n = snprintf(cmd + used, len - used, "%s%s", used ? " " : "", word);
+
+	return n < 0 || (size_t)n >= len - used ? -1 : 0;
+}
+
+/*
+ * postmortem's command line: the running system's console= options (so
+ * postmortem speaks where the system did), dump=, after=, --append.
+ */
+static int build_cmdline(const struct load_opts *o, char *cmd, size_t len)
+{
+	char now[4096];
+	bool own_console = o->append != NULL && strstr(o->append, "console=") != NULL;
+
+	cmd[0] = '\0';
+	if (!own_console && read_line("/proc/cmdline", now, sizeof(now)) == 0) {
+		for (char *save = NULL, *w = strtok_r(now, " ", &save); w != NULL;
+		     w = strtok_r(NULL, " ", &save))
+			if (strncmp(w, "console=", 8) == 0 && cmd_add(cmd, len, w) != 0)
+				return -1;
+	}
+	char word[512];
+	snprintf(word, sizeof(word), "dump=%s", o->dump != NULL ? o->dump : "disk");
+	if (cmd_add(cmd, len, word) != 0)
+		return -1;
+	snprintf(word, sizeof(word), "after=%s", o->after != NULL ? o->after : "reboot");
+	if (cmd_add(cmd, len, word) != 0)
+		return -1;
+	if (o->append != NULL && cmd_add(cmd, len, o->append) != 0)
+		return -1;
+	return 0;
+}
+
+static void print_argv(const char *const *argv)
+{
+	for (int i = 0; argv[i] != NULL; i++)
+		printf(i ? (strchr(argv[i], ' ') ? " '%s'" : " %s") : "%s", argv[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Run argv, wait; its exit status, or -1 if it could not run. */
+static int run(const char *const *argv)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "%s: cannot run %s: %s\n", TOOL, argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int unload(const struct load_opts *o)
+{
+	char kbuf[1024];
+	const char *kexec = find_kexec(o, kbuf, sizeof(kbuf));
+	const char *argv[] = { kexec, "-p", "-u", NULL };
+
+	if (kexec == NULL) {
+		fprintf(stderr, "%s: kexec not found (install kexec-tools or give --kexec)\n", TOOL);
+		return 1;
+	}
+	print_argv(argv);
+	if (o->dry_run)
+		return 0;
+	if (run(argv) != 0) {
+		fprintf(stderr, "%s: kexec -p -u failed\n", TOOL);
+		return 1;
+	}
+	return 0;
+}
+
+/* Step 1: the handoff block, by this program's own `handoff create`. */
+static int make_handoff(const struct load_opts *o, const char *out)
+{
+	const char *argv[8 + MAX_EXTRA * 2] = { "handoff", "create", "-o", out, "--from-system" };
+	int n = 5;
+
+	if (o->sysfs != NULL) {
+		argv[n++] = "--sysfs-root";
+		argv[n++] = o->sysfs;
+	}
+	for (int i = 0; i < o->nextra; i++)
+		argv[n++] = o->extra[i];
+	argv[n] = NULL;
+	printf("postmortem");
+	for (int i = 0; i < n; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	fflush(stdout);
+	if (o->dry_run)
+		return 0;
+	return handoff_tool_main(n, (char **)argv);
+}
+
+static int load(const struct load_opts *o)
+{
+	char kbuf[1024], ibuf[1024], cmd[CMDLINE_MAX], initrd[1100], append[CMDLINE_MAX + 16];
+	const char *kexec = find_kexec(o, kbuf, sizeof(kbuf));
+	const char *image = find_kernel(o, ibuf, sizeof(ibuf));
+	const char *handoff = o->handoff != NULL ? o->handoff : "/run/postmortem/handoff.bin";
+	long long size = crash_size(o);
+
+	if (kexec == NULL) {
+		fprintf(stderr, "%s: kexec not found (install kexec-tools or give --kexec)\n", TOOL);
+		return 1;
+	}
+	if (image == NULL) {
+		fprintf(stderr, "%s: postmortem.bzImage not found (give --kernel)\n", TOOL);
+		return 1;
+	}
+	if (size == 0 && !o->dry_run) {
+		fprintf(stderr, "%s: no crash memory reserved: boot with crashkernel= "
+			"(e.g. crashkernel=16M) and try again\n", TOOL);
+		return 1;
+	}
+	if (build_cmdline(o, cmd, sizeof(cmd)) != 0) {
+		fprintf(stderr, "%s: command line longer than %d bytes\n", TOOL, CMDLINE_MAX);
+		return 1;
+	}
+	if (o->handoff == NULL && !o->dry_run && mkdir("/run/postmortem", 0700) != 0 &&
+	    errno != EEXIST) {
+		fprintf(stderr, "%s: cannot create /run/postmortem: %s\n", TOOL, strerror(errno));
+		return 1;
+	}
+	if (make_handoff(o, handoff) != 0) {
+		fprintf(stderr, "%s: the handoff block could not be made; nothing loaded\n", TOOL);
+		return 1;
+	}
+	snprintf(initrd, sizeof(initrd), "--initrd=%s", handoff);
+	snprintf(append, sizeof(append), "--append=%s", cmd);
+	const char *argv[] = { kexec, "-p", image, initrd, append, o->file_load ? "-s" : NULL,
+			       NULL };
+	print_argv(argv);
+	if (o->dry_run)
+		return 0;
+	int rc = run(argv);
+	if (rc != 0) {
+		fprintf(stderr, "%s: kexec failed (exit %d)%s\n", TOOL, rc,
+			o->file_load ? "; the kernel refused kexec_file_load (lockdown or "
+			"signature policy?) -- see dmesg, or try without --file-load" : "");
+		return 1;
+	}
+	printf("postmortem is the crash kernel: dump=%s after=%s\n",
+	       o->dump != NULL ? o->dump : "disk", o->after != NULL ? o->after : "reboot");
+	return 0;
+}
+
+int load_tool_main(int argc, char **argv)
+{
+	struct load_opts o = { 0 };
+
+	if (parse(argc, argv, &o) != 0)
+		return 2;
+	if (o.status)
+		return status(&o);
+	if (geteuid() != 0 && !o.dry_run)
+		fprintf(stderr, "%s: not root: kexec will likely refuse\n", TOOL);
+	if (o.unload)
+		return unload(&o);
+	return load(&o);
+}

@@ -1,0 +1,192 @@
+/*
+ * Expand a saved dump into the /proc/vmcore shape: every PT_LOAD with
+ * p_filesz == p_memsz.
+ *
+ * postmortem writes zero pages as segment tails that are not in the file
+ * (p_filesz < p_memsz), which is valid ELF and keeps the dump small on the
+ * wire.  /proc/vmcore never looks like that, and makedumpfile 1.7's mmap
+ * read path (makedumpfile.c paddr_to_offset() bounds a segment by
+ * p_memsz, not p_filesz) then reads the next segment's bytes where the
+ * zeros should be: --dump-dmesg prints nothing, filtering reads garbage.
+ * So the host tools write the expanded file: the same headers with new
+ * offsets, each segment's bytes at its new place, and the zero tails left
+ * as holes of a sparse file (no disk space, no time).
+ *
+ * Interface: vmcore_expand(path) rewrites path through path + ".expand"
+ * and a rename; a file already in shape, or one this cannot lay out
+ * (truncated, notes after the data), is left as it is with a note.
+ * Returns 0 (expanded or left as it was) or a negative errno after
+ * printing why; path is then unchanged.  Host only (POSIX).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "payload/elfcore.h"
+#include "tools/vmcore_expand.h"
+
+#define PAGE	4096u
+#define PHDR	56u
+
+static uint64_t page_up(uint64_t x)
+{
+	return (x + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static int write_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len > (1u << 24) ? (1u << 24) : len, (off_t)off);
+		if (n <= 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Lay the file out again: header and notes where they are (everything
+ * before the first PT_LOAD's bytes), then each PT_LOAD in table order at
+ * the next page boundary, p_memsz long.  Writes the new program headers
+ * into hdr (a copy of file[0..head)).  Returns the new file size, or 0
+ * when the file cannot be laid out this way (*why set).
+ */
+static uint64_t relayout(const struct elfcore_info *ci, uint8_t *hdr, uint64_t head,
+			 const char **why)
+{
+	uint64_t cur = page_up(head);
+
+	for (size_t i = 0; i < ci->phnum; i++) {
+		uint8_t *ph = hdr + ci->phoff + i * PHDR;
+		uint32_t type = get32(ph);
+		uint64_t off = get64(ph + 8), filesz = get64(ph + 32), memsz = get64(ph + 40);
+
+		if (type == 4 && off + filesz > head) {	/* PT_NOTE after the data */
+			*why = "a PT_NOTE lies after the memory data";
+			return 0;
+		}
+		if (type != 1)
+			continue;
+		if (filesz > 0 && off < head) {
+			*why = "a PT_LOAD starts inside the headers";
+			return 0;
+		}
+		put64(ph + 8, cur);
+		put64(ph + 32, memsz);
+		cur = page_up(cur + memsz);
+	}
+	return cur;
+}
+
+int vmcore_expand(const char *path)
+{
+	struct elfcore_info ci;
+	struct stat st;
+	const char *why = NULL;
+	char tmp[4096];
+	uint8_t *hdr = NULL;
+	void *map = MAP_FAILED;
+	int in = -1, out = -1, err = -EIO;
+
+	snprintf(tmp, sizeof(tmp), "%s.expand", path);
+	in = open(path, O_RDONLY);
+	if (in < 0 || fstat(in, &st) != 0 || st.st_size < 64) {
+		fprintf(stderr, "postmortem: expand: %s: cannot read\n", path);
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in, 0);
+	if (map == MAP_FAILED || elfcore_read(map, (size_t)st.st_size, &ci) != 0) {
+		fprintf(stderr, "postmortem: expand: %s: not an ELF core file\n", path);
+		goto out;
+	}
+	if (ci.file_bytes == ci.mem_bytes) {
+		err = 0;	/* already the /proc/vmcore shape */
+		goto out;
+	}
+	if (ci.truncated) {
+		fprintf(stderr, "postmortem: expand: %s is cut short: left compact "
+			"(zero tails as p_filesz < p_memsz)\n", path);
+		err = 0;
+		goto out;
+	}
+	/* head: everything before the first PT_LOAD's bytes. */
+	uint64_t head = (uint64_t)st.st_size;
+	size_t cursor = 0;
+	struct elfcore_segment s;
+	while (elfcore_load_next(&ci, &cursor, &s) == 0) {
+		if (s.filesz > 0 && s.file_offset < head)
+			head = s.file_offset;
+	}
+	hdr = malloc(head);
+	if (hdr == NULL) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(hdr, map, head);
+	uint64_t size = relayout(&ci, hdr, head, &why);
+	if (size == 0) {
+		fprintf(stderr, "postmortem: expand: %s: %s: left compact\n", path, why);
+		err = 0;
+		goto out;
+	}
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (out < 0 || write_all(out, hdr, head, 0) != 0)
+		goto fail;
+	cursor = 0;
+	while (elfcore_load_next(&ci, &cursor, &s) == 0) {
+		uint64_t to = get64(hdr + ci.phoff + s.range * PHDR + 8);
+		if (write_all(out, (const uint8_t *)map + s.file_offset, s.filesz, to) != 0)
+			goto fail;
+	}
+	if (ftruncate(out, (off_t)size) != 0 || fsync(out) != 0 || close(out) != 0) {
+		out = -1;
+		goto fail;
+	}
+	out = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	fprintf(stderr, "postmortem: %s: zero pages written as holes: %llu MiB file, "
+		"%llu MiB of data (/proc/vmcore shape)\n", path,
+		(unsigned long long)(size >> 20), (unsigned long long)(ci.file_bytes >> 20));
+	err = 0;
+	goto out;
+fail:
+	fprintf(stderr, "postmortem: expand: cannot write %s: %s; %s left compact\n", tmp,
+		strerror(errno), path);
+	unlink(tmp);
+	err = -EIO;
+out:
+	if (out >= 0)
+		close(out);
+	free(hdr);
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	if (in >= 0)
+		close(in);
+	return err;
+}

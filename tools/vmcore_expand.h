@@ -1,0 +1,12 @@
+/*
+ * Rewrite a saved ELF dump so that every PT_LOAD has p_filesz == p_memsz
+ * (the /proc/vmcore shape makedumpfile expects), zero tails as sparse
+ * holes.  See tools/vmcore_expand.c.  Host only.
+ */
+#ifndef TOOLS_VMCORE_EXPAND_H
+#define TOOLS_VMCORE_EXPAND_H
+
+/* 0: expanded, or left as it was (with a note); negative errno: path unchanged. */
+int vmcore_expand(const char *path);
+
+#endif
