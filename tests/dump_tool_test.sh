@@ -86,7 +86,7 @@ EOF
 
 # ------------------------------------------------------------ a clean dump
 gen "$tmp/orig.elf" "$tmp/clean.cap" --text
-run clean "$tool" recv "$tmp/clean.cap" -o "$tmp/clean.elf"
+run clean "$tool" recv --compact "$tmp/clean.cap" -o "$tmp/clean.elf"
 check rc_is clean 0
 check cmp -s "$tmp/orig.elf" "$tmp/clean.elf"
 check has clean "0 bad headers, 0 bad payloads, 0 cut off"
@@ -97,6 +97,10 @@ check has clean "wrote $tmp/clean.elf: $(stat -c %s "$tmp/orig.elf") bytes, comp
 check grep -q "console text and other bytes: [1-9]" "$tmp/clean.out"
 check empty clean.err
 check [ ! -e "$tmp/clean.elf.incomplete" ]
+# Without --compact: the /proc/vmcore shape, the same memory.
+run whole "$tool" recv "$tmp/clean.cap" -o "$tmp/whole.elf"
+check rc_is whole 0
+check python3 "$root/tests/tools/vmcore_same.py" "$tmp/orig.elf" "$tmp/whole.elf" --whole
 check sh -c "readelf -lW '$tmp/clean.elf' >'$tmp/readelf.out' 2>&1"
 check sh -c "! grep -qi 'warning\|error' '$tmp/readelf.out'"
 check [ "$(grep -c ' LOAD ' "$tmp/readelf.out")" -eq 6 ]
@@ -113,24 +117,24 @@ else
 fi
 # A stale sidecar goes once the file is whole; --quiet says nothing.
 echo stale >"$tmp/clean.elf.incomplete"
-run quiet "$tool" recv --quiet "$tmp/clean.cap" -o "$tmp/clean.elf"
+run quiet "$tool" recv --compact --quiet "$tmp/clean.cap" -o "$tmp/clean.elf"
 check rc_is quiet 0
 check empty quiet.out
 check empty quiet.err
 check [ ! -e "$tmp/clean.elf.incomplete" ]
 # Without console text; with all-zero pages kept; a frame twice.
 gen "$tmp/raw.elf" "$tmp/raw.cap"
-run raw "$tool" recv "$tmp/raw.cap" -o "$tmp/raw.out.elf"
+run raw "$tool" recv --compact "$tmp/raw.cap" -o "$tmp/raw.out.elf"
 check rc_is raw 0
 check has raw "console text and other bytes: 0 "
 check cmp -s "$tmp/raw.elf" "$tmp/raw.out.elf"
 gen "$tmp/keep.elf" "$tmp/keep.cap" --keep-zero --text
-run keep "$tool" recv "$tmp/keep.cap" -o "$tmp/keep.out.elf"
+run keep "$tool" recv --compact "$tmp/keep.cap" -o "$tmp/keep.out.elf"
 check rc_is keep 0
 check cmp -s "$tmp/keep.elf" "$tmp/keep.out.elf"
 check [ "$(readelf -lW "$tmp/keep.elf" | grep -c ' LOAD ')" -eq 3 ]
 gen "$tmp/dup.elf" "$tmp/dup.cap" --dup 30 --text
-run dup "$tool" recv "$tmp/dup.cap" -o "$tmp/dup.out.elf"
+run dup "$tool" recv --compact "$tmp/dup.cap" -o "$tmp/dup.out.elf"
 check rc_is dup 0
 check has dup "1 duplicates"
 check cmp -s "$tmp/dup.elf" "$tmp/dup.out.elf"
@@ -170,7 +174,7 @@ check rc_is inspect_usage 2
 # ------------------------------------------------------------ damage
 # A corrupted payload byte: exactly that frame's 1024 bytes are missing.
 gen "$tmp/orig.elf" "$tmp/bad.cap" --text --corrupt 40
-run bad "$tool" recv "$tmp/bad.cap" -o "$tmp/bad.elf"
+run bad "$tool" recv --compact "$tmp/bad.cap" -o "$tmp/bad.elf"
 check rc_is bad 1
 check has bad "1 bad payloads"
 check grep -q "^missing 0x\([0-9a-f]*\)-0x\([0-9a-f]*\) (1024 bytes): frame seq 40 (DATA 0x\1-0x\2) payload CRC wrong$" "$tmp/bad.out"
@@ -180,14 +184,14 @@ check grep -q "^missing .*frame seq 40" "$tmp/bad.elf.incomplete"
 check same_outside "$tmp/orig.elf" "$tmp/bad.elf" "$tmp/bad.elf.incomplete"
 run bad_inspect "$tool" inspect "$tmp/bad.elf"
 check has bad_inspect "INCOMPLETE (e_flags 0x1)"
-run bad_quiet "$tool" recv -q "$tmp/bad.cap" -o "$tmp/bad2.elf"
+run bad_quiet "$tool" recv --compact -q "$tmp/bad.cap" -o "$tmp/bad2.elf"
 check rc_is bad_quiet 1
 check empty bad_quiet.out
 check err_has bad_quiet "payload CRC wrong"
 
 # A corrupted header byte: the frame is gone, its bytes missing, the seq too.
 gen "$tmp/orig.elf" "$tmp/hdr.cap" --text --corrupt 50:20
-run hdr "$tool" recv "$tmp/hdr.cap" -o "$tmp/hdr.elf"
+run hdr "$tool" recv --compact "$tmp/hdr.cap" -o "$tmp/hdr.elf"
 check rc_is hdr 1
 check has hdr "1 bad headers"
 check has hdr "frames: 178 expected, 1 missing: seq 50"
@@ -196,7 +200,7 @@ check same_outside "$tmp/orig.elf" "$tmp/hdr.elf" "$tmp/hdr.elf.incomplete"
 
 # Frames dropped: two in a row, and a ZERO frame (seq 37: 12 KiB of zeros).
 gen "$tmp/orig.elf" "$tmp/drop.cap" --text --drop 20 --drop 21 --drop 37
-run drop "$tool" recv "$tmp/drop.cap" -o "$tmp/drop.elf"
+run drop "$tool" recv --compact "$tmp/drop.cap" -o "$tmp/drop.elf"
 check rc_is drop 1
 check has drop "frames: 178 expected, 3 missing: seq 20-21, 37"
 check has drop "(2048 bytes): frames seq 20-21 not received"
@@ -207,7 +211,7 @@ check same_outside "$tmp/orig.elf" "$tmp/drop.elf" "$tmp/drop.elf.incomplete"
 # The capture ends half way: no TRAILER, the rest missing, file full size.
 gen "$tmp/orig.elf" "$tmp/full.cap" --text
 head -c 90000 "$tmp/full.cap" >"$tmp/cut.cap"
-run cut "$tool" recv "$tmp/cut.cap" -o "$tmp/cut.elf"
+run cut "$tool" recv --compact "$tmp/cut.cap" -o "$tmp/cut.elf"
 check rc_is cut 1
 check has cut "TRAILER: not received"
 check has cut "1 cut off"
@@ -220,7 +224,7 @@ check same_outside "$tmp/orig.elf" "$tmp/cut.elf" "$tmp/cut.elf.incomplete"
 
 # The sender gave up after 100000 bytes: TRAILER with its status.
 gen "$tmp/abort.elf" "$tmp/abort.cap" --text --abort-after 100000
-run abort "$tool" recv "$tmp/abort.cap" -o "$tmp/abort.out.elf"
+run abort "$tool" recv --compact "$tmp/abort.cap" -o "$tmp/abort.out.elf"
 check rc_is abort 1
 check has abort "status -5 (the sender gave up)"
 check grep -q "^the sender stopped early: status -5" "$tmp/abort.out.elf.incomplete"
@@ -229,7 +233,7 @@ check has abort "sha256 OK "		# of the bytes that were sent
 # Every CRC good but a byte changed: only the SHA-256 can tell.
 cp "$tmp/full.cap" "$tmp/forged.cap"
 check forge_data "$tmp/forged.cap" 60
-run forged "$tool" recv "$tmp/forged.cap" -o "$tmp/forged.elf"
+run forged "$tool" recv --compact "$tmp/forged.cap" -o "$tmp/forged.elf"
 check rc_is forged 1
 check has forged "0 bad headers, 0 bad payloads"
 check has forged "sha256 MISMATCH"
@@ -242,35 +246,35 @@ check grep -q "^sha256 MISMATCH" "$tmp/forged.elf.incomplete"
 gen "$tmp/one.elf" "$tmp/one.cap" --text --id 1
 gen "$tmp/two.elf" "$tmp/two.cap" --text --id 2
 cat "$tmp/one.cap" "$tmp/two.cap" >"$tmp/both.cap"
-run both "$tool" recv "$tmp/both.cap" -o "$tmp/both.elf"
+run both "$tool" recv --compact "$tmp/both.cap" -o "$tmp/both.elf"
 check rc_is both 0
 check has both "the capture holds 2 dumps: 0x0000000000000001 (178 frames) 0x0000000000000002 (178 frames); taking 0x0000000000000002"
 check cmp -s "$tmp/two.elf" "$tmp/both.elf"
-run first "$tool" recv "$tmp/both.cap" -o "$tmp/first.elf" --dump-id 1
+run first "$tool" recv --compact "$tmp/both.cap" -o "$tmp/first.elf" --dump-id 1
 check rc_is first 0
 check cmp -s "$tmp/one.elf" "$tmp/first.elf"
 head -c 50000 "$tmp/one.cap" | cat - "$tmp/two.cap" >"$tmp/retry.cap"
-run retry "$tool" recv "$tmp/retry.cap" -o "$tmp/retry.elf"
+run retry "$tool" recv --compact "$tmp/retry.cap" -o "$tmp/retry.elf"
 check rc_is retry 0
 check cmp -s "$tmp/two.elf" "$tmp/retry.elf"
-run noid "$tool" recv "$tmp/both.cap" -o "$tmp/noid.elf" --dump-id 3
+run noid "$tool" recv --compact "$tmp/both.cap" -o "$tmp/noid.elf" --dump-id 3
 check rc_is noid 1
 check err_has noid "no frames of that dump found"
 
 # ------------------------------------------------------------ usage
 printf 'just console text\r\n' >"$tmp/text.cap"
-run noframes "$tool" recv "$tmp/text.cap" -o "$tmp/none.elf"
+run noframes "$tool" recv --compact "$tmp/text.cap" -o "$tmp/none.elf"
 check rc_is noframes 1
 check err_has noframes "no frames of a dump found"
 check [ ! -e "$tmp/none.elf" ]
-run missing "$tool" recv "$tmp/nosuch.cap" -o "$tmp/x.elf"
+run missing "$tool" recv --compact "$tmp/nosuch.cap" -o "$tmp/x.elf"
 check rc_is missing 1
 check err_has missing "nosuch.cap: No such file or directory"
 run noargs "$tool" recv
 check rc_is noargs 2
-run noout "$tool" recv "$tmp/clean.cap"
+run noout "$tool" recv --compact "$tmp/clean.cap"
 check rc_is noout 2
-run help "$tool" recv --help
+run help "$tool" recv --compact --help
 check rc_is help 0
 check has help "usage: postmortem recv CAPTURE -o VMCORE"
 run top "$tool" --help

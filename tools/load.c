@@ -241,7 +241,7 @@ static const char *find_kernel(const struct load_opts *o, char *buf, size_t len)
 	ssize_t n;
 
 	if (o->kernel != NULL)
-		return o->kernel;
+		return access(o->kernel, R_OK) == 0 ? o->kernel : NULL;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
@@ -378,7 +378,9 @@ static int load(const struct load_opts *o)
 		return 1;
 	}
 	if (image == NULL) {
-		fprintf(stderr, "%s: postmortem.bzImage not found (give --kernel)\n", TOOL);
+		fprintf(stderr, "%s: %s not found%s\n", TOOL,
+			o->kernel != NULL ? o->kernel : "postmortem.bzImage",
+			o->kernel != NULL ? " or unreadable" : " (give --kernel)");
 		return 1;
 	}
 	if (size == 0 && !o->dry_run) {

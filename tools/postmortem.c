@@ -2,7 +2,7 @@
  * build/postmortem: the host side of postmortem.
  *
  * Subcommands arrive with the issues that need them (handoff, savecore,
- * recv, inspect, load); this is the command dispatcher with
+ * recv, inspect, load, expand); this is the command dispatcher with
  * --help and --version.  Exit status: 0 ok, 1 the work failed, 2 bad usage.
  */
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "tools/load.h"
 #include "tools/recv.h"
 #include "tools/savecore.h"
+#include "tools/vmcore_expand.h"
 
 static void usage(FILE *f)
 {
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 		"                               (postmortem recv --help)\n"
 		"  inspect VMCORE [--at PADDR]  print a dump's notes and segments, or bytes\n"
 		"                               (postmortem inspect --help)\n"
+		"  expand VMCORE...             give a --compact dump the /proc/vmcore shape\n"
 		"  load [--dump=..] [--file-load] make postmortem this system's crash kernel\n"
 		"       --unload | --status      (postmortem load --help)\n");
 }
@@ -57,6 +59,8 @@ int main(int argc, char **argv)
 		return savecore_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "recv") == 0)
 		return recv_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "expand") == 0)
+		return vmcore_expand_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "load") == 0)
 		return load_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)

@@ -35,6 +35,7 @@
 #include "payload/elfcore.h"
 #include "payload/frame.h"
 #include "tools/recv.h"
+#include "tools/vmcore_expand.h"
 #include "tools/spans.h"
 
 #define TOOL "postmortem: recv"
@@ -62,6 +63,7 @@ struct jump {
 struct recv {
 	const char *capture, *out;
 	bool quiet, id_given, have_id;
+	bool compact;			/* --compact: no vmcore_expand() */
 	uint64_t id;
 	int fd;
 	int err;			/* first output error, -errno */
@@ -535,7 +537,7 @@ static int write_sidecar(const struct recv *r, const char *path)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: postmortem recv CAPTURE -o VMCORE [--dump-id ID] [--quiet]\n"
+		"usage: postmortem recv CAPTURE -o VMCORE [--dump-id ID] [--quiet] [--compact]\n"
 		"\n"
 		"Rebuild the ELF core file a dump=serial run sent, from a capture of the\n"
 		"serial line (console text and frames mixed; docs/dump-serial.md).\n"
@@ -543,6 +545,8 @@ static void usage(FILE *f)
 		"  --dump-id ID   take this dump's frames (default: the last dump whose\n"
 		"                 HEADER is in the capture)\n"
 		"  --quiet        print only problems\n"
+		"  --compact      keep the file as sent (zero pages as PT_LOAD tails outside\n"
+		"                 the file); default: the /proc/vmcore shape, zeros as holes\n"
 		"Exit 0 only when the file is complete and matches the sender's SHA-256;\n"
 		"otherwise 1, with VMCORE.incomplete listing what is missing.\n");
 }
@@ -557,6 +561,8 @@ static int parse_args(struct recv *r, int argc, char **argv)
 			exit(0);
 		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			r->quiet = true;
+		} else if (strcmp(argv[i], "--compact") == 0) {
+			r->compact = true;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			r->out = argv[++i];
 		} else if (strcmp(argv[i], "--dump-id") == 0 && i + 1 < argc) {
@@ -617,6 +623,9 @@ int recv_tool_main(int argc, char **argv)
 		close(r.fd);
 		if (!r.quiet)
 			printf("wrote %s: %" PRIu64 " bytes, complete, sha256 OK\n", r.out, r.file_size);
+		/* The digest covered the file as sent; now the /proc/vmcore shape. */
+		if (!r.compact && vmcore_expand(r.out) != 0)
+			return 1;
 		return 0;
 	}
 	mark_incomplete(&r);

@@ -190,3 +190,23 @@ out:
 		close(in);
 	return err;
 }
+
+/* `postmortem expand VMCORE...`: the same rewrite for files saved with --compact. */
+int vmcore_expand_tool_main(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: postmortem expand VMCORE...\n"
+			"\n"
+			"Rewrite ELF dumps in place so every PT_LOAD has p_filesz == p_memsz (the\n"
+			"/proc/vmcore shape makedumpfile needs), zero pages as sparse holes.\n"
+			"savecore and recv do this by default; this is for files kept --compact.\n");
+		return argc < 2 ? 2 : 0;
+	}
+	for (int i = 1; i < argc; i++)
+		if (vmcore_expand(argv[i]) != 0)
+			rc = 1;
+	return rc;
+}

@@ -9,4 +9,7 @@
 /* 0: expanded, or left as it was (with a note); negative errno: path unchanged. */
 int vmcore_expand(const char *path);
 
+/* `postmortem expand`: 0 all done, 1 a file failed, 2 usage. */
+int vmcore_expand_tool_main(int argc, char **argv);
+
 #endif

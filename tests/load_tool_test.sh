@@ -1,0 +1,124 @@
+#!/bin/bash
+# `postmortem load` with a stand-in kexec and a made-up /sys, and
+# `postmortem expand` on a core file with zero tails.
+#   tests/load_tool_test.sh build/postmortem
+# Ends with "load_tool_test: N passed, N failed"; exits 1 on a failure.
+tool=${1:?usage: load_tool_test.sh TOOL}
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() {
+	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
+}
+run() {
+	name=$1
+	shift
+	"$tool" "$@" >"$tmp/$name.out" 2>&1
+	echo $? >"$tmp/$name.rc"
+}
+rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ] || { cat "$tmp/$1.out"; false; }; }
+has() { grep -qF -- "$2" "$tmp/$1.out" || { echo "--- $1.out:"; cat "$tmp/$1.out"; false; }; }
+
+# A stand-in kexec that records its arguments, one per line.
+cat >"$tmp/kexec" <<EOS
+#!/bin/sh
+printf '%s\n' "\$@" > "$tmp/kexec.args"
+exit \${KEXEC_RC:-0}
+EOS
+chmod +x "$tmp/kexec"
+sys=$tmp/sys
+mkdir -p "$sys/kernel"
+echo 16777216 >"$sys/kernel/kexec_crash_size"
+echo 0 >"$sys/kernel/kexec_crash_loaded"
+image=$tmp/pm.bzImage
+printf 'image' >"$image"
+common=(--sysfs-root="$sys" --kexec="$tmp/kexec" --kernel="$image" --handoff="$tmp/h.bin")
+
+run load load "${common[@]}" --dump=disk --after=poweroff --append="pm.zero=keep"
+check rc_is load 0
+check has load "postmortem handoff create -o $tmp/h.bin --from-system --sysfs-root $sys"
+check has load "postmortem is the crash kernel: dump=disk after=poweroff"
+check grep -qx -- -p "$tmp/kexec.args"
+check grep -qx -- "$image" "$tmp/kexec.args"
+check grep -qx -- "--initrd=$tmp/h.bin" "$tmp/kexec.args"
+check grep -q -- "^--append=.*dump=disk after=poweroff pm.zero=keep$" "$tmp/kexec.args"
+check bash -c "! grep -qx -- -s '$tmp/kexec.args'"
+run verify handoff verify "$tmp/h.bin"
+check rc_is verify 0
+
+run file load "${common[@]}" --file-load
+check rc_is file 0
+check grep -qx -- -s "$tmp/kexec.args"
+check grep -q -- "^--append=.*dump=disk after=reboot$" "$tmp/kexec.args"	# the defaults
+
+rm -f "$tmp/kexec.args"
+run dry load "${common[@]}" --dry-run
+check rc_is dry 0
+check has dry "$tmp/kexec -p $image --initrd=$tmp/h.bin"
+check [ ! -e "$tmp/kexec.args" ]
+
+KEXEC_RC=1 run refused load "${common[@]}" --file-load
+check rc_is refused 1
+check has refused "kexec failed (exit 1); the kernel refused kexec_file_load"
+
+run unload load --kexec="$tmp/kexec" --unload
+check rc_is unload 0
+check [ "$(tr '\n' ' ' <"$tmp/kexec.args")" = "-p -u " ]
+
+run status0 load --sysfs-root="$sys" --status
+check rc_is status0 1
+check has status0 "crash kernel: not loaded"
+check has status0 "reservation: 16384 KiB (16 MiB)"
+echo 1 >"$sys/kernel/kexec_crash_loaded"
+run status1 load --sysfs-root="$sys" --status
+check rc_is status1 0
+check has status1 "crash kernel: loaded"
+
+echo 0 >"$sys/kernel/kexec_crash_size"
+run noreserve load "${common[@]}"
+check rc_is noreserve 1
+check has noreserve "no crash memory reserved: boot with crashkernel="
+
+run nokexec load --sysfs-root="$sys" --kexec="$tmp/none" --kernel="$image" 2>/dev/null
+check rc_is nokexec 1
+run nokernel load --sysfs-root="$sys" --kexec="$tmp/kexec" --kernel="$tmp/missing"
+check rc_is nokernel 1
+check has nokernel "$tmp/missing not found or unreadable"
+run badopt load --frobnicate
+check rc_is badopt 2
+check has badopt "unknown option '--frobnicate'"
+run novalue load --dump
+check rc_is novalue 2
+check has novalue "--dump needs a value"
+run both load --status --unload
+check rc_is both 2
+
+# ------------------------------------------------------------ expand
+python3 "$root/tests/tools/vmcore_same.py" --make "$tmp/c.elf"
+cp "$tmp/c.elf" "$tmp/x.elf"
+run expand expand "$tmp/x.elf"
+check rc_is expand 0
+check has expand "zero pages written as holes"
+check python3 "$root/tests/tools/vmcore_same.py" "$tmp/c.elf" "$tmp/x.elf" --whole
+check bash -c "readelf -lW '$tmp/x.elf' >/dev/null"
+check [ "$(du -k "$tmp/x.elf" | cut -f1)" -le 16 ]	# the zeros are holes
+cp "$tmp/x.elf" "$tmp/y.elf"
+run again expand "$tmp/y.elf"
+check rc_is again 0
+check cmp -s "$tmp/x.elf" "$tmp/y.elf"			# already whole: untouched
+head -c 5000 "$tmp/c.elf" >"$tmp/cut.elf"
+run cut expand "$tmp/cut.elf"
+check rc_is cut 0
+check has cut "is cut short: left compact"
+printf '%0200d' 0 >"$tmp/junk"
+run junk expand "$tmp/junk"
+check rc_is junk 1
+check has junk "not an ELF core file"
+run none expand
+check rc_is none 2
+
+echo "load_tool_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
