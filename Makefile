@@ -40,6 +40,8 @@ PURE_SRCS := \
 	payload/elfcore.c \
 	payload/elfcore_read.c \
 	payload/frame.c \
+	payload/capsule.c \
+	payload/varstore.c \
 	drivers/blkdev.c
 
 KERNEL_SRCS := \
@@ -87,6 +89,8 @@ TOOL_SRCS := \
 	tools/recv.c \
 	tools/inspect.c \
 	tools/spans.c \
+	tools/capsulecmd.c \
+	tools/varstorecmd.c \
 	tools/load.c \
 	tools/vmcore_expand.c \
 	$(PURE_SRCS)

@@ -60,6 +60,8 @@ run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
 run "savecore tool" tests/savecore_tool_test.sh "$B/postmortem"
 run "dump tool" tests/dump_tool_test.sh "$B/postmortem"
 run "load tool" tests/load_tool_test.sh "$B/postmortem"
+run "capsule tool" tests/capsule_tool_test.sh "$B/postmortem"
+run "varstore tool" tests/varstore_tool_test.sh "$B/postmortem"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then
 	echo "qemu tests: skipped (PM_SKIP_QEMU=1)"
 else

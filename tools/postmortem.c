@@ -1,17 +1,19 @@
 /*
  * build/postmortem: the host side of postmortem.
  *
- * Subcommands arrive with the issues that need them (handoff, savecore,
- * recv, inspect, load, expand); this is the command dispatcher with
- * --help and --version.  Exit status: 0 ok, 1 the work failed, 2 bad usage.
+ * Subcommands arrive with the issues that need them (see the usage text
+ * below); this is the command dispatcher with --help and --version.
+ * Exit status: 0 ok, 1 the work failed, 2 bad usage.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/capsulecmd.h"
 #include "tools/handoff.h"
 #include "tools/load.h"
 #include "tools/recv.h"
 #include "tools/savecore.h"
+#include "tools/varstorecmd.h"
 #include "tools/vmcore_expand.h"
 
 static void usage(FILE *f)
@@ -34,6 +36,10 @@ static void usage(FILE *f)
 		"                               (postmortem recv --help)\n"
 		"  inspect VMCORE [--at PADDR]  print a dump's notes and segments, or bytes\n"
 		"                               (postmortem inspect --help)\n"
+		"  capsule check FILE | make    check a capsule file for capsule-on-disk, or\n"
+		"                               build one (postmortem capsule --help)\n"
+		"  varstore FILE [--get NAME]   list an OVMF variable store, or print one\n"
+		"                               variable (postmortem varstore --help)\n"
 		"  expand VMCORE...             give a --compact dump the /proc/vmcore shape\n"
 		"  load [--dump=..] [--file-load] make postmortem this system's crash kernel\n"
 		"       --unload | --status      (postmortem load --help)\n");
@@ -65,6 +71,10 @@ int main(int argc, char **argv)
 		return load_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)
 		return inspect_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "capsule") == 0)
+		return capsule_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "varstore") == 0)
+		return varstore_tool_main(argc - 1, argv + 1);
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "postmortem: unknown option '%s' (see --help)\n", argv[1]);
 		return 2;
