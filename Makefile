@@ -32,10 +32,16 @@ PURE_SRCS := \
 	kernel/elfcorehdr.c \
 	kernel/mcfg.c \
 	kernel/dumpplan.c \
+	kernel/efirt_map.c \
 	payload/handoff.c \
 	payload/handoff_records.c \
 	payload/handoff_desc.c \
 	payload/gpt.c \
+	payload/fat.c \
+	payload/fat_dir.c \
+	payload/fat_name.c \
+	payload/fat_write.c \
+	payload/fat_file.c \
 	payload/dumphdr.c \
 	payload/elfcore.c \
 	payload/elfcore_read.c \
@@ -53,6 +59,8 @@ KERNEL_SRCS := \
 	kernel/cpu.c \
 	kernel/trap.c \
 	kernel/after.c \
+	kernel/efirt.c \
+	kernel/efirt_vars.c \
 	kernel/platform.c \
 	kernel/syscalls.c \
 	drivers/uart16550.c \
@@ -68,6 +76,10 @@ KERNEL_SRCS := \
 	kernel/progress.c \
 	kernel/dump.c \
 	kernel/dumpsink.c \
+	kernel/fatsink.c \
+	kernel/esp.c \
+	kernel/capsule_stage.c \
+	drivers/rtc.c \
 	crypto/mbedtls_shim.c \
 	$(PURE_SRCS)
 
@@ -85,10 +97,12 @@ TOOL_SRCS := \
 	tools/handoff_show.c \
 	tools/savecore.c \
 	tools/savecore_save.c \
+	tools/savecore_fat.c \
 	tools/fileblk.c \
 	tools/recv.c \
 	tools/inspect.c \
 	tools/spans.c \
+	tools/fatcmd.c \
 	tools/capsulecmd.c \
 	tools/varstorecmd.c \
 	tools/load.c \
@@ -250,7 +264,7 @@ fuzz-build: $(FUZZERS)
 fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_NAMES)
 
-bench: all
+bench: all guest
 	@scripts/bench.sh
 
 run: all

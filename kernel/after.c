@@ -2,12 +2,25 @@
  * After-actions (see after.h).  The final line is printed before the
  * action so that a test reading the serial port always sees how the run
  * ended, even when the action itself then works and the machine is gone.
+ *
+ * Reset order (docs/efirt.md): EFI ResetSystem(EfiResetCold) first when
+ * runtime services are available (the firmware knows its platform's
+ * reset, and a capsule-on-disk request is only honoured through a reset
+ * the firmware sees coming), then the ACPI FADT reset register, port
+ * 0xCF9, the keyboard controller; one line per attempt, each only when
+ * the one before did not take.  Power-off tries ACPI S5 first, as it
+ * always did, and EFI ResetSystem(EfiResetShutdown) only when S5 fails.
+ * If ResetSystem itself faults, the exception report comes back here
+ * through after_final() and the hardware paths are still tried.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "drivers/reset.h"
 #include "kernel/after.h"
+#include "kernel/capsule_stage.h"
 #include "kernel/cpu.h"
+#include "kernel/efirt.h"
 #include "kernel/platform.h"
 
 static enum after_action action = AFTER_HALT;
@@ -29,9 +42,12 @@ const char *after_name(enum after_action a)
 	return "?";
 }
 
-static void reboot(void)
+/* The resets that need no firmware: FADT register, 0xCF9, 8042. */
+static void reboot_hardware(void)
 {
-	platform_acpi_reset();
+	printf("after: trying the ACPI FADT reset register\n");
+	if (platform_acpi_reset() == -ENOENT)
+		printf("after: no usable FADT reset register\n");
 	printf("after: trying reset port 0xCF9\n");
 	reset_cf9();
 	reset_delay_ms(500);
@@ -41,9 +57,46 @@ static void reboot(void)
 	printf("after: no reset path worked\n");
 }
 
+static void reboot(void)
+{
+	const char *faulted = efirt_faulted_service();
+	int err;
+
+	if (efirt_available()) {
+		printf("after: trying EFI ResetSystem(EfiResetCold) (%s mode)\n", efirt_mode_name());
+		err = efirt_reset_system(EFIRT_RESET_COLD);
+		printf("after: EFI ResetSystem returned (%s, error %d)\n",
+		       efirt_status_name(efirt_last_status()), err);
+	} else if (faulted != NULL) {
+		printf("after: skipping EFI ResetSystem: %s faulted inside the firmware\n", faulted);
+	} else {
+		printf("after: EFI ResetSystem not available (no runtime services)\n");
+	}
+	reboot_hardware();
+}
+
+static void poweroff(void)
+{
+	platform_poweroff();
+	if (!efirt_available())
+		return;
+	printf("after: trying EFI ResetSystem(EfiResetShutdown) (%s mode)\n", efirt_mode_name());
+	efirt_reset_system(EFIRT_RESET_SHUTDOWN);
+	printf("after: EFI ResetSystem(EfiResetShutdown) returned (%s)\n",
+	       efirt_status_name(efirt_last_status()));
+}
+
 void after_final(const char *summary)
 {
 	if (finishing++) {
+		/* A fault inside the firmware (ResetSystem, or the capsule
+		 * request's variable calls): the hardware resets may still work. */
+		if (finishing == 2 && (action == AFTER_REBOOT || action == AFTER_CAPSULE) &&
+		    efirt_faulted_service() != NULL) {
+			printf("after: EFI %s faulted; trying the hardware reset paths\n",
+			       efirt_faulted_service());
+			reboot_hardware();
+		}
 		printf("postmortem: after-action failed while running; halting\n");
 		cpu_halt_forever();
 	}
@@ -52,13 +105,15 @@ void after_final(const char *summary)
 	case AFTER_HALT:
 		cpu_halt_forever();
 	case AFTER_POWEROFF:
-		platform_poweroff();
+		poweroff();
 		break;
 	case AFTER_REBOOT:
 		reboot();
 		break;
 	case AFTER_CAPSULE:
-		printf("after: capsule staging is not part of this build\n");
+		/* staged or not (said why), the machine goes back to its firmware */
+		capsule_stage_run();
+		reboot();
 		break;
 	}
 	printf("after: %s did not happen; halting\n", after_name(action));

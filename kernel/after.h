@@ -4,10 +4,12 @@
  * Interface: after_configure() once the command line is known (default
  * halt).  after_final(summary) prints the run's last line,
  * "postmortem: <summary>", then carries out the action: halt; poweroff
- * (ACPI S5); reboot (FADT reset register, then port 0xCF9, then the
- * keyboard controller, each only if the previous did not take); capsule
- * (not built yet: said so, then halt).  It never returns; if the action
- * fails it says so in one line and halts.
+ * (ACPI S5, then EFI ResetSystem(EfiResetShutdown) when runtime services
+ * are available); reboot (EFI ResetSystem(EfiResetCold) when runtime
+ * services are available, then the FADT reset register, port 0xCF9 and
+ * the keyboard controller, each only if the previous did not take, one
+ * line per attempt); capsule (kernel/capsule_stage.c stages the capsule
+ * and asks for capsule-on-disk, then the reboot chain).  It never returns; if the action fails it says so in one line and halts.
  */
 #ifndef KERNEL_AFTER_H
 #define KERNEL_AFTER_H

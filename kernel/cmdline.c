@@ -45,6 +45,7 @@ enum cmdline_opt_id {
 	OPT_PM_INVENTORY,
 	OPT_PM_ZERO,
 	OPT_PM_BENCH,
+	OPT_PM_FATPART,
 };
 
 /* Our options.  A switch dispatches on id, so the table needs no relocations. */
@@ -64,6 +65,7 @@ static const struct cmdline_option {
 	{ "pm.inventory", OPT_PM_INVENTORY, true },
 	{ "pm.zero", OPT_PM_ZERO, false },
 	{ "pm.bench", OPT_PM_BENCH, false },
+	{ "pm.fatpart", OPT_PM_FATPART, false },
 };
 
 /*
@@ -562,6 +564,10 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			out->test = CMDLINE_TEST_FAULT;
 		else if (cmdline_span_is(v, "blkdev"))
 			out->test = CMDLINE_TEST_BLKDEV;
+		else if (cmdline_span_is(v, "efirt"))
+			out->test = CMDLINE_TEST_EFIRT;
+		else if (cmdline_span_is(v, "efirt-fault"))
+			out->test = CMDLINE_TEST_EFIRT_FAULT;
 		else
 			return -EINVAL;
 		return 0;
@@ -581,6 +587,16 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			return -EINVAL;
 		out->bench = CMDLINE_BENCH_SHA256;
 		return 0;
+	case OPT_PM_FATPART: {
+		uint64_t size;
+
+		/* dump=fat part size: 64K .. the FAT file limit, whole sectors */
+		if (cmdline_memparse_all(v, &size) != 0 || size < (64u << 10) ||
+		    size > CMDLINE_FATPART_MAX || size % 512 != 0)
+			return -ERANGE;
+		out->fat_part = size;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -617,7 +633,9 @@ static const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return cmdline_after_name(out->after);
 	case OPT_PM_TEST:
 		return out->test == CMDLINE_TEST_FAULT ? "fault" :
-		       out->test == CMDLINE_TEST_BLKDEV ? "blkdev" : "none";
+		       out->test == CMDLINE_TEST_BLKDEV ? "blkdev" :
+		       out->test == CMDLINE_TEST_EFIRT ? "efirt" :
+		       out->test == CMDLINE_TEST_EFIRT_FAULT ? "efirt-fault" : "none";
 	case OPT_PM_ZERO:
 		return cmdline_zero_names[out->zero];
 	case OPT_PM_BENCH:
@@ -718,6 +736,7 @@ void cmdline_defaults(struct cmdline *out)
 	out->after = CMDLINE_AFTER_HALT;
 	out->test = CMDLINE_TEST_NONE;
 	out->zero = CMDLINE_ZERO_DEFAULT;
+	out->fat_part = CMDLINE_FATPART_DEFAULT;
 }
 
 /* The next word at or after *pos: quotes toggle whether spaces split. */

@@ -23,7 +23,8 @@
  *   elfcorehdr=<addr> | <size>@<addr>   (kexec-tools: <n>K; kexec_file: 0x..)
  *   memmap=exactmap | <size>{@,#,$,!}<start>[,...]   (Linux e820 types)
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
- *   pm.test=fault  pm.inventory  pm.zero=keep|skip
+ *   pm.test=fault|blkdev|efirt|efirt-fault  pm.inventory  pm.zero=keep|skip
+ *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
  *
@@ -99,7 +100,13 @@ enum cmdline_test {
 	CMDLINE_TEST_NONE,
 	CMDLINE_TEST_FAULT,
 	CMDLINE_TEST_BLKDEV,		/* pm.test=blkdev */
+	CMDLINE_TEST_EFIRT,		/* pm.test=efirt */
+	CMDLINE_TEST_EFIRT_FAULT,	/* pm.test=efirt-fault */
 };
+
+/* pm.fatpart=: dump=fat splits the file into parts of this size (FAT's file limit is 4 GiB - 1). */
+#define CMDLINE_FATPART_DEFAULT	(4095ull << 20)
+#define CMDLINE_FATPART_MAX	(4095ull << 20)
 
 /* pm.bench=: a measurement run instead of a dump (make bench). */
 enum cmdline_bench {
@@ -142,6 +149,7 @@ struct cmdline {
 	bool inventory;
 	enum cmdline_zero zero;
 	enum cmdline_bench bench;
+	uint64_t fat_part;		/* pm.fatpart=: dump=fat part size in bytes */
 
 	size_t n_words;			/* words seen */
 	size_t n_ignored;		/* known foreign options and init's words */

@@ -7,13 +7,22 @@
  * touches no memory that belongs to the dump.
  *
  * Page tables: one PML4; a PDPT per 512 GiB region in use, from a pool
- * (PCI BARs of 64-bit devices often sit far above RAM, so any address up to
- * 2^48 can be mapped).  The first 4 GiB are mapped at start with 2 MiB pages (the
+ * (PCI BARs of 64-bit devices often sit far above RAM, so any address of
+ * the canonical lower half, below 2^47, can be mapped).  The first 4 GiB are
+ * mapped at start with 2 MiB pages (the
  * firmware tables, the framebuffer and a 32-bit loader's world all live
  * there), as is our own image wherever it sits; cpu_map_phys() maps more on
  * demand, with 1 GiB pages where the CPU has them (CPUID 0x80000001
  * EDX.Page1GB) and 2 MiB pages from a fixed pool of page directories
  * otherwise.  Intel SDM vol. 3A 4.5 (4-level paging).
+ *
+ * The upper half (PML4 entries 256-511) holds nothing of ours but what
+ * cpu_map_virt() puts there: EFI runtime regions at the virtual addresses
+ * a previous OS gave them with SetVirtualAddressMap (kernel/efirt.c), with
+ * 4 KiB pages from a pool of page tables where a region does not fill an
+ * aligned 2 MiB.  The identity map stops at 2^47 so the two never share a
+ * table.  Every page is present, writable and executable (EFER.NXE stays
+ * off), which is what firmware code and data both need.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -25,12 +34,20 @@
 
 #define PTE_P		(1ull << 0)
 #define PTE_W		(1ull << 1)
+#define PTE_PWT		(1ull << 3)
+#define PTE_PCD		(1ull << 4)	/* with PWT: UC under the power-on PAT */
 #define PTE_PS		(1ull << 7)
+#define PTE_ADDR	0x000ffffffffff000ull	/* bits 12-51 of a PTE or table entry */
+#define PTE_ADDR_2M	0x000fffffffe00000ull	/* bits 21-51 of a 2 MiB PDE (12 is PAT) */
+#define PAGE_4K		4096ull
 #define PAGE_2M		(2ull << 20)
 #define PAGE_1G		(1ull << 30)
 #define PD_POOL		64		/* 2 MiB-page directories: 64 GiB */
 #define PDPT_POOL	16		/* 512 GiB regions in use at once */
-#define MAP_LIMIT	(1ull << 48)	/* what 4-level paging reaches */
+#define PT_POOL		16		/* 4 KiB-page tables for cpu_map_virt (a runtime map needs a few) */
+#define MAP_LIMIT	(1ull << 47)	/* identity addresses must be canonical */
+#define UPPER_HALF	0xffff800000000000ull	/* first canonical upper-half address */
+#define PHYS_LIMIT	(1ull << 52)	/* the architectural MAXPHYADDR limit */
 
 #define SEL_CODE64	0x08
 #define SEL_DATA	0x10
@@ -72,6 +89,8 @@ static uint64_t pdpt_pool[PDPT_POOL][512] __attribute__((aligned(4096)));
 static unsigned pdpt_used;
 static uint64_t pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
 static unsigned pd_used;
+static uint64_t pt_pool[PT_POOL][512] __attribute__((aligned(4096)));
+static unsigned pt_used;
 static int have_1g_pages;
 
 static uint64_t gdt[7] __attribute__((aligned(16)));
@@ -162,6 +181,78 @@ int cpu_map_phys(uint64_t addr, uint64_t len)
 	 * cached in the paging-structure caches (SDM vol. 3A 4.10.4.3). */
 	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
 	return 0;
+}
+
+/* The page directory for va's 1 GiB, allocated on first use; NULL when a
+ * pool is empty or a 1 GiB page covers va. */
+static uint64_t *pd_for(uint64_t va)
+{
+	uint64_t *pdpt = pdpt_for(va, true);
+	unsigned i = (unsigned)(va >> 30) & 511;
+	uint64_t *pd;
+
+	if (pdpt == NULL || (pdpt[i] & PTE_PS))
+		return NULL;
+	if (!(pdpt[i] & PTE_P)) {
+		if (pd_used == PD_POOL)
+			return NULL;
+		pd = pd_pool[pd_used++];
+		memset(pd, 0, 4096);
+		pdpt[i] = (uint64_t)(uintptr_t)pd | PTE_P | PTE_W;
+	}
+	return (uint64_t *)(uintptr_t)(pdpt[i] & PTE_ADDR);
+}
+
+/* Map the 4 KiB page at va to pa; an existing different mapping is -EEXIST. */
+static int map_4k(uint64_t *pde, uint64_t va, uint64_t pa, uint64_t flags)
+{
+	uint64_t *pt, *pte;
+
+	if (*pde & PTE_PS)	/* a 2 MiB page already: fine if it says the same */
+		return (*pde & PTE_ADDR_2M) + (va & (PAGE_2M - 1)) == pa ? 0 : -EEXIST;
+	if (!(*pde & PTE_P)) {
+		if (pt_used == PT_POOL)
+			return -ENOMEM;
+		pt = pt_pool[pt_used++];
+		memset(pt, 0, 4096);
+		*pde = (uint64_t)(uintptr_t)pt | PTE_P | PTE_W;
+	}
+	pt = (uint64_t *)(uintptr_t)(*pde & PTE_ADDR);
+	pte = &pt[(va >> 12) & 511];
+	if (*pte & PTE_P)
+		return (*pte & PTE_ADDR) == pa ? 0 : -EEXIST;
+	*pte = pa | flags;
+	return 0;
+}
+
+int cpu_map_virt(uint64_t va, uint64_t pa, uint64_t len, bool uncached)
+{
+	uint64_t flags = PTE_P | PTE_W | (uncached ? PTE_PCD | PTE_PWT : 0);
+	uint64_t off, step;
+	int err = 0;
+
+	if (len == 0)
+		return 0;
+	if (va < UPPER_HALF || ((va | pa | len) & (PAGE_4K - 1)) || len - 1 > UINT64_MAX - va ||
+	    pa >= PHYS_LIMIT || len > PHYS_LIMIT - pa)
+		return -ERANGE;
+	for (off = 0; off < len && err == 0; off += step) {
+		uint64_t v = va + off, p = pa + off;
+		uint64_t *pd = pd_for(v), *pde;
+
+		if (pd == NULL)
+			return -ENOMEM;
+		pde = &pd[(v >> 21) & 511];
+		step = PAGE_4K;
+		if (((v | p) & (PAGE_2M - 1)) == 0 && len - off >= PAGE_2M && !(*pde & PTE_P)) {
+			*pde = p | flags | PTE_PS;
+			step = PAGE_2M;
+		} else {
+			err = map_4k(pde, v, p, flags);
+		}
+	}
+	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
+	return err;
 }
 
 bool cpu_is_mapped(uint64_t addr, uint64_t len)

@@ -17,9 +17,20 @@
 
 void cpu_init(uint64_t load_base);
 
-/* Identity-map [addr, addr + len); 0, -ERANGE (beyond 2^48) or -ENOMEM
- * (a table pool is exhausted). */
+/* Identity-map [addr, addr + len); 0, -ERANGE (beyond 2^47, the
+ * canonical lower half) or -ENOMEM (a table pool is exhausted). */
 int cpu_map_phys(uint64_t addr, uint64_t len);
+
+/*
+ * Map [va, va + len) to [pa, pa + len) in the upper half of our page
+ * tables, beside the identity map (for EFI runtime regions at a previous
+ * OS's virtual addresses).  va, pa and len 4 KiB-aligned; va in the
+ * canonical upper half; uncached maps with PCD|PWT (MMIO).  Pages that are
+ * already mapped to the same PA are left alone.  Returns 0, -ERANGE (bad
+ * alignment or range), -EEXIST (part of the range already maps elsewhere:
+ * the pages before it stay mapped) or -ENOMEM (a table pool is exhausted).
+ */
+int cpu_map_virt(uint64_t va, uint64_t pa, uint64_t len, bool uncached);
 
 /* True if [addr, addr + len) is identity-mapped now. */
 bool cpu_is_mapped(uint64_t addr, uint64_t len);

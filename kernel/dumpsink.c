@@ -12,6 +12,8 @@
  * is never taken for whole.  A disk without the GUID is never written
  * unless forced.
  *
+ * FAT: files on the ESP or a named FAT volume (kernel/fatsink.c).
+ *
  * Fallback: when the chosen target is missing, say so and use serial if a
  * serial console exists (documented in the README).
  */
@@ -22,6 +24,7 @@
 #include "drivers/uart16550.h"
 #include "kernel/cpu.h"
 #include "kernel/dumpsink.h"
+#include "kernel/fatsink.h"
 #include "payload/dumphdr.h"
 #include "payload/frame.h"
 #include "payload/gpt.h"
@@ -280,8 +283,15 @@ struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *
 	case CMDLINE_DUMP_SERIAL:
 		port = opts->dump.port_set ? opts->dump.port : first_serial_console(opts);
 		return open_serial(port < 0 ? 0 : (unsigned)port, summary, len);
-	case CMDLINE_DUMP_FAT:
-		return fallback(opts, "dump=fat is not part of this build", summary, len);
+	case CMDLINE_DUMP_FAT: {
+		const char *why = NULL;
+
+		if (fatsink_open(&sink, opts->dump.dev, opts->fat_part, &why) == 0)
+			return &sink;
+		snprintf(missing, sizeof(missing), "no FAT volume for dump=fat%s%s (%s)",
+			 opts->dump.dev[0] ? ":" : "", opts->dump.dev, why);
+		return fallback(opts, missing, summary, len);
+	}
 	case CMDLINE_DUMP_DISK:
 		if (choose_disk(opts))
 			return open_disk();

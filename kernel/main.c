@@ -1,12 +1,13 @@
 /*
  * postmortem's main flow: enter -> gather -> verify -> dump -> after
  * (ARCHITECTURE.md).  This build does enter and gather (boot information,
- * command line, consoles, ACPI) and the after-actions; verify and dump come
- * with the handoff and dump pipeline.
+ * command line, consoles, EFI runtime services, ACPI) and the
+ * after-actions; verify and dump come with the handoff and dump pipeline.
  *
  * Environment: one CPU, interrupts off, our own stack/GDT/IDT/page tables
  * from cpu_init(); printf goes to every console.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "drivers/vgatext.h"
 #include "crypto/sha256.h"
 #include "kernel/after.h"
+#include "kernel/capsule_stage.h"
 #include "kernel/boot.h"
 #include "kernel/bootinfo.h"
 #include "kernel/bootparams.h"
@@ -25,6 +27,7 @@
 #include "kernel/cpu.h"
 #include "kernel/devices.h"
 #include "kernel/dump.h"
+#include "kernel/efirt.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
 
@@ -230,8 +233,17 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	apply_handoff_cmdline();
 	context_gather(&ctx, &bi, &opts);
 	context_print(&ctx, opts.inventory);
+	efirt_init(&ctx, &bi);
+	if (opts.after == CMDLINE_AFTER_CAPSULE)
+		capsule_stage_prepare(&ctx, &bi);
 	platform_acpi_init(opts.acpi_rsdp_set ? opts.acpi_rsdp : bi.rsdp_addr,
 			   bi.rsdp_copy, bi.rsdp_copy_len);
+	if (opts.test == CMDLINE_TEST_EFIRT)
+		after_final(efirt_selftest() == 0 ? "efirt test complete" : "efirt test FAILED");
+	if (opts.test == CMDLINE_TEST_EFIRT_FAULT && efirt_provoke_fault() == -ENODEV)
+		after_final("efirt fault test FAILED: no runtime services");
+	if (opts.test == CMDLINE_TEST_EFIRT_FAULT)
+		after_final("efirt fault test FAILED: the firmware did not fault");
 
 	devices_probe();
 	if (opts.test == CMDLINE_TEST_BLKDEV)

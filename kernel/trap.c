@@ -8,6 +8,7 @@
 #include "kernel/after.h"
 #include "kernel/boot.h"
 #include "kernel/cpu.h"
+#include "kernel/efirt.h"
 #include "kernel/trap.h"
 
 /* Intel SDM vol. 3A table 6-1. */
@@ -78,6 +79,9 @@ void trap_handler(struct trap_frame *f)
 	       (unsigned long long)f->r13, (unsigned long long)f->r14,
 	       (unsigned long long)f->r15);
 	dump_stack(f->rsp);
+	if (efirt_faulted_service() != NULL)
+		printf("  inside the EFI runtime service %s (%s mode): a firmware fault; the firmware will not be called again\n",
+		       efirt_faulted_service(), efirt_mode_name());
 
 	char line[96];
 	snprintf(line, sizeof(line), "run FAILED: CPU exception %s at rip 0x%llx",

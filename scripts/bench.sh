@@ -23,3 +23,5 @@ timeout 300 qemu-system-x86_64 -accel tcg -m 256 -display none -no-reboot -seria
 	-kernel build/postmortem.bzImage -append "console=ttyS0 pm.bench=sha256 after=poweroff" </dev/null \
 	| tr -d '\r' | grep -E '^bench:|^clock:'
 python3 scripts/bench_dump.py
+echo "bench: postmortem as a Linux crash kernel (Debian kernel, kexec -p, real panic)"
+python3 scripts/bench_linux.py

@@ -12,7 +12,8 @@ unpacks them into .cache/guest/root, and writes:
     OUTDIR/vmlinuz      the Debian kernel (a signed bzImage)
     OUTDIR/initrd.img   newc cpio, gzip: busybox, kexec, makedumpfile,
                         postmortem (host tool + bzImage), the virtio
-                        modules, tests/linux/init as /init
+                        modules, tests/linux/init as /init, a test
+                        capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
 
 Libraries are found by following DT_NEEDED from each program through the
@@ -171,6 +172,19 @@ def module_closure(release):
     return [(m, paths[m]) for m in order]
 
 
+def test_capsule(build):
+    """A small capsule made by `postmortem capsule make` (a vendor GUID)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        body = os.path.join(d, "body")
+        with open(body, "wb") as f:
+            f.write(bytes(range(256)) * 16)
+        out = os.path.join(d, "test.cap")
+        run([os.path.join(build, "postmortem"), "capsule", "make", "--guid",
+             "e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21", "--flags", "0x50000", "-o", out, body])
+        return open(out, "rb").read()
+
+
 class Cpio:
     """newc archive writer (what the kernel's initramfs unpacker reads)."""
 
@@ -294,6 +308,11 @@ def main():
         c.file("lib/x86_64-linux-gnu/" + soname, open(path, "rb").read(), 0o755)
     c.file("boot/vmlinuz", open(vmlinuz, "rb").read())
     c.file("boot/kdump.img", kdump_img)
+    # A capsule for the after=capsule case (tests/qemu/linux_test.py).
+    cap = test_capsule(build)
+    c.file("usr/share/postmortem/test.cap", cap)
+    with open(os.path.join(out, "test.cap"), "wb") as f:
+        f.write(cap)
     data = c.finish()
 
     with open(os.path.join(out, "initrd.img.tmp"), "wb") as f:

@@ -58,6 +58,7 @@ done
 run "host tool" tests/tool_test.sh "$B/postmortem"
 run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
 run "savecore tool" tests/savecore_tool_test.sh "$B/postmortem"
+run "fat tool" tests/fat_tool_test.sh "$B/postmortem"
 run "dump tool" tests/dump_tool_test.sh "$B/postmortem"
 run "load tool" tests/load_tool_test.sh "$B/postmortem"
 run "capsule tool" tests/capsule_tool_test.sh "$B/postmortem"
@@ -75,6 +76,8 @@ else
 	run "qemu dump" python3 tests/qemu/dump_test.py
 	run "qemu disk dump" python3 tests/qemu/disk_dump_test.py
 	run "qemu linux kexec" python3 tests/qemu/linux_test.py --short
+	run "qemu efirt" python3 tests/qemu/efirt_test.py
+	run "qemu capsule/fat" python3 tests/qemu/capsule_test.py
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tools/capsulecmd.h"
+#include "tools/fatcmd.h"
 #include "tools/handoff.h"
 #include "tools/load.h"
 #include "tools/recv.h"
@@ -36,6 +37,9 @@ static void usage(FILE *f)
 		"                               (postmortem recv --help)\n"
 		"  inspect VMCORE [--at PADDR]  print a dump's notes and segments, or bytes\n"
 		"                               (postmortem inspect --help)\n"
+		"  fat IMAGE[:pN] ls|cat|put|mkdir|df\n"
+		"                               read or add files on a FAT volume\n"
+		"                               (postmortem fat --help)\n"
 		"  capsule check FILE | make    check a capsule file for capsule-on-disk, or\n"
 		"                               build one (postmortem capsule --help)\n"
 		"  varstore FILE [--get NAME]   list an OVMF variable store, or print one\n"
@@ -71,6 +75,8 @@ int main(int argc, char **argv)
 		return load_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)
 		return inspect_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fat") == 0)
+		return fatcmd_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "capsule") == 0)
 		return capsule_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "varstore") == 0)

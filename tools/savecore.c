@@ -20,12 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "crypto/sha256.h"
 #include "drivers/blkdev.h"
 #include "kernel/efi.h"
 #include "payload/dumphdr.h"
+#include "payload/fat.h"
 #include "payload/gpt.h"
 #include "tools/fileblk.h"
 #include "tools/savecore.h"
@@ -41,6 +43,9 @@ static void usage(FILE *f)
 		"\n"
 		"Save the dump postmortem wrote to a raw dump partition (GPT type\n"
 		"9cd6ae46-cf19-4c5c-b341-57f4b21dfd41, or a partition image) as an ELF core file.\n"
+		"dump=fat dumps are found too: on the FAT partitions of IMAGE, on IMAGE as one\n"
+		"FAT volume, or in IMAGE as a directory (the mounted ESP, its POSTMORTEM\n"
+		"directory, or one dump's directory); the newest complete one is saved.\n"
 		"  -o VMCORE         write the dump's body there (mode 0600)\n"
 		"  --list            only report the partitions and their dumps\n"
 		"  --partition N     use GPT entry N (1-based), whatever its type\n"
@@ -396,8 +401,31 @@ static struct savecore_target *pick(struct savecore_ctx *c)
 static int run(struct savecore_ctx *c)
 {
 	struct savecore_target *t;
-	int rc = open_layout(c);
+	int rc, fat;
 
+	/* A FAT volume without a partition table: dump=fat on a whole device. */
+	if (blkdev_read(&c->dev, 0, 1, c->scratch) == 0 &&
+	    fat_bpb_parse(c->scratch, c->dev.sector_size, c->dev.sectors, c->dev.sector_size,
+			  &(struct fat_geom){ 0 }, NULL) == 0) {
+		free(c->gpt);
+		c->gpt = NULL;
+		fat = savecore_fat_image(c);
+		if (fat != -ENOENT)
+			return fat;
+		fprintf(stderr, "postmortem: %s: %s: a FAT volume without a POSTMORTEM dump\n",
+			TOOL, c->o.image);
+		return SAVECORE_FAIL;
+	}
+	/* A GPT without a raw dump partition: a dump=fat dump on one of its FAT partitions? */
+	if (!c->o.list && c->o.partition == 0 &&
+	    gpt_read(&c->dev, c->scratch, SAVECORE_SCRATCH, c->gpt) == 0) {
+		bool raw = false;
+		for (unsigned i = 0; i < c->gpt->nparts; i++)
+			raw = raw || efi_guid_eq(&c->gpt->parts[i].type, &savecore_dump_type);
+		if (!raw && (fat = savecore_fat_image(c)) != -ENOENT)
+			return fat;
+	}
+	rc = open_layout(c);
 	if (rc != SAVECORE_OK && !(c->o.list && c->gpt != NULL && c->nt == 0 && rc == SAVECORE_FAIL))
 		return rc;
 	for (unsigned i = 0; i < c->nt; i++)
@@ -408,8 +436,16 @@ static int run(struct savecore_ctx *c)
 			list_gpt(c);
 		for (unsigned i = 0; i < c->nt; i++)
 			list_target(c, &c->t[i]);
+		if (c->gpt != NULL)
+			savecore_fat_image(c);	/* dump=fat dumps on any FAT partition */
 		return rc;
 	}
+	/* No raw dump anywhere: a dump=fat dump on one of the FAT partitions? */
+	bool any = false;
+	for (unsigned i = 0; i < c->nt; i++)
+		any = any || has_header(&c->t[i]);
+	if (!any && c->gpt != NULL && (fat = savecore_fat_image(c)) != -ENOENT)
+		return fat;
 	t = pick(c);
 	if (t == NULL)
 		return SAVECORE_FAIL;
@@ -434,6 +470,11 @@ int savecore_tool_main(int argc, char **argv)
 	rc = parse_args(argc, argv, &c->o);
 	if (rc)
 		goto out;
+	struct stat st;
+	if (stat(c->o.image, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = savecore_fat_dir(c);	/* a mounted ESP or a dump's directory */
+		goto out;
+	}
 	err = fileblk_open(&c->dev, c->o.image, c->o.clear, c->o.sector_size, &why);
 	if (err) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.image, why);

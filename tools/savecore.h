@@ -62,6 +62,11 @@ struct savecore_ctx {
 
 int savecore_tool_main(int argc, char **argv);
 
+/* dump=fat dumps (tools/savecore_fat.c): IMAGE is a host directory. SAVECORE_*. */
+int savecore_fat_dir(struct savecore_ctx *c);
+/* ... on the FAT volumes of the opened image: SAVECORE_*, or -ENOENT when none holds one. */
+int savecore_fat_image(struct savecore_ctx *c);
+
 /* "disk.img partition 2 (postmortem dump)", or the image's name (static buffer). */
 const char *savecore_where(const struct savecore_ctx *c, const struct savecore_target *t);
 /* "3 MiB", "3.5 MiB", "700 bytes" into buf. */

@@ -53,10 +53,10 @@ TIMEOUT = 420
 
 class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
-                 crash="64M", extra_append="", short=False):
+                 crash="64M", extra_append="", short=False, capsule=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
-        self.short = short
+        self.short, self.capsule = short, capsule
 
 
 CASES = [
@@ -67,20 +67,29 @@ CASES = [
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
     Case("bios-smp4", "bios", smp=4),
+    Case("ovmf-capsule", "ovmf", capsule=True, short=True),
 ]
+CAPSULE = "/usr/share/postmortem/test.cap"
+STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
 
 
-def make_disk(name, mem_mb):
+def make_disk(name, mem_mb, esp=False):
+    """A dump partition for the whole memory; with esp, a 40 MiB FAT32 ESP first."""
     path = os.path.join(TMP, name + ".img")
     with open(path, "wb") as f:
-        f.truncate((mem_mb + 128) << 20)
-    subprocess.run(["sgdisk", "-o", "-n", "1:0:0", "-t", "1:" + DUMP_GUID, "-c", "1:pmdump", path],
-                   check=True, stdout=subprocess.DEVNULL)
+        f.truncate((mem_mb + 128 + (40 if esp else 0)) << 20)
+    parts = ["-n", "1:0:+40M", "-t", "1:ef00", "-n", "2:0:0", "-t", "2:" + DUMP_GUID] if esp else \
+        ["-n", "1:0:0", "-t", "1:" + DUMP_GUID, "-c", "1:pmdump"]
+    subprocess.run(["sgdisk", "-o"] + parts + [path], check=True, stdout=subprocess.DEVNULL)
+    if esp:
+        subprocess.run(["mkfs.fat", "-F", "32", "-s", "1", "--offset", "2048", path, str(40 * 1024)],
+                       check=True, capture_output=True)
     return path
 
 
 def qemu_args(case, disk, tmpdir):
-    load = ["--dump=" + case.dump, "--after=poweroff"] + case.load
+    load = ["--dump=" + case.dump] + case.load
+    load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s %s" %
               (case.crash, ",".join(load), case.extra_append)).strip()
     args = ["-machine", "q35", "-smp", str(case.smp),
@@ -147,8 +156,30 @@ def check_tables(res):
     return None
 
 
+def check_capsule(disk, vars_file):
+    """The capsule staged on the ESP (fsck clean, same bytes) and OsIndications bit 0x4."""
+    part = disk + ".esp"
+    with open(disk, "rb") as f, open(part, "wb") as g:
+        f.seek(2048 * 512)
+        g.write(f.read(40 << 20))
+    r = subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+    if r.returncode != 0 or len(r.stdout.strip().splitlines()) != 2:
+        return "fsck.fat -n on the ESP: " + r.stdout[-300:]
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    got = subprocess.run(["mtype", "-i", part, "::/EFI/UpdateCapsule/" + STAGED], capture_output=True,
+                         env=env).stdout
+    os.unlink(part)
+    want = open(os.path.join(GUEST, "test.cap"), "rb").read()    # the same bytes mkguest put in
+    if not want or got != want:
+        return "the staged capsule's bytes differ from the guest's %s" % CAPSULE
+    r = run_tool(TOOL, "varstore", vars_file, "--get", "OsIndications", "--u64")
+    if r.returncode != 0 or not int(r.stdout.split()[0], 0) & 4:
+        return "OsIndications without bit 0x4 in the variable store: " + (r.stdout + r.stderr)[-200:]
+    return None
+
+
 def run_case(case):
-    disk = make_disk(case.name, case.mem)
+    disk = make_disk(case.name, case.mem, esp=case.capsule)
     with tempfile.TemporaryDirectory(dir=TMP) as d:
         args = qemu_args(case, disk, d)
         if case.dump == "serial":
@@ -165,9 +196,17 @@ def run_case(case):
                 if seen or not any(re.search(COMPLETE, ln) for ln in res.lines):
                     res.failure = "serial capture lacks %s" % (seen or "dump complete")
         else:
-            res = q.run_qemu(args, [r"^guest: postmortem loaded", r"sysrq: Trigger a crash",
-                                    PANIC, BANNER, r"^dump: writing .* to disk ", COMPLETE],
-                             TIMEOUT, must_exit=True, mem=str(case.mem))
+            expect = [r"^guest: postmortem loaded", r"sysrq: Trigger a crash",
+                      PANIC, BANNER, r"^dump: writing .* to disk ", COMPLETE]
+            if case.capsule:
+                expect[4:4] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
+                               r"^capsule: from the handoff block, \d+ bytes, .*accepted"]
+                expect += [r"^capsule: staged \\EFI\\UpdateCapsule\\%s on virtio0p1" % STAGED,
+                           r"^efirt: capsule-on-disk requested: OsIndications 0x[0-9a-f]+ -> ",
+                           r"^after: trying EFI ResetSystem\(EfiResetCold\) \(virtual mode\)"]
+            res = q.run_qemu(args, expect, TIMEOUT, must_exit=True, mem=str(case.mem))
+            if res.failure is None and case.capsule:
+                res.failure = check_capsule(disk, os.path.join(d, "OVMF_VARS.fd"))
     if res.failure:
         return res
     core = os.path.join(TMP, case.name + ".vmcore")

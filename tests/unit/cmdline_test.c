@@ -417,6 +417,18 @@ TEST(test_pm_options)
 	CHECK_EQ(parse("pm.test=explode"), 0);
 	CHECK_EQ(c.test, CMDLINE_TEST_NONE);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.test= ('explode'); using none");
+	CHECK_EQ(parse("pm.test=blkdev"), 0);
+	CHECK_EQ(c.test, CMDLINE_TEST_BLKDEV);
+	CHECK_EQ(parse("pm.test=efirt"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.test, CMDLINE_TEST_EFIRT);
+	CHECK_EQ(parse("pm.test=efirt pm.test=efi"), 0);
+	CHECK_EQ(c.test, CMDLINE_TEST_EFIRT);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.test= ('efi'); using efirt");
+	CHECK_EQ(parse("pm.test=efirt-fault"), 0);
+	CHECK_EQ(c.test, CMDLINE_TEST_EFIRT_FAULT);
+	CHECK_EQ(parse("pm.test=efirt-fault pm.test=efirt-faults"), 0);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.test= ('efirt-faults'); using efirt-fault");
 	CHECK_EQ(parse("pm.inventory=yes"), 0);
 	CHECK(!c.inventory);
 	CHECK(warned("pm.inventory (takes no value)"));
@@ -430,6 +442,29 @@ TEST(test_pm_options)
 	CHECK_EQ(parse("pm.bench=md5"), 0);
 	CHECK_EQ(c.bench, CMDLINE_BENCH_NONE);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('md5'); using none");
+}
+
+TEST(test_fatpart)
+{
+	static const char *const bad[] = {
+		"pm.fatpart=0", "pm.fatpart=63K", "pm.fatpart=4096M", "pm.fatpart=5G",
+		"pm.fatpart=100000", "pm.fatpart=1Q", "pm.fatpart=",
+	};
+
+	CHECK_EQ(parse(""), 0);
+	CHECK_EQ(c.fat_part, CMDLINE_FATPART_DEFAULT);
+	CHECK_EQ(parse("pm.fatpart=1M"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.fat_part, 1u << 20);
+	CHECK_EQ(parse("pm.fatpart=64K"), 0);
+	CHECK_EQ(c.fat_part, 64u << 10);
+	CHECK_EQ(parse("pm.fatpart=4095M"), 0);
+	CHECK_EQ(c.fat_part, CMDLINE_FATPART_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse(bad[i]), 0);
+		CHECK_EQ(c.fat_part, CMDLINE_FATPART_DEFAULT);
+		CHECK_EQ(c.n_warnings, 1);
+	}
 }
 
 TEST(test_ignored)
@@ -575,6 +610,6 @@ TEST(test_names)
 TEST_MAIN(test_defaults_and_empty, test_kexec_file_line, test_kexec_tools_line,
 	  test_console, test_console_bad, test_dump, test_dump_bad, test_after,
 	  test_elfcorehdr, test_memparse, test_memmap, test_memmap_limit,
-	  test_acpi_rsdp_handoff, test_pm_options, test_ignored,
+	  test_acpi_rsdp_handoff, test_pm_options, test_fatpart, test_ignored,
 	  test_unknown_and_truncation, test_quotes, test_len_limits_and_nul,
 	  test_long_word, test_warning_overflow, test_names)

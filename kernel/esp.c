@@ -1,0 +1,105 @@
+/*
+ * Finding and mounting the FAT volume postmortem writes to (see esp.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/blkdev.h"
+#include "drivers/rtc.h"
+#include "kernel/esp.h"
+#include "payload/gpt.h"
+
+static struct esp esp;
+static struct gpt_info gpt;
+static uint8_t scratch[FAT_SCRATCH_SIZE] __attribute__((aligned(4096)));
+static const struct efi_guid esp_type = GPT_TYPE_EFI_SYSTEM;
+
+/* The ESP of dev (want 0), or its partition number want whatever the type. */
+static int find_part(struct blkdev *dev, unsigned want)
+{
+	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
+		return -ENOENT;
+	for (unsigned i = 0; i < gpt.nparts; i++) {
+		const struct gpt_part *p = &gpt.parts[i];
+
+		if (p->problem != NULL || (want ? p->index != want : !efi_guid_eq(&p->type, &esp_type)))
+			continue;
+		return blkdev_partition(&esp.view, dev, p->index, p->first_lba,
+					p->last_lba - p->first_lba + 1);
+	}
+	return -ENOENT;
+}
+
+/* "virtio0p2" -> virtio0 and 2; "virtio0" -> virtio0 and 0. */
+static struct blkdev *parse_dev(const char *name, unsigned *part)
+{
+	char base[BLKDEV_NAME_LEN];
+	const char *p = strrchr(name, 'p');
+	struct blkdev *d = blkdev_find(name);
+
+	*part = 0;
+	if (d != NULL)
+		return d;
+	if (p == NULL || p == name || p[1] < '1' || p[1] > '9' || (size_t)(p - name) >= sizeof(base))
+		return NULL;
+	for (const char *q = p + 1; *q; q++) {
+		if (*q < '0' || *q > '9')
+			return NULL;
+		*part = *part * 10 + (unsigned)(*q - '0');
+	}
+	memcpy(base, name, (size_t)(p - name));
+	base[p - name] = '\0';
+	return blkdev_find(base);
+}
+
+static void set_clock(void)
+{
+	struct rtc_time t;
+
+	esp.vol.date = esp.vol.time = 0;
+	esp.stamp[0] = '\0';
+	if (rtc_read(&t) != 0)
+		return;
+	esp.vol.date = fat_pack_date(t.year, t.month, t.day);
+	esp.vol.time = fat_pack_time(t.hour, t.min, t.sec);
+	snprintf(esp.stamp, sizeof(esp.stamp), "%04u%02u%02u-%02u%02u%02u", t.year, t.month, t.day,
+		 t.hour, t.min, t.sec);
+}
+
+struct esp *esp_mount(const char *dev, const char **why)
+{
+	int err = -ENOENT;
+
+	memset(&esp.view, 0, sizeof(esp.view));
+	if (dev == NULL || dev[0] == '\0') {
+		for (unsigned i = 0; i < blkdev_count() && err != 0; i++)
+			err = find_part(blkdev_at(i), 0);
+		if (err) {
+			*why = "no EFI system partition on any disk";
+			return NULL;
+		}
+	} else {
+		unsigned want;
+		struct blkdev *d = parse_dev(dev, &want);
+
+		if (d == NULL) {
+			*why = "no such device";
+			return NULL;
+		}
+		if (want == 0) {
+			esp.view = *d;		/* the whole device is the volume */
+			esp.view.parent = NULL;
+		} else if (find_part(d, want) != 0) {
+			*why = "no such usable partition";
+			return NULL;
+		}
+	}
+	snprintf(esp.name, sizeof(esp.name), "%s", esp.view.name);
+	if (fat_mount(&esp.vol, &esp.view, scratch, sizeof(scratch)) != 0) {
+		*why = esp.vol.why;
+		return NULL;
+	}
+	set_clock();
+	return &esp;
+}
