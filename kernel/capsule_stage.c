@@ -36,15 +36,13 @@ static void find_capsule(const struct context *ctx, const struct bootinfo *bi)
 	struct handoff_bytes b;
 	size_t cursor = 0;
 
-	if (ctx->handoff == CONTEXT_HANDOFF_TRUSTED)
-		while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0)
-			if (rec.type == HANDOFF_TYPE_CAPSULE &&
-			    handoff_get_bytes(&rec, HANDOFF_TYPE_CAPSULE, &b) == 0) {
-				cap = b.ptr;
-				cap_len = b.len;
-				cap_source = "the handoff block";
-				return;
-			}
+	while (context_handoff_next(ctx, HANDOFF_TYPE_CAPSULE, &cursor, &rec))
+		if (handoff_get_bytes(&rec, HANDOFF_TYPE_CAPSULE, &b) == 0) {
+			cap = b.ptr;
+			cap_len = b.len;
+			cap_source = "the handoff block";
+			return;
+		}
 	for (unsigned i = 0; i < bi->module_count; i++) {
 		const struct bootinfo_module *m = &bi->modules[i];
 

@@ -101,17 +101,23 @@ void context_handoff(struct context *ctx, const struct bootinfo *bi, const struc
 	       ctx->handoff_reason, ctx->handoff_source);
 }
 
+bool context_handoff_next(const struct context *ctx, uint32_t type, size_t *cursor,
+			  struct handoff_record *rec)
+{
+	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
+		return false;
+	while (handoff_next(ctx->handoff_block, ctx->handoff_len, cursor, rec) == 0)
+		if (type == CONTEXT_HANDOFF_ANY || rec->type == type)
+			return true;
+	return false;
+}
+
 /* First record of a type in a trusted block. */
 static bool handoff_find(const struct context *ctx, uint32_t type, struct handoff_record *rec)
 {
 	size_t cursor = 0;
 
-	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
-		return false;
-	while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, rec) == 0)
-		if (rec->type == type)
-			return true;
-	return false;
+	return context_handoff_next(ctx, type, &cursor, rec);
 }
 
 const char *context_handoff_cmdline(const struct context *ctx, size_t *len)
@@ -229,11 +235,8 @@ static bool esrt_copy(struct context *ctx)
 	struct handoff_table_copy tc;
 	struct handoff_bytes b;
 
-	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
-		return false;
-	while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0) {
-		if (rec.type != HANDOFF_TYPE_TABLE_COPY || handoff_get_table_copy(&rec, &tc, &b) != 0 ||
-		    memcmp(tc.guid, esrt_guid.b, 16) != 0)
+	while (context_handoff_next(ctx, HANDOFF_TYPE_TABLE_COPY, &cursor, &rec)) {
+		if (handoff_get_table_copy(&rec, &tc, &b) != 0 || memcmp(tc.guid, esrt_guid.b, 16) != 0)
 			continue;
 		ctx->esrt = b.ptr;
 		ctx->esrt_len = b.len;

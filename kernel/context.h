@@ -87,6 +87,16 @@ void context_handoff(struct context *ctx, const struct bootinfo *bi, const struc
 /* The handoff's CMDLINE record (trusted blocks only), or NULL. */
 const char *context_handoff_cmdline(const struct context *ctx, size_t *len);
 
+/*
+ * The next record of the trusted handoff block at or after *cursor (start
+ * at 0) whose type is type (CONTEXT_HANDOFF_ANY: every record).  Returns
+ * true with *rec filled; false at the end or when the block is not
+ * trusted, so nothing untrusted is ever walked.
+ */
+#define CONTEXT_HANDOFF_ANY	0u
+bool context_handoff_next(const struct context *ctx, uint32_t type, size_t *cursor,
+			  struct handoff_record *rec);
+
 void context_gather(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts);
 void context_print(const struct context *ctx, bool full);
 

@@ -63,10 +63,8 @@ static bool plan_from_handoff(const struct context *ctx)
 	struct handoff_array arr;
 	struct handoff_dump_range r;
 
-	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
-		return false;
-	while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0) {
-		if (rec.type != HANDOFF_TYPE_DUMP_RANGES || handoff_get_array(&rec, &arr) != 0)
+	while (context_handoff_next(ctx, HANDOFF_TYPE_DUMP_RANGES, &cursor, &rec)) {
+		if (handoff_get_array(&rec, &arr) != 0)
 			continue;
 		for (size_t i = 0; i < arr.count && handoff_dump_range_at(&rec, i, &r) == 0; i++)
 			dumpplan_add(&plan, r.start, r.size, r.start, 0);
@@ -84,9 +82,8 @@ static uint64_t handoff_direct_map(const struct context *ctx)
 	struct handoff_bytes b;
 	uint64_t base;
 
-	while (ctx->handoff == CONTEXT_HANDOFF_TRUSTED &&
-	       handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0)
-		if (rec.type == HANDOFF_TYPE_VMCOREINFO && handoff_get_vmcoreinfo(&rec, &vi, &b) == 0 &&
+	while (context_handoff_next(ctx, HANDOFF_TYPE_VMCOREINFO, &cursor, &rec))
+		if (handoff_get_vmcoreinfo(&rec, &vi, &b) == 0 &&
 		    elfcorehdr_direct_map_base((const char *)b.ptr, b.len, &base) == 0)
 			return base;
 	return 0;
@@ -187,8 +184,7 @@ static size_t notes_from_handoff(const struct context *ctx, size_t used)
 	struct handoff_bytes b;
 	struct handoff_vmcoreinfo vi;
 
-	while (ctx->handoff == CONTEXT_HANDOFF_TRUSTED &&
-	       handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0) {
+	while (context_handoff_next(ctx, CONTEXT_HANDOFF_ANY, &cursor, &rec)) {
 		if (rec.type == HANDOFF_TYPE_CPU_NOTES && handoff_get_bytes(&rec, rec.type, &b) == 0)
 			used = copy_notes(used, b.ptr, b.len);
 		if (rec.type == HANDOFF_TYPE_VMCOREINFO && handoff_get_vmcoreinfo(&rec, &vi, &b) == 0)
@@ -235,9 +231,8 @@ static void describe_crash(const struct context *ctx, struct dumpsink *sink, siz
 		    elfcorehdr_vmcoreinfo_get(nt.desc, nt.desc_len, "OSRELEASE", &v, &vl) == 0)
 			snprintf(sink->release, sizeof(sink->release), "%.*s", (int)vl, v);
 	cursor = 0;
-	while (ctx->handoff == CONTEXT_HANDOFF_TRUSTED &&
-	       handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0)
-		if (rec.type == HANDOFF_TYPE_CREATOR && handoff_get_creator(&rec, &cr) == 0)
+	while (context_handoff_next(ctx, HANDOFF_TYPE_CREATOR, &cursor, &rec))
+		if (handoff_get_creator(&rec, &cr) == 0)
 			snprintf(sink->hostname, sizeof(sink->hostname), "%.*s",
 				 (int)strnlen(cr.host, sizeof(cr.host)), cr.host);
 	sink->handoff_status = ctx->handoff == CONTEXT_HANDOFF_TRUSTED ? DUMPHDR_HANDOFF_OK :

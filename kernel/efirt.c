@@ -222,10 +222,8 @@ static void add_handoff_runtime_map(const struct context *ctx, bool *found)
 	struct handoff_runtime_entry e;
 	size_t cursor = 0;
 
-	if (ctx->handoff != CONTEXT_HANDOFF_TRUSTED)
-		return;
-	while (handoff_next(ctx->handoff_block, ctx->handoff_len, &cursor, &rec) == 0) {
-		if (rec.type != HANDOFF_TYPE_EFI_RUNTIME_MAP || handoff_get_array(&rec, &arr) != 0)
+	while (context_handoff_next(ctx, HANDOFF_TYPE_EFI_RUNTIME_MAP, &cursor, &rec)) {
+		if (handoff_get_array(&rec, &arr) != 0)
 			continue;
 		*found = true;
 		for (size_t i = 0; i < arr.count && handoff_runtime_map_at(&rec, i, &e) == 0; i++)

@@ -60,9 +60,10 @@ def esp_disk(name, esp_mb=48, disk_mb=64, esp=True):
         f.truncate(disk_mb << 20)
     subprocess.run(["sgdisk", "-o", "-n", "1:0:+%dM" % esp_mb, "-t", "1:%s" % ("ef00" if esp else "8300"),
                     img], check=True, stdout=subprocess.DEVNULL)
-    # -s 1: enough clusters that every reader (mtools decides by count) agrees on FAT32
-    subprocess.run(["mkfs.fat", "-s", "1", "-F", "32" if esp_mb >= 40 else "16" if esp_mb >= 16 else "12", "--offset", str(ESP_START),
-                    img, str(esp_mb * 1024)], check=True, capture_output=True)
+    # FAT32 with -s 1: enough clusters that every reader (mtools decides by count) agrees
+    fat = ["-s", "1", "-F", "32"] if esp_mb >= 40 else ["-F", "16" if esp_mb >= 16 else "12"]
+    subprocess.run(["mkfs.fat"] + fat + ["--offset", str(ESP_START), img, str(esp_mb * 1024)],
+                   check=True, capture_output=True)
     return img
 
 

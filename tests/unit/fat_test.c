@@ -184,6 +184,18 @@ TEST(mount_types)
 	}
 	CHECK(vol.fsinfo_ok);
 	CHECK_EQ(vol.g.root_cluster, 2);
+	/*
+	 * A FAT32-shaped BPB below 65525 clusters (mkfs.fat makes these with
+	 * a warning) is FAT32, as EDK2's and Linux's drivers read it.
+	 */
+	mkfs_mount((struct spec){ .type = 32, .clusters = 10000 });
+	CHECK_EQ(vol.g.type, 32);
+	CHECK_EQ(vol.g.clusters, 10000);
+	fill(buf, 5000, 7);
+	CHECK_EQ(put("/EFI/few.bin", 5000, 0, 0), -ENOENT);
+	CHECK_EQ(fat_mkdir_p(&vol, "/EFI"), 0);
+	CHECK_EQ(put("/EFI/few.bin", 5000, 0, 0), 0);
+	CHECK(reads_back("/EFI/few.bin", 5000));
 	CHECK_EQ(fat_mount(NULL, &dev, NULL, 0), -EINVAL);
 	CHECK_EQ(fat_mount(&vol, NULL, NULL, 0), -EINVAL);
 }
