@@ -146,3 +146,24 @@ int blkdev_ram_init(struct blkdev *dev, const char *name, void *mem, size_t len,
 	dev->priv = mem;
 	return 0;
 }
+
+struct blkdev *blkdev_parse_name(const char *name, unsigned *part)
+{
+	char base[BLKDEV_NAME_LEN];
+	const char *p = strrchr(name, 'p');
+	struct blkdev *d = blkdev_find(name);
+
+	*part = 0;
+	if (d != NULL)
+		return d;
+	if (p == NULL || p == name || p[1] < '1' || p[1] > '9' || (size_t)(p - name) >= sizeof(base))
+		return NULL;
+	for (const char *q = p + 1; *q; q++) {
+		if (*q < '0' || *q > '9' || *part > 100000)
+			return NULL;
+		*part = *part * 10 + (unsigned)(*q - '0');
+	}
+	memcpy(base, name, (size_t)(p - name));
+	base[p - name] = '\0';
+	return blkdev_find(base);
+}

@@ -54,6 +54,13 @@ int blkdev_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf);
 int blkdev_write(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf);
 int blkdev_flush(struct blkdev *dev);
 
+/*
+ * A device named on the command line: "virtio0" (the whole device, *part
+ * 0) or "virtio0p2" (that device, *part 2; the view is the caller's to
+ * make from its partition table).  NULL when no such device is registered.
+ */
+struct blkdev *blkdev_parse_name(const char *name, unsigned *part);
+
 /* A view of [first, first + sectors) of parent named "<parent>p<index>". */
 int blkdev_partition(struct blkdev *view, struct blkdev *parent, unsigned index,
 		     uint64_t first, uint64_t sectors);

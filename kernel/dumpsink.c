@@ -188,28 +188,6 @@ static bool find_part(struct blkdev *dev, unsigned want, bool force)
 	return false;
 }
 
-/* "virtio0" or "virtio0p2": the device and the partition number (0: none). */
-static struct blkdev *parse_dev(const char *name, unsigned *part)
-{
-	char base[BLKDEV_NAME_LEN];
-	const char *p = strrchr(name, 'p');
-	struct blkdev *d = blkdev_find(name);
-
-	*part = 0;
-	if (d != NULL)
-		return d;
-	if (p == NULL || p == name || p[1] < '1' || p[1] > '9' || (size_t)(p - name) >= sizeof(base))
-		return NULL;
-	memcpy(base, name, (size_t)(p - name));
-	base[p - name] = '\0';
-	for (const char *q = p + 1; *q; q++) {
-		if (*q < '0' || *q > '9')
-			return NULL;
-		*part = *part * 10 + (unsigned)(*q - '0');
-	}
-	return blkdev_find(base);
-}
-
 static bool choose_disk(const struct cmdline *opts)
 {
 	unsigned want;
@@ -221,7 +199,7 @@ static bool choose_disk(const struct cmdline *opts)
 				return true;
 		return false;
 	}
-	if ((d = parse_dev(opts->dump.dev, &want)) == NULL)
+	if ((d = blkdev_parse_name(opts->dump.dev, &want)) == NULL)
 		return false;
 	if (want)
 		return find_part(d, want, opts->dump.force);

@@ -31,28 +31,6 @@ static int find_part(struct blkdev *dev, unsigned want)
 	return -ENOENT;
 }
 
-/* "virtio0p2" -> virtio0 and 2; "virtio0" -> virtio0 and 0. */
-static struct blkdev *parse_dev(const char *name, unsigned *part)
-{
-	char base[BLKDEV_NAME_LEN];
-	const char *p = strrchr(name, 'p');
-	struct blkdev *d = blkdev_find(name);
-
-	*part = 0;
-	if (d != NULL)
-		return d;
-	if (p == NULL || p == name || p[1] < '1' || p[1] > '9' || (size_t)(p - name) >= sizeof(base))
-		return NULL;
-	for (const char *q = p + 1; *q; q++) {
-		if (*q < '0' || *q > '9')
-			return NULL;
-		*part = *part * 10 + (unsigned)(*q - '0');
-	}
-	memcpy(base, name, (size_t)(p - name));
-	base[p - name] = '\0';
-	return blkdev_find(base);
-}
-
 static void set_clock(void)
 {
 	struct rtc_time t;
@@ -81,7 +59,7 @@ struct esp *esp_mount(const char *dev, const char **why)
 		}
 	} else {
 		unsigned want;
-		struct blkdev *d = parse_dev(dev, &want);
+		struct blkdev *d = blkdev_parse_name(dev, &want);
 
 		if (d == NULL) {
 			*why = "no such device";

@@ -61,4 +61,23 @@ TEST(split_and_registry)
 	CHECK_EQ(blkdev_count(), 1);
 }
 
-TEST_MAIN(ram_and_bounds, partition_view, split_and_registry)
+/* Names from the command line: "ram1", "ram1p2"; after split_and_registry. */
+TEST(parse_name)
+{
+	static const char *const bad[] = {
+		"ram2", "ram1p", "ram1p0", "ram1p2x", "p1", "ram1q1", "ram1p99999999", "",
+		"averyveryverylongname0p1",
+	};
+	unsigned part = 99;
+
+	CHECK(blkdev_parse_name("ram1", &part) == blkdev_find("ram1"));
+	CHECK_EQ(part, 0);
+	CHECK(blkdev_parse_name("ram1p2", &part) == blkdev_find("ram1"));
+	CHECK_EQ(part, 2);
+	CHECK(blkdev_parse_name("ram1p17", &part) == blkdev_find("ram1"));
+	CHECK_EQ(part, 17);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(blkdev_parse_name(bad[i], &part) == NULL);
+}
+
+TEST_MAIN(ram_and_bounds, partition_view, split_and_registry, parse_name)
