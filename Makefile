@@ -25,6 +25,7 @@ PURE_SRCS := \
 	crypto/sha256.c \
 	crypto/crc32.c \
 	kernel/cmdline.c \
+	kernel/cmdline_opts.c \
 	kernel/mb2.c \
 	kernel/bootparams.c \
 	kernel/acpi.c \
