@@ -8,28 +8,11 @@
 #   tests/capsule_tool_test.sh build/postmortem
 # Ends with "capsule_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: capsule_tool_test.sh TOOL}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 FMP=6dcbd5ed-e82d-4c44-bda1-7194199ad92a
 VENDOR=11223344-5566-7788-99aa-bbccddeeff00
 TYPE=a1b2c3d4-0102-0304-0506-0708090a0b0c
 NAMES=98c80a4f-e16b-4d11-939a-abe561260330
-
-check() {
-	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
-}
-
-# run NAME ARGS...: the tool's stdout+stderr in $tmp/NAME.out, exit code in $tmp/NAME.rc
-run() {
-	name=$1
-	shift
-	"$tool" "$@" >"$tmp/$name.out" 2>&1
-	echo $? >"$tmp/$name.rc"
-}
-rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ] || { cat "$tmp/$1.out"; false; }; }
-has() { grep -qF -- "$2" "$tmp/$1.out" || { echo "--- $1.out:"; cat "$tmp/$1.out"; false; }; }
 
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "capsule_tool_test: python3 missing (scripts/setup.sh installs it)"
@@ -142,5 +125,4 @@ run help capsule --help
 check rc_is help 0
 check has help "usage: postmortem capsule check FILE"
 
-echo "capsule_tool_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish capsule_tool_test

@@ -7,24 +7,8 @@
 # Ends with "handoff_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: handoff_tool_test.sh TOOL}
 data=$(cd "$(dirname "$0")/data" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 
-check() {
-	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
-}
-
-# run NAME ARGS...: the tool's stdout+stderr in $tmp/NAME.out, exit code in $tmp/NAME.rc
-run() {
-	name=$1
-	shift
-	"$tool" "$@" >"$tmp/$name.out" 2>&1
-	echo $? >"$tmp/$name.rc"
-}
-rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ]; }
-has() { grep -qF -- "$2" "$tmp/$1.out"; }
 first_line_is() { [ "$(head -n 1 "$tmp/$1.out")" = "$2" ] || head -n 1 "$tmp/$1.out" | grep -q -- "$2"; }
 
 # Flip one byte of a file in place: flip FILE OFFSET
@@ -190,5 +174,4 @@ check has help "usage: postmortem handoff create -o FILE"
 run tophelp --help
 check has tophelp "handoff create|show|verify"
 
-echo "handoff_tool_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish handoff_tool_test

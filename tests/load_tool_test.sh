@@ -5,22 +5,7 @@
 # Ends with "load_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: load_tool_test.sh TOOL}
 root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() {
-	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
-}
-run() {
-	name=$1
-	shift
-	"$tool" "$@" >"$tmp/$name.out" 2>&1
-	echo $? >"$tmp/$name.rc"
-}
-rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ] || { cat "$tmp/$1.out"; false; }; }
-has() { grep -qF -- "$2" "$tmp/$1.out" || { echo "--- $1.out:"; cat "$tmp/$1.out"; false; }; }
+. "$(dirname "$0")/lib.sh"
 
 # A stand-in kexec that records its arguments, one per line.
 cat >"$tmp/kexec" <<EOS
@@ -120,5 +105,4 @@ check has junk "not an ELF core file"
 run none expand
 check rc_is none 2
 
-echo "load_tool_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish load_tool_test

@@ -11,27 +11,8 @@
 # Ends with "savecore_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: savecore_tool_test.sh TOOL}
 root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 DUMP_GUID=9cd6ae46-cf19-4c5c-b341-57f4b21dfd41
-
-check() {
-	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi
-}
-
-# run NAME ARGS...: the tool's stdout+stderr in $tmp/NAME.out, exit code in $tmp/NAME.rc
-run() {
-	name=$1
-	shift
-	"$tool" "$@" >"$tmp/$name.out" 2>&1
-	echo $? >"$tmp/$name.rc"
-}
-rc_is() { [ "$(cat "$tmp/$1.rc")" -eq "$2" ] || { cat "$tmp/$1.out"; false; }; }
-has() { grep -qF -- "$2" "$tmp/$1.out" || { echo "--- $1.out:"; cat "$tmp/$1.out"; false; }; }
-hasnt() { ! grep -qF -- "$2" "$tmp/$1.out"; }
-absent() { [ ! -e "$1" ]; }
 
 # gen IMAGE ARGS...: dumpgen must succeed (its output in $tmp/gen.out)
 gen() {
@@ -384,5 +365,4 @@ check has help "usage: postmortem savecore"
 run top --help
 check has top "savecore IMAGE -o VMCORE"
 
-echo "savecore_tool_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish savecore_tool_test

@@ -11,24 +11,6 @@
 #include "kernel/acpi.h"
 #include "tests/unit/test.h"
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Make bytes [0, n) sum to zero by adjusting p[at]. */
 static void fix_sum(uint8_t *p, size_t n, size_t at)
 {
@@ -46,10 +28,10 @@ static void make_rsdp(uint8_t *p, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
 	memcpy(p, "RSD PTR ", 8);
 	memcpy(p + 9, "BOCHS ", 6);
 	p[15] = rev;
-	put32(p + 16, rsdt);
+	test_put32(p + 16, rsdt);
 	if (rev >= 2) {
-		put32(p + 20, 36);
-		put64(p + 24, xsdt);
+		test_put32(p + 20, 36);
+		test_put64(p + 24, xsdt);
 	}
 	/* The 20-byte sum first: the extended one covers its result. */
 	fix_sum(p, 20, 8);
@@ -62,13 +44,13 @@ static void make_sdt(uint8_t *p, const char *sig, uint32_t length, uint8_t rev)
 {
 	memset(p, 0, 36);
 	memcpy(p, sig, 4);
-	put32(p + 4, length);
+	test_put32(p + 4, length);
 	p[8] = rev;
 	memcpy(p + 10, "BOCHS ", 6);
 	memcpy(p + 16, "BXPC    ", 8);
-	put32(p + 24, 1);
+	test_put32(p + 24, 1);
 	memcpy(p + 28, "BXPC", 4);
-	put32(p + 32, 1);
+	test_put32(p + 32, 1);
 }
 
 TEST(test_rsdp_v1)
@@ -117,16 +99,16 @@ TEST(test_rsdp_v2)
 	CHECK_EQ(acpi_rsdp_parse(b, 36, &r), -EBADMSG);
 	b[30] ^= 1;
 	/* length below 36, and beyond the buffer. */
-	put32(b + 20, 35);
+	test_put32(b + 20, 35);
 	fix_sum(b, 20, 8);
 	CHECK_EQ(acpi_rsdp_parse(b, 48, &r), -EBADMSG);
-	put32(b + 20, 40);
+	test_put32(b + 20, 40);
 	fix_sum(b, 20, 8);
 	fix_sum(b, 40, 32);
 	CHECK_EQ(acpi_rsdp_parse(b, 39, &r), -EINVAL);
 	CHECK_EQ(acpi_rsdp_parse(b, 40, &r), 0);
 	CHECK_EQ(r.length, 40);
-	put32(b + 20, 0xffffffffu);
+	test_put32(b + 20, 0xffffffffu);
 	fix_sum(b, 20, 8);
 	CHECK_EQ(acpi_rsdp_parse(b, 48, &r), -EINVAL);
 	/* Unprintable OEM id bytes come out as '?'. */
@@ -146,7 +128,7 @@ TEST(test_sdt_header_and_check)
 
 	memset(b, 0, sizeof(b));
 	make_sdt(b, "APIC", 40, 3);
-	put32(b + 36, 0xdeadbeef);
+	test_put32(b + 36, 0xdeadbeef);
 	fix_sum(b, 40, 9);
 	CHECK_EQ(acpi_sdt_header(b, 36, &h), 0);
 	CHECK_STR(h.signature, "APIC");
@@ -168,11 +150,11 @@ TEST(test_sdt_header_and_check)
 	CHECK_EQ(acpi_sdt_check(NULL, 40), -EINVAL);
 	b[38] ^= 1;
 	CHECK_EQ(acpi_sdt_check(b, 40), -EBADMSG);
-	put32(b + 4, 35);
+	test_put32(b + 4, 35);
 	CHECK_EQ(acpi_sdt_check(b, 64), -EBADMSG);
-	put32(b + 4, 0);
+	test_put32(b + 4, 0);
 	CHECK_EQ(acpi_sdt_check(b, 64), -EBADMSG);
-	put32(b + 4, 0xffffffffu);
+	test_put32(b + 4, 0xffffffffu);
 	CHECK_EQ(acpi_sdt_check(b, 64), -EINVAL);
 }
 
@@ -183,9 +165,9 @@ TEST(test_rsdt_entries)
 
 	memset(b, 0, sizeof(b));
 	make_sdt(b, "RSDT", 36 + 3 * 4 + 2, 1);	/* trailing 2 bytes: no entry */
-	put32(b + 36, 0x1000);
-	put32(b + 40, 0x2000);
-	put32(b + 44, 0xfffffff0u);
+	test_put32(b + 36, 0x1000);
+	test_put32(b + 40, 0x2000);
+	test_put32(b + 44, 0xfffffff0u);
 	fix_sum(b, 50, 9);
 	CHECK_EQ(acpi_sdt_entry(b, 50, false, 0, &a), 0);
 	CHECK_EQ(a, 0x1000);
@@ -209,8 +191,8 @@ TEST(test_xsdt_entries_unaligned)
 	uint64_t a;
 
 	make_sdt(b, "XSDT", 36 + 2 * 8, 1);
-	put64(b + 36, 0x123456789abcdef0ull);
-	put64(b + 44, 0x7fe1000);
+	test_put64(b + 36, 0x123456789abcdef0ull);
+	test_put64(b + 44, 0x7fe1000);
 	fix_sum(b, 52, 9);
 	CHECK_EQ(acpi_sdt_check(b, 52), 0);
 	CHECK_EQ(acpi_sdt_entry(b, 52, true, 0, &a), 0);
@@ -220,7 +202,7 @@ TEST(test_xsdt_entries_unaligned)
 	CHECK_EQ(acpi_sdt_entry(b, 52, true, 2, &a), -ENOENT);
 	CHECK_EQ(acpi_sdt_entry(b, 52, false, 0, &a), -EBADMSG);
 	/* Declared length 7 bytes short of the second entry. */
-	put32(b + 4, 51);
+	test_put32(b + 4, 51);
 	CHECK_EQ(acpi_sdt_entry(b, 52, true, 1, &a), -ENOENT);
 }
 
@@ -234,14 +216,14 @@ TEST(test_fadt_rev1)
 	memset(b, 0xa5, sizeof(b));
 	make_sdt(b, "FACP", 116, 1);
 	memset(b + 36, 0, 116 - 36);
-	put32(b + 40, 0x7fe0040);		/* DSDT */
-	put32(b + 48, 0xb2);			/* SMI_CMD */
+	test_put32(b + 40, 0x7fe0040);		/* DSDT */
+	test_put32(b + 48, 0xb2);			/* SMI_CMD */
 	b[52] = 0xf1;				/* ACPI_ENABLE */
 	b[53] = 0xf0;				/* ACPI_DISABLE */
-	put32(b + 64, 0x604);			/* PM1a_CNT_BLK */
+	test_put32(b + 64, 0x604);			/* PM1a_CNT_BLK */
 	b[89] = 2;				/* PM1_CNT_LEN */
-	put16(b + 109, 0x0003);			/* IAPC_BOOT_ARCH */
-	put32(b + 112, 0x000080a5);		/* Flags, bit 10 clear */
+	test_put16(b + 109, 0x0003);			/* IAPC_BOOT_ARCH */
+	test_put32(b + 112, 0x000080a5);		/* Flags, bit 10 clear */
 	fix_sum(b, 116, 9);
 	CHECK_EQ(acpi_fadt_parse(b, sizeof(b), &f), 0);
 	CHECK_EQ(f.length, 116);
@@ -266,10 +248,10 @@ TEST(test_fadt_rev1)
 	CHECK_EQ(g.address, 0x604);
 	CHECK_EQ(acpi_fadt_pm1_cnt(&f, true, &g), -ENOENT);
 	/* Too short, wrong signature, beyond the buffer. */
-	put32(b + 4, 115);
+	test_put32(b + 4, 115);
 	CHECK_EQ(acpi_fadt_parse(b, sizeof(b), &f), -EBADMSG);
 	CHECK_EQ(f.dsdt, 0);
-	put32(b + 4, 116);
+	test_put32(b + 4, 116);
 	CHECK_EQ(acpi_fadt_parse(b, 115, &f), -EINVAL);
 	memcpy(b, "FACS", 4);
 	CHECK_EQ(acpi_fadt_parse(b, sizeof(b), &f), -EBADMSG);
@@ -280,33 +262,33 @@ static void make_fadt6(uint8_t *b, uint32_t length)
 {
 	memset(b, 0, 320);
 	make_sdt(b, "FACP", length, 6);
-	put32(b + 40, 0x7fe0040);
-	put32(b + 64, 0x604);
-	put32(b + 68, 0x608);
+	test_put32(b + 40, 0x7fe0040);
+	test_put32(b + 64, 0x604);
+	test_put32(b + 68, 0x608);
 	b[89] = 2;
-	put32(b + 112, (1u << 10) | (1u << 20));
+	test_put32(b + 112, (1u << 10) | (1u << 20));
 	b[116] = ACPI_GAS_SYSTEM_IO;		/* RESET_REG */
 	b[117] = 8;
 	b[119] = 1;
-	put64(b + 120, 0xcf9);
+	test_put64(b + 120, 0xcf9);
 	b[128] = 0x0f;				/* RESET_VALUE */
 	b[131] = 4;				/* minor version */
-	put64(b + 140, 0x100007fe0040ull);	/* X_DSDT */
+	test_put64(b + 140, 0x100007fe0040ull);	/* X_DSDT */
 	b[172] = ACPI_GAS_SYSTEM_MEMORY;	/* X_PM1a_CNT_BLK */
 	b[173] = 16;
 	b[175] = 2;
-	put64(b + 176, 0xfed00604ull);
+	test_put64(b + 176, 0xfed00604ull);
 	b[184] = ACPI_GAS_SYSTEM_IO;		/* X_PM1b_CNT_BLK */
 	b[185] = 16;
-	put64(b + 188, 0x608);
+	test_put64(b + 188, 0x608);
 	b[244] = ACPI_GAS_SYSTEM_MEMORY;	/* SLEEP_CONTROL_REG */
 	b[245] = 8;
 	b[247] = 1;
-	put64(b + 248, 0xfe000010ull);
+	test_put64(b + 248, 0xfe000010ull);
 	b[256] = ACPI_GAS_SYSTEM_MEMORY;	/* SLEEP_STATUS_REG */
 	b[257] = 8;
 	b[259] = 1;
-	put64(b + 260, 0xfe000011ull);
+	test_put64(b + 260, 0xfe000011ull);
 	fix_sum(b, length, 9);
 }
 
@@ -344,7 +326,7 @@ TEST(test_fadt_rev6)
 	CHECK_EQ(acpi_fadt_pm1_cnt(&f, true, &g), 0);
 	CHECK_EQ(g.address, 0x608);
 	/* X_DSDT zero: fall back to the 32-bit DSDT. */
-	put64(b + 140, 0);
+	test_put64(b + 140, 0);
 	fix_sum(b, 276, 9);
 	CHECK_EQ(acpi_fadt_parse(b, 276, &f), 0);
 	CHECK_EQ(acpi_fadt_dsdt(&f), 0x7fe0040);
@@ -412,7 +394,7 @@ static void aml_put(struct aml *a, const uint8_t *p, size_t n)
 
 static void aml_finish(struct aml *a)
 {
-	put32(a->b + 4, (uint32_t)a->n);
+	test_put32(a->b + 4, (uint32_t)a->n);
 	fix_sum(a->b, a->n, 9);
 }
 

@@ -24,22 +24,10 @@ static uint8_t buf[8192];
 static struct capsule_info info;
 static const char *why;
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
+	test_put32(p, (uint32_t)v);
+	test_put32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* A plain capsule at p: header + body_len bytes of 0x5a; returns its size. */
@@ -61,9 +49,9 @@ static size_t fmp_body(uint8_t *p, uint16_t drivers, uint16_t payloads, uint32_t
 	uint32_t hsize = hver == 1 ? 32 : hver == 2 ? 40 : 48;
 	size_t off = 8 + 8 * (size_t)items;
 
-	put32(p, 1);
-	put16(p + 4, drivers);
-	put16(p + 6, payloads);
+	test_put32(p, 1);
+	test_put16(p + 4, drivers);
+	test_put16(p + 6, payloads);
 	for (uint32_t i = 0; i < items; i++) {
 		put64(p + 8 + 8 * i, off);
 		if (i < drivers) {
@@ -72,11 +60,11 @@ static size_t fmp_body(uint8_t *p, uint16_t drivers, uint16_t payloads, uint32_t
 			continue;
 		}
 		memset(p + off, 0, hsize);
-		put32(p + off, hver);
+		test_put32(p + off, hver);
 		memcpy(p + off + 4, image_type.b, 16);
 		p[off + 4] = (uint8_t)(p[off + 4] + i - drivers);	/* each payload its own type */
-		put32(p + off + 0x18, 20);
-		put32(p + off + 0x1c, 4);
+		test_put32(p + off + 0x18, 20);
+		test_put32(p + off + 0x1c, 4);
 		memset(p + off + hsize, 0xee, 24);
 		off += hsize + 24;
 	}
@@ -122,7 +110,7 @@ TEST(test_plain_ok)
 	}
 	/* A larger HeaderSize (GUID-defined header fields) is allowed. */
 	plain(buf, &ux, 0, 40);
-	put32(buf + 0x10, 36);
+	test_put32(buf + 0x10, 36);
 	CHECK_EQ(check(68), 0);
 	CHECK_STR(info.guid_name, "Windows UX");
 	CHECK_EQ(info.hdr.header_size, 36);
@@ -152,18 +140,18 @@ TEST(test_null_and_short)
 TEST(test_size_fields)
 {
 	plain(buf, &vendor, 0, 100);
-	put32(buf + 0x10, 27);
+	test_put32(buf + 0x10, 27);
 	CHECK_EQ(check(128), -EBADMSG);
 	CHECK_STR(why, "HeaderSize is below 28, the size of EFI_CAPSULE_HEADER");
-	put32(buf + 0x10, 0);
+	test_put32(buf + 0x10, 0);
 	CHECK_EQ(check(128), -EBADMSG);
-	put32(buf + 0x10, 129);
-	CHECK_EQ(check(128), -EBADMSG);
-	CHECK_STR(why, "HeaderSize is larger than CapsuleImageSize");
-	put32(buf + 0x10, 0xffffffff);
+	test_put32(buf + 0x10, 129);
 	CHECK_EQ(check(128), -EBADMSG);
 	CHECK_STR(why, "HeaderSize is larger than CapsuleImageSize");
-	put32(buf + 0x10, 128);
+	test_put32(buf + 0x10, 0xffffffff);
+	CHECK_EQ(check(128), -EBADMSG);
+	CHECK_STR(why, "HeaderSize is larger than CapsuleImageSize");
+	test_put32(buf + 0x10, 128);
 	CHECK_EQ(check(128), -EBADMSG);
 	CHECK_STR(why, "the capsule has no body (HeaderSize equals CapsuleImageSize), "
 		  "which firmware refuses");
@@ -171,11 +159,11 @@ TEST(test_size_fields)
 	CHECK_EQ(check(28), -EBADMSG);
 	/* CapsuleImageSize at the top of its range: never wraps into "fits". */
 	plain(buf, &vendor, 0, 100);
-	put32(buf + 0x18, 0xffffffff);
+	test_put32(buf + 0x18, 0xffffffff);
 	CHECK_EQ(check(128), -EBADMSG);
 	CHECK_STR(why, "CapsuleImageSize is larger than the file: the file is cut short");
 	CHECK_EQ(info.hdr.capsule_image_size, 0xffffffff);
-	put32(buf + 0x10, 0xffffffff);
+	test_put32(buf + 0x10, 0xffffffff);
 	CHECK_EQ(check(128), -EBADMSG);
 	CHECK_STR(why, "the capsule has no body (HeaderSize equals CapsuleImageSize), "
 		  "which firmware refuses");
@@ -293,7 +281,7 @@ TEST(test_fmp_bad)
 	CHECK_EQ(check(35), -EBADMSG);
 	CHECK_STR(why, "the FMP capsule body is shorter than its 8-byte header");
 	n = fmp_capsule(0, 1, 3, 0);
-	put32(buf + 28, 2);
+	test_put32(buf + 28, 2);
 	CHECK_EQ(check(n), -EBADMSG);
 	CHECK_STR(why, "the FMP capsule header's Version is not 1");
 	/* No items: a bare 8-byte FMP header. */
@@ -304,8 +292,8 @@ TEST(test_fmp_bad)
 		  "which firmware does not process");
 	/* Counts whose offset list cannot fit (65535 + 65535 items). */
 	n = fmp_capsule(0, 1, 3, 0);
-	put16(buf + 28 + 4, 0xffff);
-	put16(buf + 28 + 6, 0xffff);
+	test_put16(buf + 28 + 4, 0xffff);
+	test_put16(buf + 28 + 6, 0xffff);
 	CHECK_EQ(check(n), -EBADMSG);
 	CHECK_STR(why, "the FMP ItemOffsetList runs past the end of the capsule");
 	/* An offset inside the offset list, past the end, at 2^64 - 1. */
@@ -328,7 +316,7 @@ TEST(test_fmp_bad)
 	static const uint32_t bad_ver[] = { 0, 4, 0xffffffff };
 	for (size_t i = 0; i < sizeof(bad_ver) / sizeof(bad_ver[0]); i++) {
 		n = fmp_capsule(0, 1, 3, 0);
-		put32(buf + 28 + 16, bad_ver[i]);
+		test_put32(buf + 28 + 16, bad_ver[i]);
 		CHECK_EQ(check(n), -EBADMSG);
 		CHECK_STR(why, "an FMP payload's image header version is not 1, 2 or 3");
 	}
@@ -336,17 +324,17 @@ TEST(test_fmp_bad)
 	static const uint32_t bad_size[] = { 19, 21, 0xffffffff };
 	for (size_t i = 0; i < sizeof(bad_size) / sizeof(bad_size[0]); i++) {
 		n = fmp_capsule(0, 1, 3, 0);
-		put32(buf + 28 + 16 + 0x18, bad_size[i]);
+		test_put32(buf + 28 + 16 + 0x18, bad_size[i]);
 		CHECK_EQ(check(n), -EBADMSG);
 		CHECK_STR(why, "an FMP payload's UpdateImageSize and "
 			  "UpdateVendorCodeSize do not fill its item");
 	}
 	n = fmp_capsule(0, 1, 3, 0);
-	put32(buf + 28 + 16 + 0x1c, 0xffffffff);
+	test_put32(buf + 28 + 16 + 0x1c, 0xffffffff);
 	CHECK_EQ(check(n), -EBADMSG);
 	/* The last payload's header grows from v1 to v3: its sizes no longer fill the item. */
 	n = fmp_capsule(0, 2, 1, 0);
-	put32(buf + 28 + 8 + 16 + 32 + 24, 3);
+	test_put32(buf + 28 + 8 + 16 + 32 + 24, 3);
 	CHECK_EQ(check(n), -EBADMSG);
 	CHECK_EQ(info.fmp_item, 1);
 	/* An item of fewer than 4 bytes at the very end. */
@@ -370,18 +358,18 @@ TEST(test_nested)
 	CHECK(efi_guid_eq(&info.target, &vendor));	/* the ESRT GUID outside */
 	CHECK_EQ(info.fmp_payloads, 1);
 	/* Inner header sizes that do not fit the body. */
-	put32(buf + CAPSULE_HEADER_SIZE + 0x18, (uint32_t)inner - 1);
+	test_put32(buf + CAPSULE_HEADER_SIZE + 0x18, (uint32_t)inner - 1);
 	CHECK_EQ(check(CAPSULE_HEADER_SIZE + inner), -EBADMSG);
 	CHECK_STR(why, "the nested FMP capsule's header sizes do not fit the body");
 	CHECK_EQ(info.refused, CAPSULE_PART_FMP);
-	put32(buf + CAPSULE_HEADER_SIZE + 0x18, (uint32_t)inner);
-	put32(buf + CAPSULE_HEADER_SIZE + 0x10, (uint32_t)inner);
+	test_put32(buf + CAPSULE_HEADER_SIZE + 0x18, (uint32_t)inner);
+	test_put32(buf + CAPSULE_HEADER_SIZE + 0x10, (uint32_t)inner);
 	CHECK_EQ(check(CAPSULE_HEADER_SIZE + inner), -EBADMSG);
-	put32(buf + CAPSULE_HEADER_SIZE + 0x10, 27);
+	test_put32(buf + CAPSULE_HEADER_SIZE + 0x10, 27);
 	CHECK_EQ(check(CAPSULE_HEADER_SIZE + inner), -EBADMSG);
 	/* The inner FMP body's own rules. */
-	put32(buf + CAPSULE_HEADER_SIZE + 0x10, 28);
-	put32(buf + 2 * CAPSULE_HEADER_SIZE, 5);
+	test_put32(buf + CAPSULE_HEADER_SIZE + 0x10, 28);
+	test_put32(buf + 2 * CAPSULE_HEADER_SIZE, 5);
 	CHECK_EQ(check(CAPSULE_HEADER_SIZE + inner), -EBADMSG);
 	CHECK_STR(why, "the FMP capsule header's Version is not 1");
 	/* A body that merely starts with the FMP GUID but is too short for a header. */

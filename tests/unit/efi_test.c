@@ -16,25 +16,13 @@
 #include "kernel/efi.h"
 #include "tests/unit/test.h"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* ------------------------------------------------------------ system table */
 
 /* Recompute the header CRC32 over hsize bytes with the field zero. */
 static void fix_crc(uint8_t *t, uint32_t hsize)
 {
-	put32(t + 16, 0);
-	put32(t + 16, crc32(t, hsize));
+	test_put32(t + 16, 0);
+	test_put32(t + 16, crc32(t, hsize));
 }
 
 /*
@@ -47,20 +35,20 @@ static void make_systab(uint8_t *t, uint32_t hsize)
 {
 	memset(t, 0, hsize);
 	memcpy(t, "IBI SYST", 8);
-	put32(t + 8, (2u << 16) | 70);
-	put32(t + 12, hsize);
-	put64(t + 0x18, 0x7fe01000);		/* FirmwareVendor */
-	put32(t + 0x20, 0x00010000);		/* FirmwareRevision */
-	put64(t + 0x28, 0x1111);		/* ConsoleInHandle */
-	put64(t + 0x30, 0x2222);		/* ConIn */
-	put64(t + 0x38, 0x3333);		/* ConsoleOutHandle */
-	put64(t + 0x40, 0x4444);		/* ConOut */
-	put64(t + 0x48, 0x5555);		/* StandardErrorHandle */
-	put64(t + 0x50, 0x6666);		/* StdErr */
-	put64(t + 0x58, 0x7fe0a000);		/* RuntimeServices */
-	put64(t + 0x60, 0);			/* BootServices */
-	put64(t + 0x68, 11);			/* NumberOfTableEntries */
-	put64(t + 0x70, 0x7fe0b000);		/* ConfigurationTable */
+	test_put32(t + 8, (2u << 16) | 70);
+	test_put32(t + 12, hsize);
+	test_put64(t + 0x18, 0x7fe01000);		/* FirmwareVendor */
+	test_put32(t + 0x20, 0x00010000);		/* FirmwareRevision */
+	test_put64(t + 0x28, 0x1111);		/* ConsoleInHandle */
+	test_put64(t + 0x30, 0x2222);		/* ConIn */
+	test_put64(t + 0x38, 0x3333);		/* ConsoleOutHandle */
+	test_put64(t + 0x40, 0x4444);		/* ConOut */
+	test_put64(t + 0x48, 0x5555);		/* StandardErrorHandle */
+	test_put64(t + 0x50, 0x6666);		/* StdErr */
+	test_put64(t + 0x58, 0x7fe0a000);		/* RuntimeServices */
+	test_put64(t + 0x60, 0);			/* BootServices */
+	test_put64(t + 0x68, 11);			/* NumberOfTableEntries */
+	test_put64(t + 0x70, 0x7fe0b000);		/* ConfigurationTable */
 	fix_crc(t, hsize);
 }
 
@@ -118,7 +106,7 @@ TEST(systab_crc)
 	/* A pointer changed (virtual mode) without the CRC being redone. */
 	make_systab(t, 0x78);
 	uint32_t good = s.crc_computed;
-	put64(t + 0x58, 0xffffffff7fe0a000ull);
+	test_put64(t + 0x58, 0xffffffff7fe0a000ull);
 	CHECK_EQ(efi_systab_parse(t, 0x78, &s), 0);
 	CHECK(!s.crc_ok);
 	CHECK_EQ(s.crc_stored, good);
@@ -154,16 +142,16 @@ TEST(systab_bad)
 	CHECK_EQ(s.nr_tables, 0);			/* cleared on error */
 
 	make_systab(t, sizeof(t));
-	put32(t + 12, 0x70);				/* HeaderSize too small */
+	test_put32(t + 12, 0x70);				/* HeaderSize too small */
 	fix_crc(t, 0x70);
 	CHECK_EQ(efi_systab_parse(t, sizeof(t), &s), -EBADMSG);
 
 	make_systab(t, sizeof(t));
-	put32(t + 12, 0x1000);				/* more than was mapped */
+	test_put32(t + 12, 0x1000);				/* more than was mapped */
 	CHECK_EQ(efi_systab_parse(t, sizeof(t), &s), -EINVAL);
 	CHECK_EQ(s.header_size, 0x1000);		/* so the caller can map more */
 	CHECK_EQ(s.tables, 0);
-	put32(t + 12, 0xffffffffu);
+	test_put32(t + 12, 0xffffffffu);
 	CHECK_EQ(efi_systab_parse(t, sizeof(t), &s), -EINVAL);
 }
 
@@ -266,7 +254,7 @@ TEST(config_tables)
 	for (int i = 0; i < 3; i++) {
 		for (int j = 0; j < 16; j++)
 			a[i * 24 + j] = (uint8_t)(i * 16 + j);
-		put64(a + i * 24 + 16, 0x7f000000u + (uint64_t)i * 0x1000);
+		test_put64(a + i * 24 + 16, 0x7f000000u + (uint64_t)i * 0x1000);
 	}
 	/* Entry 1 is the ACPI 2.0 table, stored in its on-disk byte order. */
 	static const uint8_t acpi20_bytes[16] = {
@@ -441,11 +429,11 @@ static void put_desc(uint8_t *map, uint32_t stride, size_t i, uint32_t type,
 	uint8_t *d = map + i * stride;
 
 	memset(d, 0xcc, stride);		/* padding and extra bytes: noise */
-	put32(d, type);
-	put64(d + 8, phys);
-	put64(d + 16, phys ? phys + 0xffff800000000000ull : 0);
-	put64(d + 24, pages);
-	put64(d + 32, attr);
+	test_put32(d, type);
+	test_put64(d + 8, phys);
+	test_put64(d + 16, phys ? phys + 0xffff800000000000ull : 0);
+	test_put64(d + 24, pages);
+	test_put64(d + 32, attr);
 }
 
 static void mmap_stride(uint32_t stride)
@@ -675,20 +663,20 @@ TEST(placement)
 static size_t make_esrt(uint8_t *e, uint32_t count, uint32_t max, uint64_t version)
 {
 	memset(e, 0, 16 + (size_t)count * 40);
-	put32(e, count);
-	put32(e + 4, max);
-	put64(e + 8, version);
+	test_put32(e, count);
+	test_put32(e + 4, max);
+	test_put64(e + 8, version);
 	for (uint32_t i = 0; i < count; i++) {
 		uint8_t *r = e + 16 + i * 40;
 
 		for (int j = 0; j < 16; j++)
 			r[j] = (uint8_t)(0xa0 + i + j);
-		put32(r + 16, i == 0 ? 1 : 2);		/* system, then device */
-		put32(r + 20, 0x00010000 + i);		/* FwVersion */
-		put32(r + 24, 0x00010000);		/* LowestSupportedFwVersion */
-		put32(r + 28, 0x1000 + i);		/* CapsuleFlags */
-		put32(r + 32, 0x0000ffff);		/* LastAttemptVersion */
-		put32(r + 36, i);			/* LastAttemptStatus */
+		test_put32(r + 16, i == 0 ? 1 : 2);		/* system, then device */
+		test_put32(r + 20, 0x00010000 + i);		/* FwVersion */
+		test_put32(r + 24, 0x00010000);		/* LowestSupportedFwVersion */
+		test_put32(r + 28, 0x1000 + i);		/* CapsuleFlags */
+		test_put32(r + 32, 0x0000ffff);		/* LastAttemptVersion */
+		test_put32(r + 36, i);			/* LastAttemptStatus */
 	}
 	return 16 + (size_t)count * 40;
 }
@@ -760,8 +748,8 @@ TEST(esrt_bad)
 	CHECK_EQ(r.fw_class.b[0], (uint8_t)(0xa0 + 127));
 	len = make_esrt(e, 129, 200, 1);			/* over Linux's 128 */
 	CHECK_EQ(efi_esrt_parse(e, len, &h), -EBADMSG);
-	put32(e, 0xffffffffu);
-	put32(e + 4, 0xffffffffu);
+	test_put32(e, 0xffffffffu);
+	test_put32(e + 4, 0xffffffffu);
 	CHECK_EQ(efi_esrt_parse(e, sizeof(e), &h), -EBADMSG);
 
 	len = make_esrt(e, 3, 2, 1);				/* count > max */

@@ -19,18 +19,6 @@
 #include "kernel/efirt_map.h"
 #include "tests/unit/test.h"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* ------------------------------------------------------------ the table */
 
 /* A runtime services table of hsize bytes; pointers 0x1000 * (i + 1) + base. */
@@ -38,12 +26,12 @@ static void make_rt(uint8_t *t, uint32_t hsize, uint32_t revision, uint64_t base
 {
 	memset(t, 0, 256);
 	memcpy(t, "RUNTSERV", 8);
-	put32(t + 8, revision);
-	put32(t + 12, hsize);
+	test_put32(t + 8, revision);
+	test_put32(t + 12, hsize);
 	for (unsigned i = 0; 0x18 + 8 * i + 8 <= hsize; i++)
-		put64(t + 0x18 + 8 * i, base + 0x1000ull * (i + 1));
-	put32(t + 16, 0);
-	put32(t + 16, crc32(t, hsize));
+		test_put64(t + 0x18 + 8 * i, base + 0x1000ull * (i + 1));
+	test_put32(t + 16, 0);
+	test_put32(t + 16, crc32(t, hsize));
 }
 
 TEST(test_rt_good)
@@ -105,8 +93,8 @@ TEST(test_rt_bad)
 	/* The system table's signature is not this one. */
 	make_rt(t, 0x88, 0x00020046, 0);
 	memcpy(t, "IBI SYST", 8);
-	put32(t + 16, 0);
-	put32(t + 16, crc32(t, 0x88));
+	test_put32(t + 16, 0);
+	test_put32(t + 16, crc32(t, 0x88));
 	CHECK_EQ(efirt_rt_parse(t, 0x88, &rt), -EBADMSG);
 	/* CRC: one pointer changed without recomputing it (a stale table). */
 	make_rt(t, 0x88, 0x00020046, 0);
@@ -123,11 +111,11 @@ TEST(test_rt_bad)
 	make_rt(t, 0x68, 0x00020046, 0);
 	CHECK_EQ(efirt_rt_parse(t, sizeof(t), &rt), -EBADMSG);
 	make_rt(t, 0x88, 0x00020046, 0);
-	put32(t + 12, EFIRT_RT_SIZE_MAX + 1);
+	test_put32(t + 12, EFIRT_RT_SIZE_MAX + 1);
 	CHECK_EQ(efirt_rt_parse(t, sizeof(t), &rt), -EBADMSG);
-	put32(t + 12, 0xffffffffu);
+	test_put32(t + 12, 0xffffffffu);
 	CHECK_EQ(efirt_rt_parse(t, sizeof(t), &rt), -EBADMSG);
-	put32(t + 12, 0);
+	test_put32(t + 12, 0);
 	CHECK_EQ(efirt_rt_parse(t, sizeof(t), &rt), -EBADMSG);
 }
 
@@ -248,12 +236,12 @@ TEST(test_map_add)
 static void put_desc(uint8_t *d, uint32_t type, uint64_t pa, uint64_t va, uint64_t pages,
 		     uint64_t attr)
 {
-	put32(d, type);
-	put32(d + 4, 0);
-	put64(d + 8, pa);
-	put64(d + 16, va);
-	put64(d + 24, pages);
-	put64(d + 32, attr);
+	test_put32(d, type);
+	test_put32(d + 4, 0);
+	test_put64(d + 8, pa);
+	test_put64(d + 16, va);
+	test_put64(d + 24, pages);
+	test_put64(d + 32, attr);
 }
 
 #define RT	(1ull << 63)	/* EFI_MEMORY_RUNTIME */

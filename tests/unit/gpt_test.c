@@ -26,16 +26,10 @@ static const struct efi_guid linuxfs = GPT_TYPE_LINUX_FS;
 static const struct efi_guid diskid = EFI_GUID_INIT(0x11223344, 0x5566, 0x7788,
 	0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00);
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
+	test_put32(p, (uint32_t)v);
+	test_put32(p + 4, (uint32_t)(v >> 32));
 }
 
 struct part_spec {
@@ -75,25 +69,25 @@ static void write_header(uint8_t *h, const struct spec *s, uint64_t my, uint64_t
 {
 	memset(h, 0, s->ss);
 	memcpy(h, "EFI PART", 8);
-	put32(h + 0x08, GPT_REVISION_1_0);
-	put32(h + 0x0c, 92);
+	test_put32(h + 0x08, GPT_REVISION_1_0);
+	test_put32(h + 0x0c, 92);
 	put64(h + 0x18, my);
 	put64(h + 0x20, alt);
 	put64(h + 0x28, first);
 	put64(h + 0x30, last);
 	memcpy(h + 0x38, diskid.b, 16);
 	put64(h + 0x48, array_lba);
-	put32(h + 0x50, s->n_entries);
-	put32(h + 0x54, s->entry_size);
-	put32(h + 0x58, array_crc);
-	put32(h + 0x10, crc32(h, 92));
+	test_put32(h + 0x50, s->n_entries);
+	test_put32(h + 0x54, s->entry_size);
+	test_put32(h + 0x58, array_crc);
+	test_put32(h + 0x10, crc32(h, 92));
 }
 
 /* Re-seal a header's CRC after a test edited it (header at byte offset off). */
 static void reseal(size_t off)
 {
-	put32(disk + off + 0x10, 0);
-	put32(disk + off + 0x10, crc32(disk + off, 92));
+	test_put32(disk + off + 0x10, 0);
+	test_put32(disk + off + 0x10, crc32(disk + off, 92));
 }
 
 /* Build a whole GPT disk image per s into disk[] and a RAM blkdev over it. */
@@ -123,8 +117,8 @@ static void mkgpt(struct spec *s)
 	disk[510] = 0x55;			/* protective MBR */
 	disk[511] = 0xaa;
 	disk[446 + 4] = 0xee;
-	put32(disk + 446 + 8, 1);
-	put32(disk + 446 + 12, (uint32_t)(s->sectors - 1));
+	test_put32(disk + 446 + 8, 1);
+	test_put32(disk + 446 + 12, (uint32_t)(s->sectors - 1));
 	blkdev_ram_init(&dev, "ram0", disk, (size_t)(s->sectors * s->ss), s->ss);
 }
 
@@ -299,7 +293,7 @@ TEST(entry_counts)
 	CHECK_EQ(info.parts[0].index, 100);
 	s = (struct spec){ .n_entries = 0, .parts = two, .nparts = 2 };
 	mkgpt(&s);
-	put32(disk + 512 + 0x50, 0);
+	test_put32(disk + 512 + 0x50, 0);
 	reseal(512);
 	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);	/* backup fine */
 	CHECK(info.used_backup);
@@ -346,7 +340,7 @@ TEST(names)
 		e[2 * i] = (uint8_t)name[i];
 		e[2 * i + 1] = (uint8_t)(name[i] >> 8);
 	}
-	put32(disk + 512 + 0x58, crc32(disk + 1024, 128 * 128));
+	test_put32(disk + 512 + 0x58, crc32(disk + 1024, 128 * 128));
 	reseal(512);
 	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
 	CHECK(!info.used_backup);
@@ -454,16 +448,16 @@ TEST(pure_helpers)
 	CHECK_STR(why, "partition entry array outside the disk's metadata area");
 	h.partition_entry_lba = 1;
 	CHECK_EQ(gpt_header_fits(&h, 2048, 512, &why), -EBADMSG);
-	put32(disk + 512 + 0x0c, 600);		/* HeaderSize past the buffer */
+	test_put32(disk + 512 + 0x0c, 600);		/* HeaderSize past the buffer */
 	reseal(512);
 	CHECK_EQ(gpt_header_parse(disk + 512, 512, 1, &h, &why), -EBADMSG);
 	CHECK_STR(why, "HeaderSize beyond the sector");
-	put32(disk + 512 + 0x0c, 92);
-	put32(disk + 512 + 0x08, 0x00020000);
+	test_put32(disk + 512 + 0x0c, 92);
+	test_put32(disk + 512 + 0x08, 0x00020000);
 	reseal(512);
 	CHECK_EQ(gpt_header_parse(disk + 512, 512, 1, &h, &why), -EBADMSG);
 	CHECK_STR(why, "revision is not 1.x");
-	put32(disk + 512 + 0x08, 0x00010003);	/* 1.3: accepted */
+	test_put32(disk + 512 + 0x08, 0x00010003);	/* 1.3: accepted */
 	reseal(512);
 	CHECK_EQ(gpt_header_parse(disk + 512, 512, 1, &h, &why), 0);
 	put64(disk + 512 + 0x28, 3000);		/* FirstUsable > LastUsable */

@@ -12,24 +12,6 @@
 #include "kernel/mcfg.h"
 #include "tests/unit/test.h"
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* An MCFG of n entries at p (room for 44 + 16 n bytes); returns its length. */
 static size_t make_mcfg(uint8_t *p, size_t n)
 {
@@ -37,7 +19,7 @@ static size_t make_mcfg(uint8_t *p, size_t n)
 
 	memset(p, 0, len);
 	memcpy(p, "MCFG", 4);
-	put32(p + 4, (uint32_t)len);
+	test_put32(p + 4, (uint32_t)len);
 	p[8] = 1;			/* revision */
 	memcpy(p + 10, "BOCHS ", 6);
 	return len;
@@ -48,11 +30,11 @@ static void set_entry(uint8_t *p, size_t i, uint64_t base, uint16_t seg, uint8_t
 {
 	uint8_t *e = p + 44 + 16 * i;
 
-	put64(e, base);
-	put16(e + 8, seg);
+	test_put64(e, base);
+	test_put16(e + 8, seg);
 	e[10] = start;
 	e[11] = end;
-	put32(e + 12, 0);
+	test_put32(e + 12, 0);
 }
 
 TEST(test_q35)
@@ -147,11 +129,11 @@ TEST(test_truncated)
 		CHECK_EQ(mcfg_find(t, l, 0, &e), -EINVAL);
 	/* A declared length that cuts the entry: the partial entry is ignored. */
 	for (uint32_t d = 44; d < 60; d++) {
-		put32(t + 4, d);
+		test_put32(t + 4, d);
 		CHECK_EQ(mcfg_entry(t, len, 0, &e), -ENOENT);
 		CHECK_EQ(mcfg_find(t, len, 0, &e), -ENOENT);
 	}
-	put32(t + 4, 60);
+	test_put32(t + 4, 60);
 	CHECK_EQ(mcfg_find(t, len, 0, &e), 0);
 }
 
@@ -162,12 +144,12 @@ TEST(test_bad_header)
 	size_t len = make_mcfg(t, 1);
 
 	set_entry(t, 0, 0xb0000000, 0, 0, 255);
-	put32(t + 4, 43);				/* shorter than the header */
+	test_put32(t + 4, 43);				/* shorter than the header */
 	CHECK_EQ(mcfg_entry(t, len, 0, &e), -EBADMSG);
 	CHECK_EQ(mcfg_find(t, len, 0, &e), -EBADMSG);
-	put32(t + 4, 0xffffffffu);			/* maximum: beyond the buffer */
+	test_put32(t + 4, 0xffffffffu);			/* maximum: beyond the buffer */
 	CHECK_EQ(mcfg_find(t, len, 0, &e), -EINVAL);
-	put32(t + 4, 60);
+	test_put32(t + 4, 60);
 	memcpy(t, "APIC", 4);
 	CHECK_EQ(mcfg_entry(t, len, 0, &e), -EBADMSG);
 	CHECK_EQ(mcfg_find(t, len, 0, &e), -EBADMSG);

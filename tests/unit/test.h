@@ -43,6 +43,25 @@ static unsigned test_passed, test_failed;
 
 #define TEST(name) static void name(void)
 
+/* Little-endian stores for building test inputs byte by byte. */
+static inline void test_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void test_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void test_put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 #define TEST_MAIN(...) \
 int main(void) \
 { \

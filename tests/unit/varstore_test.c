@@ -28,22 +28,10 @@ static struct varstore vs;
 static struct varstore_var var;
 static const char *why;
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
+	test_put32(p, (uint32_t)v);
+	test_put32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* Recompute the FV header checksum over HeaderLength bytes. */
@@ -51,10 +39,10 @@ static void fix_checksum(void)
 {
 	uint16_t sum = 0, hl = (uint16_t)(img[0x30] | img[0x31] << 8);
 
-	put16(img + 0x32, 0);
+	test_put16(img + 0x32, 0);
 	for (size_t i = 0; i + 1 < hl; i += 2)
 		sum = (uint16_t)(sum + (img[i] | img[i + 1] << 8));
-	put16(img + 0x32, (uint16_t)(0x10000 - sum));
+	test_put16(img + 0x32, (uint16_t)(0x10000 - sum));
 }
 
 /* An empty OVMF-style store: FvLength FV_LEN in 4 KiB blocks, store at 0x48. */
@@ -68,15 +56,15 @@ static void mkstore(bool auth_format)
 	memset(img, 0, 0x48 + 28);
 	memcpy(img + 0x10, nv.b, 16);
 	put64(img + 0x20, FV_LEN);
-	put32(img + 0x28, VARSTORE_FVH_SIGNATURE);
-	put32(img + 0x2c, 0x0004feff);
-	put16(img + 0x30, 0x48);
+	test_put32(img + 0x28, VARSTORE_FVH_SIGNATURE);
+	test_put32(img + 0x2c, 0x0004feff);
+	test_put16(img + 0x30, 0x48);
 	img[0x37] = 2;
-	put32(img + 0x38, FV_LEN / 0x1000);
-	put32(img + 0x3c, 0x1000);
+	test_put32(img + 0x38, FV_LEN / 0x1000);
+	test_put32(img + 0x3c, 0x1000);
 	fix_checksum();
 	memcpy(img + 0x48, auth ? a.b : p.b, 16);
-	put32(img + 0x48 + 0x10, STORE_SIZE);
+	test_put32(img + 0x48 + 0x10, STORE_SIZE);
 	img[0x48 + 0x14] = VARSTORE_FORMATTED;
 	img[0x48 + 0x15] = VARSTORE_HEALTHY;
 	fill = 0x64;
@@ -90,17 +78,17 @@ static size_t addvar_raw(uint8_t state, uint32_t attrs, const uint8_t *name16, u
 	uint8_t *p = img + at;
 
 	memset(p, 0, h);
-	put16(p, VARSTORE_VARIABLE_DATA);
+	test_put16(p, VARSTORE_VARIABLE_DATA);
 	p[2] = state;
-	put32(p + 4, attrs);
+	test_put32(p + 4, attrs);
 	if (auth) {
 		put64(p + 8, 0x1122334455667788ull);
-		put16(p + 0x10, 2024);
+		test_put16(p + 0x10, 2024);
 		p[0x12] = 5;
-		put32(p + 0x20, 7);
+		test_put32(p + 0x20, 7);
 	}
-	put32(p + sizes, name_size);
-	put32(p + sizes + 4, data_size);
+	test_put32(p + sizes, name_size);
+	test_put32(p + sizes + 4, data_size);
 	memcpy(p + sizes + 8, g->b, 16);
 	memcpy(p + h, name16, name_size);
 	memcpy(p + h + name_size, data, data_size);
@@ -115,7 +103,7 @@ static size_t addvar(uint8_t state, uint32_t attrs, const char *name, const stru
 	size_t n = strlen(name);
 
 	for (size_t i = 0; i <= n; i++)
-		put16(n16 + 2 * i, (uint8_t)name[i]);
+		test_put16(n16 + 2 * i, (uint8_t)name[i]);
 	return addvar_raw(state, attrs, n16, (uint32_t)(2 * (n + 1)), g, data, data_size);
 }
 
@@ -300,9 +288,9 @@ TEST(test_blank_fields)
 			if (which[w] == 0)
 				img[at + 2] = 0xff;
 			else if (which[w] == 1)
-				put32(img + at + 4, 0xffffffff);
+				test_put32(img + at + 4, 0xffffffff);
 			else
-				put32(img + at + sizes + 4 * (which[w] - 2), 0xffffffff);
+				test_put32(img + at + sizes + 4 * (which[w] - 2), 0xffffffff);
 			/* The next header sits right after the cut one's header. */
 			fill = at + h;
 			addvar(0x3f, 7, "Next", &global, "n", 1);
@@ -318,17 +306,17 @@ TEST(test_names)
 	char longname[300];
 
 	mkstore(true);
-	put16(n16, 'A');
-	put16(n16 + 2, 0x00e9);		/* é */
-	put16(n16 + 4, 0);
+	test_put16(n16, 'A');
+	test_put16(n16 + 2, 0x00e9);		/* é */
+	test_put16(n16 + 4, 0);
 	addvar_raw(0x3f, 7, n16, 6, &vendor, "x", 1);
 	memset(longname, 'L', 200);
 	longname[200] = '\0';
 	addvar(0x3f, 7, longname, &vendor, "y", 1);
-	put16(n16, 'B');
-	put16(n16 + 2, 0);
-	put16(n16 + 4, 'C');
-	put16(n16 + 6, 0);
+	test_put16(n16, 'B');
+	test_put16(n16 + 2, 0);
+	test_put16(n16 + 4, 'C');
+	test_put16(n16 + 6, 0);
 	addvar_raw(0x3f, 7, n16, 8, &vendor, "z", 1);		/* NUL inside */
 	CHECK_EQ(open_store(FV_LEN), 0);
 	size_t cursor = 0;
@@ -393,11 +381,11 @@ TEST(test_fv_header)
 	static const uint16_t bad_hl[] = { 0, 0x40, 0x46, 0x49 };
 	for (size_t i = 0; i < 4; i++) {
 		mkstore(true);
-		put16(img + 0x30, bad_hl[i]);
+		test_put16(img + 0x30, bad_hl[i]);
 		expect_bad(FV_LEN, "HeaderLength is odd or below 72 bytes");
 	}
 	mkstore(true);
-	put16(img + 0x30, 0xfffe);
+	test_put16(img + 0x30, 0xfffe);
 	expect_bad(0x1000, "HeaderLength runs past the end of the file");
 	mkstore(true);
 	img[0x32] ^= 1;
@@ -405,38 +393,38 @@ TEST(test_fv_header)
 	CHECK_EQ(vs.bad_offset, 0x32);
 	/* Block map: no terminator, zero entries, overflow, wrong total. */
 	mkstore(true);
-	put32(img + 0x40, 1);
-	put32(img + 0x44, 0x1000);
+	test_put32(img + 0x40, 1);
+	test_put32(img + 0x44, 0x1000);
 	fix_checksum();
 	expect_bad(FV_LEN, "the block map has no {0,0} end inside HeaderLength");
 	mkstore(true);
-	put32(img + 0x38, 0);
+	test_put32(img + 0x38, 0);
 	fix_checksum();
 	expect_bad(FV_LEN, "a block map entry has zero blocks or zero-length blocks");
 	mkstore(true);
-	put32(img + 0x3c, 0);
+	test_put32(img + 0x3c, 0);
 	fix_checksum();
 	expect_bad(FV_LEN, "a block map entry has zero blocks or zero-length blocks");
 	mkstore(true);			/* 0xffffffff^2 twice overflows 64 bits */
-	put16(img + 0x30, 0x58);
+	test_put16(img + 0x30, 0x58);
 	memmove(img + 0x58, img + 0x48, 28);
-	put32(img + 0x38, 0xffffffff);
-	put32(img + 0x3c, 0xffffffff);
-	put32(img + 0x40, 0xffffffff);
-	put32(img + 0x44, 0xffffffff);
+	test_put32(img + 0x38, 0xffffffff);
+	test_put32(img + 0x3c, 0xffffffff);
+	test_put32(img + 0x40, 0xffffffff);
+	test_put32(img + 0x44, 0xffffffff);
 	put64(img + 0x48, 0);
 	put64(img + 0x50, 0);
 	fix_checksum();
 	expect_bad(FV_LEN, "the block map overflows 64 bits");
 	mkstore(true);
-	put32(img + 0x38, FV_LEN / 0x1000 - 1);
+	test_put32(img + 0x38, FV_LEN / 0x1000 - 1);
 	fix_checksum();
 	expect_bad(FV_LEN, "the block map does not add up to FvLength");
 	/* FvLength against HeaderLength and the file. */
 	mkstore(true);
 	put64(img + 0x20, 0x40);
-	put32(img + 0x38, 1);
-	put32(img + 0x3c, 0x40);
+	test_put32(img + 0x38, 1);
+	test_put32(img + 0x3c, 0x40);
 	fix_checksum();
 	expect_bad(FV_LEN, "FvLength is smaller than HeaderLength");
 	mkstore(true);
@@ -452,10 +440,10 @@ TEST(test_fv_header)
 	/* HeaderLength longer than 0x48: the store follows it. */
 	mkstore(false);
 	memmove(img + 0x50, img + 0x48, 28);
-	put16(img + 0x30, 0x50);
+	test_put16(img + 0x30, 0x50);
 	put64(img + 0x48, 0);
 	fix_checksum();
-	put32(img + 0x50 + 0x10, STORE_SIZE - 8);
+	test_put32(img + 0x50 + 0x10, STORE_SIZE - 8);
 	fill = 0x6c;
 	addvar(0x3f, 7, "X", &global, "x", 1);
 	CHECK_EQ(open_store(FV_LEN), 0);
@@ -467,13 +455,13 @@ TEST(test_store_header)
 {
 	mkstore(true);
 	put64(img + 0x20, 0x1000);
-	put32(img + 0x38, 1);
+	test_put32(img + 0x38, 1);
 	fix_checksum();
 	CHECK_EQ(open_store(FV_LEN), -EBADMSG);		/* store Size past the FV */
 	mkstore(true);
 	put64(img + 0x20, 0x50);
-	put32(img + 0x38, 1);
-	put32(img + 0x3c, 0x50);
+	test_put32(img + 0x38, 1);
+	test_put32(img + 0x3c, 0x50);
 	fix_checksum();
 	expect_bad(FV_LEN, "no room for the variable store header after the firmware volume header");
 	mkstore(true);
@@ -491,21 +479,21 @@ TEST(test_store_header)
 	img[0x48 + 0x15] = 0xff;
 	expect_bad(FV_LEN, "the store State is not 0xFE (healthy)");
 	mkstore(true);
-	put32(img + 0x48 + 0x10, 27);
+	test_put32(img + 0x48 + 0x10, 27);
 	expect_bad(FV_LEN, "the store Size is smaller than its own header");
 	static const uint32_t big[] = { FV_LEN - 0x48 + 1, 0x7fffffff, 0xffffffff };
 	for (size_t i = 0; i < 3; i++) {
 		mkstore(true);
-		put32(img + 0x48 + 0x10, big[i]);
+		test_put32(img + 0x48 + 0x10, big[i]);
 		expect_bad(FV_LEN, "the store Size runs past the end of the firmware volume");
 	}
 	/* The largest Size that fits; and the smallest (header only: no variables). */
 	mkstore(true);
-	put32(img + 0x48 + 0x10, FV_LEN - 0x48);
+	test_put32(img + 0x48 + 0x10, FV_LEN - 0x48);
 	CHECK_EQ(open_store(FV_LEN), 0);
 	CHECK_EQ(vs.vars_end, FV_LEN);
 	mkstore(true);
-	put32(img + 0x48 + 0x10, 28);
+	test_put32(img + 0x48 + 0x10, 28);
 	CHECK_EQ(open_store(FV_LEN), 0);
 	CHECK_EQ(vs.headers, 0);
 }
@@ -517,27 +505,27 @@ TEST(test_lengths)
 
 		mkstore(a);
 		at = addvar(0x3f, 7, "Big", &global, "data", 4);
-		put32(img + at + sizes, STORE_SIZE);
+		test_put32(img + at + sizes, STORE_SIZE);
 		expect_bad(FV_LEN, "a variable's NameSize runs past the end of the store");
 		CHECK_EQ(vs.bad_offset, at);
-		put32(img + at + sizes, 0xfffffffe);
+		test_put32(img + at + sizes, 0xfffffffe);
 		expect_bad(FV_LEN, "a variable's NameSize runs past the end of the store");
-		put32(img + at + sizes, 8);
-		put32(img + at + sizes + 4, 0xfffffffe);
+		test_put32(img + at + sizes, 8);
+		test_put32(img + at + sizes + 4, 0xfffffffe);
 		expect_bad(FV_LEN, "a variable's DataSize runs past the end of the store");
-		put32(img + at + sizes + 4, 0x3000 - 0x64 - (uint32_t)h - 8 + 1);
+		test_put32(img + at + sizes + 4, 0x3000 - 0x64 - (uint32_t)h - 8 + 1);
 		expect_bad(FV_LEN, "a variable's DataSize runs past the end of the store");
-		put32(img + at + sizes + 4, 0x3000 - 0x64 - (uint32_t)h - 8);
+		test_put32(img + at + sizes + 4, 0x3000 - 0x64 - (uint32_t)h - 8);
 		CHECK_EQ(open_store(FV_LEN), 0);		/* fills the store exactly */
 		CHECK_EQ(vs.used_end, 0x3000);
 		/* A header that does not fit before the end. */
 		mkstore(a);
-		put32(img + 0x48 + 0x10, 28 + (uint32_t)h - 1);
+		test_put32(img + 0x48 + 0x10, 28 + (uint32_t)h - 1);
 		addvar(0x3f, 7, "A", &global, "", 0);
 		expect_bad(FV_LEN, "a variable header runs past the end of the store");
 		/* StartId in the last byte but one: the walk ends there. */
 		mkstore(a);
-		put32(img + 0x48 + 0x10, 28 + 1);
+		test_put32(img + 0x48 + 0x10, 28 + 1);
 		addvar(0x3f, 7, "A", &global, "", 0);
 		CHECK_EQ(open_store(FV_LEN), 0);
 		CHECK_EQ(vs.headers, 0);
@@ -562,7 +550,7 @@ TEST(test_stop_and_cut)
 	for (uint32_t size = 28; size <= fill - 0x48 + 8; size++) {
 		int rc;
 
-		put32(img + 0x48 + 0x10, size);
+		test_put32(img + 0x48 + 0x10, size);
 		rc = open_store(FV_LEN);
 		CHECK(rc == 0 || rc == -EBADMSG);
 		/* "One" is 60 + 8 + 1 bytes from 0x64, then padded to end_one. */
@@ -572,7 +560,7 @@ TEST(test_stop_and_cut)
 			CHECK(rc == -EBADMSG || vs.headers == 0);
 	}
 	/* Cut the file at every byte: never read past it. */
-	put32(img + 0x48 + 0x10, STORE_SIZE);
+	test_put32(img + 0x48 + 0x10, STORE_SIZE);
 	for (size_t n = 0; n < FV_LEN; n += 97)
 		CHECK_EQ(open_store(n), -EBADMSG);
 	/* A cursor past the end, and NULL arguments. */
