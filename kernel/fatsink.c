@@ -59,8 +59,19 @@ static int make_dir(struct dumpsink *s)
 			snprintf(dir, sizeof(dir), FATSINK_ROOT "/%s", stamp);
 		else
 			snprintf(dir, sizeof(dir), FATSINK_ROOT "/%s-%u", stamp, n);
-		if (fat_lookup(&esp->vol, dir, &e) == -ENOENT)
+		err = fat_lookup(&esp->vol, dir, &e);
+		if (err == -ENOENT)
 			break;
+		if (err != 0) {
+			snprintf(s->why, sizeof(s->why), "%s: cannot look in " FATSINK_ROOT ": %s",
+				 esp->name, esp->vol.why);
+			return err;
+		}
+	}
+	if (err == 0) {
+		snprintf(s->why, sizeof(s->why), "%s: " FATSINK_ROOT " holds 100 dumps of %s",
+			 esp->name, stamp);
+		return -EEXIST;
 	}
 	err = fat_mkdir_p(&esp->vol, dir);
 	if (err)
