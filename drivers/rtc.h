@@ -55,5 +55,20 @@ static inline int rtc_decode(const uint8_t reg[10], uint8_t status_b, uint8_t ce
 		return -EINVAL;
 	return 0;
 }
+/*
+ * Seconds since 1970-01-01 00:00 of t, read as UTC (what Linux keeps in
+ * the CMOS clock unless told otherwise).  Pure: days from the civil date
+ * by the usual March-based year (proleptic Gregorian).
+ */
+static inline uint64_t rtc_unix_time(const struct rtc_time *t)
+{
+	unsigned y = t->year - (t->month <= 2), m = t->month;
+	uint64_t era = y / 400, yoe = y - era * 400;
+	uint64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + t->day - 1;
+	uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	uint64_t days = era * 146097 + doe - 719468;
+
+	return days * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
+}
 
 #endif

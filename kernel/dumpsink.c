@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "drivers/blkdev.h"
+#include "drivers/rtc.h"
 #include "drivers/uart16550.h"
 #include "kernel/cpu.h"
 #include "kernel/dumpsink.h"
@@ -111,6 +112,14 @@ static struct gpt_info gpt;
 static uint8_t scratch[128u << 10] __attribute__((aligned(4096)));
 static const struct efi_guid dump_type = GPT_TYPE_POSTMORTEM_DUMP;
 
+/* Now, from the CMOS clock, for the dump header; 0 (unknown) without one. */
+static uint64_t now_unix(void)
+{
+	struct rtc_time t;
+
+	return rtc_read(&t) == 0 ? rtc_unix_time(&t) : 0;
+}
+
 static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 {
 	struct dumphdr tmpl;
@@ -119,6 +128,7 @@ static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	(void)nsegs;
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.dump_id = cpu_rdtsc_id();
+	tmpl.created = now_unix();
 	tmpl.body_format = DUMPHDR_BODY_ELF;
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "postmortem " PM_VERSION);
 	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), s->release);
@@ -153,7 +163,7 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 	int err;
 
 	(void)digest;
-	err = dumphdr_writer_finish(&dw, 0);
+	err = dumphdr_writer_finish(&dw, now_unix());
 	if (err)
 		snprintf(s->why, sizeof(s->why), "%s: final header write failed", part_view.name);
 	memcpy(s->digest, dw.hdr.body_sha256, SHA256_LEN);
@@ -163,7 +173,7 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 static void disk_abort(struct dumpsink *s, const char *reason)
 {
 	(void)s;
-	dumphdr_writer_fail(&dw, reason, 0);
+	dumphdr_writer_fail(&dw, reason, now_unix());
 }
 
 /* A dump partition on dev; with want > 0 only entry number want. */

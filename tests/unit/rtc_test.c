@@ -53,4 +53,15 @@ TEST(t_impossible)
 	}
 }
 
-TEST_MAIN(t_bcd_24h, t_binary_12h, t_century_default, t_impossible)
+TEST(t_unix_time)
+{
+	struct rtc_time epoch = { 1970, 1, 1, 0, 0, 0 }, leap = { 2024, 2, 29, 12, 0, 0 };
+	struct rtc_time y2k = { 2000, 3, 1, 0, 0, 0 }, t = { 2026, 11, 22, 6, 23, 50 };
+
+	CHECK_EQ(rtc_unix_time(&epoch), 0);
+	CHECK_EQ(rtc_unix_time(&leap), 1709208000);	/* date -u -d '2024-02-29 12:00' +%s */
+	CHECK_EQ(rtc_unix_time(&y2k), 951868800);
+	CHECK_EQ(rtc_unix_time(&t), 1795328630);
+}
+
+TEST_MAIN(t_bcd_24h, t_binary_12h, t_century_default, t_impossible, t_unix_time)
