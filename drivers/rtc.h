@@ -3,9 +3,9 @@
  * keeps them at I/O ports 0x70/0x71), read once for a wall-clock stamp:
  * the names and timestamps of what dump=fat and after=capsule write.
  *
- * Interface: rtc_read() fills a struct rtc_time or returns -ENODEV (no
- * clock: the ACPI FADT says so, or the registers read back impossible
- * values) or -ETIMEDOUT (update-in-progress never cleared).  The time is
+ * Interface: rtc_read() fills a struct rtc_time or returns -ENODEV (the
+ * registers read back impossible values, as they do where there is no
+ * clock) or -ETIMEDOUT (update-in-progress never cleared).  The time is
  * what the clock holds, normally UTC on Linux systems.  Polled, bounded.
  */
 #ifndef DRIVERS_RTC_H
@@ -49,7 +49,13 @@ static inline int rtc_decode(const uint8_t reg[10], uint8_t status_b, uint8_t ce
 	t->hour = hour;
 	t->day = rtc_from_bcd(reg[7], bin);
 	t->month = rtc_from_bcd(reg[8], bin);
-	t->year = (cent >= 19 && cent <= 99 ? cent : 20) * 100 + yy;
+	/* a century register that reads 20 or 21 is believed; anything else is 20 */
+	t->year = (cent == 20 || cent == 21 ? cent : 20) * 100 + yy;
+	if (!bin)		/* BCD: every digit must be 0-9 */
+		for (int i = 0; i < 10; i++)
+			if ((i == 0 || i == 2 || i == 4 || i >= 7) &&
+			    (((reg[i] & 0x7f) >> 4) > 9 || (reg[i] & 15) > 9))
+				return -EINVAL;
 	if (t->sec > 59 || t->min > 59 || t->hour > 23 || t->day < 1 || t->day > 31 ||
 	    t->month < 1 || t->month > 12 || yy > 99 || hour > 23)
 		return -EINVAL;

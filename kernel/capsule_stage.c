@@ -67,7 +67,9 @@ void capsule_stage_prepare(const struct context *ctx, const struct bootinfo *bi)
 
 	find_capsule(ctx, bi);
 	if (cap == NULL) {
-		printf("capsule: none given (handoff CAPSULE record or multiboot2 module \"capsule\")\n");
+		printf("capsule: none given (handoff CAPSULE record or multiboot2 module \"capsule\")%s\n",
+		       ctx->handoff == CONTEXT_HANDOFF_UNTRUSTED ?
+		       "; the handoff block is not trusted, so its capsule is not used" : "");
 		return;
 	}
 	if (capsule_check(cap, cap_len, &info, &why) != 0) {

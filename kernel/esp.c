@@ -35,7 +35,8 @@ static void set_clock(void)
 {
 	struct rtc_time t;
 
-	esp.vol.date = esp.vol.time = 0;
+	esp.vol.date = fat_pack_date(1980, 1, 1);	/* no clock: FAT's first day */
+	esp.vol.time = 0;
 	esp.stamp[0] = '\0';
 	if (rtc_read(&t) != 0)
 		return;

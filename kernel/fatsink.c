@@ -40,11 +40,13 @@ static int close_part(struct dumpsink *s)
 {
 	int err = fat_close(&part);
 
-	if (err)
+	if (err) {
 		snprintf(s->why, sizeof(s->why), "%s: closing vmcore.%03u failed: %s", esp->name,
 			 part_no, esp->vol.why);
+		return err;
+	}
 	part_no++;
-	return err;
+	return 0;
 }
 
 /* A new directory \POSTMORTEM\<stamp>[-n]; never an existing one. */
@@ -86,6 +88,7 @@ static int fat_begin(struct dumpsink *s, uint64_t size, size_t nsegs)
 	int err;
 
 	(void)nsegs;
+	dir[0] = '\0';
 	file_size = size;
 	written = 0;
 	part_no = 0;
@@ -93,12 +96,16 @@ static int fat_begin(struct dumpsink *s, uint64_t size, size_t nsegs)
 	if (nparts == 0)
 		nparts = 1;
 	/* the parts, a cluster of slack each, dumpinfo.txt and the directories */
-	if ((err = fat_free_bytes(&esp->vol, &free_bytes)) != 0 ||
-	    free_bytes < size + (nparts + 4) * cluster) {
+	if ((err = fat_free_bytes(&esp->vol, &free_bytes)) != 0) {
+		snprintf(s->why, sizeof(s->why), "%s: cannot count its free space: %s", esp->name,
+			 esp->vol.why);
+		return err;
+	}
+	if (free_bytes < size + (nparts + 4) * cluster) {
 		snprintf(s->why, sizeof(s->why), "%s has %llu MiB free, the dump needs %llu MiB",
 			 esp->name, (unsigned long long)(free_bytes >> 20),
 			 (unsigned long long)((size + (nparts + 4) * cluster) >> 20) + 1);
-		return err ? err : -ENOSPC;
+		return -ENOSPC;
 	}
 	if ((err = make_dir(s)) != 0)
 		return err;
@@ -120,6 +127,11 @@ static int fat_sink_write(struct dumpsink *s, const void *buf, size_t len)
 		uint64_t room = part_size - in_part;
 		size_t n = len < room ? len : (size_t)room;
 
+		if (n == 0) {		/* more bytes than begin() was told of */
+			snprintf(s->why, sizeof(s->why), "%s: the dump grew past its planned size",
+				 esp->name);
+			return -ENOSPC;
+		}
 		if ((err = fat_write(&part, p, n)) != 0) {
 			snprintf(s->why, sizeof(s->why), "%s: writing vmcore.%03u: %s", esp->name,
 				 part_no, esp->vol.why);
@@ -154,8 +166,12 @@ static int write_info(struct dumpsink *s, const char *status, const uint8_t *dig
 		     (unsigned long long)part_size, hex, esp->stamp, s->release, s->hostname,
 		     s->handoff_status == DUMPHDR_HANDOFF_OK ? "verified" :
 		     s->handoff_status == DUMPHDR_HANDOFF_BAD ? "not trusted" : "none");
-	if ((err = fat_create(&esp->vol, dir, "dumpinfo.txt", (uint64_t)n, &f)) != 0 ||
-	    (err = fat_write(&f, text, (size_t)n)) != 0 || (err = fat_close(&f)) != 0)
+	err = fat_create(&esp->vol, dir, "dumpinfo.txt", (uint64_t)n, &f);
+	if (err == 0 && (err = fat_write(&f, text, (size_t)n)) != 0)
+		fat_abort(&f);
+	else if (err == 0)
+		err = fat_close(&f);
+	if (err)
 		snprintf(s->why, sizeof(s->why), "%s: writing dumpinfo.txt: %s", esp->name,
 			 esp->vol.why);
 	return err;
@@ -174,6 +190,8 @@ static void fat_sink_abort(struct dumpsink *s, const char *reason)
 {
 	char status[96];
 
+	if (dir[0] == '\0')
+		return;			/* refused before anything was written */
 	if (part.open)
 		close_part(s);		/* keep what was written, for --force */
 	snprintf(status, sizeof(status), "failed (%s)", reason);

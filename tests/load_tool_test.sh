@@ -98,6 +98,29 @@ head -c 5000 "$tmp/c.elf" >"$tmp/cut.elf"
 run cut expand "$tmp/cut.elf"
 check rc_is cut 0
 check has cut "is cut short: left compact"
+# Hostile layouts are left alone, never rewritten: program headers after
+# the data, and segment sizes that add up past 2^64.
+python3 - "$tmp" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def core(path, phoff, loads, body_len):
+    eh = bytearray(64)
+    eh[:16] = b"\x7fELF\x02\x01\x01" + b"\0" * 9
+    struct.pack_into("<HHIQQQIHHHHHH", eh, 16, 4, 62, 1, 0, phoff, 0, 0, 64, 56, len(loads), 0, 0, 0)
+    f = bytearray(max(body_len, phoff + 56 * len(loads)))
+    f[:64] = eh
+    for i, (off, pa, fs, ms) in enumerate(loads):
+        struct.pack_into("<IIQQQQQQ", f, phoff + 56 * i, 1, 7, off, 0, pa, fs, ms, 0)
+    open(path, "wb").write(f)
+core(d + "/late.elf", 8192, [(64, 0, 56, 8192)], 8192)
+core(d + "/wrap.elf", 64, [(4096, 0, 4096, 2**64 - 4096), (4096, 0x100000, 4096, 8192)], 8192)
+PY
+for bad in late wrap; do
+	cp "$tmp/$bad.elf" "$tmp/$bad.orig"
+	run "exp_$bad" expand "$tmp/$bad.elf"
+	check cmp -s "$tmp/$bad.elf" "$tmp/$bad.orig"
+	check has "exp_$bad" "left compact"
+done
 printf '%0200d' 0 >"$tmp/junk"
 run junk expand "$tmp/junk"
 check rc_is junk 1

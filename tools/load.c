@@ -227,7 +227,9 @@ static const char *find_kexec(const struct load_opts *o, char *buf, size_t len)
 	snprintf(dirs, sizeof(dirs), "%s:/sbin:/usr/sbin", path != NULL ? path : "");
 	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d != NULL;
 	     d = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, len, "%s/kexec", *d ? d : ".");
+		if (*d != '/')
+			continue;	/* only absolute directories: never ./kexec as root */
+		snprintf(buf, len, "%s/kexec", d);
 		if (access(buf, X_OK) == 0)
 			return buf;
 	}
@@ -410,9 +412,17 @@ static int load(const struct load_opts *o)
 		return 0;
 	int rc = run(argv);
 	if (rc != 0) {
+		char path[512], now[16];
+
 		fprintf(stderr, "%s: kexec failed (exit %d)%s\n", TOOL, rc,
 			o->file_load ? "; the kernel refused kexec_file_load (lockdown or "
 			"signature policy?) -- see dmesg, or try without --file-load" : "");
+		/* the kernel drops the old crash image before it loads a new one */
+		sys_path(o, "kernel/kexec_crash_loaded", path, sizeof(path));
+		if (read_line(path, now, sizeof(now)) == 0)
+			fprintf(stderr, "%s: %s\n", TOOL, strcmp(now, "1") == 0 ?
+				"a crash kernel is still loaded (the earlier one)" :
+				"no crash kernel is loaded now: a panic will not be dumped");
 		return 1;
 	}
 	printf("postmortem is the crash kernel: dump=%s after=%s\n",

@@ -472,6 +472,12 @@ int savecore_tool_main(int argc, char **argv)
 		goto out;
 	struct stat st;
 	if (stat(c->o.image, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (c->o.clear) {
+			fprintf(stderr, "postmortem: %s: --clear is for the raw dump partition; a "
+				"dump=fat dump is cleared by deleting its POSTMORTEM directory\n", TOOL);
+			rc = SAVECORE_USAGE;
+			goto out;
+		}
 		rc = savecore_fat_dir(c);	/* a mounted ESP or a dump's directory */
 		goto out;
 	}

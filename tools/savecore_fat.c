@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,10 +97,34 @@ static void src_close(struct src *s)
 	s->fd = -1;
 }
 
-/* Directory names under dir, sorted; returns the count (<= MAX_DUMPS). */
+/*
+ * Dump directories oldest first: "undated[-n]" before any date, then
+ * "YYYYMMDD-HHMMSS" in time order, "-n" suffixes in number order (the
+ * kernel adds -1, -2, ... for dumps in the same second).
+ */
+static void name_key(const char *n, int *dated, char stamp[16], unsigned long *suffix)
+{
+	const char *dash;
+
+	*dated = strncmp(n, "undated", 7) != 0;
+	snprintf(stamp, 16, "%.15s", *dated ? n : "");
+	dash = strrchr(n, '-');
+	*suffix = dash != NULL && (!*dated || dash > n + 8) ? strtoul(dash + 1, NULL, 10) : 0;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	int da, db, c;
+	char sa[16], sb[16];
+	unsigned long na, nb;
+
+	name_key(a, &da, sa, &na);
+	name_key(b, &db, sb, &nb);
+	if (da != db)
+		return da - db;
+	if ((c = strcmp(sa, sb)) != 0)
+		return c;
+	return na < nb ? -1 : na > nb;
 }
 
 static int src_subdirs(struct src *s, const char *dir, char (*names)[NAME_LEN])
@@ -178,6 +203,33 @@ static int read_info(struct src *s, const char *dir, struct info *in)
 	return 0;
 }
 
+/*
+ * A dump cut short before dumpinfo.txt was written: the parts vmcore.000,
+ * vmcore.001, ... that are there, in order.  0 (in filled, status says
+ * so) or -ENOENT when there is no vmcore.000 either.
+ */
+static int probe_parts(struct src *s, const char *dir, struct info *in)
+{
+	char path[160];
+	uint64_t size;
+
+	memset(in, 0, sizeof(*in));
+	for (unsigned i = 0; i < 100000; i++) {
+		snprintf(path, sizeof(path), "%s/vmcore.%03u", dir, i);
+		if (src_open(s, path, &size) != 0)
+			break;
+		src_close(s);
+		if (i == 0)
+			in->part_size = size;
+		in->size += size;
+		in->parts = i + 1;
+	}
+	if (in->parts == 0)
+		return -ENOENT;
+	snprintf(in->status, sizeof(in->status), "cut short (no dumpinfo.txt)");
+	return 0;
+}
+
 /* Join the parts of dir into fd, hashing; 0 or an error (message printed). */
 static int join(struct savecore_ctx *c, struct src *s, const char *dir, const struct info *in,
 		int fd, uint8_t digest[SHA256_LEN], uint64_t *total)
@@ -224,6 +276,11 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 	bool complete = strcmp(in->status, "complete") == 0;
 	int fd;
 
+	if (c->o.clear) {
+		fprintf(stderr, "postmortem: %s: %s: --clear is for the raw dump partition; a "
+			"dump=fat dump is cleared by deleting %s\n", TOOL, s->label, dir);
+		return SAVECORE_USAGE;
+	}
 	if (!complete && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s: %s: status %s: not saved (--force saves "
 			"what is there)\n", TOOL, s->label, dir, in->status[0] ? in->status : "?");
@@ -234,12 +291,15 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.out, strerror(errno));
 		return SAVECORE_FAIL;
 	}
+	memset(digest, 0, sizeof(digest));
 	if (join(c, s, dir, in, fd, digest, &total) != 0 && !c->o.force) {
 		close(fd);
 		unlink(c->o.out);
 		return SAVECORE_FAIL;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
+		fprintf(stderr, "postmortem: %s: %s: %s; removed\n", TOOL, c->o.out, strerror(errno));
+		close(fd);
 		unlink(c->o.out);
 		return SAVECORE_FAIL;
 	}
@@ -278,7 +338,7 @@ static int from_src(struct savecore_ctx *c, struct src *s)
 	for (int i = 0; i < n; i++) {
 		snprintf(dir, sizeof(dir), "POSTMORTEM/%s", names[i]);
 		int err = read_info(s, dir, &in);
-		if (err == -ENOENT)
+		if (err == -ENOENT && (err = probe_parts(s, dir, &in)) == -ENOENT)
 			continue;
 		found++;
 		if (c->o.list)
@@ -299,7 +359,8 @@ static int from_src(struct savecore_ctx *c, struct src *s)
 		return SAVECORE_FAIL;
 	}
 	snprintf(dir, sizeof(dir), "POSTMORTEM/%s", names[pick]);
-	read_info(s, dir, &in);
+	if (read_info(s, dir, &in) == -ENOENT)
+		probe_parts(s, dir, &in);
 	return save_dump(c, s, dir, &in);
 }
 
@@ -329,9 +390,16 @@ int savecore_fat_dir(struct savecore_ctx *c)
 	}
 	snprintf(root, sizeof(root), "%s/POSTMORTEM", c->o.image);
 	s.root = stat(root, &st) == 0 ? c->o.image : NULL;
-	if (s.root == NULL) {		/* maybe the POSTMORTEM directory itself */
+	const char *base = strrchr(c->o.image, '/');
+	base = base ? base + 1 : c->o.image;
+	if (s.root == NULL && strcasecmp(base, "POSTMORTEM") == 0) {	/* the directory itself */
 		snprintf(root, sizeof(root), "%s/..", c->o.image);
 		s.root = root;
+	}
+	if (s.root == NULL) {
+		fprintf(stderr, "postmortem: %s: %s: no dump=fat dump here (looked for "
+			"POSTMORTEM/*/dumpinfo.txt)\n", TOOL, c->o.image);
+		return SAVECORE_FAIL;
 	}
 	rc = from_src(c, &s);
 	if (rc == -ENOENT) {

@@ -81,6 +81,11 @@ static uint64_t relayout(const struct elfcore_info *ci, uint8_t *hdr, uint64_t h
 {
 	uint64_t cur = page_up(head);
 
+	if (ci->phoff + (uint64_t)ci->phnum * PHDR > head) {
+		*why = "the program headers lie after the memory data";
+		return 0;
+	}
+
 	for (size_t i = 0; i < ci->phnum; i++) {
 		uint8_t *ph = hdr + ci->phoff + i * PHDR;
 		uint32_t type = get32(ph);
@@ -96,9 +101,15 @@ static uint64_t relayout(const struct elfcore_info *ci, uint8_t *hdr, uint64_t h
 			*why = "a PT_LOAD starts inside the headers";
 			return 0;
 		}
+		/* keep offset == paddr modulo a page, as /proc/vmcore (mmap) has it */
+		cur = page_up(cur) + (get64(ph + 24) & (PAGE - 1));
+		if (memsz > UINT64_MAX / 2 || cur > UINT64_MAX / 2 - memsz) {
+			*why = "the segments' sizes add up past any file size";
+			return 0;
+		}
 		put64(ph + 8, cur);
 		put64(ph + 32, memsz);
-		cur = page_up(cur + memsz);
+		cur += memsz;
 	}
 	return cur;
 }
@@ -144,13 +155,16 @@ int vmcore_expand(const char *path)
 	}
 	hdr = malloc(head);
 	if (hdr == NULL) {
+		fprintf(stderr, "postmortem: expand: %s: out of memory for %llu header bytes\n",
+			path, (unsigned long long)head);
 		err = -ENOMEM;
 		goto out;
 	}
 	memcpy(hdr, map, head);
 	uint64_t size = relayout(&ci, hdr, head, &why);
 	if (size == 0) {
-		fprintf(stderr, "postmortem: expand: %s: %s: left compact\n", path, why);
+		fprintf(stderr, "postmortem: expand: %s: %s: left compact\n", path,
+			why ? why : "nothing to lay out");
 		err = 0;
 		goto out;
 	}

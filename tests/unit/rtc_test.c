@@ -19,12 +19,13 @@ TEST(t_binary_12h)
 	uint8_t r[10] = { 5, 0, 30, 0, 0x80 | 12, 1, 1, 31, 12, 99 };
 	struct rtc_time t;
 
-	CHECK(rtc_decode(r, RTC_BINARY, 19, &t) == 0);	/* 12 PM is noon */
-	CHECK(t.year == 1999 && t.hour == 12 && t.min == 30);
+	CHECK(rtc_decode(r, RTC_BINARY, 21, &t) == 0);	/* 12 PM is noon */
+	CHECK(t.year == 2199 && t.hour == 12 && t.min == 30);
+	CHECK(rtc_decode(r, RTC_BINARY, 19, &t) == 0 && t.year == 2099);	/* 19: not believed */
 	r[4] = 12;					/* 12 AM is midnight */
-	CHECK(rtc_decode(r, RTC_BINARY, 19, &t) == 0 && t.hour == 0);
+	CHECK(rtc_decode(r, RTC_BINARY, 21, &t) == 0 && t.hour == 0);
 	r[4] = 0x80 | 11;
-	CHECK(rtc_decode(r, RTC_BINARY, 19, &t) == 0 && t.hour == 23);
+	CHECK(rtc_decode(r, RTC_BINARY, 21, &t) == 0 && t.hour == 23);
 }
 
 TEST(t_century_default)
@@ -41,7 +42,7 @@ TEST(t_impossible)
 	uint8_t good[10] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 0 };
 	static const struct { int reg; uint8_t v; } bad[] = {
 		{ 0, 0x60 }, { 2, 0x60 }, { 4, 0x24 }, { 7, 0x00 }, { 7, 0x32 },
-		{ 8, 0x00 }, { 8, 0x13 }, { 9, 0x9a }, { 0, 0xff },
+		{ 8, 0x00 }, { 8, 0x13 }, { 9, 0x9a }, { 0, 0xff }, { 0, 0x1a }, { 7, 0x0f },
 	};
 	struct rtc_time t;
 

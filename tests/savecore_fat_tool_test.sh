@@ -1,0 +1,115 @@
+#!/bin/sh
+# `postmortem savecore` for dump=fat dumps (docs/dump-fat.md), from a FAT
+# image made by mkfs.fat and filled by mtools, from a GPT disk holding it,
+# and from a directory: the newest complete dump is joined and checked;
+# "-10" is newer than "-2", "undated" older than any date; a dump cut short
+# (parts but no dumpinfo.txt) is listed and saved only under --force; a
+# wrong digest or a missing part is refused; --clear is refused.
+#   tests/savecore_fat_tool_test.sh build/postmortem
+# Ends with "savecore_fat_tool_test: N passed, N failed".
+tool=${1:?usage: savecore_fat_tool_test.sh TOOL}
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+export MTOOLS_SKIP_CHECK=1
+
+# dump DIR PARTSIZE STATUS: an ELF core split into DIR/vmcore.NNN, and dumpinfo.txt
+dump() {
+	mkdir -p "$tmp/tree/POSTMORTEM/$1"
+	python3 "$root/tests/tools/vmcore_same.py" --make "$tmp/core.elf"
+	( cd "$tmp/tree/POSTMORTEM/$1" && split -b "$2" -d -a 3 "$tmp/core.elf" vmcore. )
+	n=$(ls "$tmp/tree/POSTMORTEM/$1" | grep -c '^vmcore\.')
+	[ "$3" = none ] && return 0
+	printf 'postmortem-dump 1\nstatus=%s\nformat=elf\nsize=%s\nparts=%s\npart_size=%s\nsha256=%s\ncreated=%s\nrelease=\nhostname=\nhandoff=none\nwriter=test\n' \
+		"$3" "$(stat -c %s "$tmp/core.elf")" "$n" "$2" \
+		"$(sha256sum "$tmp/core.elf" | cut -d' ' -f1)" "$1" >"$tmp/tree/POSTMORTEM/$1/dumpinfo.txt"
+}
+
+# fat IMAGE: a 16 MiB FAT16 volume holding $tmp/tree
+fat() {
+	rm -f "$1"
+	mkfs.fat -C -F 16 "$1" 16384 >/dev/null
+	mcopy -s -i "$1" "$tmp/tree/POSTMORTEM" ::/
+}
+
+dump 20261122-061500-2 8192 complete
+dump 20261122-061500-10 4096 complete
+dump undated 8192 complete
+cp "$tmp/core.elf" "$tmp/want.elf"
+fat "$tmp/fat.img"
+run list savecore "$tmp/fat.img" --list
+check rc_is list 0
+check has list "POSTMORTEM/20261122-061500-10: complete, 16384 bytes in 4 parts"
+check has list "POSTMORTEM/undated: complete"
+run save savecore "$tmp/fat.img" -o "$tmp/out.elf" --compact
+check rc_is save 0
+check has save "POSTMORTEM/20261122-061500-10: 4 parts, 16384 bytes, sha256 OK"
+check cmp -s "$tmp/out.elf" "$tmp/want.elf"
+run whole savecore "$tmp/fat.img" -o "$tmp/whole.elf"
+check rc_is whole 0
+check python3 "$root/tests/tools/vmcore_same.py" "$tmp/want.elf" "$tmp/whole.elf" --whole
+
+# The same volume inside a GPT disk, and as a directory.
+truncate -s 20M "$tmp/disk.img"
+sgdisk -o -n 1:2048:+16M -t 1:ef00 "$tmp/disk.img" >/dev/null
+dd if="$tmp/fat.img" of="$tmp/disk.img" bs=512 seek=2048 conv=notrunc status=none
+run gpt savecore "$tmp/disk.img" -o "$tmp/gpt.elf" --compact
+check rc_is gpt 0
+check has gpt "partition 1 (FAT): POSTMORTEM/20261122-061500-10"
+check cmp -s "$tmp/gpt.elf" "$tmp/want.elf"
+run dir savecore "$tmp/tree" -o "$tmp/dir.elf" --compact
+check rc_is dir 0
+check cmp -s "$tmp/dir.elf" "$tmp/want.elf"
+run dir2 savecore "$tmp/tree/POSTMORTEM" -o "$tmp/dir2.elf" --compact
+check rc_is dir2 0
+run one savecore "$tmp/tree/POSTMORTEM/undated" -o "$tmp/one.elf" --compact
+check rc_is one 0
+check cmp -s "$tmp/one.elf" "$tmp/want.elf"
+mkdir -p "$tmp/other"
+run other savecore "$tmp/other" -o "$tmp/x.elf"
+check rc_is other 1
+check has other "no dump=fat dump here"
+
+# --clear is the raw partition's; never silently ignored
+run clear savecore "$tmp/fat.img" -o "$tmp/c.elf" --clear
+check rc_is clear 2
+check has clear "--clear is for the raw dump partition"
+
+# A newer dump cut short: listed, refused, saved under --force (exit 3)
+dump 20261123-000000 4096 none
+fat "$tmp/cut.img"
+run cutlist savecore "$tmp/cut.img" --list
+check has cutlist "POSTMORTEM/20261123-000000: cut short (no dumpinfo.txt), 16384 bytes in 4 parts"
+run cut savecore "$tmp/cut.img" -o "$tmp/cut.elf"
+check rc_is cut 0				# the newest COMPLETE one is saved
+check has cut "POSTMORTEM/20261122-061500-10"
+rm -rf "$tmp/tree/POSTMORTEM/20261122-061500-2" "$tmp/tree/POSTMORTEM/20261122-061500-10" \
+	"$tmp/tree/POSTMORTEM/undated"
+fat "$tmp/cutonly.img"
+run cutonly savecore "$tmp/cutonly.img" -o "$tmp/c1.elf"
+check rc_is cutonly 1
+check has cutonly "none complete"
+check absent "$tmp/c1.elf"
+run cutforce savecore "$tmp/cutonly.img" -o "$tmp/c2.elf" --force --compact
+check rc_is cutforce 3
+check has cutforce "NOT VERIFIED"
+check cmp -s "$tmp/c2.elf" "$tmp/want.elf"
+
+# A wrong digest and a missing part are refused, nothing kept
+rm -rf "$tmp/tree/POSTMORTEM"
+dump 20261124-000000 4096 complete
+sed -i 's/^sha256=./sha256=0/' "$tmp/tree/POSTMORTEM/20261124-000000/dumpinfo.txt"
+fat "$tmp/bad.img"
+run bad savecore "$tmp/bad.img" -o "$tmp/bad.elf"
+check rc_is bad 1
+check has bad "sha256 MISMATCH"
+check absent "$tmp/bad.elf"
+rm -rf "$tmp/tree/POSTMORTEM"
+dump 20261125-000000 4096 complete
+rm "$tmp/tree/POSTMORTEM/20261125-000000/vmcore.002"
+fat "$tmp/gap.img"
+run gap savecore "$tmp/gap.img" -o "$tmp/gap.elf"
+check rc_is gap 1
+check has gap "vmcore.002 missing"
+check absent "$tmp/gap.elf"
+
+finish savecore_fat_tool_test
