@@ -179,23 +179,20 @@ static void disk_abort(struct dumpsink *s, const char *reason)
 /* A dump partition on dev; with want > 0 only entry number want. */
 static bool find_part(struct blkdev *dev, unsigned want, bool force)
 {
+	const struct gpt_part *p;
+
 	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
 		return false;
-	for (unsigned i = 0; i < gpt.nparts; i++) {
-		const struct gpt_part *p = &gpt.parts[i];
-
-		if ((want && p->index != want) || p->problem != NULL)
-			continue;
-		if (!force && !efi_guid_eq(&p->type, &dump_type)) {
-			if (want)
-				printf("dump: %sp%u is not a postmortem dump partition (type GUID); not written (use ,force)\n",
-				       dev->name, want);
-			continue;
-		}
-		return blkdev_partition(&part_view, dev, p->index, p->first_lba,
-					p->last_lba - p->first_lba + 1) == 0;
+	p = want ? gpt_find_index(&gpt, want) : gpt_find_type(&gpt, &dump_type, 0);
+	if (p == NULL || p->problem != NULL)
+		return false;
+	if (!force && !efi_guid_eq(&p->type, &dump_type)) {	/* only a named entry gets here */
+		printf("dump: %sp%u is not a postmortem dump partition (type GUID); not written (use ,force)\n",
+		       dev->name, want);
+		return false;
 	}
-	return false;
+	return blkdev_partition(&part_view, dev, p->index, p->first_lba,
+				p->last_lba - p->first_lba + 1) == 0;
 }
 
 static bool choose_disk(const struct cmdline *opts)

@@ -18,17 +18,15 @@ static const struct efi_guid esp_type = GPT_TYPE_EFI_SYSTEM;
 /* The ESP of dev (want 0), or its partition number want whatever the type. */
 static int find_part(struct blkdev *dev, unsigned want)
 {
+	const struct gpt_part *p;
+
 	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
 		return -ENOENT;
-	for (unsigned i = 0; i < gpt.nparts; i++) {
-		const struct gpt_part *p = &gpt.parts[i];
-
-		if (p->problem != NULL || (want ? p->index != want : !efi_guid_eq(&p->type, &esp_type)))
-			continue;
-		return blkdev_partition(&esp.view, dev, p->index, p->first_lba,
-					p->last_lba - p->first_lba + 1);
-	}
-	return -ENOENT;
+	p = want ? gpt_find_index(&gpt, want) : gpt_find_type(&gpt, &esp_type, 0);
+	if (p == NULL || p->problem != NULL)
+		return -ENOENT;
+	return blkdev_partition(&esp.view, dev, p->index, p->first_lba,
+				p->last_lba - p->first_lba + 1);
 }
 
 static void set_clock(void)

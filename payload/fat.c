@@ -203,6 +203,14 @@ int fat_bpb_parse(const void *sector, size_t len, uint64_t dev_sectors, uint32_t
 
 /* ------------------------------------------------------------ mount */
 
+/* An FSInfo sector with its three signatures (spec section 5). */
+static bool fat_fsinfo_valid(const uint8_t *p)
+{
+	return fat_get32(p) == FAT_FSI_LEAD_SIG &&
+	       fat_get32(p + offsetof(struct fat_fsinfo, struc_sig)) == FAT_FSI_STRUC_SIG &&
+	       fat_get32(p + offsetof(struct fat_fsinfo, trail_sig)) == FAT_FSI_TRAIL_SIG;
+}
+
 /* FAT32: take FSInfo's next-free hint if its three signatures are right. */
 static int fat_fsinfo_read(struct fat_vol *v)
 {
@@ -215,9 +223,7 @@ static int fat_fsinfo_read(struct fat_vol *v)
 	err = fat_sec_load(v, v->g.fsinfo_sector);
 	if (err)
 		return err;
-	if (fat_get32(p) != FAT_FSI_LEAD_SIG ||
-	    fat_get32(p + offsetof(struct fat_fsinfo, struc_sig)) != FAT_FSI_STRUC_SIG ||
-	    fat_get32(p + offsetof(struct fat_fsinfo, trail_sig)) != FAT_FSI_TRAIL_SIG)
+	if (!fat_fsinfo_valid(p))
 		return 0;	/* ignored, and never written */
 	v->fsinfo_ok = true;
 	hint = fat_get32(p + offsetof(struct fat_fsinfo, nxt_free));
@@ -530,9 +536,7 @@ int fat_fsinfo_sync(struct fat_vol *v)
 	err = fat_sec_load(v, v->g.fsinfo_sector);
 	if (err)
 		return err;
-	if (fat_get32(p) != FAT_FSI_LEAD_SIG ||
-	    fat_get32(p + offsetof(struct fat_fsinfo, struc_sig)) != FAT_FSI_STRUC_SIG ||
-	    fat_get32(p + offsetof(struct fat_fsinfo, trail_sig)) != FAT_FSI_TRAIL_SIG)
+	if (!fat_fsinfo_valid(p))
 		return 0;
 	fat_put32(p + offsetof(struct fat_fsinfo, free_count), v->free_clusters);
 	fat_put32(p + offsetof(struct fat_fsinfo, nxt_free), v->next_free);

@@ -62,6 +62,13 @@ struct savecore_ctx {
 
 int savecore_tool_main(int argc, char **argv);
 
+/*
+ * Progress of a copy of len bytes, done so far: one line on stderr each
+ * time done passes *next (then *next += step, about a tenth of len), and
+ * at the end; nothing for copies below SAVECORE_PROGRESS_MIN.
+ */
+void savecore_progress(uint64_t done, uint64_t len, uint64_t *next, uint64_t step);
+
 /* dump=fat dumps (tools/savecore_fat.c): IMAGE is a host directory. SAVECORE_*. */
 int savecore_fat_dir(struct savecore_ctx *c);
 /* ... on the FAT volumes of the opened image: SAVECORE_*, or -ENOENT when none holds one. */

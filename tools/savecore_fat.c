@@ -236,6 +236,7 @@ static int join(struct savecore_ctx *c, struct src *s, const char *dir, const st
 {
 	struct crypto_sha256 sha;
 	char path[160];
+	uint64_t step = in->size / 10 + 1, next = step;
 
 	crypto_sha256_init(&sha);
 	*total = 0;
@@ -259,6 +260,7 @@ static int join(struct savecore_ctx *c, struct src *s, const char *dir, const st
 			}
 			crypto_sha256_update(&sha, c->scratch, n);
 			done += n;
+			savecore_progress(*total + done, in->size, &next, step);
 		}
 		src_close(s);
 		*total += size;

@@ -20,6 +20,15 @@
 
 #define TOOL	"savecore"
 
+void savecore_progress(uint64_t done, uint64_t len, uint64_t *next, uint64_t step)
+{
+	if (len < SAVECORE_PROGRESS_MIN || (done < *next && done != len))
+		return;
+	fprintf(stderr, "%s: %3u%% (%llu of %llu MiB)\n", TOOL, (unsigned)(done * 100 / len),
+		(unsigned long long)(done >> 20), (unsigned long long)(len >> 20));
+	*next += step;
+}
+
 /* Copy len body bytes from the view to fd, hashing them. */
 static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
 		     uint64_t len, int fd, uint8_t digest[SHA256_LEN])
@@ -42,12 +51,7 @@ static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const st
 		crypto_sha256_update(&sha, c->scratch, n);
 		done += n;
 		lba += sectors;
-		if (len >= SAVECORE_PROGRESS_MIN && (done >= next || done == len)) {
-			fprintf(stderr, "%s: %3u%% (%llu of %llu MiB)\n", TOOL,
-				(unsigned)(done * 100 / len), (unsigned long long)(done >> 20),
-				(unsigned long long)(len >> 20));
-			next += step;
-		}
+		savecore_progress(done, len, &next, step);
 	}
 	crypto_sha256_final(&sha, digest);
 	return 0;
