@@ -192,6 +192,11 @@ $(B)/k/crypto/sha256.o: crypto/sha256.c $(B)/include/mbedtls/sha256.h | $(SETUP)
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
 
+# Debian's files: present once the set-up has installed libmbedtls-dev (a
+# fresh machine's first make must run the set-up before it looks for them).
+$(MBEDTLS_A) /usr/include/mbedtls/sha256.h: | $(SETUP)
+	@test -e $@ || { echo "$@ missing: run scripts/setup.sh as root" >&2; exit 1; }
+
 $(B)/k/mbedtls/%: $(MBEDTLS_A)
 	@mkdir -p $(@D)
 	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
