@@ -73,7 +73,7 @@ handover_offset: dd	0				; 0x264
 kernel_info_offset: dd	0				; 0x268
 hdr_end:
 
-; kexec-tools copies at most 0x7F bytes after 0x202 (REFERENCE.md B1); the
+; kexec-tools copies at most 0x7F bytes after 0x202 (docs/interfaces.md); the
 ; jump displacement at 0x201 (0x6A here) says how many the header has.
 
 start_of_setup:

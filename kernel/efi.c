@@ -20,7 +20,7 @@
  * reports crc_ok and lets the caller warn, and fails only on what makes
  * the bytes not a system table at all (signature, HeaderSize).
  *
- * Placement rule (ARCHITECTURE.md "gather"; REFERENCE.md B6).  A
+ * Placement rule (docs/interfaces.md, "EFI tables after ExitBootServices").  A
  * configuration table lives wherever its producer allocated it.  After
  * ExitBootServices the OS owns EfiBootServicesCode/Data, EfiConventional,
  * EfiLoader* and EfiPersistent memory and reuses it: Linux frees boot-services memory in

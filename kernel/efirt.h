@@ -77,7 +77,7 @@ int efirt_set_variable(const char *ascii_name, const struct efi_guid *guid, uint
 int efirt_reset_system(uint32_t type);
 
 /*
- * The capsule-on-disk request (UEFI 2.10 §8.5.5, REFERENCE.md B5): read
+ * The capsule-on-disk request (UEFI 2.10 §8.5.5, docs/interfaces.md): read
  * OsIndicationsSupported and say whether it advertises
  * EFI_OS_INDICATIONS_FILE_CAPSULE_DELIVERY_SUPPORTED (0x4) (the request
  * is made either way), read OsIndications (absent = 0), set bit 0x4

@@ -25,7 +25,7 @@
  * RuntimeServices pointer and every function pointer of the table, and
  * recomputes both CRCs.  It cannot be called again (UEFI 2.10 §8.4), so a
  * kernel kexec'd from that Linux must call the firmware at Linux's VAs,
- * which the runtime map it is handed records (REFERENCE.md B1).
+ * which the runtime map it is handed records (docs/interfaces.md).
  *
  * Wire struct: UEFI 2.10 §4.5 EFI_RUNTIME_SERVICES, x64 (pointers 8
  * bytes), read only through an aligned copy.  Environment: kernel, host
@@ -118,7 +118,7 @@ enum efirt_service {
 #define EFIRT_VARIABLE_RUNTIME_ACCESS		0x4u
 #define EFIRT_VARIABLE_NV_BS_RT			0x7u
 
-/* OsIndications / OsIndicationsSupported bits, UEFI 2.10 §3.3 (REFERENCE.md B5). */
+/* OsIndications / OsIndicationsSupported bits, UEFI 2.10 §3.3 (docs/interfaces.md). */
 #define EFIRT_OS_INDICATIONS_BOOT_TO_FW_UI			0x01ull
 #define EFIRT_OS_INDICATIONS_FILE_CAPSULE_DELIVERY_SUPPORTED	0x04ull
 #define EFIRT_OS_INDICATIONS_FMP_CAPSULE_SUPPORTED		0x08ull

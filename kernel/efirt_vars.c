@@ -7,7 +7,7 @@
  * OsIndications and OsIndicationsSupported are UINT64 variables of
  * EFI_GLOBAL_VARIABLE (UEFI 2.10 §3.3); bit 0x4 asks the firmware to
  * look for capsules in \EFI\UpdateCapsule\ on the next boot (§8.5.5,
- * REFERENCE.md B5).  OVMF advertises 0x41 (boot to firmware UI, platform
+ * docs/interfaces.md).  OVMF advertises 0x41 (boot to firmware UI, platform
  * recovery) and not 0x4: it has no capsule-on-disk support, so the
  * request can be written and read back there but is never acted on.
  */

@@ -1,6 +1,6 @@
 /*
  * postmortem's main flow: enter -> gather -> verify -> dump -> after
- * (ARCHITECTURE.md).  This build does enter and gather (boot information,
+ * (docs/architecture.md).  This build does enter and gather (boot information,
  * command line, consoles, EFI runtime services, ACPI) and the
  * after-actions; verify and dump come with the handoff and dump pipeline.
  *

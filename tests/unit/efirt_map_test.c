@@ -268,7 +268,7 @@ static size_t grub_map(uint8_t *buf, uint32_t ds)
 
 /*
  * The runtime map a Linux that called SetVirtualAddressMap hands a
- * kexec'd kernel (boot_params EFI map, REFERENCE.md B1): runtime
+ * kexec'd kernel (boot_params EFI map, docs/interfaces.md): runtime
  * descriptors only, each VA below 0xffffffff00000000 going down, with
  * the PA's offset inside 2 MiB (arch/x86/platform/efi/efi_64.c
  * efi_map_region()).
