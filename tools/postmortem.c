@@ -1,9 +1,9 @@
 /*
  * build/postmortem: the host side of postmortem.
  *
- * Subcommands arrive with the issues that need them (see the usage text
- * below); this is the command dispatcher with --help and --version.
- * Exit status: 0 ok, 1 the work failed, 2 bad usage.
+ * The command dispatcher: one subcommand per file under tools/ (the usage
+ * text below lists them), --help and --version.  Exit status: 0 ok, 1
+ * the work failed, 2 bad usage; subcommands document any other status.
  */
 #include <stdio.h>
 #include <string.h>
