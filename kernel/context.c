@@ -247,12 +247,47 @@ static bool esrt_copy(struct context *ctx)
 	return false;
 }
 
-static void efi_esrt(struct context *ctx)
+/* The ESRT in place: NULL and *why set when it may not be read there. */
+static const uint8_t *esrt_in_place(struct context *ctx, size_t *len, char *why, size_t whylen)
 {
-	struct efi_esrt e;
+	const size_t hdr = sizeof(struct efi_system_resource_table);
+	const size_t ent = sizeof(struct efi_system_resource_entry);
 	enum efi_table_where where;
 	const uint8_t *p;
 	uint32_t count;
+
+	if (ctx->efi_mmap == NULL) {
+		snprintf(why, whylen, "no memory map to place it, not dereferenced");
+		return NULL;
+	}
+	where = efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
+				    ctx->esrt_addr, hdr);
+	if (!efi_table_readable(where)) {
+		snprintf(why, whylen, "in %s without a preserved copy, not dereferenced",
+			 efi_table_where_name(where));
+		return NULL;
+	}
+	if ((p = map_bytes(ctx->esrt_addr, hdr)) == NULL) {
+		snprintf(why, whylen, "header not addressable");
+		return NULL;
+	}
+	memcpy(&count, p, sizeof(count));	/* FwResourceCount; the parser checks the rest */
+	if (count > EFI_ESRT_MAX_ENTRIES) {
+		snprintf(why, whylen, "claims %u entries (at most %u)", count, EFI_ESRT_MAX_ENTRIES);
+		return NULL;
+	}
+	*len = hdr + (size_t)count * ent;
+	where = efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
+				    ctx->esrt_addr, *len);
+	p = efi_table_readable(where) ? map_bytes(ctx->esrt_addr, *len) : NULL;
+	if (p == NULL)
+		snprintf(why, whylen, "entries reach outside runtime memory");
+	return p;
+}
+
+static void efi_esrt(struct context *ctx)
+{
+	struct efi_esrt e;
 
 	for (unsigned i = 0; i < ctx->table_count; i++)
 		if (efi_guid_eq(&ctx->tables[i].guid, &esrt_guid))
@@ -261,45 +296,16 @@ static void efi_esrt(struct context *ctx)
 		ctx->esrt_state = CONTEXT_ESRT_COPY;
 	} else if (ctx->esrt_addr == 0) {
 		return;
-	} else if (ctx->efi_mmap == NULL) {
-		ctx->esrt_state = CONTEXT_ESRT_REFUSED;
-		snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "no memory map to place it, not dereferenced");
-		return;
 	} else {
-		where = efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
-					    ctx->esrt_addr, 16);
-		if (!efi_table_readable(where)) {
-			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
-			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "in %s without a preserved copy, not dereferenced",
-				 efi_table_where_name(where));
-			return;
-		}
 		ctx->esrt_state = CONTEXT_ESRT_IN_PLACE;
-		if ((p = map_bytes(ctx->esrt_addr, 16)) == NULL) {
-			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
-			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "header not addressable");
-			return;
-		}
-		memcpy(&count, p, sizeof(count));	/* FwResourceCount, checked below */
-		if (count > 128) {
-			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
-			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "claims %u entries (at most 128)", count);
-			return;
-		}
-		ctx->esrt_len = 16 + (size_t)count * 40;
-		where = efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
-					    ctx->esrt_addr, ctx->esrt_len);
-		ctx->esrt = efi_table_readable(where) ? map_bytes(ctx->esrt_addr, ctx->esrt_len) : NULL;
-		if (ctx->esrt == NULL) {
-			ctx->esrt_state = CONTEXT_ESRT_REFUSED;
-			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "entries reach outside runtime memory");
-			return;
-		}
+		ctx->esrt = esrt_in_place(ctx, &ctx->esrt_len, ctx->esrt_why, sizeof(ctx->esrt_why));
 	}
-	if (efi_esrt_parse(ctx->esrt, ctx->esrt_len, &e) != 0) {
-		ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+	if (ctx->esrt != NULL && efi_esrt_parse(ctx->esrt, ctx->esrt_len, &e) != 0) {
 		ctx->esrt = NULL;
 		snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "malformed (version, count or size)");
+	}
+	if (ctx->esrt == NULL) {
+		ctx->esrt_state = CONTEXT_ESRT_REFUSED;
 		return;
 	}
 	ctx->esrt_count = e.count;
