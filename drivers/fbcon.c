@@ -33,9 +33,9 @@
 
 #include "drivers/fbcon.h"
 #include "drivers/font.h"
+#include "drivers/textcursor.h"
 
 #define FBCON_MAX_DIM	16384	/* pixels, either way: 16K displays and below */
-#define FBCON_TAB	8	/* tab stops every 8 columns */
 #define FBCON_GREY	0xaa	/* light grey, the VGA palette's colour 7 */
 
 _Static_assert(sizeof(uintptr_t) == 8, "fb_info.addr is used as a pointer");
@@ -44,8 +44,7 @@ struct fbcon_state {
 	uint8_t *base;		/* identity-mapped framebuffer */
 	uint32_t pitch;		/* bytes per pixel row */
 	uint8_t bytes_pp;
-	uint32_t cols, rows;	/* text cells */
-	uint32_t col, row;	/* next cell; col == cols: wrap pending */
+	struct text_cursor cur;	/* text cells and the next one */
 	uint32_t fg, bg;	/* packed pixel values */
 };
 
@@ -117,52 +116,28 @@ static bool fbcon_channel_ok(uint8_t pos, uint8_t size, uint8_t bpp)
 }
 
 /* Moves to the start of the next text row, scrolling at the bottom. */
-static void fbcon_newline(struct fbcon_state *st)
+/* Moves the screen up one text row and blanks the last (the cursor stays). */
+static void fbcon_scroll(void *ctx)
 {
+	struct fbcon_state *st = ctx;
 	size_t text_row = (size_t)st->pitch * FONT_HEIGHT;
 
-	st->col = 0;
-	if (st->row + 1 < st->rows) {
-		st->row++;
-		return;
-	}
 	/*
 	 * Reading the framebuffer back is slow on real hardware (it is mapped
 	 * uncached or write-combining), but it needs no shadow copy of the
 	 * screen, and a crash console scrolls only as fast as it prints.
 	 */
-	memmove(st->base, st->base + text_row, text_row * (st->rows - 1));
-	memset(st->base + text_row * (st->rows - 1), 0, text_row);
+	memmove(st->base, st->base + text_row, text_row * (st->cur.rows - 1));
+	memset(st->base + text_row * (st->cur.rows - 1), 0, text_row);
 }
 
 static void fbcon_putc(struct fbcon_state *st, unsigned char c)
 {
-	switch (c) {
-	case '\n':
-		fbcon_newline(st);
+	if (!text_cursor_step(&st->cur, c, fbcon_scroll, st))
 		return;
-	case '\r':
-		st->col = 0;
-		return;
-	case '\t':
-		if (st->col >= st->cols)
-			fbcon_newline(st);
-		st->col = (st->col / FBCON_TAB + 1) * FBCON_TAB;
-		if (st->col > st->cols)
-			st->col = st->cols;
-		return;
-	case '\b':
-		if (st->col > 0)
-			st->col--;
-		return;
-	}
-	if (c < 0x20 || c == 0x7f)
-		return;
-	if (st->col >= st->cols)
-		fbcon_newline(st);
-	fbcon_draw_glyph(st->base, st->pitch, st->bytes_pp, st->col * FONT_WIDTH,
-			 st->row * FONT_HEIGHT, font8x16[c], st->fg, st->bg);
-	st->col++;
+	fbcon_draw_glyph(st->base, st->pitch, st->bytes_pp, st->cur.col * FONT_WIDTH,
+			 st->cur.row * FONT_HEIGHT, font8x16[c], st->fg, st->bg);
+	st->cur.col++;
 }
 
 static void fbcon_write(struct chardev *dev, const char *buf, size_t len)
@@ -201,8 +176,8 @@ int fbcon_init(struct chardev *dev, const struct fb_info *fb)
 		.base = (uint8_t *)(uintptr_t)fb->addr,
 		.pitch = fb->pitch,
 		.bytes_pp = bytes_pp,
-		.cols = fb->width / FONT_WIDTH,
-		.rows = fb->height / FONT_HEIGHT,
+		.cur.cols = fb->width / FONT_WIDTH,
+		.cur.rows = fb->height / FONT_HEIGHT,
 		.fg = fbcon_pack_color(fb, FBCON_GREY, FBCON_GREY, FBCON_GREY),
 		.bg = fbcon_pack_color(fb, 0, 0, 0),
 	};

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "drivers/io.h"
+#include "drivers/textcursor.h"
 #include "drivers/vgatext.h"
 
 #define VGATEXT_BASE		0xb8000UL
@@ -33,7 +34,6 @@
 #define VGATEXT_CELLS		(VGATEXT_COLS * VGATEXT_ROWS)
 #define VGATEXT_BLANK		0x0720	/* space, attribute 0x07 */
 #define VGATEXT_ATTR		0x07	/* light grey on black */
-#define VGATEXT_TAB		8
 
 #define VGATEXT_CRTC_INDEX	0x3d4
 #define VGATEXT_CRTC_DATA	0x3d5
@@ -42,7 +42,7 @@
 
 struct vgatext_state {
 	volatile uint16_t *cells;
-	unsigned col, row;	/* next cell; col == VGATEXT_COLS: wrap pending */
+	struct text_cursor cur;	/* VGATEXT_COLS x VGATEXT_ROWS */
 };
 
 static struct vgatext_state vgatext_state;
@@ -66,14 +66,11 @@ static void vgatext_crtc_write16(uint8_t hi_index, unsigned v)
 	outb(VGATEXT_CRTC_DATA, (uint8_t)v);
 }
 
-/* Moves to the start of the next row, scrolling the buffer at the bottom. */
-static void vgatext_newline(struct vgatext_state *st)
+/* Moves the cells up one row and blanks the last (the cursor stays). */
+static void vgatext_scroll(void *ctx)
 {
-	st->col = 0;
-	if (st->row + 1 < VGATEXT_ROWS) {
-		st->row++;
-		return;
-	}
+	struct vgatext_state *st = ctx;
+
 	for (unsigned i = 0; i < VGATEXT_CELLS - VGATEXT_COLS; i++)
 		st->cells[i] = st->cells[i + VGATEXT_COLS];
 	for (unsigned i = VGATEXT_CELLS - VGATEXT_COLS; i < VGATEXT_CELLS; i++)
@@ -82,39 +79,18 @@ static void vgatext_newline(struct vgatext_state *st)
 
 static void vgatext_putc(struct vgatext_state *st, unsigned char c)
 {
-	switch (c) {
-	case '\n':
-		vgatext_newline(st);
+	if (!text_cursor_step(&st->cur, c, vgatext_scroll, st))
 		return;
-	case '\r':
-		st->col = 0;
-		return;
-	case '\t':
-		if (st->col >= VGATEXT_COLS)
-			vgatext_newline(st);
-		st->col = (st->col / VGATEXT_TAB + 1) * VGATEXT_TAB;
-		if (st->col > VGATEXT_COLS)
-			st->col = VGATEXT_COLS;
-		return;
-	case '\b':
-		if (st->col > 0)
-			st->col--;
-		return;
-	}
-	if (c < 0x20 || c == 0x7f)
-		return;
-	if (st->col >= VGATEXT_COLS)
-		vgatext_newline(st);
-	st->cells[st->row * VGATEXT_COLS + st->col] = (uint16_t)(VGATEXT_ATTR << 8 | c);
-	st->col++;
+	st->cells[st->cur.row * VGATEXT_COLS + st->cur.col] = (uint16_t)(VGATEXT_ATTR << 8 | c);
+	st->cur.col++;
 }
 
 /* The hardware cursor shows where the next byte goes (last column if a wrap is pending). */
 static void vgatext_update_cursor(const struct vgatext_state *st)
 {
-	unsigned col = st->col < VGATEXT_COLS ? st->col : VGATEXT_COLS - 1;
+	unsigned col = st->cur.col < VGATEXT_COLS ? st->cur.col : VGATEXT_COLS - 1;
 
-	vgatext_crtc_write16(VGATEXT_CRTC_CURSOR_HI, st->row * VGATEXT_COLS + col);
+	vgatext_crtc_write16(VGATEXT_CRTC_CURSOR_HI, st->cur.row * VGATEXT_COLS + col);
 }
 
 static void vgatext_write(struct chardev *dev, const char *buf, size_t len)
@@ -133,16 +109,15 @@ int vgatext_init(struct chardev *dev)
 	unsigned cursor = vgatext_crtc_read16(VGATEXT_CRTC_CURSOR_HI);
 
 	st->cells = (volatile uint16_t *)VGATEXT_BASE;
-	st->col = 0;
-	st->row = 0;
+	st->cur = (struct text_cursor){ .cols = VGATEXT_COLS, .rows = VGATEXT_ROWS };
 	if (start + VGATEXT_CELLS <= VGATEXT_WINDOW_CELLS &&
 	    cursor >= start && cursor < start + VGATEXT_CELLS) {
 		/* Keep the old screen: move it to the window's start (dest < src). */
 		for (unsigned i = 0; start != 0 && i < VGATEXT_CELLS; i++)
 			st->cells[i] = st->cells[start + i];
-		st->row = (cursor - start) / VGATEXT_COLS;
+		st->cur.row = (cursor - start) / VGATEXT_COLS;
 		if ((cursor - start) % VGATEXT_COLS != 0)
-			vgatext_newline(st);
+			text_cursor_newline(&st->cur, vgatext_scroll, st);
 	} else {
 		for (unsigned i = 0; i < VGATEXT_CELLS; i++)
 			st->cells[i] = VGATEXT_BLANK;

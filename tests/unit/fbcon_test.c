@@ -194,8 +194,8 @@ TEST(init_accepts)
 	CHECK_STR(dev.name, "fb0");
 	CHECK(dev.write == fbcon_write);
 	CHECK(dev.priv == &fbcon_state);
-	CHECK_EQ(fbcon_state.cols, 4);
-	CHECK_EQ(fbcon_state.rows, 3);
+	CHECK_EQ(fbcon_state.cur.cols, 4);
+	CHECK_EQ(fbcon_state.cur.rows, 3);
 	CHECK_EQ(fbcon_state.fg, 0xaaaaaa);
 	CHECK_EQ(fbcon_state.bg, 0);
 	for (size_t i = 0; i < (size_t)pitch * h; i++)
@@ -213,7 +213,7 @@ static const char *screen_row(unsigned row, char *out)
 {
 	const struct fbcon_state *st = &fbcon_state;
 
-	for (uint32_t col = 0; col < st->cols; col++) {
+	for (uint32_t col = 0; col < st->cur.cols; col++) {
 		unsigned char g[16] = { 0 };
 		int ok = 1, blank = 1;
 
@@ -239,7 +239,7 @@ static const char *screen_row(unsigned row, char *out)
 		else
 			out[col] = '?';
 	}
-	out[st->cols] = '\0';
+	out[st->cur.cols] = '\0';
 	return out;
 }
 
@@ -316,7 +316,7 @@ TEST(write_wrap_and_scroll)
 	CHECK_STR(screen_row(0, row), "                    ");
 	CHECK_STR(screen_row(1, row), "                    ");
 	CHECK_STR(screen_row(2, row), "F       G           ");
-	CHECK_EQ(st->row, 2);
+	CHECK_EQ(st->cur.row, 2);
 	/* The 5 pixel rows below the last text row are never drawn on. */
 	for (size_t i = spare; i < spare + 5 * (size_t)st->pitch; i++)
 		spare_black &= buf[i] == 0;
