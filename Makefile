@@ -99,6 +99,7 @@ TOOL_SRCS := \
 	tools/savecore.c \
 	tools/savecore_save.c \
 	tools/savecore_fat.c \
+	tools/textesc.c \
 	tools/fileblk.c \
 	tools/recv.c \
 	tools/inspect.c \
