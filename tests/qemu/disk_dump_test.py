@@ -184,6 +184,15 @@ def t_stale_backup_gpt_force_writes():
     return res
 
 
+def t_stale_backup_gpt_esp_not_chosen():
+    """dump=fat picks an ESP by itself: the stale GPT's old ESP is refused too."""
+    img = stale_disk("staleesp")
+    return refused_untouched(img, "dump=fat", [
+        r"^dump: no FAT volume for dump=fat \(virtio0: a GPT only in its backup copy and an MBR without a "
+        r"protective 0xEE entry \(an MBR disk\): its EFI system partition virtio0p1 not used unless named\); "
+        r"falling back to serial ttyS0", COMPLETE], refusal_prefix="dump: no FAT volume")
+
+
 def t_mbr_only_disk_untouched():
     img = os.path.join(TMP, "mbr.img")
     with open(img, "wb") as f:
@@ -279,7 +288,8 @@ def t_killed_mid_dump():
 
 TESTS = [t_virtio_disk, t_ahci_disk, t_nvme_named_partition, t_no_dump_guid_untouched,
          t_stale_backup_gpt_on_mbr_disk_untouched, t_stale_backup_gpt_named_without_force_untouched,
-         t_stale_backup_gpt_force_writes, t_mbr_only_disk_untouched, t_gpt_copies_disagree_untouched,
+         t_stale_backup_gpt_force_writes, t_stale_backup_gpt_esp_not_chosen,
+         t_mbr_only_disk_untouched, t_gpt_copies_disagree_untouched,
          t_partition_too_small, t_write_error, t_killed_mid_dump]
 
 if __name__ == "__main__":
