@@ -187,9 +187,7 @@ static void disk_abort(struct dumpsink *s, const char *reason)
  */
 static void refuse(const struct blkdev *dev, const struct gpt_part *p, const char *why)
 {
-	if (p == NULL)
-		printf("dump: %s: %s: not written\n", dev->name, why);
-	else if (gpt_disk_refusal(&gpt) != NULL)
+	if (gpt_disk_refusal(&gpt) != NULL)
 		printf("dump: %s: %s: not written; name the partition with ,force to write anyway "
 		       "(dump=disk:%sp%u,force)\n", dev->name, why, dev->name, p->index);
 	else

@@ -10,7 +10,9 @@
  * protective MBR's state, and the used partition entries, each checked on
  * its own (struct gpt_part.problem is NULL for a partition that may be
  * used, else why not).  Writing is not offered: postmortem only ever
- * writes inside a partition another tool made.  struct gpt_info is large
+ * writes inside a partition another tool made, and only where
+ * gpt_write_refusal() (the rule the kernel's dump and ESP choices and
+ * savecore share) returns NULL, unless the user forces it.  struct gpt_info is large
  * (about 14 KiB): give it static or heap memory, not a small stack.
  *
  * The pure helpers under it (gpt_header_parse, gpt_header_fits,
