@@ -99,6 +99,7 @@ TOOL_SRCS := \
 	tools/savecore.c \
 	tools/savecore_save.c \
 	tools/savecore_fat.c \
+	tools/textesc.c \
 	tools/fileblk.c \
 	tools/recv.c \
 	tools/inspect.c \
@@ -238,6 +239,11 @@ $(B)/postmortem: $(TOOL_SRCS) | $(SETUP)
 $(B)/host/%_test: tests/unit/%_test.c $(PURE_SRCS) tests/unit/test.h | $(SETUP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(PURE_SRCS) $(HOSTLIBS)
+
+# tools/textesc.c is host-only: its test links it beside the pure sources.
+$(B)/host/textesc_test: tests/unit/textesc_test.c tools/textesc.c $(PURE_SRCS) tests/unit/test.h | $(SETUP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tools/textesc.c $(PURE_SRCS) $(HOSTLIBS)
 
 $(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)

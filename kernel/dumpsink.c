@@ -6,8 +6,11 @@
  * at 115200 if it is not a console already.
  *
  * Disk: a GPT partition with the postmortem dump type GUID (the first one
- * found, or the one named: dump=disk:virtio0p2), or any device or
- * partition named with ",force".  Layout and write order: docs/dump-disk.md
+ * found, or the one named: dump=disk:virtio0p2) on a disk the write rule
+ * allows (payload/gpt.c gpt_write_refusal: a protective or hybrid MBR,
+ * both GPT copies valid and agreeing, the partition clear of everything
+ * else; a refusal is one console line naming the reason), or any device
+ * or partition named with ",force".  Layout and write order: docs/dump-disk.md
  * (both headers INCOMPLETE first, body, then COMPLETE), so a dump cut short
  * is never taken for whole.  A disk without the GUID is never written
  * unless forced.
@@ -111,6 +114,7 @@ static struct blkdev part_view;
 static struct gpt_info gpt;
 static uint8_t scratch[128u << 10] __attribute__((aligned(4096)));
 static const struct efi_guid dump_type = GPT_TYPE_POSTMORTEM_DUMP;
+static bool forced;		/* written under ,force: DUMPHDR_FLAG_FORCED */
 
 /* Now, from the CMOS clock, for the dump header; 0 (unknown) without one. */
 static uint64_t now_unix(void)
@@ -130,6 +134,7 @@ static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	tmpl.dump_id = cpu_rdtsc_id();
 	tmpl.created = now_unix();
 	tmpl.body_format = DUMPHDR_BODY_ELF;
+	tmpl.flags = forced ? DUMPHDR_FLAG_FORCED : 0;
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "postmortem " PM_VERSION);
 	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), s->release);
 	dumphdr_set_text(tmpl.hostname, sizeof(tmpl.hostname), s->hostname);
@@ -176,46 +181,123 @@ static void disk_abort(struct dumpsink *s, const char *reason)
 	dumphdr_writer_fail(&dw, reason, now_unix());
 }
 
-/* A dump partition on dev; with want > 0 only entry number want. */
-static bool find_part(struct blkdev *dev, unsigned want, bool force)
+/*
+ * The one console line for a disk or partition the write rule refuses
+ * (payload/gpt.c gpt_write_refusal), with the way to write it anyway.
+ */
+static void refuse(const struct blkdev *dev, const struct gpt_part *p, const char *why)
 {
-	const struct gpt_part *p;
-
-	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
-		return false;
-	p = want ? gpt_find_index(&gpt, want) : gpt_find_type(&gpt, &dump_type, 0);
-	if (p == NULL || p->problem != NULL)
-		return false;
-	if (!force && !efi_guid_eq(&p->type, &dump_type)) {	/* only a named entry gets here */
-		printf("dump: %sp%u is not a postmortem dump partition (type GUID); not written (use ,force)\n",
-		       dev->name, want);
-		return false;
-	}
-	return blkdev_partition(&part_view, dev, p->index, p->first_lba,
-				p->last_lba - p->first_lba + 1) == 0;
+	if (gpt_disk_refusal(&gpt) != NULL)
+		printf("dump: %s: %s: not written; name the partition with ,force to write anyway "
+		       "(dump=disk:%sp%u,force)\n", dev->name, why, dev->name, p->index);
+	else
+		printf("dump: %sp%u: %s: not written; name the partition with ,force to write anyway "
+		       "(dump=disk:%sp%u,force)\n", dev->name, p->index, why, dev->name, p->index);
 }
 
-static bool choose_disk(const struct cmdline *opts)
+/*
+ * The dump partition of dev postmortem may write without force: the first
+ * one of the dump type the write rule allows.  NULL when there is none;
+ * *refused set when one was there but the rule refused it (said on the
+ * console, once per disk).  A disk without a GPT or without a dump-type
+ * entry is passed over silently.
+ */
+static const struct gpt_part *auto_part(struct blkdev *dev, bool *refused)
+{
+	const struct gpt_part *p, *first = NULL;
+	const char *why = NULL;
+
+	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
+		return NULL;
+	for (unsigned n = 0; (p = gpt_find_type_any(&gpt, &dump_type, n)) != NULL; n++) {
+		const char *w = gpt_write_refusal(&gpt, p);
+
+		if (w == NULL)
+			return p;
+		if (first == NULL) {
+			first = p;
+			why = w;
+		}
+		if (gpt_disk_refusal(&gpt) != NULL)
+			break;		/* the disk's fault: the same for every entry */
+	}
+	if (first != NULL) {
+		refuse(dev, first, why);
+		*refused = true;
+	}
+	return NULL;
+}
+
+/* Entry `want` of dev, named on the command line; force skips the write rule. */
+static const struct gpt_part *named_part(struct blkdev *dev, unsigned want, bool force,
+					 bool *refused)
+{
+	const struct gpt_part *p;
+	const char *why;
+
+	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0) {
+		printf("dump: %s: %s: no GPT partition %u to write\n", dev->name,
+		       gpt_disk_refusal(&gpt), want);
+		*refused = true;
+		return NULL;
+	}
+	if ((p = gpt_find_index(&gpt, want)) == NULL)
+		return NULL;
+	if (force)
+		return p;
+	if (!efi_guid_eq(&p->type, &dump_type)) {
+		printf("dump: %sp%u is not a postmortem dump partition (type GUID); not written (use ,force)\n",
+		       dev->name, want);
+		*refused = true;
+		return NULL;
+	}
+	if ((why = gpt_write_refusal(&gpt, p)) != NULL) {
+		refuse(dev, p, why);
+		*refused = true;
+		return NULL;
+	}
+	return p;
+}
+
+static bool use_part(struct blkdev *dev, const struct gpt_part *p)
+{
+	if (p == NULL)
+		return false;
+	if (blkdev_partition(&part_view, dev, p->index, p->first_lba,
+			     p->last_lba - p->first_lba + 1) != 0) {
+		printf("dump: %sp%u: runs past the end of %s: not written\n", dev->name, p->index,
+		       dev->name);
+		return false;
+	}
+	return true;
+}
+
+/* Choose part_view; *refused: a candidate was turned down (and said so). */
+static bool choose_disk(const struct cmdline *opts, bool *refused)
 {
 	unsigned want;
 	struct blkdev *d;
 
+	forced = false;
 	if (opts->dump.dev[0] == '\0') {
 		for (unsigned i = 0; i < blkdev_count(); i++)
-			if (find_part(blkdev_at(i), 0, false))
+			if (use_part(blkdev_at(i), auto_part(blkdev_at(i), refused)))
 				return true;
 		return false;
 	}
 	if ((d = blkdev_parse_name(opts->dump.dev, &want)) == NULL)
 		return false;
-	if (want)
-		return find_part(d, want, opts->dump.force);
+	if (want) {
+		forced = opts->dump.force;
+		return use_part(d, named_part(d, want, opts->dump.force, refused));
+	}
 	if (opts->dump.force) {		/* the whole device, as asked */
 		part_view = *d;
 		part_view.parent = NULL;
+		forced = true;
 		return true;
 	}
-	return find_part(d, 0, false);
+	return use_part(d, auto_part(d, refused));
 }
 
 static struct dumpsink *open_disk(void)
@@ -257,7 +339,8 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
 			       char *summary, size_t len)
 {
-	char missing[96];
+	char missing[192];
+	bool refused = false;
 	int port;
 
 	(void)bi;
@@ -278,15 +361,16 @@ struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *
 		return fallback(opts, missing, summary, len);
 	}
 	case CMDLINE_DUMP_DISK:
-		if (choose_disk(opts))
+		if (choose_disk(opts, &refused))
 			return open_disk();
-		snprintf(missing, sizeof(missing), "no postmortem dump partition%s%s found",
-			 opts->dump.dev[0] ? " on " : "", opts->dump.dev);
+		snprintf(missing, sizeof(missing), "no %spostmortem dump partition%s%s found",
+			 refused ? "writable " : "", opts->dump.dev[0] ? " on " : "", opts->dump.dev);
 		return fallback(opts, missing, summary, len);
 	case CMDLINE_DUMP_AUTO:
-		if (choose_disk(opts))
+		if (choose_disk(opts, &refused))
 			return open_disk();
-		return fallback(opts, "no postmortem dump partition found", summary, len);
+		return fallback(opts, refused ? "no writable postmortem dump partition found" :
+				"no postmortem dump partition found", summary, len);
 	}
 	snprintf(summary, len, "dump FAILED: unknown dump target");
 	return NULL;

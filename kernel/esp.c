@@ -1,5 +1,9 @@
 /*
  * Finding and mounting the FAT volume postmortem writes to (see esp.h).
+ * An ESP found by type must pass the same write rule as a raw dump
+ * partition (payload/gpt.c gpt_write_refusal): a protective or hybrid MBR,
+ * both GPT copies valid and agreeing, nothing overlapping.  A partition
+ * or device named by the user is taken as named.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,15 +19,33 @@ static struct gpt_info gpt;
 static uint8_t scratch[FAT_SCRATCH_SIZE] __attribute__((aligned(4096)));
 static const struct efi_guid esp_type = GPT_TYPE_EFI_SYSTEM;
 
-/* The ESP of dev (want 0), or its partition number want whatever the type. */
-static int find_part(struct blkdev *dev, unsigned want)
+static char why_buf[192];
+
+/*
+ * The ESP of dev (want 0), or its partition number want whatever the type.
+ * An ESP chosen automatically must pass the write rule (payload/gpt.c
+ * gpt_write_refusal); when it does not, *why says so (once set, kept:
+ * the first disk's reason is the one reported).
+ */
+static int find_part(struct blkdev *dev, unsigned want, const char **why)
 {
 	const struct gpt_part *p;
+	const char *no;
 
 	if (gpt_read(dev, scratch, sizeof(scratch), &gpt) != 0)
 		return -ENOENT;
-	p = want ? gpt_find_index(&gpt, want) : gpt_find_type(&gpt, &esp_type, 0);
-	if (p == NULL || p->problem != NULL)
+	p = want ? gpt_find_index(&gpt, want) : gpt_find_type_any(&gpt, &esp_type, 0);
+	if (p == NULL)
+		return -ENOENT;
+	if (want == 0 && (no = gpt_write_refusal(&gpt, p)) != NULL) {
+		if (*why == NULL) {
+			snprintf(why_buf, sizeof(why_buf), "%s: %s: its EFI system partition %sp%u "
+				 "not used unless named", dev->name, no, dev->name, p->index);
+			*why = why_buf;
+		}
+		return -EPERM;
+	}
+	if (p->problem != NULL)
 		return -ENOENT;
 	return blkdev_partition(&esp.view, dev, p->index, p->first_lba,
 				p->last_lba - p->first_lba + 1);
@@ -50,10 +72,12 @@ struct esp *esp_mount(const char *dev, const char **why)
 
 	memset(&esp.view, 0, sizeof(esp.view));
 	if (dev == NULL || dev[0] == '\0') {
+		const char *refused = NULL;
+
 		for (unsigned i = 0; i < blkdev_count() && err != 0; i++)
-			err = find_part(blkdev_at(i), 0);
+			err = find_part(blkdev_at(i), 0, &refused);
 		if (err) {
-			*why = "no EFI system partition on any disk";
+			*why = refused ? refused : "no EFI system partition on any disk";
 			return NULL;
 		}
 	} else {
@@ -67,7 +91,7 @@ struct esp *esp_mount(const char *dev, const char **why)
 		if (want == 0) {
 			esp.view = *d;		/* the whole device is the volume */
 			esp.view.parent = NULL;
-		} else if (find_part(d, want) != 0) {
+		} else if (find_part(d, want, why) != 0) {
 			*why = "no such usable partition";
 			return NULL;
 		}

@@ -299,8 +299,13 @@ static const char *gpt_backup_disagrees(const struct gpt_header *pri, const stru
 	    pri->number_of_partition_entries != bak->number_of_partition_entries ||
 	    pri->size_of_partition_entry != bak->size_of_partition_entry)
 		return "backup entry array differs from the primary's";
+	if (pri->first_usable_lba != bak->first_usable_lba ||
+	    pri->last_usable_lba != bak->last_usable_lba)
+		return "backup header's usable LBAs differ from the primary's";
 	if (pri->alternate_lba != bak->my_lba)
 		return "primary's AlternateLBA is not the last LBA";
+	if (bak->alternate_lba != pri->my_lba)
+		return "backup's AlternateLBA is not LBA 1";
 	return NULL;
 }
 
@@ -323,12 +328,17 @@ int gpt_read(struct blkdev *dev, void *scratch, size_t scratch_len, struct gpt_i
 	if (ep)
 		return ep;
 	out->pmbr = gpt_pmbr_check(scratch, dev->sector_size);
+	gpt_mbr_records(scratch, dev->sector_size, out->mbr);
 	/* A read error in one copy is that copy's problem; the other may do. */
 	ep = gpt_try(dev, 1, scratch, scratch_len, &out->hdr, out, &out->primary_problem);
 	eb = gpt_try(dev, dev->sectors - 1, scratch, scratch_len, &bak, ep ? out : NULL,
 		     &out->backup_problem);
-	if (ep == 0 && eb == 0)
+	out->primary_ok = ep == 0;
+	out->backup_ok = eb == 0;
+	if (ep == 0 && eb == 0) {
+		out->alt = bak;
 		out->backup_problem = gpt_backup_disagrees(&out->hdr, &bak);
+	}
 	if (ep != 0 && eb != 0)
 		return ep != -EBADMSG || eb != -EBADMSG ? -EIO : -ENODEV;
 	if (ep != 0) {
@@ -339,7 +349,109 @@ int gpt_read(struct blkdev *dev, void *scratch, size_t scratch_len, struct gpt_i
 	return 0;
 }
 
+/* ------------------------------------------------------------ the write rule */
+
+/* Sectors [a0, a1] and [b0, b1] (inclusive, a0 <= a1) share one. */
+static bool gpt_ranges_meet(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	return a0 <= b1 && b0 <= a1;
+}
+
+/* p shares a sector with h's header or entry array. */
+static bool gpt_part_meets_header(const struct gpt_info *info, const struct gpt_header *h,
+				  const struct gpt_part *p)
+{
+	uint64_t n = gpt_array_sectors(h, info->sector_size);
+
+	if (gpt_ranges_meet(p->first_lba, p->last_lba, h->my_lba, h->my_lba))
+		return true;
+	return n > 0 && gpt_ranges_meet(p->first_lba, p->last_lba, h->partition_entry_lba,
+					 h->partition_entry_lba + n - 1);
+}
+
+const char *gpt_disk_refusal(const struct gpt_info *info)
+{
+	if (info == NULL || info->sector_size == 0)
+		return "no GPT was read";
+	if (!info->primary_ok && !info->backup_ok)
+		return info->pmbr == GPT_PMBR_NONE ?
+		       "no valid GPT and an MBR without a protective 0xEE entry (an MBR disk)" :
+		       "no valid GPT (neither the primary nor the backup header passes)";
+	if (info->pmbr == GPT_PMBR_NONE)
+		return !info->primary_ok ?
+		       "a GPT only in its backup copy and an MBR without a protective 0xEE entry (an MBR disk)" :
+		       "a GPT but an MBR without a protective 0xEE entry (an MBR disk: systems ignore the GPT)";
+	if (info->pmbr == GPT_PMBR_ABSENT)
+		return !info->primary_ok ?
+		       "a GPT only in its backup copy and no MBR (no 0x55aa in LBA 0)" :
+		       "no protective MBR (no 0x55aa in LBA 0)";
+	if (!info->primary_ok)
+		return "only the backup GPT is valid (the primary is damaged or was wiped)";
+	if (!info->backup_ok)
+		return "only the primary GPT is valid (the backup at the disk's end is damaged or missing)";
+	if (info->backup_problem != NULL)
+		return "primary and backup GPT disagree (two different partition tables)";
+	if (info->dropped > 0)
+		return "more used GPT entries than postmortem checks (128)";
+	return NULL;
+}
+
+const char *gpt_write_refusal(const struct gpt_info *info, const struct gpt_part *p)
+{
+	const char *why = gpt_disk_refusal(info);
+
+	if (why != NULL)
+		return why;
+	if (p == NULL)
+		return "no such partition";
+	if (p->problem != NULL)
+		return p->problem;
+	if (p->first_lba > p->last_lba || p->last_lba >= info->disk_sectors)
+		return "outside the disk";
+	if (gpt_part_meets_header(info, &info->hdr, p) || gpt_part_meets_header(info, &info->alt, p))
+		return "overlaps a GPT header or entry array";
+	if (info->pmbr == GPT_PMBR_HYBRID)
+		for (unsigned i = 0; i < 4; i++) {
+			const struct gpt_mbr_rec *r = &info->mbr[i];
+
+			if (r->type == 0 || r->type == 0xee || r->sectors == 0)
+				continue;
+			if (gpt_ranges_meet(p->first_lba, p->last_lba, r->first_lba,
+					    (uint64_t)r->first_lba + r->sectors - 1))
+				return "overlaps a partition of the hybrid MBR (a record other than 0xEE)";
+		}
+	return NULL;
+}
+
+const struct gpt_part *gpt_find_type_any(const struct gpt_info *info, const struct efi_guid *type,
+					 unsigned nth)
+{
+	for (unsigned i = 0; info != NULL && i < info->nparts; i++) {
+		const struct gpt_part *p = &info->parts[i];
+
+		if (efi_guid_eq(&p->type, type) && nth-- == 0)
+			return p;
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------ MBR, names */
+
+void gpt_mbr_records(const void *sector, size_t len, struct gpt_mbr_rec mbr[4])
+{
+	const uint8_t *p = sector;
+
+	memset(mbr, 0, 4 * sizeof(*mbr));
+	if (p == NULL || len < 512 || p[510] != 0x55 || p[511] != 0xaa)
+		return;
+	for (unsigned i = 0; i < 4; i++) {
+		const uint8_t *r = p + 446 + 16 * i;
+
+		mbr[i].type = r[4];
+		mbr[i].first_lba = gpt_get32(r + 8);
+		mbr[i].sectors = gpt_get32(r + 12);
+	}
+}
 
 enum gpt_pmbr gpt_pmbr_check(const void *sector, size_t len)
 {

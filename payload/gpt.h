@@ -10,7 +10,9 @@
  * protective MBR's state, and the used partition entries, each checked on
  * its own (struct gpt_part.problem is NULL for a partition that may be
  * used, else why not).  Writing is not offered: postmortem only ever
- * writes inside a partition another tool made.  struct gpt_info is large
+ * writes inside a partition another tool made, and only where
+ * gpt_write_refusal() (the rule the kernel's dump and ESP choices and
+ * savecore share) returns NULL, unless the user forces it.  struct gpt_info is large
  * (about 14 KiB): give it static or heap memory, not a small stack.
  *
  * The pure helpers under it (gpt_header_parse, gpt_header_fits,
@@ -130,6 +132,13 @@ enum gpt_pmbr {
 	GPT_PMBR_ABSENT,	/* no 0x55aa signature */
 };
 
+/* One record of the MBR in LBA 0 (section 5.2.1), kept for the hybrid check. */
+struct gpt_mbr_rec {
+	uint8_t type;			/* OSType; 0 unused */
+	uint32_t first_lba;		/* StartingLBA */
+	uint32_t sectors;		/* SizeInLBA */
+};
+
 /* One used partition entry. */
 struct gpt_part {
 	uint32_t index;			/* 1-based entry number, as Linux numbers it */
@@ -146,10 +155,14 @@ struct gpt_info {
 	uint32_t sector_size;
 	uint64_t disk_sectors;
 	enum gpt_pmbr pmbr;
+	struct gpt_mbr_rec mbr[4];	/* LBA 0's records (all zero without 0x55aa) */
+	bool primary_ok;		/* the primary and its array passed on their own */
+	bool backup_ok;			/* the backup and its array passed on their own */
 	bool used_backup;		/* hdr is the backup header */
 	const char *primary_problem;	/* NULL when the primary passed */
 	const char *backup_problem;	/* NULL when the backup passed */
 	struct gpt_header hdr;		/* the header used */
+	struct gpt_header alt;		/* the backup, when both passed (hdr is the primary) */
 	unsigned nparts;		/* entries in parts[] */
 	unsigned dropped;		/* used entries beyond GPT_MAX_PARTS */
 	struct gpt_part parts[GPT_MAX_PARTS];	/* in entry order */
@@ -199,6 +212,45 @@ int gpt_entry_at(const void *buf, size_t len, uint32_t entry_size, uint32_t inde
  * range, first <= last.  Returns 0 or -ERANGE with p->problem set.
  */
 int gpt_part_check(const struct gpt_header *h, struct gpt_part *p);
+
+/*
+ * May postmortem write partition p of this disk without being forced?
+ * NULL: yes; else a static reason (never NULL otherwise).  The rule, and
+ * why each part of it (docs/dump-disk.md, "Which disks are written"):
+ *
+ *  - LBA 0 holds a protective or hybrid MBR (an 0xEE record).  Without
+ *    one, Linux, Windows and UEFI firmware take the disk for an MBR disk
+ *    and ignore any GPT on it: whatever GPT postmortem finds there is
+ *    stale, and the sectors belong to the MBR's partitions.
+ *  - Both GPT copies are valid and agree (DiskGUID, usable range, entry
+ *    array CRC, count and size, each pointing at the other).  With only
+ *    one valid copy the disk is damaged or was repartitioned by a tool
+ *    that wiped one end only (dd over the first MiB leaves the backup);
+ *    the two cannot be told apart from the disk, so the automatic choice
+ *    refuses and says why.  Copies that disagree describe two different
+ *    layouts, and a firmware may "repair" either way.
+ *  - Every used entry was seen (no more than GPT_MAX_PARTS), so the
+ *    overlap check below saw them all.
+ *  - p passed its own checks: inside the usable LBAs, first <= last, no
+ *    overlap with another used entry.
+ *  - p overlaps no GPT structure (either header, either entry array),
+ *    checked here even though the usable range already excludes them.
+ *  - In a hybrid MBR, p overlaps no record other than 0xEE: BIOS-booting
+ *    systems use those records and would see the sectors as theirs.
+ *
+ * gpt_disk_refusal() is the part about the disk alone (NULL when the disk
+ * is postmortem's to judge by its entries); gpt_write_refusal() adds the
+ * partition's part.  Both are pure; info must come from gpt_read().
+ */
+const char *gpt_disk_refusal(const struct gpt_info *info);
+const char *gpt_write_refusal(const struct gpt_info *info, const struct gpt_part *p);
+
+/* The nth (0-based) used partition of a type, usable or not, or NULL. */
+const struct gpt_part *gpt_find_type_any(const struct gpt_info *info, const struct efi_guid *type,
+					 unsigned nth);
+
+/* Fill mbr[4] from LBA 0's bytes (len >= 512); all zero without 0x55aa. */
+void gpt_mbr_records(const void *sector, size_t len, struct gpt_mbr_rec mbr[4]);
 
 /* The protective MBR state of LBA 0's bytes (len >= 512). */
 enum gpt_pmbr gpt_pmbr_check(const void *sector, size_t len);

@@ -6,7 +6,10 @@
 # mismatched headers, a FAILED dump, a too-small partition, no dump
 # partition and no GPT must be refused or reported as the docs say
 # (docs/dump-disk.md); --clear, --force, --list, --partition, a partition
-# image, a backup-only GPT and 4096-byte sectors work.
+# image, a backup-only GPT and 4096-byte sectors work; disks the kernel's
+# write rule refuses (a stale backup GPT on an MBR disk, an MBR-only disk,
+# GPT copies that disagree) are not offered and refuse --clear; text from
+# a hostile header reaches the terminal escaped.
 #   tests/savecore_tool_test.sh build/postmortem
 # Ends with "savecore_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: savecore_tool_test.sh TOOL}
@@ -268,20 +271,96 @@ check rc_is part 0
 check has part "savecore: $tmp/part.img: dump 0x0123456789abcdef"
 check cmp -s "$tmp/part.vmcore" "$tmp/gen.elf"
 
-# Primary GPT header destroyed: the backup at the last LBA is used.
+# Primary GPT header destroyed: the backup at the last LBA is read, but
+# only one valid copy fails the write rule, so the partition is not
+# offered; --partition 2 reads it.
 cp "$tmp/good.img" "$tmp/backup.img"
 dd if=/dev/zero of="$tmp/backup.img" bs=512 seek=1 count=1 conv=notrunc status=none
 run backup savecore "$tmp/backup.img" -o "$tmp/backup.vmcore"
-check rc_is backup 0
+check rc_is backup 1
 check has backup "primary GPT header bad (no \"EFI PART\" signature); using the backup"
+check has backup "partition 2 (postmortem dump) is not usable: only the backup GPT is valid (the primary is damaged or was wiped) (--partition 2 reads it anyway)"
+check absent "$tmp/backup.vmcore"
+run backup_named savecore "$tmp/backup.img" -o "$tmp/backup.vmcore" --partition 2
+check rc_is backup_named 0
 check cmp -s "$tmp/backup.vmcore" "$tmp/gen.elf"
 # Entry array damaged too: still the backup's array.
 cp "$tmp/good.img" "$tmp/backup2.img"
 flip "$tmp/backup2.img" $((2 * 512 + 32))
 run backup2 savecore "$tmp/backup2.img" --list
-check rc_is backup2 0
+check rc_is backup2 1
 check has backup2 "primary GPT header bad (PartitionEntryArrayCRC32 mismatch); using the backup"
 check has backup2 "GPT (backup header), 2 partitions"
+check has backup2 "UNUSABLE: only the backup GPT is valid"
+
+# ------------------------------------------------------------ the write rule
+# The disks the kernel never writes to without force are not offered by
+# --list or the automatic choice, say why, and refuse --clear.
+# stale_gpt_on_mbr_disk: a dump disk wiped over its first MiB and made an
+# MBR disk (one 0x83 partition over all of it); the backup GPT, and the
+# dump in the old partition 2, are still there.
+stale=$tmp/stale.img
+cp "$tmp/good.img" "$stale"
+dd if=/dev/zero of="$stale" bs=1M count=1 conv=notrunc status=none
+echo 'start=2048, type=83' | sfdisk --label dos "$stale" >/dev/null 2>&1
+check [ "$(sfdisk -J "$stale" | python3 -c 'import json,sys; print(json.load(sys.stdin)["partitiontable"]["label"])')" = dos ]
+stale_sum=$(sha256sum <"$stale")
+run stale_list savecore "$stale" --list
+check rc_is stale_list 1
+check has stale_list "GPT (backup header), 2 partitions, MBR without a GPT record"
+check has stale_list "not a disk postmortem writes to without force: a GPT only in its backup copy and an MBR without a protective 0xEE entry (an MBR disk)"
+check has stale_list "\"pmdump\"  UNUSABLE: a GPT only in its backup copy and an MBR without a protective 0xEE entry (an MBR disk)"
+check hasnt stale_list "partition 2 (postmortem dump): dump 0x"
+run stale_o savecore "$stale" -o "$tmp/stale.vmcore"
+check rc_is stale_o 1
+check absent "$tmp/stale.vmcore"
+run stale_clear savecore "$stale" -o "$tmp/stale.vmcore" --partition 2 --clear
+check rc_is stale_clear 1
+check has stale_clear "--clear refused: a GPT only in its backup copy and an MBR without a protective 0xEE entry (an MBR disk)"
+check absent "$tmp/stale.vmcore"
+check [ "$(sha256sum <"$stale")" = "$stale_sum" ]
+run stale_read savecore "$stale" -o "$tmp/stale.vmcore" --partition 2
+check rc_is stale_read 0
+check cmp -s "$tmp/stale.vmcore" "$tmp/gen.elf"
+# mbr_only_disk: no GPT at all.
+mbr=$tmp/mbr.img
+truncate -s 64M "$mbr"
+echo 'start=2048, type=83' | sfdisk --label dos "$mbr" >/dev/null 2>&1
+run mbr_list savecore "$mbr" --list
+check rc_is mbr_list 1
+check has mbr_list "no GPT (primary header: no \"EFI PART\" signature; backup header: no \"EFI PART\" signature)"
+check has mbr_list "an MBR disk (no protective 0xEE entry): postmortem never writes to it"
+# gpt_copies_disagree: both copies valid, their entry arrays differ (the
+# backup from a copy where sgdisk renamed partition 1).
+dis=$tmp/disagree.img
+cp "$tmp/good.img" "$dis"
+cp "$tmp/good.img" "$tmp/renamed.img"
+sgdisk -c 1:OTHER "$tmp/renamed.img" >/dev/null 2>&1
+dd if="$tmp/renamed.img" of="$dis" bs=512 skip=$((131072 - 33)) seek=$((131072 - 33)) count=33 \
+	conv=notrunc status=none
+run dis_list savecore "$dis" --list
+check rc_is dis_list 1
+check has dis_list "GPT (primary header), 2 partitions, protective MBR"
+check has dis_list "note: backup GPT header: backup entry array differs from the primary's"
+check has dis_list "UNUSABLE: primary and backup GPT disagree (two different partition tables)"
+check hasnt dis_list "partition 2 (postmortem dump): dump 0x"
+run dis_clear savecore "$dis" -o "$tmp/dis.vmcore" --partition 2 --clear
+check rc_is dis_clear 1
+check has dis_clear "--clear refused: primary and backup GPT disagree"
+# hostile_header_text_escaped: a header's host name, release and reason
+# with ESC, BEL, CR, DEL and 0xff reach the terminal as \xNN.
+host=$(printf 'evil\033]0;pwn\007\r\033[2Jx\177\377')
+esc=$(printf '\033')
+cp "$tmp/good.img" "$tmp/hostile.img"
+check gen "$tmp/hostile.img" --elf "$tmp/hostile.elf" --load-size 64K --host "$host" \
+	--release "$(printf '6.1\033[31m')" --fail "$(printf 'bad\rdisk\033[0m')"
+run hostile savecore "$tmp/hostile.img" --list
+check has hostile "kernel 6.1\x1b[31m, host evil\x1b]0;pwn\x07\x0d\x1b[2Jx\x7f\xff"
+check has hostile "reason: bad\x0ddisk\x1b[0m"
+check hasnt hostile "$esc"
+run hostile_o savecore "$tmp/hostile.img" -o "$tmp/hostile.vmcore" --force
+check has hostile_o "host evil\x1b]0;pwn\x07\x0d\x1b[2Jx\x7f\xff"
+check hasnt hostile_o "$(printf '\007')"
 # Both gone: no GPT.
 dd if=/dev/zero of="$tmp/backup.img" bs=512 seek=$((131072 - 1)) count=1 conv=notrunc status=none
 run nobackup savecore "$tmp/backup.img" -o "$tmp/x.vmcore"

@@ -12,7 +12,10 @@
  * SHA-256 is kept without --force; a VMCORE that fails the digest is
  * removed again.  --clear marks both headers CLEARED (leading first) after
  * a save, as FreeBSD's savecore does, and only on a partition with the
- * dump type GUID (or with --force).  Host only.
+ * dump type GUID on a disk the kernel's write rule allows (payload/gpt.c
+ * gpt_write_refusal), or with --force.  --list and the automatic choice
+ * apply the same rule; --partition N reads any entry.  Every text that
+ * comes from the disk is printed through tools/textesc.c.  Host only.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -31,6 +34,7 @@
 #include "payload/gpt.h"
 #include "tools/fileblk.h"
 #include "tools/savecore.h"
+#include "tools/textesc.h"
 
 #define TOOL	"savecore"
 
@@ -48,9 +52,11 @@ static void usage(FILE *f)
 		"directory, or one dump's directory); the newest complete one is saved.\n"
 		"  -o VMCORE         write the dump's body there (mode 0600)\n"
 		"  --list            only report the partitions and their dumps\n"
-		"  --partition N     use GPT entry N (1-based), whatever its type\n"
+		"  --partition N     use GPT entry N (1-based), whatever its type or disk\n"
 		"  --force           write a dump that is cut short, failed, cleared or fails\n"
 		"                    its digest (exit 3), or clear a partition of another type\n"
+		"                    or on a disk postmortem does not write to by itself\n"
+		"                    (see --list: an MBR disk, one GPT copy, copies that differ)\n"
 		"  --clear           after a save, mark the headers CLEARED (opens read-write)\n"
 		"  --sector-size N   logical sector size (default: the device's, else 512)\n"
 		"  --compact         keep the file as postmortem wrote it: zero pages as\n"
@@ -170,14 +176,16 @@ const char *savecore_fmt_size(uint64_t bytes, char *buf, size_t len)
 /* "dump 0x..., created ..., kernel ..., 64 MiB" for a decoded header. */
 const char *savecore_fmt_dump(const struct dumphdr *h)
 {
-	static char buf[512];
-	char tbuf[64], sbuf[32];
+	static char buf[1024];
+	char tbuf[64], sbuf[32], rel[TEXTESC_LEN(sizeof(h->release))];
+	char host[TEXTESC_LEN(sizeof(h->hostname))];
 
-	/* Bounded reads of the text fields, even though decode checked them. */
-	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %.*s%s%.*s, %s",
+	/* Bounded reads of the text fields, escaped: they come from the disk. */
+	textesc(h->release, sizeof(h->release), rel, sizeof(rel));
+	textesc(h->hostname, sizeof(h->hostname), host, sizeof(host));
+	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %s%s%s, %s",
 		 (unsigned long long)h->dump_id, fmt_time(h->created, tbuf, sizeof(tbuf)),
-		 (int)sizeof(h->release), h->release[0] ? h->release : "unknown",
-		 h->hostname[0] ? ", host " : "", (int)sizeof(h->hostname), h->hostname,
+		 rel[0] ? rel : "unknown", host[0] ? ", host " : "", host,
 		 savecore_fmt_size(h->body_length ? h->body_length : h->needed_length,
 				       sbuf, sizeof(sbuf)));
 	return buf;
@@ -264,26 +272,36 @@ static int target_named(struct savecore_ctx *c)
 	return SAVECORE_OK;
 }
 
-/* Every usable partition of the dump type; unusable ones are reported. */
+/*
+ * Every partition of the dump type the write rule allows (payload/gpt.c
+ * gpt_write_refusal: the kernel writes nowhere else without force); the
+ * others are reported with the reason and left to --partition N.
+ */
 static int targets_by_type(struct savecore_ctx *c)
 {
 	char g[EFI_GUID_STR_LEN + 1];
+	unsigned refused = 0;
 
 	for (unsigned i = 0; i < c->gpt->nparts; i++) {
 		const struct gpt_part *p = &c->gpt->parts[i];
+		const char *why = gpt_write_refusal(c->gpt, p);
 
 		if (!efi_guid_eq(&p->type, &savecore_dump_type))
 			continue;
-		if (p->problem != NULL)
-			fprintf(stderr, "%s: %s partition %u (postmortem dump) is unusable: %s\n",
-				TOOL, c->o.image, p->index, p->problem);
-		else if (c->nt < SAVECORE_MAX_TARGETS)
+		if (why != NULL) {
+			fprintf(stderr, "%s: %s partition %u (postmortem dump) is not usable: %s "
+				"(--partition %u reads it anyway)\n", TOOL, c->o.image, p->index, why,
+				p->index);
+			refused++;
+		} else if (c->nt < SAVECORE_MAX_TARGETS) {
 			c->t[c->nt++].part = p;
+		}
 	}
 	if (c->nt == 0) {
 		efi_guid_format(&savecore_dump_type, g);
-		fprintf(stderr, "postmortem: %s: %s: no postmortem dump partition (type %s) "
-			"among its %u GPT partitions\n", TOOL, c->o.image, g, c->gpt->nparts);
+		fprintf(stderr, "postmortem: %s: %s: no %spostmortem dump partition (type %s) "
+			"among its %u GPT partitions\n", TOOL, c->o.image, refused ? "usable " : "",
+			g, c->gpt->nparts);
 		return SAVECORE_FAIL;
 	}
 	return SAVECORE_OK;
@@ -318,6 +336,9 @@ static int open_layout(struct savecore_ctx *c)
 	fprintf(stderr, "postmortem: %s: %s: no GPT (primary header: %s; backup header: %s)%s\n",
 		TOOL, c->o.image, c->gpt->primary_problem, c->gpt->backup_problem,
 		c->o.partition ? "" : " and no dump header at its start");
+	if (c->gpt->pmbr == GPT_PMBR_NONE)
+		fprintf(stderr, "%s: note: an MBR disk (no protective 0xEE entry): postmortem never "
+			"writes to it without force\n", TOOL);
 	if (c->dev.sector_size == 512 && c->dev.sectors > 8 &&
 	    blkdev_read(&c->dev, 8, 1, c->scratch) == 0 &&
 	    memcmp(c->scratch, GPT_SIGNATURE, 8) == 0)
@@ -333,21 +354,28 @@ static int open_layout(struct savecore_ctx *c)
 static void list_gpt(const struct savecore_ctx *c)
 {
 	const struct gpt_info *g = c->gpt;
-	char guid[EFI_GUID_STR_LEN + 1];
+	char guid[EFI_GUID_STR_LEN + 1], name[TEXTESC_LEN(sizeof(g->parts[0].name))];
+	const char *disk = gpt_disk_refusal(g);
 
 	printf("%s: GPT (%s header), %u partitions, %s, %u-byte sectors\n", c->o.image,
 	       g->used_backup ? "backup" : "primary", g->nparts, gpt_pmbr_name(g->pmbr),
 	       g->sector_size);
 	if (g->backup_problem != NULL && !g->used_backup)
 		printf("  note: backup GPT header: %s\n", g->backup_problem);
+	if (disk != NULL)
+		printf("  not a disk postmortem writes to without force: %s\n", disk);
 	for (unsigned i = 0; i < g->nparts; i++) {
 		const struct gpt_part *p = &g->parts[i];
 		const char *type = gpt_type_name(&p->type);
+		/* A dump partition is judged by the whole rule, any other by its entry. */
+		const char *why = efi_guid_eq(&p->type, &savecore_dump_type) ?
+				  gpt_write_refusal(g, p) : p->problem;
 
 		efi_guid_format(&p->type, guid);
 		printf("  %3u  %-20s %12llu %12llu  \"%s\"%s%s\n", p->index, type ? type : guid,
-		       (unsigned long long)p->first_lba, (unsigned long long)p->last_lba, p->name,
-		       p->problem ? "  UNUSABLE: " : "", p->problem ? p->problem : "");
+		       (unsigned long long)p->first_lba, (unsigned long long)p->last_lba,
+		       textesc(p->name, sizeof(p->name), name, sizeof(name)),
+		       why ? "  UNUSABLE: " : "", why ? why : "");
 	}
 }
 
@@ -370,8 +398,11 @@ static void list_target(const struct savecore_ctx *c, const struct savecore_targ
 	       h->status == DUMPHDR_CLEARED ? ")" : "",
 	       t->verdict == 0 && h->status == DUMPHDR_COMPLETE ? "" : ": ",
 	       t->verdict == 0 && h->status == DUMPHDR_COMPLETE ? "" : t->why);
-	if (h->reason[0])
-		printf("  reason: %.*s\n", (int)sizeof(h->reason), h->reason);
+	if (h->reason[0]) {
+		printf("  reason: ");
+		textesc_put(stdout, h->reason, sizeof(h->reason));
+		putchar('\n');
+	}
 }
 
 /* ------------------------------------------------------------ saving */
@@ -449,6 +480,13 @@ static int run(struct savecore_ctx *c)
 	t = pick(c);
 	if (t == NULL)
 		return SAVECORE_FAIL;
+	if (c->o.clear && !c->o.force && t->part != NULL && c->gpt != NULL &&
+	    gpt_write_refusal(c->gpt, t->part) != NULL) {
+		fprintf(stderr, "postmortem: %s: %s: --clear refused: %s (postmortem does not write "
+			"here without force; --force clears anyway)\n", TOOL, savecore_where(c, t),
+			gpt_write_refusal(c->gpt, t->part));
+		return SAVECORE_FAIL;
+	}
 	rc = savecore_save(c, t);
 	if (rc != SAVECORE_FAIL && c->o.clear && savecore_clear(c, t) != SAVECORE_OK)
 		return SAVECORE_FAIL;

@@ -2,10 +2,11 @@
  * libFuzzer target for payload/gpt.c.  The input is a disk image (padded
  * to whole sectors; 4096-byte sectors when the first byte is odd, else
  * 512): gpt_read() over a RAM blkdev with a small scratch buffer, then the
- * pure helpers on the raw bytes.  Random bytes rarely carry right CRCs, so
- * a copy then gets both headers' entry-array and header CRC32s recomputed
- * and is read again: the fuzzer reaches the checks behind them.  Every
- * output field is touched.  Seeds: tests/fuzz/corpus/gpt/.
+ * pure helpers on the raw bytes and the write rule (gpt_disk_refusal,
+ * gpt_write_refusal) on every partition read.  Random bytes rarely carry
+ * right CRCs, so a copy then gets both headers' entry-array and header
+ * CRC32s recomputed and is read again: the fuzzer reaches the checks
+ * behind them.  Every output field is touched.  Seeds: tests/fuzz/corpus/gpt/.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,7 +45,10 @@ static uint64_t read_image(uint8_t *img, size_t len, uint32_t ss)
 		s += p->index + p->first_lba + p->last_lba + p->attributes + strlen(p->name);
 		s += touch(&p->type, 16) + touch(&p->unique, 16) + (p->problem ? strlen(p->problem) : 0);
 		s += gpt_type_name(&p->type) != NULL;
+		s += strlen(gpt_write_refusal(&info, p) ? gpt_write_refusal(&info, p) : "");
 	}
+	s += strlen(gpt_disk_refusal(&info) ? gpt_disk_refusal(&info) : "") + info.primary_ok +
+	     info.backup_ok + touch(&info.alt, 92) + touch(info.mbr, sizeof(info.mbr));
 	return s + (gpt_find_type(&info, &info.parts[0].type, 0) != NULL);
 }
 
@@ -89,6 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint32_t i = 0; i < 64; i++)
 		if (gpt_entry_at(data, size, 128u << (i % 4), i, &p) == 0)
 			s += touch(&p, sizeof(p.type) * 2) + strlen(p.name) + p.first_lba + p.last_lba;
+	struct gpt_mbr_rec mbr[4];
+	gpt_mbr_records(data, size, mbr);
+	s += touch(mbr, sizeof(mbr));
 	s += gpt_pmbr_check(data, size) + read_image(img, len, ss);
 	if (len / ss >= 3) {
 		fix_crcs(img, len, ss, 1);

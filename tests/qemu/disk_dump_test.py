@@ -2,7 +2,10 @@
 """Raw dump partition tests in QEMU: dump=disk to virtio-blk, AHCI and
 NVMe, extracted with `postmortem savecore` and checked byte for byte
 against planted memory; a disk without the dump type GUID is never
-written; a partition too small gives a TRUNCATED dump; an I/O error and a
+written, nor is one the write rule refuses (a stale backup GPT on an MBR
+disk, an MBR-only disk, GPT copies that disagree: each left bit-identical,
+with one console line naming the reason), while ,force on a named
+partition still writes; a partition too small gives a TRUNCATED dump; an I/O error and a
 QEMU killed mid-dump leave a dump savecore refuses as incomplete.
 
 Prints one line per test and "disk_dump_test: N passed, N failed" last.
@@ -113,6 +116,114 @@ def t_no_dump_guid_untouched():
     return res
 
 
+FORCE_HINT = r": not written; name the partition with ,force to write anyway \(dump=disk:virtio0p2,force\)$"
+FALLBACK = r"^dump: no writable postmortem dump partition found; falling back to serial ttyS0"
+
+
+def refused_untouched(img, append, expect, refusal_prefix="dump: virtio0"):
+    """Boot with img on virtio and `append`; expect the lines (the fallback
+    to serial keeps the run short: memory is mostly zero pages); the image
+    must be bit-identical afterwards and exactly one console line may start
+    with refusal_prefix."""
+    before = sha(img)
+    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 after=poweroff " + append,
+                      "-drive", "file=%s,format=raw,if=virtio" % img], [BANNER] + expect, 120, must_exit=True)
+    if res.failure is None and sha(img) != before:
+        res.failure = "the refused disk was written (sha256 changed)"
+    n = sum(1 for line in res.lines if line.startswith(refusal_prefix))
+    if res.failure is None and n != 1:
+        res.failure = "%d console lines start with %r, want exactly one" % (n, refusal_prefix)
+    return res
+
+
+def stale_disk(name):
+    """A dump disk wiped over its first MiB with dd and made an MBR disk: one
+    0x83 partition over all of it.  Its backup GPT (and dump partition 2)
+    is still at the end."""
+    img = disk(name)
+    with open(img, "r+b") as f:
+        f.write(bytes(1 << 20))
+    subprocess.run(["sfdisk", "--label", "dos", img], input=b"start=2048, type=83\n", check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if shutil.which("mkfs.ext4"):
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-E", "offset=%d" % (2048 * 512), img, "%dk" % (150 << 10)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return img
+
+
+def t_stale_backup_gpt_on_mbr_disk_untouched():
+    img = stale_disk("stale")
+    return refused_untouched(img, "", [
+        r"^dump: virtio0: a GPT only in its backup copy and an MBR without a protective 0xEE entry "
+        r"\(an MBR disk\)" + FORCE_HINT, FALLBACK, COMPLETE])
+
+
+def t_stale_backup_gpt_named_without_force_untouched():
+    img = stale_disk("stalenamed")
+    return refused_untouched(img, "dump=disk:virtio0p2", [
+        r"^dump: virtio0: a GPT only in its backup copy" + r".*" + FORCE_HINT,
+        r"^dump: no writable postmortem dump partition on virtio0p2 found; falling back to serial ttyS0",
+        COMPLETE])
+
+
+def t_stale_backup_gpt_force_writes():
+    img = stale_disk("staleforce")
+    res, got = dump_and_check("staleforce", ["-drive", "file=%s,format=raw,if=virtio" % img],
+                              append="dump=disk:virtio0p2,force")
+    if not got:
+        return res
+    plants, digest = got
+    core = img + ".core"
+    r = savecore(img, core, "--compact", "--partition", "2")
+    if r.returncode != 0:
+        res.failure = "savecore --partition 2 failed: " + r.stdout[-200:] + r.stderr[-300:]
+    elif sha(core) != digest:
+        res.failure = "savecore's file sha256 %s differs from the kernel's %s" % (sha(core), digest)
+    else:
+        res.failure = check_planted(core, plants)
+    return res
+
+
+def t_stale_backup_gpt_esp_not_chosen():
+    """dump=fat picks an ESP by itself: the stale GPT's old ESP is refused too."""
+    img = stale_disk("staleesp")
+    return refused_untouched(img, "dump=fat", [
+        r"^dump: no FAT volume for dump=fat \(virtio0: a GPT only in its backup copy and an MBR without a "
+        r"protective 0xEE entry \(an MBR disk\): its EFI system partition virtio0p1 not used unless named\); "
+        r"falling back to serial ttyS0", COMPLETE], refusal_prefix="dump: no FAT volume")
+
+
+def t_mbr_only_disk_untouched():
+    img = os.path.join(TMP, "mbr.img")
+    with open(img, "wb") as f:
+        f.truncate(64 << 20)
+    subprocess.run(["sfdisk", "--label", "dos", img], input=b"start=2048, type=83\n", check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    res = refused_untouched(img, "", [r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
+                                      COMPLETE], refusal_prefix="dump: no postmortem")
+    if res.failure:
+        return res
+    return refused_untouched(img, "dump=disk:virtio0p1", [
+        r"^dump: virtio0: no valid GPT and an MBR without a protective 0xEE entry \(an MBR disk\): "
+        r"no GPT partition 1 to write$", COMPLETE])
+
+
+def t_gpt_copies_disagree_untouched():
+    img = disk("disagree")
+    other = disk("disagree-other")
+    subprocess.run(["sgdisk", "-c", "1:OTHER", other], check=True, stdout=subprocess.DEVNULL)
+    size = os.path.getsize(img)
+    with open(other, "rb") as f:
+        f.seek(size - 33 * 512)
+        tail = f.read()
+    with open(img, "r+b") as f:     # the backup array and header of a renamed table
+        f.seek(size - 33 * 512)
+        f.write(tail)
+    return refused_untouched(img, "", [
+        r"^dump: virtio0: primary and backup GPT disagree \(two different partition tables\)" + FORCE_HINT,
+        FALLBACK, COMPLETE])
+
+
 def t_partition_too_small():
     img = disk("small", size_mb=40, dump_mb=4)
     res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
@@ -176,6 +287,9 @@ def t_killed_mid_dump():
 
 
 TESTS = [t_virtio_disk, t_ahci_disk, t_nvme_named_partition, t_no_dump_guid_untouched,
+         t_stale_backup_gpt_on_mbr_disk_untouched, t_stale_backup_gpt_named_without_force_untouched,
+         t_stale_backup_gpt_force_writes, t_stale_backup_gpt_esp_not_chosen,
+         t_mbr_only_disk_untouched, t_gpt_copies_disagree_untouched,
          t_partition_too_small, t_write_error, t_killed_mid_dump]
 
 if __name__ == "__main__":

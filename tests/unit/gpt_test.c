@@ -477,6 +477,184 @@ TEST(pure_helpers)
 	CHECK_STR(gpt_type_name(&linuxfs), "Linux filesystem");
 }
 
+/* Rewrite the backup array's entry `slot` StartingLBA and re-seal its CRCs (2048-sector disk). */
+static void backup_entry_first(uint32_t slot, uint64_t first)
+{
+	size_t arr = (2047 - 32) * 512, hdr = 2047 * 512;
+
+	put64(disk + arr + slot * 128 + 0x20, first);
+	test_put32(disk + hdr + 0x58, crc32(disk + arr, 128 * 128));
+	reseal(hdr);
+}
+
+/* LBA 0 as an MBR disk: one 0x83 record over the whole disk, no 0xEE. */
+static void mbr_disk(void)
+{
+	memset(disk, 0, 446 + 64);
+	disk[446 + 4] = 0x83;
+	test_put32(disk + 446 + 8, 2048 / 4);
+	test_put32(disk + 446 + 12, 2048 - 2048 / 4);
+	disk[510] = 0x55;
+	disk[511] = 0xaa;
+}
+
+TEST(write_rule_good_disk)
+{
+	struct spec s = { .parts = two, .nparts = 2 };
+
+	mkgpt(&s);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK(info.primary_ok && info.backup_ok);
+	CHECK_EQ(info.alt.my_lba, 2047);
+	CHECK(gpt_disk_refusal(&info) == NULL);
+	CHECK(gpt_write_refusal(&info, &info.parts[1]) == NULL);
+	CHECK(gpt_write_refusal(&info, &info.parts[0]) == NULL);
+	CHECK(gpt_find_type_any(&info, &dump, 0) == &info.parts[1]);
+	CHECK(gpt_find_type_any(&info, &dump, 1) == NULL);
+	CHECK_STR(gpt_disk_refusal(NULL), "no GPT was read");
+	CHECK_STR(gpt_write_refusal(&info, NULL), "no such partition");
+}
+
+/* dd over the first MiB, then an MBR with one Linux partition: the backup GPT is stale. */
+TEST(write_rule_stale_backup_gpt_on_mbr_disk)
+{
+	struct spec s = { .parts = two, .nparts = 2 };
+
+	mkgpt(&s);
+	memset(disk, 0, 34 * 512);
+	mbr_disk();
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK(info.used_backup);
+	CHECK_EQ(info.pmbr, GPT_PMBR_NONE);
+	CHECK(!info.primary_ok && info.backup_ok);
+	CHECK_EQ(info.mbr[0].type, 0x83);
+	CHECK_EQ(info.mbr[0].first_lba, 512);
+	CHECK(gpt_find_type(&info, &dump, 0) != NULL);	/* the entry itself looks fine */
+	CHECK_STR(gpt_write_refusal(&info, gpt_find_type_any(&info, &dump, 0)),
+		  "a GPT only in its backup copy and an MBR without a protective 0xEE entry (an MBR disk)");
+	/* Primary intact too but the MBR has no 0xEE: still an MBR disk. */
+	mkgpt(&s);
+	mbr_disk();
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(gpt_disk_refusal(&info),
+		  "a GPT but an MBR without a protective 0xEE entry (an MBR disk: systems ignore the GPT)");
+	/* No GPT at all on an MBR disk. */
+	memset(disk + 512, 0, 512);
+	memset(disk + 2047 * 512, 0, 512);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), -ENODEV);
+	CHECK_STR(gpt_disk_refusal(&info),
+		  "no valid GPT and an MBR without a protective 0xEE entry (an MBR disk)");
+	/* No MBR signature at all. */
+	mkgpt(&s);
+	memset(disk, 0, 512);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(gpt_disk_refusal(&info), "no protective MBR (no 0x55aa in LBA 0)");
+	memset(disk + 512, 0, 512);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(gpt_disk_refusal(&info),
+		  "a GPT only in its backup copy and no MBR (no 0x55aa in LBA 0)");
+}
+
+TEST(write_rule_one_copy_only)
+{
+	struct spec s = { .parts = two, .nparts = 2 };
+
+	mkgpt(&s);
+	disk[512] = 'X';			/* primary gone, protective MBR kept */
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(gpt_write_refusal(&info, gpt_find_type_any(&info, &dump, 0)),
+		  "only the backup GPT is valid (the primary is damaged or was wiped)");
+	mkgpt(&s);
+	disk[2047 * 512] = 'X';			/* backup gone */
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK(info.primary_ok && !info.backup_ok);
+	CHECK_STR(gpt_write_refusal(&info, gpt_find_type_any(&info, &dump, 0)),
+		  "only the primary GPT is valid (the backup at the disk's end is damaged or missing)");
+}
+
+TEST(write_rule_copies_disagree)
+{
+	struct spec s = { .parts = two, .nparts = 2 };
+
+	mkgpt(&s);
+	backup_entry_first(1, 1100);		/* both valid, different arrays */
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK(info.primary_ok && info.backup_ok);
+	CHECK_STR(info.backup_problem, "backup entry array differs from the primary's");
+	CHECK_STR(gpt_write_refusal(&info, &info.parts[1]),
+		  "primary and backup GPT disagree (two different partition tables)");
+	mkgpt(&s);
+	put64(disk + 2047 * 512 + 0x30, 2000);	/* backup's LastUsableLBA */
+	reseal(2047 * 512);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(info.backup_problem, "backup header's usable LBAs differ from the primary's");
+	CHECK(gpt_disk_refusal(&info) != NULL);
+	mkgpt(&s);
+	put64(disk + 2047 * 512 + 0x20, 5);	/* backup's AlternateLBA */
+	reseal(2047 * 512);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(info.backup_problem, "backup's AlternateLBA is not LBA 1");
+	CHECK(gpt_disk_refusal(&info) != NULL);
+}
+
+TEST(write_rule_overlaps)
+{
+	static const struct part_spec overlap[] = {
+		{ &linuxfs, 512, 1100, "data", 0 },
+		{ &dump, 1024, 1999, "postmortem dump", 1 },
+	};
+	struct spec s = { .parts = overlap, .nparts = 2 };
+	struct gpt_part p;
+
+	mkgpt(&s);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK(gpt_disk_refusal(&info) == NULL);
+	CHECK_STR(gpt_write_refusal(&info, &info.parts[1]), "overlaps another partition");
+	/* GPT structures: an entry that passed no range check (built by hand). */
+	s.parts = two;
+	mkgpt(&s);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	p = info.parts[1];
+	p.first_lba = 2040;
+	p.last_lba = 2047;
+	CHECK_STR(gpt_write_refusal(&info, &p), "overlaps a GPT header or entry array");
+	p.first_lba = 20;
+	p.last_lba = 30;
+	CHECK_STR(gpt_write_refusal(&info, &p), "overlaps a GPT header or entry array");
+	p.first_lba = 1;
+	p.last_lba = 1;
+	CHECK_STR(gpt_write_refusal(&info, &p), "overlaps a GPT header or entry array");
+	p.last_lba = 2048;
+	CHECK_STR(gpt_write_refusal(&info, &p), "outside the disk");
+	info.dropped = 1;
+	CHECK_STR(gpt_disk_refusal(&info), "more used GPT entries than postmortem checks (128)");
+}
+
+TEST(write_rule_hybrid_mbr)
+{
+	struct spec s = { .parts = two, .nparts = 2 };
+
+	mkgpt(&s);
+	disk[446 + 16 + 4] = 0x0c;		/* a FAT record over the ESP only */
+	test_put32(disk + 446 + 16 + 8, 512);
+	test_put32(disk + 446 + 16 + 12, 512);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_EQ(info.pmbr, GPT_PMBR_HYBRID);
+	CHECK(gpt_write_refusal(&info, &info.parts[1]) == NULL);
+	CHECK_STR(gpt_write_refusal(&info, &info.parts[0]),
+		  "overlaps a partition of the hybrid MBR (a record other than 0xEE)");
+	test_put32(disk + 446 + 16 + 12, 513);	/* now one sector into the dump partition */
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK_STR(gpt_write_refusal(&info, &info.parts[1]),
+		  "overlaps a partition of the hybrid MBR (a record other than 0xEE)");
+	test_put32(disk + 446 + 16 + 8, 0xffffffffu);	/* a record past the disk: no wrap */
+	test_put32(disk + 446 + 16 + 12, 0xffffffffu);
+	CHECK_EQ(gpt_read(&dev, scratch, sizeof(scratch), &info), 0);
+	CHECK(gpt_write_refusal(&info, &info.parts[1]) == NULL);
+}
+
 TEST_MAIN(good_table, primary_bad_backup_good, both_bad, backup_disagrees, entry_sizes,
 	  entry_counts, partition_ranges, names, sectors_4k, read_errors, pmbr_states,
-	  pure_helpers)
+	  pure_helpers, write_rule_good_disk, write_rule_stale_backup_gpt_on_mbr_disk,
+	  write_rule_one_copy_only, write_rule_copies_disagree, write_rule_overlaps,
+	  write_rule_hybrid_mbr)
