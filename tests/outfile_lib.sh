@@ -8,7 +8,7 @@
 #                        ($fifo_pid; `wait $fifo_pid`; it gives up after 10
 #                        minutes so that a writer that never comes cannot hang
 #                        make test)
-#   small_fs DIR         a 1 MiB tmpfs mounted on DIR (root only); false, with
+#   small_fs DIR [SIZE]  a tmpfs of SIZE (1M) mounted on DIR (root only); false, with
 #                        the reason printed, when it cannot be mounted
 #   small_fs_done DIR    unmount it
 no_temps() {
@@ -38,7 +38,7 @@ small_fs() {
 		echo "SKIPPED (not counted): the free-space tests need root to mount a tmpfs"
 		return 1
 	fi
-	mount -t tmpfs -o size=1M tmpfs "$1" 2>"$tmp/mount.err" && return 0
+	mount -t tmpfs -o "size=${2:-1M}" tmpfs "$1" 2>"$tmp/mount.err" && return 0
 	echo "SKIPPED (not counted): cannot mount a tmpfs: $(cat "$tmp/mount.err")"
 	return 1
 }

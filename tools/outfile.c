@@ -21,10 +21,14 @@
 
 #define COPY_CHUNK	(1u << 20)
 
+/* "3.5 MiB", or "64 KiB" below one MiB */
 static const char *mib(uint64_t b, char *buf, size_t len)
 {
-	snprintf(buf, len, "%llu.%01llu MiB", (unsigned long long)(b >> 20),
-		 (unsigned long long)((b & 0xfffff) * 10 >> 20));
+	if (b < (1u << 20))
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(b >> 10));
+	else
+		snprintf(buf, len, "%llu.%01llu MiB", (unsigned long long)(b >> 20),
+			 (unsigned long long)((b & 0xfffff) * 10 >> 20));
 	return buf;
 }
 
@@ -159,7 +163,7 @@ int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t
 
 	reset(o, tool, path);
 	if (lstat(path, &lst) == 0) {
-		if (S_ISLNK(lst.st_mode)) {
+		if (S_ISLNK(lst.st_mode) && !(flags & OUTFILE_REPLACE_LINK)) {
 			if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 				fprintf(stderr, "postmortem: %s: %s: a symbolic link to %s; not "
 					"followed (give the file itself, or remove the link)\n",
@@ -174,7 +178,7 @@ int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t
 				tool, path);
 			return -EISDIR;
 		}
-		if (!S_ISREG(lst.st_mode))
+		if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode))
 			return open_direct(o, false, need, flags);
 	} else if (errno != ENOENT) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", tool, path, strerror(errno));

@@ -547,7 +547,7 @@ static int write_sidecar(const struct recv *r, const char *path)
 		free(text);
 		return -ENOMEM;
 	}
-	err = outfile_open(&o, "recv", path, len, 0);
+	err = outfile_open(&o, "recv", path, len, OUTFILE_REPLACE_LINK);
 	while (err == 0 && done < len) {
 		ssize_t n = write(o.fd, text + done, len - done);
 		if (n <= 0)
