@@ -350,6 +350,10 @@ if [ "$(id -u)" = 0 ]; then
 	check rc_is fifo_incomplete_kept 1
 	check [ -p "$o/fifo" ]
 	check [ ! -e "$o/fifo.incomplete" ]
+	# /dev/stdout into a pipe: the dump alone goes down it, the report to stderr
+	"$tool" recv "$tmp/clean.cap" -o /dev/stdout 2>"$tmp/stdout_pipe.err" | cat >"$tmp/stdout.got"
+	check cmp -s "$tmp/stdout.got" "$tmp/clean.elf"
+	check err_has stdout_pipe "complete, sha256 OK"
 else
 	echo "SKIPPED (not counted): /dev/null and FIFO targets are tested as root"
 fi

@@ -145,6 +145,9 @@ static int open_direct(struct outfile *o, bool via_link, uint64_t need, unsigned
 		return -EAGAIN;
 	}
 	o->direct = true;
+	struct stat out1;
+	o->is_stdout = fstat(STDOUT_FILENO, &out1) == 0 && out1.st_dev == st.st_dev &&
+		       out1.st_ino == st.st_ino;
 	if ((flags & OUTFILE_SEEKABLE) && open_stage(o, need) != 0) {
 		close(o->fd);
 		o->fd = -1;
@@ -234,6 +237,14 @@ static int sync_direct(const struct outfile *o, int fd)
 	fprintf(stderr, "postmortem: %s: %s: flushing failed: %s\n", o->tool, o->path,
 		strerror(errno));
 	return -EIO;
+}
+
+void outfile_keep_stdout_clean(const struct outfile *o)
+{
+	if (!o->is_stdout)
+		return;
+	fflush(stdout);
+	dup2(STDERR_FILENO, STDOUT_FILENO);
 }
 
 int outfile_done(struct outfile *o)

@@ -48,12 +48,18 @@ struct outfile {
 	int dirfd;		/* the target's directory (temporary mode) */
 	int devfd;		/* the target itself (staged) */
 	bool direct;		/* an existing non-regular target, written in place */
+	bool is_stdout;		/* direct, and the very file of fd 1 (/dev/stdout) */
 	bool staged;		/* direct, but built in an unlinked temporary first */
 };
 
 /* Open path for writing as above; need: bytes to allocate (0: unknown). */
 int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t need,
 		 unsigned flags);
+/*
+ * When the output is the tool's own stdout (-o /dev/stdout into a pipe),
+ * point fd 1 at stderr so that reports do not mix with the dump.
+ */
+void outfile_keep_stdout_clean(const struct outfile *o);
 /*
  * Writing is over: fsync and close the temporary (o->tmp can then be read
  * or rewritten by path); direct: fsync where the target supports it.

@@ -662,6 +662,7 @@ int recv_tool_main(int argc, char **argv)
 	/* a new file beside VMCORE, renamed over it at the end (tools/outfile.h) */
 	if (outfile_open(&o, "recv", r.out, need, OUTFILE_SEEKABLE) != 0)
 		return 1;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	r.fd = o.fd;
 	if (r.have_id && decode_capture(&r, on_frame) != 0) {
 		outfile_discard(&o);

@@ -293,6 +293,7 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 	/* a new file beside VMCORE, renamed over it once checked (tools/outfile.h) */
 	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, in->size), 0) != 0)
 		return SAVECORE_FAIL;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	memset(digest, 0, sizeof(digest));
 	if (join(c, s, dir, in, o.fd, digest, &total) != 0 && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out, o.direct ?

@@ -171,6 +171,7 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 		return SAVECORE_FAIL;
 	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
 		return SAVECORE_FAIL;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	if (copy_body(c, t, h, len, o.fd, digest) || outfile_done(&o)) {
 		if (o.direct)
 			fprintf(stderr, "postmortem: %s: %s: not written completely (a device or "
