@@ -350,6 +350,11 @@ if [ "$(id -u)" = 0 ]; then
 	check rc_is fifo_incomplete_kept 1
 	check [ -p "$o/fifo" ]
 	check [ ! -e "$o/fifo.incomplete" ]
+	# No frames: the FIFO is not even opened (no reader needed), and kept
+	run fifo_no_frames timeout 600 "$tool" recv "$tmp/text.cap" -o "$o/fifo"
+	check rc_is fifo_no_frames 1
+	check err_has fifo_no_frames "no frames of a dump found"
+	check [ -p "$o/fifo" ]
 	# /dev/stdout into a pipe: the dump alone goes down it, the report to stderr
 	"$tool" recv "$tmp/clean.cap" -o /dev/stdout 2>"$tmp/stdout_pipe.err" | cat >"$tmp/stdout.got"
 	check cmp -s "$tmp/stdout.got" "$tmp/clean.elf"

@@ -640,12 +640,22 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 	return 1;
 }
 
+static int no_frames(const struct recv *r, const char *what)
+{
+	fprintf(stderr, "%s: %s: no frames of %s found (%" PRIu64 " bytes, %" PRIu64
+		" bad headers, %" PRIu64 " bad payloads); %s\n", TOOL, r->capture,
+		r->id_given ? "that dump" : "a dump", r->stats.bytes, r->stats.bad_header,
+		r->stats.bad_payload, what);
+	return 1;
+}
+
 int recv_tool_main(int argc, char **argv)
 {
 	static struct recv r;
 	struct outfile o;
 	char side[4096];
 	uint64_t need = 0;
+	bool found = false;
 
 	memset(&r, 0, sizeof(r));
 	if (parse_args(&r, argc, argv) != 0) {
@@ -657,8 +667,12 @@ int recv_tool_main(int argc, char **argv)
 		return 1;
 	choose_dump(&r);
 	for (size_t i = 0; i < r.ndumps; i++)
-		if (r.have_id && r.dumps[i].id == r.id)
+		if (r.have_id && r.dumps[i].id == r.id) {
 			need = r.dumps[i].data;
+			found = true;
+		}
+	if (!found)
+		return no_frames(&r, "nothing written, VMCORE left as it was");
 	/* a new file beside VMCORE, renamed over it at the end (tools/outfile.h) */
 	if (outfile_open(&o, "recv", r.out, need, OUTFILE_SEEKABLE) != 0)
 		return 1;
@@ -668,14 +682,10 @@ int recv_tool_main(int argc, char **argv)
 		outfile_discard(&o);
 		return 1;
 	}
-	if (!r.have_id || (r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
-		fprintf(stderr, "%s: %s: no frames of %s found (%" PRIu64 " bytes, %" PRIu64
-			" bad headers, %" PRIu64 " bad payloads); %s\n", TOOL, r.capture,
-			r.id_given ? "that dump" : "a dump",
-			r.stats.bytes, r.stats.bad_header, r.stats.bad_payload,
-			o.direct ? "nothing written" : "nothing written, VMCORE left as it was");
+	if ((r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
 		outfile_discard(&o);
-		return 1;
+		return no_frames(&r, o.direct ? "nothing written" :
+				 "nothing written, VMCORE left as it was");
 	}
 	finish_output(&r);
 	if (!complete(&r))

@@ -129,10 +129,14 @@ int vmcore_expand(const char *path, const char *label)
 
 	if (label == NULL)
 		label = path;
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "postmortem: expand: %s: %s\n", label, errno == ENOENT ?
-			strerror(errno) : S_ISLNK(st.st_mode) ? "a symbolic link; not followed "
-			"(give the file itself)" : "not a regular file");
+	if (lstat(path, &st) != 0) {
+		fprintf(stderr, "postmortem: expand: %s: %s\n", label, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "postmortem: expand: %s: %s\n", label, S_ISLNK(st.st_mode) ?
+			"a symbolic link; not followed (give the file itself)" :
+			"not a regular file");
 		return -EINVAL;
 	}
 	in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
