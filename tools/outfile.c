@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,11 @@ int outfile_check_space(int fd, const char *tool, const char *label, uint64_t ne
 	if (need == 0)
 		return 0;
 	if (fstatvfs(fd, &vfs) != 0) {
+		int e = errno;
+
 		fprintf(stderr, "postmortem: %s: %s: cannot tell the free space: %s\n", tool, label,
-			strerror(errno));
-		return -errno;
+			strerror(e));
+		return -e;
 	}
 	avail = (uint64_t)(geteuid() == 0 ? vfs.f_bfree : vfs.f_bavail) * vfs.f_frsize;
 	if (need <= avail)
@@ -134,8 +137,10 @@ static int open_direct(struct outfile *o, bool via_link, uint64_t need, unsigned
 
 	o->fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (via_link ? 0 : O_NOFOLLOW));
 	if (o->fd < 0) {
-		fprintf(stderr, "postmortem: %s: %s: %s\n", o->tool, o->path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		fprintf(stderr, "postmortem: %s: %s: %s\n", o->tool, o->path, strerror(e));
+		return -e;
 	}
 	if (fstat(o->fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "postmortem: %s: %s: changed while it was opened; nothing written\n",
@@ -167,10 +172,12 @@ int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t
 	reset(o, tool, path);
 	if (lstat(path, &lst) == 0) {
 		if (S_ISLNK(lst.st_mode) && !(flags & OUTFILE_REPLACE_LINK)) {
-			if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+			bool dangling = stat(path, &st) != 0;
+
+			if (dangling || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 				fprintf(stderr, "postmortem: %s: %s: a symbolic link to %s; not "
 					"followed (give the file itself, or remove the link)\n",
-					tool, path, errno == ENOENT ? "nothing" :
+					tool, path, dangling ? "nothing reachable" :
 					S_ISDIR(st.st_mode) ? "a directory" : "a regular file");
 				return -ELOOP;
 			}
@@ -184,8 +191,10 @@ int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t
 		if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode))
 			return open_direct(o, false, need, flags);
 	} else if (errno != ENOENT) {
-		fprintf(stderr, "postmortem: %s: %s: %s\n", tool, path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		fprintf(stderr, "postmortem: %s: %s: %s\n", tool, path, strerror(e));
+		return -e;
 	}
 
 	/* new or a regular file: a temporary in the same directory */
@@ -207,9 +216,11 @@ int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t
 	snprintf(o->name, sizeof(o->name), "%s", slash ? slash + 1 : path);
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dirfd < 0) {
+		int e = errno;
+
 		fprintf(stderr, "postmortem: %s: %s: the directory %s: %s\n", tool, path, dir,
-			strerror(errno));
-		return -errno;
+			strerror(e));
+		return -e;
 	}
 	if (outfile_check_space(o->dirfd, tool, path, need) != 0) {
 		close(o->dirfd);
@@ -343,13 +354,13 @@ int outfile_publish(struct outfile *o)
 		return err;
 	}
 	o->tmp[0] = '\0';
-	if (fsync(o->dirfd) != 0) {
-		err = -errno;
-		fprintf(stderr, "postmortem: %s: %s: written, but flushing its directory failed: "
-			"%s\n", o->tool, o->path, strerror(errno));
-	}
+	/* in place now: a directory that cannot be flushed is only warned about */
+	if (fsync(o->dirfd) != 0)
+		fprintf(stderr, "postmortem: %s: %s: written, but flushing its directory failed "
+			"(the new name may not survive a power cut): %s\n", o->tool, o->path,
+			strerror(errno));
 	close_all(o);
-	return err;
+	return 0;
 }
 
 void outfile_discard(struct outfile *o)

@@ -65,7 +65,11 @@ void outfile_keep_stdout_clean(const struct outfile *o);
  * or rewritten by path); direct: fsync where the target supports it.
  */
 int outfile_done(struct outfile *o);
-/* Put the checked output in place (rename, or the staged copy); closes all. */
+/*
+ * Put the checked output in place (rename, or the staged copy); closes
+ * all.  Non-zero: the target is as it was (temporary removed), or for a
+ * device or pipe, the copy failed part way.
+ */
 int outfile_publish(struct outfile *o);
 /* Give up: the temporary is removed, the target left as it was; closes all. */
 void outfile_discard(struct outfile *o);
