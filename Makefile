@@ -109,6 +109,7 @@ TOOL_SRCS := \
 	tools/varstorecmd.c \
 	tools/load.c \
 	tools/vmcore_expand.c \
+	tools/outfile.c \
 	$(PURE_SRCS)
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.

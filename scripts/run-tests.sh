@@ -62,6 +62,7 @@ run "fat tool" tests/fat_tool_test.sh "$B/postmortem"
 run "savecore fat tool" tests/savecore_fat_tool_test.sh "$B/postmortem"
 run "dump tool" tests/dump_tool_test.sh "$B/postmortem"
 run "load tool" tests/load_tool_test.sh "$B/postmortem"
+run "outfile tool" tests/outfile_tool_test.sh "$B/postmortem"
 run "capsule tool" tests/capsule_tool_test.sh "$B/postmortem"
 run "varstore tool" tests/varstore_tool_test.sh "$B/postmortem"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then

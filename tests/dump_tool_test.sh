@@ -281,5 +281,96 @@ run top "$tool" --help
 check has top "recv CAPTURE -o VMCORE"
 check has top "inspect VMCORE"
 
+# ------------------------------------------------------------ output files
+# recv's files are safe to write as root on a hostile disk (tools/outfile.h):
+# VMCORE and VMCORE.incomplete mode 0600 whatever the umask, renamed into
+# place at the end, planted links never followed, a capture without frames
+# leaves an existing VMCORE as it was, devices and FIFOs get the file and
+# are never removed, a full filesystem is refused first.
+. "$root/tests/outfile_lib.sh"
+o=$tmp/out
+mkdir "$o"
+(umask 0; run out_mode "$tool" recv "$tmp/clean.cap" -o "$o/vmcore")
+check rc_is out_mode 0
+check mode_is "$o/vmcore" 600
+check no_temps "$o" vmcore
+(umask 0; run out_mode_incomplete "$tool" recv "$tmp/bad.cap" -o "$o/partial")
+check rc_is out_mode_incomplete 1
+check mode_is "$o/partial" 600
+check mode_is "$o/partial.incomplete" 600
+check no_temps "$o" partial
+check no_temps "$o" partial.incomplete
+# Not a capture: an existing good VMCORE is left as it was.
+cp "$o/vmcore" "$tmp/keep.ref"
+run keep_on_no_frames "$tool" recv "$tmp/text.cap" -o "$o/vmcore"
+check rc_is keep_on_no_frames 1
+check err_has keep_on_no_frames "nothing written, VMCORE left as it was"
+check cmp -s "$o/vmcore" "$tmp/keep.ref"
+check no_temps "$o" vmcore
+# Links planted at the sidecar's and the old intermediate's names are not
+# followed; a link as VMCORE itself is refused.
+echo victim >"$tmp/victim"
+ln -s "$tmp/victim" "$o/p.vmcore.incomplete"
+ln -s "$tmp/victim" "$o/p.vmcore.expand"
+run planted_sidecar_link "$tool" recv "$tmp/bad.cap" -o "$o/p.vmcore"
+check rc_is planted_sidecar_link 1
+check [ "$(cat "$tmp/victim")" = victim ]
+check [ ! -L "$o/p.vmcore.incomplete" ]		# the link itself replaced
+check grep -q "frame seq 40" "$o/p.vmcore.incomplete"
+run planted_expand_link "$tool" recv "$tmp/clean.cap" -o "$o/p.vmcore"
+check rc_is planted_expand_link 0
+check [ "$(cat "$tmp/victim")" = victim ]
+check [ -L "$o/p.vmcore.expand" ]
+check [ ! -e "$o/p.vmcore.incomplete" ]		# the stale sidecar of the last run
+ln -s "$tmp/victim" "$o/l.vmcore"
+run target_link_refused "$tool" recv "$tmp/clean.cap" -o "$o/l.vmcore"
+check rc_is target_link_refused 1
+check err_has target_link_refused "a symbolic link to a regular file; not followed"
+check [ "$(cat "$tmp/victim")" = victim ]
+# Devices and FIFOs: the finished file (compact) is copied there, never removed.
+if [ "$(id -u)" = 0 ]; then
+	run devnull_kept "$tool" recv "$tmp/clean.cap" -o /dev/null
+	check rc_is devnull_kept 0
+	check null_intact
+	run devnull_incomplete_kept "$tool" recv "$tmp/bad.cap" -o /dev/null
+	check rc_is devnull_incomplete_kept 1
+	check err_has devnull_incomplete_kept "a device or pipe: no sidecar"
+	check null_intact
+	check [ ! -e /dev/null.incomplete ]
+	mkfifo "$o/fifo"
+	fifo_read "$o/fifo" "$tmp/fifo.got"
+	run fifo_gets_bytes "$tool" recv "$tmp/clean.cap" -o "$o/fifo"
+	wait $fifo_pid
+	check rc_is fifo_gets_bytes 0
+	check [ -p "$o/fifo" ]
+	check cmp -s "$tmp/fifo.got" "$tmp/clean.elf"
+	fifo_read "$o/fifo" "$tmp/fifo.bad"
+	run fifo_incomplete_kept "$tool" recv "$tmp/bad.cap" -o "$o/fifo"
+	wait $fifo_pid
+	check rc_is fifo_incomplete_kept 1
+	check [ -p "$o/fifo" ]
+	check [ ! -e "$o/fifo.incomplete" ]
+	# No frames: the FIFO is not even opened (no reader needed), and kept
+	run fifo_no_frames timeout 600 "$tool" recv "$tmp/text.cap" -o "$o/fifo"
+	check rc_is fifo_no_frames 1
+	check err_has fifo_no_frames "no frames of a dump found"
+	check [ -p "$o/fifo" ]
+	# /dev/stdout into a pipe: the dump alone goes down it, the report to stderr
+	"$tool" recv "$tmp/clean.cap" -o /dev/stdout 2>"$tmp/stdout_pipe.err" | cat >"$tmp/stdout.got"
+	check cmp -s "$tmp/stdout.got" "$tmp/clean.elf"
+	check err_has stdout_pipe "complete, sha256 OK"
+else
+	echo "SKIPPED (not counted): /dev/null and FIFO targets are tested as root"
+fi
+# Too little space: refused before anything is written, both numbers named.
+if small_fs "$o/small" 64k; then
+	run no_space "$tool" recv "$tmp/clean.cap" -o "$o/small/vmcore"
+	check rc_is no_space 1
+	check err_has no_space "not enough free space: the output needs"
+	check err_has no_space "the filesystem has 65536 bytes (64 KiB) free"
+	check [ -z "$(ls -A "$o/small")" ]
+	small_fs_done "$o/small"
+fi
+
 echo "dump_tool_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

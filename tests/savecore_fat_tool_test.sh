@@ -112,4 +112,59 @@ check rc_is gap 1
 check has gap "vmcore.002 missing"
 check absent "$tmp/gap.elf"
 
+# ------------------------------------------------------------ output files
+# The joined VMCORE is safe to write as root (tools/outfile.h): mode 0600
+# whatever the umask, renamed into place only once checked, planted links
+# never followed, a FIFO gets the bytes and stays, no space is refused first.
+. "$root/tests/outfile_lib.sh"
+o=$tmp/out
+mkdir "$o"
+(umask 0; run out_mode savecore "$tmp/fat.img" -o "$o/vmcore")
+check rc_is out_mode 0
+check mode_is "$o/vmcore" 600
+check no_temps "$o" vmcore
+cp "$o/vmcore" "$tmp/keep.ref"
+run keep_on_bad_sha savecore "$tmp/bad.img" -o "$o/vmcore"
+check rc_is keep_on_bad_sha 1
+check has keep_on_bad_sha "not saved: $o/vmcore left as it was"
+check cmp -s "$o/vmcore" "$tmp/keep.ref"
+check no_temps "$o" vmcore
+echo victim >"$tmp/victim"
+ln -s "$tmp/victim" "$o/p.vmcore.expand"
+run planted_expand_link savecore "$tmp/fat.img" -o "$o/p.vmcore"
+check rc_is planted_expand_link 0
+check cmp -s "$o/p.vmcore" "$tmp/keep.ref"
+check [ "$(cat "$tmp/victim")" = victim ]
+ln -s "$tmp/victim" "$o/l.vmcore"
+run target_link_refused savecore "$tmp/fat.img" -o "$o/l.vmcore"
+check rc_is target_link_refused 1
+check [ "$(cat "$tmp/victim")" = victim ]
+if [ "$(id -u)" = 0 ]; then
+	run devnull_kept savecore "$tmp/fat.img" -o /dev/null
+	check rc_is devnull_kept 0
+	check null_intact
+	mkfifo "$o/fifo"
+	fifo_read "$o/fifo" "$tmp/fifo.got"
+	run fifo_gets_bytes savecore "$tmp/fat.img" -o "$o/fifo"
+	wait $fifo_pid
+	check rc_is fifo_gets_bytes 0
+	check [ -p "$o/fifo" ]
+	check cmp -s "$tmp/fifo.got" "$tmp/want.elf"
+	fifo_read "$o/fifo" "$tmp/fifo.bad"
+	run fifo_bad_sha_kept savecore "$tmp/bad.img" -o "$o/fifo"
+	wait $fifo_pid
+	check rc_is fifo_bad_sha_kept 1
+	check has fifo_bad_sha_kept "already received the corrupt dump"
+	check [ -p "$o/fifo" ]
+else
+	echo "SKIPPED (not counted): /dev/null and FIFO targets are tested as root"
+fi
+if small_fs "$o/small" 8k; then
+	run no_space savecore "$tmp/fat.img" -o "$o/small/vmcore"
+	check rc_is no_space 1
+	check has no_space "not enough free space: the output needs 32768 bytes"
+	check [ -z "$(ls -A "$o/small")" ]
+	small_fs_done "$o/small"
+fi
+
 finish savecore_fat_tool_test

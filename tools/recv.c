@@ -19,6 +19,11 @@
  * Anything short of "complete and digest OK" leaves the partial file
  * (missing bytes zero, ELF e_flags marked incomplete as makedumpfile
  * does) plus VMCORE.incomplete listing what is wrong, and exits 1.
+ * The file is built as a new temporary beside VMCORE and renamed over it
+ * at the end (tools/outfile.h: mode 0600, nothing planted is followed);
+ * a capture without frames of the dump leaves VMCORE as it was.  A
+ * device or FIFO given as VMCORE gets the finished file copied to it
+ * (built in $TMPDIR first) and no sidecar: the problems go to stderr.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +39,7 @@
 #include "crypto/sha256.h"
 #include "payload/elfcore.h"
 #include "payload/frame.h"
+#include "tools/outfile.h"
 #include "tools/recv.h"
 #include "tools/vmcore_expand.h"
 #include "tools/spans.h"
@@ -50,7 +56,7 @@ struct badframe {
 
 /* A dump id met in the capture (first pass). */
 struct dumpseen {
-	uint64_t id, frames;
+	uint64_t id, frames, data;	/* data: DATA frame bytes, the disk space it needs */
 	bool header;
 };
 
@@ -230,9 +236,10 @@ static int on_frame_scan(void *ctx, const struct frame *f)
 	if (i == r->ndumps) {
 		r->capdumps = grown(r->ndumps, r->capdumps);
 		r->dumps = xrealloc(r->dumps, r->capdumps * sizeof(*r->dumps));
-		r->dumps[r->ndumps++] = (struct dumpseen){ f->dump_id, 0, false };
+		r->dumps[r->ndumps++] = (struct dumpseen){ f->dump_id, 0, 0, false };
 	}
 	r->dumps[i].frames++;
+	r->dumps[i].data += f->type == FRAME_TYPE_DATA ? f->length : 0;
 	r->dumps[i].header |= f->type == FRAME_TYPE_HEADER;
 	return 0;
 }
@@ -517,10 +524,17 @@ static void print_report(const struct recv *r)
 	}
 }
 
-/* VMCORE.incomplete: the same problem lines, for whoever finds the file. */
+/*
+ * VMCORE.incomplete: the same problem lines, for whoever finds the file;
+ * written like VMCORE (beside it, renamed over the old one).
+ */
 static int write_sidecar(const struct recv *r, const char *path)
 {
-	FILE *f = fopen(path, "w");
+	struct outfile o;
+	char *text = NULL;
+	size_t len = 0, done = 0;
+	FILE *f = open_memstream(&text, &len);
+	int err;
 
 	if (f == NULL)
 		return -errno;
@@ -529,7 +543,24 @@ static int write_sidecar(const struct recv *r, const char *path)
 	fprintf(f, "capture %s\ndump_id 0x%016" PRIx64 "\nfile_size %" PRIu64 "\n", r->capture,
 		r->id, r->file_size);
 	print_problems(f, r);
-	return fclose(f) == 0 ? 0 : -errno;
+	if (fclose(f) != 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	err = outfile_open(&o, "recv", path, len, OUTFILE_REPLACE_LINK);
+	while (err == 0 && done < len) {
+		ssize_t n = write(o.fd, text + done, len - done);
+		if (n <= 0)
+			err = n < 0 ? -errno : -EIO;
+		else
+			done += (size_t)n;
+	}
+	if (err == 0 && (o.direct || (err = outfile_done(&o)) == 0))
+		err = outfile_publish(&o);
+	else if (o.fd >= 0 || o.tmp[0])
+		outfile_discard(&o);
+	free(text);
+	return err;
 }
 
 /* ---------------------------------------------------------------- command */
@@ -547,8 +578,13 @@ static void usage(FILE *f)
 		"  --quiet        print only problems\n"
 		"  --compact      keep the file as sent (zero pages as PT_LOAD tails outside\n"
 		"                 the file); default: the /proc/vmcore shape, zeros as holes\n"
+		"VMCORE (mode 0600) is written beside it and renamed over it at the end;\n"
+		"a capture without frames of the dump leaves an existing VMCORE as it was.\n"
+		"A device or FIFO as VMCORE gets the finished file (built in $TMPDIR),\n"
+		"compact, no sidecar; a symbolic link to a regular file is refused.\n"
 		"Exit 0 only when the file is complete and matches the sender's SHA-256;\n"
-		"otherwise 1, with VMCORE.incomplete listing what is missing.\n");
+		"otherwise 1 (a partial dump, or nothing written), with VMCORE.incomplete\n"
+		"listing what is missing.\n");
 }
 
 static int parse_args(struct recv *r, int argc, char **argv)
@@ -580,11 +616,46 @@ static int parse_args(struct recv *r, int argc, char **argv)
 	return r->capture != NULL && r->out != NULL ? 0 : -1;
 }
 
+/* Put the output in place and the sidecar beside it (or its lines on stderr). */
+static int publish_incomplete(struct recv *r, struct outfile *o, const char *side)
+{
+	int rc = -1;
+
+	mark_incomplete(r);
+	if (!r->quiet)
+		print_report(r);
+	if (outfile_done(o) != 0 || outfile_publish(o) != 0) {
+		fprintf(stderr, "%s: %s: not written\n", TOOL, r->out);
+		return 1;
+	}
+	if (!o->direct)
+		rc = write_sidecar(r, side);
+	fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges (zero-filled)%s"
+		"; %s%s\n", TOOL, r->out, spans_total(&r->missing), r->missing.n,
+		r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
+		!r->have_trl ? ", no TRAILER" : "", o->direct ? "a device or pipe: no sidecar" :
+		rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
+	if (r->quiet || o->direct)
+		print_problems(stderr, r);
+	return 1;
+}
+
+static int no_frames(const struct recv *r, const char *what)
+{
+	fprintf(stderr, "%s: %s: no frames of %s found (%" PRIu64 " bytes, %" PRIu64
+		" bad headers, %" PRIu64 " bad payloads); %s\n", TOOL, r->capture,
+		r->id_given ? "that dump" : "a dump", r->stats.bytes, r->stats.bad_header,
+		r->stats.bad_payload, what);
+	return 1;
+}
+
 int recv_tool_main(int argc, char **argv)
 {
 	static struct recv r;
+	struct outfile o;
 	char side[4096];
-	int rc;
+	uint64_t need = 0;
+	bool found = false;
 
 	memset(&r, 0, sizeof(r));
 	if (parse_args(&r, argc, argv) != 0) {
@@ -592,53 +663,47 @@ int recv_tool_main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(side, sizeof(side), "%s.incomplete", r.out);
-	r.fd = open(r.out, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (r.fd < 0) {
-		fprintf(stderr, "%s: %s: %s\n", TOOL, r.out, strerror(errno));
+	if (decode_capture(&r, on_frame_scan) != 0)
 		return 1;
-	}
-	if (decode_capture(&r, on_frame_scan) != 0) {
-		close(r.fd);
-		return 1;
-	}
 	choose_dump(&r);
+	for (size_t i = 0; i < r.ndumps; i++)
+		if (r.have_id && r.dumps[i].id == r.id) {
+			need = r.dumps[i].data;
+			found = true;
+		}
+	if (!found)
+		return no_frames(&r, "nothing written, VMCORE left as it was");
+	/* a new file beside VMCORE, renamed over it at the end (tools/outfile.h) */
+	if (outfile_open(&o, "recv", r.out, need, OUTFILE_SEEKABLE) != 0)
+		return 1;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
+	r.fd = o.fd;
 	if (r.have_id && decode_capture(&r, on_frame) != 0) {
-		close(r.fd);
+		outfile_discard(&o);
 		return 1;
 	}
-	if (!r.have_id || (r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
-		fprintf(stderr, "%s: %s: no frames of %s found (%" PRIu64 " bytes, %" PRIu64
-			" bad headers, %" PRIu64 " bad payloads)\n", TOOL, r.capture,
-			r.id_given ? "that dump" : "a dump",
-			r.stats.bytes, r.stats.bad_header, r.stats.bad_payload);
-		close(r.fd);
-		unlink(r.out);
-		return 1;
+	if ((r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
+		outfile_discard(&o);
+		return no_frames(&r, o.direct ? "nothing written" :
+				 "nothing written, VMCORE left as it was");
 	}
 	finish_output(&r);
-	if (complete(&r)) {
-		unlink(side);
-		if (!r.quiet)
-			print_report(&r);
-		close(r.fd);
-		if (!r.quiet)
-			printf("wrote %s: %" PRIu64 " bytes, complete, sha256 OK\n", r.out, r.file_size);
-		/* The digest covered the file as sent; now the /proc/vmcore shape. */
-		if (!r.compact && vmcore_expand(r.out) != 0)
-			return 1;
-		return 0;
-	}
-	mark_incomplete(&r);
+	if (!complete(&r))
+		return publish_incomplete(&r, &o, side);
 	if (!r.quiet)
 		print_report(&r);
-	rc = write_sidecar(&r, side);
-	close(r.fd);
-	fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges (zero-filled)%s"
-		"; %s%s\n", TOOL, r.out, spans_total(&r.missing), r.missing.n,
-		r.digest_checked && !r.digest_ok ? ", sha256 MISMATCH" :
-		!r.have_trl ? ", no TRAILER" : "", rc == 0 ? "listed in " : "cannot write ",
-		side);
-	if (r.quiet)
-		print_problems(stderr, &r);
-	return 1;
+	if (outfile_done(&o) != 0) {
+		outfile_discard(&o);
+		return 1;
+	}
+	/* The digest covered the file as sent; now the /proc/vmcore shape. */
+	int ex = !o.direct && !r.compact ? vmcore_expand(o.tmp, r.out) : 0;
+	if (outfile_publish(&o) != 0)
+		return 1;
+	if (!o.direct)
+		unlink(side);	/* a stale sidecar; a link there is removed, not followed */
+	if (!r.quiet)
+		printf("wrote %s: %" PRIu64 " bytes, complete, sha256 OK%s\n", r.out, r.file_size,
+		       o.direct ? " (a device or pipe: compact, as sent)" : "");
+	return ex < 0 ? 1 : 0;
 }

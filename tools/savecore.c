@@ -50,7 +50,11 @@ static void usage(FILE *f)
 		"dump=fat dumps are found too: on the FAT partitions of IMAGE, on IMAGE as one\n"
 		"FAT volume, or in IMAGE as a directory (the mounted ESP, its POSTMORTEM\n"
 		"directory, or one dump's directory); the newest complete one is saved.\n"
-		"  -o VMCORE         write the dump's body there (mode 0600)\n"
+		"  -o VMCORE         write the dump's body there (mode 0600): a new file\n"
+		"                    beside VMCORE, renamed over it once checked (a failed\n"
+		"                    run leaves VMCORE as it was); a device or FIFO is\n"
+		"                    written as the body streams (compact, checked meanwhile,\n"
+		"                    never removed); a symbolic link to a file is refused\n"
 		"  --list            only report the partitions and their dumps\n"
 		"  --partition N     use GPT entry N (1-based), whatever its type or disk\n"
 		"  --force           write a dump that is cut short, failed, cleared or fails\n"
@@ -64,7 +68,8 @@ static void usage(FILE *f)
 		"                    Default: every p_filesz == p_memsz, zeros as sparse holes\n"
 		"                    (the /proc/vmcore shape makedumpfile needs)\n"
 		"exit status: 0 saved and verified, 1 refused or failed, 2 usage,\n"
-		"             3 written under --force without being verified\n");
+		"             3 written under --force without being verified,\n"
+		"             4 saved and verified but TRUNCATED (a partial dump)\n");
 }
 
 static int parse_u32(const char *v, uint32_t *out)

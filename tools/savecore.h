@@ -7,8 +7,9 @@
  *
  * Interface: tools/postmortem.c calls savecore_tool_main() with the words
  * after "savecore".  Exit status: 0 saved and verified (or --list done),
- * 1 refused or failed (nothing kept), 2 bad usage, 3 written under
- * --force although the dump could not be trusted.  The rest is shared by
+ * 1 refused or failed (nothing kept; an existing VMCORE left as it was),
+ * 2 bad usage, 3 written under --force although the dump could not be
+ * trusted, 4 saved and verified but TRUNCATED (a partial dump).  The rest is shared by
  * the command's two files: tools/savecore.c (options, finding the dump,
  * --list) and tools/savecore_save.c (writing VMCORE, --clear).  Host only.
  */
@@ -28,7 +29,8 @@
 #define SAVECORE_PROGRESS_MIN	(64ull << 20)	/* bodies at least this big show progress */
 #define SAVECORE_MAX_TARGETS	GPT_MAX_PARTS
 
-enum { SAVECORE_OK = 0, SAVECORE_FAIL = 1, SAVECORE_USAGE = 2, SAVECORE_FORCED = 3 };
+enum { SAVECORE_OK = 0, SAVECORE_FAIL = 1, SAVECORE_USAGE = 2, SAVECORE_FORCED = 3,
+       SAVECORE_TRUNCATED = 4 };
 
 static const struct efi_guid savecore_dump_type = GPT_TYPE_POSTMORTEM_DUMP;
 
@@ -85,7 +87,13 @@ bool savecore_has_digest(const struct dumphdr *h);
 /* The copy to go by (see savecore.c), NULL when neither decoded. */
 const struct dumphdr *savecore_best_header(const struct savecore_target *t);
 
-/* Write t's body to c->o.out and check it: SAVECORE_OK, _FORCED or _FAIL. */
+struct outfile;
+/* Bytes VMCORE's filesystem needs for a len-byte body (and its expanded copy). */
+uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len);
+/* Expand (unless --compact) and put the checked output o in place: rc, or _FORCED/_FAIL. */
+int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc);
+
+/* Write t's body to c->o.out and check it: SAVECORE_OK, _FORCED, _TRUNCATED or _FAIL. */
 int savecore_save(struct savecore_ctx *c, struct savecore_target *t);
 /* --clear: both copies CLEARED, leading first: SAVECORE_OK or _FAIL. */
 int savecore_clear(struct savecore_ctx *c, struct savecore_target *t);

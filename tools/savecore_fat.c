@@ -26,6 +26,7 @@
 
 #include "crypto/sha256.h"
 #include "payload/fat.h"
+#include "tools/outfile.h"
 #include "tools/savecore.h"
 #include "tools/vmcore_expand.h"
 
@@ -276,7 +277,8 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 	char hex[SHA256_LEN * 2 + 1];
 	uint64_t total;
 	bool complete = strcmp(in->status, "complete") == 0;
-	int fd;
+	struct outfile o;
+	int rc;
 
 	if (c->o.clear) {
 		fprintf(stderr, "postmortem: %s: %s: --clear is for the raw dump partition; a "
@@ -288,21 +290,20 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 			"what is there)\n", TOOL, s->label, dir, in->status[0] ? in->status : "?");
 		return SAVECORE_FAIL;
 	}
-	fd = open(c->o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.out, strerror(errno));
+	/* a new file beside VMCORE, renamed over it once checked (tools/outfile.h) */
+	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, in->size), 0) != 0)
 		return SAVECORE_FAIL;
-	}
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	memset(digest, 0, sizeof(digest));
-	if (join(c, s, dir, in, fd, digest, &total) != 0 && !c->o.force) {
-		close(fd);
-		unlink(c->o.out);
+	if (join(c, s, dir, in, o.fd, digest, &total) != 0 && !c->o.force) {
+		fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out, o.direct ?
+			" (a device or pipe: what it got stays)" : "; left as it was");
+		outfile_discard(&o);
 		return SAVECORE_FAIL;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fprintf(stderr, "postmortem: %s: %s: %s; removed\n", TOOL, c->o.out, strerror(errno));
-		close(fd);
-		unlink(c->o.out);
+	if (outfile_done(&o) != 0) {
+		fprintf(stderr, "postmortem: %s: %s: not saved\n", TOOL, c->o.out);
+		outfile_discard(&o);
 		return SAVECORE_FAIL;
 	}
 	crypto_sha256_hex(digest, hex);
@@ -312,17 +313,24 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 			"  the parts hold %llu bytes, sha256 %s\n", TOOL, s->label, dir,
 			total != in->size ? "size MISMATCH" : "sha256 MISMATCH",
 			(unsigned long long)in->size, in->sha256, (unsigned long long)total, hex);
+		if (o.direct)
+			fprintf(stderr, "%s: %s already received the corrupt dump (a device or "
+				"pipe: nothing to take back)\n", TOOL, c->o.out);
 		if (!c->o.force) {
-			unlink(c->o.out);
+			if (!o.direct)
+				fprintf(stderr, "%s: not saved: %s left as it was (--force saves "
+					"it)\n", TOOL, c->o.out);
+			outfile_discard(&o);
 			return SAVECORE_FAIL;
 		}
 	}
+	rc = savecore_publish(c, &o, ok ? SAVECORE_OK : SAVECORE_FORCED);
+	if (rc == SAVECORE_FAIL)
+		return rc;
 	printf("%s: %s: %s: %u part%s, %llu bytes, sha256 %s \xe2\x86\x92 %s\n", TOOL, s->label,
 	       dir, in->parts, in->parts == 1 ? "" : "s", (unsigned long long)total,
 	       ok ? "OK" : "NOT VERIFIED", c->o.out);
-	if (ok && !c->o.compact && vmcore_expand(c->o.out) != 0)
-		return SAVECORE_FORCED;
-	return ok ? SAVECORE_OK : SAVECORE_FORCED;
+	return rc;
 }
 
 /*

@@ -1,8 +1,11 @@
 /*
  * `postmortem savecore`, second half: write the chosen dump's body to
  * VMCORE, check it against the header's SHA-256, and --clear (see
- * tools/savecore.h).  A VMCORE that fails its digest is removed unless
- * --force keeps it; a write that fails part way is always removed.
+ * tools/savecore.h).  The body goes to a new file beside VMCORE that
+ * replaces it only once checked (tools/outfile.h): a dump that fails its
+ * digest (unless --force) or a write that fails part way leaves VMCORE as
+ * it was.  A device or FIFO given as VMCORE is written as the body
+ * streams and checked meanwhile: the exit status says what it got.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include "crypto/sha256.h"
 #include "drivers/blkdev.h"
 #include "payload/dumphdr.h"
+#include "tools/outfile.h"
 #include "tools/savecore.h"
 #include "tools/vmcore_expand.h"
 
@@ -98,7 +102,7 @@ static const struct dumphdr *body_plan(struct savecore_ctx *c, struct savecore_t
  * printed), *ok whether the body matched a digest.
  */
 static int judge_digest(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
-			const uint8_t got[SHA256_LEN], bool *ok)
+			const uint8_t got[SHA256_LEN], bool *ok, bool direct)
 {
 	char want_hex[2 * SHA256_LEN + 1], got_hex[2 * SHA256_LEN + 1];
 
@@ -111,14 +115,46 @@ static int judge_digest(struct savecore_ctx *c, struct savecore_target *t, const
 	crypto_sha256_hex(got, got_hex);
 	fprintf(stderr, "postmortem: %s: %s: sha256 MISMATCH: the body is corrupt\n"
 		"  header says %s\n  body hashes %s\n", TOOL, savecore_where(c, t), want_hex, got_hex);
+	if (direct) {
+		fprintf(stderr, "%s: %s already received the corrupt body (a device or pipe: "
+			"nothing to take back)\n", TOOL, c->o.out);
+		return c->o.force ? SAVECORE_FORCED : SAVECORE_FAIL;
+	}
 	if (!c->o.force) {
-		fprintf(stderr, "%s: removed %s (--force keeps it)\n", TOOL, c->o.out);
-		unlink(c->o.out);
+		fprintf(stderr, "%s: not saved: %s left as it was (--force saves it)\n", TOOL,
+			c->o.out);
 		return SAVECORE_FAIL;
 	}
 	fprintf(stderr, "%s: --force: kept %s although its digest does not match\n", TOOL,
 		c->o.out);
 	return SAVECORE_FORCED;
+}
+
+/*
+ * Give the checked body in o the /proc/vmcore shape unless --compact or a
+ * direct target, then put it in place.  rc as judged; returns the final one.
+ */
+int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc)
+{
+	if (o->direct && !c->o.compact)
+		fprintf(stderr, "%s: %s is a device or pipe: written as the dump holds it "
+			"(compact; `postmortem expand` gives a saved copy the /proc/vmcore shape)\n",
+			TOOL, c->o.out);
+	/* The digest covers the body as written; the file becomes /proc/vmcore-shaped after. */
+	if (!o->direct && !c->o.compact && vmcore_expand(o->tmp, c->o.out) < 0 &&
+	    rc == SAVECORE_OK)
+		rc = SAVECORE_FORCED;
+	if (outfile_publish(o) != 0) {
+		fprintf(stderr, "postmortem: %s: %s: not saved\n", TOOL, c->o.out);
+		return SAVECORE_FAIL;
+	}
+	return rc;
+}
+
+/* Bytes VMCORE's filesystem must have free: the body, and its expanded copy. */
+uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len)
+{
+	return c->o.compact ? len : 2 * len;
 }
 
 int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
@@ -127,36 +163,42 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	char sbuf[32];
 	uint64_t len = 0;
 	const struct dumphdr *h = body_plan(c, t, &len);
-	bool ok;
-	int fd, rc;
+	struct outfile o;
+	bool ok, cut;
+	int rc;
 
 	if (h == NULL)
 		return SAVECORE_FAIL;
-	fd = open(c->o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.out, strerror(errno));
+	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
+		return SAVECORE_FAIL;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
+	if (copy_body(c, t, h, len, o.fd, digest) || outfile_done(&o)) {
+		if (o.direct)
+			fprintf(stderr, "postmortem: %s: %s: not written completely (a device or "
+				"pipe: what it got stays)\n", TOOL, c->o.out);
+		else
+			fprintf(stderr, "postmortem: %s: %s: not written completely; left as it "
+				"was\n", TOOL, c->o.out);
+		outfile_discard(&o);
 		return SAVECORE_FAIL;
 	}
-	if (copy_body(c, t, h, len, fd, digest) || fsync(fd) || close(fd)) {
-		fprintf(stderr, "postmortem: %s: %s: not written completely; removed\n", TOOL,
-			c->o.out);
-		unlink(c->o.out);
-		return SAVECORE_FAIL;
+	rc = judge_digest(c, t, h, digest, &ok, o.direct);
+	if (rc == SAVECORE_FAIL) {
+		outfile_discard(&o);
+		return rc;
 	}
-	rc = judge_digest(c, t, h, digest, &ok);
+	rc = savecore_publish(c, &o, rc);
 	if (rc == SAVECORE_FAIL)
 		return rc;
-	/* The digest covers the body as written; the file becomes /proc/vmcore-shaped after. */
-	if (!c->o.compact && vmcore_expand(c->o.out) != 0 && rc == SAVECORE_OK)
-		rc = SAVECORE_FORCED;
 	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
 	       ok ? "OK" : "NOT VERIFIED", c->o.out);
-	if ((h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
-	    h->needed_length > len)
+	cut = (h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
+	      h->needed_length > len;
+	if (cut)
 		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the ELF file "
-		       "ends early\n", TOOL, savecore_fmt_size(len, sbuf, sizeof(sbuf)),
-		       (unsigned long long)h->needed_length);
-	return rc;
+		       "ends early (exit %d)\n", TOOL, savecore_fmt_size(len, sbuf, sizeof(sbuf)),
+		       (unsigned long long)h->needed_length, SAVECORE_TRUNCATED);
+	return cut && rc == SAVECORE_OK ? SAVECORE_TRUNCATED : rc;
 }
 
 /* --clear: leading copy first, so a cut leaves it CLEARED (docs/dump-disk.md). */

@@ -12,11 +12,13 @@
  * offsets, each segment's bytes at its new place, and the zero tails left
  * as holes of a sparse file (no disk space, no time).
  *
- * Interface: vmcore_expand(path) rewrites path through path + ".expand"
- * and a rename; a file already in shape, or one this cannot lay out
- * (truncated, notes after the data), is left as it is with a note.
- * Returns 0 (expanded or left as it was) or a negative errno after
- * printing why; path is then unchanged.  Host only (POSIX).
+ * Interface: vmcore_expand(path, label) rewrites path (a regular file,
+ * never a symbolic link) through a new temporary beside it and a rename
+ * (tools/outfile.h: mode 0600, nothing planted is followed); messages
+ * name label.  A file already in shape, or one this cannot lay out
+ * (notes after the data), is left as it is with a note (0); a file cut
+ * short is left compact (1).  A negative errno after printing why: path
+ * is then unchanged.  Host only (POSIX).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include "payload/elfcore.h"
+#include "tools/outfile.h"
 #include "tools/vmcore_expand.h"
 
 #define PAGE	4096u
@@ -114,25 +117,36 @@ static uint64_t relayout(const struct elfcore_info *ci, uint8_t *hdr, uint64_t h
 	return cur;
 }
 
-int vmcore_expand(const char *path)
+int vmcore_expand(const char *path, const char *label)
 {
 	struct elfcore_info ci;
+	struct outfile o = { .fd = -1, .dirfd = -1, .devfd = -1 };
 	struct stat st;
 	const char *why = NULL;
-	char tmp[4096];
 	uint8_t *hdr = NULL;
 	void *map = MAP_FAILED;
-	int in = -1, out = -1, err = -EIO;
+	int in = -1, err = -EIO;
 
-	snprintf(tmp, sizeof(tmp), "%s.expand", path);
-	in = open(path, O_RDONLY);
-	if (in < 0 || fstat(in, &st) != 0 || st.st_size < 64) {
-		fprintf(stderr, "postmortem: expand: %s: cannot read\n", path);
+	if (label == NULL)
+		label = path;
+	if (lstat(path, &st) != 0) {
+		fprintf(stderr, "postmortem: expand: %s: %s\n", label, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "postmortem: expand: %s: %s\n", label, S_ISLNK(st.st_mode) ?
+			"a symbolic link; not followed (give the file itself)" :
+			"not a regular file");
+		return -EINVAL;
+	}
+	in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) {
+		fprintf(stderr, "postmortem: expand: %s: cannot read\n", label);
 		goto out;
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in, 0);
 	if (map == MAP_FAILED || elfcore_read(map, (size_t)st.st_size, &ci) != 0) {
-		fprintf(stderr, "postmortem: expand: %s: not an ELF core file\n", path);
+		fprintf(stderr, "postmortem: expand: %s: not an ELF core file\n", label);
 		goto out;
 	}
 	if (ci.file_bytes == ci.mem_bytes) {
@@ -141,62 +155,60 @@ int vmcore_expand(const char *path)
 	}
 	if (ci.truncated) {
 		fprintf(stderr, "postmortem: expand: %s is cut short: left compact "
-			"(zero tails as p_filesz < p_memsz)\n", path);
-		err = 0;
+			"(zero tails as p_filesz < p_memsz)\n", label);
+		err = 1;
 		goto out;
 	}
-	/* head: everything before the first PT_LOAD's bytes. */
-	uint64_t head = (uint64_t)st.st_size;
+	/* head: everything before the first PT_LOAD's bytes; data: what needs disk space */
+	uint64_t head = (uint64_t)st.st_size, data = 0;
 	size_t cursor = 0;
 	struct elfcore_segment s;
 	while (elfcore_load_next(&ci, &cursor, &s) == 0) {
 		if (s.filesz > 0 && s.file_offset < head)
 			head = s.file_offset;
+		data += s.filesz;
 	}
 	hdr = malloc(head);
 	if (hdr == NULL) {
 		fprintf(stderr, "postmortem: expand: %s: out of memory for %llu header bytes\n",
-			path, (unsigned long long)head);
+			label, (unsigned long long)head);
 		err = -ENOMEM;
 		goto out;
 	}
 	memcpy(hdr, map, head);
 	uint64_t size = relayout(&ci, hdr, head, &why);
 	if (size == 0) {
-		fprintf(stderr, "postmortem: expand: %s: %s: left compact\n", path,
+		fprintf(stderr, "postmortem: expand: %s: %s: left compact\n", label,
 			why ? why : "nothing to lay out");
 		err = 0;
 		goto out;
 	}
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (out < 0 || write_all(out, hdr, head, 0) != 0)
+	/* a new file beside path, renamed over it when whole (tools/outfile.h) */
+	if (outfile_open(&o, "expand", path, head + data, 0) != 0) {
+		fprintf(stderr, "postmortem: expand: %s left compact\n", label);
+		goto out;
+	}
+	if (write_all(o.fd, hdr, head, 0) != 0)
 		goto fail;
 	cursor = 0;
 	while (elfcore_load_next(&ci, &cursor, &s) == 0) {
 		uint64_t to = get64(hdr + ci.phoff + s.range * PHDR + 8);
-		if (write_all(out, (const uint8_t *)map + s.file_offset, s.filesz, to) != 0)
+		if (write_all(o.fd, (const uint8_t *)map + s.file_offset, s.filesz, to) != 0)
 			goto fail;
 	}
-	if (ftruncate(out, (off_t)size) != 0 || fsync(out) != 0 || close(out) != 0) {
-		out = -1;
-		goto fail;
-	}
-	out = -1;
-	if (rename(tmp, path) != 0)
+	if (ftruncate(o.fd, (off_t)size) != 0 || outfile_done(&o) != 0 || outfile_publish(&o) != 0)
 		goto fail;
 	fprintf(stderr, "postmortem: %s: zero pages written as holes: %llu MiB file, "
-		"%llu MiB of data (/proc/vmcore shape)\n", path,
+		"%llu MiB of data (/proc/vmcore shape)\n", label,
 		(unsigned long long)(size >> 20), (unsigned long long)(ci.file_bytes >> 20));
 	err = 0;
 	goto out;
 fail:
-	fprintf(stderr, "postmortem: expand: cannot write %s: %s; %s left compact\n", tmp,
-		strerror(errno), path);
-	unlink(tmp);
+	fprintf(stderr, "postmortem: expand: cannot write the expanded copy of %s: %s; %s left "
+		"compact\n", label, strerror(errno), label);
+	outfile_discard(&o);
 	err = -EIO;
 out:
-	if (out >= 0)
-		close(out);
 	free(hdr);
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);
@@ -208,7 +220,7 @@ out:
 /* `postmortem expand VMCORE...`: the same rewrite for files saved with --compact. */
 int vmcore_expand_tool_main(int argc, char **argv)
 {
-	int rc = 0;
+	int rc = 0, r;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
@@ -216,11 +228,20 @@ int vmcore_expand_tool_main(int argc, char **argv)
 			"\n"
 			"Rewrite ELF dumps in place so every PT_LOAD has p_filesz == p_memsz (the\n"
 			"/proc/vmcore shape makedumpfile needs), zero pages as sparse holes.\n"
-			"savecore and recv do this by default; this is for files kept --compact.\n");
+			"savecore and recv do this by default; this is for files kept --compact.\n"
+			"The new file (mode 0600) is written beside VMCORE and renamed over it;\n"
+			"symbolic links are not followed.\n"
+			"exit status: 0 expanded or already in shape, 1 a file failed (left as it\n"
+			"             was), 2 usage, 4 a file is cut short (a partial dump: left\n"
+			"             compact); 1 wins over 4\n");
 		return argc < 2 ? 2 : 0;
 	}
-	for (int i = 1; i < argc; i++)
-		if (vmcore_expand(argv[i]) != 0)
+	for (int i = 1; i < argc; i++) {
+		r = vmcore_expand(argv[i], NULL);
+		if (r < 0)
 			rc = 1;
+		else if (r > 0 && rc == 0)
+			rc = 4;
+	}
 	return rc;
 }

@@ -6,10 +6,13 @@
 #ifndef TOOLS_VMCORE_EXPAND_H
 #define TOOLS_VMCORE_EXPAND_H
 
-/* 0: expanded, or left as it was (with a note); negative errno: path unchanged. */
-int vmcore_expand(const char *path);
+/*
+ * 0: expanded, or left as it was (with a note); 1: cut short, left compact;
+ * negative errno: path unchanged.  Messages name label (NULL: path).
+ */
+int vmcore_expand(const char *path, const char *label);
 
-/* `postmortem expand`: 0 all done, 1 a file failed, 2 usage. */
+/* `postmortem expand`: 0 all done, 1 a file failed, 2 usage, 4 a file cut short. */
 int vmcore_expand_tool_main(int argc, char **argv);
 
 #endif
