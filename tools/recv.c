@@ -428,7 +428,8 @@ static int cmp_badx(const void *x, const void *y)
  */
 static void index_for_report(struct recv *r)
 {
-	qsort(r->jumps, r->njumps, sizeof(*r->jumps), cmp_jump);
+	if (r->njumps > 1)
+		qsort(r->jumps, r->njumps, sizeof(*r->jumps), cmp_jump);
 	r->badx = xrealloc(NULL, (r->nbad ? r->nbad : 1) * sizeof(*r->badx));
 	r->nbadx = 0;
 	for (size_t i = 0; i < r->nbad; i++)
@@ -744,6 +745,19 @@ static int write_sidecar(const struct recv *r, const char *path)
 
 /* ---------------------------------------------------------------- command */
 
+static void recv_free(struct recv *r)
+{
+	free(r->bad);
+	free(r->jumps);
+	free(r->dumps);
+	free(r->slots);
+	free(r->badx);
+	free(r->covered.v);
+	free(r->seqs.v);
+	free(r->data.v);
+	free(r->missing.v);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -826,6 +840,7 @@ int recv_tool_main(int argc, char **argv)
 	char side[4096];
 	int rc;
 
+	recv_free(&r);		/* what an earlier call in this process left */
 	memset(&r, 0, sizeof(r));
 	r.max_size = RECV_SIZE_DEFAULT;
 	if (parse_args(&r, argc, argv) != 0) {

@@ -196,7 +196,8 @@ static int src_list(struct src *s, const char *dir, struct dirindex *x)
 		fprintf(stderr, "postmortem: %s: %s: %s: %s\n", TOOL, s->label, dir,
 			err == -ENOMEM ? "out of memory" : s->vol->why ? s->vol->why : "unreadable");
 	}
-	qsort(x->v, x->n, sizeof(*x->v), cmp_ent);
+	if (x->n > 1)
+		qsort(x->v, x->n, sizeof(*x->v), cmp_ent);
 	return err < 0 ? err : 0;
 }
 
