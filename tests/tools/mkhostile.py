@@ -4,9 +4,11 @@
   mkhostile.py bigzero CAPTURE [SIZE]   HEADER + one ZERO frame + TRAILER, all
                                         declaring SIZE bytes (default 2^43): 248 bytes;
                                         the TRAILER's digest is right up to 16 MiB
-  mkhostile.py sparse CAPTURE N         N one-byte DATA frames at every other
+  mkhostile.py sparse CAPTURE N [reverse]
+                                        N one-byte DATA frames at every other
                                         offset of a 2N-byte file (N missing ranges,
-                                        N jumps), then a TRAILER
+                                        N jumps), then a TRAILER; reverse: the
+                                        frames sent last offset first
   mkhostile.py producer CAPTURE         a complete 64-byte file whose HEADER's
                                         producer holds an escape sequence and a newline
   mkhostile.py crossfat IMAGE [DIRS [staggered] [small]]
@@ -51,9 +53,9 @@ def bigzero(path, size=1 << 43):
     open(path, "wb").write(out)
 
 
-def sparse(path, n):
+def sparse(path, n, reverse=False):
     parts = [header(2 * n)]
-    for i in range(n):
+    for i in (reversed(range(n)) if reverse else range(n)):
         parts.append(frame(2, 1 + i, 2 * i, b"\x01"))
     parts.append(trailer(n + 1, 2 * n, 2 * n, bytes(32)))
     open(path, "wb").write(b"".join(parts))
@@ -165,8 +167,8 @@ def main():
     a = sys.argv[1:]
     if len(a) >= 2 and a[0] == "bigzero":
         bigzero(a[1], int(a[2], 0) if len(a) > 2 else 1 << 43)
-    elif len(a) == 3 and a[0] == "sparse":
-        sparse(a[1], int(a[2]))
+    elif len(a) in (3, 4) and a[0] == "sparse":
+        sparse(a[1], int(a[2]), a[3:] == ["reverse"])
     elif len(a) == 2 and a[0] == "producer":
         producer(a[1])
     elif len(a) >= 2 and a[0] == "crossfat":
