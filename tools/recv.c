@@ -168,8 +168,8 @@ static void take_bytes(struct recv *r, const struct frame *f)
 	if (f->type == FRAME_TYPE_ZERO && frame_zero_get(f, &n) != 0)
 		return;
 	if (n == 0 || f->offset + (n - 1) < f->offset || f->offset + n > (uint64_t)INT64_MAX ||
-	    (r->have_hdr && f->offset + n > r->hdr.file_size)) {
-		r->beyond++;	/* past the file the HEADER announced */
+	    (r->have_hdr && f->offset + n > r->hdr.file_size) || f->offset + n > r->max_size) {
+		r->beyond++;	/* past the file the HEADER announced, or past --max-size */
 		return;
 	}
 	if (f->type == FRAME_TYPE_DATA && r->err == 0) {
