@@ -248,11 +248,21 @@ $(B)/host/textesc_test: tests/unit/textesc_test.c tools/textesc.c $(PURE_SRCS) t
 
 $(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS) $(HOSTLIBS)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS) $(FUZZ_EXTRA_SRCS) $(HOSTLIBS)
 
 $(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS) | $(SETUP)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(PURE_SRCS) $(HOSTLIBS)
+	$(FUZZCC) $(FUZZCFLAGS) $(FUZZ_EXTRA_FLAGS) -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_SRCS) $(HOSTLIBS)
+
+# Fuzz targets that drive the host tool's commands (tests/fuzz/tool_harness.h)
+# link its sources too, without tools/postmortem.c's main.
+FUZZ_TOOL_SRCS := $(filter-out tools/postmortem.c $(PURE_SRCS),$(TOOL_SRCS))
+FUZZ_TOOL_NAMES := recv inspect vmcore_expand savecore_fat
+FUZZ_TOOL_BINS := $(addprefix $(B)/host/,$(addsuffix _replay,$(FUZZ_TOOL_NAMES))) \
+	$(addprefix $(B)/fuzz/,$(addsuffix _fuzz,$(FUZZ_TOOL_NAMES)))
+$(FUZZ_TOOL_BINS): FUZZ_EXTRA_SRCS := $(FUZZ_TOOL_SRCS)
+$(FUZZ_TOOL_BINS): FUZZ_EXTRA_FLAGS := -DPM_VERSION=\"$(VERSION)\"
+$(FUZZ_TOOL_BINS): $(FUZZ_TOOL_SRCS) tests/fuzz/tool_harness.h
 
 unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 

@@ -371,6 +371,56 @@ if small_fs "$o/small" 64k; then
 	check [ -z "$(ls -A "$o/small")" ]
 	small_fs_done "$o/small"
 fi
+# ------------------------------------------------------------ bounds
+# Hostile captures from tests/tools/mkhostile.py; each run is under
+# `timeout` so a regression fails (exit 124) instead of hanging the suite.
+hostile() { python3 "$root/tests/tools/mkhostile.py" "$@"; }
+
+# 248 bytes declaring a 2^43-byte file: refused before anything is created.
+hostile bigzero "$tmp/big.cap"
+run big_refused timeout 20 "$tool" recv "$tmp/big.cap" -o "$tmp/big.elf"
+check rc_is big_refused 1
+check err_has big_refused "declares a file of 8796093022208 bytes (its HEADER), more than the limit of 68719476736 bytes; nothing written (--max-size raises the limit)"
+check [ ! -e "$tmp/big.elf" ]
+check [ ! -e "$tmp/big.elf.incomplete" ]
+# A 64 KiB all-zero file sent as one ZERO frame: its digest is computed from
+# the bookkeeping (zeros never read back); --max-size below it refuses it.
+hostile bigzero "$tmp/zero64k.cap" 65536
+run zero_digest timeout 20 "$tool" recv --compact "$tmp/zero64k.cap" -o "$tmp/zero64k.elf"
+check rc_is zero_digest 0
+check has zero_digest "sha256 OK de2f256064a0af797747c2b97505dc0b9f3df0de4f489eac731c23ae9ca9cc31"
+check cmp -s "$tmp/zero64k.elf" /dev/zero -n 65536
+check [ "$(stat -c %s "$tmp/zero64k.elf")" -eq 65536 ]
+run max_size timeout 20 "$tool" recv --compact --max-size 32K "$tmp/zero64k.cap" -o "$tmp/zero32.elf"
+check rc_is max_size 1
+check err_has max_size "declares a file of 65536 bytes (its HEADER), more than the limit of 32768 bytes"
+run max_size_bad "$tool" recv --max-size 12Q "$tmp/zero64k.cap" -o "$tmp/zero32.elf"
+check rc_is max_size_bad 2
+
+# 160000 one-byte DATA frames at every other offset: 160000 missing ranges
+# and as many jumps; the bookkeeping is a sort, not a scan per range, and
+# the lists are cut ("... and N more").  In order, then last offset first.
+hostile sparse "$tmp/sparse.cap" 160000
+run sparse_linear timeout 120 "$tool" recv --compact "$tmp/sparse.cap" -o "$tmp/sparse.elf"
+check rc_is sparse_linear 1
+check has sparse_linear "file: 320000 bytes, 160000 missing in 160000 ranges"
+check has sparse_linear "missing 0x1-0x1 (1 bytes): no frame received"
+check has sparse_linear "... and 159980 more missing ranges"
+check [ "$(grep -c '^missing ' "$tmp/sparse_linear.out")" -eq 20 ]
+check grep -qF "... and 159000 more missing ranges" "$tmp/sparse.elf.incomplete"
+check [ "$(grep -c '^missing ' "$tmp/sparse.elf.incomplete")" -eq 1000 ]
+hostile sparse "$tmp/reverse.cap" 160000 reverse
+run sparse_reverse timeout 120 "$tool" recv --compact "$tmp/reverse.cap" -o "$tmp/reverse.elf"
+check rc_is sparse_reverse 1
+check has sparse_reverse "file: 320000 bytes, 160000 missing in 160000 ranges"
+check has sparse_reverse "0 duplicates"
+
+# Text from the capture reaches the terminal escaped.
+hostile producer "$tmp/producer.cap"
+run producer_escaped "$tool" recv --compact "$tmp/producer.cap" -o "$tmp/producer.elf"
+check rc_is producer_escaped 0
+check has producer_escaped 'by "\x1b[2J\x1b]0;owned\x07\x0afake line\x5c"'
+check [ "$(grep -c "$(printf '\033')" "$tmp/producer_escaped.out")" -eq 0 ]
 
 echo "dump_tool_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -166,5 +166,70 @@ if small_fs "$o/small" 8k; then
 	check [ -z "$(ls -A "$o/small")" ]
 	small_fs_done "$o/small"
 fi
+# ------------------------------------------------------------ bounds
+# Hostile volumes and directories (tests/tools/mkhostile.py); each run under
+# `timeout` so a regression fails (exit 124) instead of hanging the suite.
+# run_t NAME ARGS...: as run, with a 120-second limit
+run_t() {
+	name=$1
+	shift
+	timeout 120 "$tool" "$@" >"$tmp/$name.out" 2>&1
+	echo $? >"$tmp/$name.rc"
+}
+hostile() { python3 "$root/tests/tools/mkhostile.py" "$@"; }
+
+# 256 dump directories cross-linked onto one chain of 1000 parts and 15000
+# other entries (4 MiB FAT16), plus a looping directory past the 256th:
+# listed once, found by binary search, duplicates named and skipped.
+hostile crossfat "$tmp/cross.img"
+run_t crosslinked_prompt savecore "$tmp/cross.img" --list
+check rc_is crosslinked_prompt 0
+check has crosslinked_prompt "POSTMORTEM/D000: cut short (no dumpinfo.txt), 512000 bytes in 1000 parts"
+check has crosslinked_prompt "POSTMORTEM/D001 is the same directory as POSTMORTEM/D000 (cross-linked clusters): skipped"
+check has crosslinked_prompt "... and 251 more cross-linked dump directories skipped"
+check has crosslinked_prompt "POSTMORTEM holds 1 more directories than the 256 read"
+run_t crosslinked_save savecore "$tmp/cross.img" -o "$tmp/cross.elf" --force --compact
+check rc_is crosslinked_save 3
+check has crosslinked_save "POSTMORTEM/D000: 1000 parts, 512000 bytes, sha256 NOT VERIFIED"
+check [ "$(stat -c %s "$tmp/cross.elf")" -eq 512000 ]
+# Every directory starts one cluster further into that chain: all different,
+# all overlapping; the volume's entry budget stops the listing.
+hostile crossfat "$tmp/stag.img" 256 staggered
+run_t staggered_budget savecore "$tmp/stag.img" --list
+check rc_is staggered_budget 0
+check has staggered_budget "the directories list more entries than the volume has room for (cross-linked clusters); not reading further"
+# A directory whose cluster chain loops (the FAT reader's cycle check).
+hostile crossfat "$tmp/loop.img" 255
+run_t loop_bounded savecore "$tmp/loop.img" --list
+check rc_is loop_bounded 0
+check has loop_bounded "POSTMORTEM/LOOP: cluster chain loops"
+
+# A FIFO named dumpinfo.txt is reported and skipped, never opened for a
+# blocking read: from the ESP root and from the dump's own directory.
+mkdir -p "$tmp/fifo/POSTMORTEM/20261126-000000"
+mkfifo "$tmp/fifo/POSTMORTEM/20261126-000000/dumpinfo.txt"
+printf x >"$tmp/fifo/POSTMORTEM/20261126-000000/vmcore.000"
+run_t fifo_nonblocking savecore "$tmp/fifo" --list
+check rc_is fifo_nonblocking 0
+check has fifo_nonblocking "POSTMORTEM/20261126-000000/dumpinfo.txt is not a regular file; ignored"
+check has fifo_nonblocking "POSTMORTEM/20261126-000000: cut short (no dumpinfo.txt), 1 bytes in 1 part"
+run_t fifo_onedir savecore "$tmp/fifo/POSTMORTEM/20261126-000000" --list
+check rc_is fifo_onedir 0
+check has fifo_onedir "./dumpinfo.txt is not a regular file; ignored"
+# A symlink named vmcore.000 is not followed (O_NOFOLLOW; the index says it
+# is not a regular file): no parts, no dump.
+mkdir -p "$tmp/link/POSTMORTEM/20261127-000000"
+ln -s /etc/passwd "$tmp/link/POSTMORTEM/20261127-000000/vmcore.000"
+run_t symlink_part savecore "$tmp/link" --list
+check rc_is symlink_part 1
+check has symlink_part "no dump=fat dump here"
+
+# Names and dumpinfo.txt text from the disk reach the terminal escaped.
+esc=$(printf '\033')
+mkdir -p "$tmp/esc/POSTMORTEM/x${esc}[2Jy"
+printf 'postmortem-dump 1\nstatus=%s]0;owned\007\n' "$esc" >"$tmp/esc/POSTMORTEM/x${esc}[2Jy/dumpinfo.txt"
+run_t names_escaped savecore "$tmp/esc" --list
+check has names_escaped 'POSTMORTEM/x\x1b[2Jy: \x1b]0;owned\x07, 0 bytes in 0 parts'
+check [ "$(grep -c "$esc" "$tmp/names_escaped.out")" -eq 0 ]
 
 finish savecore_fat_tool_test

@@ -27,6 +27,7 @@
 #include "kernel/elfcorehdr.h"
 #include "payload/elfcore.h"
 #include "tools/recv.h"
+#include "tools/textesc.h"
 
 #define TOOL "postmortem: inspect"
 #define IND "    "
@@ -37,17 +38,10 @@ struct inspect_opts {
 	uint64_t at, len;
 };
 
-/* Bytes as text, control and non-ASCII bytes as \xNN. */
+/* Bytes as text, control and non-ASCII bytes as \xNN (tools/textesc.h). */
 static void put_text(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			putchar(c);
-		else
-			printf("\\x%02x", c);
-	}
+	textesc_put_all(stdout, p, n);
 }
 
 /* KEY=value lines, one per output line, indented. */

@@ -7,15 +7,24 @@
  *
  * The capture is fed to the pure decoder in 1 MiB reads, twice: the
  * first pass lists the dumps it holds (a serial log may span several
- * crashes) and picks one (--dump-id, else the last whose HEADER arrived);
- * in the second, that dump's frames are written at their file offsets
- * with pwrite().  ZERO frames only mark bytes, since the output is created
- * empty and set to its full size at the end (never-written bytes read as
- * zero).  Covered file bytes and seen sequence numbers are kept
- * as sorted interval lists, so memory grows with the number of gaps, not
- * with the dump.  Afterwards: the missing byte ranges (each named with
- * the bad frames that overlap it), the missing sequence numbers, the
- * TRAILER, and the SHA-256 of the rebuilt bytes against the TRAILER's.
+ * crashes; ids are found through a hash table), picks one (--dump-id,
+ * else the last whose HEADER arrived) and learns the file size it
+ * declares, which must not pass --max-size (default RECV_SIZE_DEFAULT)
+ * before anything is created.  In the second pass that dump's frames are
+ * written at their file offsets with pwrite().  ZERO frames only mark
+ * bytes, since the output is created empty and set to its full size at
+ * the end (never-written bytes read as zero).  Covered file bytes, bytes
+ * written by DATA frames and seen sequence numbers are kept as interval
+ * lists (tools/spans.h: appended in O(1), sorted once), so memory grows
+ * with the number of gaps, not with the dump.  Afterwards: the missing
+ * byte ranges (each named with the bad frames that overlap it and the
+ * sequence numbers lost there, found by binary search in sorted copies),
+ * the missing sequence numbers, the TRAILER, and the SHA-256 of the
+ * rebuilt bytes against the TRAILER's, computed in file order from the
+ * bookkeeping: DATA bytes are read back, zeros come from a static buffer
+ * and never touch the disk.  Lists are cut after LIST_MAX lines on the
+ * terminal (SIDECAR_MAX in the sidecar) with "... and N more"; text from
+ * the capture (the producer string) is printed escaped (tools/textesc.h).
  * Anything short of "complete and digest OK" leaves the partial file
  * (missing bytes zero, ELF e_flags marked incomplete as makedumpfile
  * does) plus VMCORE.incomplete listing what is wrong, and exits 1.
@@ -43,9 +52,13 @@
 #include "tools/recv.h"
 #include "tools/vmcore_expand.h"
 #include "tools/spans.h"
+#include "tools/textesc.h"
 
 #define TOOL "postmortem: recv"
 #define LIST_MAX 20		/* entries printed per list before "... more" */
+#define SIDECAR_MAX 1000	/* the same in VMCORE.incomplete */
+#define BAD_PER_LINE 8		/* bad frames named per missing range */
+#define RECV_SIZE_DEFAULT (64ull << 30)	/* largest file accepted without --max-size */
 
 struct badframe {
 	int status;		/* FRAME_BAD_PAYLOAD or FRAME_TRUNCATED */
@@ -56,14 +69,17 @@ struct badframe {
 
 /* A dump id met in the capture (first pass). */
 struct dumpseen {
-	uint64_t id, frames, data;	/* data: DATA frame bytes, the disk space it needs */
-	bool header;
+	uint64_t id, frames;
+	uint64_t data;		/* DATA frame bytes: the disk space the file needs */
+	bool header, trailer;
+	uint64_t hdr_size, trl_size, max_end;	/* sizes it declares */
 };
 
 /* Two good DATA/ZERO frames in a row whose seq or offset do not follow on. */
 struct jump {
 	uint64_t prev_seq, prev_end;	/* the frame before the gap */
 	uint64_t seq, offset;		/* the frame after it */
+	size_t order;			/* arrival: the first of equal jumps wins */
 };
 
 struct recv {
@@ -71,16 +87,20 @@ struct recv {
 	bool quiet, id_given, have_id;
 	bool compact;			/* --compact: no vmcore_expand() */
 	uint64_t id;
+	uint64_t max_size;		/* --max-size */
 	int fd;
 	int err;			/* first output error, -errno */
 	struct spans covered, seqs;
+	struct spans data;		/* bytes written by DATA frames */
 	struct badframe *bad;
 	size_t nbad, capbad;
+	size_t *badx, nbadx;		/* this dump's bad DATA/ZERO frames by offset */
 	struct jump *jumps;
 	size_t njumps, capjumps;
 	uint64_t last_seq, last_end;	/* the last good DATA/ZERO frame */
 	struct dumpseen *dumps;		/* every dump id in the capture */
 	size_t ndumps, capdumps;
+	size_t *slots, nslots;		/* hash table: dumps index + 1, 0 empty */
 	uint64_t dups, beyond;
 	uint64_t by_type[5];
 	bool have_hdr, have_trl;
@@ -138,7 +158,9 @@ static void note_flow(struct recv *r, const struct frame *f, uint64_t end)
 	if (f->seq != r->last_seq + 1 || f->offset != r->last_end) {
 		r->capjumps = grown(r->njumps, r->capjumps);
 		r->jumps = xrealloc(r->jumps, r->capjumps * sizeof(*r->jumps));
-		r->jumps[r->njumps++] = (struct jump){ r->last_seq, r->last_end, f->seq, f->offset };
+		r->jumps[r->njumps] = (struct jump){ r->last_seq, r->last_end, f->seq, f->offset,
+						     r->njumps };
+		r->njumps++;
 	}
 	r->last_seq = f->seq;
 	r->last_end = end;
@@ -153,8 +175,8 @@ static void take_bytes(struct recv *r, const struct frame *f)
 	if (f->type == FRAME_TYPE_ZERO && frame_zero_get(f, &n) != 0)
 		return;
 	if (n == 0 || f->offset + (n - 1) < f->offset || f->offset + n > (uint64_t)INT64_MAX ||
-	    (r->have_hdr && f->offset + n > r->hdr.file_size)) {
-		r->beyond++;	/* past the file the HEADER announced */
+	    (r->have_hdr && f->offset + n > r->hdr.file_size) || f->offset + n > r->max_size) {
+		r->beyond++;	/* past the file the HEADER announced, or past --max-size */
 		return;
 	}
 	if (f->type == FRAME_TYPE_DATA && r->err == 0) {
@@ -163,6 +185,7 @@ static void take_bytes(struct recv *r, const struct frame *f)
 			r->err = w < 0 ? -errno : -EIO;
 			return;
 		}
+		spans_add(&r->data, f->offset, f->offset + n);
 	}
 	spans_add(&r->covered, f->offset, f->offset + n);
 	note_flow(r, f, f->offset + n);
@@ -180,9 +203,7 @@ static int on_frame(void *ctx, const struct frame *f)
 	}
 	if (f->dump_id != r->id)
 		return 0;	/* another dump in the same capture */
-	if (spans_has(&r->seqs, f->seq))
-		r->dups++;
-	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);
+	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);	/* duplicates: finish_output() */
 	r->max_seq = f->seq > r->max_seq ? f->seq : r->max_seq;
 	r->by_type[f->type < 5 ? f->type : 0]++;
 	if (f->type == FRAME_TYPE_HEADER)
@@ -223,25 +244,76 @@ static int decode_capture(struct recv *r, int (*cb)(void *ctx, const struct fram
 	return 0;
 }
 
-/* First pass: which dumps does the capture hold? */
+static size_t id_hash(uint64_t id, size_t nslots)
+{
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdull;
+	id ^= id >> 33;
+	return (size_t)id & (nslots - 1);
+}
+
+/* The dumps[] entry of id, added when new: O(1) through the hash table. */
+static struct dumpseen *dump_entry(struct recv *r, uint64_t id)
+{
+	size_t h;
+
+	if (2 * (r->ndumps + 1) > r->nslots) {	/* keep it at most half full */
+		size_t n = r->nslots ? r->nslots * 2 : 64;
+
+		free(r->slots);
+		r->slots = xrealloc(NULL, n * sizeof(*r->slots));
+		memset(r->slots, 0, n * sizeof(*r->slots));
+		r->nslots = n;
+		for (size_t i = 0; i < r->ndumps; i++) {
+			for (h = id_hash(r->dumps[i].id, n); r->slots[h]; h = (h + 1) & (n - 1))
+				;
+			r->slots[h] = i + 1;
+		}
+	}
+	for (h = id_hash(id, r->nslots); r->slots[h]; h = (h + 1) & (r->nslots - 1))
+		if (r->dumps[r->slots[h] - 1].id == id)
+			return &r->dumps[r->slots[h] - 1];
+	r->capdumps = grown(r->ndumps, r->capdumps);
+	r->dumps = xrealloc(r->dumps, r->capdumps * sizeof(*r->dumps));
+	r->dumps[r->ndumps] = (struct dumpseen){ .id = id };
+	r->slots[h] = ++r->ndumps;
+	return &r->dumps[r->ndumps - 1];
+}
+
+/* First pass: which dumps does the capture hold, and how big do they say they are? */
 static int on_frame_scan(void *ctx, const struct frame *f)
 {
 	struct recv *r = ctx;
-	size_t i;
+	struct frame_dump_header h;
+	struct frame_dump_trailer t;
+	struct dumpseen *d;
+	uint64_t n = f->length;
 
 	if (f->status != FRAME_OK)
 		return 0;
-	for (i = 0; i < r->ndumps && r->dumps[i].id != f->dump_id; i++)
-		;
-	if (i == r->ndumps) {
-		r->capdumps = grown(r->ndumps, r->capdumps);
-		r->dumps = xrealloc(r->dumps, r->capdumps * sizeof(*r->dumps));
-		r->dumps[r->ndumps++] = (struct dumpseen){ f->dump_id, 0, 0, false };
+	d = dump_entry(r, f->dump_id);
+	d->frames++;
+	if (f->type == FRAME_TYPE_DATA)
+		d->data += f->length;
+	if (f->type == FRAME_TYPE_HEADER && frame_dump_header_get(f, &h) == 0) {
+		d->header = true;
+		d->hdr_size = h.file_size;
+	} else if (f->type == FRAME_TYPE_TRAILER && frame_dump_trailer_get(f, &t) == 0) {
+		d->trailer = true;
+		d->trl_size = t.file_size;
+	} else if ((f->type == FRAME_TYPE_DATA ||
+		    (f->type == FRAME_TYPE_ZERO && frame_zero_get(f, &n) == 0)) &&
+		   n != 0 && f->offset + n > f->offset && f->offset + n <= (uint64_t)INT64_MAX &&
+		   f->offset + n > d->max_end) {
+		d->max_end = f->offset + n;	/* as take_bytes() counts it */
 	}
-	r->dumps[i].frames++;
-	r->dumps[i].data += f->type == FRAME_TYPE_DATA ? f->length : 0;
-	r->dumps[i].header |= f->type == FRAME_TYPE_HEADER;
 	return 0;
+}
+
+/* The size the output would be set to (as finish_output() picks it). */
+static uint64_t declared_size(const struct dumpseen *d)
+{
+	return d->header ? d->hdr_size : d->trailer ? d->trl_size : d->max_end;
 }
 
 /*
@@ -263,21 +335,68 @@ static void choose_dump(struct recv *r)
 	r->have_id = true;
 }
 
+/*
+ * Before anything is created: the file the chosen dump declares (its
+ * HEADER's size, else its TRAILER's, else the end of its last frame) must
+ * not pass --max-size.  A capture of a few hundred bytes can declare
+ * terabytes (one ZERO frame covers any count); the output would be a
+ * sparse file of that size and its digest hours of hashing.
+ */
+static int check_size(const struct recv *r)
+{
+	uint64_t size;
+	size_t i;
+
+	if (!r->have_id)
+		return 0;
+	for (i = 0; i < r->ndumps && r->dumps[i].id != r->id; i++)
+		;
+	if (i == r->ndumps)
+		return 0;	/* no frames of it: said later */
+	size = declared_size(&r->dumps[i]);
+	if (size <= r->max_size)
+		return 0;
+	fprintf(stderr, "%s: %s: dump 0x%016" PRIx64 " declares a file of %" PRIu64 " bytes (its %s),"
+		" more than the limit of %" PRIu64 " bytes; nothing written (--max-size raises the "
+		"limit)\n", TOOL, r->capture, r->id, size,
+		r->dumps[i].header ? "HEADER" : r->dumps[i].trailer ? "TRAILER" : "frames' end",
+		r->max_size);
+	return -1;
+}
+
 /* -------------------------------------------------------------- results */
 
-/* SHA-256 of the first n bytes of the output, read back. */
+/*
+ * SHA-256 of the first n bytes of the output, in file order from the
+ * bookkeeping: what DATA frames wrote is read back, everything else is
+ * zero (ZERO frames, or never written) and comes from a static buffer.
+ */
 static int digest_output(struct recv *r, uint64_t n)
 {
+	static const uint8_t zeros[1 << 16];
 	struct crypto_sha256 ctx;
 	uint8_t *buf = xrealloc(NULL, 1 << 20);
 	uint64_t at = 0;
+	size_t i = 0;
 	ssize_t got;
 
+	spans_norm(&r->data);
 	crypto_sha256_init(&ctx);
 	while (at < n) {
-		size_t want = n - at < (1 << 20) ? (size_t)(n - at) : 1 << 20;
+		while (i < r->data.n && r->data.v[i].b <= at)
+			i++;
+		bool written = i < r->data.n && r->data.v[i].a <= at;
+		uint64_t stop = written ? r->data.v[i].b : i < r->data.n ? r->data.v[i].a : n;
+		uint64_t want = (stop < n ? stop : n) - at;
 
-		got = pread(r->fd, buf, want, (off_t)at);
+		if (!written) {
+			want = want < sizeof(zeros) ? want : sizeof(zeros);
+			crypto_sha256_update(&ctx, zeros, (size_t)want);
+			at += want;
+			continue;
+		}
+		want = want < (1 << 20) ? want : 1 << 20;
+		got = pread(r->fd, buf, (size_t)want, (off_t)at);
 		if (got <= 0) {
 			free(buf);
 			return got < 0 ? -errno : -EIO;
@@ -290,15 +409,58 @@ static int digest_output(struct recv *r, uint64_t n)
 	return 0;
 }
 
+static int cmp_jump(const void *x, const void *y)
+{
+	const struct jump *p = x, *q = y;
+
+	if (p->prev_end != q->prev_end)
+		return p->prev_end < q->prev_end ? -1 : 1;
+	if (p->offset != q->offset)
+		return p->offset < q->offset ? -1 : 1;
+	return (p->order > q->order) - (p->order < q->order);
+}
+
+static const struct badframe *cmp_bad_base;
+
+static int cmp_badx(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	uint64_t a = cmp_bad_base[i].offset, b = cmp_bad_base[j].offset;
+
+	return a != b ? (a < b ? -1 : 1) : (i > j) - (i < j);
+}
+
+/*
+ * Sorted copies for the report: jumps by (end before, offset after), this
+ * dump's bad DATA/ZERO frames by offset; each missing range then finds
+ * its explanation by binary search instead of a scan of every frame.
+ */
+static void index_for_report(struct recv *r)
+{
+	if (r->njumps > 1)
+		qsort(r->jumps, r->njumps, sizeof(*r->jumps), cmp_jump);
+	r->badx = xrealloc(NULL, (r->nbad ? r->nbad : 1) * sizeof(*r->badx));
+	r->nbadx = 0;
+	for (size_t i = 0; i < r->nbad; i++)
+		if (r->bad[i].dump_id == r->id && (r->bad[i].type == FRAME_TYPE_DATA ||
+						   r->bad[i].type == FRAME_TYPE_ZERO))
+			r->badx[r->nbadx++] = i;
+	cmp_bad_base = r->bad;
+	qsort(r->badx, r->nbadx, sizeof(*r->badx), cmp_badx);
+}
+
 /* Size the output, find what is missing, check the digest when it can. */
 static void finish_output(struct recv *r)
 {
 	int e = 0;
 
+	r->dups = r->by_type[1] + r->by_type[2] + r->by_type[3] + r->by_type[4] -
+		  spans_total(&r->seqs);
 	r->file_size = r->have_hdr ? r->hdr.file_size : r->have_trl ? r->trl.file_size : r->max_end;
 	if (r->err == 0 && ftruncate(r->fd, (off_t)r->file_size) != 0)
 		r->err = -errno;
 	spans_gaps(&r->covered, 0, r->file_size, &r->missing);
+	index_for_report(r);
 	if (r->have_trl && r->trl.bytes_sent <= r->file_size && r->err == 0) {
 		struct spans gaps = { 0 };
 
@@ -350,28 +512,47 @@ static void print_seq_list(FILE *f, const struct spans *s)
 		fprintf(f, ", ... (%zu more runs)", s->n - i);
 }
 
-/* The bad frames that overlap m, "; "-separated; false when none. */
+/*
+ * The bad frames that overlap m, "; "-separated (BAD_PER_LINE of them,
+ * then how many more); false when none.  A frame holds at most
+ * FRAME_PAYLOAD_MAX bytes, so only those starting in
+ * [m->a - FRAME_PAYLOAD_MAX, m->b) can overlap: binary search for the first.
+ */
 static bool print_bad_in(FILE *f, const struct recv *r, const struct span *m)
 {
-	bool any = false;
+	uint64_t from = m->a - (m->a < FRAME_PAYLOAD_MAX ? m->a : FRAME_PAYLOAD_MAX);
+	size_t lo = 0, hi = r->nbadx, shown = 0, more = 0;
 
-	for (size_t i = 0; i < r->nbad; i++) {
-		const struct badframe *b = &r->bad[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->bad[r->badx[mid]].offset < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < r->nbadx && r->bad[r->badx[i]].offset < m->b; i++) {
+		const struct badframe *b = &r->bad[r->badx[i]];
 		uint64_t end = b->offset + (b->len ? b->len : 1);
 
-		if (b->dump_id != r->id || (b->type != FRAME_TYPE_DATA && b->type != FRAME_TYPE_ZERO) ||
-		    b->offset >= m->b || end <= m->a)
+		if (end <= m->a || end < b->offset)
 			continue;
-		fprintf(f, "%sframe seq %" PRIu32, any ? "; " : "", b->seq);
+		if (shown == BAD_PER_LINE) {
+			more++;
+			continue;
+		}
+		fprintf(f, "%sframe seq %" PRIu32, shown ? "; " : "", b->seq);
 		if (b->len)
 			fprintf(f, " (DATA 0x%" PRIx64 "-0x%" PRIx64 ")", b->offset, end - 1);
 		else
 			fprintf(f, " (ZERO from 0x%" PRIx64 ")", b->offset);
 		fprintf(f, " %s", b->status == FRAME_TRUNCATED ? "cut off by the capture's end" :
 				  "payload CRC wrong");
-		any = true;
+		shown++;
 	}
-	return any;
+	if (more)
+		fprintf(f, "; ... and %zu more bad frames", more);
+	return shown != 0;
 }
 
 /* One missing range and what explains it: bad frames, or lost seqs. */
@@ -379,13 +560,25 @@ static void print_missing(FILE *f, const struct recv *r, const struct span *m)
 {
 	uint64_t first = 0, last = 0;
 	bool lost = false;
+	size_t lo = 0, hi = r->njumps;
 
 	fprintf(f, "missing 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " bytes): ", m->a, m->b - 1,
 		m->b - m->a);
-	for (size_t i = 0; i < r->njumps && !lost; i++) {
+	while (lo < hi) {	/* the first jump from m->a to m->b, in arrival order */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct jump *j = &r->jumps[mid];
+
+		if (j->prev_end < m->a || (j->prev_end == m->a && j->offset < m->b))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < r->njumps && !lost; i++) {
 		const struct jump *j = &r->jumps[i];
 
-		if (j->prev_end == m->a && j->offset == m->b && j->seq > j->prev_seq + 1) {
+		if (j->prev_end != m->a || j->offset != m->b)
+			break;
+		if (j->seq > j->prev_seq + 1) {
 			first = j->prev_seq + 1;
 			last = j->seq - 1;
 			lost = true;
@@ -421,9 +614,11 @@ static void print_stream(const struct recv *r)
 	       " times)\n", s->garbage, s->resyncs);
 	if (r->ndumps > 1) {
 		printf("the capture holds %zu dumps:", r->ndumps);
-		for (size_t i = 0; i < r->ndumps; i++)
+		for (size_t i = 0; i < r->ndumps && i < LIST_MAX; i++)
 			printf(" 0x%016" PRIx64 " (%" PRIu64 " frames%s)", r->dumps[i].id,
 			       r->dumps[i].frames, r->dumps[i].header ? "" : ", no HEADER");
+		if (r->ndumps > LIST_MAX)
+			printf(" ... and %zu more", r->ndumps - LIST_MAX);
 		printf("; taking 0x%016" PRIx64 "%s\n", r->id, r->id_given ? " (--dump-id)" :
 		       ", the last with a HEADER (--dump-id picks another)");
 	}
@@ -441,8 +636,11 @@ static void print_dump(const struct recv *r)
 		t = (time_t)r->hdr.created;
 		if (r->hdr.created != 0)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-		printf("HEADER: file %" PRIu64 " bytes, %" PRIu32 " segments, created %s, by \"%.32s\"\n",
-		       r->hdr.file_size, r->hdr.segment_count, when, r->hdr.producer);
+		printf("HEADER: file %" PRIu64 " bytes, %" PRIu32 " segments, created %s, by \"",
+		       r->hdr.file_size, r->hdr.segment_count, when);
+		textesc_put(stdout, r->hdr.producer, strnlen(r->hdr.producer,
+							     sizeof(r->hdr.producer)));
+		printf("\"\n");
 	} else {
 		printf("HEADER: not received\n");
 	}
@@ -456,7 +654,7 @@ static void print_dump(const struct recv *r)
 		printf("ignored %" PRIu64 " frames outside the file\n", r->beyond);
 }
 
-static void print_seqs(const struct recv *r)
+static void print_seqs(struct recv *r)
 {
 	uint64_t expect = r->have_trl ? (uint64_t)r->trl.frame_count + 1 : r->max_seq + 1;
 	struct spans gaps = { 0 };
@@ -472,19 +670,34 @@ static void print_seqs(const struct recv *r)
 	free(gaps.v);
 }
 
-/* Everything that is wrong, in lines; to f (stdout or the sidecar). */
-static void print_problems(FILE *f, const struct recv *r)
+/*
+ * Everything that is wrong, in lines; to f (stdout or the sidecar), at
+ * most max lines per list, then "... and N more".
+ */
+static void print_problems(FILE *f, const struct recv *r, size_t max)
 {
 	char hex[2 * SHA256_LEN + 1];
+	size_t shown = 0, more = 0;
 
-	for (size_t i = 0; i < r->missing.n; i++)
+	for (size_t i = 0; i < r->missing.n && i < max; i++)
 		print_missing(f, r, &r->missing.v[i]);
-	for (size_t i = 0; i < r->nbad; i++)
-		if (r->bad[i].dump_id == r->id && (r->bad[i].type == FRAME_TYPE_HEADER ||
-						   r->bad[i].type == FRAME_TYPE_TRAILER))
-			fprintf(f, "%s frame seq %" PRIu32 " damaged (%s)\n",
-				frame_type_name(r->bad[i].type), r->bad[i].seq,
-				r->bad[i].status == FRAME_TRUNCATED ? "cut off" : "payload CRC wrong");
+	if (r->missing.n > max)
+		fprintf(f, "... and %zu more missing ranges\n", r->missing.n - max);
+	for (size_t i = 0; i < r->nbad; i++) {
+		if (r->bad[i].dump_id != r->id || (r->bad[i].type != FRAME_TYPE_HEADER &&
+						   r->bad[i].type != FRAME_TYPE_TRAILER))
+			continue;
+		if (shown++ == max) {
+			shown--;
+			more++;
+			continue;
+		}
+		fprintf(f, "%s frame seq %" PRIu32 " damaged (%s)\n",
+			frame_type_name(r->bad[i].type), r->bad[i].seq,
+			r->bad[i].status == FRAME_TRUNCATED ? "cut off" : "payload CRC wrong");
+	}
+	if (more)
+		fprintf(f, "... and %zu more damaged HEADER or TRAILER frames\n", more);
 	if (!r->have_hdr && !r->have_trl)
 		fprintf(f, "file size unknown (no HEADER, no TRAILER): %" PRIu64
 			" bytes is the end of the last frame\n", r->file_size);
@@ -505,7 +718,7 @@ static void print_problems(FILE *f, const struct recv *r)
 		fprintf(f, "writing %s failed: %s\n", r->out, strerror(-r->err));
 }
 
-static void print_report(const struct recv *r)
+static void print_report(struct recv *r)
 {
 	char hex[2 * SHA256_LEN + 1];
 
@@ -514,7 +727,7 @@ static void print_report(const struct recv *r)
 	print_seqs(r);
 	printf("file: %" PRIu64 " bytes, %" PRIu64 " missing in %zu ranges\n", r->file_size,
 	       spans_total(&r->missing), r->missing.n);
-	print_problems(stdout, r);
+	print_problems(stdout, r, LIST_MAX);
 	if (r->digest_checked && r->digest_ok) {
 		crypto_sha256_hex(r->digest, hex);
 		printf("sha256 OK %s%s\n", hex, r->trl.bytes_sent != r->file_size ?
@@ -542,7 +755,7 @@ static int write_sidecar(const struct recv *r, const char *path)
 		r->out);
 	fprintf(f, "capture %s\ndump_id 0x%016" PRIx64 "\nfile_size %" PRIu64 "\n", r->capture,
 		r->id, r->file_size);
-	print_problems(f, r);
+	print_problems(f, r, SIDECAR_MAX);
 	if (fclose(f) != 0) {
 		free(text);
 		return -ENOMEM;
@@ -565,10 +778,24 @@ static int write_sidecar(const struct recv *r, const char *path)
 
 /* ---------------------------------------------------------------- command */
 
+static void recv_free(struct recv *r)
+{
+	free(r->bad);
+	free(r->jumps);
+	free(r->dumps);
+	free(r->slots);
+	free(r->badx);
+	free(r->covered.v);
+	free(r->seqs.v);
+	free(r->data.v);
+	free(r->missing.v);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: postmortem recv CAPTURE -o VMCORE [--dump-id ID] [--quiet] [--compact]\n"
+		"                       [--max-size SIZE]\n"
 		"\n"
 		"Rebuild the ELF core file a dump=serial run sent, from a capture of the\n"
 		"serial line (console text and frames mixed; docs/dump-serial.md).\n"
@@ -578,6 +805,8 @@ static void usage(FILE *f)
 		"  --quiet        print only problems\n"
 		"  --compact      keep the file as sent (zero pages as PT_LOAD tails outside\n"
 		"                 the file); default: the /proc/vmcore shape, zeros as holes\n"
+		"  --max-size SIZE  refuse a dump that declares a bigger file (bytes, or with\n"
+		"                 K, M, G or T; default 64G)\n"
 		"VMCORE (mode 0600) is written beside it and renamed over it at the end;\n"
 		"a capture without frames of the dump leaves an existing VMCORE as it was.\n"
 		"A device or FIFO as VMCORE gets the finished file (built in $TMPDIR),\n"
@@ -585,6 +814,30 @@ static void usage(FILE *f)
 		"Exit 0 only when the file is complete and matches the sender's SHA-256;\n"
 		"otherwise 1 (a partial dump, or nothing written), with VMCORE.incomplete\n"
 		"listing what is missing.\n");
+}
+
+/* "4096", "64G", "1T": bytes; -1 unless a positive number that fits. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	uint64_t v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || end == s || s[0] == '-')
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(units, *end)) == NULL || end[1] != '\0')
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (v == 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
 }
 
 static int parse_args(struct recv *r, int argc, char **argv)
@@ -601,6 +854,9 @@ static int parse_args(struct recv *r, int argc, char **argv)
 			r->compact = true;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			r->out = argv[++i];
+		} else if (strcmp(argv[i], "--max-size") == 0 && i + 1 < argc) {
+			if (parse_size(argv[++i], &r->max_size) != 0)
+				return -1;
 		} else if (strcmp(argv[i], "--dump-id") == 0 && i + 1 < argc) {
 			errno = 0;
 			r->id = strtoull(argv[++i], &end, 0);
@@ -636,7 +892,7 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 		!r->have_trl ? ", no TRAILER" : "", o->direct ? "a device or pipe: no sidecar" :
 		rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
 	if (r->quiet || o->direct)
-		print_problems(stderr, r);
+		print_problems(stderr, r, LIST_MAX);
 	return 1;
 }
 
@@ -657,15 +913,19 @@ int recv_tool_main(int argc, char **argv)
 	uint64_t need = 0;
 	bool found = false;
 
+	recv_free(&r);		/* what an earlier call in this process left */
 	memset(&r, 0, sizeof(r));
+	r.max_size = RECV_SIZE_DEFAULT;
 	if (parse_args(&r, argc, argv) != 0) {
 		usage(stderr);
 		return 2;
 	}
-	snprintf(side, sizeof(side), "%s.incomplete", r.out);
 	if (decode_capture(&r, on_frame_scan) != 0)
 		return 1;
 	choose_dump(&r);
+	if (check_size(&r) != 0)
+		return 1;
+	snprintf(side, sizeof(side), "%s.incomplete", r.out);
 	for (size_t i = 0; i < r.ndumps; i++)
 		if (r.have_id && r.dumps[i].id == r.id) {
 			need = r.dumps[i].data;
@@ -678,7 +938,7 @@ int recv_tool_main(int argc, char **argv)
 		return 1;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	r.fd = o.fd;
-	if (r.have_id && decode_capture(&r, on_frame) != 0) {
+	if (decode_capture(&r, on_frame) != 0) {
 		outfile_discard(&o);
 		return 1;
 	}

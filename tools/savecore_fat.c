@@ -13,6 +13,18 @@
  * then given the /proc/vmcore shape unless --compact.  --list prints
  * every dump found.  Exit codes as for the raw partition (savecore.h).
  * Host only.
+ *
+ * Bounds, for volumes that break the rules: each dump directory is listed
+ * once into an index sorted by name and every part found by binary search
+ * (not a directory scan per vmcore.NNN); dump directories that start at
+ * the same cluster (or inode) as one already seen are cross-linked and
+ * skipped; all listings of one volume together may hold no more entries
+ * than its data area has room for (more means cross-linked clusters), and
+ * the FAT reader bounds every chain (payload/fat.h: loops, length, 65536
+ * entries per directory).  In a host directory only regular files are
+ * opened (O_NOFOLLOW | O_NONBLOCK, then fstat), so a FIFO or a device named
+ * dumpinfo.txt is reported, never waited on.  Names and dumpinfo.txt text
+ * are printed escaped (tools/textesc.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,22 +40,46 @@
 #include "payload/fat.h"
 #include "tools/outfile.h"
 #include "tools/savecore.h"
+#include "tools/textesc.h"
 #include "tools/vmcore_expand.h"
 
 #define TOOL		"savecore"
 #define MAX_DUMPS	256
 #define NAME_LEN	64
 #define INFO_MAX	4096
+#define XLINK_SHOWN	4		/* cross-linked directories named before "... and N more" */
 
 /* Where the files are: a host directory tree, or a FAT volume. */
 struct src {
 	const char *root;		/* host: the directory holding POSTMORTEM (or a dump) */
 	struct fat_vol *vol;		/* FAT: the mounted volume */
 	char label[96];			/* for messages */
+	uint64_t budget;		/* FAT: directory entries left to list on this volume */
+	bool budget_said;
 	/* the open file */
 	int fd;
 	struct fat_reader fr;
 	uint64_t pos;
+};
+
+/* An entry of a listed directory.  key: the name (FAT: ASCII-lowercased). */
+struct ent {
+	char key[NAME_LEN];
+	bool regular;			/* a file (host: S_ISREG without following links) */
+	uint8_t attr;			/* FAT */
+	uint32_t size, cluster;		/* FAT */
+};
+
+/* One directory, listed once, sorted by key. */
+struct dirindex {
+	struct ent *v;
+	size_t n, cap;
+};
+
+/* A dump directory under POSTMORTEM; ident: its first cluster, or inode. */
+struct sub {
+	char name[NAME_LEN];
+	uint64_t ident;
 };
 
 struct info {
@@ -54,24 +90,174 @@ struct info {
 	char raw[INFO_MAX];
 };
 
-static int src_open(struct src *s, const char *path, uint64_t *size)
+static void fold(const char *in, char *out, bool fat)
 {
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < NAME_LEN; i++)
+		out[i] = fat && in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
+	out[i] = '\0';
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->key, ((const struct ent *)b)->key);
+}
+
+static void idx_free(struct dirindex *x)
+{
+	free(x->v);
+	memset(x, 0, sizeof(*x));
+}
+
+static struct ent *idx_push(struct dirindex *x)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		struct ent *v = realloc(x->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		x->v = v;
+		x->cap = cap;
+	}
+	memset(&x->v[x->n], 0, sizeof(x->v[0]));
+	return &x->v[x->n++];
+}
+
+/* The volume's entry budget is spent: cross-linked directories.  Said once. */
+static int budget_spent(struct src *s)
+{
+	if (!s->budget_said)
+		fprintf(stderr, "postmortem: %s: %s: the directories list more entries than the "
+			"volume has room for (cross-linked clusters); not reading further\n", TOOL,
+			s->label);
+	s->budget_said = true;
+	return -ELOOP;
+}
+
+/*
+ * List dir once into x, sorted (names longer than a dump's are left out).
+ * 0, -ENOENT (no such directory), -ELOOP (the volume's budget is spent),
+ * -ENOMEM or the FAT reader's error.
+ */
+static int src_list(struct src *s, const char *dir, struct dirindex *x)
+{
+	struct ent *e;
+	int err = 0;
+
+	memset(x, 0, sizeof(*x));
+	if (s->vol != NULL) {
+		struct fat_dir d;
+		struct fat_dirent de;
+
+		if (fat_opendir(s->vol, dir, &d) != 0)
+			return -ENOENT;
+		while ((err = fat_readdir(&d, &de)) == 1) {
+			if (s->budget == 0) {
+				err = budget_spent(s);
+				break;
+			}
+			s->budget--;
+			if (strlen(de.name) >= NAME_LEN)
+				continue;
+			if ((e = idx_push(x)) == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			fold(de.name, e->key, true);
+			e->attr = de.attr;
+			e->regular = !(de.attr & FAT_ATTR_DIRECTORY);
+			e->size = de.size;
+			e->cluster = de.cluster;
+		}
+	} else {
+		char full[4096];
+		struct dirent *de;
+		struct stat st;
+		DIR *d;
+
+		snprintf(full, sizeof(full), "%s/%s", s->root, dir);
+		if ((d = opendir(full)) == NULL)
+			return -ENOENT;
+		while ((de = readdir(d)) != NULL) {
+			if (strlen(de->d_name) >= NAME_LEN)
+				continue;
+			if ((e = idx_push(x)) == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			fold(de->d_name, e->key, false);
+			e->regular = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				     S_ISREG(st.st_mode);
+		}
+		closedir(d);
+	}
+	if (err < 0 && err != -ELOOP) {
+		fprintf(stderr, "postmortem: %s: %s: %s: %s\n", TOOL, s->label, dir,
+			err == -ENOMEM ? "out of memory" : s->vol->why ? s->vol->why : "unreadable");
+	}
+	if (x->n > 1)
+		qsort(x->v, x->n, sizeof(*x->v), cmp_ent);
+	return err < 0 ? err : 0;
+}
+
+/* The entry called name in x, or NULL (binary search). */
+static const struct ent *idx_find(const struct src *s, const struct dirindex *x, const char *name)
+{
+	char key[NAME_LEN];
+	size_t lo = 0, hi = x->n;
+
+	fold(name, key, s->vol != NULL);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(x->v[mid].key, key);
+
+		if (c == 0)
+			return &x->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Open dir/name, found in x, for reading.  0; -ENOENT when it is not in
+ * x; -ENODEV when it is there but not a regular file (a FIFO,
+ * a device, a directory, a symlink: never opened in a way that could
+ * block); another -errno when it cannot be opened.
+ */
+static int src_open(struct src *s, const struct dirindex *x, const char *dir, const char *name,
+		    uint64_t *size)
+{
+	const struct ent *e = idx_find(s, x, name);
 	char full[4096];
 	struct stat st;
 
 	s->pos = 0;
+	s->fd = -1;
+	if (e == NULL)
+		return -ENOENT;
+	if (!e->regular)
+		return -ENODEV;
 	if (s->vol != NULL) {
-		if (fat_open(s->vol, path, &s->fr) != 0)
-			return -ENOENT;
+		struct fat_dirent de = { .attr = e->attr, .size = e->size, .cluster = e->cluster };
+
+		if (fat_open_entry(s->vol, &de, &s->fr) != 0)
+			return -EIO;
 		*size = s->fr.size;
 		return 0;
 	}
-	snprintf(full, sizeof(full), "%s/%s", s->root, path);
-	s->fd = open(full, O_RDONLY);
-	if (s->fd < 0 || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		if (s->fd >= 0)
-			close(s->fd);
-		return -ENOENT;
+	snprintf(full, sizeof(full), "%s/%s/%s", s->root, dir, name);
+	s->fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd < 0)
+		return errno == ELOOP ? -ENODEV : -errno;
+	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(s->fd);
+		s->fd = -1;
+		return -ENODEV;
 	}
 	*size = (uint64_t)st.st_size;
 	return 0;
@@ -115,6 +301,7 @@ static void name_key(const char *n, int *dated, char stamp[16], unsigned long *s
 
 static int cmp_name(const void *a, const void *b)
 {
+	/* struct sub starts with its name */
 	int da, db, c;
 	char sa[16], sb[16];
 	unsigned long na, nb;
@@ -128,9 +315,9 @@ static int cmp_name(const void *a, const void *b)
 	return na < nb ? -1 : na > nb;
 }
 
-static int src_subdirs(struct src *s, const char *dir, char (*names)[NAME_LEN])
+static int src_subdirs(struct src *s, const char *dir, struct sub *subs)
 {
-	int n = 0;
+	int n = 0, more = 0;
 
 	if (s->vol != NULL) {
 		struct fat_dir d;
@@ -138,9 +325,21 @@ static int src_subdirs(struct src *s, const char *dir, char (*names)[NAME_LEN])
 
 		if (fat_opendir(s->vol, dir, &d) != 0)
 			return 0;
-		while (n < MAX_DUMPS && fat_readdir(&d, &e) == 1)
-			if ((e.attr & FAT_ATTR_DIRECTORY) && strlen(e.name) < NAME_LEN)
-				snprintf(names[n++], NAME_LEN, "%.63s", e.name);
+		while (fat_readdir(&d, &e) == 1) {
+			if (s->budget == 0) {
+				budget_spent(s);
+				break;
+			}
+			s->budget--;
+			if (!(e.attr & FAT_ATTR_DIRECTORY) || strlen(e.name) >= NAME_LEN)
+				continue;
+			if (n == MAX_DUMPS) {
+				more++;
+				continue;
+			}
+			snprintf(subs[n].name, NAME_LEN, "%.63s", e.name);
+			subs[n++].ident = e.cluster;
+		}
 	} else {
 		char full[4096];
 		DIR *d;
@@ -149,18 +348,28 @@ static int src_subdirs(struct src *s, const char *dir, char (*names)[NAME_LEN])
 		snprintf(full, sizeof(full), "%s/%s", s->root, dir);
 		if ((d = opendir(full)) == NULL)
 			return 0;
-		while (n < MAX_DUMPS && (e = readdir(d)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
 			struct stat st;
 			char sub[4400];
 
 			snprintf(sub, sizeof(sub), "%s/%s", full, e->d_name);
-			if (e->d_name[0] != '.' && strlen(e->d_name) < NAME_LEN &&
-			    stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-				snprintf(names[n++], NAME_LEN, "%.63s", e->d_name);
+			if (e->d_name[0] == '.' || strlen(e->d_name) >= NAME_LEN ||
+			    stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+				continue;
+			if (n == MAX_DUMPS) {
+				more++;
+				continue;
+			}
+			snprintf(subs[n].name, NAME_LEN, "%.63s", e->d_name);
+			subs[n++].ident = (uint64_t)st.st_ino;
 		}
 		closedir(d);
 	}
-	qsort(names, (size_t)n, NAME_LEN, cmp_name);
+	if (more)
+		fprintf(stderr, "postmortem: %s: %s: %s holds %d more directories than the %d read "
+			"(in directory order); they are not looked at\n", TOOL, s->label, dir, more,
+			MAX_DUMPS);
+	qsort(subs, (size_t)n, sizeof(*subs), cmp_name);
 	return n;
 }
 
@@ -178,18 +387,25 @@ static const char *info_get(const char *raw, const char *key, char *out, size_t 
 	return NULL;
 }
 
-/* dumpinfo.txt of dir; 0, or -ENOENT / -EBADMSG. */
-static int read_info(struct src *s, const char *dir, struct info *in)
+/*
+ * dumpinfo.txt of dir (listed in x); 0, or -ENOENT / -EBADMSG.  One that
+ * is not a regular file is reported and taken as absent.
+ */
+static int read_info(struct src *s, const struct dirindex *x, const char *dir, struct info *in)
 {
-	char path[160], v[96];
+	char v[96], esc[200];
 	uint64_t size;
 	size_t got = 0;
+	int err;
 
 	memset(in, 0, sizeof(*in));
-	snprintf(path, sizeof(path), "%s/dumpinfo.txt", dir);
-	if (src_open(s, path, &size) != 0)
+	err = src_open(s, x, dir, "dumpinfo.txt", &size);
+	if (err == -ENODEV)
+		fprintf(stderr, "postmortem: %s: %s: %s/dumpinfo.txt is not a regular file; "
+			"ignored\n", TOOL, s->label, textesc_str(dir, strlen(dir), esc, sizeof(esc)));
+	if (err != 0)
 		return -ENOENT;
-	int err = size >= INFO_MAX ? -EBADMSG : src_read(s, in->raw, (size_t)size, &got);
+	err = size >= INFO_MAX ? -EBADMSG : src_read(s, in->raw, (size_t)size, &got);
 	src_close(s);
 	if (err || got != size || strncmp(in->raw, "postmortem-dump 1\n", 18) != 0)
 		return -EBADMSG;
@@ -206,18 +422,19 @@ static int read_info(struct src *s, const char *dir, struct info *in)
 
 /*
  * A dump cut short before dumpinfo.txt was written: the parts vmcore.000,
- * vmcore.001, ... that are there, in order.  0 (in filled, status says
- * so) or -ENOENT when there is no vmcore.000 either.
+ * vmcore.001, ... that are there, in order, each found in the index x.
+ * 0 (in filled, status says so) or -ENOENT when there is no vmcore.000
+ * either.
  */
-static int probe_parts(struct src *s, const char *dir, struct info *in)
+static int probe_parts(struct src *s, const struct dirindex *x, const char *dir, struct info *in)
 {
-	char path[160];
+	char name[32];
 	uint64_t size;
 
 	memset(in, 0, sizeof(*in));
 	for (unsigned i = 0; i < 100000; i++) {
-		snprintf(path, sizeof(path), "%s/vmcore.%03u", dir, i);
-		if (src_open(s, path, &size) != 0)
+		snprintf(name, sizeof(name), "vmcore.%03u", i);
+		if (src_open(s, x, dir, name, &size) != 0)
 			break;
 		src_close(s);
 		if (i == 0)
@@ -232,30 +449,32 @@ static int probe_parts(struct src *s, const char *dir, struct info *in)
 }
 
 /* Join the parts of dir into fd, hashing; 0 or an error (message printed). */
-static int join(struct savecore_ctx *c, struct src *s, const char *dir, const struct info *in,
-		int fd, uint8_t digest[SHA256_LEN], uint64_t *total)
+static int join(struct savecore_ctx *c, struct src *s, const struct dirindex *x, const char *dir,
+		const struct info *in, int fd, uint8_t digest[SHA256_LEN], uint64_t *total)
 {
 	struct crypto_sha256 sha;
-	char path[160];
+	char name[32], esc[200];
 	uint64_t step = in->size / 10 + 1, next = step;
 
 	crypto_sha256_init(&sha);
 	*total = 0;
+	textesc_str(dir, strlen(dir), esc, sizeof(esc));
 	for (unsigned i = 0; i < in->parts; i++) {
 		uint64_t size, done = 0;
 		size_t got;
 
-		snprintf(path, sizeof(path), "%s/vmcore.%03u", dir, i);
-		if (src_open(s, path, &size) != 0) {
-			fprintf(stderr, "postmortem: %s: %s: %s missing\n", TOOL, s->label, path);
+		snprintf(name, sizeof(name), "vmcore.%03u", i);
+		if (src_open(s, x, dir, name, &size) != 0) {
+			fprintf(stderr, "postmortem: %s: %s: %s/%s missing\n", TOOL, s->label, esc,
+				name);
 			return -ENOENT;
 		}
 		while (done < size) {
 			size_t n = size - done < SAVECORE_SCRATCH ? (size_t)(size - done) : SAVECORE_SCRATCH;
 			if (src_read(s, c->scratch, n, &got) != 0 || got != n ||
 			    write(fd, c->scratch, n) != (ssize_t)n) {
-				fprintf(stderr, "postmortem: %s: %s: reading %s or writing %s failed\n",
-					TOOL, s->label, path, c->o.out);
+				fprintf(stderr, "postmortem: %s: %s: reading %s/%s or writing %s failed\n",
+					TOOL, s->label, esc, name, c->o.out);
 				src_close(s);
 				return -EIO;
 			}
@@ -270,24 +489,29 @@ static int join(struct savecore_ctx *c, struct src *s, const char *dir, const st
 	return 0;
 }
 
-/* Save dump dir of s to -o; SAVECORE_* */
-static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, const struct info *in)
+/* Save dump dir of s (listed in x) to -o; SAVECORE_* */
+static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirindex *x,
+		     const char *dir, const struct info *in)
 {
 	uint8_t digest[SHA256_LEN];
-	char hex[SHA256_LEN * 2 + 1];
+	char hex[SHA256_LEN * 2 + 1], edir[200], estatus[400], esha[300];
 	uint64_t total;
 	bool complete = strcmp(in->status, "complete") == 0;
 	struct outfile o;
 	int rc;
 
+	textesc_str(dir, strlen(dir), edir, sizeof(edir));	/* names and text from the disk */
+	textesc_str(in->status, sizeof(in->status), estatus, sizeof(estatus));
+	textesc_str(in->sha256, sizeof(in->sha256), esha, sizeof(esha));
+
 	if (c->o.clear) {
 		fprintf(stderr, "postmortem: %s: %s: --clear is for the raw dump partition; a "
-			"dump=fat dump is cleared by deleting %s\n", TOOL, s->label, dir);
+			"dump=fat dump is cleared by deleting %s\n", TOOL, s->label, edir);
 		return SAVECORE_USAGE;
 	}
 	if (!complete && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s: %s: status %s: not saved (--force saves "
-			"what is there)\n", TOOL, s->label, dir, in->status[0] ? in->status : "?");
+			"what is there)\n", TOOL, s->label, edir, in->status[0] ? estatus : "?");
 		return SAVECORE_FAIL;
 	}
 	/* a new file beside VMCORE, renamed over it once checked (tools/outfile.h) */
@@ -295,7 +519,7 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 		return SAVECORE_FAIL;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	memset(digest, 0, sizeof(digest));
-	if (join(c, s, dir, in, o.fd, digest, &total) != 0 && !c->o.force) {
+	if (join(c, s, x, dir, in, o.fd, digest, &total) != 0 && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out, o.direct ?
 			" (a device or pipe: what it got stays)" : "; left as it was");
 		outfile_discard(&o);
@@ -310,9 +534,9 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 	bool ok = complete && total == in->size && strcmp(hex, in->sha256) == 0;
 	if (!ok && complete) {
 		fprintf(stderr, "postmortem: %s: %s: %s: %s\n  dumpinfo says %llu bytes, sha256 %s\n"
-			"  the parts hold %llu bytes, sha256 %s\n", TOOL, s->label, dir,
+			"  the parts hold %llu bytes, sha256 %s\n", TOOL, s->label, edir,
 			total != in->size ? "size MISMATCH" : "sha256 MISMATCH",
-			(unsigned long long)in->size, in->sha256, (unsigned long long)total, hex);
+			(unsigned long long)in->size, esha, (unsigned long long)total, hex);
 		if (o.direct)
 			fprintf(stderr, "%s: %s already received the corrupt dump (a device or "
 				"pipe: nothing to take back)\n", TOOL, c->o.out);
@@ -328,50 +552,98 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const char *dir, con
 	if (rc == SAVECORE_FAIL)
 		return rc;
 	printf("%s: %s: %s: %u part%s, %llu bytes, sha256 %s \xe2\x86\x92 %s\n", TOOL, s->label,
-	       dir, in->parts, in->parts == 1 ? "" : "s", (unsigned long long)total,
+	       edir, in->parts, in->parts == 1 ? "" : "s", (unsigned long long)total,
 	       ok ? "OK" : "NOT VERIFIED", c->o.out);
 	return rc;
 }
 
 /*
+ * Read dir's dump facts: list it once, then dumpinfo.txt, else the parts.
+ * 0, -EBADMSG (dumpinfo.txt unreadable; in as far as read) or -ENOENT
+ * (no dump there, or the directory cannot be listed).  x is left filled
+ * on 0 and -EBADMSG, for the caller to idx_free().
+ */
+static int dump_facts(struct src *s, const char *dir, struct dirindex *x, struct info *in)
+{
+	int err = src_list(s, dir, x);
+
+	if (err != 0) {
+		idx_free(x);
+		memset(in, 0, sizeof(*in));
+		return -ENOENT;
+	}
+	err = read_info(s, x, dir, in);
+	if (err == -ENOENT && (err = probe_parts(s, x, dir, in)) == -ENOENT)
+		idx_free(x);
+	return err;
+}
+
+/*
  * Every dump under POSTMORTEM of s: list them, or save the newest
- * complete one (the newest of any state under --force).  Returns
- * SAVECORE_* or -ENOENT when s holds no dump at all.
+ * complete one (the newest of any state under --force).  A dump directory
+ * that starts where an earlier one does is cross-linked: named, skipped.
+ * Returns SAVECORE_* or -ENOENT when s holds no dump at all.
  */
 static int from_src(struct savecore_ctx *c, struct src *s)
 {
-	static char names[MAX_DUMPS][NAME_LEN];
-	static struct info in;
-	char dir[NAME_LEN + 16];
-	int n = src_subdirs(s, "POSTMORTEM", names), pick = -1, found = 0;
+	static struct sub subs[MAX_DUMPS];
+	static struct info in, pick_in;
+	struct dirindex x, pick_x = { 0 };	/* the pick's listing, kept: no second read */
+	char dir[NAME_LEN + 16], esc[300], estatus[400];
+	int n = src_subdirs(s, "POSTMORTEM", subs), pick = -1, found = 0, xlinked = 0;
 
 	for (int i = 0; i < n; i++) {
-		snprintf(dir, sizeof(dir), "POSTMORTEM/%s", names[i]);
-		int err = read_info(s, dir, &in);
-		if (err == -ENOENT && (err = probe_parts(s, dir, &in)) == -ENOENT)
+		int same = -1;
+
+		for (int j = 0; j < i && same < 0; j++)	/* at most MAX_DUMPS squared: small */
+			if (subs[j].ident == subs[i].ident && (s->vol == NULL || subs[i].ident != 0))
+				same = j;
+		snprintf(dir, sizeof(dir), "POSTMORTEM/%.63s", subs[i].name);
+		textesc_str(dir, strlen(dir), esc, sizeof(esc));
+		if (same >= 0) {
+			if (xlinked++ < XLINK_SHOWN) {
+				char other[NAME_LEN * 4 + 1];
+
+				fprintf(stderr, "postmortem: %s: %s: %s is the same directory as "
+					"POSTMORTEM/%s (cross-linked clusters): skipped\n", TOOL, s->label,
+					esc, textesc_str(subs[same].name, NAME_LEN, other,
+							 sizeof(other)));
+			}
+			continue;
+		}
+		int err = dump_facts(s, dir, &x, &in);
+		if (err == -ENOENT)
 			continue;
 		found++;
 		if (c->o.list)
-			printf("%s: %s: %s, %llu bytes in %u part%s\n", s->label, dir,
-			       err ? "dumpinfo.txt unreadable" : in.status, (unsigned long long)in.size,
-			       in.parts, in.parts == 1 ? "" : "s");
-		if (err == 0 && (strcmp(in.status, "complete") == 0 || c->o.force))
+			printf("%s: %s: %s, %llu bytes in %u part%s\n", s->label, esc,
+			       err ? "dumpinfo.txt unreadable" :
+			       textesc_str(in.status, sizeof(in.status), estatus, sizeof(estatus)),
+			       (unsigned long long)in.size, in.parts, in.parts == 1 ? "" : "s");
+		if (err == 0 && (strcmp(in.status, "complete") == 0 || c->o.force) && !c->o.list) {
 			pick = i;
+			idx_free(&pick_x);
+			pick_x = x;
+			pick_in = in;
+		} else {
+			idx_free(&x);
+		}
 	}
-	if (found == 0)
-		return -ENOENT;
-	if (c->o.list)
-		return SAVECORE_OK;
+	if (xlinked > XLINK_SHOWN)
+		fprintf(stderr, "postmortem: %s: %s: ... and %d more cross-linked dump directories "
+			"skipped\n", TOOL, s->label, xlinked - XLINK_SHOWN);
+	if (found == 0 || c->o.list)
+		return found == 0 ? -ENOENT : SAVECORE_OK;
 	if (pick < 0) {
 		fprintf(stderr, "postmortem: %s: %s: %d dump%s under POSTMORTEM, none complete "
 			"(--list shows them; --force saves the newest)\n", TOOL, s->label, found,
 			found == 1 ? "" : "s");
 		return SAVECORE_FAIL;
 	}
-	snprintf(dir, sizeof(dir), "POSTMORTEM/%s", names[pick]);
-	if (read_info(s, dir, &in) == -ENOENT)
-		probe_parts(s, dir, &in);
-	return save_dump(c, s, dir, &in);
+	snprintf(dir, sizeof(dir), "POSTMORTEM/%.63s", subs[pick].name);
+	int rc = save_dump(c, s, &pick_x, dir, &pick_in);
+	idx_free(&pick_x);
+	return rc;
 }
 
 int savecore_fat_dir(struct savecore_ctx *c)
@@ -384,19 +656,29 @@ int savecore_fat_dir(struct savecore_ctx *c)
 	snprintf(s.label, sizeof(s.label), "%s", c->o.image);
 	/* the ESP root, the POSTMORTEM directory, or one dump's directory */
 	snprintf(root, sizeof(root), "%s/dumpinfo.txt", c->o.image);
-	if (stat(root, &st) == 0) {
+	if (lstat(root, &st) == 0) {	/* whatever it is: src_open() opens only a file */
 		static struct info in;
+		struct dirindex x;
+		char estatus[400];
+
 		s.root = c->o.image;
-		if (read_info(&s, ".", &in) != 0) {
+		rc = dump_facts(&s, ".", &x, &in);
+		if (rc != 0) {
+			if (rc != -ENOENT)
+				idx_free(&x);
 			fprintf(stderr, "postmortem: %s: %s: dumpinfo.txt unreadable\n", TOOL, c->o.image);
 			return SAVECORE_FAIL;
 		}
 		if (c->o.list) {
-			printf("%s: %s, %llu bytes in %u parts\n", c->o.image, in.status,
+			idx_free(&x);
+			printf("%s: %s, %llu bytes in %u parts\n", c->o.image,
+			       textesc_str(in.status, sizeof(in.status), estatus, sizeof(estatus)),
 			       (unsigned long long)in.size, in.parts);
 			return SAVECORE_OK;
 		}
-		return save_dump(c, &s, ".", &in);
+		rc = save_dump(c, &s, &x, ".", &in);
+		idx_free(&x);
+		return rc;
 	}
 	snprintf(root, sizeof(root), "%s/POSTMORTEM", c->o.image);
 	s.root = stat(root, &st) == 0 ? c->o.image : NULL;
@@ -428,6 +710,9 @@ static int try_volume(struct savecore_ctx *c, struct blkdev *view, const char *l
 
 	if (fat_mount(&vol, view, NULL, 0) != 0)
 		return -ENOENT;
+	/* every directory entry the volume has room for, once: more is cross-linking */
+	s.budget = (uint64_t)vol.g.clusters * vol.g.cluster_size / FAT_DIRENT_SIZE +
+		   vol.g.root_entries;
 	snprintf(s.label, sizeof(s.label), "%s", label);
 	return from_src(c, &s);
 }

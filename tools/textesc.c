@@ -48,3 +48,15 @@ void textesc_put(FILE *f, const void *p, size_t n)
 			fprintf(f, "\\x%02x", s[i]);
 	}
 }
+
+void textesc_put_all(FILE *f, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; s != NULL && i < n; i++) {
+		if (textesc_plain(s[i]))
+			fputc(s[i], f);
+		else
+			fprintf(f, "\\x%02x", s[i]);
+	}
+}
