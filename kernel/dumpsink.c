@@ -24,6 +24,7 @@
 #include "drivers/rtc.h"
 #include "drivers/uart16550.h"
 #include "kernel/cpu.h"
+#include "kernel/devices.h"
 #include "kernel/dumpsink.h"
 #include "kernel/fatsink.h"
 #include "payload/dumphdr.h"
@@ -257,7 +258,7 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
 			       char *summary, size_t len)
 {
-	char missing[96];
+	char missing[224];	/* room for the cause devices_dma_failure() gives */
 	int port;
 
 	(void)bi;
@@ -280,13 +281,16 @@ struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *
 	case CMDLINE_DUMP_DISK:
 		if (choose_disk(opts))
 			return open_disk();
-		snprintf(missing, sizeof(missing), "no postmortem dump partition%s%s found",
-			 opts->dump.dev[0] ? " on " : "", opts->dump.dev);
+		snprintf(missing, sizeof(missing), "no postmortem dump partition%s%s found%s%s",
+			 opts->dump.dev[0] ? " on " : "", opts->dump.dev,
+			 devices_dma_failure() ? ": " : "", devices_dma_failure() ? devices_dma_failure() : "");
 		return fallback(opts, missing, summary, len);
 	case CMDLINE_DUMP_AUTO:
 		if (choose_disk(opts))
 			return open_disk();
-		return fallback(opts, "no postmortem dump partition found", summary, len);
+		snprintf(missing, sizeof(missing), "no postmortem dump partition found%s%s",
+			 devices_dma_failure() ? ": " : "", devices_dma_failure() ? devices_dma_failure() : "");
+		return fallback(opts, missing, summary, len);
 	}
 	snprintf(summary, len, "dump FAILED: unknown dump target");
 	return NULL;
