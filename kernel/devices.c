@@ -14,7 +14,7 @@
 #include "kernel/devices.h"
 #include "kernel/iommu.h"
 
-static char dma_failure[96];
+static char dma_failure[160];
 
 void devices_note_timeout(const char *name, const char *what)
 {

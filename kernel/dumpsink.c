@@ -258,7 +258,7 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
 			       char *summary, size_t len)
 {
-	char missing[224];	/* room for the cause devices_dma_failure() gives */
+	char missing[256];	/* room for the cause devices_dma_failure() gives */
 	int port;
 
 	(void)bi;
