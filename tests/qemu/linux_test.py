@@ -78,6 +78,9 @@ CASES = [
     Case("bios-intel-iommu", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
          disk_opts=",disable-legacy=on,iommu_platform=on", short=True,
          expect=[r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"]),
+    Case("bios-amd-iommu", "bios", qemu=["-device", "amd-iommu"], extra_append="amd_iommu=on",
+         disk_opts=",disable-legacy=on,iommu_platform=on",
+         expect=[r"^iommu: AMD-Vi unit at 0xfed80000 was translating; translation turned off"]),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
