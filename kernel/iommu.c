@@ -20,7 +20,11 @@
  * to wait for.
  *
  * Register blocks are identity-mapped with cpu_map_phys() (MMIO below
- * 4 GiB already is); a unit whose registers read all ones is reported and
+ * 4 GiB already is).  A base address from a table that memory corruption
+ * may have touched could name RAM, so before anything is written a VT-d
+ * unit's VER register must read as a version (major non-zero, reserved
+ * bits zero), and an AMD-Vi unit's base must be the one its own PCI
+ * function's IOMMU capability holds; otherwise the unit is reported and
  * left alone.
  */
 #include <errno.h>
@@ -52,6 +56,7 @@ struct unit {
 	enum unit_kind kind;
 	uint64_t base;
 	bool translating;
+	uint16_t segment, device_id, cap;	/* AMD-Vi: where its PCI capability is */
 };
 
 static struct unit units[IOMMU_MAX_UNITS];
@@ -102,20 +107,20 @@ static bool map_regs(enum unit_kind kind, uint64_t base)
 	return true;
 }
 
-static void add_unit(enum unit_kind kind, uint64_t base)
+static struct unit *add_unit(enum unit_kind kind, uint64_t base)
 {
 	for (unsigned i = 0; i < nunits; i++)
 		if (units[i].base == base)
-			return;		/* one IOMMU, several IVHD types */
+			return NULL;	/* one IOMMU, several IVHD types */
 	if (nunits == IOMMU_MAX_UNITS) {
 		printf("iommu: more than %u units; %s unit at 0x%llx left alone\n",
 		       IOMMU_MAX_UNITS, kind_name(kind), (unsigned long long)base);
-		return;
+		return NULL;
 	}
+	memset(&units[nunits], 0, sizeof(units[nunits]));
 	units[nunits].kind = kind;
 	units[nunits].base = base;
-	units[nunits].translating = false;
-	nunits++;
+	return &units[nunits++];
 }
 
 static void find_dmar(void)
@@ -145,24 +150,61 @@ static void find_ivrs(void)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < IOMMU_SCAN_MAX && (err = ivrs_ivhd(t, len, i, &h)) == 0; i++)
-		add_unit(UNIT_AMDVI, h.base);
+	for (i = 0; i < IOMMU_SCAN_MAX && (err = ivrs_ivhd(t, len, i, &h)) == 0; i++) {
+		struct unit *u = add_unit(UNIT_AMDVI, h.base);
+
+		if (u != NULL) {
+			u->segment = h.segment;
+			u->device_id = h.device_id;
+			u->cap = h.cap_offset;
+		}
+	}
 	if (err != 0 && err != -ENOENT)
 		printf("iommu: IVRS table malformed after %zu IVHD blocks (%d); the rest are "
 		       "unknown\n", i, err);
 }
 
+/*
+ * AMD-Vi: the IOMMU is also a PCI function whose capability (IVHD
+ * capability offset; ID 0Fh) holds its MMIO base (AMD IOMMU spec §3.2.1,
+ * offsets 4 and 8).  A table naming a base that function does not have is
+ * not written through: the address might be memory.
+ */
+static bool amdvi_base_confirmed(const struct unit *u)
+{
+	struct pci_addr a = { (uint8_t)(u->device_id >> 8), (uint8_t)((u->device_id >> 3) & 0x1f),
+			      (uint8_t)(u->device_id & 7) };
+	uint64_t lo, hi;
+
+	if (u->segment != 0 || u->cap < 0x40 || u->cap > 0xf4 || (u->cap & 3) != 0 ||
+	    pci_read8(a, u->cap) != AMDVI_PCI_CAP_ID)
+		return false;
+	lo = pci_read32(a, (uint16_t)(u->cap + 4));
+	hi = pci_read32(a, (uint16_t)(u->cap + 8));
+	return ((hi << 32) | (lo & ~0x3fffull)) == u->base;
+}
+
 /* Read whether the unit translates; false (said why) when it does not answer. */
 static bool probe_unit(struct unit *u)
 {
+	if (u->kind == UNIT_AMDVI && !amdvi_base_confirmed(u)) {
+		printf("iommu: AMD-Vi unit at 0x%llx: its PCI function %02x:%02x.%x does not "
+		       "confirm that base (capability at 0x%x); left alone\n",
+		       (unsigned long long)u->base, u->device_id >> 8, (u->device_id >> 3) & 0x1f,
+		       u->device_id & 7, u->cap);
+		return false;
+	}
 	if (!map_regs(u->kind, u->base))
 		return false;
 	if (u->kind == UNIT_VTD) {
 		uint32_t gsts = mmio_rd32(u->base + VTD_REG_GSTS);
+		uint32_t ver = mmio_rd32(u->base + VTD_REG_VER);
 
-		if (gsts == 0xffffffffu || mmio_rd32(u->base + VTD_REG_VER) == 0xffffffffu) {
-			printf("iommu: VT-d unit at 0x%llx: registers read all ones; left alone\n",
-			       (unsigned long long)u->base);
+		/* VER: major in 7:4, minor in 3:0, the rest reserved (zero). */
+		if (gsts == 0xffffffffu || (ver & ~0xffu) != 0 || (ver >> 4) == 0) {
+			printf("iommu: VT-d unit at 0x%llx: registers do not look like a remapping "
+			       "unit (VER 0x%08x, GSTS 0x%08x); left alone\n",
+			       (unsigned long long)u->base, (unsigned)ver, (unsigned)gsts);
 			return false;
 		}
 		u->translating = (gsts & VTD_GSTS_TES) != 0;

@@ -54,6 +54,7 @@
  * read and write memory by DMA themselves.
  */
 #define AMDVI_REG_CONTROL	0x18	/* u64 */
+#define AMDVI_PCI_CAP_ID	0x0f	/* the IOMMU's PCI capability: base at +4, +8 */
 #define AMDVI_REG_PAGE		4096u
 #define AMDVI_CTL_IOMMU_EN	(1ull << 0)
 #define AMDVI_CTL_EVENT_LOG_EN	(1ull << 2)

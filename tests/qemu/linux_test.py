@@ -55,16 +55,18 @@ TIMEOUT = 420
 
 class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
-                 crash="64M", extra_append="", short=False, capsule=False, qemu=(), disk_opts="",
-                 expect=()):
+                 crash="64M", extra_append="", short=False, capsule=False, qemu=(),
+                 disk_dev="virtio-blk-pci", expect=()):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule = short, capsule
-        # Extra QEMU arguments (given first), virtio-blk-pci device options, and
-        # console lines expected between the banner and the dump.
-        self.qemu, self.disk_opts, self.expect = list(qemu), disk_opts, list(expect)
+        # Extra QEMU arguments (given first), the dump disk's QEMU device (and
+        # options), and console lines expected between the banner and the dump.
+        self.qemu, self.disk_dev, self.expect = list(qemu), disk_dev, list(expect)
 
 
+VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
+VTD_OFF = r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"
 CASES = [
     Case("bios-kexec", "bios", short=True),
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
@@ -76,10 +78,11 @@ CASES = [
     Case("ovmf-capsule", "ovmf", capsule=True, short=True),
     # Linux leaves VT-d translating: postmortem must turn it off before its DMA.
     Case("bios-intel-iommu", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
-         disk_opts=",disable-legacy=on,iommu_platform=on", short=True,
-         expect=[r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"]),
+         disk_dev=VIRTIO_IOMMU, short=True, expect=[VTD_OFF]),
+    Case("bios-intel-iommu-nvme", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
+         disk_dev="nvme,serial=pmdump", expect=[VTD_OFF]),
     Case("bios-amd-iommu", "bios", qemu=["-device", "amd-iommu"], extra_append="amd_iommu=on",
-         disk_opts=",disable-legacy=on,iommu_platform=on",
+         disk_dev=VIRTIO_IOMMU,
          expect=[r"^iommu: AMD-Vi unit at 0xfed80000 was translating; translation turned off"]),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
@@ -110,7 +113,7 @@ def qemu_args(case, disk, tmpdir):
             "-initrd", os.path.join(GUEST, "initrd.img"),
             "-append", append,
             "-drive", "file=%s,format=raw,if=none,id=dump" % disk,
-            "-device", "virtio-blk-pci,drive=dump" + case.disk_opts]
+            "-device", case.disk_dev + ",drive=dump"]
     args = case.qemu + args
     if case.firmware == "ovmf":
         args = q.ovmf_args(tmpdir) + args
