@@ -14,19 +14,19 @@
 #include "kernel/devices.h"
 #include "kernel/iommu.h"
 
-static char dma_failure[160];
+static char dma_cause[160];
 
 void devices_note_timeout(const char *name, const char *what)
 {
-	if (dma_failure[0] != '\0')
+	if (dma_cause[0] != '\0')
 		return;			/* the first one is the cause */
-	snprintf(dma_failure, sizeof(dma_failure), "%s gave no completion for %s%s", name, what,
+	snprintf(dma_cause, sizeof(dma_cause), ": %s gave no completion for %s%s", name, what,
 		 iommu_dma_note());
 }
 
-const char *devices_dma_failure(void)
+const char *devices_dma_cause(void)
 {
-	return dma_failure[0] ? dma_failure : NULL;
+	return dma_cause;
 }
 
 void devices_probe(void)

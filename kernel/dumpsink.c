@@ -258,7 +258,7 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
 			       char *summary, size_t len)
 {
-	char missing[256];	/* room for the cause devices_dma_failure() gives */
+	char missing[256];	/* room for the cause devices_dma_cause() gives */
 	int port;
 
 	(void)bi;
@@ -274,22 +274,21 @@ struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *
 
 		if (fatsink_open(&sink, opts->dump.dev, opts->fat_part, &why) == 0)
 			return &sink;
-		snprintf(missing, sizeof(missing), "no FAT volume for dump=fat%s%s (%s)",
-			 opts->dump.dev[0] ? ":" : "", opts->dump.dev, why);
+		snprintf(missing, sizeof(missing), "no FAT volume for dump=fat%s%s (%s)%s",
+			 opts->dump.dev[0] ? ":" : "", opts->dump.dev, why, devices_dma_cause());
 		return fallback(opts, missing, summary, len);
 	}
 	case CMDLINE_DUMP_DISK:
 		if (choose_disk(opts))
 			return open_disk();
-		snprintf(missing, sizeof(missing), "no postmortem dump partition%s%s found%s%s",
-			 opts->dump.dev[0] ? " on " : "", opts->dump.dev,
-			 devices_dma_failure() ? ": " : "", devices_dma_failure() ? devices_dma_failure() : "");
+		snprintf(missing, sizeof(missing), "no postmortem dump partition%s%s found%s",
+			 opts->dump.dev[0] ? " on " : "", opts->dump.dev, devices_dma_cause());
 		return fallback(opts, missing, summary, len);
 	case CMDLINE_DUMP_AUTO:
 		if (choose_disk(opts))
 			return open_disk();
-		snprintf(missing, sizeof(missing), "no postmortem dump partition found%s%s",
-			 devices_dma_failure() ? ": " : "", devices_dma_failure() ? devices_dma_failure() : "");
+		snprintf(missing, sizeof(missing), "no postmortem dump partition found%s",
+			 devices_dma_cause());
 		return fallback(opts, missing, summary, len);
 	}
 	snprintf(summary, len, "dump FAILED: unknown dump target");
