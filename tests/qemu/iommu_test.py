@@ -7,6 +7,10 @@ one calm "translation off already" line and left alone; nothing says a
 unit was translating or a request went unanswered, and the dump is
 written to the disk and read back by savecore with the kernel's digest.
 
+A disk that never answers (throttled to 50 bytes/s) next to the idle
+intel-iommu: the timeout line says the IOMMU was present and not
+translating, and the fallback to serial names the disk and that cause.
+
 (The case where a crashed Linux left VT-d translating is linux_test.py's
 bios-intel-iommu.)
 
@@ -59,8 +63,25 @@ def t_amd_iommu_off_virtio_writes_normally():
                                     "-device", "virtio-blk-pci,drive=d0,disable-legacy=on,iommu_platform=on"])
 
 
+def t_stalled_disk_fallback_names_the_cause():
+    # 50 bytes/s: the first read (one sector) outlasts the 5 s bound.  The
+    # timeout line says what the IOMMU was doing, and the fallback to serial
+    # names the disk that never answered instead of only "not found".
+    img = dd.disk("vtd-stalled")
+    note = r" \(an IOMMU is present, not translating\)"
+    return q.run_qemu(["-M", "q35", "-device", "intel-iommu", "-kernel", dd.BZ,
+                       "-append", "console=ttyS0 after=poweroff",
+                       "-drive", "file=%s,format=raw,if=none,id=d0,throttling.bps-total=50" % img,
+                       "-device", "virtio-blk-pci,drive=d0,disable-legacy=on,iommu_platform=on"],
+                      [dd.BANNER, "^" + VTD_IDLE,
+                       r"^virtio-blk: virtio0: read of .*: no completion in 5000 ms" + note,
+                       r"^dump: no postmortem dump partition found: virtio0 gave no completion for "
+                       r"read of .*" + note + "; falling back to serial ttyS0", dd.COMPLETE],
+                      120, must_exit=True)
+
+
 TESTS = [t_intel_iommu_off_virtio_writes_normally, t_intel_iommu_off_nvme_writes_normally,
-         t_amd_iommu_off_virtio_writes_normally]
+         t_amd_iommu_off_virtio_writes_normally, t_stalled_disk_fallback_names_the_cause]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "iommu_test"))
