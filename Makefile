@@ -32,6 +32,8 @@ PURE_SRCS := \
 	kernel/efi.c \
 	kernel/elfcorehdr.c \
 	kernel/mcfg.c \
+	kernel/dmar.c \
+	kernel/ivrs.c \
 	kernel/dumpplan.c \
 	kernel/efirt_map.c \
 	payload/handoff.c \
@@ -73,6 +75,7 @@ KERNEL_SRCS := \
 	drivers/virtio_blk.c \
 	drivers/ahci.c \
 	drivers/nvme.c \
+	kernel/iommu.c \
 	kernel/devices.c \
 	kernel/progress.c \
 	kernel/dump.c \

@@ -47,6 +47,8 @@
 #include "drivers/clock.h"
 #include "drivers/pci.h"
 #include "kernel/cpu.h"
+#include "kernel/devices.h"
+#include "kernel/iommu.h"
 
 #define AHCI_MAX_DISKS		8
 #define AHCI_BOUNCE_SIZE	(64u * 1024)
@@ -431,11 +433,13 @@ static int port_exec(struct ahci_port *p, uint8_t command, uint64_t lba, uint32_
 		       "(PxIS 0x%08x PxSERR 0x%08x)\n", port_name(p), cmd_name(command),
 		       (unsigned long long)lba, (unsigned)count, (unsigned)(tfd & 0xff),
 		       (unsigned)((tfd >> 8) & 0xff), (unsigned)is, (unsigned)port_rd(p, PxSERR));
-	else if (err)
-		printf("ahci: %s: %s lba %llu count %u: PxCI bit 0 still set after %u ms "
+	else if (err) {
+		printf("ahci: %s: %s lba %llu count %u: PxCI bit 0 still set after %u ms%s "
 		       "(PxTFD 0x%08x PxIS 0x%08x)\n", port_name(p), cmd_name(command),
 		       (unsigned long long)lba, (unsigned)count, AHCI_CMD_US / 1000,
-		       (unsigned)tfd, (unsigned)is);
+		       iommu_dma_note(), (unsigned)tfd, (unsigned)is);
+		devices_note_timeout(port_name(p), cmd_name(command));
+	}
 	if (err)
 		port_recover(p, err == -ETIMEDOUT);
 	return err;

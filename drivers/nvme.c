@@ -45,6 +45,8 @@
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
 #include "kernel/cpu.h"
+#include "kernel/devices.h"
+#include "kernel/iommu.h"
 
 #define NVME_MAX_CTRLS		4
 #define NVME_MAX_NS		8
@@ -365,9 +367,10 @@ static int submit(struct nvme_ctrl *c, unsigned q, struct nvme_sqe *cmd, uint32_
 	wr32(c, SQyTDBL(q, c->dstrd), c->sq[q].pos);
 	err = wait_cqe(c, q, &cqe);
 	if (err) {
-		printf("nvme: %s: %s: no completion after %u ms (CQ %u head %u, CSTS 0x%08x)\n",
-		       who, describe(q, cmd, what, sizeof(what)), NVME_CMD_US / 1000, q,
-		       c->cq[q].pos, (unsigned)rd32(c, CSTS));
+		printf("nvme: %s: %s: no completion after %u ms%s (CQ %u head %u, CSTS 0x%08x)\n",
+		       who, describe(q, cmd, what, sizeof(what)), NVME_CMD_US / 1000,
+		       iommu_dma_note(), q, c->cq[q].pos, (unsigned)rd32(c, CSTS));
+		devices_note_timeout(who, what);
 		ctrl_recover(c);
 		return err;
 	}

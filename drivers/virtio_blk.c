@@ -53,6 +53,8 @@
 #include "drivers/virtio.h"
 #include "drivers/virtio_blk.h"
 #include "kernel/cpu.h"
+#include "kernel/devices.h"
+#include "kernel/iommu.h"
 
 #define VIRTIO_BLK_MAX		8		/* devices we keep rings for */
 #define VIRTIO_BLK_QSIZE	16		/* modern: entries we ask for */
@@ -466,10 +468,11 @@ static void set_desc(volatile struct virtq_desc *d, uint64_t addr, uint32_t len,
  * reset the device so it cannot write into our memory later. */
 static int request_timed_out(struct vblk *v, uint32_t type, uint64_t lba, uint32_t count)
 {
-	printf("virtio-blk: %s: %s: no completion in %u ms (used ring idx stayed %u, "
+	printf("virtio-blk: %s: %s: no completion in %u ms%s (used ring idx stayed %u, "
 	       "device_status 0x%02x); device reset and disabled\n", v->blk.name,
-	       describe(type, lba, count), VIRTIO_BLK_TIMEOUT_US / 1000, v->used_idx,
-	       get_status(v));
+	       describe(type, lba, count), VIRTIO_BLK_TIMEOUT_US / 1000, iommu_dma_note(),
+	       v->used_idx, get_status(v));
+	devices_note_timeout(v->blk.name, describe(type, lba, count));
 	v->dead = true;
 	vio_reset(v);
 	return -ETIMEDOUT;

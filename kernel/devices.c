@@ -12,9 +12,26 @@
 #include "drivers/nvme.h"
 #include "drivers/virtio_blk.h"
 #include "kernel/devices.h"
+#include "kernel/iommu.h"
+
+static char dma_cause[160];
+
+void devices_note_timeout(const char *name, const char *what)
+{
+	if (dma_cause[0] != '\0')
+		return;			/* the first one is the cause */
+	snprintf(dma_cause, sizeof(dma_cause), ": %s gave no completion for %s%s", name, what,
+		 iommu_dma_note());
+}
+
+const char *devices_dma_cause(void)
+{
+	return dma_cause;
+}
 
 void devices_probe(void)
 {
+	iommu_quiesce();	/* before the first DMA */
 	virtio_blk_probe();
 	ahci_probe();
 	nvme_probe();

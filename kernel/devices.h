@@ -11,11 +11,21 @@
  * -EROFS is reported read-only and counts as passed on its reads).  It
  * prints one line per device and "blk: selftest: N passed, N failed", and
  * returns 0, or -EIO when any device failed.
+ *
+ * devices_probe() first turns off any IOMMU the crashed system left
+ * translating (kernel/iommu.h).  A driver whose request never completed
+ * calls devices_note_timeout(name, what) ("virtio0", "read of 1 sectors at
+ * 0") after printing its own line.  devices_dma_cause() is then the first
+ * such failure as a suffix for the dump target's fallback message (": virtio0
+ * gave no completion for read of 1 sectors at 0 (an IOMMU was translating:
+ * DMA may have been blocked)"), or "" when every request completed.
  */
 #ifndef KERNEL_DEVICES_H
 #define KERNEL_DEVICES_H
 
 void devices_probe(void);
 int devices_selftest(void);
+void devices_note_timeout(const char *name, const char *what);
+const char *devices_dma_cause(void);
 
 #endif

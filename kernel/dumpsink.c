@@ -27,6 +27,7 @@
 #include "drivers/rtc.h"
 #include "drivers/uart16550.h"
 #include "kernel/cpu.h"
+#include "kernel/devices.h"
 #include "kernel/dumpsink.h"
 #include "kernel/fatsink.h"
 #include "payload/dumphdr.h"
@@ -339,7 +340,7 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
 			       char *summary, size_t len)
 {
-	char missing[192];
+	char missing[256];	/* room for the cause devices_dma_cause() gives */
 	bool refused = false;
 	int port;
 
@@ -356,21 +357,23 @@ struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *
 
 		if (fatsink_open(&sink, opts->dump.dev, opts->fat_part, &why) == 0)
 			return &sink;
-		snprintf(missing, sizeof(missing), "no FAT volume for dump=fat%s%s (%s)",
-			 opts->dump.dev[0] ? ":" : "", opts->dump.dev, why);
+		snprintf(missing, sizeof(missing), "no FAT volume for dump=fat%s%s (%s)%s",
+			 opts->dump.dev[0] ? ":" : "", opts->dump.dev, why, devices_dma_cause());
 		return fallback(opts, missing, summary, len);
 	}
 	case CMDLINE_DUMP_DISK:
 		if (choose_disk(opts, &refused))
 			return open_disk();
-		snprintf(missing, sizeof(missing), "no %spostmortem dump partition%s%s found",
-			 refused ? "writable " : "", opts->dump.dev[0] ? " on " : "", opts->dump.dev);
+		snprintf(missing, sizeof(missing), "no %spostmortem dump partition%s%s found%s",
+			 refused ? "writable " : "", opts->dump.dev[0] ? " on " : "", opts->dump.dev,
+			 devices_dma_cause());
 		return fallback(opts, missing, summary, len);
 	case CMDLINE_DUMP_AUTO:
 		if (choose_disk(opts, &refused))
 			return open_disk();
-		return fallback(opts, refused ? "no writable postmortem dump partition found" :
-				"no postmortem dump partition found", summary, len);
+		snprintf(missing, sizeof(missing), "no %spostmortem dump partition found%s",
+			 refused ? "writable " : "", devices_dma_cause());
+		return fallback(opts, missing, summary, len);
 	}
 	snprintf(summary, len, "dump FAILED: unknown dump target");
 	return NULL;

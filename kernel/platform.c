@@ -27,6 +27,8 @@ static struct {
 	struct acpi_fadt fadt;
 	bool have_s5;
 	struct acpi_sleep_type s5;
+	bool have_rsdp;
+	struct acpi_rsdp rsdp;
 } acpi;
 
 /* Map a table at addr and return it with its checked length in *len. */
@@ -142,6 +144,8 @@ int platform_acpi_init(uint64_t rsdp_hint, const void *rsdp_copy, size_t copy_le
 			return -ENOENT;
 		}
 	}
+	acpi.rsdp = r;
+	acpi.have_rsdp = true;
 	find_fadt(&r);
 	if (acpi.have_fadt) {
 		const void *dsdt = map_table(acpi_fadt_dsdt(&acpi.fadt), TABLE_MAX, &len);
@@ -159,6 +163,29 @@ int platform_acpi_init(uint64_t rsdp_hint, const void *rsdp_copy, size_t copy_le
 	printf(" [%s]\n", how);
 	find_mcfg(&r);
 	return 0;
+}
+
+const void *platform_acpi_table(const char *sig, size_t index, size_t *len)
+{
+	bool xsdt = acpi.rsdp.revision >= 2 && acpi.rsdp.xsdt_address != 0;
+	size_t root_len = 0, n;
+	const void *root;
+	uint64_t entry;
+
+	if (!acpi.have_rsdp)
+		return NULL;
+	root = map_table(xsdt ? acpi.rsdp.xsdt_address : acpi.rsdp.rsdt_address, ROOT_MAX,
+			 &root_len);
+	for (size_t i = 0; root != NULL && i < ROOT_ENTRIES_MAX &&
+	     acpi_sdt_entry(root, root_len, xsdt, i, &entry) == 0; i++) {
+		const uint8_t *t = map_table(entry, TABLE_MAX, &n);
+
+		if (t == NULL || memcmp(t, sig, 4) != 0 || index-- != 0)
+			continue;
+		*len = n;
+		return t;
+	}
+	return NULL;
 }
 
 static int pm1_write_sleep(bool b)

@@ -22,7 +22,9 @@ sysrq.  Then on the host:
     linux_test.py [--short] [CASE...]
 
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
-kexec_file_load); without it every case (`make test-linux`).  Prints one
+kexec_file_load, the capsule, and a guest with intel_iommu=on whose dump
+disk sits behind QEMU's intel-iommu: postmortem must turn translation off);
+without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
 import atexit
@@ -53,12 +55,18 @@ TIMEOUT = 420
 
 class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
-                 crash="64M", extra_append="", short=False, capsule=False):
+                 crash="64M", extra_append="", short=False, capsule=False, qemu=(),
+                 disk_dev="virtio-blk-pci", expect=()):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule = short, capsule
+        # Extra QEMU arguments (given first), the dump disk's QEMU device (and
+        # options), and console lines expected between the banner and the dump.
+        self.qemu, self.disk_dev, self.expect = list(qemu), disk_dev, list(expect)
 
 
+VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
+VTD_OFF = r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"
 CASES = [
     Case("bios-kexec", "bios", short=True),
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
@@ -68,6 +76,14 @@ CASES = [
          extra_append="init_on_free=1 pmslim=1"),
     Case("bios-smp4", "bios", smp=4),
     Case("ovmf-capsule", "ovmf", capsule=True, short=True),
+    # Linux leaves VT-d translating: postmortem must turn it off before its DMA.
+    Case("bios-intel-iommu", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
+         disk_dev=VIRTIO_IOMMU, short=True, expect=[VTD_OFF]),
+    Case("bios-intel-iommu-nvme", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
+         disk_dev="nvme,serial=pmdump", expect=[VTD_OFF]),
+    Case("bios-amd-iommu", "bios", qemu=["-device", "amd-iommu"], extra_append="amd_iommu=on",
+         disk_dev=VIRTIO_IOMMU,
+         expect=[r"^iommu: AMD-Vi unit at 0xfed80000 was translating; translation turned off"]),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
@@ -96,7 +112,9 @@ def qemu_args(case, disk, tmpdir):
             "-kernel", os.path.join(GUEST, "vmlinuz"),
             "-initrd", os.path.join(GUEST, "initrd.img"),
             "-append", append,
-            "-drive", "file=%s,format=raw,if=virtio" % disk]
+            "-drive", "file=%s,format=raw,if=none,id=dump" % disk,
+            "-device", case.disk_dev + ",drive=dump"]
+    args = case.qemu + args
     if case.firmware == "ovmf":
         args = q.ovmf_args(tmpdir) + args
     return args
@@ -197,7 +215,7 @@ def run_case(case):
                     res.failure = "serial capture lacks %s" % (seen or "dump complete")
         else:
             expect = [r"^guest: postmortem loaded", r"sysrq: Trigger a crash",
-                      PANIC, BANNER, r"^dump: writing .* to disk ", COMPLETE]
+                      PANIC, BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
             if case.capsule:
                 expect[4:4] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
                                r"^capsule: from the handoff block, \d+ bytes, .*accepted"]
