@@ -23,7 +23,9 @@ int memsect_init(struct memsect *ms, const struct kinfo *ki, const struct kpgtab
 	if (mpb > 52 || ssb <= KINFO_PAGE_SHIFT || ssb >= mpb || size < 8 ||
 	    size > KINFO_PAGE_SIZE || ki->v[KINFO_MEM_SECTION_LEN] == 0 ||
 	    ki->v[KINFO_MEM_SECTION_LEN] > (1ull << 40) ||
-	    ki->v[KINFO_OFF_SECTION_MEM_MAP] > size - 8)
+	    ki->v[KINFO_OFF_SECTION_MEM_MAP] > size - 8 ||
+	    ki->v[KINFO_SIZE_PAGE] < KINFO_PAGE_STRUCT_MIN ||
+	    ki->v[KINFO_SIZE_PAGE] > KINFO_PAGE_STRUCT_MAX)
 		return -EINVAL;
 	memset(ms, 0, sizeof(*ms));
 	ms->ki = ki;
