@@ -206,7 +206,7 @@ const char *pageclass_implausible(const uint64_t counts[PAGECLASS_COUNT],
 	if (counts == NULL)
 		return "no page counts";
 	for (unsigned c = 0; c < PAGECLASS_COUNT; c++) {
-		if (counts[c] > total_pages || sum + counts[c] > total_pages)
+		if (counts[c] > total_pages - sum)
 			return "more pages classified than memory holds";
 		sum += counts[c];
 		if (pageclass_keep((enum pageclass)c, PAGECLASS_DL_ALL))
