@@ -51,6 +51,10 @@ PURE_SRCS := \
 	payload/frame.c \
 	payload/capsule.c \
 	payload/varstore.c \
+	payload/kinfo.c \
+	payload/kpgtable.c \
+	payload/memsect.c \
+	payload/pageclass.c \
 	drivers/blkdev.c
 
 KERNEL_SRCS := \
