@@ -4,8 +4,10 @@
  * command line, consoles, EFI runtime services, ACPI) and the
  * after-actions; verify and dump come with the handoff and dump pipeline.
  *
- * Environment: one CPU, interrupts off, our own stack/GDT/IDT/page tables
- * from cpu_init(); printf goes to every console.
+ * Environment: one CPU (whichever the loader entered on: kexec enters on
+ * the CPU that panicked, and the others are never waited for), interrupts
+ * off, our own stack/GDT/IDT/page tables from cpu_init(); printf goes to
+ * every console.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -92,6 +94,8 @@ static void consoles_setup(void)
 
 static void print_banner(void)
 {
+	struct cpu_entry ce;
+
 	printf("postmortem %s: crash and recovery kernel\n", PM_VERSION);
 	printf("boot: %s via %s, loaded at 0x%llx, %llu KiB in memory\n",
 	       boot_path_name(bi.path), bi.loader, (unsigned long long)bi.load_base,
@@ -99,6 +103,11 @@ static void print_banner(void)
 	printf("cmdline: %s%s\n", bi.cmdline, bi.cmdline_truncated ? " [truncated]" : "");
 	printf("clock: TSC %llu MHz%s\n", (unsigned long long)(clock_hz() / 1000000),
 	       clock_estimated() ? " (PIT did not answer: times are estimates)" : "");
+	cpu_entry_info(&ce);
+	printf("cpu: APIC ID %u (%s), %d-level paging%s; entered with CR0 0x%llx CR4 0x%llx EFER 0x%llx\n",
+	       ce.apic_id, ce.apic_mode, ce.paging_levels,
+	       ce.paging_levels == 5 ? " (CR4.LA57 as the loader left it)" : "",
+	       (unsigned long long)ce.cr0, (unsigned long long)ce.cr4, (unsigned long long)ce.efer);
 	printf("console:");
 	for (unsigned i = 0; i < console_count(); i++)
 		printf(" %s", console_name(i));
@@ -257,5 +266,7 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (opts.inventory)
 		after_final("inventory complete");
 	dump_run(&ctx, &bi, &opts, summary, sizeof(summary));
+	if (trap_nmi_count())
+		printf("cpu: %u NMIs arrived during the run and were ignored\n", trap_nmi_count());
 	after_final(summary);
 }
