@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kernel/cpu.h"
@@ -425,4 +426,116 @@ void cpu_init(uint64_t load_base)
 	tcb[5] = 0x5f6d705f63616e61ull ^ cpu_rdtsc();	/* %fs:0x28 canary */
 	wrmsr(0xC0000100, (uint64_t)(uintptr_t)tcb);	/* IA32_FS_BASE */
 	paging_init(load_base);
+}
+
+/*
+ * pm.test=reentry: the state a crashed kernel or another loader could
+ * leave, as far as this CPU has the features (CPUID), for the 64-bit entry
+ * to cope with.  Our pages are supervisor pages, so SMEP/SMAP/PKE change
+ * nothing for the code that still runs here.
+ */
+#define CR0_TS		(1ull << 3)
+#define CR4_PGE		(1ull << 7)
+#define CR4_UMIP	(1ull << 11)
+#define CR4_FSGSBASE	(1ull << 16)
+#define CR4_PCIDE	(1ull << 17)
+#define CR4_OSXSAVE	(1ull << 18)
+#define CR4_SMEP	(1ull << 20)
+#define CR4_SMAP	(1ull << 21)
+#define CR4_PKE		(1ull << 22)
+#define CR4_CET		(1ull << 23)
+#define CR4_PKS		(1ull << 24)
+#define EFER_NXE	(1ull << 11)
+#define MSR_APIC_BASE	0x1B
+#define MSR_EFER	0xC0000080
+#define MSR_GS_BASE	0xC0000101
+
+static struct {
+	uint64_t cr4_set;
+	bool nxe, x2apic;
+} hostile;
+
+/* A GDT not laid out like ours: 64-bit code at 0x30, data at 0x38. */
+static uint64_t hostile_gdt[8] __attribute__((aligned(16))) = {
+	0, 0x00CF92000000FFFFull, 0x00CF9A000000FFFFull, 0, 0, 0,
+	0x00AF9A000000FFFFull, 0x00CF92000000FFFFull,
+};
+
+static void hostile_add(char *buf, size_t n, const char *what)
+{
+	size_t l = strlen(buf);
+
+	if (l + 1 < n)
+		snprintf(buf + l, n - l, "%s%s", l ? " " : "", what);
+}
+
+void cpu_hostile_describe(char *buf, size_t n)
+{
+	static const struct { int reg, bit; uint64_t cr4; const char *name; } feats[] = {
+		{ 3, 13, CR4_PGE, "PGE" }, { 2, 17, CR4_PCIDE, "PCIDE" },
+		{ 2, 26, CR4_OSXSAVE, "OSXSAVE" }, { 5, 0, CR4_FSGSBASE, "FSGSBASE" },
+		{ 5, 7, CR4_SMEP, "SMEP" }, { 5, 20, CR4_SMAP, "SMAP" },
+		{ 6, 2, CR4_UMIP, "UMIP" }, { 6, 3, CR4_PKE, "PKE" },
+		{ 6, 7, CR4_CET, "CET" }, { 6, 31, CR4_PKS, "PKS" },
+	};
+	uint32_t r[8] = { 0 }, max, x;	/* r[2], r[3]: leaf 1 ECX, EDX; r[5], r[6]: leaf 7 EBX, ECX */
+
+	buf[0] = '\0';
+	cpuid(0, &max, &x, &x, &x);
+	cpuid(1, &x, &x, &r[2], &r[3]);
+	if (max >= 7)
+		cpuid(7, &x, &r[5], &r[6], &x);
+	hostile_add(buf, n, "CR4");
+	for (size_t i = 0; i < sizeof(feats) / sizeof(feats[0]); i++)
+		if (r[feats[i].reg] & (1u << feats[i].bit)) {
+			hostile.cr4_set |= feats[i].cr4;
+			hostile_add(buf, n, feats[i].name);
+		}
+	hostile_add(buf, n, "on, CR0.TS on,");
+	cpuid(0x80000001, &x, &x, &x, &r[7]);
+	hostile.nxe = (r[7] >> 20) & 1;
+	if (hostile.nxe)
+		hostile_add(buf, n, "EFER.NXE on,");
+	hostile.x2apic = (r[2] >> 21) & 1 && (rdmsr(MSR_APIC_BASE) & (1u << 11));
+	hostile_add(buf, n, hostile.x2apic ? "x2APIC mode," : "xAPIC (no x2APIC here),");
+	hostile_add(buf, n, "a foreign GDT and IDT, RSP 0, RFLAGS.DF set");
+}
+
+void cpu_enter_hostile(uint64_t entry, uint64_t rsi)
+{
+	uint64_t cr4, top = cpu_read_cr3() & PTE_ADDR;
+	struct desc_ptr gp = { sizeof(hostile_gdt) - 1, (uint64_t)(uintptr_t)hostile_gdt };
+	struct desc_ptr ip = { 0xfff, 0 };	/* the real-mode vector table as an IDT */
+
+	if (hostile.x2apic)
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));
+	if (hostile.nxe)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	wrmsr(0xC0000100, 0xdead0000ull);	/* FS and GS bases somewhere else */
+	wrmsr(MSR_GS_BASE, 0xdead1000ull);
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= hostile.cr4_set;
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	if (hostile.cr4_set & CR4_PCIDE)	/* a CR3 with a PCID in its low bits */
+		__asm__ volatile("mov %0, %%cr3" : : "r"(top | 1) : "memory");
+	__asm__ volatile(
+		"lgdt %0\n\t"
+		"pushq $0x30\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"movl $0x38, %%eax\n\t"
+		"movl %%eax, %%ds\n\t"
+		"movl %%eax, %%es\n\t"
+		"movl %%eax, %%ss\n\t"
+		"lidt %1\n\t"
+		"movq %%cr0, %%rax\n\t"
+		"orq %4, %%rax\n\t"
+		"movq %%rax, %%cr0\n\t"	/* no SSE from here on */
+		"std\n\t"
+		"xorl %%esp, %%esp\n\t"
+		"jmp *%2\n\t"
+		: : "m"(gp), "m"(ip), "r"(entry), "S"(rsi), "i"(CR0_TS) : "rax", "memory");
+	__builtin_unreachable();
 }

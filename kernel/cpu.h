@@ -15,6 +15,7 @@
 #define KERNEL_CPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 void cpu_init(uint64_t load_base);
@@ -48,6 +49,17 @@ struct cpu_entry {
 	int paging_levels;
 };
 void cpu_entry_info(struct cpu_entry *e);
+
+/*
+ * pm.test=reentry: cpu_hostile_describe() decides (from CPUID) which of
+ * the states a crashed kernel may leave this CPU can take, and says so in
+ * buf; cpu_enter_hostile() then puts the CPU in them (CR4 bits, CR0.TS,
+ * EFER.NXE, x2APIC mode, a foreign GDT and IDT, a PCID in CR3, RSP 0,
+ * RFLAGS.DF) and jumps to entry, a 64-bit entry of a copy of our image,
+ * with rsi as given.  The entry and the boot_params must be mapped.
+ */
+void cpu_hostile_describe(char *buf, size_t n);
+__attribute__((noreturn)) void cpu_enter_hostile(uint64_t entry, uint64_t rsi);
 
 static inline uint64_t cpu_read_cr2(void)
 {
