@@ -87,6 +87,8 @@ CASES = [
     # enters us with CR4.LA57 set.  Combined with a panic on the last of 4
     # CPUs (APIC ID 3, not the boot CPU) to cost one guest boot, not two.
     Case("bios-max-la57-cpu3", "bios", smp=4, cpu="max", panic="cpu3", short=True),
+    Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
+    Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
     Case("bios-nmi", "bios", panic="nmi"),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
@@ -240,7 +242,8 @@ def run_case(case):
                     if line.startswith("guest: waiting for an NMI"):
                         q.monitor_command(mon, "nmi")
             if case.capsule:
-                expect[4:4] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
+                at = expect.index(r"^dump: writing .* to disk ")
+                expect[at:at] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
                                r"^capsule: from the handoff block, \d+ bytes, .*accepted"]
                 expect += [r"^capsule: staged \\EFI\\UpdateCapsule\\%s on virtio0p1" % STAGED,
                            r"^efirt: capsule-on-disk requested: OsIndications 0x[0-9a-f]+ -> ",
