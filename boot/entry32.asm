@@ -14,6 +14,7 @@
 %include "boot.inc"
 
 extern pm_start64
+extern pm_entry_state
 global pm_entry32_common
 global pm_boot_gdt
 global pm_boot_gdt_limit
@@ -30,6 +31,21 @@ pm_entry32_common:
 	push	esi
 	push	edx
 
+	; what we were handed, for the cpu: line (EFER after the long-mode check)
+	mov	eax, [ebx + (rel_state - .here)]
+	lea	ebp, [ebx + (rel_state - .here) + eax]
+	mov	eax, cr0
+	mov	[ebp + ENTRY_CR0], eax
+	mov	eax, cr4
+	mov	[ebp + ENTRY_CR4], eax
+
+	; Paging must be off to enter long mode; both protocols say it is, but
+	; a loader that left it on (identity-mapping us, or we would not be
+	; running) gets it turned off rather than a #GP at EFER.LME.
+	mov	eax, cr0
+	and	eax, ~CR0_PG & 0xFFFFFFFF
+	mov	cr0, eax
+
 	; long mode present? (CPUID 0x80000001 EDX bit 29, Intel SDM vol. 2A)
 	push	ebx				; cpuid clobbers it
 	mov	eax, 0x80000000
@@ -43,6 +59,7 @@ pm_entry32_common:
 	jnc	.no_long_mode
 
 	; boot page tables: PML4, PDPT, 4 page directories, zeroed here
+	push	ebp
 	mov	eax, [ebx + (rel_pgt - .here)]
 	lea	ebp, [ebx + (rel_pgt - .here) + eax]
 	mov	edi, ebp
@@ -68,16 +85,23 @@ pm_entry32_common:
 	inc	ecx
 	cmp	ecx, 2048
 	jb	.pd
+	mov	esi, ebp			; esi = the PML4 (popped back below)
+	pop	ebp				; ebp = pm_entry_state again
 
-	; Intel SDM vol. 3A 10.8.5 "Initializing IA-32e Mode": PAE, LME, CR3, PG
+	; Intel SDM vol. 3A 10.8.5 "Initializing IA-32e Mode": PAE, LME, CR3, PG.
+	; CR4 as boot.inc's CR4_KEEP says, but LA57 off: outside long mode it
+	; can change, and these tables are 4-level.
 	mov	eax, cr4
-	or	eax, 1 << 5			; CR4.PAE
+	and	eax, CR4_KEEP & ~CR4_LA57
+	or	eax, CR4_PAE
 	mov	cr4, eax
 	mov	ecx, 0xC0000080			; IA32_EFER
 	rdmsr
+	mov	[ebp + ENTRY_EFER], eax
+	mov	[ebp + ENTRY_EFER + 4], edx
 	or	eax, 1 << 8			; EFER.LME
 	wrmsr
-	mov	cr3, ebp
+	mov	cr3, esi
 	mov	eax, cr0
 	or	eax, (1 << 31) | 1		; CR0.PG | CR0.PE
 	mov	cr0, eax
@@ -129,6 +153,7 @@ bits 64
 align 4
 rel_stack:	dd	pm_boot_stack_top - $
 rel_pgt:	dd	pm_boot_pgt - $
+rel_state:	dd	pm_entry_state - $
 
 msg_no_lm:	db	"postmortem: this CPU has no long mode; halting", 13, 10, 0
 

@@ -4,10 +4,12 @@
 ; boot/entry32.asm, or pm_boot_stack_top from the kexec entry), edi = boot
 ; path, rsi = boot information pointer, rdx = loader magic.  The page tables
 ; in force identity-map at least our image (ours, or kexec's, which map all
-; RAM).
+; RAM, 4- or 5-level).  CR0/CR4 as the loader left them.
 ;
 ; Does: load pm_boot_gdt and reload every segment register (kexec's GDT is
-; in memory we must not trust), enable SSE (the C code and mbedTLS use it),
+; in memory we must not trust), load an empty IDT, put CR4 and CR0 in a
+; known state (CR4.LA57 stays: kernel/cpu.c builds tables for the paging
+; mode in force), enable SSE (the C code and mbedTLS use it),
 ; zero .bss, apply our own .rela.dyn (R_X86_64_RELATIVE only; the build
 ; rejects anything else, scripts/check-relocs.sh), switch to the C stack and
 ; call kmain(path, info, magic, load_base).  kmain never returns.
@@ -22,6 +24,7 @@ extern __bss_end
 extern __rela_start
 extern __rela_end
 global pm_start64
+global pm_entry_state
 
 %define R_X86_64_RELATIVE 8
 %define KERNEL_STACK_SIZE 65536
@@ -54,14 +57,26 @@ pm_start64:
 	mov	fs, eax
 	mov	gs, eax
 
-	; SSE (Intel SDM vol. 3A 13.1.3): CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT
-	mov	rax, cr0
-	and	rax, ~(1 << 2)
-	or	rax, 1 << 1
-	mov	cr0, rax
+	; No IDT until cpu_init builds ours: a fault before then resets the
+	; machine at once instead of running a handler of the dead kernel's.
+	push	0
+	push	0
+	lidt	[rsp]
+	add	rsp, 16
+
+	; CR4 to a known state (boot.inc CR4_KEEP says which bits stay and
+	; why), with SSE on (Intel SDM vol. 3A 13.1.3: OSFXSR, OSXMMEXCPT).
+	; CET goes off before CR0 is written (CR0.WP may not clear under it).
 	mov	rax, cr4
-	or	rax, (1 << 9) | (1 << 10)
+	and	eax, CR4_KEEP
+	or	eax, CR4_OSFXSR | CR4_OSXMMEXCPT
 	mov	cr4, rax
+	; CR0: stay in paged protected mode; x87/SSE usable (MP, NE on; EM,
+	; TS off), caches on (CD, NW off), WP on, alignment checks off.
+	mov	rax, cr0
+	and	eax, ~(CR0_EM | CR0_TS | CR0_AM | CR0_NW | CR0_CD)
+	or	eax, CR0_MP | CR0_NE | CR0_WP
+	mov	cr0, rax
 
 	; .bss: neither QEMU -kernel nor every loader zeroes it
 	lea	rdi, [rel __bss_start]
@@ -108,6 +123,13 @@ pm_start64:
 
 section .rodata
 msg_bad_reloc:	db	"postmortem: unsupported relocation in image; halting", 13, 10, 0
+
+section .data
+align 8
+; CR0, CR4, EFER at entry (ENTRY_* offsets in boot.inc), written by the
+; entry code before anything changes them; loaded bytes, so the .bss
+; clearing below does not wipe them.
+pm_entry_state:	dq	0, 0, 0
 
 section .bss
 align 16

@@ -15,7 +15,10 @@
 ;                              no usable stack.
 ;   +0x200  pm_entry64_linux   Linux boot protocol 64-bit entry, what kexec's
 ;                              purgatory jumps to: long mode on the loader's
-;                              identity page tables, rsi = &boot_params.
+;                              identity page tables (4- or 5-level),
+;                              rsi = &boot_params; GDT, IDT, CR0/CR4 bits
+;                              and the APIC as the crashed kernel left
+;                              them (docs/kexec.md, entry states).
 ;
 ; Every path ends in pm_start64 (boot/entry64.asm) with edi = boot path,
 ; rsi = boot information pointer, edx = loader magic.
@@ -26,6 +29,7 @@
 extern pm_entry32_common
 extern pm_start64
 extern pm_boot_stack_top
+extern pm_entry_state
 global pm_entry32_linux
 global pm_entry32_mb2
 global pm_entry64_linux
@@ -132,8 +136,19 @@ MB2B_OFFSET equ HEAD_ENTRY32_SIZE + (mb2a_end - pm_mb2_header) + 8
 section .head.entry64 progbits alloc exec align=16
 bits 64
 pm_entry64_linux:
+	endbr64				; a NOP unless the loader left indirect-branch tracking on
 	cli
 	cld
+	; Keep what we were handed for the cpu: line (kernel/cpu.c); nothing
+	; of ours is set up yet, so only RIP-relative stores into the image.
+	mov	rax, cr0
+	mov	[rel pm_entry_state + ENTRY_CR0], rax
+	mov	rax, cr4
+	mov	[rel pm_entry_state + ENTRY_CR4], rax
+	mov	ecx, 0xC0000080			; IA32_EFER
+	rdmsr
+	mov	[rel pm_entry_state + ENTRY_EFER], eax
+	mov	[rel pm_entry_state + ENTRY_EFER + 4], edx
 	lea	rsp, [rel pm_boot_stack_top]
 	mov	edi, PM_BOOT_LINUX64
 	xor	edx, edx

@@ -60,7 +60,10 @@ initrd_addr_max: dd	0x7FFFFFFF			; 0x22C
 kernel_alignment: dd	0x1000				; 0x230: page tables need 4 KiB
 relocatable_kernel: db	1				; 0x234
 min_alignment:	db	12				; 0x235
-xloadflags:	dw	0x0013				; 0x236: KERNEL_64 | CAN_BE_LOADED_ABOVE_4G | EFI_KEXEC
+xloadflags:	dw	0x0033				; 0x236: KERNEL_64 | CAN_BE_LOADED_ABOVE_4G | EFI_KEXEC | 5LEVEL
+; XLF_5LEVEL: the 64-bit entry copes with 5-level paging (it keeps it).  A
+; kernel running 5-level paging refuses kexec_file_load of an image without
+; it; XLF_5LEVEL_ENABLED (we turn 5-level paging on ourselves) stays clear.
 cmdline_size:	dd	4095				; 0x238
 hardware_subarch: dd	0				; 0x23C
 hardware_subarch_data: dq 0				; 0x240

@@ -23,7 +23,7 @@
  *   elfcorehdr=<addr> | <size>@<addr>   (kexec-tools: <n>K; kexec_file: 0x..)
  *   memmap=exactmap | <size>{@,#,$,!}<start>[,...]   (Linux e820 types)
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
- *   pm.test=fault|blkdev|efirt|efirt-fault  pm.inventory  pm.zero=keep|skip
+ *   pm.test=fault|blkdev|efirt|efirt-fault|reentry  pm.inventory  pm.zero=keep|skip
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
@@ -102,6 +102,7 @@ enum cmdline_test {
 	CMDLINE_TEST_BLKDEV,		/* pm.test=blkdev */
 	CMDLINE_TEST_EFIRT,		/* pm.test=efirt */
 	CMDLINE_TEST_EFIRT_FAULT,	/* pm.test=efirt-fault */
+	CMDLINE_TEST_REENTRY,		/* pm.test=reentry */
 };
 
 /* pm.fatpart=: dump=fat splits the file into parts of this size (FAT's file limit is 4 GiB - 1). */

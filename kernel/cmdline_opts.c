@@ -287,6 +287,8 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			out->test = CMDLINE_TEST_EFIRT;
 		else if (cmdline_span_is(v, "efirt-fault"))
 			out->test = CMDLINE_TEST_EFIRT_FAULT;
+		else if (cmdline_span_is(v, "reentry"))
+			out->test = CMDLINE_TEST_REENTRY;
 		else
 			return -EINVAL;
 		return 0;
@@ -354,7 +356,8 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return out->test == CMDLINE_TEST_FAULT ? "fault" :
 		       out->test == CMDLINE_TEST_BLKDEV ? "blkdev" :
 		       out->test == CMDLINE_TEST_EFIRT ? "efirt" :
-		       out->test == CMDLINE_TEST_EFIRT_FAULT ? "efirt-fault" : "none";
+		       out->test == CMDLINE_TEST_EFIRT_FAULT ? "efirt-fault" :
+		       out->test == CMDLINE_TEST_REENTRY ? "reentry" : "none";
 	case CMDLINE_OPT_PM_ZERO:
 		return cmdline_zero_names[out->zero];
 	case CMDLINE_OPT_PM_BENCH:

@@ -21,12 +21,26 @@
  * a previous OS gave them with SetVirtualAddressMap (kernel/efirt.c), with
  * 4 KiB pages from a pool of page tables where a region does not fill an
  * aligned 2 MiB.  The identity map stops at 2^47 so the two never share a
- * table.  Every page is present, writable and executable (EFER.NXE stays
- * off), which is what firmware code and data both need.
+ * table.  Every page is present, writable and executable, which is what
+ * firmware code and data both need; no entry sets XD, so the tables are
+ * valid whether EFER.NXE is on or off (it is left as the boot path set it).
+ * Every page is a supervisor page, so CR4.SMEP/SMAP would not matter; the
+ * entry code clears them anyway (docs/kexec.md, entry states).
+ *
+ * 5-level paging: a crashed kernel that ran with CR4.LA57 hands it over
+ * set, and LA57 cannot be cleared in long mode (leaving it takes a
+ * trampoline below 4 GiB, and every low page outside our image belongs to
+ * the dump).  So when LA57 is on, a PML5 sits above the same PML4: entry 0
+ * (the lower half) and entry 511 (the upper half, where kernel/efirt.c's
+ * addresses are) both point at it.  The addresses we use mean the same in
+ * either mode; the aliases the shared PML4 adds (the identity map again at
+ * 0xff80000000000000, the upper half again at 2^47) are never used.  Intel
+ * SDM vol. 3A 4.5.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kernel/cpu.h"
@@ -53,6 +67,7 @@
 #define SEL_DATA	0x10
 #define SEL_TSS		0x20
 #define IST_STACK_SIZE	16384
+#define CR4_LA57	(1ull << 12)
 
 /* Intel SDM vol. 3A 8.7 "Task Management in 64-bit Mode", figure 8-11. */
 struct tss64 {
@@ -85,6 +100,8 @@ struct desc_ptr {
 } __attribute__((packed));
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
+static uint64_t pml5[512] __attribute__((aligned(4096)));
+static bool la57;
 static uint64_t pdpt_pool[PDPT_POOL][512] __attribute__((aligned(4096)));
 static unsigned pdpt_used;
 static uint64_t pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
@@ -97,16 +114,26 @@ static uint64_t gdt[7] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 static uint8_t ist1_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t ist2_stack[IST_STACK_SIZE] __attribute__((aligned(16)));	/* NMI */
 
 /* Thread-control block FS points at: prebuilt library objects compiled
  * with -fstack-protector read their canary at %fs:0x28. */
 static uint64_t tcb[8] __attribute__((aligned(64)));
 
 extern const uint64_t pm_isr_table[32];
+extern const uint64_t pm_entry_state[3];	/* boot/entry64.asm: CR0, CR4, EFER */
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
 }
 
 static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
@@ -278,6 +305,7 @@ bool cpu_is_mapped(uint64_t addr, uint64_t len)
 static void paging_init(uint64_t load_base)
 {
 	uint32_t a, b, c, d;
+	uint64_t cr4, *top;
 
 	cpuid(0x80000000, &a, &b, &c, &d);
 	if (a >= 0x80000001) {
@@ -288,7 +316,49 @@ static void paging_init(uint64_t load_base)
 	 * of the image), so building ours there is safe. */
 	cpu_map_phys(0, 4ull << 30);
 	cpu_map_phys(load_base, (uint64_t)(__image_end - __image_start));
-	__asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)(uintptr_t)pml4) : "memory");
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	la57 = (cr4 & CR4_LA57) != 0;
+	top = pml4;
+	if (la57) {
+		pml5[0] = (uint64_t)(uintptr_t)pml4 | PTE_P | PTE_W;
+		pml5[511] = (uint64_t)(uintptr_t)pml4 | PTE_P | PTE_W;
+		top = pml5;
+	}
+	__asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)(uintptr_t)top) : "memory");
+}
+
+int cpu_paging_levels(void)
+{
+	return la57 ? 5 : 4;
+}
+
+void cpu_entry_info(struct cpu_entry *e)
+{
+	uint32_t a, b, c, d, max;
+	uint64_t base;
+
+	e->cr0 = pm_entry_state[0];
+	e->cr4 = pm_entry_state[1];
+	e->efer = pm_entry_state[2];
+	e->paging_levels = cpu_paging_levels();
+	cpuid(0, &max, &b, &c, &d);
+	cpuid(1, &a, &b, &c, &d);
+	e->apic_id = b >> 24;
+	if (!(d & (1u << 9))) {
+		e->apic_mode = "no APIC";
+		return;
+	}
+	if (max >= 0xb) {
+		uint32_t id;
+
+		cpuid(0xb, &a, &b, &c, &id);
+		if (b != 0)		/* leaf 0xB implemented: the full x2APIC ID */
+			e->apic_id = id;
+	}
+	/* IA32_APIC_BASE (SDM vol. 3A 11.4.4): EN bit 11, EXTD bit 10 */
+	base = rdmsr(0x1B);
+	e->apic_mode = !(base & (1u << 11)) ? "APIC disabled" :
+		       (base & (1u << 10)) ? "x2APIC" : "xAPIC";
 }
 
 static void gdt_init(void)
@@ -307,6 +377,7 @@ static void gdt_init(void)
 	gdt[5] = base >> 32;
 	gdt[6] = 0;
 	tss.ist[0] = (uint64_t)(uintptr_t)(ist1_stack + sizeof(ist1_stack));
+	tss.ist[1] = (uint64_t)(uintptr_t)(ist2_stack + sizeof(ist2_stack));
 	tss.iomap_base = sizeof(tss);
 
 	gp.limit = sizeof(gdt) - 1;
@@ -336,7 +407,7 @@ static void idt_init(void)
 
 		idt[v].offset_lo = (uint16_t)h;
 		idt[v].selector = SEL_CODE64;
-		idt[v].ist = 1;
+		idt[v].ist = v == 2 ? 2 : 1;	/* an NMI must not reuse a fault's stack */
 		idt[v].type_attr = 0x8E;	/* present, DPL 0, interrupt gate */
 		idt[v].offset_mid = (uint16_t)(h >> 16);
 		idt[v].offset_hi = (uint32_t)(h >> 32);
@@ -355,4 +426,116 @@ void cpu_init(uint64_t load_base)
 	tcb[5] = 0x5f6d705f63616e61ull ^ cpu_rdtsc();	/* %fs:0x28 canary */
 	wrmsr(0xC0000100, (uint64_t)(uintptr_t)tcb);	/* IA32_FS_BASE */
 	paging_init(load_base);
+}
+
+/*
+ * pm.test=reentry: the state a crashed kernel or another loader could
+ * leave, as far as this CPU has the features (CPUID), for the 64-bit entry
+ * to cope with.  Our pages are supervisor pages, so SMEP/SMAP/PKE change
+ * nothing for the code that still runs here.
+ */
+#define CR0_TS		(1ull << 3)
+#define CR4_PGE		(1ull << 7)
+#define CR4_UMIP	(1ull << 11)
+#define CR4_FSGSBASE	(1ull << 16)
+#define CR4_PCIDE	(1ull << 17)
+#define CR4_OSXSAVE	(1ull << 18)
+#define CR4_SMEP	(1ull << 20)
+#define CR4_SMAP	(1ull << 21)
+#define CR4_PKE		(1ull << 22)
+#define CR4_CET		(1ull << 23)
+#define CR4_PKS		(1ull << 24)
+#define EFER_NXE	(1ull << 11)
+#define MSR_APIC_BASE	0x1B
+#define MSR_EFER	0xC0000080
+#define MSR_GS_BASE	0xC0000101
+
+static struct {
+	uint64_t cr4_set;
+	bool nxe, x2apic;
+} hostile;
+
+/* A GDT not laid out like ours: 64-bit code at 0x30, data at 0x38. */
+static uint64_t hostile_gdt[8] __attribute__((aligned(16))) = {
+	0, 0x00CF92000000FFFFull, 0x00CF9A000000FFFFull, 0, 0, 0,
+	0x00AF9A000000FFFFull, 0x00CF92000000FFFFull,
+};
+
+static void hostile_add(char *buf, size_t n, const char *what)
+{
+	size_t l = strlen(buf);
+
+	if (l + 1 < n)
+		snprintf(buf + l, n - l, "%s%s", l ? " " : "", what);
+}
+
+void cpu_hostile_describe(char *buf, size_t n)
+{
+	static const struct { int reg, bit; uint64_t cr4; const char *name; } feats[] = {
+		{ 3, 13, CR4_PGE, "PGE" }, { 2, 17, CR4_PCIDE, "PCIDE" },
+		{ 2, 26, CR4_OSXSAVE, "OSXSAVE" }, { 5, 0, CR4_FSGSBASE, "FSGSBASE" },
+		{ 5, 7, CR4_SMEP, "SMEP" }, { 5, 20, CR4_SMAP, "SMAP" },
+		{ 6, 2, CR4_UMIP, "UMIP" }, { 6, 3, CR4_PKE, "PKE" },
+		{ 6, 7, CR4_CET, "CET" }, { 6, 31, CR4_PKS, "PKS" },
+	};
+	uint32_t r[8] = { 0 }, max, x;	/* r[2], r[3]: leaf 1 ECX, EDX; r[5], r[6]: leaf 7 EBX, ECX */
+
+	buf[0] = '\0';
+	cpuid(0, &max, &x, &x, &x);
+	cpuid(1, &x, &x, &r[2], &r[3]);
+	if (max >= 7)
+		cpuid(7, &x, &r[5], &r[6], &x);
+	hostile_add(buf, n, "CR4");
+	for (size_t i = 0; i < sizeof(feats) / sizeof(feats[0]); i++)
+		if (r[feats[i].reg] & (1u << feats[i].bit)) {
+			hostile.cr4_set |= feats[i].cr4;
+			hostile_add(buf, n, feats[i].name);
+		}
+	hostile_add(buf, n, "on, CR0.TS on,");
+	cpuid(0x80000001, &x, &x, &x, &r[7]);
+	hostile.nxe = (r[7] >> 20) & 1;
+	if (hostile.nxe)
+		hostile_add(buf, n, "EFER.NXE on,");
+	hostile.x2apic = (r[2] >> 21) & 1 && (rdmsr(MSR_APIC_BASE) & (1u << 11));
+	hostile_add(buf, n, hostile.x2apic ? "x2APIC mode," : "xAPIC (no x2APIC here),");
+	hostile_add(buf, n, "a foreign GDT and IDT, RSP 0, RFLAGS.DF set");
+}
+
+void cpu_enter_hostile(uint64_t entry, uint64_t rsi)
+{
+	uint64_t cr4, top = cpu_read_cr3() & PTE_ADDR;
+	struct desc_ptr gp = { sizeof(hostile_gdt) - 1, (uint64_t)(uintptr_t)hostile_gdt };
+	struct desc_ptr ip = { 0xfff, 0 };	/* the real-mode vector table as an IDT */
+
+	if (hostile.x2apic)
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));
+	if (hostile.nxe)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	wrmsr(0xC0000100, 0xdead0000ull);	/* FS and GS bases somewhere else */
+	wrmsr(MSR_GS_BASE, 0xdead1000ull);
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= hostile.cr4_set;
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	if (hostile.cr4_set & CR4_PCIDE)	/* a CR3 with a PCID in its low bits */
+		__asm__ volatile("mov %0, %%cr3" : : "r"(top | 1) : "memory");
+	__asm__ volatile(
+		"lgdt %0\n\t"
+		"pushq $0x30\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"movl $0x38, %%eax\n\t"
+		"movl %%eax, %%ds\n\t"
+		"movl %%eax, %%es\n\t"
+		"movl %%eax, %%ss\n\t"
+		"lidt %1\n\t"
+		"movq %%cr0, %%rax\n\t"
+		"orq %4, %%rax\n\t"
+		"movq %%rax, %%cr0\n\t"	/* no SSE from here on */
+		"std\n\t"
+		"xorl %%esp, %%esp\n\t"
+		"jmp *%2\n\t"
+		: : "m"(gp), "m"(ip), "r"(entry), "S"(rsi), "i"(CR0_TS) : "rax", "memory");
+	__builtin_unreachable();
 }

@@ -5,14 +5,17 @@
  *
  * Interface: cpu_init() once, first thing in kmain, before anything that
  * may fault.  After it every exception lands in trap_handler() on its own
- * stack (IST1), and physical memory below 4 GiB plus our image is
- * identity-mapped.  cpu_map_phys() extends the identity map on demand;
+ * stack (IST1; NMIs on IST2), and physical memory below 4 GiB plus our
+ * image is identity-mapped, with 4- or 5-level paging as the boot path
+ * left CR4.LA57.  Nothing here uses the local APIC or another CPU: we run
+ * on whichever CPU we were entered on, with interrupts off.  cpu_map_phys() extends the identity map on demand;
  * memory that is not mapped must not be touched.
  */
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 void cpu_init(uint64_t load_base);
@@ -34,6 +37,29 @@ int cpu_map_virt(uint64_t va, uint64_t pa, uint64_t len, bool uncached);
 
 /* True if [addr, addr + len) is identity-mapped now. */
 bool cpu_is_mapped(uint64_t addr, uint64_t len);
+
+/* 4, or 5 when the boot path left CR4.LA57 on (valid after cpu_init). */
+int cpu_paging_levels(void);
+
+/* What we were entered with, for the cpu: line. */
+struct cpu_entry {
+	uint64_t cr0, cr4, efer;	/* as the loader left them */
+	uint32_t apic_id;		/* of the CPU we run on (CPUID 0xB, else 1) */
+	const char *apic_mode;		/* "x2APIC", "xAPIC", "APIC disabled", "no APIC" */
+	int paging_levels;
+};
+void cpu_entry_info(struct cpu_entry *e);
+
+/*
+ * pm.test=reentry: cpu_hostile_describe() decides (from CPUID) which of
+ * the states a crashed kernel may leave this CPU can take, and says so in
+ * buf; cpu_enter_hostile() then puts the CPU in them (CR4 bits, CR0.TS,
+ * EFER.NXE, x2APIC mode, a foreign GDT and IDT, a PCID in CR3, RSP 0,
+ * RFLAGS.DF) and jumps to entry, a 64-bit entry of a copy of our image,
+ * with rsi as given.  The entry and the boot_params must be mapped.
+ */
+void cpu_hostile_describe(char *buf, size_t n);
+__attribute__((noreturn)) void cpu_enter_hostile(uint64_t entry, uint64_t rsi);
 
 static inline uint64_t cpu_read_cr2(void)
 {

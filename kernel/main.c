@@ -4,8 +4,10 @@
  * command line, consoles, EFI runtime services, ACPI) and the
  * after-actions; verify and dump come with the handoff and dump pipeline.
  *
- * Environment: one CPU, interrupts off, our own stack/GDT/IDT/page tables
- * from cpu_init(); printf goes to every console.
+ * Environment: one CPU (whichever the loader entered on: kexec enters on
+ * the CPU that panicked, and the others are never waited for), interrupts
+ * off, our own stack/GDT/IDT/page tables from cpu_init(); printf goes to
+ * every console.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -92,6 +94,8 @@ static void consoles_setup(void)
 
 static void print_banner(void)
 {
+	struct cpu_entry ce;
+
 	printf("postmortem %s: crash and recovery kernel\n", PM_VERSION);
 	printf("boot: %s via %s, loaded at 0x%llx, %llu KiB in memory\n",
 	       boot_path_name(bi.path), bi.loader, (unsigned long long)bi.load_base,
@@ -99,6 +103,11 @@ static void print_banner(void)
 	printf("cmdline: %s%s\n", bi.cmdline, bi.cmdline_truncated ? " [truncated]" : "");
 	printf("clock: TSC %llu MHz%s\n", (unsigned long long)(clock_hz() / 1000000),
 	       clock_estimated() ? " (PIT did not answer: times are estimates)" : "");
+	cpu_entry_info(&ce);
+	printf("cpu: APIC ID %u (%s), %d-level paging%s; entered with CR0 0x%llx CR4 0x%llx EFER 0x%llx\n",
+	       ce.apic_id, ce.apic_mode, ce.paging_levels,
+	       ce.paging_levels == 5 ? " (CR4.LA57 as the loader left it)" : "",
+	       (unsigned long long)ce.cr0, (unsigned long long)ce.cr4, (unsigned long long)ce.efer);
 	printf("console:");
 	for (unsigned i = 0; i < console_count(); i++)
 		printf(" %s", console_name(i));
@@ -167,6 +176,50 @@ static void bench_sha256(void)
 
 static enum after_action after_from_cmdline(enum cmdline_after a);
 
+/*
+ * pm.test=reentry, first run (entered from a loader, not through the
+ * 64-bit entry): the initrd is a copy of our bzImage.  Its protected-mode
+ * part goes to a free 2 MiB-aligned place above our image, and
+ * cpu_enter_hostile() starts it at +0x200 with the same boot_params and
+ * the CPU in every state a crashed kernel could leave it.  The copy runs
+ * through as usual (it sees the 64-bit path and does not do this again).
+ */
+static void reentry_test(uint64_t boot_params)
+{
+	char what[256];
+	const struct bootinfo_module *m = bi.module_count ? &bi.modules[0] : NULL;
+	const uint8_t *img = m ? (const uint8_t *)(uintptr_t)m->base : NULL;
+	uint64_t off, len, need, dst;
+	uint32_t hdrs, init_size;
+
+	if (bi.path == BOOT_LINUX64)
+		return;
+	if (bi.path != BOOT_LINUX32 || m == NULL || m->len < 0x264 || cpu_map_phys(m->base, m->len))
+		after_final("reentry test FAILED: needs the Linux boot protocol and our bzImage as the initrd");
+	memcpy(&hdrs, img + 0x202, 4);
+	memcpy(&init_size, img + 0x260, 4);
+	off = ((uint64_t)(img[0x1f1] ? img[0x1f1] : 4) + 1) * 512;
+	if (hdrs != BOOTPARAMS_HDRS || off >= m->len || init_size < m->len - off)
+		after_final("reentry test FAILED: the initrd is not a postmortem bzImage");
+	len = m->len - off;
+	need = init_size;
+	dst = (bi.load_base + bi.image_size + (4ull << 20) - 1) & ~((2ull << 20) - 1);
+	if (dst < m->base + m->len && m->base < dst + need)
+		dst = (m->base + m->len + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	bool ram = false;
+	for (unsigned i = 0; i < bi.mem_count; i++)
+		if (bi.mem[i].type == BOOTPARAMS_E820_RAM && bi.mem[i].base <= dst &&
+		    dst + need <= bi.mem[i].base + bi.mem[i].len)
+			ram = true;
+	if (!ram || dst + need > (4ull << 30) || cpu_map_phys(dst, need))
+		after_final("reentry test FAILED: no free RAM for the copy");
+	memcpy((void *)(uintptr_t)dst, img + off, len);
+	cpu_hostile_describe(what, sizeof(what));
+	printf("pm.test=reentry: starting the copy at 0x%llx through its 64-bit entry with %s\n",
+	       (unsigned long long)dst, what);
+	cpu_enter_hostile(dst + 0x200, boot_params);
+}
+
 /* A trusted handoff may add to our command line (its CMDLINE record). */
 static void apply_handoff_cmdline(void)
 {
@@ -222,6 +275,8 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (!sha_ok)
 		printf("crypto: SHA-256 self-test FAILED (FIPS 180-2 vectors): no digest can be trusted\n");
 	print_memory();
+	if (opts.test == CMDLINE_TEST_REENTRY)
+		reentry_test(info);
 	context_handoff(&ctx, &bi, &opts);
 	if (!sha_ok && ctx.handoff == CONTEXT_HANDOFF_TRUSTED) {
 		/* A digest from a broken SHA-256 proves nothing. */
@@ -257,5 +312,7 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (opts.inventory)
 		after_final("inventory complete");
 	dump_run(&ctx, &bi, &opts, summary, sizeof(summary));
+	if (trap_nmi_count())
+		printf("cpu: %u NMIs arrived during the run and were ignored\n", trap_nmi_count());
 	after_final(summary);
 }

@@ -7,7 +7,8 @@
  * on every console, then ends the run through the after-action with a
  * "postmortem: ... FAILED" line.  A fault inside the handler or the
  * after-action halts at once after one line, so it never loops or
- * triple-faults silently.
+ * triple-faults silently.  An NMI is not an error: the handler counts it
+ * (trap_nmi_count()) and returns to what was interrupted.
  */
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
@@ -23,6 +24,9 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame matches boot/isr.asm");
 
 void trap_handler(struct trap_frame *f);
+
+/* NMIs taken since cpu_init (each ignored). */
+unsigned trap_nmi_count(void);
 
 /* The documented test switch pm.test=fault: a page fault on purpose. */
 void trap_provoke_fault(void) __attribute__((noreturn));

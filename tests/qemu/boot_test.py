@@ -6,6 +6,7 @@ banner and the final "postmortem:" line, and how QEMU ended.
 Prints one line per test and "boot_test: N passed, N failed" last.
 """
 import os
+import re
 import sys
 import tempfile
 
@@ -76,6 +77,46 @@ def t_bzimage_high_memory():
                       TCG_BOOT, must_exit=True, mem="4608")
 
 
+def t_bzimage_cpu_max():
+    # -cpu max offers every CPU feature TCG has (5-level paging, SMEP,
+    # SMAP, PKU, PCID, ...): the 32-bit entry still builds 4-level tables.
+    return q.run_qemu(["-cpu", "max"] + bz("console=ttyS0 after=poweroff dump=none"),
+                      [BANNER, r"^cpu: APIC ID 0 \(xAPIC\), 4-level paging; entered with ",
+                       r"^acpi: .*_S5 found", FINAL], TCG_BOOT, must_exit=True)
+
+
+def t_bzimage_reentry_hostile_state():
+    # pm.test=reentry: the first run starts a copy of the bzImage (given as
+    # the initrd) through the 64-bit entry with every CR4 bit -cpu max has
+    # set, CR0.TS, EFER.NXE, a foreign GDT and IDT, RSP 0 and DF set; the
+    # copy must say it was entered so and run to the end.
+    r = q.run_qemu(["-cpu", "max", "-initrd", BZ] +
+                   bz("console=ttyS0 after=poweroff dump=none pm.test=reentry"),
+                   [BANNER, r"^boot: linux \(32-bit entry\)",
+                    r"^pm.test=reentry: starting the copy at 0x[0-9a-f]+ through its 64-bit entry with CR4 .*SMEP SMAP",
+                    BANNER, r"^boot: linux \(64-bit entry\) via QEMU, loaded at 0x[0-9a-f]+",
+                    r"^cpu: APIC ID 0 \(xAPIC\), 4-level paging; entered with ",
+                    r"^acpi: .*_S5 found", r"^postmortem: dump skipped \(dump=none\)"],
+                   TCG_BOOT, must_exit=True)
+    if r.failure is None:
+        m = [re.search(r"entered with CR0 (0x[0-9a-f]+) CR4 (0x[0-9a-f]+) EFER (0x[0-9a-f]+)", ln)
+             for ln in r.lines if ln.startswith("cpu: ")][-1]
+        cr0, cr4, efer = (int(x, 16) for x in m.groups())
+        want = {"CR0.TS": cr0 & 0x8, "CR4.SMEP": cr4 & (1 << 20), "CR4.SMAP": cr4 & (1 << 21),
+                "CR4.PGE": cr4 & (1 << 7), "EFER.NXE": efer & (1 << 11)}
+        missing = [k for k, v in want.items() if not v]
+        if missing:
+            r.failure = "the copy was not entered with %s" % ", ".join(missing)
+    return r
+
+
+def t_iso_seabios_cpu_max():
+    iso = q.test_iso("after=poweroff dump=none")
+    return q.run_qemu(["-cpu", "max", "-cdrom", iso],
+                      [BANNER, r"^boot: multiboot2 via GRUB", r"^cpu: APIC ID 0 \(.*\), 4-level paging",
+                       FINAL], TCG_BOOT, must_exit=True)
+
+
 def t_iso_seabios_poweroff():
     iso = q.test_iso("after=poweroff dump=none")
     return q.run_qemu(["-cdrom", iso],
@@ -116,8 +157,9 @@ def t_iso_shipped_menu_default():
 
 TESTS = [
     t_bzimage_poweroff, t_bzimage_halt_stays, t_bzimage_reboot, t_bzimage_fault_report,
-    t_bzimage_bad_cmdline, t_bzimage_inventory, t_bzimage_high_memory,
-    t_iso_seabios_poweroff, t_iso_seabios_fault, t_iso_shipped_menu_default,
+    t_bzimage_bad_cmdline, t_bzimage_inventory, t_bzimage_high_memory, t_bzimage_cpu_max,
+    t_bzimage_reentry_hostile_state,
+    t_iso_seabios_poweroff, t_iso_seabios_cpu_max, t_iso_seabios_fault, t_iso_shipped_menu_default,
     t_iso_ovmf_poweroff, t_iso_ovmf_fault,
 ]
 

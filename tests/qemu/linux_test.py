@@ -6,14 +6,20 @@ Each case boots the Debian kernel in QEMU (TCG) with crashkernel=, a
 virtio disk holding a postmortem dump partition, and the serial console;
 the guest's /init (tests/linux/init) runs `postmortem load` with the
 case's options, prints /sys/firmware/efi/systab, and panics through
-sysrq.  Then on the host:
+sysrq (on a chosen CPU), or waits for an NMI the test sends through
+QEMU's monitor.  Cases vary the firmware, the kexec call, the dump
+target, the CPU count and the CPU model (-cpu max: 5-level paging).
+Then on the host:
 
   - postmortem's banner and `dump complete` appear after the panic, and
-    QEMU powers off (after=poweroff);
+    QEMU powers off (after=poweroff); with -cpu max the guest says it runs
+    5-level paging and postmortem's cpu: line that it kept it; with a
+    panic on CPU N the cpu: line names APIC ID N;
   - `postmortem savecore` (disk) or `postmortem recv` (serial) gives a
     vmcore with one NT_PRSTATUS note per guest CPU;
   - `makedumpfile --dump-dmesg` on it gives the crashed kernel's log with
-    "sysrq: Trigger a crash" and "Kernel panic", and `makedumpfile -c
+    the panic's lines (Case.panic_lines; for a CPU-N panic "CPU: N PID:"
+    too), and `makedumpfile -c
     -d 31` makes a filtered dump whose log reads the same;
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
@@ -22,8 +28,10 @@ sysrq.  Then on the host:
     linux_test.py [--short] [CASE...]
 
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
-kexec_file_load, the capsule, and a guest with intel_iommu=on whose dump
-disk sits behind QEMU's intel-iommu: postmortem must turn translation off);
+--short runs the cases `make test` runs (BIOS kexec_load, OVMF
+kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
+and a guest with intel_iommu=on whose dump disk sits behind QEMU's
+intel-iommu: postmortem must turn translation off);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -44,7 +52,6 @@ TOOL = os.path.join(q.BUILD, "postmortem")
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in ([\d.]+) s"
-PANIC = r"Kernel panic - not syncing: sysrq triggered crash"
 TMP = tempfile.mkdtemp(prefix="pm-linux-")
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
@@ -54,15 +61,23 @@ TIMEOUT = 420
 
 
 class Case:
+    """cpu: QEMU -cpu model (None: QEMU's default); panic: "sysrq", "cpuN"
+    (sysrq on guest CPU N) or "nmi" (QEMU monitor `nmi`, unknown_nmi_panic)."""
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
-                 crash="64M", extra_append="", short=False, capsule=False, qemu=(),
-                 disk_dev="virtio-blk-pci", expect=()):
+                 crash="64M", extra_append="", short=False, capsule=False, cpu=None,
+                 panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=()):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
-        self.short, self.capsule = short, capsule
+        self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
         # Extra QEMU arguments (given first), the dump disk's QEMU device (and
         # options), and console lines expected between the banner and the dump.
         self.qemu, self.disk_dev, self.expect = list(qemu), disk_dev, list(expect)
+
+    def panic_lines(self):
+        """What the guest prints at the panic (also looked for in the dump's log)."""
+        if self.panic == "nmi":
+            return ["NMI received for unknown reason", "Kernel panic - not syncing: NMI"]
+        return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
 VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
@@ -84,6 +99,13 @@ CASES = [
     Case("bios-amd-iommu", "bios", qemu=["-device", "amd-iommu"], extra_append="amd_iommu=on",
          disk_dev=VIRTIO_IOMMU,
          expect=[r"^iommu: AMD-Vi unit at 0xfed80000 was translating; translation turned off"]),
+    # -cpu max offers 5-level paging and Debian's kernel uses it: kexec
+    # enters us with CR4.LA57 set.  Combined with a panic on the last of 4
+    # CPUs (APIC ID 3, not the boot CPU) to cost one guest boot, not two.
+    Case("bios-max-la57-cpu3", "bios", smp=4, cpu="max", panic="cpu3", short=True),
+    Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
+    Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
+    Case("bios-nmi", "bios", panic="nmi"),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
@@ -106,9 +128,9 @@ def make_disk(name, mem_mb, esp=False):
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
     load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
-    append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s %s" %
-              (case.crash, ",".join(load), case.extra_append)).strip()
-    args = ["-machine", "q35", "-smp", str(case.smp),
+    append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s pmcrash=%s %s" %
+              (case.crash, ",".join(load), case.panic, case.extra_append)).strip()
+    args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"),
             "-initrd", os.path.join(GUEST, "initrd.img"),
             "-append", append,
@@ -137,7 +159,10 @@ def check_vmcore(core, case):
     if r.returncode != 0 or not os.path.exists(log):
         return "makedumpfile --dump-dmesg failed: " + (r.stdout + r.stderr)[-400:]
     text = open(log, errors="replace").read()
-    for want in ("sysrq: Trigger a crash", "Kernel panic"):
+    wants = case.panic_lines()
+    if case.panic.startswith("cpu"):
+        wants.append("CPU: %s PID: " % case.panic[3:])     # the oops names the CPU
+    for want in wants:
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
     small = core + ".small"
@@ -214,15 +239,35 @@ def run_case(case):
                 if seen or not any(re.search(COMPLETE, ln) for ln in res.lines):
                     res.failure = "serial capture lacks %s" % (seen or "dump complete")
         else:
-            expect = [r"^guest: postmortem loaded", r"sysrq: Trigger a crash",
-                      PANIC, BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
+            # A panic in NMI context kexecs before its lines reach the
+            # console: they are only in the dump's log (check_vmcore).
+            expect = [r"^guest: postmortem loaded"] + \
+                [re.escape(p) for p in case.panic_lines() if case.panic != "nmi"] + \
+                [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
+            if case.cpu == "max":       # the guest really ran 5-level paging...
+                expect[0:0] = [r"^guest: la57: 5-level paging on"]
+            if case.cpu == "max" or case.panic.startswith("cpu"):   # ...we kept it, on that CPU
+                expect.insert(expect.index(BANNER) + 1, r"^cpu: APIC ID %s \(.*\), %s-level paging" % (
+                    case.panic[3:] if case.panic.startswith("cpu") else r"\d+",
+                    "5" if case.cpu == "max" else "4"))
+            on_line = None
+            if case.panic == "nmi":
+                mon = os.path.join(d, "mon.sock")
+                args += q.monitor_args(mon)
+                expect.insert(1, r"^guest: waiting for an NMI")
+
+                def on_line(line, mon=mon):
+                    if line.startswith("guest: waiting for an NMI"):
+                        q.monitor_command(mon, "nmi")
             if case.capsule:
-                expect[4:4] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
+                at = expect.index(r"^dump: writing .* to disk ")
+                expect[at:at] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
                                r"^capsule: from the handoff block, \d+ bytes, .*accepted"]
                 expect += [r"^capsule: staged \\EFI\\UpdateCapsule\\%s on virtio0p1" % STAGED,
                            r"^efirt: capsule-on-disk requested: OsIndications 0x[0-9a-f]+ -> ",
                            r"^after: trying EFI ResetSystem\(EfiResetCold\) \(virtual mode\)"]
-            res = q.run_qemu(args, expect, TIMEOUT, must_exit=True, mem=str(case.mem))
+            res = q.run_qemu(args, expect, TIMEOUT, must_exit=True, mem=str(case.mem),
+                             on_line=on_line)
             if res.failure is None and case.capsule:
                 res.failure = check_capsule(disk, os.path.join(d, "OVMF_VARS.fd"))
     if res.failure:

@@ -27,6 +27,31 @@ def accel_args():
     return ["-accel", "tcg"]
 
 
+def monitor_args(path):
+    """A human monitor on a Unix socket at `path`, beside -monitor none."""
+    return ["-chardev", "socket,id=pmmon,path=%s,server=on,wait=off" % path,
+            "-mon", "chardev=pmmon,mode=readline"]
+
+
+def monitor_command(path, command):
+    """Send one command line to the monitor_args() socket."""
+    import socket
+
+    def prompt(s):
+        got = b""
+        while not got.endswith(b"(qemu) "):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(30)
+        s.connect(path)
+        prompt(s)
+        s.sendall(command.encode() + b"\n")
+        prompt(s)               # the next prompt: QEMU has run it
+
+
 def ovmf_args(tmpdir):
     vars_copy = os.path.join(tmpdir, "OVMF_VARS.fd")
     shutil.copyfile(OVMF_VARS, vars_copy)
@@ -44,8 +69,11 @@ class Result:
         return "\n".join(self.lines)
 
 
-def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", serial_stdio=True):
+def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", serial_stdio=True,
+             on_line=None):
     """Boot QEMU with `args`; `expect` is a list of regexes to see in order.
+    on_line, if given, is called with every line as it is read (to act on
+    the guest, e.g. through a monitor socket).
 
     must_exit: True = QEMU must end by itself within the timeout after the
     last pattern; False = it must still be running `settle` seconds later;
@@ -79,6 +107,8 @@ def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", seria
                                line.decode("utf-8", "replace")).rstrip("\r")
                     s = s.split("\r")[-1]      # a carriage return starts the line over
                     res.lines.append(s)
+                    if on_line is not None:
+                        on_line(s)
                     if pending and pending[0].search(s):
                         pending.pop(0)
                         if not pending and must_exit is False:

@@ -429,6 +429,9 @@ TEST(test_pm_options)
 	CHECK_EQ(c.test, CMDLINE_TEST_EFIRT_FAULT);
 	CHECK_EQ(parse("pm.test=efirt-fault pm.test=efirt-faults"), 0);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.test= ('efirt-faults'); using efirt-fault");
+	CHECK_EQ(parse("pm.test=reentry pm.test=reenter"), 0);
+	CHECK_EQ(c.test, CMDLINE_TEST_REENTRY);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.test= ('reenter'); using reentry");
 	CHECK_EQ(parse("pm.inventory=yes"), 0);
 	CHECK(!c.inventory);
 	CHECK(warned("pm.inventory (takes no value)"));
