@@ -42,6 +42,10 @@ pm_entry32_common:
 	; Paging must be off to enter long mode; both protocols say it is, but
 	; a loader that left it on (identity-mapping us, or we would not be
 	; running) gets it turned off rather than a #GP at EFER.LME.
+	; CR4.PCIDE first: clearing CR0.PG while it is set is a #GP.
+	mov	eax, cr4
+	and	eax, ~CR4_PCIDE
+	mov	cr4, eax
 	mov	eax, cr0
 	and	eax, ~CR0_PG & 0xFFFFFFFF
 	mov	cr0, eax

@@ -6,7 +6,7 @@
 ; in force identity-map at least our image (ours, or kexec's, which map all
 ; RAM, 4- or 5-level).  CR0/CR4 as the loader left them.
 ;
-; Does: load pm_boot_gdt and reload every segment register (kexec's GDT is
+; Does: RFLAGS to 0x2 and DR7 off, load pm_boot_gdt and reload every segment register (kexec's GDT is
 ; in memory we must not trust), load an empty IDT, put CR4 and CR0 in a
 ; known state (CR4.LA57 stays: kernel/cpu.c builds tables for the paging
 ; mode in force), enable SSE (the C code and mbedTLS use it),
@@ -34,6 +34,14 @@ bits 64
 pm_start64:
 	cli
 	cld
+	; RFLAGS to a known state: a TF, NT or AC the dead kernel left would
+	; trap or fault at the first instruction or IRET of ours.
+	push	2
+	popfq
+	; Hardware breakpoints it armed, off (DR7; DR6 cleared for the report).
+	xor	eax, eax
+	mov	dr7, rax
+	mov	dr6, rax
 	mov	r12d, edi
 	mov	r13, rsi
 	mov	r14, rdx

@@ -5,8 +5,9 @@
 ; 21, 29 and 30.  Each stub pushes a zero error code where the CPU does not,
 ; then the vector, then common code saves every general register and calls
 ; trap_handler(struct trap_frame *) (kernel/trap.h: the field order there is
-; the push order here, reversed).  trap_handler reports and never returns;
-; the iretq path exists for completeness.
+; the push order here, reversed).  trap_handler reports and does not
+; return, except for an NMI (vector 2, on its own IST stack), which it counts
+; and returns from through the iretq path.
 global pm_isr_table
 
 section .text

@@ -119,3 +119,18 @@ int uart16550_init(struct chardev *dev, unsigned index, uint32_t baud)
 	dev->priv = &uarts[index];
 	return 0;
 }
+
+uint32_t uart16550_baud(unsigned index)
+{
+	uint16_t base = uart16550_base(index);
+	uint8_t lcr;
+	uint32_t div;
+
+	if (base == 0 || !uart16550_ready(index))
+		return 0;
+	lcr = inb(base + LCR);
+	outb(base + LCR, (uint8_t)(lcr | LCR_DLAB));
+	div = inb(base + DLL) | (uint32_t)inb(base + DLM) << 8;
+	outb(base + LCR, lcr);
+	return div ? 115200 / div : 0;
+}

@@ -29,4 +29,8 @@ uint16_t uart16550_base(unsigned index);
 size_t uart16550_write_raw(unsigned index, const void *buf, size_t len);
 bool uart16550_ready(unsigned index);
 
+/* The line speed ttyS<index> is programmed for (its divisor latch), or 0
+ * when the port is not set up. */
+uint32_t uart16550_baud(unsigned index);
+
 #endif

@@ -47,6 +47,26 @@ static int serial_emit(void *ctx, const void *frame, size_t len)
 	return uart16550_write_raw(serial_port, frame, len) ? -EIO : 0;
 }
 
+/*
+ * An honest time before a long serial dump: each 1024-byte DATA frame
+ * costs 1064 bytes on the line and 8N1 moves baud / 10 bytes a second
+ * (zero runs cost almost nothing, so this is the most it takes).
+ */
+static void serial_estimate(uint64_t file_size)
+{
+	uint32_t baud = uart16550_baud(serial_port);
+	uint64_t secs;
+
+	if (baud == 0)
+		return;
+	secs = file_size / 1024 * 1064 / (baud / 10) + 1;
+	if (secs < 60)
+		return;
+	printf("dump: over ttyS%u at %u baud this takes up to %llu h %02llu min; a dump partition "
+	       "(dump=disk) takes seconds\n", serial_port, baud, (unsigned long long)(secs / 3600),
+	       (unsigned long long)(secs / 60 % 60));
+}
+
 static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 {
 	struct frame_dump_header h;
@@ -55,6 +75,7 @@ static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	h.file_size = file_size;
 	h.segment_count = (uint32_t)nsegs;
 	snprintf(h.producer, sizeof(h.producer), "postmortem %s", PM_VERSION);
+	serial_estimate(file_size);
 	if (frame_sender_begin(&sender, &h, cpu_rdtsc_id(), serial_emit, NULL) != 0) {
 		snprintf(s->why, sizeof(s->why), "serial port ttyS%u stopped taking bytes", serial_port);
 		return -EIO;

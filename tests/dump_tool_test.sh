@@ -307,6 +307,14 @@ check rc_is keep_on_no_frames 1
 check err_has keep_on_no_frames "nothing written, VMCORE left as it was"
 check cmp -s "$o/vmcore" "$tmp/keep.ref"
 check no_temps "$o" vmcore
+# An incomplete dump never replaces an existing VMCORE: it goes to VMCORE.partial.
+run keep_on_incomplete "$tool" recv "$tmp/bad.cap" -o "$o/vmcore"
+check rc_is keep_on_incomplete 1
+check err_has keep_on_incomplete "vmcore exists and is kept: the incomplete dump goes to $o/vmcore.partial"
+check cmp -s "$o/vmcore" "$tmp/keep.ref"
+check mode_is "$o/vmcore.partial" 600
+check grep -q "vmcore.partial is INCOMPLETE" "$o/vmcore.incomplete"
+rm -f "$o/vmcore.partial" "$o/vmcore.incomplete"
 # Links planted at the sidecar's and the old intermediate's names are not
 # followed; a link as VMCORE itself is refused.
 echo victim >"$tmp/victim"
@@ -383,6 +391,19 @@ check rc_is big_refused 1
 check err_has big_refused "declares a file of 8796093022208 bytes (its HEADER), more than the limit of 68719476736 bytes; nothing written (--max-size raises the limit)"
 check [ ! -e "$tmp/big.elf" ]
 check [ ! -e "$tmp/big.elf.incomplete" ]
+# A later HEADER that does not decode does not hand the size over to a
+# TRAILER declaring 2^43 bytes, and a DATA frame whose end wraps past 2^64
+# is counted as outside the file: the output stays 64 bytes.
+hostile lateheader "$tmp/late.cap"
+run late_header_keeps_size timeout 20 "$tool" recv --compact "$tmp/late.cap" -o "$tmp/late.elf"
+check rc_is late_header_keeps_size 1
+check [ "$(stat -c %s "$tmp/late.elf")" -eq 64 ]
+check has late_header_keeps_size "file: 64 bytes, 0 missing"
+# A FIFO planted at the sidecar's name is replaced, never opened (no hang).
+mkfifo "$tmp/fifo-side.elf.incomplete"
+run sidecar_fifo_replaced timeout 20 "$tool" recv --compact "$tmp/late.cap" -o "$tmp/fifo-side.elf"
+check rc_is sidecar_fifo_replaced 1
+check [ -f "$tmp/fifo-side.elf.incomplete" ]
 # A 64 KiB all-zero file sent as one ZERO frame: its digest is computed from
 # the bookkeeping (zeros never read back); --max-size below it refuses it.
 hostile bigzero "$tmp/zero64k.cap" 65536

@@ -188,7 +188,8 @@ int outfile_open(struct outfile *o, const char *tool, const char *path, uint64_t
 				tool, path);
 			return -EISDIR;
 		}
-		if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode))
+		/* a name of the tool's own: whatever was planted there is replaced */
+		if (!S_ISREG(lst.st_mode) && !S_ISLNK(lst.st_mode) && !(flags & OUTFILE_REPLACE_LINK))
 			return open_direct(o, false, need, flags);
 	} else if (errno != ENOENT) {
 		int e = errno;

@@ -35,8 +35,9 @@
 #include <stdint.h>
 
 #define OUTFILE_SEEKABLE	1u	/* the writer seeks: stage non-regular targets */
-#define OUTFILE_REPLACE_LINK	2u	/* a name of the tool's own (a sidecar): a link
-					   there is replaced itself, never followed */
+#define OUTFILE_REPLACE_LINK	2u	/* a name of the tool's own (a sidecar): a link,
+					   FIFO or device there is replaced itself,
+					   never followed or opened */
 
 struct outfile {
 	const char *tool;	/* "savecore", for messages */

@@ -44,6 +44,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "crypto/sha256.h"
 #include "payload/elfcore.h"
@@ -174,7 +175,7 @@ static void take_bytes(struct recv *r, const struct frame *f)
 
 	if (f->type == FRAME_TYPE_ZERO && frame_zero_get(f, &n) != 0)
 		return;
-	if (n == 0 || f->offset + (n - 1) < f->offset || f->offset + n > (uint64_t)INT64_MAX ||
+	if (n == 0 || n > (uint64_t)INT64_MAX || f->offset > (uint64_t)INT64_MAX - n ||
 	    (r->have_hdr && f->offset + n > r->hdr.file_size) || f->offset + n > r->max_size) {
 		r->beyond++;	/* past the file the HEADER announced, or past --max-size */
 		return;
@@ -206,12 +207,25 @@ static int on_frame(void *ctx, const struct frame *f)
 	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);	/* duplicates: finish_output() */
 	r->max_seq = f->seq > r->max_seq ? f->seq : r->max_seq;
 	r->by_type[f->type < 5 ? f->type : 0]++;
-	if (f->type == FRAME_TYPE_HEADER)
-		r->have_hdr = frame_dump_header_get(f, &r->hdr) == 0;
-	else if (f->type == FRAME_TYPE_TRAILER)
-		r->have_trl = frame_dump_trailer_get(f, &r->trl) == 0;
-	else
+	/* The last HEADER and TRAILER that decode win, as in the first pass
+	 * (check_size judged that one); one that does not decode changes nothing. */
+	if (f->type == FRAME_TYPE_HEADER) {
+		struct frame_dump_header h;
+
+		if (frame_dump_header_get(f, &h) == 0) {
+			r->hdr = h;
+			r->have_hdr = true;
+		}
+	} else if (f->type == FRAME_TYPE_TRAILER) {
+		struct frame_dump_trailer t;
+
+		if (frame_dump_trailer_get(f, &t) == 0) {
+			r->trl = t;
+			r->have_trl = true;
+		}
+	} else {
 		take_bytes(r, f);
+	}
 	return 0;
 }
 
@@ -457,6 +471,10 @@ static void finish_output(struct recv *r)
 	r->dups = r->by_type[1] + r->by_type[2] + r->by_type[3] + r->by_type[4] -
 		  spans_total(&r->seqs);
 	r->file_size = r->have_hdr ? r->hdr.file_size : r->have_trl ? r->trl.file_size : r->max_end;
+	if (r->file_size > r->max_size || r->file_size > (uint64_t)INT64_MAX) {
+		r->file_size = r->max_end;	/* check_size() judged the same frames: not reached */
+		r->err = -EFBIG;
+	}
 	if (r->err == 0 && ftruncate(r->fd, (off_t)r->file_size) != 0)
 		r->err = -errno;
 	spans_gaps(&r->covered, 0, r->file_size, &r->missing);
@@ -872,6 +890,33 @@ static int parse_args(struct recv *r, int argc, char **argv)
 	return r->capture != NULL && r->out != NULL ? 0 : -1;
 }
 
+/*
+ * A failed run never replaces a file that is there: when VMCORE exists,
+ * the partial dump is published as VMCORE.partial instead (a link planted
+ * at that name is replaced itself, never followed) and VMCORE is kept.
+ */
+static int keep_existing(struct recv *r, struct outfile *o)
+{
+	static char partial[4096 + 16];
+	struct stat st;
+	size_t n = strlen(o->name);
+
+	if (o->direct || fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return 0;
+	if (n + sizeof(".partial") > sizeof(o->name) ||
+	    (size_t)snprintf(partial, sizeof(partial), "%s.partial", r->out) >= sizeof(partial)) {
+		fprintf(stderr, "%s: %s: the dump is incomplete and %s exists; a name for the "
+			"partial dump beside it is too long: nothing written\n", TOOL, r->capture,
+			r->out);
+		return -ENAMETOOLONG;
+	}
+	memcpy(o->name + n, ".partial", sizeof(".partial"));
+	fprintf(stderr, "%s: %s exists and is kept: the incomplete dump goes to %s\n", TOOL,
+		r->out, partial);
+	r->out = o->path = partial;
+	return 0;
+}
+
 /* Put the output in place and the sidecar beside it (or its lines on stderr). */
 static int publish_incomplete(struct recv *r, struct outfile *o, const char *side)
 {
@@ -880,7 +925,16 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 	mark_incomplete(r);
 	if (!r->quiet)
 		print_report(r);
-	if (outfile_done(o) != 0 || outfile_publish(o) != 0) {
+	if (keep_existing(r, o) != 0) {
+		outfile_discard(o);
+		return 1;
+	}
+	if (outfile_done(o) != 0) {
+		outfile_discard(o);
+		fprintf(stderr, "%s: %s: not written\n", TOOL, r->out);
+		return 1;
+	}
+	if (outfile_publish(o) != 0) {
 		fprintf(stderr, "%s: %s: not written\n", TOOL, r->out);
 		return 1;
 	}

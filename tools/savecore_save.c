@@ -20,6 +20,7 @@
 #include "payload/dumphdr.h"
 #include "tools/outfile.h"
 #include "tools/savecore.h"
+#include "tools/textesc.h"
 #include "tools/vmcore_expand.h"
 
 #define TOOL	"savecore"
@@ -75,8 +76,11 @@ static const struct dumphdr *body_plan(struct savecore_ctx *c, struct savecore_t
 	if (t->verdict != 0 && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s: %s; nothing written (--force writes what is "
 			"there anyway)\n", TOOL, savecore_where(c, t), t->why);
-		if (h != NULL && h->reason[0])
-			fprintf(stderr, "%s: the kernel said: %.*s\n", TOOL, (int)sizeof(h->reason), h->reason);
+		if (h != NULL && h->reason[0]) {
+			fprintf(stderr, "%s: the kernel said: ", TOOL);
+			textesc_put(stderr, h->reason, sizeof(h->reason));	/* text from the disk */
+			fputc('\n', stderr);
+		}
 		return NULL;
 	}
 	if (h == NULL) {

@@ -9,6 +9,7 @@ Prints one line per test and "dump_test: N passed, N failed" last.
 """
 import atexit
 import os
+import re
 import shutil
 import random
 import subprocess
@@ -82,6 +83,10 @@ def t_serial_planted():
     text = open(cap, "rb").read().decode("latin-1")
     if "postmortem: dump complete" not in text:
         res.failure = "no 'postmortem: dump complete' line in the capture"
+        return res
+    # The honest estimate before a long serial dump (a few MiB: minutes at 115200).
+    if not re.search(r"dump: over ttyS0 at 115200 baud this takes up to 0 h \d\d min", text):
+        res.failure = "no serial time estimate before the dump"
         return res
     core = os.path.join(TMP, "serial.core")
     r = subprocess.run([TOOL, "recv", cap, "-o", core], capture_output=True, text=True)

@@ -53,6 +53,15 @@ def bigzero(path, size=1 << 43):
     open(path, "wb").write(out)
 
 
+def lateheader(path):
+    """A good small HEADER, a TRAILER declaring 2^43 bytes, then a HEADER
+    frame whose payload is too short to decode, and one wrapping DATA frame."""
+    body = bytes(range(64))
+    out = (header(64) + frame(2, 1, 0, body) + trailer(2, 1 << 43, 64, bytes(32)) +
+           frame(1, 3, 0, b"") + frame(2, 4, (1 << 64) - 8, bytes(8)))
+    open(path, "wb").write(out)
+
+
 def sparse(path, n, reverse=False):
     parts = [header(2 * n)]
     for i in (reversed(range(n)) if reverse else range(n)):
@@ -169,6 +178,8 @@ def main():
         bigzero(a[1], int(a[2], 0) if len(a) > 2 else 1 << 43)
     elif len(a) in (3, 4) and a[0] == "sparse":
         sparse(a[1], int(a[2]), a[3:] == ["reverse"])
+    elif len(a) == 2 and a[0] == "lateheader":
+        lateheader(a[1])
     elif len(a) == 2 and a[0] == "producer":
         producer(a[1])
     elif len(a) >= 2 and a[0] == "crossfat":
