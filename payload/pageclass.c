@@ -44,6 +44,9 @@ static bool pageclass_type(const struct kinfo *ki, enum kinfo_key k, uint32_t ma
 	return mapcount == v;
 }
 
+/* The largest compound page on x86-64: a 1 GiB hugetlb page (order 18). */
+#define PAGECLASS_MAX_COMPOUND_ORDER	18
+
 /* Order and hugetlb-ness of a compound head from its first tail page. */
 static unsigned pageclass_compound(const struct kinfo *ki, uint64_t pfn, uint32_t mapcount,
 				   const uint8_t *next, bool *hugetlb)
@@ -66,6 +69,8 @@ static unsigned pageclass_compound(const struct kinfo *ki, uint64_t pfn, uint32_
 				   ki->v[KINFO_HUGETLB_PAGE_DTOR];
 	}
 	max = (unsigned)ki->v[KINFO_MAX_PHYSMEM_BITS] - KINFO_PAGE_SHIFT;
+	if (max > PAGECLASS_MAX_COMPOUND_ORDER)
+		max = PAGECLASS_MAX_COMPOUND_ORDER;
 	if (order > max || (pfn & ((1ull << order) - 1)) != 0)
 		order = 0;		/* not an order this pfn can have */
 	return order;
@@ -95,19 +100,21 @@ int pageclass_classify(const struct kinfo *ki, uint64_t pfn, const void *page,
 	head = pageclass_u64(p, ki->v[KINFO_OFF_COMPOUND_HEAD]);
 	mapcount = pageclass_u32(p, ki->v[KINFO_OFF_MAPCOUNT]);
 
+	/* PG_hwpoison is per page, heads and tails alike: never read it */
+	if (pageclass_bit(ki, KINFO_PG_HWPOISON, flags)) {
+		pageclass_set(out, PAGECLASS_HWPOISON, 0);
+		return 0;
+	}
 	if (head & 1) {
 		pageclass_set(out, PAGECLASS_TAIL, 0);
 		return 0;
 	}
-	if ((flags & ki->v[KINFO_PG_HEAD_MASK]) != 0 && next != NULL)
+	if ((flags & ki->v[KINFO_PG_HEAD_MASK]) != 0 && next != NULL &&
+	    (pageclass_u64(next, ki->v[KINFO_OFF_COMPOUND_HEAD]) & 1) != 0)
 		order = pageclass_compound(ki, pfn, mapcount, next, &hugetlb);
 
 	slab = pageclass_bit(ki, KINFO_PG_SLAB, flags) ||
 	       pageclass_type(ki, KINFO_SLAB_VALUE, mapcount);
-	if (pageclass_bit(ki, KINFO_PG_HWPOISON, flags)) {
-		pageclass_set(out, PAGECLASS_HWPOISON, order);
-		return 0;
-	}
 	if (!slab && pageclass_type(ki, KINFO_OFFLINE_VALUE, mapcount)) {
 		pageclass_set(out, PAGECLASS_OFFLINE, order);
 		return 0;

@@ -11,9 +11,12 @@
  * first tail page).  It fills a struct pageclass_result: the class and
  * how many pages from pfn on share the decision (nr_pages: 2^order for a
  * free buddy block, the unaccepted block, or a compound page's head; else
- * 1), so a caller can skip them at once.  A compound tail page gets
- * PAGECLASS_TAIL: the caller applies its head's decision (normally it has
- * already skipped it as part of the head's nr_pages), else keeps it.
+ * 1), so a caller that leaves them out can skip them at once.  A caller
+ * that keeps them classifies every page on (a tail page's PG_hwpoison is
+ * its own: such a tail is PAGECLASS_HWPOISON and must not be read).  A
+ * compound tail page otherwise gets PAGECLASS_TAIL: the caller applies
+ * its head's decision (normally it has already skipped it as part of the
+ * head's nr_pages), else keeps it.
  * pageclass_keep() says whether a class stays in the dump at a dump level
  * (the -d bits below); bit 1 (zero pages) is decided by the page's
  * content, not its class, and is the caller's.  pageclass_implausible()

@@ -103,6 +103,16 @@ run bad savecore "$tmp/bad.img" -o "$tmp/bad.elf"
 check rc_is bad 1
 check has bad "sha256 MISMATCH"
 check absent "$tmp/bad.elf"
+# A part larger than dumpinfo.txt announced is never copied past that size
+# (a hostile volume's parts could claim terabytes): refused, nothing kept.
+rm -rf "$tmp/tree/POSTMORTEM"
+dump 20261124-000000 4096 complete
+head -c 65536 /dev/zero >>"$tmp/tree/POSTMORTEM/20261124-000000/vmcore.003"
+fat "$tmp/big.img"
+run oversized_part_refused savecore "$tmp/big.img" -o "$tmp/big.elf"
+check rc_is oversized_part_refused 1
+check has oversized_part_refused "POSTMORTEM/20261124-000000/vmcore.003 holds"
+check absent "$tmp/big.elf"
 rm -rf "$tmp/tree/POSTMORTEM"
 dump 20261125-000000 4096 complete
 rm "$tmp/tree/POSTMORTEM/20261125-000000/vmcore.002"

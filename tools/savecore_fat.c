@@ -194,8 +194,12 @@ static int src_list(struct src *s, const char *dir, struct dirindex *x)
 		closedir(d);
 	}
 	if (err < 0 && err != -ELOOP) {
-		fprintf(stderr, "postmortem: %s: %s: %s: %s\n", TOOL, s->label, dir,
-			err == -ENOMEM ? "out of memory" : s->vol->why ? s->vol->why : "unreadable");
+		char esc[TEXTESC_LEN(64)];	/* a name from the disk */
+
+		fprintf(stderr, "postmortem: %s: %s: %s: %s\n", TOOL, s->label,
+			textesc(dir, strlen(dir), esc, sizeof(esc)),
+			err == -ENOMEM ? "out of memory" : s->vol && s->vol->why ? s->vol->why :
+			"unreadable");
 	}
 	if (x->n > 1)
 		qsort(x->v, x->n, sizeof(*x->v), cmp_ent);
@@ -331,7 +335,10 @@ static int src_subdirs(struct src *s, const char *dir, struct sub *subs)
 				break;
 			}
 			s->budget--;
-			if (!(e.attr & FAT_ATTR_DIRECTORY) || strlen(e.name) >= NAME_LEN)
+			/* reopened by name below: a name that is not one plain component
+			 * (".", "..", "a/b", "a\\b") would open another directory */
+			if (!(e.attr & FAT_ATTR_DIRECTORY) || strlen(e.name) >= NAME_LEN ||
+			    e.name[0] == '.' || strpbrk(e.name, "/\\") != NULL)
 				continue;
 			if (n == MAX_DUMPS) {
 				more++;
@@ -354,7 +361,7 @@ static int src_subdirs(struct src *s, const char *dir, struct sub *subs)
 
 			snprintf(sub, sizeof(sub), "%s/%s", full, e->d_name);
 			if (e->d_name[0] == '.' || strlen(e->d_name) >= NAME_LEN ||
-			    stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+			    lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode))	/* never a link */
 				continue;
 			if (n == MAX_DUMPS) {
 				more++;
@@ -468,6 +475,16 @@ static int join(struct savecore_ctx *c, struct src *s, const struct dirindex *x,
 			fprintf(stderr, "postmortem: %s: %s: %s/%s missing\n", TOOL, s->label, esc,
 				name);
 			return -ENOENT;
+		}
+		/* Never more than dumpinfo.txt announced (the free space was checked
+		 * for that): a hostile volume's parts could claim terabytes. */
+		if (size > in->size - *total) {
+			fprintf(stderr, "postmortem: %s: %s: %s/%s holds %llu bytes, more than the "
+				"%llu left of the %llu the dump announced; not joined\n", TOOL,
+				s->label, esc, name, (unsigned long long)size,
+				(unsigned long long)(in->size - *total), (unsigned long long)in->size);
+			src_close(s);
+			return -EFBIG;
 		}
 		while (done < size) {
 			size_t n = size - done < SAVECORE_SCRATCH ? (size_t)(size - done) : SAVECORE_SCRATCH;

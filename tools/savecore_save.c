@@ -158,7 +158,9 @@ int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc)
 /* Bytes VMCORE's filesystem must have free: the body, and its expanded copy. */
 uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len)
 {
-	return c->o.compact ? len : 2 * len;
+	if (c->o.compact)
+		return len;
+	return len > UINT64_MAX / 2 ? UINT64_MAX : 2 * len;	/* a hostile size never wraps small */
 }
 
 int savecore_save(struct savecore_ctx *c, struct savecore_target *t)

@@ -136,6 +136,22 @@ TEST(debian_6_1_compound_pages)
 	CHECK_EQ(classify(&k61, 0, &huge, next).nr_pages, 1);
 	next[17] = 35;					/* past MAX_PHYSMEM_BITS */
 	CHECK_EQ(classify(&k61, 0, &huge, next).nr_pages, 1);
+	next[17] = 20;					/* more than a 1 GiB page */
+	CHECK_EQ(classify(&k61, 0, &huge, next).nr_pages, 1);
+	next[17] = 18;					/* a 1 GiB hugetlb page */
+	CHECK_EQ(classify(&k61, 0, &huge, next).nr_pages, 1u << 18);
+	/* a "first tail" that is not a tail page says nothing of the order */
+	put(&k61, next, &(struct spage){ 0, 0, 0, 0, NONE });
+	next[17] = 9;
+	CHECK_EQ(classify(&k61, 512, &thp, next).nr_pages, 1);
+	put(&k61, next, &(struct spage){ 0, 0, 0, 0xffffea0000000001ull, NONE });
+	/* a poisoned tail is poisoned, whatever its head is */
+	CHECK_EQ(cls(&k61, &(struct spage){ B(23), 0, 0, 0xffffea0000001001ull, NONE }),
+		 PAGECLASS_HWPOISON);
+	/* a poisoned head covers itself only: its tails are judged one by one */
+	r = classify(&k61, 512, &(struct spage){ B(16) | B(23), ANON_MAPPING, 0, 0, 0 }, next);
+	CHECK_EQ(r.cls, PAGECLASS_HWPOISON);
+	CHECK_EQ(r.nr_pages, 1);
 	/* a compound slab keeps its pages together */
 	next[17] = 2;
 	r = classify(&k61, 4, &(struct spage){ B(16) | B(9), 0, 0, 0, NONE }, next);
