@@ -55,6 +55,9 @@ PURE_SRCS := \
 	payload/kpgtable.c \
 	payload/memsect.c \
 	payload/pageclass.c \
+	payload/klog.c \
+	payload/brief.c \
+	payload/textbuf.c \
 	drivers/blkdev.c
 
 KERNEL_SRCS := \

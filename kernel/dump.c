@@ -6,6 +6,8 @@
  *                             RAM; minus our image and boot modules
  *   notes                     the crashed kernel's (elfcorehdr PT_NOTEs, or
  *                             the handoff's CPU_NOTES + VMCOREINFO) and ours
+ *   crash record              serial only: panic line, registers, the log's
+ *   (payload/brief)           newest lines, sent before the file
  *   layout (payload/elfcore)  segments split at runs of zero pages
  *   pieces                    headers, notes, padding, segment bytes, in
  *                             file order, to a sink (kernel/dumpsink.c)
@@ -24,6 +26,7 @@
 #include "kernel/dumpplan.h"
 #include "kernel/dumpsink.h"
 #include "kernel/progress.h"
+#include "payload/brief.h"
 #include "payload/dumphdr.h"
 #include "payload/elfcore.h"
 
@@ -240,6 +243,73 @@ static void describe_crash(const struct context *ctx, struct dumpsink *sink, siz
 			       DUMPHDR_HANDOFF_NONE;
 }
 
+/* ------------------------------------------------------------ crash record */
+
+struct brief_mem {
+	size_t nranges;
+	struct kpgtable pt;
+};
+
+/* The crashed system's RAM only (the planned ranges, our image excluded). */
+static int brief_read_phys(void *c, uint64_t pa, void *buf, size_t len)
+{
+	const struct brief_mem *m = c;
+
+	for (size_t i = 0; i < m->nranges; i++) {
+		const struct dumpplan_range *r = &ranges[i];
+		uint64_t from;
+
+		if (pa < r->start || pa - r->start >= r->size || len > r->size - (pa - r->start))
+			continue;
+		from = r->read_from + (pa - r->start);
+		if (cpu_map_phys(from, len) != 0)
+			return -EFAULT;
+		memcpy(buf, (const void *)(uintptr_t)from, len);
+		return 0;
+	}
+	return -EFAULT;
+}
+
+static int brief_read_virt(void *c, uint64_t va, void *buf, size_t len)
+{
+	return kpgtable_read_virt(&((struct brief_mem *)c)->pt, va, buf, len);
+}
+
+/*
+ * Before a serial dump: the crash record, so the panic text and the
+ * registers arrive in seconds even when the whole file takes hours.
+ */
+static void send_brief(struct dumpsink *sink, size_t nranges, size_t notes_len)
+{
+	static char text[BRIEF_MAX];
+	static struct brief_mem mem;
+	struct brief_src src = { sink->dump_id, sink->release, sink->hostname, sink->fallback,
+				 notes, notes_len, NULL, &mem };
+	struct brief_stats st;
+	struct elfcorehdr_note nt;
+	const char *why = "no VMCOREINFO note";
+	size_t cursor = 0, len;
+
+	mem.nranges = nranges;
+	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0)
+		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && nt.desc) {
+			why = brief_pgtable(nt.desc, nt.desc_len, &mem.pt, brief_read_phys, &mem);
+			break;
+		}
+	if (why == NULL)
+		src.read_virt = brief_read_virt;
+	len = brief_build(&src, text, sizeof(text), &st);
+	if (st.log_why)
+		printf("dump: crash record without the kernel log: %s\n",
+		       why && src.read_virt == NULL ? why : st.log_why);
+	else
+		printf("dump: crash record: %zu CPUs, the newest %llu log records%s\n", st.cpus,
+		       (unsigned long long)st.log.shown,
+		       st.log.skipped ? " (some could not be read)" : "");
+	if (sink->brief(sink, text, len) != 0)
+		printf("dump: the crash record could not be sent: %s\n", sink->why);
+}
+
 /* ------------------------------------------------------------ streaming */
 
 static int zero_check(void *ctx, uint64_t addr, uint64_t len)
@@ -361,6 +431,8 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	n = build_ranges(ctx, bi, &src);
 	notes_len = build_notes(ctx, bi, st.sink->name);
 	describe_crash(ctx, st.sink, notes_len);
+	if (st.sink->brief)
+		send_brief(st.sink, n, notes_len);
 	printf("dump: plan: %zu ranges from %s, %llu MiB of memory, notes %zu bytes\n", n, src,
 	       (unsigned long long)(plan.total >> 20), notes_len);
 	err = elfcore_plan(ranges, n, notes_len, opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs,

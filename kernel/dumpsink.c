@@ -76,10 +76,29 @@ static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	h.segment_count = (uint32_t)nsegs;
 	snprintf(h.producer, sizeof(h.producer), "postmortem %s", PM_VERSION);
 	serial_estimate(file_size);
-	if (frame_sender_begin(&sender, &h, cpu_rdtsc_id(), serial_emit, NULL) != 0) {
+	if (frame_sender_begin(&sender, &h, s->dump_id, serial_emit, NULL) != 0) {
 		snprintf(s->why, sizeof(s->why), "serial port ttyS%u stopped taking bytes", serial_port);
 		return -EIO;
 	}
+	return 0;
+}
+
+/* The crash record (payload/brief.h) as BRIEF frames, seconds at any baud. */
+static int serial_brief(struct dumpsink *s, const char *text, size_t len)
+{
+	uint32_t baud = uart16550_baud(serial_port);
+	uint64_t line = len + (len / (FRAME_PAYLOAD_MAX - 8) + 1) * (FRAME_HEADER_SIZE + 8);
+
+	printf("dump: the crash record first: %zu bytes over ttyS%u%s", len, serial_port,
+	       baud ? "" : "\n");
+	if (baud)
+		printf(", about %llu s at %u baud\n",
+		       (unsigned long long)(line * 10 / baud + 1), baud);
+	if (frame_send_brief(serial_emit, NULL, s->dump_id, text, len, sender.frame) != 0) {
+		snprintf(s->why, sizeof(s->why), "serial port ttyS%u stopped taking bytes", serial_port);
+		return -EIO;
+	}
+	uart16550_write_raw(serial_port, "\r\n", 2);	/* console text starts on a new line */
 	return 0;
 }
 
@@ -126,6 +145,8 @@ static struct dumpsink *open_serial(unsigned port, char *summary, size_t len)
 	sink.write = serial_write;
 	sink.finish = serial_finish;
 	sink.abort = serial_abort;
+	sink.brief = serial_brief;
+	sink.dump_id = cpu_rdtsc_id();
 	return &sink;
 }
 
@@ -355,7 +376,11 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 		return NULL;
 	}
 	printf("dump: %s; falling back to serial ttyS%d\n", missing, port);
-	return open_serial((unsigned)port, summary, len);
+	if (open_serial((unsigned)port, summary, len) == NULL)
+		return NULL;
+	snprintf(sink.fallback, sizeof(sink.fallback), "%s; falling back to serial ttyS%d", missing,
+		 port);
+	return &sink;
 }
 
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,

@@ -34,6 +34,11 @@ struct dumpsink {
 	char release[72];		/* crashed kernel's OSRELEASE, "" unknown */
 	char hostname[72];
 	uint32_t handoff_status;	/* DUMPHDR_HANDOFF_* */
+	/* Why the dump goes here when it is a fallback ("" when chosen). */
+	char fallback[256];
+	uint64_t dump_id;		/* serial: the frames' dump_id */
+	/* Serial only (NULL elsewhere): send the crash record before begin(). */
+	int (*brief)(struct dumpsink *s, const char *text, size_t len);
 	int (*begin)(struct dumpsink *s, uint64_t file_size, size_t nsegs);
 	int (*write)(struct dumpsink *s, const void *buf, size_t len);
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);

@@ -43,6 +43,9 @@ static bool frame_fields_ok(uint8_t type, size_t len, uint64_t offset)
 		return len != 0 && offset + (len - 1) >= offset;
 	case FRAME_TYPE_ZERO:
 		return len == sizeof(uint64_t);
+	case FRAME_TYPE_BRIEF:
+		return len >= sizeof(struct frame_brief) && offset <= FRAME_BRIEF_MAX &&
+		       offset + (len - sizeof(struct frame_brief)) <= FRAME_BRIEF_MAX;
 	default:
 		return false;
 	}
@@ -59,6 +62,8 @@ const char *frame_type_name(uint8_t type)
 		return "ZERO";
 	case FRAME_TYPE_TRAILER:
 		return "TRAILER";
+	case FRAME_TYPE_BRIEF:
+		return "BRIEF";
 	default:
 		return "?";
 	}
@@ -91,6 +96,34 @@ size_t frame_encode(void *out, size_t cap, uint8_t type, uint32_t seq, uint64_t 
 }
 
 /* --------------------------------------------------------------- sender */
+
+int frame_send_brief(int (*emit)(void *ctx, const void *frame, size_t len), void *ctx,
+		     uint64_t dump_id, const char *text, size_t len, uint8_t *frame)
+{
+	uint8_t part[FRAME_PAYLOAD_MAX];
+	struct frame_brief b = { (uint32_t)len, 0 };
+	const size_t step = FRAME_PAYLOAD_MAX - sizeof(b);
+	uint32_t seq = 0;
+
+	if (emit == NULL || frame == NULL || (text == NULL && len) || len == 0 ||
+	    len > FRAME_BRIEF_MAX)
+		return -EINVAL;
+	for (size_t off = 0; off < len; off += step, seq++) {
+		size_t n = len - off < step ? len - off : step, fl;
+		int err;
+
+		memcpy(part, &b, sizeof(b));
+		memcpy(part + sizeof(b), text + off, n);
+		fl = frame_encode(frame, FRAME_MAX_SIZE, FRAME_TYPE_BRIEF, seq, dump_id, off, part,
+				  sizeof(b) + n);
+		if (fl == 0)
+			return -EINVAL;
+		err = emit(ctx, frame, fl);
+		if (err)
+			return err < 0 ? err : -EIO;
+	}
+	return 0;
+}
 
 /* Encode into s->frame and emit; latch the first error. */
 static int frame_send(struct frame_sender *s, uint8_t type, uint64_t offset,
@@ -459,4 +492,22 @@ int frame_zero_get(const struct frame *f, uint64_t *count)
 	if (err == 0 && count != NULL)
 		memcpy(count, f->payload, sizeof(*count));
 	return count == NULL ? -EINVAL : err;
+}
+
+int frame_brief_get(const struct frame *f, uint32_t *total, const uint8_t **text, size_t *len)
+{
+	struct frame_brief b;
+	size_t n;
+
+	if (total == NULL || text == NULL || len == NULL ||
+	    frame_payload(f, FRAME_TYPE_BRIEF, sizeof(b)) != 0)
+		return -EINVAL;
+	memcpy(&b, f->payload, sizeof(b));
+	n = f->length - sizeof(b);
+	if (b.total == 0 || b.total > FRAME_BRIEF_MAX || f->offset > b.total || n > b.total - f->offset)
+		return -EINVAL;
+	*total = b.total;
+	*text = f->payload + sizeof(b);
+	*len = n;
+	return 0;
 }

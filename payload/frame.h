@@ -18,6 +18,8 @@
  *   +36  header_crc   CRC-32 of bytes [0, 36)
  *   +40  payload
  *
+ *   +9   type         ... BRIEF 5 (the crash record, before the HEADER)
+ *
  * HEADER's payload is struct frame_dump_header, TRAILER's struct
  * frame_dump_trailer (a longer payload is allowed; readers take the known
  * part), DATA's the file bytes [offset, offset + length), ZERO's a u64
@@ -71,6 +73,7 @@
 #define FRAME_TYPE_DATA		2
 #define FRAME_TYPE_ZERO		3
 #define FRAME_TYPE_TRAILER	4
+#define FRAME_TYPE_BRIEF	5	/* the crash record, sent before the HEADER */
 
 #define FRAME_HEADER_SIZE	40
 #define FRAME_DATA_MAX		1024	/* DATA payload the sender uses */
@@ -125,6 +128,20 @@ _Static_assert(offsetof(struct frame_dump_trailer, frame_count) == 0x10, "frame_
 _Static_assert(offsetof(struct frame_dump_trailer, status) == 0x14, "status");
 _Static_assert(offsetof(struct frame_dump_trailer, sha256) == 0x18, "sha256");
 
+/*
+ * BRIEF payload: struct frame_brief then text bytes [offset, offset + n)
+ * of the crash record (payload/brief.h), total bytes long, at most
+ * FRAME_BRIEF_MAX.  seq counts the BRIEF frames from 0; they carry the
+ * dump's dump_id and come before its HEADER, outside the HEADER..TRAILER
+ * numbering.  A reader that does not know type 5 skips them.
+ */
+#define FRAME_BRIEF_MAX		(64u << 10)
+struct frame_brief {
+	uint32_t total;			/* 0x00 bytes of the whole record */
+	uint32_t reserved;		/* 0x04 0 */
+};
+_Static_assert(sizeof(struct frame_brief) == 8, "frame_brief");
+
 /* ------------------------------------------------------------- encoding */
 
 /*
@@ -167,6 +184,14 @@ int frame_sender_begin(struct frame_sender *s, const struct frame_dump_header *h
  */
 int frame_sender_write(struct frame_sender *s, const void *buf, size_t len);
 int frame_sender_zero(struct frame_sender *s, uint64_t len);
+
+/*
+ * Send text[0..len) (len <= FRAME_BRIEF_MAX) as BRIEF frames for dump_id,
+ * building each in frame (FRAME_MAX_SIZE bytes).  Returns 0, -EINVAL, or
+ * the error emit returned.
+ */
+int frame_send_brief(int (*emit)(void *ctx, const void *frame, size_t len), void *ctx,
+		     uint64_t dump_id, const char *text, size_t len, uint8_t *frame);
 
 /*
  * Flush and send the TRAILER with status (0: the sender believes the dump
@@ -241,7 +266,14 @@ int frame_dump_header_get(const struct frame *f, struct frame_dump_header *out);
 int frame_dump_trailer_get(const struct frame *f, struct frame_dump_trailer *out);
 int frame_zero_get(const struct frame *f, uint64_t *count);
 
-/* "HEADER", "DATA", "ZERO", "TRAILER" or "?". */
+/*
+ * A BRIEF frame's part of the record: *total, and *text / *len, the bytes
+ * for [f->offset, f->offset + *len).  -EINVAL as above, and when total is
+ * 0 or above FRAME_BRIEF_MAX or the part does not lie inside it.
+ */
+int frame_brief_get(const struct frame *f, uint32_t *total, const uint8_t **text, size_t *len);
+
+/* "HEADER", "DATA", "ZERO", "TRAILER", "BRIEF" or "?". */
 const char *frame_type_name(uint8_t type);
 
 #endif

@@ -113,6 +113,10 @@ struct recv {
 	struct spans missing;
 	bool digest_checked, digest_ok;
 	uint8_t digest[SHA256_LEN];
+	char *brief;			/* the crash record (BRIEF frames), brief_total bytes */
+	uint32_t brief_total;
+	struct spans brief_got;
+	uint64_t brief_other;		/* BRIEF frames announcing another total */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -194,6 +198,61 @@ static void take_bytes(struct recv *r, const struct frame *f)
 		r->max_end = f->offset + n;
 }
 
+/* A part of the crash record sent before the dump (payload/brief.h). */
+static void take_brief(struct recv *r, const struct frame *f)
+{
+	const uint8_t *t;
+	uint32_t total;
+	size_t n;
+
+	if (frame_brief_get(f, &total, &t, &n) != 0)
+		return;
+	if (r->brief == NULL) {
+		r->brief = xrealloc(NULL, (size_t)total + 1);
+		memset(r->brief, 0, (size_t)total + 1);
+		r->brief_total = total;
+	}
+	if (total != r->brief_total) {
+		r->brief_other++;
+		return;
+	}
+	memcpy(r->brief + f->offset, t, n);
+	spans_add(&r->brief_got, f->offset, f->offset + n);
+}
+
+/* The crash record as text: printable ASCII and newlines as they are,
+ * other bytes as \xNN, bytes that never arrived as '~'. */
+static void print_brief(struct recv *r)
+{
+	uint64_t got;
+
+	if (r->brief == NULL)
+		return;
+	spans_norm(&r->brief_got);
+	got = spans_total(&r->brief_got);
+	printf("crash record (sent before the dump");
+	if (got < r->brief_total)
+		printf("; incomplete: %" PRIu64 " of %" PRIu32 " bytes arrived, the rest shown as ~",
+		       got, r->brief_total);
+	printf("):\n");
+	for (uint32_t i = 0; i < r->brief_total; i++) {
+		uint8_t c = (uint8_t)r->brief[i];
+
+		if (!spans_has(&r->brief_got, i))
+			putchar('~');
+		else if ((c >= 0x20 && c <= 0x7e) || c == '\n')
+			putchar(c);
+		else
+			printf("\\x%02x", c);
+	}
+	if (r->brief_total && r->brief[r->brief_total - 1] != '\n')
+		putchar('\n');
+	if (r->brief_other)
+		printf("(%" PRIu64 " record frames announced another length and were left out)\n",
+		       r->brief_other);
+	fflush(stdout);
+}
+
 static int on_frame(void *ctx, const struct frame *f)
 {
 	struct recv *r = ctx;
@@ -204,6 +263,10 @@ static int on_frame(void *ctx, const struct frame *f)
 	}
 	if (f->dump_id != r->id)
 		return 0;	/* another dump in the same capture */
+	if (f->type == FRAME_TYPE_BRIEF) {
+		take_brief(r, f);	/* numbered apart from the dump's frames */
+		return 0;
+	}
 	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);	/* duplicates: finish_output() */
 	r->max_seq = f->seq > r->max_seq ? f->seq : r->max_seq;
 	r->by_type[f->type < 5 ? f->type : 0]++;
@@ -807,6 +870,8 @@ static void recv_free(struct recv *r)
 	free(r->seqs.v);
 	free(r->data.v);
 	free(r->missing.v);
+	free(r->brief);
+	free(r->brief_got.v);
 }
 
 static void usage(FILE *f)
@@ -997,6 +1062,8 @@ int recv_tool_main(int argc, char **argv)
 		outfile_discard(&o);
 		return 1;
 	}
+	if (!r.quiet)
+		print_brief(&r);	/* first: it may be all that arrived */
 	if ((r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
 		outfile_discard(&o);
 		return no_frames(&r, o.direct ? "nothing written" :

@@ -28,10 +28,10 @@ Then on the host:
     linux_test.py [--short] [CASE...]
 
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
---short runs the cases `make test` runs (BIOS kexec_load, OVMF
 kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
-and a guest with intel_iommu=on whose dump disk sits behind QEMU's
-intel-iommu: postmortem must turn translation off);
+a guest with intel_iommu=on whose dump disk sits behind QEMU's
+intel-iommu: postmortem must turn translation off, and a disk without a
+dump partition: the fallback to serial sends the crash record first);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -65,13 +65,19 @@ class Case:
     (sysrq on guest CPU N) or "nmi" (QEMU monitor `nmi`, unknown_nmi_panic)."""
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
-                 panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=()):
+                 panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
         # Extra QEMU arguments (given first), the dump disk's QEMU device (and
         # options), and console lines expected between the banner and the dump.
         self.qemu, self.disk_dev, self.expect = list(qemu), disk_dev, list(expect)
+        # fallback: the disk has no dump partition, so the dump goes to the
+        # serial console, the crash record first.
+        self.fallback = fallback
+
+    def serial(self):
+        return self.dump == "serial" or self.fallback
 
     def panic_lines(self):
         """What the guest prints at the panic (also looked for in the dump's log)."""
@@ -89,6 +95,13 @@ CASES = [
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
+    # dump=disk, but the disk has no dump partition: the fallback to serial
+    # sends the crash record (panic line, registers, log tail) first.
+    Case("bios-fallback-serial", "bios", mem=256, crash="32M", fallback=True, short=True,
+         extra_append="init_on_free=1 pmslim=1",
+         expect=[r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
+                 r"^dump: crash record: 2 CPUs, the newest \d+ log records",
+                 r"^dump: the crash record first: \d+ bytes over ttyS0, about \d+ s at 115200 baud"]),
     Case("bios-smp4", "bios", smp=4),
     Case("ovmf-capsule", "ovmf", capsule=True, short=True),
     # Linux leaves VT-d translating: postmortem must turn it off before its DMA.
@@ -221,11 +234,30 @@ def check_capsule(disk, vars_file):
     return None
 
 
+def check_record(out, case):
+    """None, or what recv's printout of the crash record lacks."""
+    panic = case.panic_lines()[-1]
+    wants = ["crash record (sent before the dump):",
+             "panic: " + panic.split("not syncing: ", 1)[1],
+             "cpus: %d saved by the crashed kernel" % case.smp,
+             "cpu %d: pid " % (case.smp - 1),
+             "] " + panic + "\n", "end of crash record"]
+    if case.fallback:
+        wants.append("dump: no postmortem dump partition found; falling back to serial ttyS0")
+    missing = [w for w in wants if w not in out]
+    return "recv's crash record lacks %r" % missing if missing else None
+
+
 def run_case(case):
-    disk = make_disk(case.name, case.mem, esp=case.capsule)
+    if case.fallback:
+        disk = os.path.join(TMP, case.name + ".img")
+        with open(disk, "wb") as f:          # a blank disk: nothing to dump to
+            f.truncate(64 << 20)
+    else:
+        disk = make_disk(case.name, case.mem, esp=case.capsule)
     with tempfile.TemporaryDirectory(dir=TMP) as d:
         args = qemu_args(case, disk, d)
-        if case.dump == "serial":
+        if case.serial():
             cap = os.path.join(TMP, case.name + ".cap")
             args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
             res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
@@ -236,6 +268,7 @@ def run_case(case):
             if res.failure is None:
                 seen = [p for p in ("guest: postmortem loaded", "sysrq: Trigger a crash")
                         if not any(p in ln for ln in res.lines)]
+                seen += [e for e in case.expect if not any(re.search(e, ln) for ln in res.lines)]
                 if seen or not any(re.search(COMPLETE, ln) for ln in res.lines):
                     res.failure = "serial capture lacks %s" % (seen or "dump complete")
         else:
@@ -273,12 +306,16 @@ def run_case(case):
     if res.failure:
         return res
     core = os.path.join(TMP, case.name + ".vmcore")
-    if case.dump == "serial":
+    if case.serial():
         r = run_tool(TOOL, "recv", cap, "-o", core)
+        if r.returncode == 0:
+            res.failure = check_record(r.stdout, case)
+            if res.failure:
+                return res
     else:
         r = run_tool(TOOL, "savecore", disk, "-o", core)
     if r.returncode != 0:
-        res.failure = "%s failed: %s" % ("recv" if case.dump == "serial" else "savecore",
+        res.failure = "%s failed: %s" % ("recv" if case.serial() else "savecore",
                                           (r.stdout + r.stderr)[-400:])
         return res
     res.failure = check_vmcore(core, case)

@@ -1,0 +1,185 @@
+/*
+ * brief: the crash record (see brief.h).
+ */
+#include <string.h>
+
+#include "kernel/elfcorehdr.h"
+#include "payload/brief.h"
+#include "payload/textbuf.h"
+
+#define BRIEF_NT_PRSTATUS	1
+#define BRIEF_PANIC		"Kernel panic - not syncing: "
+#define BRIEF_LINE_MAX		200
+
+const char *brief_pgtable(const char *vi, size_t vlen, struct kpgtable *pt,
+			  kpgtable_read_fn read_phys, void *ctx)
+{
+	uint64_t top, base, l5 = 0, sme = 0, bits = 46;
+
+	if (vi == NULL || pt == NULL || read_phys == NULL)
+		return "no VMCOREINFO";
+	if (elfcorehdr_vmcoreinfo_u64(vi, vlen, "SYMBOL(init_top_pgt)", &top) != 0 ||
+	    top < KINFO_START_KERNEL_MAP || top % 4096 != 0)
+		return "no usable SYMBOL(init_top_pgt) in VMCOREINFO";
+	if (elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(phys_base)", &base) != 0 ||
+	    base % 4096 != 0 || base >= (1ull << 52))
+		return "no usable NUMBER(phys_base) in VMCOREINFO";
+	(void)elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(pgtable_l5_enabled)", &l5);
+	(void)elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(sme_mask)", &sme);
+	if (elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(MAX_PHYSMEM_BITS)", &bits) != 0)
+		bits = l5 ? 52 : 46;
+	if (l5 > 1 || bits < 32 || bits > 52)
+		return "NUMBER(pgtable_l5_enabled) or NUMBER(MAX_PHYSMEM_BITS) is implausible";
+	memset(pt, 0, sizeof(*pt));
+	pt->root = top - KINFO_START_KERNEL_MAP + base;
+	pt->l5 = l5 == 1;
+	pt->sme_mask = sme;
+	pt->phys_limit = 1ull << bits;
+	pt->read_phys = read_phys;
+	pt->ctx = ctx;
+	if (pt->root >= pt->phys_limit)
+		return "SYMBOL(init_top_pgt) lies past the physical limit";
+	return NULL;
+}
+
+/* The VMCOREINFO text and the number of NT_PRSTATUS notes. */
+static size_t brief_scan(const struct brief_src *src, const char **vi, size_t *vlen)
+{
+	struct elfcorehdr_note nt;
+	size_t cursor = 0, cpus = 0;
+
+	*vi = NULL;
+	*vlen = 0;
+	if (src->notes == NULL)
+		return 0;
+	while (elfcorehdr_note_next(src->notes, src->notes_len, &cursor, &nt) == 0) {
+		if (elfcorehdr_note_is(&nt, "CORE", BRIEF_NT_PRSTATUS))
+			cpus++;
+		else if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && *vi == NULL && nt.desc) {
+			*vi = nt.desc;
+			*vlen = nt.desc_len;
+		}
+	}
+	return cpus;
+}
+
+static void brief_regs(struct textbuf *t, const struct brief_src *src, size_t cpus)
+{
+	struct elfcorehdr_note nt;
+	struct elfcorehdr_prstatus p;
+	size_t cursor = 0, i = 0;
+
+	while (i < BRIEF_CPUS_SHOWN && elfcorehdr_note_next(src->notes, src->notes_len, &cursor, &nt) == 0) {
+		const struct elfcorehdr_user_regs *r = &p.regs;
+
+		if (!elfcorehdr_note_is(&nt, "CORE", BRIEF_NT_PRSTATUS))
+			continue;
+		if (elfcorehdr_prstatus(nt.desc, nt.desc_len, &p) != 0) {
+			textbuf_add(t, "cpu %zu: NT_PRSTATUS of %zu bytes, too short to read\n", i++,
+				    nt.desc_len);
+			continue;
+		}
+		textbuf_add(t, "cpu %zu: pid %d rip %016llx rsp %016llx rflags %08llx cs %04llx ss %04llx\n"
+			    "  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+			    "  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n"
+			    "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n"
+			    "  r13 %016llx r14 %016llx r15 %016llx\n",
+			    i++, (int)p.pid, (unsigned long long)r->rip, (unsigned long long)r->rsp,
+			    (unsigned long long)r->eflags, (unsigned long long)r->cs,
+			    (unsigned long long)r->ss, (unsigned long long)r->rax,
+			    (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+			    (unsigned long long)r->rdx, (unsigned long long)r->rsi,
+			    (unsigned long long)r->rdi, (unsigned long long)r->rbp,
+			    (unsigned long long)r->r8, (unsigned long long)r->r9,
+			    (unsigned long long)r->r10, (unsigned long long)r->r11,
+			    (unsigned long long)r->r12, (unsigned long long)r->r13,
+			    (unsigned long long)r->r14, (unsigned long long)r->r15);
+	}
+	if (cpus > BRIEF_CPUS_SHOWN)
+		textbuf_add(t, "(%zu more CPUs: their registers are in the full dump)\n",
+			    cpus - BRIEF_CPUS_SHOWN);
+}
+
+/* The last panic line of the log, without its timestamp; "" when none. */
+static void brief_panic_line(const char *log, size_t len, char *line, size_t cap)
+{
+	const char *hit = NULL, *end;
+	size_t pl = sizeof(BRIEF_PANIC) - 1, n;
+
+	line[0] = '\0';
+	for (size_t i = 0; i + pl <= len; i++)
+		if (log[i] == BRIEF_PANIC[0] && memcmp(log + i, BRIEF_PANIC, pl) == 0)
+			hit = log + i;
+	if (hit == NULL)
+		return;
+	end = memchr(hit, '\n', (size_t)(log + len - hit));
+	n = end ? (size_t)(end - hit) : (size_t)(log + len - hit);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(line, hit, n);
+	line[n] = '\0';
+}
+
+size_t brief_build(const struct brief_src *src, char *out, size_t cap, struct brief_stats *st)
+{
+	struct brief_stats local;
+	struct textbuf t;
+	const char *vi;
+	size_t vlen, head, loglen = 0, shown;
+	char panic[BRIEF_LINE_MAX];
+
+	if (st == NULL)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	if (out == NULL || cap == 0)
+		return 0;
+	out[0] = '\0';
+	if (src == NULL)
+		return 0;
+	st->cpus = brief_scan(src, &vi, &vlen);
+	shown = st->cpus < BRIEF_CPUS_SHOWN ? st->cpus : BRIEF_CPUS_SHOWN;
+	/* Room kept for everything but the log; the log goes after it. */
+	head = 768 + shown * 448;
+	if (head > cap / 2)
+		head = cap / 2;
+	if (vi == NULL)
+		st->log_why = "no VMCOREINFO note";
+	else if (src->read_virt == NULL)
+		st->log_why = "the crashed kernel's memory cannot be read";
+	else if (cap - head > 64)
+		st->log_why = klog_tail(vi, vlen, src->read_virt, src->rctx, out + head, cap - head - 32,
+					&loglen, &st->log);
+	else
+		st->log_why = "no room";
+	if (st->log_why)
+		loglen = 0;
+	brief_panic_line(out + head, loglen, panic, sizeof(panic));
+
+	textbuf_init(&t, out, head);
+	textbuf_add(&t, "postmortem crash record, dump 0x%016llx\n", (unsigned long long)src->dump_id);
+	textbuf_add(&t, "host: %.64s  kernel: %.64s\n",
+		    src->hostname && src->hostname[0] ? src->hostname : "unknown",
+		    src->release && src->release[0] ? src->release : "unknown");
+	textbuf_add(&t, "panic: %s\n", panic[0] ? panic + sizeof(BRIEF_PANIC) - 1 :
+		    st->log_why ? "unknown (no log)" : "no panic line in the log");
+	if (src->target && src->target[0])
+		textbuf_add(&t, "dump: %.200s\n", src->target);
+	textbuf_add(&t, "cpus: %zu saved by the crashed kernel\n", st->cpus);
+	if (st->cpus)
+		brief_regs(&t, src, st->cpus);
+	if (st->log_why)
+		textbuf_add(&t, "log: not read: %s\n", st->log_why);
+	else
+		textbuf_add(&t, "log: the newest %llu records (%zu bytes%s%s)\n",
+			    (unsigned long long)st->log.shown, loglen,
+			    st->log.cut ? "; older ones are in the full dump" : "",
+			    st->log.skipped ? "; some records could not be read" : "");
+	/* Move the log up behind the header, then close the record. */
+	memmove(out + t.len, out + head, loglen);
+	t.buf = out;
+	t.cap = cap;
+	t.len += loglen;
+	out[t.len] = '\0';
+	textbuf_add(&t, "end of crash record\n");
+	return t.len;
+}
