@@ -96,6 +96,9 @@ CASES = [
          disk_dev=VIRTIO_IOMMU, short=True, expect=[VTD_OFF]),
     Case("bios-intel-iommu-nvme", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
          disk_dev="nvme,serial=pmdump", expect=[VTD_OFF]),
+    # q35's own AHCI (00:1f.2), which the guest has no driver for, behind VT-d.
+    Case("bios-intel-iommu-ahci", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
+         disk_dev="ide-hd,bus=ide.0", expect=[VTD_OFF]),
     Case("bios-amd-iommu", "bios", qemu=["-device", "amd-iommu"], extra_append="amd_iommu=on",
          disk_dev=VIRTIO_IOMMU,
          expect=[r"^iommu: AMD-Vi unit at 0xfed80000 was translating; translation turned off"]),
