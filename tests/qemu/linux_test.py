@@ -6,8 +6,9 @@ Each case boots the Debian kernel in QEMU (TCG) with crashkernel=, a
 virtio disk holding a postmortem dump partition, and the serial console;
 the guest's /init (tests/linux/init) runs `postmortem load` with the
 case's options, prints /sys/firmware/efi/systab, and panics through
-sysrq (on a chosen CPU), or waits for an NMI the test sends through
-QEMU's monitor.  Cases vary the firmware, the kexec call, the dump
+sysrq (on a chosen CPU), waits for an NMI the test sends through QEMU's
+monitor, or keeps a CPU in the kernel until the soft-lockup watchdog
+panics.  Cases vary the firmware, the kexec call, the dump
 target, the CPU count and the CPU model (-cpu max: 5-level paging).
 Then on the host:
 
@@ -62,7 +63,8 @@ TIMEOUT = 420
 
 class Case:
     """cpu: QEMU -cpu model (None: QEMU's default); panic: "sysrq", "cpuN"
-    (sysrq on guest CPU N) or "nmi" (QEMU monitor `nmi`, unknown_nmi_panic)."""
+    (sysrq on guest CPU N), "nmi" (QEMU monitor `nmi`, unknown_nmi_panic) or
+    "softlockup" (the soft-lockup watchdog with softlockup_panic)."""
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=()):
@@ -77,6 +79,8 @@ class Case:
         """What the guest prints at the panic (also looked for in the dump's log)."""
         if self.panic == "nmi":
             return ["NMI received for unknown reason", "Kernel panic - not syncing: NMI"]
+        if self.panic == "softlockup":
+            return ["watchdog: BUG: soft lockup - CPU#", "Kernel panic - not syncing: softlockup: hung tasks"]
         return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
@@ -109,6 +113,8 @@ CASES = [
     Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
     Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
     Case("bios-nmi", "bios", panic="nmi"),
+    # The watchdog's hrtimer interrupt panics on the CPU that is stuck.
+    Case("bios-softlockup", "bios", panic="softlockup"),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
