@@ -518,10 +518,16 @@ void cpu_hostile_describe(char *buf, size_t n)
 static void hostile_mask_interrupts(void)
 {
 	static const uint32_t lvts[] = { APIC_LVT_TIMER, APIC_LVT_LINT0 };
-	uint64_t apic = rdmsr(MSR_APIC_BASE), base = apic & ~0xfffull & ((1ull << 52) - 1);
+	uint32_t x, edx;
+	uint64_t apic, base;
 
 	outb(PIC2_DATA, 0xff);
 	outb(PIC1_DATA, 0xff);
+	cpuid(1, &x, &x, &x, &edx);
+	if (!(edx & (1u << 9)))		/* no local APIC, no IA32_APIC_BASE */
+		return;
+	apic = rdmsr(MSR_APIC_BASE);
+	base = apic & ~0xfffull & ((1ull << 52) - 1);
 	if (!(apic & APIC_BASE_EN))
 		return;
 	for (size_t i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++) {
