@@ -64,7 +64,7 @@ TIMEOUT = 420
 class Case:
     """cpu: QEMU -cpu model (None: QEMU's default); panic: "sysrq", "cpuN"
     (sysrq on guest CPU N), "nmi" (QEMU monitor `nmi`, unknown_nmi_panic) or
-    "softlockup" (the soft-lockup watchdog with softlockup_panic)."""
+    "softlockup" (the soft-lockup watchdog with softlockup_panic, CPU 1 stuck)."""
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=()):
@@ -75,12 +75,19 @@ class Case:
         # options), and console lines expected between the banner and the dump.
         self.qemu, self.disk_dev, self.expect = list(qemu), disk_dev, list(expect)
 
+    def panic_cpu(self):
+        """The guest CPU that panics, when the case decides it (else None)."""
+        if self.panic.startswith("cpu"):
+            return self.panic[3:]
+        return "1" if self.panic == "softlockup" else None
+
     def panic_lines(self):
         """What the guest prints at the panic (also looked for in the dump's log)."""
         if self.panic == "nmi":
             return ["NMI received for unknown reason", "Kernel panic - not syncing: NMI"]
         if self.panic == "softlockup":
-            return ["watchdog: BUG: soft lockup - CPU#", "Kernel panic - not syncing: softlockup: hung tasks"]
+            return ["watchdog: BUG: soft lockup - CPU#1 stuck for ",
+                    "Kernel panic - not syncing: softlockup: hung tasks"]
         return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
@@ -113,7 +120,7 @@ CASES = [
     Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
     Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
     Case("bios-nmi", "bios", panic="nmi"),
-    # The watchdog's hrtimer interrupt panics on the CPU that is stuck.
+    # The watchdog's hrtimer interrupt panics on the CPU that is stuck (1).
     Case("bios-softlockup", "bios", panic="softlockup"),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
@@ -169,8 +176,8 @@ def check_vmcore(core, case):
         return "makedumpfile --dump-dmesg failed: " + (r.stdout + r.stderr)[-400:]
     text = open(log, errors="replace").read()
     wants = case.panic_lines()
-    if case.panic.startswith("cpu"):
-        wants.append("CPU: %s PID: " % case.panic[3:])     # the oops names the CPU
+    if case.panic_cpu() is not None:
+        wants.append("CPU: %s PID: " % case.panic_cpu())     # the oops names the CPU
     for want in wants:
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
@@ -255,9 +262,9 @@ def run_case(case):
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
-            if case.cpu == "max" or case.panic.startswith("cpu"):   # ...we kept it, on that CPU
+            if case.cpu == "max" or case.panic_cpu() is not None:   # ...we kept it, on that CPU
                 expect.insert(expect.index(BANNER) + 1, r"^cpu: APIC ID %s \(.*\), %s-level paging" % (
-                    case.panic[3:] if case.panic.startswith("cpu") else r"\d+",
+                    case.panic_cpu() or r"\d+",
                     "5" if case.cpu == "max" else "4"))
             on_line = None
             if case.panic == "nmi":
