@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/io.h"
 #include "kernel/cpu.h"
 #include "kernel/boot.h"
 
@@ -432,7 +433,11 @@ void cpu_init(uint64_t load_base)
  * pm.test=reentry: the state a crashed kernel or another loader could
  * leave, as far as this CPU has the features (CPUID), for the 64-bit entry
  * to cope with.  Our pages are supervisor pages, so SMEP/SMAP/PKE change
- * nothing for the code that still runs here.
+ * nothing for the code that still runs here.  The copy is entered with
+ * RFLAGS.IF set; so that no interrupt can arrive through the foreign IDT
+ * before the entry's cli (which would reset the machine, not test the
+ * entry), both 8259 PICs are masked and the local APIC's timer and LINT0
+ * (where the firmware routes the PIC) masked first.
  */
 #define CR0_TS		(1ull << 3)
 #define CR4_PGE		(1ull << 7)
@@ -447,6 +452,13 @@ void cpu_init(uint64_t load_base)
 #define CR4_PKS		(1ull << 24)
 #define EFER_NXE	(1ull << 11)
 #define MSR_APIC_BASE	0x1B
+#define APIC_BASE_EN	(1ull << 11)
+#define APIC_BASE_X2	(1ull << 10)
+#define APIC_LVT_TIMER	0x320		/* xAPIC MMIO offsets; x2APIC MSR 0x800 + off / 16 */
+#define APIC_LVT_LINT0	0x350
+#define APIC_LVT_MASKED	(1u << 16)
+#define PIC1_DATA	0x21
+#define PIC2_DATA	0xA1
 #define MSR_EFER	0xC0000080
 #define MSR_GS_BASE	0xC0000101
 
@@ -498,7 +510,37 @@ void cpu_hostile_describe(char *buf, size_t n)
 		hostile_add(buf, n, "EFER.NXE on,");
 	hostile.x2apic = (r[2] >> 21) & 1 && (rdmsr(MSR_APIC_BASE) & (1u << 11));
 	hostile_add(buf, n, hostile.x2apic ? "x2APIC mode," : "xAPIC (no x2APIC here),");
-	hostile_add(buf, n, "a foreign GDT and IDT, RSP 0, RFLAGS.DF set");
+	hostile_add(buf, n, "a foreign GDT and IDT, RSP 0, RFLAGS.DF and IF set (8259 PICs, "
+		    "LAPIC timer and LINT0 masked)");
+}
+
+/* Nothing may interrupt between the sti below and the copy's cli. */
+static void hostile_mask_interrupts(void)
+{
+	static const uint32_t lvts[] = { APIC_LVT_TIMER, APIC_LVT_LINT0 };
+	uint32_t x, edx;
+	uint64_t apic, base;
+
+	outb(PIC2_DATA, 0xff);
+	outb(PIC1_DATA, 0xff);
+	cpuid(1, &x, &x, &x, &edx);
+	if (!(edx & (1u << 9)))		/* no local APIC, no IA32_APIC_BASE */
+		return;
+	apic = rdmsr(MSR_APIC_BASE);
+	base = apic & ~0xfffull & ((1ull << 52) - 1);
+	if (!(apic & APIC_BASE_EN))
+		return;
+	for (size_t i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++) {
+		if (apic & APIC_BASE_X2) {
+			uint32_t msr = 0x800 + lvts[i] / 16;
+
+			wrmsr(msr, rdmsr(msr) | APIC_LVT_MASKED);
+		} else if (cpu_is_mapped(base, 0x1000) || cpu_map_phys(base, 0x1000) == 0) {
+			volatile uint32_t *r = (volatile uint32_t *)(uintptr_t)(base + lvts[i]);
+
+			*r |= APIC_LVT_MASKED;
+		}
+	}
 }
 
 void cpu_enter_hostile(uint64_t entry, uint64_t rsi)
@@ -507,8 +549,9 @@ void cpu_enter_hostile(uint64_t entry, uint64_t rsi)
 	struct desc_ptr gp = { sizeof(hostile_gdt) - 1, (uint64_t)(uintptr_t)hostile_gdt };
 	struct desc_ptr ip = { 0xfff, 0 };	/* the real-mode vector table as an IDT */
 
+	hostile_mask_interrupts();
 	if (hostile.x2apic)
-		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_X2);
 	if (hostile.nxe)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	wrmsr(0xC0000100, 0xdead0000ull);	/* FS and GS bases somewhere else */
@@ -534,6 +577,7 @@ void cpu_enter_hostile(uint64_t entry, uint64_t rsi)
 		"orq %4, %%rax\n\t"
 		"movq %%rax, %%cr0\n\t"	/* no SSE from here on */
 		"std\n\t"
+		"sti\n\t"
 		"xorl %%esp, %%esp\n\t"
 		"jmp *%2\n\t"
 		: : "m"(gp), "m"(ip), "r"(entry), "S"(rsi), "i"(CR0_TS) : "rax", "memory");

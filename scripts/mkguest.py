@@ -12,7 +12,8 @@ unpacks them into .cache/guest/root, and writes:
     OUTDIR/vmlinuz      the Debian kernel (a signed bzImage)
     OUTDIR/initrd.img   newc cpio, gzip: busybox, kexec, makedumpfile,
                         postmortem (host tool + bzImage), the virtio
-                        modules, tests/linux/init as /init, a test
+                        modules (loaded at boot), tcrypt (loaded by /init
+                        for pmcrash=softlockup), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
 
@@ -36,6 +37,9 @@ UNPACK = os.path.join(CACHE, "root")
 LIBDIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib"]
 PACKAGES = ["linux-image-amd64", "busybox-static", "kexec-tools", "makedumpfile"]
 MODULES = ["virtio_pci", "virtio_blk"]
+# In the initramfs but not loaded at boot: /init loads it for pmcrash=softlockup
+# (Debian's kernel has no lkdtm; tcrypt's timed speed tests spin in the kernel).
+ON_DEMAND_MODULES = ["tcrypt"]
 
 
 def log(msg):
@@ -141,7 +145,7 @@ def lib_closure(programs):
     return found, missing
 
 
-def module_closure(release):
+def module_closure(release, names):
     moddir = os.path.join(UNPACK, "lib/modules", release)
     paths = {}
     for dirpath, _, files in os.walk(moddir):
@@ -167,7 +171,7 @@ def module_closure(release):
             visit(d)
         order.append(name)
 
-    for m in MODULES:
+    for m in names:
         visit(m)
     return [(m, paths[m]) for m in order]
 
@@ -273,7 +277,8 @@ def main():
     if not os.path.exists(vmlinuz):
         die("no " + vmlinuz)
 
-    mods = module_closure(release)
+    mods = module_closure(release, MODULES)
+    extra_mods = [m for m in module_closure(release, ON_DEMAND_MODULES) if m not in mods]
 
     def base():
         """What both initramfs share: busybox, the virtio modules, /init."""
@@ -300,6 +305,8 @@ def main():
     c.file("sbin/kexec", open(programs[0], "rb").read(), 0o755)
     c.file("usr/bin/makedumpfile", open(programs[1], "rb").read(), 0o755)
     c.file("usr/bin/postmortem", open(programs[2], "rb").read(), 0o755)
+    for name, path in extra_mods:
+        c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
     c.file("usr/lib/postmortem/postmortem.bzImage",
            open(os.path.join(build, "postmortem.bzImage"), "rb").read())
     ld = interp(programs[0])
@@ -321,9 +328,9 @@ def main():
     shutil.copyfile(vmlinuz, os.path.join(out, "vmlinuz"))
     with open(os.path.join(out, "release"), "w") as f:
         f.write(release + "\n")
-    log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s)" % (
+    log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s; on demand %s)" % (
         out, release, os.path.getsize(os.path.join(out, "initrd.img")) // 1024, len(libs),
-        " ".join(n for n, _ in mods)))
+        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods)))
 
 
 if __name__ == "__main__":

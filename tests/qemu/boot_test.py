@@ -88,12 +88,15 @@ def t_bzimage_cpu_max():
 def t_bzimage_reentry_hostile_state():
     # pm.test=reentry: the first run starts a copy of the bzImage (given as
     # the initrd) through the 64-bit entry with every CR4 bit -cpu max has
-    # set, CR0.TS, EFER.NXE, a foreign GDT and IDT, RSP 0 and DF set; the
-    # copy must say it was entered so and run to the end.
+    # set, CR0.TS, EFER.NXE, a foreign GDT and IDT, RSP 0, DF and IF set
+    # (the 8259s and the LAPIC timer and LINT0 masked, so nothing fires into
+    # the foreign IDT before the entry's cli); the copy must say it was
+    # entered so and run to the end.
     r = q.run_qemu(["-cpu", "max", "-initrd", BZ] +
                    bz("console=ttyS0 after=poweroff dump=none pm.test=reentry"),
                    [BANNER, r"^boot: linux \(32-bit entry\)",
-                    r"^pm.test=reentry: starting the copy at 0x[0-9a-f]+ through its 64-bit entry with CR4 .*SMEP SMAP",
+                    r"^pm.test=reentry: starting the copy at 0x[0-9a-f]+ through its 64-bit entry with CR4 .*SMEP SMAP"
+                    r".*RFLAGS\.DF and IF set",
                     BANNER, r"^boot: linux \(64-bit entry\) via QEMU, loaded at 0x[0-9a-f]+",
                     r"^cpu: APIC ID 0 \(xAPIC\), 4-level paging; entered with ",
                     r"^acpi: .*_S5 found", r"^postmortem: dump skipped \(dump=none\)"],

@@ -6,8 +6,9 @@ Each case boots the Debian kernel in QEMU (TCG) with crashkernel=, a
 virtio disk holding a postmortem dump partition, and the serial console;
 the guest's /init (tests/linux/init) runs `postmortem load` with the
 case's options, prints /sys/firmware/efi/systab, and panics through
-sysrq (on a chosen CPU), or waits for an NMI the test sends through
-QEMU's monitor.  Cases vary the firmware, the kexec call, the dump
+sysrq (on a chosen CPU), waits for an NMI the test sends through QEMU's
+monitor, or keeps a CPU in the kernel until the soft-lockup watchdog
+panics.  Cases vary the firmware, the kexec call, the dump
 target, the CPU count and the CPU model (-cpu max: 5-level paging).
 Then on the host:
 
@@ -62,7 +63,8 @@ TIMEOUT = 420
 
 class Case:
     """cpu: QEMU -cpu model (None: QEMU's default); panic: "sysrq", "cpuN"
-    (sysrq on guest CPU N) or "nmi" (QEMU monitor `nmi`, unknown_nmi_panic)."""
+    (sysrq on guest CPU N), "nmi" (QEMU monitor `nmi`, unknown_nmi_panic) or
+    "softlockup" (the soft-lockup watchdog with softlockup_panic, CPU 1 stuck)."""
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False):
@@ -79,10 +81,19 @@ class Case:
     def serial(self):
         return self.dump == "serial" or self.fallback
 
+    def panic_cpu(self):
+        """The guest CPU that panics, when the case decides it (else None)."""
+        if self.panic.startswith("cpu"):
+            return self.panic[3:]
+        return "1" if self.panic == "softlockup" else None
+
     def panic_lines(self):
         """What the guest prints at the panic (also looked for in the dump's log)."""
         if self.panic == "nmi":
             return ["NMI received for unknown reason", "Kernel panic - not syncing: NMI"]
+        if self.panic == "softlockup":
+            return ["watchdog: BUG: soft lockup - CPU#1 stuck for ",
+                    "Kernel panic - not syncing: softlockup: hung tasks"]
         return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
@@ -109,6 +120,9 @@ CASES = [
          disk_dev=VIRTIO_IOMMU, short=True, expect=[VTD_OFF]),
     Case("bios-intel-iommu-nvme", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
          disk_dev="nvme,serial=pmdump", expect=[VTD_OFF]),
+    # q35's own AHCI (00:1f.2), which the guest has no driver for, behind VT-d.
+    Case("bios-intel-iommu-ahci", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
+         disk_dev="ide-hd,bus=ide.0", expect=[VTD_OFF]),
     Case("bios-amd-iommu", "bios", qemu=["-device", "amd-iommu"], extra_append="amd_iommu=on",
          disk_dev=VIRTIO_IOMMU,
          expect=[r"^iommu: AMD-Vi unit at 0xfed80000 was translating; translation turned off"]),
@@ -119,6 +133,8 @@ CASES = [
     Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
     Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
     Case("bios-nmi", "bios", panic="nmi"),
+    # The watchdog's hrtimer interrupt panics on the CPU that is stuck (1).
+    Case("bios-softlockup", "bios", panic="softlockup"),
 ]
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
@@ -173,8 +189,8 @@ def check_vmcore(core, case):
         return "makedumpfile --dump-dmesg failed: " + (r.stdout + r.stderr)[-400:]
     text = open(log, errors="replace").read()
     wants = case.panic_lines()
-    if case.panic.startswith("cpu"):
-        wants.append("CPU: %s PID: " % case.panic[3:])     # the oops names the CPU
+    if case.panic_cpu() is not None:
+        wants.append("CPU: %s PID: " % case.panic_cpu())     # the oops names the CPU
     for want in wants:
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
@@ -279,9 +295,9 @@ def run_case(case):
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
-            if case.cpu == "max" or case.panic.startswith("cpu"):   # ...we kept it, on that CPU
+            if case.cpu == "max" or case.panic_cpu() is not None:   # ...we kept it, on that CPU
                 expect.insert(expect.index(BANNER) + 1, r"^cpu: APIC ID %s \(.*\), %s-level paging" % (
-                    case.panic[3:] if case.panic.startswith("cpu") else r"\d+",
+                    case.panic_cpu() or r"\d+",
                     "5" if case.cpu == "max" else "4"))
             on_line = None
             if case.panic == "nmi":
