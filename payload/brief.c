@@ -21,8 +21,10 @@ const char *brief_pgtable(const char *vi, size_t vlen, struct kpgtable *pt,
 	if (elfcorehdr_vmcoreinfo_u64(vi, vlen, "SYMBOL(init_top_pgt)", &top) != 0 ||
 	    top < KINFO_START_KERNEL_MAP || top % 4096 != 0)
 		return "no usable SYMBOL(init_top_pgt) in VMCOREINFO";
-	if (elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(phys_base)", &base) != 0 ||
-	    base % 4096 != 0 || base >= (1ull << 52))
+	/* phys_base is a signed offset (KASLR can place the kernel lower in
+	 * physical memory than its virtual slide): negative values are fine,
+	 * the sum below is taken modulo 2^64 and checked against the limit. */
+	if (elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(phys_base)", &base) != 0 || base % 4096 != 0)
 		return "no usable NUMBER(phys_base) in VMCOREINFO";
 	(void)elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(pgtable_l5_enabled)", &l5);
 	(void)elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(sme_mask)", &sme);

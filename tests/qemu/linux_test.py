@@ -264,6 +264,31 @@ def check_record(out, case):
     return "recv's crash record lacks %r" % missing if missing else None
 
 
+def run_until_dump_starts(args, case, cap):
+    """Boot, and stop QEMU a few seconds after postmortem starts the ELF
+    file over serial: by then the crash record must be whole in the
+    capture (it goes first), while the dump itself would take minutes."""
+    res = q.Result()
+    cmd = ["qemu-system-x86_64"] + q.accel_args() + ["-m", str(case.mem), "-display", "none",
+                                                    "-no-reboot", "-monitor", "none"] + args
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline, started = time.monotonic() + TIMEOUT, None
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+            if started is None and os.path.exists(cap) and b"\ndump: writing " in open(cap, "rb").read():
+                started = time.monotonic()
+            if started is not None and time.monotonic() - started > 5:
+                break
+        if started is None:
+            res.failure = "postmortem never started the dump over serial"
+    finally:
+        proc.kill()
+        proc.wait()
+    return res
+
+
 def run_case(case):
     if case.fallback:
         disk = os.path.join(TMP, case.name + ".img")
@@ -276,8 +301,11 @@ def run_case(case):
         if case.serial():
             cap = os.path.join(TMP, case.name + ".cap")
             args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
-            res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
-                             serial_stdio=False)
+            if case.fallback:
+                res = run_until_dump_starts(args, case, cap)
+            else:
+                res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
+                                 serial_stdio=False)
             data = open(cap, "rb").read()
             res.lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", ln.decode("utf-8", "replace")).rstrip("\r")
                          for ln in data.split(b"\n")]
@@ -285,8 +313,11 @@ def run_case(case):
                 seen = [p for p in ("guest: postmortem loaded", "sysrq: Trigger a crash")
                         if not any(p in ln for ln in res.lines)]
                 seen += [e for e in case.expect if not any(re.search(e, ln) for ln in res.lines)]
-                if seen or not any(re.search(COMPLETE, ln) for ln in res.lines):
-                    res.failure = "serial capture lacks %s" % (seen or "dump complete")
+                if not case.fallback and not any(re.search(COMPLETE, ln) for ln in res.lines):
+                    seen.append("dump complete")
+                if seen:
+                    res.failure = "serial capture lacks %s; its dump: lines: %s" % (
+                        seen, [ln for ln in res.lines if ln.startswith("dump:")])
         else:
             # A panic in NMI context kexecs before its lines reach the
             # console: they are only in the dump's log (check_vmcore).
@@ -324,10 +355,14 @@ def run_case(case):
     core = os.path.join(TMP, case.name + ".vmcore")
     if case.serial():
         r = run_tool(TOOL, "recv", cap, "-o", core)
-        if r.returncode == 0:
+        if r.returncode == 0 or case.fallback:
             res.failure = check_record(r.stdout, case)
             if res.failure:
                 return res
+        if case.fallback:       # stopped on purpose: recv must not call it whole
+            if r.returncode == 0 or "incomplete" not in r.stdout + r.stderr:
+                res.failure = "recv took a cut-off dump for whole: " + (r.stdout + r.stderr)[-300:]
+            return res
     else:
         r = run_tool(TOOL, "savecore", disk, "-o", core)
     if r.returncode != 0:

@@ -175,7 +175,7 @@ TEST(pgtable_setup)
 {
 	struct kpgtable pt;
 	const char *vi =
-		"SYMBOL(init_top_pgt)=ffffffffb380a000\nNUMBER(phys_base)=-1275068416\n";
+		"SYMBOL(init_top_pgt)=ffffffffb380a000\nNUMBER(phys_base)=-805306368\n";
 	const char *ok =
 		"SYMBOL(init_top_pgt)=ffffffffb380a000\nNUMBER(phys_base)=1476395008\n"
 		"NUMBER(pgtable_l5_enabled)=1\nNUMBER(MAX_PHYSMEM_BITS)=52\nNUMBER(sme_mask)=0\n";
@@ -184,8 +184,15 @@ TEST(pgtable_setup)
 	CHECK_EQ(pt.root, 0xffffffffb380a000ull - 0xffffffff80000000ull + 1476395008ull);
 	CHECK(pt.l5);
 	CHECK_EQ(pt.phys_limit, 1ull << 52);
+	/* A negative phys_base (the kernel physically below its virtual slide). */
+	CHECK(brief_pgtable(vi, strlen(vi), &pt, (kpgtable_read_fn)kimg_read, &k) == NULL);
+	CHECK_EQ(pt.root, 0x380a000);
+	vi = "SYMBOL(init_top_pgt)=ffffffffb380a000\nNUMBER(phys_base)=-1275068417\n";
 	CHECK_STR(brief_pgtable(vi, strlen(vi), &pt, (kpgtable_read_fn)kimg_read, &k),
 		  "no usable NUMBER(phys_base) in VMCOREINFO");
+	vi = "SYMBOL(init_top_pgt)=ffffffffb380a000\nNUMBER(phys_base)=-4294967296\n";
+	CHECK_STR(brief_pgtable(vi, strlen(vi), &pt, (kpgtable_read_fn)kimg_read, &k),
+		  "SYMBOL(init_top_pgt) lies past the physical limit");
 	CHECK_STR(brief_pgtable("NUMBER(phys_base)=0\n", 20, &pt, (kpgtable_read_fn)kimg_read, &k),
 		  "no usable SYMBOL(init_top_pgt) in VMCOREINFO");
 	vi = "SYMBOL(init_top_pgt)=ffffffffb380a000\nNUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=7\n";
