@@ -366,6 +366,9 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 		if (c == -1)
 			break;
 		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
 		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
 			c = '?';
 		v = optarg;

@@ -111,9 +111,12 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		if (c == -1)
 			break;
 		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
 		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
 			c = '?';
-		else if (li >= 0 && opts[li].has_arg && *optarg == '\0') {
+		else if (c != ':' && li >= 0 && opts[li].has_arg && *optarg == '\0') {
 			fprintf(stderr, "%s: --%s needs a value (see --help)\n", TOOL, opts[li].name);
 			return -1;
 		}
