@@ -121,6 +121,38 @@ run badflags capsule make --guid $VENDOR --flags 0x100000000 -o "$tmp/x.cap" "$t
 check rc_is badflags 2
 run noout capsule make --guid $VENDOR "$tmp/payload"
 check rc_is noout 2
+# Option spellings: "--opt=VALUE" and -oFILE make the same file as the
+# spaced form; "--" before PAYLOAD or FILE; an unknown option, a missing
+# value, a second PAYLOAD are named before the usage.
+run make_eq capsule make --guid=$VENDOR --flags=0x50000 -o"$tmp/eq.cap" -- "$tmp/payload"
+check rc_is make_eq 0
+check cmp -s "$tmp/plain.cap" "$tmp/eq.cap"
+run check_dash capsule check -- "$tmp/plain.cap"
+check rc_is check_dash 0
+run make_bad capsule make --guid $VENDOR -o "$tmp/x.cap" --frob "$tmp/payload"
+check rc_is make_bad 2
+check has make_bad "capsule make: unknown option '--frob'"
+check has make_bad "usage: postmortem capsule check FILE"
+check [ ! -e "$tmp/x.cap" ]
+run make_short capsule make --guid $VENDOR -x -o "$tmp/x.cap" "$tmp/payload"
+check rc_is make_short 2
+check has make_short "capsule make: unknown option '-x'"
+run make_noval capsule make -o "$tmp/x.cap" "$tmp/payload" --guid
+check rc_is make_noval 2
+check has make_noval "capsule make: --guid needs a value"
+run make_noval_o capsule make --guid $VENDOR "$tmp/payload" -o
+check rc_is make_noval_o 2
+check has make_noval_o "capsule make: -o needs a value"
+run make_two capsule make --guid $VENDOR -o "$tmp/x.cap" "$tmp/payload" "$tmp/payload"
+check rc_is make_two 2
+check has make_two "capsule make: unexpected argument '$tmp/payload'"
+run make_prefix capsule make --gu $VENDOR -o "$tmp/x.cap" "$tmp/payload"
+check rc_is make_prefix 2
+check has make_prefix "capsule make: unknown option '--gu'"
+check [ ! -e "$tmp/x.cap" ]
+run check_bad capsule check --frob "$tmp/plain.cap"
+check rc_is check_bad 2
+check has check_bad "capsule check: unknown option '--frob'"
 run help capsule --help
 check rc_is help 0
 check has help "usage: postmortem capsule check FILE"

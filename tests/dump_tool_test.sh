@@ -170,6 +170,29 @@ check rc_is notelf 1
 check err_has notelf "not a readable x86_64 ELF core file"
 run inspect_usage "$tool" inspect
 check rc_is inspect_usage 2
+# Option spellings: "--opt=VALUE" as well as "--opt VALUE"; "--" before
+# VMCORE; an unknown option, a missing value, a second VMCORE are named
+# before the usage.
+printf 'PMPLANT@%016x' 0x123456 >"$tmp/want"
+run at_eq "$tool" inspect --at=0x123456 --len=24 --raw -- "$tmp/clean.elf"
+check rc_is at_eq 0
+check cmp -s "$tmp/want" "$tmp/at_eq.out"
+run inspect_bad "$tool" inspect "$tmp/clean.elf" --frob
+check rc_is inspect_bad 2
+check err_has inspect_bad "inspect: unknown option '--frob'"
+check err_has inspect_bad "usage: postmortem inspect VMCORE"
+run inspect_short "$tool" inspect "$tmp/clean.elf" -x
+check rc_is inspect_short 2
+check err_has inspect_short "inspect: unknown option '-x'"
+run inspect_noval "$tool" inspect "$tmp/clean.elf" --at
+check rc_is inspect_noval 2
+check err_has inspect_noval "inspect: --at needs a value"
+run inspect_two "$tool" inspect "$tmp/clean.elf" "$tmp/clean.elf"
+check rc_is inspect_two 2
+check err_has inspect_two "inspect: unexpected argument '$tmp/clean.elf'"
+run inspect_prefix "$tool" inspect "$tmp/clean.elf" --at 0x123456 --ra
+check rc_is inspect_prefix 2
+check err_has inspect_prefix "inspect: unknown option '--ra'"
 
 # ------------------------------------------------------------ damage
 # A corrupted payload byte: exactly that frame's 1024 bytes are missing.
@@ -274,6 +297,33 @@ run noargs "$tool" recv
 check rc_is noargs 2
 run noout "$tool" recv --compact "$tmp/clean.cap"
 check rc_is noout 2
+# Option spellings: "--opt=VALUE" as well as "--opt VALUE", -q, -oFILE; "--"
+# before CAPTURE; an unknown option, a missing value, a second CAPTURE are
+# named before the usage.
+run recv_eq "$tool" recv --compact -q --dump-id=1 --max-size=64M -o"$tmp/eq.elf" -- "$tmp/both.cap"
+check rc_is recv_eq 0
+check cmp -s "$tmp/one.elf" "$tmp/eq.elf"
+run recv_bad "$tool" recv "$tmp/clean.cap" -o "$tmp/x.elf" --frob
+check rc_is recv_bad 2
+check err_has recv_bad "recv: unknown option '--frob'"
+check err_has recv_bad "usage: postmortem recv CAPTURE -o VMCORE"
+check [ ! -e "$tmp/x.elf" ]
+run recv_short "$tool" recv "$tmp/clean.cap" -o "$tmp/x.elf" -x
+check rc_is recv_short 2
+check err_has recv_short "recv: unknown option '-x'"
+run recv_noval "$tool" recv "$tmp/clean.cap" -o
+check rc_is recv_noval 2
+check err_has recv_noval "recv: -o needs a value"
+run recv_noval2 "$tool" recv "$tmp/clean.cap" -o "$tmp/x.elf" --max-size
+check rc_is recv_noval2 2
+check err_has recv_noval2 "recv: --max-size needs a value"
+run recv_two "$tool" recv "$tmp/clean.cap" "$tmp/clean.cap" -o "$tmp/x.elf"
+check rc_is recv_two 2
+check err_has recv_two "recv: unexpected argument '$tmp/clean.cap'"
+run recv_prefix "$tool" recv "$tmp/clean.cap" -o "$tmp/x.elf" --comp
+check rc_is recv_prefix 2
+check err_has recv_prefix "recv: unknown option '--comp'"
+check [ ! -e "$tmp/x.elf" ]
 run help "$tool" recv --compact --help
 check rc_is help 0
 check has help "usage: postmortem recv CAPTURE -o VMCORE"

@@ -267,6 +267,23 @@ run usage fat "$img"
 check rc_is usage 2
 run badcmd fat "$img" frob
 check rc_is badcmd 2
+# Options (--help alone) only before IMAGE: another is named, exit 2;
+# "--" before IMAGE; after IMAGE everything is the command's.
+run badopt fat --frob "$img" ls
+check rc_is badopt 2
+check err_has badopt "unknown option '--frob' (see --help)"
+run badshort fat -x "$img" ls
+check rc_is badshort 2
+check err_has badshort "unknown option '-x'"
+run prefix fat --he
+check rc_is prefix 2
+check err_has prefix "unknown option '--he'"
+run dashdash fat -- "$img" df
+check rc_is dashdash 0
+check out_has dashdash "512-byte sectors"
+run cmdopt fat "$img" --help
+check rc_is cmdopt 2
+check err_has cmdopt "unknown command '--help'"
 run help fat --help
 check rc_is help 0
 check out_has help "usage: postmortem fat IMAGE[:pN] ls [PATH]"

@@ -161,6 +161,42 @@ check rc_is badrange2 2
 check has badrange2 "dump-range: size is 0"
 run badtime handoff create -o "$tmp/x.bin" --time yesterday
 check rc_is badtime 2
+# Option spellings: "--opt=VALUE" and -oFILE build the same bytes as the
+# spaced form; a missing value, a shortened name, an unknown short option,
+# an argument (create takes none, not even after "--").
+run eqform handoff create -o"$tmp/eq.bin" --describe="$desc" --time=1700000000
+check rc_is eqform 0
+check cmp -s "$tmp/full.bin" "$tmp/eq.bin"
+run eqout handoff create --output="$tmp/eq2.bin" --describe "$desc" --time 1700000000
+check rc_is eqout 0
+check cmp -s "$tmp/full.bin" "$tmp/eq2.bin"
+run novalue handoff create -o "$tmp/x.bin" --describe
+check rc_is novalue 2
+check has novalue "create: --describe needs a value (see --help)"
+run novalue_o handoff create -o
+check rc_is novalue_o 2
+check has novalue_o "create: -o needs a value"
+run prefix handoff create -o "$tmp/x.bin" --from
+check rc_is prefix 2
+check has prefix "unknown option '--from' (see --help)"
+run badshort handoff create -o "$tmp/x.bin" -x
+check rc_is badshort 2
+check has badshort "unknown option '-x'"
+run extra handoff create -o "$tmp/x.bin" -- stray
+check rc_is extra 2
+check has extra "unexpected argument 'stray'"
+check [ ! -e "$tmp/x.bin" ]
+# show and verify take no options: named, exit 2; "--" before FILE.
+run showopt handoff show --frob "$tmp/full.bin"
+check rc_is showopt 2
+check has showopt "handoff show: unknown option '--frob'"
+check has showopt "usage: postmortem handoff show FILE"
+run verifyopt handoff verify -x "$tmp/full.bin"
+check rc_is verifyopt 2
+check has verifyopt "handoff verify: unknown option '-x'"
+run verifydash handoff verify -- "$tmp/full.bin"
+check rc_is verifydash 0
+check has verifydash "sha256 OK"
 run nosub handoff
 check rc_is nosub 2
 run badsub handoff frob

@@ -80,6 +80,33 @@ check rc_is novalue 2
 check has novalue "--dump needs a value"
 run both load --status --unload
 check rc_is both 2
+# Option spellings: "--opt VALUE" as well as "--opt=VALUE", -s for
+# --file-load; a name only whole, an empty value, a short option it does not
+# know, an argument (load takes none, not even after "--").
+run spaced load --sysfs-root "$sys" --kexec "$tmp/kexec" --kernel "$image" --handoff "$tmp/h.bin" \
+	--dump serial --after halt -s --dry-run
+check rc_is spaced 0
+check has spaced "dump=serial after=halt"
+check has spaced "$tmp/kexec -p $image --initrd=$tmp/h.bin"
+check has spaced " -s"
+run novalue2 load --dry-run --kernel
+check rc_is novalue2 2
+check has novalue2 "--kernel needs a value (see --help)"
+run empty load --dump=
+check rc_is empty 2
+check has empty "--dump needs a value"
+run prefix load --dry
+check rc_is prefix 2
+check has prefix "unknown option '--dry' (see --help)"
+run short load -x
+check rc_is short 2
+check has short "unknown option '-x'"
+run noarg load --dry-run -- foo
+check rc_is noarg 2
+check has noarg "unknown option 'foo'"
+run flagval load --dry-run=yes
+check rc_is flagval 2
+check has flagval "unknown option '--dry-run=yes'"
 
 # ------------------------------------------------------------ expand
 python3 "$root/tests/tools/vmcore_same.py" --make "$tmp/c.elf"
@@ -127,5 +154,22 @@ check rc_is junk 1
 check has junk "not an ELF core file"
 run none expand
 check rc_is none 2
+# Options only before the first file: an unknown one is named (exit 2, no
+# file touched); "--" before a file whose name starts with '-'.
+cp "$tmp/c.elf" "$tmp/-dash.elf"
+run expopt expand --frob "$tmp/-dash.elf"
+check rc_is expopt 2
+check has expopt "unknown option '--frob' (see --help)"
+check cmp -s "$tmp/c.elf" "$tmp/-dash.elf"
+run expshort expand -x
+check rc_is expshort 2
+check has expshort "unknown option '-x'"
+toolpath=$(realpath "$tool")
+(cd "$tmp" && "$toolpath" expand -- -dash.elf >"$tmp/expdash.out" 2>&1; echo $? >"$tmp/expdash.rc")
+check rc_is expdash 0
+check python3 "$root/tests/tools/vmcore_same.py" "$tmp/c.elf" "$tmp/-dash.elf" --whole
+run exphelp expand -h
+check rc_is exphelp 0
+check has exphelp "usage: postmortem expand VMCORE..."
 
 finish load_tool_test

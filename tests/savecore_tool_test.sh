@@ -438,6 +438,36 @@ check rc_is u4 2
 run u5 savecore "$img" --bogus
 check rc_is u5 2
 check has u5 "unknown option '--bogus'"
+# Option spellings: "--opt=VALUE" as well as "--opt VALUE", -f; "--"
+# before IMAGE; a missing value, a shortened name, an unknown short option,
+# a second IMAGE.
+run eqform savecore --output="$tmp/eq.vmcore" --partition=2 --sector-size=512 -f -- "$tmp/good.img"
+check rc_is eqform 0
+check cmp -s "$tmp/eq.vmcore" "$tmp/gen.elf"
+run eqlist savecore "$tmp/good.img" --list --partition=2
+check rc_is eqlist 0
+check has eqlist "COMPLETE"
+run u6 savecore "$img" -o "$tmp/x" --partition
+check rc_is u6 2
+check has u6 "savecore: --partition needs a value (see --help)"
+run u7 savecore "$img" -o "$tmp/x" --partition=0
+check rc_is u7 2
+check has u7 "--partition '0': want a positive number"
+run u8 savecore "$img" --list --cl
+check rc_is u8 2
+check has u8 "unknown option '--cl' (see --help)"
+run u9 savecore "$img" --list -x
+check rc_is u9 2
+check has u9 "unknown option '-x'"
+run u10 savecore "$img" "$img" --list
+check rc_is u10 2
+check has u10 "unexpected argument '$img'"
+run u11 savecore --list -- "$img" "$img"
+check rc_is u11 2
+check has u11 "unexpected argument '$img'"
+run u12 savecore "$img" --list --force=yes
+check rc_is u12 2
+check has u12 "unknown option '--force=yes'"
 run help savecore --help
 check rc_is help 0
 check has help "usage: postmortem savecore"

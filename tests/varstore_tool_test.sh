@@ -149,6 +149,28 @@ run two_files varstore "$OVMF/OVMF_VARS_4M.fd" "$OVMF/OVMF_VARS.fd"
 check rc_is two_files 2
 run badguid varstore "$OVMF/OVMF_VARS_4M.fd" --get X --guid 1234
 check rc_is badguid 2
+# Option spellings: "--opt=VALUE" as well as "--opt VALUE"; "--" before
+# FILE; an unknown option, a missing value, a shortened name are named
+# before the usage.
+run eq_guid varstore --get=X --guid=1234 -- "$OVMF/OVMF_VARS_4M.fd"
+check rc_is eq_guid 2
+check err_has eq_guid "'1234' is not a GUID"
+run eq_get varstore "$OVMF/OVMF_VARS_4M.fd" --get=NoSuchVariable
+check rc_is eq_get 1
+check err_has eq_get "no live variable NoSuchVariable under 8be4df61-93ca-11d2-aa0d-00e098032b8c"
+run badopt varstore "$OVMF/OVMF_VARS_4M.fd" --frob
+check rc_is badopt 2
+check err_has badopt "varstore: unknown option '--frob'"
+check err_has badopt "usage: postmortem varstore FILE"
+run badshort varstore "$OVMF/OVMF_VARS_4M.fd" -x
+check rc_is badshort 2
+check err_has badshort "varstore: unknown option '-x'"
+run noval varstore "$OVMF/OVMF_VARS_4M.fd" --get
+check rc_is noval 2
+check err_has noval "varstore: --get needs a value"
+run prefix varstore "$OVMF/OVMF_VARS_4M.fd" --al
+check rc_is prefix 2
+check err_has prefix "varstore: unknown option '--al'"
 run help varstore --help
 check rc_is help 0
 check has help "usage: postmortem varstore FILE"

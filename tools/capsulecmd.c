@@ -11,6 +11,7 @@
  * good and bad capsules alike.  Host only.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,29 +171,71 @@ static int write_capsule(const char *out, const struct efi_guid *g, uint32_t fla
 
 static int cmd_make(int argc, char **argv)
 {
+	enum { GUID = 256, FLAGS };
+	static const struct option opts[] = {
+		{ "guid", required_argument, NULL, GUID },
+		{ "flags", required_argument, NULL, FLAGS },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *guid = NULL, *out = NULL, *payload = NULL;
 	unsigned long flags = CAPSULE_FLAGS_PERSIST_ACROSS_RESET;
 	struct efi_guid g;
 	uint8_t *body = NULL;
 	size_t len = 0;
 	char *end;
-	int rc;
+	int rc, c, li, at;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--guid") == 0 && i + 1 < argc) {
-			guid = argv[++i];
-		} else if (strcmp(argv[i], "--flags") == 0 && i + 1 < argc) {
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:o:", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		switch (c) {
+		case GUID: guid = optarg; break;
+		case FLAGS:
 			errno = 0;
-			flags = strtoul(argv[++i], &end, 0);
-			if (errno != 0 || *end != '\0' || end == argv[i] || flags > UINT32_MAX)
+			flags = strtoul(optarg, &end, 0);
+			if (errno != 0 || *end != '\0' || end == optarg || flags > UINT32_MAX)
 				return 2;
-		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-			out = argv[++i];
-		} else if (argv[i][0] == '-' || payload != NULL) {
+			break;
+		case 'o': out = optarg; break;
+		case ':':
+			fprintf(stderr, "%s make: %s needs a value\n", TOOL,
+				argv[at][1] == '-' ? argv[at] : "-o");
 			return 2;
-		} else {
-			payload = argv[i];
+		case 1:
+			if (optarg[0] != '-' && payload == NULL) {
+				payload = optarg;
+				break;
+			}
+			/* fall through - a second PAYLOAD, or "-" */
+		default:	/* '?' */
+			fprintf(stderr, "%s make: %s '%s'\n", TOOL,
+				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
+				c == 1 || argv[at][1] == '-' ? argv[at] :
+				(char[]){ '-', (char)optopt, 0 });
+			return 2;
 		}
+	}
+	if (optind < argc && payload == NULL)	/* after "--" */
+		payload = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "%s make: unexpected argument '%s'\n", TOOL, argv[optind]);
+		return 2;
 	}
 	if (guid == NULL || out == NULL || payload == NULL)
 		return 2;
@@ -219,8 +262,20 @@ int capsule_tool_main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (argc == 3 && strcmp(argv[1], "check") == 0 && argv[2][0] != '-')
-		return cmd_check(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
+		static const struct option none[] = { { NULL, 0, NULL, 0 } };
+		int opt;
+
+		/* No options; "--" goes before a FILE that starts with '-'; "-" is none */
+		opterr = 0;
+		optind = 0;
+		opt = getopt_long(argc - 1, argv + 1, "+", none, NULL) != -1 ||
+		      (optind == 1 && argc > 2 && strcmp(argv[2], "-") == 0);
+		if (opt)
+			fprintf(stderr, "%s check: unknown option '%s'\n", TOOL, argv[2]);
+		if (!opt && optind == argc - 2)
+			return cmd_check(argv[argc - 1]);
+	}
 	if (argc >= 2 && strcmp(argv[1], "make") == 0) {
 		rc = cmd_make(argc - 1, argv + 1);
 		if (rc != 2)

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -419,13 +420,34 @@ static int run(struct fatcmd *c, int argc, char **argv)
 
 int fatcmd_tool_main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct fatcmd *c;
-	int rc;
+	int rc, o, li = -1;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	/*
+	 * "+": options only before IMAGE (what follows is the command's);
+	 * --help is the only one, so one call reads it or the error.  optind 0:
+	 * a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	o = getopt_long(argc, argv, "+h", opts, &li);
+	if (li >= 0 && strcmp(argv[1], "--help") != 0)
+		o = '?';	/* getopt_long takes a unique prefix: only the whole name here */
+	if (o == 'h') {
 		usage(stdout);
 		return 0;
 	}
+	if (o != -1) {
+		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL,
+			argv[1][1] == '-' ? argv[1] : (char[]){ '-', (char)optopt, 0 });
+		return 2;
+	}
+	argc -= optind - 1;	/* after "--": IMAGE is argv[1] again */
+	argv += optind - 1;
 	if (argc < 3) {
 		usage(stderr);
 		return 2;

@@ -10,6 +10,7 @@
  * and only then written out.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,72 +329,92 @@ static int opt_dump_range(struct handoff_plan *p, const char *arg)
 	return 0;
 }
 
-/* Options that take a value. */
-static const char *const create_value_opts[] = {
-	"-o", "--output", "--sysfs-root", "--describe", "--capsule", "--vmcoreinfo",
-	"--cmdline", "--dump-range", "--time",
-};
-
-/* One option with its value; returns 0 or 2 (message printed). */
-static int create_opt(struct create_opts *o, const char *a, const char *v)
-{
-	char *end;
-
-	if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-		o->out = v;
-	else if (strcmp(a, "--sysfs-root") == 0)
-		o->sysfs_root = v;
-	else if (strcmp(a, "--describe") == 0)
-		o->describe = v;
-	else if (strcmp(a, "--capsule") == 0)
-		o->capsule = v;
-	else if (strcmp(a, "--vmcoreinfo") == 0)
-		o->vmcoreinfo = v;
-	else if (strcmp(a, "--cmdline") == 0)
-		handoff_plan_push(&o->cmdlines, &o->n_cmdlines, sizeof(v), &v);
-	else if (strcmp(a, "--dump-range") == 0) {
-		if (opt_dump_range(NULL, v) != 0)
-			return 2;
-		handoff_plan_push(&o->ranges, &o->n_ranges, sizeof(v), &v);
-	} else {	/* --time */
-		errno = 0;
-		o->created = strtoull(v, &end, 10);
-		if (errno != 0 || *end != '\0' || end == v || v[0] == '-') {
-			fprintf(stderr, "%s create: --time '%s': want seconds since 1970\n", TOOL, v);
-			return 2;
-		}
-	}
-	return 0;
-}
-
 /* Parse create's options; returns 0, or 2 for a usage error (message printed). */
 static int create_parse(int argc, char **argv, struct create_opts *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		size_t k, nk = sizeof(create_value_opts) / sizeof(create_value_opts[0]);
+	enum { FROM_SYSTEM = 256, SYSFS_ROOT, DESCRIBE, CAPSULE, VMCOREINFO, CMDLINE,
+	       DUMP_RANGE, TIME };
+	static const struct option opts[] = {
+		{ "from-system", no_argument, NULL, FROM_SYSTEM },
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "sysfs-root", required_argument, NULL, SYSFS_ROOT },
+		{ "describe", required_argument, NULL, DESCRIBE },
+		{ "capsule", required_argument, NULL, CAPSULE },
+		{ "vmcoreinfo", required_argument, NULL, VMCOREINFO },
+		{ "cmdline", required_argument, NULL, CMDLINE },
+		{ "dump-range", required_argument, NULL, DUMP_RANGE },
+		{ "time", required_argument, NULL, TIME },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *v;
+	char *end;
+	int c, li, at;
 
-		if (strcmp(a, "--from-system") == 0) {
-			o->from_system = true;
-			continue;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt (load runs
+	 * this after its own parse).
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:ho:", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		v = optarg;
+		switch (c) {
+		case FROM_SYSTEM: o->from_system = true; break;
+		case 'h':
 			create_usage(stdout);
 			exit(0);
-		}
-		for (k = 0; k < nk && strcmp(a, create_value_opts[k]) != 0; k++)
-			;
-		if (k == nk) {
+		case 'o': o->out = v; break;
+		case SYSFS_ROOT: o->sysfs_root = v; break;
+		case DESCRIBE: o->describe = v; break;
+		case CAPSULE: o->capsule = v; break;
+		case VMCOREINFO: o->vmcoreinfo = v; break;
+		case CMDLINE:
+			handoff_plan_push(&o->cmdlines, &o->n_cmdlines, sizeof(v), &v);
+			break;
+		case DUMP_RANGE:
+			if (opt_dump_range(NULL, v) != 0)
+				return 2;
+			handoff_plan_push(&o->ranges, &o->n_ranges, sizeof(v), &v);
+			break;
+		case TIME:
+			errno = 0;
+			o->created = strtoull(v, &end, 10);
+			if (errno != 0 || *end != '\0' || end == v || v[0] == '-') {
+				fprintf(stderr, "%s create: --time '%s': want seconds since 1970\n",
+					TOOL, v);
+				return 2;
+			}
+			break;
+		case ':':
+			fprintf(stderr, "%s create: %s needs a value (see --help)\n", TOOL,
+				argv[at][1] == '-' ? argv[at] : "-o");
+			return 2;
+		default:	/* '?', or 1: an argument (create takes none) */
 			fprintf(stderr, "%s create: %s '%s' (see --help)\n", TOOL,
-				a[0] == '-' ? "unknown option" : "unexpected argument", a);
+				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
+				c == 1 || argv[at][1] == '-' ? argv[at] :
+				(char[]){ '-', (char)optopt, 0 });
 			return 2;
 		}
-		if (i + 1 == argc) {
-			fprintf(stderr, "%s create: %s needs a value (see --help)\n", TOOL, a);
-			return 2;
-		}
-		if (create_opt(o, a, argv[++i]) != 0)
-			return 2;
+	}
+	if (optind < argc) {	/* after "--" */
+		fprintf(stderr, "%s create: unexpected argument '%s' (see --help)\n", TOOL,
+			argv[optind]);
+		return 2;
 	}
 	if (o->out == NULL) {
 		fprintf(stderr, "%s create: -o FILE is required (see --help)\n", TOOL);
@@ -495,11 +516,22 @@ int handoff_tool_main(int argc, char **argv)
 	if (strcmp(argv[1], "create") == 0)
 		return cmd_create(argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "verify") == 0) {
-		if (argc != 3 || argv[2][0] == '-') {
+		static const struct option none[] = { { NULL, 0, NULL, 0 } };
+		const char *file = argv[argc - 1];
+		int opt;
+
+		/* No options; "--" goes before a FILE that starts with '-'; "-" is none */
+		opterr = 0;
+		optind = 0;
+		opt = getopt_long(argc - 1, argv + 1, "+", none, NULL) != -1 ||
+		      (optind == 1 && argc > 2 && strcmp(argv[2], "-") == 0);
+		if (opt)
+			fprintf(stderr, "%s %s: unknown option '%s'\n", TOOL, argv[1], argv[2]);
+		if (opt || optind != argc - 2) {
 			fprintf(stderr, "usage: postmortem handoff %s FILE\n", argv[1]);
 			return 2;
 		}
-		return argv[1][0] == 's' ? handoff_show_file(argv[2]) : handoff_verify_file(argv[2]);
+		return argv[1][0] == 's' ? handoff_show_file(file) : handoff_verify_file(file);
 	}
 	fprintf(stderr, "%s: unknown subcommand '%s' (create, show, verify)\n", TOOL, argv[1]);
 	return 2;

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -193,25 +194,72 @@ static bool number(const char *s, uint64_t *v)
 
 static int parse_args(struct inspect_opts *o, int argc, char **argv)
 {
+	enum { AT = 256, LEN, RAW };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "at", required_argument, NULL, AT },
+		{ "len", required_argument, NULL, LEN },
+		{ "raw", no_argument, NULL, RAW },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, li, at;
+
 	o->len = 256;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:h", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		switch (c) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
-			if (!number(argv[++i], &o->at))
+		case AT:
+			if (!number(optarg, &o->at))
 				return -1;
 			o->at_given = true;
-		} else if (strcmp(argv[i], "--len") == 0 && i + 1 < argc) {
-			if (!number(argv[++i], &o->len) || o->len == 0 || o->len > (1ull << 30))
+			break;
+		case LEN:
+			if (!number(optarg, &o->len) || o->len == 0 || o->len > (1ull << 30))
 				return -1;
-		} else if (strcmp(argv[i], "--raw") == 0) {
-			o->raw = true;
-		} else if (argv[i][0] == '-' || o->path != NULL) {
+			break;
+		case RAW: o->raw = true; break;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", TOOL, argv[at]);
 			return -1;
-		} else {
-			o->path = argv[i];
+		case 1:
+			if (optarg[0] != '-' && o->path == NULL) {
+				o->path = optarg;
+				break;
+			}
+			/* fall through - a second argument, or "-" */
+		default:	/* '?' */
+			fprintf(stderr, "%s: %s '%s'\n", TOOL,
+				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
+				c == 1 || argv[at][1] == '-' ? argv[at] :
+				(char[]){ '-', (char)optopt, 0 });
+			return -1;
 		}
+	}
+	if (optind < argc && o->path == NULL)	/* after "--" */
+		o->path = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, argv[optind]);
+		return -1;
 	}
 	return o->path != NULL && (o->at_given || !o->raw) ? 0 : -1;
 }

@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,86 +73,94 @@ static void usage(FILE *f)
 		"Needs root, kexec-tools and a crashkernel= reservation (docs/kexec.md).\n");
 }
 
-/* Value of "--name=value" or "--name value"; NULL when a is not --name. */
-static const char *opt_value(const char *name, int argc, char **argv, int *i)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";	/* caught below as "needs a value" */
-	return argv[++*i];
-}
-
 static int parse(int argc, char **argv, struct load_opts *o)
 {
-	static const char *const valued[] = {
-		"--dump", "--after", "--append", "--kernel", "--handoff", "--kexec",
-		"--capsule", "--describe", "--handoff-extra", "--sysfs-root",
+	enum { DUMP = 256, AFTER, APPEND, KERNEL, HANDOFF, KEXEC, CAPSULE, DESCRIBE,
+	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN };
+	static const struct option opts[] = {
+		{ "file-load", no_argument, NULL, 's' },
+		{ "unload", no_argument, NULL, 'u' },
+		{ "status", no_argument, NULL, STATUS },
+		{ "dry-run", no_argument, NULL, DRY_RUN },
+		{ "help", no_argument, NULL, 'h' },
+		{ "dump", required_argument, NULL, DUMP },
+		{ "after", required_argument, NULL, AFTER },
+		{ "append", required_argument, NULL, APPEND },
+		{ "kernel", required_argument, NULL, KERNEL },
+		{ "handoff", required_argument, NULL, HANDOFF },
+		{ "kexec", required_argument, NULL, KEXEC },
+		{ "capsule", required_argument, NULL, CAPSULE },
+		{ "describe", required_argument, NULL, DESCRIBE },
+		{ "handoff-extra", required_argument, NULL, HANDOFF_EXTRA },
+		{ "sysfs-root", required_argument, NULL, SYSFS_ROOT },
+		{ NULL, 0, NULL, 0 },
 	};
+	int c, li, at;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		size_t k;
-
-		if (strcmp(a, "--file-load") == 0 || strcmp(a, "-s") == 0) {
-			o->file_load = true;
-			continue;
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:suh", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		else if (c != ':' && li >= 0 && opts[li].has_arg && *optarg == '\0') {
+			fprintf(stderr, "%s: --%s needs a value (see --help)\n", TOOL, opts[li].name);
+			return -1;
 		}
-		if (strcmp(a, "--unload") == 0 || strcmp(a, "-u") == 0) {
-			o->unload = true;
-			continue;
-		}
-		if (strcmp(a, "--status") == 0) {
-			o->status = true;
-			continue;
-		}
-		if (strcmp(a, "--dry-run") == 0) {
-			o->dry_run = true;
-			continue;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		switch (c) {
+		case 's': o->file_load = true; break;
+		case 'u': o->unload = true; break;
+		case STATUS: o->status = true; break;
+		case DRY_RUN: o->dry_run = true; break;
+		case 'h':
 			usage(stdout);
 			exit(0);
-		}
-		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
-			v = opt_value(valued[k], argc, argv, &i);
-			if (v != NULL)
-				break;
-		}
-		if (v == NULL) {
-			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL, a);
-			return -1;
-		}
-		if (*v == '\0') {
-			fprintf(stderr, "%s: %s needs a value (see --help)\n", TOOL, valued[k]);
-			return -1;
-		}
-		switch (k) {
-		case 0: o->dump = v; break;
-		case 1: o->after = v; break;
-		case 2: o->append = v; break;
-		case 3: o->kernel = v; break;
-		case 4: o->handoff = v; break;
-		case 5: o->kexec = v; break;
-		case 9: o->sysfs = v; break;
-		default:
+		case DUMP: o->dump = optarg; break;
+		case AFTER: o->after = optarg; break;
+		case APPEND: o->append = optarg; break;
+		case KERNEL: o->kernel = optarg; break;
+		case HANDOFF: o->handoff = optarg; break;
+		case KEXEC: o->kexec = optarg; break;
+		case SYSFS_ROOT: o->sysfs = optarg; break;
+		case CAPSULE:
+		case DESCRIBE:
+		case HANDOFF_EXTRA:
 			if (o->nextra + 2 > MAX_EXTRA * 2) {
 				fprintf(stderr, "%s: too many handoff options (at most %d)\n",
 					TOOL, MAX_EXTRA);
 				return -1;
 			}
-			if (k == 6)
+			if (c == CAPSULE)
 				o->extra[o->nextra++] = "--capsule";
-			else if (k == 7)
+			else if (c == DESCRIBE)
 				o->extra[o->nextra++] = "--describe";
-			o->extra[o->nextra++] = v;
+			o->extra[o->nextra++] = optarg;
+			break;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value (see --help)\n", TOOL, argv[at]);
+			return -1;
+		default:	/* '?', or 1: an argument (load takes none) */
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL,
+				c == 1 || argv[at][1] == '-' ? argv[at] : (char[]){ '-', (char)optopt, 0 });
+			return -1;
 		}
+	}
+	if (optind < argc) {	/* after "--" */
+		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL, argv[optind]);
+		return -1;
 	}
 	if ((o->unload || o->status) && (o->dump || o->after || o->append || o->nextra)) {
 		fprintf(stderr, "%s: --unload and --status take no load options\n", TOOL);

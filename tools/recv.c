@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -926,32 +927,78 @@ static int parse_size(const char *s, uint64_t *out)
 
 static int parse_args(struct recv *r, int argc, char **argv)
 {
+	enum { COMPACT = 256, MAX_SIZE, DUMP_ID };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "compact", no_argument, NULL, COMPACT },
+		{ "max-size", required_argument, NULL, MAX_SIZE },
+		{ "dump-id", required_argument, NULL, DUMP_ID },
+		{ NULL, 0, NULL, 0 },
+	};
 	char *end;
+	int c, li, at;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:hqo:", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		switch (c) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-			r->quiet = true;
-		} else if (strcmp(argv[i], "--compact") == 0) {
-			r->compact = true;
-		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-			r->out = argv[++i];
-		} else if (strcmp(argv[i], "--max-size") == 0 && i + 1 < argc) {
-			if (parse_size(argv[++i], &r->max_size) != 0)
+		case 'q': r->quiet = true; break;
+		case COMPACT: r->compact = true; break;
+		case 'o': r->out = optarg; break;
+		case MAX_SIZE:
+			if (parse_size(optarg, &r->max_size) != 0)
 				return -1;
-		} else if (strcmp(argv[i], "--dump-id") == 0 && i + 1 < argc) {
+			break;
+		case DUMP_ID:
 			errno = 0;
-			r->id = strtoull(argv[++i], &end, 0);
-			if (errno != 0 || *end != '\0' || end == argv[i])
+			r->id = strtoull(optarg, &end, 0);
+			if (errno != 0 || *end != '\0' || end == optarg)
 				return -1;
 			r->id_given = r->have_id = true;
-		} else if (argv[i][0] == '-' || r->capture != NULL) {
+			break;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", TOOL,
+				argv[at][1] == '-' ? argv[at] : "-o");
 			return -1;
-		} else {
-			r->capture = argv[i];
+		case 1:
+			if (optarg[0] != '-' && r->capture == NULL) {
+				r->capture = optarg;
+				break;
+			}
+			/* fall through - a second argument, or "-" */
+		default:	/* '?' */
+			fprintf(stderr, "%s: %s '%s'\n", TOOL,
+				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
+				c == 1 || argv[at][1] == '-' ? argv[at] :
+				(char[]){ '-', (char)optopt, 0 });
+			return -1;
 		}
+	}
+	if (optind < argc && r->capture == NULL)	/* after "--" */
+		r->capture = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, argv[optind]);
+		return -1;
 	}
 	return r->capture != NULL && r->out != NULL ? 0 : -1;
 }

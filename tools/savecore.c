@@ -18,6 +18,7 @@
  * comes from the disk is printed through tools/textesc.c.  Host only.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,50 +86,82 @@ static int parse_u32(const char *v, uint32_t *out)
 	return 0;
 }
 
-/* One option that takes a value; returns 0 or SAVECORE_USAGE (message printed). */
-static int parse_value(struct savecore_opts *o, const char *a, const char *v)
-{
-	if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-		o->out = v;
-		return 0;
-	}
-	if (parse_u32(v, strcmp(a, "--partition") == 0 ? &o->partition : &o->sector_size) == 0)
-		return 0;
-	fprintf(stderr, "postmortem: %s: %s '%s': want a positive number\n", TOOL, a, v);
-	return SAVECORE_USAGE;
-}
-
 static int parse_args(int argc, char **argv, struct savecore_opts *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "list", no_argument, NULL, LIST },
+		{ "force", no_argument, NULL, 'f' },
+		{ "clear", no_argument, NULL, CLEAR },
+		{ "compact", no_argument, NULL, COMPACT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "partition", required_argument, NULL, PARTITION },
+		{ "sector-size", required_argument, NULL, SECTOR_SIZE },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, li, at;
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:hfo:", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		switch (c) {
+		case 'h':
 			usage(stdout);
 			exit(SAVECORE_OK);
-		} else if (strcmp(a, "--list") == 0) {
-			o->list = true;
-		} else if (strcmp(a, "--force") == 0 || strcmp(a, "-f") == 0) {
-			o->force = true;
-		} else if (strcmp(a, "--clear") == 0) {
-			o->clear = true;
-		} else if (strcmp(a, "--compact") == 0) {
-			o->compact = true;
-		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-			   strcmp(a, "--partition") == 0 || strcmp(a, "--sector-size") == 0) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "postmortem: %s: %s needs a value (see --help)\n", TOOL, a);
+		case LIST: o->list = true; break;
+		case 'f': o->force = true; break;
+		case CLEAR: o->clear = true; break;
+		case COMPACT: o->compact = true; break;
+		case 'o': o->out = optarg; break;
+		case PARTITION:
+		case SECTOR_SIZE:
+			if (parse_u32(optarg, c == PARTITION ? &o->partition : &o->sector_size)) {
+				fprintf(stderr, "postmortem: %s: --%s '%s': want a positive number\n",
+					TOOL, opts[li].name, optarg);
 				return SAVECORE_USAGE;
 			}
-			if (parse_value(o, a, argv[++i]))
-				return SAVECORE_USAGE;
-		} else if (a[0] == '-' || o->image != NULL) {
-			fprintf(stderr, "postmortem: %s: %s '%s' (see --help)\n", TOOL,
-				a[0] == '-' ? "unknown option" : "unexpected argument", a);
+			break;
+		case ':':
+			fprintf(stderr, "postmortem: %s: %s needs a value (see --help)\n", TOOL,
+				argv[at][1] == '-' ? argv[at] : "-o");
 			return SAVECORE_USAGE;
-		} else {
-			o->image = a;
+		case 1:
+			if (optarg[0] != '-' && o->image == NULL) {
+				o->image = optarg;
+				break;
+			}
+			/* fall through - a second argument, or "-" */
+		default:	/* '?' */
+			fprintf(stderr, "postmortem: %s: %s '%s' (see --help)\n", TOOL,
+				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
+				c == 1 || argv[at][1] == '-' ? argv[at] :
+				(char[]){ '-', (char)optopt, 0 });
+			return SAVECORE_USAGE;
 		}
+	}
+	if (optind < argc && o->image == NULL)	/* after "--" */
+		o->image = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "postmortem: %s: unexpected argument '%s' (see --help)\n", TOOL,
+			argv[optind]);
+		return SAVECORE_USAGE;
 	}
 	if (o->image == NULL || (o->out == NULL && !o->list) || (o->list && o->clear)) {
 		fprintf(stderr, "postmortem: %s: %s (see --help)\n", TOOL,

@@ -12,6 +12,7 @@
  * are printed with anything but printable ASCII as '?'.  Host only.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -155,23 +156,66 @@ static int get_var(const struct varstore_opts *o, const struct varstore *vs)
 
 static int parse_args(struct varstore_opts *o, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	enum { GET = 256, GUID, U64, ALL };
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "get", required_argument, NULL, GET },
+		{ "guid", required_argument, NULL, GUID },
+		{ "u64", no_argument, NULL, U64 },
+		{ "all", no_argument, NULL, ALL },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, li, at;
+
+	/*
+	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
+	 * argv[at] is the one being read; ':' tells a missing value from an
+	 * unknown option.  optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		li = -1;
+		c = getopt_long(argc, argv, "-:h", opts, &li);
+		if (c == -1)
+			break;
+		/* getopt_long takes a unique prefix of a name: here only whole names */
+		if (c == ':' && argv[at][1] == '-')
+			for (li = 0; opts[li].val != optopt; li++)
+				;
+		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
+			c = '?';
+		switch (c) {
+		case 'h':
 			usage(stdout);
 			exit(0);
-		} else if (strcmp(argv[i], "--get") == 0 && i + 1 < argc) {
-			o->get = argv[++i];
-		} else if (strcmp(argv[i], "--guid") == 0 && i + 1 < argc) {
-			o->guid = argv[++i];
-		} else if (strcmp(argv[i], "--u64") == 0) {
-			o->u64 = true;
-		} else if (strcmp(argv[i], "--all") == 0) {
-			o->all = true;
-		} else if (argv[i][0] == '-' || o->path != NULL) {
+		case GET: o->get = optarg; break;
+		case GUID: o->guid = optarg; break;
+		case U64: o->u64 = true; break;
+		case ALL: o->all = true; break;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", TOOL, argv[at]);
 			return -1;
-		} else {
-			o->path = argv[i];
+		case 1:
+			if (optarg[0] != '-' && o->path == NULL) {
+				o->path = optarg;
+				break;
+			}
+			/* fall through - a second argument, or "-" */
+		default:	/* '?' */
+			fprintf(stderr, "%s: %s '%s'\n", TOOL,
+				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
+				c == 1 || argv[at][1] == '-' ? argv[at] :
+				(char[]){ '-', (char)optopt, 0 });
+			return -1;
 		}
+	}
+	if (optind < argc && o->path == NULL)	/* after "--" */
+		o->path = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, argv[optind]);
+		return -1;
 	}
 	if (o->path == NULL || (o->get == NULL && (o->guid != NULL || o->u64)) ||
 	    (o->get != NULL && o->all))

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,10 +221,29 @@ out:
 /* `postmortem expand VMCORE...`: the same rewrite for files saved with --compact. */
 int vmcore_expand_tool_main(int argc, char **argv)
 {
-	int rc = 0, r;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int rc = 0, r, c, li = -1;
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		fprintf(argc < 2 ? stderr : stdout,
+	/*
+	 * "+": options only before the first VMCORE (a later "-h" is a file's
+	 * name); --help is the only one, so one call reads it or the error.
+	 * optind 0: a full restart of GNU getopt.
+	 */
+	opterr = 0;
+	optind = 0;
+	c = getopt_long(argc, argv, "+h", opts, &li);
+	if (li >= 0 && strcmp(argv[1], "--help") != 0)
+		c = '?';	/* getopt_long takes a unique prefix: only the whole name here */
+	if (c != -1 && c != 'h') {
+		fprintf(stderr, "postmortem: expand: unknown option '%s' (see --help)\n",
+			argv[1][1] == '-' ? argv[1] : (char[]){ '-', (char)optopt, 0 });
+		return 2;
+	}
+	if (c == 'h' || optind == argc) {
+		fprintf(c != 'h' ? stderr : stdout,
 			"usage: postmortem expand VMCORE...\n"
 			"\n"
 			"Rewrite ELF dumps in place so every PT_LOAD has p_filesz == p_memsz (the\n"
@@ -234,9 +254,9 @@ int vmcore_expand_tool_main(int argc, char **argv)
 			"exit status: 0 expanded or already in shape, 1 a file failed (left as it\n"
 			"             was), 2 usage, 4 a file is cut short (a partial dump: left\n"
 			"             compact); 1 wins over 4\n");
-		return argc < 2 ? 2 : 0;
+		return c != 'h' ? 2 : 0;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		r = vmcore_expand(argv[i], NULL);
 		if (r < 0)
 			rc = 1;
