@@ -1,7 +1,7 @@
 /*
  * The dump (see dump.h).  One pass over memory, streaming:
  *
- *   plan (kernel/dumpplan.c)  ranges: elfcorehdr PT_LOADs, else the
+ *   plan (formats/dumpplan.c)  ranges: elfcorehdr PT_LOADs, else the
  *                             handoff's DUMP_RANGES, else the memory map's
  *                             RAM; minus our image and boot modules
  *   notes                     the crashed kernel's (elfcorehdr PT_NOTEs, or
@@ -18,14 +18,14 @@
 
 #include "crypto/sha256.h"
 #include "drivers/clock.h"
+#include "formats/dumpplan.h"
+#include "formats/elfcore.h"
 #include "kernel/boot.h"
 #include "kernel/cpu.h"
 #include "kernel/dump.h"
-#include "kernel/dumpplan.h"
 #include "kernel/dumpsink.h"
 #include "kernel/progress.h"
 #include "payload/dumphdr.h"
-#include "payload/elfcore.h"
 
 #define CHUNK		(64u << 10)
 #define NOTES_MAX	(256u << 10)
