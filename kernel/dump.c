@@ -6,7 +6,7 @@
  *                             RAM; minus our image and boot modules
  *   notes                     the crashed kernel's (elfcorehdr PT_NOTEs, or
  *                             the handoff's CPU_NOTES + VMCOREINFO) and ours
- *   layout (payload/elfcore)  segments split at runs of zero pages
+ *   layout (formats/elfcore)  segments split at runs of zero pages
  *   pieces                    headers, notes, padding, segment bytes, in
  *                             file order, to a sink (kernel/dumpsink.c)
  *
