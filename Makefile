@@ -359,4 +359,11 @@ qemu-gdb: $(B)/postmortem.bzImage
 clean:
 	rm -rf $(B)
 
+# A build tree from before the pure library (build/postmortem.d, which the
+# host tool no longer writes, exists) has dependency files of programs once
+# compiled from source lists, naming sources that have since moved: drop
+# them once, so the first make in such a tree rebuilds instead of stopping.
+ifneq ($(wildcard $(B)/postmortem.d),)
+$(shell rm -f $(B)/postmortem.d $(B)/host/*.d)
+endif
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
