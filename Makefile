@@ -20,45 +20,16 @@ LD := ld
 OBJCOPY := objcopy
 
 # ---------------------------------------------------------------- sources
-# Pure code: builds unchanged into the kernel, the host tool and the tests.
-PURE_SRCS := \
-	crypto/sha256.c \
-	crypto/crc32.c \
-	kernel/cmdline.c \
-	kernel/cmdline_opts.c \
-	kernel/mb2.c \
-	kernel/bootparams.c \
-	kernel/acpi.c \
-	kernel/efi.c \
-	kernel/elfcorehdr.c \
-	kernel/mcfg.c \
-	kernel/dmar.c \
-	kernel/ivrs.c \
-	kernel/dumpplan.c \
-	kernel/efirt_map.c \
-	payload/handoff.c \
-	payload/handoff_records.c \
-	payload/handoff_desc.c \
-	payload/gpt.c \
-	payload/fat.c \
-	payload/fat_dir.c \
-	payload/fat_name.c \
-	payload/fat_write.c \
-	payload/fat_file.c \
-	payload/dumphdr.c \
-	payload/elfcore.c \
-	payload/elfcore_read.c \
-	payload/frame.c \
-	payload/capsule.c \
-	payload/varstore.c \
-	payload/kinfo.c \
-	payload/kpgtable.c \
-	payload/memsect.c \
-	payload/pageclass.c \
-	payload/klog.c \
-	payload/brief.c \
-	payload/textbuf.c \
-	drivers/blkdev.c
+# Pure code (docs/architecture.md, "Layers"): every C file in crypto/,
+# formats/ and payload/.  It builds once per flavour into a static archive,
+# libpure.a, that the kernel, the host tool, the unit tests, the fuzzers
+# and the test generators link:
+#   $(B)/k/libpure.a     kernel: freestanding, newlib (KCFLAGS)
+#   $(B)/tool/libpure.a  host tool and test generators: gcc (HOSTCFLAGS)
+#   $(B)/san/libpure.a   unit tests and corpus replays: gcc with ASan/UBSan
+#   $(B)/fz/libpure.a    libFuzzer targets: clang with coverage, ASan/UBSan
+PURE_DIRS := crypto formats payload
+PURE_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(PURE_DIRS))))
 
 KERNEL_SRCS := \
 	kernel/main.c \
@@ -90,9 +61,9 @@ KERNEL_SRCS := \
 	kernel/fatsink.c \
 	kernel/esp.c \
 	kernel/capsule_stage.c \
-	drivers/rtc.c \
-	crypto/mbedtls_shim.c \
-	$(PURE_SRCS)
+	kernel/blkdev_registry.c \
+	kernel/libc.c \
+	drivers/rtc.c
 
 BOOT_SRCS := \
 	boot/head.asm \
@@ -119,8 +90,7 @@ TOOL_SRCS := \
 	tools/varstorecmd.c \
 	tools/load.c \
 	tools/vmcore_expand.c \
-	tools/outfile.c \
-	$(PURE_SRCS)
+	tools/outfile.c
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
@@ -155,21 +125,47 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I. \
 HOSTLIBS := -lmbedcrypto
 TESTCFLAGS := $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZCFLAGS := -g -O1 -I. -fsanitize=fuzzer,address,undefined
+# Objects a fuzzer links (its library, the host tool's sources): coverage
+# and sanitizers, libFuzzer's main only at the final link.
+FUZZOBJCFLAGS := -g -O1 -I. -fsanitize=fuzzer-no-link,address,undefined \
+	-DPM_VERSION=\"$(VERSION)\" -MMD -MP
 
 NASMFLAGS := -f elf64 -w+all -I boot/
 
 # ---------------------------------------------------------------- objects
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_SRCS)) $(patsubst %.asm,$(B)/k/%.o,$(BOOT_SRCS)) \
 	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS))
+TOOL_OBJS := $(patsubst %.c,$(B)/tool/%.o,$(TOOL_SRCS))
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/host/%,$(wildcard tests/unit/*_test.c))
+LIBPURE_K := $(B)/k/libpure.a
+LIBPURE_TOOL := $(B)/tool/libpure.a
+LIBPURE_SAN := $(B)/san/libpure.a
+LIBPURE_FZ := $(B)/fz/libpure.a
+
+UNIT_NAMES := $(patsubst tests/unit/%_test.c,%,$(wildcard tests/unit/*_test.c))
+UNIT_TESTS := $(addprefix $(B)/host/,$(addsuffix _test,$(UNIT_NAMES)))
 FUZZ_NAMES := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_REPLAYS := $(addprefix $(B)/host/,$(addsuffix _replay,$(FUZZ_NAMES)))
 FUZZERS := $(addprefix $(B)/fuzz/,$(addsuffix _fuzz,$(FUZZ_NAMES)))
+# Programs the shell tests (tests/*_tool_test.sh) write their inputs with.
+TEST_GENS := $(B)/host/mkstream $(B)/host/dumpgen
 
-.PHONY: all kernel tools iso guest test test-linux unit fuzz fuzz-build bench run qemu qemu-gdb deps clean
-all: $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmortem
+# The layer rule, checked before anything is built (scripts/check-layers.sh).
+LAYER_FILES := $(wildcard $(addsuffix /*.[ch],crypto formats payload drivers kernel tools))
+LAYERS_OK := $(B)/.layers-ok
+
+.PHONY: all kernel tools iso guest test test-host test-linux unit unit-run replay-run fuzz \
+	fuzz-build fuzz-run check-layers bench run qemu qemu-gdb deps clean
+all: $(LAYERS_OK) $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmortem
 	@scripts/sizes.sh $(B)
+
+$(LAYERS_OK): scripts/check-layers.sh $(LAYER_FILES)
+	@mkdir -p $(@D)
+	@scripts/check-layers.sh
+	@touch $@
+
+check-layers:
+	@scripts/check-layers.sh && echo "check-layers: every #include keeps to its layer"
 
 deps:
 	@scripts/setup.sh
@@ -221,8 +217,17 @@ $(B)/k/font.o: $(B)/font.c
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/postmortem.elf: $(KOBJS) linker.ld scripts/check-relocs.sh $(NEWLIB)/lib/libc.a
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(NEWLIB)/lib/libc.a $(shell $(CC) -print-libgcc-file-name)
+# One archive per flavour, from that flavour's objects of PURE_SRCS.
+$(LIBPURE_K): $(patsubst %.c,$(B)/k/%.o,$(PURE_SRCS))
+$(LIBPURE_TOOL): $(patsubst %.c,$(B)/tool/%.o,$(PURE_SRCS))
+$(LIBPURE_SAN): $(patsubst %.c,$(B)/san/%.o,$(PURE_SRCS))
+$(LIBPURE_FZ): $(patsubst %.c,$(B)/fz/%.o,$(PURE_SRCS))
+$(LIBPURE_K) $(LIBPURE_TOOL) $(LIBPURE_SAN) $(LIBPURE_FZ): | $(LAYERS_OK)
+	rm -f $@
+	ar rcsD $@ $(filter %.o,$^)
+
+$(B)/postmortem.elf: $(KOBJS) $(LIBPURE_K) linker.ld scripts/check-relocs.sh $(NEWLIB)/lib/libc.a
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBPURE_K) $(NEWLIB)/lib/libc.a $(shell $(CC) -print-libgcc-file-name)
 	scripts/check-relocs.sh $@
 
 $(B)/kernel.bin: $(B)/postmortem.elf
@@ -242,39 +247,77 @@ $(B)/postmortem.iso: $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
 	scripts/mkiso.sh $(B)/postmortem.elf iso/grub.cfg $@
 
 # ---------------------------------------------------------------- host tool
-$(B)/postmortem: $(TOOL_SRCS) | $(SETUP)
+$(B)/tool/%.o: %.c | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(TOOL_SRCS) $(HOSTLIBS)
+	$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(B)/postmortem: $(TOOL_OBJS) $(LIBPURE_TOOL)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $(TOOL_OBJS) $(LIBPURE_TOOL) $(HOSTLIBS)
 
 # ---------------------------------------------------------------- tests
-$(B)/host/%_test: tests/unit/%_test.c $(PURE_SRCS) tests/unit/test.h | $(SETUP)
+# Unit tests and corpus replays link the sanitized library; a test of code
+# outside the pure layer names that object as an extra prerequisite.
+$(B)/san/%.o: %.c | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(PURE_SRCS) $(HOSTLIBS)
+	$(HOSTCC) $(TESTCFLAGS) -c $< -o $@
 
-# tools/textesc.c is host-only: its test links it beside the pure sources.
-$(B)/host/textesc_test: tests/unit/textesc_test.c tools/textesc.c $(PURE_SRCS) tests/unit/test.h | $(SETUP)
+$(B)/fz/%.o: %.c | $(SETUP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tools/textesc.c $(PURE_SRCS) $(HOSTLIBS)
+	$(FUZZCC) $(FUZZOBJCFLAGS) -c $< -o $@
 
-$(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(PURE_SRCS) | $(SETUP)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(PURE_SRCS) $(FUZZ_EXTRA_SRCS) $(HOSTLIBS)
+$(B)/host/textesc_test: $(B)/san/tools/textesc.o
+$(B)/host/blkdev_test: $(B)/san/kernel/blkdev_registry.o
 
-$(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(PURE_SRCS) | $(SETUP)
+$(B)/host/%_test: tests/unit/%_test.c tests/unit/test.h $(LIBPURE_SAN) | $(SETUP)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZCFLAGS) $(FUZZ_EXTRA_FLAGS) -o $@ $< $(PURE_SRCS) $(FUZZ_EXTRA_SRCS) $(HOSTLIBS)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< $(filter %.o,$^) $(LIBPURE_SAN) $(HOSTLIBS)
+
+$(B)/host/%_replay: tests/fuzz/%_fuzz.c tests/fuzz/replay.c $(LIBPURE_SAN) | $(SETUP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TESTCFLAGS) -o $@ $< tests/fuzz/replay.c $(filter %.o,$^) $(LIBPURE_SAN) $(HOSTLIBS)
+
+$(B)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIBPURE_FZ) | $(SETUP)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) $(FUZZ_EXTRA_FLAGS) -o $@ $< $(filter %.o,$^) $(LIBPURE_FZ) $(HOSTLIBS)
 
 # Fuzz targets that drive the host tool's commands (tests/fuzz/tool_harness.h)
-# link its sources too, without tools/postmortem.c's main.
-FUZZ_TOOL_SRCS := $(filter-out tools/postmortem.c $(PURE_SRCS),$(TOOL_SRCS))
+# link its objects too, without tools/postmortem.c's main.
+FUZZ_TOOL_SRCS := $(filter-out tools/postmortem.c,$(TOOL_SRCS))
 FUZZ_TOOL_NAMES := recv inspect vmcore_expand savecore_fat
-FUZZ_TOOL_BINS := $(addprefix $(B)/host/,$(addsuffix _replay,$(FUZZ_TOOL_NAMES))) \
-	$(addprefix $(B)/fuzz/,$(addsuffix _fuzz,$(FUZZ_TOOL_NAMES)))
-$(FUZZ_TOOL_BINS): FUZZ_EXTRA_SRCS := $(FUZZ_TOOL_SRCS)
-$(FUZZ_TOOL_BINS): FUZZ_EXTRA_FLAGS := -DPM_VERSION=\"$(VERSION)\"
-$(FUZZ_TOOL_BINS): $(FUZZ_TOOL_SRCS) tests/fuzz/tool_harness.h
+FUZZ_TOOL_REPLAYS := $(addprefix $(B)/host/,$(addsuffix _replay,$(FUZZ_TOOL_NAMES)))
+FUZZ_TOOL_FUZZERS := $(addprefix $(B)/fuzz/,$(addsuffix _fuzz,$(FUZZ_TOOL_NAMES)))
+$(FUZZ_TOOL_REPLAYS): $(patsubst %.c,$(B)/san/%.o,$(FUZZ_TOOL_SRCS)) tests/fuzz/tool_harness.h
+$(FUZZ_TOOL_FUZZERS): $(patsubst %.c,$(B)/fz/%.o,$(FUZZ_TOOL_SRCS)) tests/fuzz/tool_harness.h
+$(FUZZ_TOOL_FUZZERS): FUZZ_EXTRA_FLAGS := -DPM_VERSION=\"$(VERSION)\"
 
-unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
+# The shell tests' input generators: the pure code the kernel writes with.
+$(B)/host/dumpgen: $(B)/tool/tools/fileblk.o
+$(TEST_GENS): $(B)/host/%: tests/tools/%.c $(LIBPURE_TOOL) | $(SETUP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(filter %.o,$^) $(LIBPURE_TOOL) $(HOSTLIBS)
+
+unit: $(LAYERS_OK) $(UNIT_TESTS) $(FUZZ_REPLAYS) $(TEST_GENS)
+
+# One test by name (see tests/README.md): make unit-run T=gpt runs
+# tests/unit/gpt_test.c, make replay-run T=gpt replays tests/fuzz/corpus/gpt
+# through tests/fuzz/gpt_fuzz.c, make fuzz-run T=gpt fuzzes it for
+# PM_FUZZ_SECONDS.
+ifneq ($(T),)
+unit-run: $(B)/host/$(T)_test
+replay-run: $(B)/host/$(T)_replay
+fuzz-run: $(B)/fuzz/$(T)_fuzz
+endif
+unit-run: $(LAYERS_OK)
+	@test -n "$(T)" || { echo "usage: make unit-run T=NAME (tests/unit/NAME_test.c)" >&2; exit 2; }
+	$(B)/host/$(T)_test
+
+replay-run: $(LAYERS_OK)
+	@test -n "$(T)" || { echo "usage: make replay-run T=NAME (tests/fuzz/NAME_fuzz.c)" >&2; exit 2; }
+	$(B)/host/$(T)_replay tests/fuzz/corpus/$(T)
+
+fuzz-run: $(LAYERS_OK)
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=NAME (tests/fuzz/NAME_fuzz.c)" >&2; exit 2; }
+	@scripts/fuzz.sh $(T)
 
 # ---------------------------------------------------------------- Linux guest
 # Debian's kernel, kexec-tools, makedumpfile and busybox in an initramfs
@@ -287,14 +330,18 @@ guest: $(B)/guest/initrd.img
 test: all unit fuzz-build guest
 	@scripts/run-tests.sh
 
+# make test without the QEMU boots (no guest needed).
+test-host: all unit fuzz-build
+	@PM_SKIP_QEMU=1 scripts/run-tests.sh
+
 # Every Linux kexec case (BIOS and UEFI, kexec_load and kexec_file_load,
 # disk and serial); make test runs the short list.
 test-linux: all guest
 	@python3 tests/qemu/linux_test.py
 
-fuzz-build: $(FUZZERS)
+fuzz-build: $(LAYERS_OK) $(FUZZERS)
 
-fuzz: $(FUZZERS)
+fuzz: $(LAYERS_OK) $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_NAMES)
 
 bench: all guest
@@ -312,4 +359,11 @@ qemu-gdb: $(B)/postmortem.bzImage
 clean:
 	rm -rf $(B)
 
+# A build tree from before the pure library (build/postmortem.d, which the
+# host tool no longer writes, exists) has dependency files of programs once
+# compiled from source lists, naming sources that have since moved: drop
+# them once, so the first make in such a tree rebuilds instead of stopping.
+ifneq ($(wildcard $(B)/postmortem.d),)
+$(shell rm -f $(B)/postmortem.d $(B)/host/*.d)
+endif
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

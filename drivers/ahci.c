@@ -43,12 +43,10 @@
 #include <string.h>
 
 #include "drivers/ahci.h"
-#include "drivers/blkdev.h"
+#include "drivers/blk_services.h"
 #include "drivers/clock.h"
+#include "drivers/cpu_services.h"
 #include "drivers/pci.h"
-#include "kernel/cpu.h"
-#include "kernel/devices.h"
-#include "kernel/iommu.h"
 
 #define AHCI_MAX_DISKS		8
 #define AHCI_BOUNCE_SIZE	(64u * 1024)

@@ -1,5 +1,5 @@
 /*
- * AHCI SATA disks: a polled block driver behind drivers/blkdev.h.
+ * AHCI SATA disks: a polled block driver behind formats/blkdev.h.
  *
  * Interface: ahci_probe() once, after PCI access is set up.  It finds every
  * AHCI controller on PCI (class 01h/06h/01h), takes it over (BIOS/OS

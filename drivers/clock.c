@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "drivers/clock.h"
+#include "drivers/cpu_services.h"
 #include "drivers/io.h"
-#include "kernel/cpu.h"
 
 #define PIT_HZ		1193182u
 #define CALIB_MS	10u

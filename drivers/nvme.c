@@ -40,13 +40,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/blkdev.h"
+#include "drivers/blk_services.h"
 #include "drivers/clock.h"
+#include "drivers/cpu_services.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
-#include "kernel/cpu.h"
-#include "kernel/devices.h"
-#include "kernel/iommu.h"
 
 #define NVME_MAX_CTRLS		4
 #define NVME_MAX_NS		8

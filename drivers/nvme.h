@@ -1,5 +1,5 @@
 /*
- * NVMe namespaces: a polled block driver behind drivers/blkdev.h.
+ * NVMe namespaces: a polled block driver behind formats/blkdev.h.
  *
  * Interface: nvme_probe() once, after PCI access is set up.  It finds every
  * NVMe controller on PCI (class 01h/08h/02h), resets it into a state we

@@ -20,9 +20,9 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "drivers/cpu_services.h"
 #include "drivers/io.h"
 #include "drivers/pci.h"
-#include "kernel/cpu.h"
 
 #define PCI_CONFIG_ADDRESS	0xcf8
 #define PCI_CONFIG_DATA		0xcfc

@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "drivers/cpu_services.h"
 #include "drivers/io.h"
 #include "drivers/reset.h"
-#include "kernel/cpu.h"
 
 #define GAS_SYSTEM_MEMORY 0
 #define GAS_SYSTEM_IO 1

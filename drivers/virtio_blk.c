@@ -46,15 +46,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/blkdev.h"
+#include "drivers/blk_services.h"
 #include "drivers/clock.h"
+#include "drivers/cpu_services.h"
 #include "drivers/io.h"
 #include "drivers/pci.h"
 #include "drivers/virtio.h"
 #include "drivers/virtio_blk.h"
-#include "kernel/cpu.h"
-#include "kernel/devices.h"
-#include "kernel/iommu.h"
 
 #define VIRTIO_BLK_MAX		8		/* devices we keep rings for */
 #define VIRTIO_BLK_QSIZE	16		/* modern: entries we ask for */

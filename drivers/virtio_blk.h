@@ -1,4 +1,4 @@
-/* virtio_blk: polled virtio-blk (PCI, legacy and modern) driver behind drivers/blkdev.h. */
+/* virtio_blk: polled virtio-blk (PCI, legacy and modern) driver behind formats/blkdev.h. */
 #ifndef DRIVERS_VIRTIO_BLK_H
 #define DRIVERS_VIRTIO_BLK_H
 

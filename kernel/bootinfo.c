@@ -1,8 +1,8 @@
 /*
  * Normalise what the boot path handed over into struct bootinfo (see
  * bootinfo.h).  Runs after cpu_init(): everything read here is mapped first
- * with cpu_map_phys(), parsed by the bounds-checked readers (kernel/mb2.c,
- * kernel/bootparams.c) and copied; a problem becomes a warning line and the
+ * with cpu_map_phys(), parsed by the bounds-checked readers (formats/mb2.c,
+ * formats/bootparams.c) and copied; a problem becomes a warning line and the
  * field stays empty.
  */
 #include <errno.h>
@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/bootparams.h"
+#include "formats/mb2.h"
 #include "kernel/boot.h"
 #include "kernel/bootinfo.h"
-#include "kernel/bootparams.h"
 #include "kernel/cpu.h"
-#include "kernel/mb2.h"
 
 #define MB2_INFO_MAX	(1u << 20)	/* refuse a larger boot information */
 #define SETUP_DATA_MAX	64		/* setup_data nodes walked at most */

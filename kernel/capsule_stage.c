@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/capsule.h"
 #include "kernel/capsule_stage.h"
 #include "kernel/cpu.h"
 #include "kernel/efirt.h"
 #include "kernel/esp.h"
-#include "payload/capsule.h"
 #include "payload/handoff.h"
 
 #define CAPSULE_DIR	"/EFI/UpdateCapsule"

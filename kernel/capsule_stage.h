@@ -4,7 +4,7 @@
  *
  * Interface: capsule_stage_prepare(ctx, bi) early in the run finds the
  * capsule (the trusted handoff block's CAPSULE record, else a multiboot2
- * module named "capsule"), checks its EFI_CAPSULE_HEADER (payload/capsule.c)
+ * module named "capsule"), checks its EFI_CAPSULE_HEADER (formats/capsule.c)
  * and prints one line either way, so a bad capsule is known before the
  * dump starts.  capsule_stage_run() at the end (from after_final) writes it
  * as \EFI\UpdateCapsule\postmortem-<guid>.cap on the ESP (kernel/esp.c)

@@ -1,8 +1,8 @@
 /*
  * Build the crash context (see context.h).  Every byte of firmware or
  * crashed-system memory is mapped with cpu_map_phys() and read through the
- * bounds-checked readers (payload/handoff.c, kernel/efi.c,
- * kernel/elfcorehdr.c); a problem is one console line and an empty field.
+ * bounds-checked readers (payload/handoff.c, formats/efi.c,
+ * formats/elfcorehdr.c); a problem is one console line and an empty field.
  *
  * Which source wins (documented in docs/handoff.md):
  *   EFI system table + configuration tables: a trusted handoff's records,
@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/elfcorehdr.h"
 #include "kernel/context.h"
 #include "kernel/cpu.h"
-#include "kernel/elfcorehdr.h"
 
 #define HANDOFF_MAX	(64u << 20)	/* a larger handoff block is refused */
 #define EFI_MAP_MAX	(1u << 20)

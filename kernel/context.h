@@ -20,10 +20,10 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "formats/efi.h"
+#include "formats/elfcorehdr.h"
 #include "kernel/bootinfo.h"
-#include "kernel/cmdline.h"
-#include "kernel/efi.h"
-#include "kernel/elfcorehdr.h"
+#include "payload/cmdline.h"
 #include "payload/handoff.h"
 
 #define CONTEXT_TABLES_MAX 64

@@ -8,8 +8,10 @@
  * stack (IST1; NMIs on IST2), and physical memory below 4 GiB plus our
  * image is identity-mapped, with 4- or 5-level paging as the boot path
  * left CR4.LA57.  Nothing here uses the local APIC or another CPU: we run
- * on whichever CPU we were entered on, with interrupts off.  cpu_map_phys() extends the identity map on demand;
- * memory that is not mapped must not be touched.
+ * on whichever CPU we were entered on, with interrupts off.
+ * cpu_map_phys() extends the identity map on demand; memory that is not
+ * mapped must not be touched.  What the drivers may use (cpu_map_phys,
+ * cpu_is_mapped, cpu_rdtsc) is declared in drivers/cpu_services.h.
  */
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
@@ -18,11 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void cpu_init(uint64_t load_base);
+#include "drivers/cpu_services.h"	/* cpu_map_phys, cpu_is_mapped, cpu_rdtsc */
 
-/* Identity-map [addr, addr + len); 0, -ERANGE (beyond 2^47, the
- * canonical lower half) or -ENOMEM (a table pool is exhausted). */
-int cpu_map_phys(uint64_t addr, uint64_t len);
+void cpu_init(uint64_t load_base);
 
 /*
  * Map [va, va + len) to [pa, pa + len) in the upper half of our page
@@ -34,9 +34,6 @@ int cpu_map_phys(uint64_t addr, uint64_t len);
  * the pages before it stay mapped) or -ENOMEM (a table pool is exhausted).
  */
 int cpu_map_virt(uint64_t va, uint64_t pa, uint64_t len, bool uncached);
-
-/* True if [addr, addr + len) is identity-mapped now. */
-bool cpu_is_mapped(uint64_t addr, uint64_t len);
 
 /* 4, or 5 when the boot path left CR4.LA57 on (valid after cpu_init). */
 int cpu_paging_levels(void);
@@ -75,14 +72,6 @@ static inline uint64_t cpu_read_cr3(void)
 
 	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
 	return v;
-}
-
-static inline uint64_t cpu_rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
 }
 
 /* A number that differs from run to run, for dump ids: the TSC mixed. */

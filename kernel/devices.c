@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "drivers/ahci.h"
-#include "drivers/blkdev.h"
 #include "drivers/clock.h"
 #include "drivers/nvme.h"
 #include "drivers/virtio_blk.h"
+#include "kernel/blkdev_registry.h"
 #include "kernel/devices.h"
 #include "kernel/iommu.h"
 
@@ -31,6 +31,7 @@ const char *devices_dma_cause(void)
 
 void devices_probe(void)
 {
+	blkdev_report_refusals();
 	iommu_quiesce();	/* before the first DMA */
 	virtio_blk_probe();
 	ahci_probe();

@@ -15,7 +15,7 @@
  * devices_probe() first turns off any IOMMU the crashed system left
  * translating (kernel/iommu.h).  A driver whose request never completed
  * calls devices_note_timeout(name, what) ("virtio0", "read of 1 sectors at
- * 0") after printing its own line.  devices_dma_cause() is then the first
+ * 0"; declared in drivers/blk_services.h) after printing its own line.  devices_dma_cause() is then the first
  * such failure as a suffix for the dump target's fallback message (": virtio0
  * gave no completion for read of 1 sectors at 0 (an IOMMU was translating:
  * DMA may have been blocked)"), or "" when every request completed.
@@ -23,9 +23,10 @@
 #ifndef KERNEL_DEVICES_H
 #define KERNEL_DEVICES_H
 
+#include "drivers/blk_services.h"	/* devices_note_timeout */
+
 void devices_probe(void);
 int devices_selftest(void);
-void devices_note_timeout(const char *name, const char *what);
 const char *devices_dma_cause(void);
 
 #endif

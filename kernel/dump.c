@@ -1,14 +1,14 @@
 /*
  * The dump (see dump.h).  One pass over memory, streaming:
  *
- *   plan (kernel/dumpplan.c)  ranges: elfcorehdr PT_LOADs, else the
+ *   plan (formats/dumpplan.c)  ranges: elfcorehdr PT_LOADs, else the
  *                             handoff's DUMP_RANGES, else the memory map's
  *                             RAM; minus our image and boot modules
  *   notes                     the crashed kernel's (elfcorehdr PT_NOTEs, or
  *                             the handoff's CPU_NOTES + VMCOREINFO) and ours
  *   crash record              serial only: panic line, registers, the log's
  *   (payload/brief)           newest lines, sent before the file
- *   layout (payload/elfcore)  segments split at runs of zero pages
+ *   layout (formats/elfcore)  segments split at runs of zero pages
  *   pieces                    headers, notes, padding, segment bytes, in
  *                             file order, to a sink (kernel/dumpsink.c)
  *
@@ -20,15 +20,15 @@
 
 #include "crypto/sha256.h"
 #include "drivers/clock.h"
+#include "formats/dumpplan.h"
+#include "formats/elfcore.h"
 #include "kernel/boot.h"
 #include "kernel/cpu.h"
 #include "kernel/dump.h"
-#include "kernel/dumpplan.h"
 #include "kernel/dumpsink.h"
 #include "kernel/progress.h"
 #include "payload/brief.h"
 #include "payload/dumphdr.h"
-#include "payload/elfcore.h"
 
 #define CHUNK		(64u << 10)
 #define NOTES_MAX	(256u << 10)

@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 #include "kernel/bootinfo.h"
-#include "kernel/cmdline.h"
 #include "kernel/context.h"
+#include "payload/cmdline.h"
 
 void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts,
 	      char *summary, size_t len);

@@ -7,7 +7,7 @@
  *
  * Disk: a GPT partition with the postmortem dump type GUID (the first one
  * found, or the one named: dump=disk:virtio0p2) on a disk the write rule
- * allows (payload/gpt.c gpt_write_refusal: a protective or hybrid MBR,
+ * allows (formats/gpt.c gpt_write_refusal: a protective or hybrid MBR,
  * both GPT copies valid and agreeing, the partition clear of everything
  * else; a refusal is one console line naming the reason), or any device
  * or partition named with ",force".  Layout and write order: docs/dump-disk.md
@@ -23,16 +23,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/blkdev.h"
 #include "drivers/rtc.h"
 #include "drivers/uart16550.h"
+#include "formats/gpt.h"
+#include "kernel/blkdev_registry.h"
 #include "kernel/cpu.h"
 #include "kernel/devices.h"
 #include "kernel/dumpsink.h"
 #include "kernel/fatsink.h"
 #include "payload/dumphdr.h"
 #include "payload/frame.h"
-#include "payload/gpt.h"
 
 static struct dumpsink sink;
 
@@ -226,7 +226,7 @@ static void disk_abort(struct dumpsink *s, const char *reason)
 
 /*
  * The one console line for a disk or partition the write rule refuses
- * (payload/gpt.c gpt_write_refusal), with the way to write it anyway.
+ * (formats/gpt.c gpt_write_refusal), with the way to write it anyway.
  */
 static void refuse(const struct blkdev *dev, const struct gpt_part *p, const char *why)
 {

@@ -20,7 +20,7 @@
 
 #include "crypto/sha256.h"
 #include "kernel/bootinfo.h"
-#include "kernel/cmdline.h"
+#include "payload/cmdline.h"
 
 struct dumpsink {
 	const char *name;

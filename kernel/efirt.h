@@ -34,10 +34,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats/efi.h"
+#include "formats/efirt_map.h"
 #include "kernel/bootinfo.h"
 #include "kernel/context.h"
-#include "kernel/efi.h"
-#include "kernel/efirt_map.h"
 
 /* Find, check and map the runtime services; 0 or -ENODEV (not available). */
 int efirt_init(const struct context *ctx, const struct bootinfo *bi);

@@ -1,7 +1,7 @@
 /*
  * Finding and mounting the FAT volume postmortem writes to (see esp.h).
  * An ESP found by type must pass the same write rule as a raw dump
- * partition (payload/gpt.c gpt_write_refusal): a protective or hybrid MBR,
+ * partition (formats/gpt.c gpt_write_refusal): a protective or hybrid MBR,
  * both GPT copies valid and agreeing, nothing overlapping.  A partition
  * or device named by the user is taken as named.
  */
@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/blkdev.h"
 #include "drivers/rtc.h"
+#include "formats/gpt.h"
+#include "kernel/blkdev_registry.h"
 #include "kernel/esp.h"
-#include "payload/gpt.h"
 
 static struct esp esp;
 static struct gpt_info gpt;
@@ -23,7 +23,7 @@ static char why_buf[192];
 
 /*
  * The ESP of dev (want 0), or its partition number want whatever the type.
- * An ESP chosen automatically must pass the write rule (payload/gpt.c
+ * An ESP chosen automatically must pass the write rule (formats/gpt.c
  * gpt_write_refusal); when it does not, *why says so (once set, kept:
  * the first disk's reason is the one reported).
  */

@@ -15,7 +15,7 @@
 #ifndef KERNEL_ESP_H
 #define KERNEL_ESP_H
 
-#include "payload/fat.h"
+#include "formats/fat.h"
 
 struct esp {
 	struct blkdev view;		/* the partition (or whole device) */

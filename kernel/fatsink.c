@@ -1,11 +1,11 @@
 /*
  * dump=fat (see fatsink.h).  Order of writes: each part is a new file
- * (data, then FAT chain, then its directory entry: payload/fat.c), and
+ * (data, then FAT chain, then its directory entry: formats/fat.c), and
  * dumpinfo.txt comes last, so a directory without "status=complete" in
  * dumpinfo.txt is a dump that did not finish, whatever parts it holds.
  *
  * The volume is kernel/esp.c's: an ESP it finds by type only on a disk
- * the raw dump partition's write rule allows (payload/gpt.c), or the
+ * the raw dump partition's write rule allows (formats/gpt.c), or the
  * device or partition named in dump=fat:<dev>.
  */
 #include <errno.h>

@@ -36,10 +36,10 @@
 
 #include "drivers/clock.h"
 #include "drivers/pci.h"
+#include "formats/dmar.h"
+#include "formats/ivrs.h"
 #include "kernel/cpu.h"
-#include "kernel/dmar.h"
 #include "kernel/iommu.h"
-#include "kernel/ivrs.h"
 #include "kernel/platform.h"
 
 #define IOMMU_MAX_UNITS		32	/* more are reported and left alone */

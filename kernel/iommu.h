@@ -6,7 +6,7 @@
  * then looked up in the dead kernel's tables, where postmortem's buffers
  * are not, and the first disk request faults in the IOMMU and never
  * completes.  iommu_quiesce() finds the units from ACPI (DMAR for Intel
- * VT-d, IVRS for AMD-Vi; parsed by kernel/dmar.c and kernel/ivrs.c) and
+ * VT-d, IVRS for AMD-Vi; parsed by formats/dmar.c and formats/ivrs.c) and
  * turns translation off on every unit that has it on, so device addresses
  * are physical addresses again, as the drivers assume.
  *
@@ -21,14 +21,15 @@
  * remapping, queued invalidation: postmortem polls and issues no
  * invalidations).
  *
- * iommu_dma_note() is what a driver appends to its "no completion"
+ * iommu_dma_note() (declared in drivers/blk_services.h) is what a driver appends to its "no completion"
  * message: "" when no IOMMU is known, else a parenthesised phrase saying
  * what the IOMMU was doing.  Never NULL; static storage.
  */
 #ifndef KERNEL_IOMMU_H
 #define KERNEL_IOMMU_H
 
+#include "drivers/blk_services.h"	/* iommu_dma_note */
+
 void iommu_quiesce(void);
-const char *iommu_dma_note(void);
 
 #endif

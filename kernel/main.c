@@ -13,17 +13,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/sha256.h"
 #include "drivers/clock.h"
 #include "drivers/fbcon.h"
 #include "drivers/uart16550.h"
 #include "drivers/vgatext.h"
-#include "crypto/sha256.h"
+#include "formats/bootparams.h"
 #include "kernel/after.h"
-#include "kernel/capsule_stage.h"
 #include "kernel/boot.h"
 #include "kernel/bootinfo.h"
-#include "kernel/bootparams.h"
-#include "kernel/cmdline.h"
+#include "kernel/capsule_stage.h"
 #include "kernel/console.h"
 #include "kernel/context.h"
 #include "kernel/cpu.h"
@@ -32,6 +31,7 @@
 #include "kernel/efirt.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
+#include "payload/cmdline.h"
 
 _Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3,
 	       "enum boot_path must match boot/boot.inc PM_BOOT_*");

@@ -3,7 +3,7 @@
  * RSDT/XSDT, FADT, DSDT; 7.4.2 \_S5; 4.8.3.6 reset register).
  *
  * Tables are read in place after cpu_map_phys() and checked by the pure
- * readers in kernel/acpi.c (signature, length against what we mapped,
+ * readers in formats/acpi.c (signature, length against what we mapped,
  * checksum) before any field is used.  Nothing here writes firmware memory.
  */
 #include <errno.h>
@@ -13,9 +13,9 @@
 
 #include "drivers/pci.h"
 #include "drivers/reset.h"
-#include "kernel/acpi.h"
+#include "formats/acpi.h"
+#include "formats/mcfg.h"
 #include "kernel/cpu.h"
-#include "kernel/mcfg.h"
 #include "kernel/platform.h"
 
 #define ROOT_MAX	(64u << 10)	/* RSDT/XSDT larger than this: refused */

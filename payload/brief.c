@@ -3,9 +3,9 @@
  */
 #include <string.h>
 
-#include "kernel/elfcorehdr.h"
+#include "formats/elfcorehdr.h"
+#include "formats/textbuf.h"
 #include "payload/brief.h"
-#include "payload/textbuf.h"
 
 #define BRIEF_NT_PRSTATUS	1
 #define BRIEF_PANIC		"Kernel panic - not syncing: "

@@ -1,7 +1,7 @@
 /*
  * brief: the crash record, a few KiB of text a person needs first: the
  * crashed kernel's panic line and the newest part of its log (through
- * payload/klog.h), every CPU's registers from the NT_PRSTATUS notes the
+ * formats/klog.h), every CPU's registers from the NT_PRSTATUS notes the
  * crashed kernel saved, and why the dump goes where it goes.  A serial
  * dump sends it before the ELF file (frame type BRIEF, payload/frame.h),
  * so over a 115200-baud line it arrives in seconds, not hours;
@@ -12,7 +12,7 @@
  * the elfcorehdr or the handoff block); the VMCOREINFO note among them
  * gives the log's layout.  read_virt (may be NULL: no log) reads the
  * crashed kernel's virtual memory; brief_pgtable() sets one up from
- * VMCOREINFO with payload/kpgtable.h over a caller's physical reader.
+ * VMCOREINFO with formats/kpgtable.h over a caller's physical reader.
  * Nothing read is trusted: a log that cannot be read becomes one line
  * saying why.
  *
@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "payload/klog.h"
-#include "payload/kpgtable.h"
+#include "formats/klog.h"
+#include "formats/kpgtable.h"
 
 #define BRIEF_MAX		(32u << 10)	/* what the kernel sends: ~3 s at 115200 baud */
 #define BRIEF_CPUS_SHOWN	16		/* registers of the first 16 CPUs */

@@ -21,7 +21,7 @@
 
 #include "crypto/crc32.h"
 #include "crypto/sha256.h"
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
 #include "payload/dumphdr.h"
 
 #define DUMPHDR_MAX_BUF	(16u << 20)	/* body writes of at most 16 MiB */

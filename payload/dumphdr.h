@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
 
 #define DUMPHDR_MAGIC		"PMDUMPHD"	/* 8 bytes, no NUL */
 #define DUMPHDR_MAGIC_LEN	8

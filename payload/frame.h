@@ -1,6 +1,6 @@
 /*
  * frame: the serial dump stream.  `dump=serial` sends the ELF core file
- * (payload/elfcore.h) as frames over a UART that also carries console
+ * (formats/elfcore.h) as frames over a UART that also carries console
  * text; `postmortem recv` finds the frames in a capture and rebuilds the
  * file.  docs/dump-serial.md describes the format for other tools; this
  * header is the authority for every offset.

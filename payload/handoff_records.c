@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/efi.h"
+#include "formats/efi.h"
 #include "payload/handoff.h"
 
 /* ------------------------------------------------------------ fixed records */
@@ -428,7 +428,7 @@ int handoff_guid_by_name(const char *name, size_t len, uint8_t out[16])
  * little-endian, so the text's first three groups appear byte-reversed.
  * text_order[k] is the byte of the GUID printed k-th.
  */
-/* GUID text: one implementation, kernel/efi.c's (same byte order). */
+/* GUID text: one implementation, formats/efi.c's (same byte order). */
 void handoff_guid_format(const uint8_t guid[16], char out[37])
 {
 	struct efi_guid g;

@@ -1,7 +1,9 @@
 #!/bin/bash
-# make test: every host unit test, every fuzz corpus replay, then the QEMU
-# boot tests.  Each runner prints "...: N passed, N failed"; this adds them
-# up and ends with one line "N passed, N failed" (the line CI reads).
+# make test: every host unit test, every fuzz corpus replay, a short pass
+# of each fuzzer, the layer check's test and the host tool's shell tests,
+# then the QEMU boot tests.  Each runner prints "...: N passed, N failed";
+# this adds them up and ends with one line "N passed, N failed" (the line
+# CI reads).
 #   PM_SKIP_QEMU=1  host tests only (says so in its output)
 set -u
 cd "$(dirname "$0")/.."
@@ -55,6 +57,7 @@ for f in "$B"/fuzz/*_fuzz; do
 	n=$(basename "$f" _fuzz)
 	run "fuzz-short $n" scripts/fuzz-short.sh "$n" "${PM_FUZZ_SHORT_SECONDS:-3}"
 done
+run "layer check" tests/layers_test.sh
 run "host tool" tests/tool_test.sh "$B/postmortem"
 run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
 run "savecore tool" tests/savecore_tool_test.sh "$B/postmortem"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `postmortem fat` (payload/fat*.c, the kernel's FAT writer) judged by
+# `postmortem fat` (formats/fat*.c, the kernel's FAT writer) judged by
 # independent tools: volumes made by mkfs.fat (FAT12, FAT16, FAT32, 4096-
 # byte sectors, a GPT disk's EFI system partition addressed as IMAGE:p1);
 # after every write fsck.fat -n must find nothing to say and mtools must

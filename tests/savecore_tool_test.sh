@@ -1,15 +1,16 @@
 #!/bin/sh
 # `postmortem savecore` over disk images made by sgdisk, sfdisk and fdisk:
-# a dump written by tests/tools/dumpgen.c (payload/gpt.c + payload/dumphdr.c,
-# the kernel's own writer, in the documented order) must come back byte
-# for byte; every cut of the write order, a corrupt body, damaged or
-# mismatched headers, a FAILED dump, a too-small partition, no dump
-# partition and no GPT must be refused or reported as the docs say
-# (docs/dump-disk.md); --clear, --force, --list, --partition, a partition
-# image, a backup-only GPT and 4096-byte sectors work; disks the kernel's
-# write rule refuses (a stale backup GPT on an MBR disk, an MBR-only disk,
-# GPT copies that disagree) are not offered and refuse --clear; text from
-# a hostile header reaches the terminal escaped.
+# a dump written by tests/tools/dumpgen.c (build/host/dumpgen, linked with
+# formats/gpt.c + payload/dumphdr.c, the kernel's own writer, in the
+# documented order) must come back byte for byte; every cut of the write
+# order, a corrupt body, damaged or mismatched headers, a FAILED dump, a
+# too-small partition, no dump partition and no GPT must be refused or
+# reported as the docs say (docs/dump-disk.md); --clear, --force, --list,
+# --partition, a partition image, a backup-only GPT and 4096-byte sectors
+# work; disks the kernel's write rule refuses (a stale backup GPT on an
+# MBR disk, an MBR-only disk, GPT copies that disagree) are not offered
+# and refuse --clear; text from a hostile header reaches the terminal
+# escaped.
 #   tests/savecore_tool_test.sh build/postmortem
 # Ends with "savecore_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: savecore_tool_test.sh TOOL}
@@ -19,7 +20,7 @@ DUMP_GUID=9cd6ae46-cf19-4c5c-b341-57f4b21dfd41
 
 # gen IMAGE ARGS...: dumpgen must succeed (its output in $tmp/gen.out)
 gen() {
-	"$tmp/dumpgen" "$@" >"$tmp/gen.out" 2>&1 || { cat "$tmp/gen.out"; return 1; }
+	"$dumpgen" "$@" >"$tmp/gen.out" 2>&1 || { cat "$tmp/gen.out"; return 1; }
 }
 
 # Flip one byte of a file in place: flip FILE OFFSET
@@ -45,7 +46,7 @@ mkimg() {
 first_lba() { sgdisk -i "$2" "$1" | awk '/^First sector/ { print $3 }'; }
 last_lba() { sgdisk -i "$2" "$1" | awk '/^Last sector/ { print $3 }'; }
 
-for cmd in sgdisk sfdisk fdisk readelf gcc python3; do
+for cmd in sgdisk sfdisk fdisk readelf python3; do
 	if ! command -v $cmd >/dev/null 2>&1; then
 		echo "savecore_tool_test: $cmd missing (scripts/setup.sh installs it)"
 		echo "savecore_tool_test: 0 passed, 1 failed"
@@ -54,11 +55,10 @@ for cmd in sgdisk sfdisk fdisk readelf gcc python3; do
 done
 
 # ------------------------------------------------------------ the generator
-if ! gcc -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I"$root" \
-	-o "$tmp/dumpgen" "$root/tests/tools/dumpgen.c" "$root/payload/gpt.c" \
-	"$root/payload/dumphdr.c" "$root/drivers/blkdev.c" "$root/tools/fileblk.c" \
-	"$root/kernel/efi.c" "$root/crypto/crc32.c" "$root/crypto/sha256.c" -lmbedcrypto; then
-	echo "savecore_tool_test: 0 passed, 1 failed (dumpgen does not build)"
+dumpgen=$root/build/host/dumpgen	# make unit builds it, against the pure library
+if [ ! -x "$dumpgen" ]; then
+	echo "savecore_tool_test: $dumpgen missing (make unit builds it)"
+	echo "savecore_tool_test: 0 passed, 1 failed"
 	exit 1
 fi
 
@@ -256,7 +256,7 @@ check cmp -s "$tmp/two.vmcore" "$tmp/two2.elf"
 
 # The writer refuses a partition of another type unless forced.
 cp "$tmp/esp.img" "$tmp/forced.img"
-"$tmp/dumpgen" "$tmp/forced.img" --partition 2 --elf "$tmp/fo.elf" >"$tmp/gen_noforce.out" 2>&1
+"$dumpgen" "$tmp/forced.img" --partition 2 --elf "$tmp/fo.elf" >"$tmp/gen_noforce.out" 2>&1
 check [ $? -eq 1 ]
 check has gen_noforce "partition is not of the dump type (--force)"
 run forced_clear savecore "$tmp/forced.img" -o "$tmp/fo.vmcore" --partition 2 --clear
@@ -367,7 +367,7 @@ run nobackup savecore "$tmp/backup.img" -o "$tmp/x.vmcore"
 check rc_is nobackup 1
 check has nobackup "no GPT"
 
-# Type names: sgdisk's type codes, so its GUIDs check payload/gpt.c's.
+# Type names: sgdisk's type codes, so its GUIDs check formats/gpt.c's.
 types=$tmp/types.img
 truncate -s 32M "$types"
 args=""

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/efi.h"
-#include "payload/capsule.h"
+#include "formats/capsule.h"
+#include "formats/efi.h"
 #include "tools/capsulecmd.h"
 #include "tools/handoff.h"
 

@@ -4,7 +4,7 @@
  *
  * Interface: tools/postmortem.c calls capsule_tool_main() with the words
  * from "capsule" on (argv[0] is "capsule").  The rules are
- * payload/capsule.c's, the pure checker the kernel uses too; this file
+ * formats/capsule.c's, the pure checker the kernel uses too; this file
  * reads the file and prints.  Host only (glibc, stdio, malloc).
  * Exit status: 0 the capsule is accepted / the file was written, 1 it is
  * refused or cannot be read or written, 2 bad usage.

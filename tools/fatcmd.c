@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drivers/blkdev.h"
-#include "payload/fat.h"
-#include "payload/gpt.h"
+#include "formats/blkdev.h"
+#include "formats/fat.h"
+#include "formats/gpt.h"
 #include "tools/fatcmd.h"
 #include "tools/fileblk.h"
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
 #include "tools/fileblk.h"
 
 struct fileblk {

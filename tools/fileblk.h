@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
 
 int fileblk_open(struct blkdev *dev, const char *path, bool writable, uint32_t sector_size,
 		 const char **why);

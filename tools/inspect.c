@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/elfcorehdr.h"
-#include "payload/elfcore.h"
+#include "formats/elfcore.h"
+#include "formats/elfcorehdr.h"
 #include "tools/recv.h"
 #include "tools/textesc.h"
 

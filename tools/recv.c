@@ -48,13 +48,13 @@
 #include <sys/stat.h>
 
 #include "crypto/sha256.h"
-#include "payload/elfcore.h"
+#include "formats/elfcore.h"
 #include "payload/frame.h"
 #include "tools/outfile.h"
 #include "tools/recv.h"
-#include "tools/vmcore_expand.h"
 #include "tools/spans.h"
 #include "tools/textesc.h"
+#include "tools/vmcore_expand.h"
 
 #define TOOL "postmortem: recv"
 #define LIST_MAX 20		/* entries printed per list before "... more" */

@@ -1,6 +1,6 @@
 /*
  * `postmortem recv` and `postmortem inspect`: the host side of the dump
- * file (payload/elfcore.h) and of the serial stream (payload/frame.h).
+ * file (formats/elfcore.h) and of the serial stream (payload/frame.h).
  *
  * Interface: tools/postmortem.c calls recv_tool_main() / inspect_tool_main()
  * with the words from the command on (argv[0] is "recv" / "inspect").

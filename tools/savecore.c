@@ -28,11 +28,11 @@
 #include <time.h>
 
 #include "crypto/sha256.h"
-#include "drivers/blkdev.h"
-#include "kernel/efi.h"
+#include "formats/blkdev.h"
+#include "formats/efi.h"
+#include "formats/fat.h"
+#include "formats/gpt.h"
 #include "payload/dumphdr.h"
-#include "payload/fat.h"
-#include "payload/gpt.h"
 #include "tools/fileblk.h"
 #include "tools/savecore.h"
 #include "tools/textesc.h"

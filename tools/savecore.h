@@ -20,10 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drivers/blkdev.h"
-#include "kernel/efi.h"
+#include "formats/blkdev.h"
+#include "formats/efi.h"
+#include "formats/gpt.h"
 #include "payload/dumphdr.h"
-#include "payload/gpt.h"
 
 #define SAVECORE_SCRATCH	(1u << 20)	/* body chunks, GPT arrays */
 #define SAVECORE_PROGRESS_MIN	(64ull << 20)	/* bodies at least this big show progress */

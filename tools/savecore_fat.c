@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "crypto/sha256.h"
-#include "payload/fat.h"
+#include "formats/fat.h"
 #include "tools/outfile.h"
 #include "tools/savecore.h"
 #include "tools/textesc.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "crypto/sha256.h"
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
 #include "payload/dumphdr.h"
 #include "tools/outfile.h"
 #include "tools/savecore.h"

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/efi.h"
-#include "payload/varstore.h"
+#include "formats/efi.h"
+#include "formats/varstore.h"
 #include "tools/handoff.h"
 #include "tools/varstorecmd.h"
 

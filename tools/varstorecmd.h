@@ -5,7 +5,7 @@
  *
  * Interface: tools/postmortem.c calls varstore_tool_main() with the words
  * from "varstore" on (argv[0] is "varstore").  The format is read by the
- * pure reader payload/varstore.c; this file reads the file and prints.
+ * pure reader formats/varstore.c; this file reads the file and prints.
  * Host only (glibc, stdio, malloc).  Exit status: 0 the store was read
  * (and, with --get, the variable was found), 1 the variable is not there
  * or the file cannot be read or is not a valid store, 2 bad usage.

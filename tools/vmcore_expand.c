@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "payload/elfcore.h"
+#include "formats/elfcore.h"
 #include "tools/outfile.h"
 #include "tools/vmcore_expand.h"
 

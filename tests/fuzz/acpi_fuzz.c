@@ -1,12 +1,12 @@
 /*
- * Fuzz target for kernel/acpi.c: every input goes to every reader as an
+ * Fuzz target for formats/acpi.c: every input goes to every reader as an
  * RSDP, a table header, an RSDT/XSDT, a FADT and a DSDT, and every output
  * field is read.  Seeds: tests/fuzz/corpus/acpi/.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/acpi.h"
+#include "formats/acpi.h"
 
 static volatile uint64_t sink;
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kernel/bootparams.c: the input is read as a zero
+ * libFuzzer target for formats/bootparams.c: the input is read as a zero
  * page, as one setup_data node (whose payload, if it fits, is also read as
  * SETUP_E820_EXT and SETUP_EFI data), and whole as those two payloads; every
  * output field is summed into a volatile so nothing is optimised away.
@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/bootparams.h"
+#include "formats/bootparams.h"
 
 static uint64_t payloads(const void *p, size_t n)
 {

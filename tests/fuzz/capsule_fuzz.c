@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/capsule.c: each input is checked as a
+ * libFuzzer target for formats/capsule.c: each input is checked as a
  * whole capsule file, then with its CapsuleImageSize patched to the input
  * size (random bytes rarely get it right, and every later rule hides
  * behind it), and every output field and name is read.  Seeds:
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/capsule.h"
+#include "formats/capsule.h"
 
 static volatile uint64_t sink;
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target for kernel/cmdline.c: the input is a command line (not
+ * Fuzz target for payload/cmdline.c: the input is a command line (not
  * NUL-terminated); every output field is read, every warning must be
  * terminated within its buffer.  Seeds: tests/fuzz/corpus/cmdline/.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/cmdline.h"
+#include "payload/cmdline.h"
 
 static volatile uint64_t sink;
 

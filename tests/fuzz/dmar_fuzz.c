@@ -1,11 +1,11 @@
 /*
- * Fuzz target for kernel/dmar.c: every input is a DMAR table; the fixed
+ * Fuzz target for formats/dmar.c: every input is a DMAR table; the fixed
  * part, every DRHD and every device scope of each are read field by field.
  * Seeds: tests/fuzz/corpus/dmar/.
  */
 #include <stdint.h>
 
-#include "kernel/dmar.h"
+#include "formats/dmar.h"
 
 static volatile uint64_t sink;
 

@@ -1,11 +1,11 @@
-/* Fuzz kernel/dumpplan.c: the input is a list of 33-byte operations
+/* Fuzz formats/dumpplan.c: the input is a list of 33-byte operations
  * (op, start, size, read_from, vaddr); checks the invariants after finish:
  * sorted, non-overlapping, total = sum of sizes, no wrap. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/dumpplan.h"
+#include "formats/dumpplan.h"
 
 static struct dumpplan p;
 

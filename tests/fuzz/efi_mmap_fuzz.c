@@ -1,5 +1,5 @@
 /*
- * Fuzz target for kernel/efi.c's memory map side: the first 4 bytes of
+ * Fuzz target for formats/efi.c's memory map side: the first 4 bytes of
  * each input are the descriptor size (little-endian), the rest the map.
  * Every descriptor, the summary and the placement of ranges the map itself
  * names are computed, and every output field is read.
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/efi.h"
+#include "formats/efi.h"
 
 static volatile uint64_t sink;
 

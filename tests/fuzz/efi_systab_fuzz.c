@@ -1,5 +1,5 @@
 /*
- * Fuzz target for kernel/efi.c's system table side: each input is read as
+ * Fuzz target for formats/efi.c's system table side: each input is read as
  * an x64 EFI system table, as a UTF-16 vendor string and as a
  * configuration table array, and every output field is read.
  * Seeds: tests/fuzz/corpus/efi_systab/.
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/efi.h"
+#include "formats/efi.h"
 
 static volatile uint64_t sink;
 

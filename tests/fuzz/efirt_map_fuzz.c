@@ -1,5 +1,5 @@
 /*
- * Fuzz target for kernel/efirt_map.c: the first 8 bytes of each input are
+ * Fuzz target for formats/efirt_map.c: the first 8 bytes of each input are
  * a RuntimeServices pointer, the next 4 a descriptor size (both
  * little-endian), the rest an EFI memory map.  The map is built, the mode
  * decided, every region translated and every function pointer of the same
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/efirt_map.h"
+#include "formats/efirt_map.h"
 
 static volatile uint64_t sink;
 static struct efirt_map m;

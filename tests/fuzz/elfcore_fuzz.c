@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/elfcore_read.c: read the input as an ELF
+ * libFuzzer target for formats/elfcore_read.c: read the input as an ELF
  * core file, walk every PT_LOAD and every note, and map physical addresses
  * (each load's first and last byte, and numbers from the input) with
  * elfcore_find_paddr().  Every byte a result points at is read, so ASan
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/elfcore.h"
+#include "formats/elfcore.h"
 
 static uint64_t touch(const void *p, size_t n)
 {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/elfcore.c's planner: the input chooses up
+ * libFuzzer target for formats/elfcore.c's planner: the input chooses up
  * to 8 ranges (starts anywhere, up to 2^64; sizes up to 96 pages), the
  * table size (1..16), the zero-run threshold (0..8 pages) and which pages
  * read as zero.  When the plan succeeds, each range must be covered exactly
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/elfcore.h"
+#include "formats/elfcore.h"
 
 struct fz {
 	const uint8_t *bits;

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kernel/elfcorehdr.c: parse the input as an ELF core
+ * libFuzzer target for formats/elfcorehdr.c: parse the input as an ELF core
  * header, then walk the same bytes as a PT_NOTE buffer, decoding each desc
  * as NT_PRSTATUS and as VMCOREINFO text.  Every output field and every byte
  * an output points at is read (a name's NUL included), so ASan proves each
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/elfcorehdr.h"
+#include "formats/elfcorehdr.h"
 
 static uint64_t touch(const void *p, size_t n)
 {

@@ -1,12 +1,12 @@
 /*
- * Fuzz target for kernel/efi.c's ESRT reader, and its GUID text parser:
+ * Fuzz target for formats/efi.c's ESRT reader, and its GUID text parser:
  * each input is read as an ESRT and its first 36 bytes as GUID text, and
  * every output field is read.  Seeds: tests/fuzz/corpus/esrt/.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/efi.h"
+#include "formats/efi.h"
 
 static volatile uint64_t sink;
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/fat*.c.  The input is the start of a
+ * libFuzzer target for formats/fat*.c.  The input is the start of a
  * volume: the device is as large as the boot sector says (at most 128 MiB
  * of 512-byte sectors), reads past the input give zeros and writes there
  * are dropped, so FAT32 (which needs 65525 clusters) is reachable from a
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/blkdev.h"
-#include "payload/fat.h"
+#include "formats/blkdev.h"
+#include "formats/fat.h"
 
 #define FUZZ_MAX_INPUT	(1u << 20)
 #define FUZZ_MAX_SECTORS (1u << 18)

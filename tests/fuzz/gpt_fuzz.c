@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/gpt.c.  The input is a disk image (padded
+ * libFuzzer target for formats/gpt.c.  The input is a disk image (padded
  * to whole sectors; 4096-byte sectors when the first byte is odd, else
  * 512): gpt_read() over a RAM blkdev with a small scratch buffer, then the
  * pure helpers on the raw bytes and the write rule (gpt_disk_refusal,
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "crypto/crc32.h"
-#include "drivers/blkdev.h"
-#include "payload/gpt.h"
+#include "formats/blkdev.h"
+#include "formats/gpt.h"
 
 static struct gpt_info info;
 static uint8_t scratch[4096];

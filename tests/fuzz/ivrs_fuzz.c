@@ -1,11 +1,11 @@
 /*
- * Fuzz target for kernel/ivrs.c: every input is an IVRS table; the fixed
+ * Fuzz target for formats/ivrs.c: every input is an IVRS table; the fixed
  * part and every IVHD block are read field by field.  Seeds:
  * tests/fuzz/corpus/ivrs/.
  */
 #include <stdint.h>
 
-#include "kernel/ivrs.h"
+#include "formats/ivrs.h"
 
 static volatile uint64_t sink;
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/kinfo.c: the input is a VMCOREINFO text.
+ * libFuzzer target for formats/kinfo.c: the input is a VMCOREINFO text.
  * Whatever kinfo_read() accepts must keep the promises the page-filtering
  * code relies on (every OFFSET(page.*) field inside SIZE(page), the top
  * table below 2^MAX_PHYSMEM_BITS, a second check agreeing), and must be
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
-#include "payload/pageclass.h"
+#include "formats/kinfo.h"
+#include "formats/pageclass.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/klog.c and payload/brief.c: the crashed
+ * libFuzzer target for formats/klog.c and payload/brief.c: the crashed
  * kernel's log and the crash record from hostile memory.  Input: byte 0
  * chooses the layout (bit 0: printk_log instead of the ring buffer) and
  * where VMCOREINFO comes from (bit 1: the input, up to its first NUL,
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "payload/brief.h"
-#include "payload/klog.h"
+#include "formats/klog.h"
 #include "tests/unit/klog_image.h"
 
 struct fimage {

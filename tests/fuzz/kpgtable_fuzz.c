@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/kpgtable.c and payload/memsect.c.  Input:
+ * libFuzzer target for formats/kpgtable.c and formats/memsect.c.  Input:
  * bytes 0..7 a virtual address, byte 8 the mode (bit 0 5-level, bits 1..6
  * an SME bit), bytes 9..10 a section number, the rest the dead system's
  * physical memory from address 0, with the top page table at 0.  Walks the
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
-#include "payload/kpgtable.h"
-#include "payload/memsect.h"
+#include "formats/kinfo.h"
+#include "formats/kpgtable.h"
+#include "formats/memsect.h"
 #include "tests/unit/kfilter_texts.h"
 
 struct image {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kernel/mb2.c: parse the input as a multiboot2 MBI,
+ * libFuzzer target for formats/mb2.c: parse the input as a multiboot2 MBI,
  * then read every output field and every byte the output points at (a
  * string's NUL included when it claims one), so ASan proves each pointer
  * and length stays inside the input.  tests/fuzz/replay.c runs the seeds
@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "formats/mb2.h"
 
 static uint64_t touch(const void *p, size_t n)
 {

@@ -1,11 +1,11 @@
 /*
- * Fuzz target for kernel/mcfg.c: every input is an MCFG table; every entry
+ * Fuzz target for formats/mcfg.c: every input is an MCFG table; every entry
  * and the choice for segments 0 and 1 are read field by field.  Seeds:
  * tests/fuzz/corpus/mcfg/.
  */
 #include <stdint.h>
 
-#include "kernel/mcfg.h"
+#include "formats/mcfg.h"
 
 static volatile uint64_t sink;
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/pageclass.c.  Input: byte 0 picks a
+ * libFuzzer target for formats/pageclass.c.  Input: byte 0 picks a
  * VMCOREINFO layout (Debian 6.1, 6.12, 6.12 5-level), bytes 1..9 change
  * one of its values (key index, then the value), bytes 10..17 are the
  * pfn, the rest two struct pages (the page and its first tail), zero
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
-#include "payload/pageclass.h"
+#include "formats/kinfo.h"
+#include "formats/pageclass.h"
 #include "tests/unit/kfilter_texts.h"
 
 static uint64_t le64(const uint8_t *p)

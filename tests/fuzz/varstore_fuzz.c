@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for payload/varstore.c.  Each input is read as a
+ * libFuzzer target for formats/varstore.c.  Each input is read as a
  * variable store file as it is; then a copy gets a valid firmware volume
  * header and store header written over its first 0x64 bytes (FvLength and
  * Size the input's, the header format from byte 0x48's low bit, checksum
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/varstore.h"
+#include "formats/varstore.h"
 
 static volatile uint64_t sink;
 

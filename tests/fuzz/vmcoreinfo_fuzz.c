@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the VMCOREINFO readers in kernel/elfcorehdr.c: the
+ * libFuzzer target for the VMCOREINFO readers in formats/elfcorehdr.c: the
  * input is the note's text (not NUL-terminated).  Looks up keys Linux
  * writes in each number format, plus the input's own first key so that
  * matches happen, and reads every byte a returned value points at; a value
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/elfcorehdr.h"
+#include "formats/elfcorehdr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

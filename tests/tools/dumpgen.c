@@ -6,7 +6,7 @@
  *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
  *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
  *
- * It finds the target with payload/gpt.c (the first usable partition with
+ * It finds the target with formats/gpt.c (the first usable partition with
  * the postmortem dump type GUID, or entry N, which must carry that type
  * unless --force; --whole: the image itself is the partition), makes a
  * small ELF64 core file (one PT_NOTE holding VMCOREINFO, one PT_LOAD of
@@ -16,8 +16,8 @@
  * early at a step of the documented order, as a power cut would; --fail
  * marks the dump FAILED after the body.  Prints one line; exit 0 or 1.
  *
- * Built by the test script against payload/gpt.c, payload/dumphdr.c,
- * drivers/blkdev.c, tools/fileblk.c, kernel/efi.c and crypto/.
+ * Built by the test script against formats/gpt.c, payload/dumphdr.c,
+ * formats/blkdev.c, tools/fileblk.c, formats/efi.c and crypto/.
  */
 #include <elf.h>
 #include <errno.h>
@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
+#include "formats/gpt.h"
 #include "payload/dumphdr.h"
-#include "payload/gpt.h"
 #include "tools/fileblk.h"
 
 #define CHUNK		(256u << 10)

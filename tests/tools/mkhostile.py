@@ -22,7 +22,7 @@
                                         small: a 128 KiB FAT12 image, 20 parts, 40
                                         other entries (fuzz seeds)
 
-Frames as payload/frame.h; FAT as payload/fat.h (the spec's layout).
+Frames as payload/frame.h; FAT as formats/fat.h (the spec's layout).
 """
 import hashlib
 import struct

@@ -6,7 +6,7 @@
  *            [--dup SEQ] [--abort-after BYTES] [--id N] [--keep-zero]
  *
  * A synthetic machine (three memory ranges with planted data, zero runs
- * and an unaligned end) is planned with payload/elfcore.c (zero runs of
+ * and an unaligned end) is planned with formats/elfcore.c (zero runs of
  * 16 pages skipped unless --keep-zero), its notes built with
  * elfcore_note_put() (a "CORE" NT_PRSTATUS, VMCOREINFO with OSRELEASE, a
  * "POSTMORTEM" note), and the file's pieces (elfcore_piece_next()) are
@@ -23,8 +23,8 @@
  * (24 bytes) at physical 0x100000, 0x123456, 0x13ff00 and 0x2000000 + 0x7000.
  * Prints one line "mkstream: ..." with the sizes; exit 0 or 1.
  *
- * Built by the test script against payload/elfcore.c, payload/frame.c,
- * kernel/elfcorehdr.c and crypto/.
+ * Built by the test script against formats/elfcore.c, payload/frame.c,
+ * formats/elfcorehdr.c and crypto/.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -33,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/dumpplan.h"
-#include "payload/elfcore.h"
+#include "formats/dumpplan.h"
+#include "formats/elfcore.h"
 #include "payload/frame.h"
 
 #define NRANGES		3

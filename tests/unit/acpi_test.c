@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/acpi.c: RSDP v1/v2, RSDT/XSDT walking, FADT of
+ * Unit tests for formats/acpi.c: RSDP v1/v2, RSDT/XSDT walking, FADT of
  * ACPI 1.0 and 6.x lengths, and the _S5_ scan over QEMU's DSDT bytes and
  * variants, each truncated and corrupted.  Tables are built here byte by
  * byte, so every offset in them is the spec's, not acpi.h's.
@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/acpi.h"
+#include "formats/acpi.h"
 #include "tests/unit/test.h"
 
 /* Make bytes [0, n) sum to zero by adjusting p[at]. */

@@ -1,10 +1,12 @@
-/* Host tests for drivers/blkdev.c over the RAM device: bounds refusals,
- * partition views (translation and bounds), splitting at max_transfer,
- * registry. */
+/* Host tests for formats/blkdev.c over the RAM device: bounds refusals and
+ * their reporter, partition views (translation and bounds), splitting at
+ * max_transfer; and the kernel's registry (kernel/blkdev_registry.c, linked
+ * beside the pure library). */
 #include <errno.h>
 
+#include "formats/blkdev.h"
+#include "kernel/blkdev_registry.h"
 #include "tests/unit/test.h"
-#include "drivers/blkdev.h"
 
 static uint8_t mem[64 * 512];
 
@@ -45,6 +47,52 @@ TEST(partition_view)
 	CHECK_EQ(blkdev_partition(&p, &d, 3, 0, 0), -ERANGE);
 }
 
+static struct {
+	unsigned calls;
+	const struct blkdev *dev;
+	const char *what;
+	uint64_t lba;
+	uint32_t count;
+	int err;
+} heard;
+
+static void hear(const struct blkdev *dev, const char *what, uint64_t lba, uint32_t count,
+		 int err)
+{
+	heard.calls++;
+	heard.dev = dev;
+	heard.what = what;
+	heard.lba = lba;
+	heard.count = count;
+	heard.err = err;
+}
+
+/* Refusals reach the reporter with the numbers; accepted requests do not. */
+TEST(refusal_report)
+{
+	struct blkdev d;
+	uint8_t buf[512];
+
+	blkdev_ram_init(&d, "ram0", mem, sizeof(mem), 512);
+	blkdev_set_refusal_report(hear);
+	CHECK_EQ(blkdev_read(&d, 0, 1, buf), 0);
+	CHECK_EQ(heard.calls, 0);
+	CHECK_EQ(blkdev_write(&d, 63, 2, buf), -ERANGE);
+	CHECK_EQ(heard.calls, 1);
+	CHECK(heard.dev == &d);
+	CHECK_STR(heard.what, "write");
+	CHECK_EQ(heard.lba, 63);
+	CHECK_EQ(heard.count, 2);
+	CHECK_EQ(heard.err, -ERANGE);
+	CHECK_EQ(blkdev_read(&d, 0, 0, buf), -EINVAL);
+	CHECK_EQ(heard.calls, 2);
+	CHECK_STR(heard.what, "read");
+	CHECK_EQ(heard.err, -EINVAL);
+	blkdev_set_refusal_report(NULL);
+	CHECK_EQ(blkdev_read(&d, 64, 1, buf), -ERANGE);
+	CHECK_EQ(heard.calls, 2);
+}
+
 TEST(split_and_registry)
 {
 	static struct blkdev d;
@@ -80,4 +128,4 @@ TEST(parse_name)
 		CHECK(blkdev_parse_name(bad[i], &part) == NULL);
 }
 
-TEST_MAIN(ram_and_bounds, partition_view, split_and_registry, parse_name)
+TEST_MAIN(ram_and_bounds, partition_view, refusal_report, split_and_registry, parse_name)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/bootparams.c, the Linux boot_params reader.
+ * Unit tests for formats/bootparams.c, the Linux boot_params reader.
  *
  * build_page() fills a 4 KiB zero page the way kexec_file_load does for a
  * crash kernel on UEFI (loader 0xD0, EL64 efi_info, GOP framebuffer above
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/bootparams.h"
+#include "formats/bootparams.h"
 #include "tests/unit/test.h"
 
 static _Alignas(8) uint8_t page[BOOTPARAMS_SIZE];

@@ -1,6 +1,6 @@
 /*
  * Unit tests for payload/brief.c (the crash record sent before a serial
- * dump) and payload/textbuf.c (the bounded text builder it uses): a
+ * dump) and formats/textbuf.c (the bounded text builder it uses): a
  * record from NT_PRSTATUS notes and a log in fake memory
  * (tests/unit/klog_image.h), every cap from 1 byte up never overflowing,
  * and the page-table setup refusing bad VMCOREINFO.
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "payload/brief.h"
-#include "payload/textbuf.h"
+#include "formats/textbuf.h"
 #include "tests/unit/klog_image.h"
 #include "tests/unit/test.h"
 

@@ -1,4 +1,4 @@
-/* Host tests for payload/capsule.c: capsules built here byte by byte (a
+/* Host tests for formats/capsule.c: capsules built here byte by byte (a
  * plain one, a direct and a nested FMP capsule with v1/v2/v3 image
  * headers), then every rule broken once: empty and truncated files,
  * HeaderSize below 28, above or equal to CapsuleImageSize, sizes that
@@ -9,8 +9,8 @@
 #include <errno.h>
 
 #include "tests/unit/test.h"
-#include "kernel/efi.h"
-#include "payload/capsule.h"
+#include "formats/efi.h"
+#include "formats/capsule.h"
 
 static const struct efi_guid fmp = CAPSULE_GUID_FMP;
 static const struct efi_guid ux = CAPSULE_GUID_WINDOWS_UX;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/cmdline.c: every option good and bad, quoting,
+ * Unit tests for payload/cmdline.c: every option good and bad, quoting,
  * length limits without a NUL, warning overflow, and the exact lines
  * kexec-tools and kexec_file_load hand a crash kernel.
  */
@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/cmdline.h"
+#include "payload/cmdline.h"
 #include "tests/unit/test.h"
 
 static struct cmdline c;	/* large: keep it off the stack */

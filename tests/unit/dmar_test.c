@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/dmar.c: a table like QEMU's q35 with intel-iommu
+ * Unit tests for formats/dmar.c: a table like QEMU's q35 with intel-iommu
  * (one DRHD covering every PCI device, an IOAPIC scope), several units
  * among other remapping structures, device scope paths, and tables that
  * are truncated, mis-signed, or carry hostile structure and scope lengths
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/dmar.h"
+#include "formats/dmar.h"
 #include "tests/unit/test.h"
 
 static uint8_t t[1024];

@@ -10,7 +10,7 @@
 #include "tests/unit/test.h"
 #include "crypto/crc32.h"
 #include "crypto/sha256.h"
-#include "drivers/blkdev.h"
+#include "formats/blkdev.h"
 #include "payload/dumphdr.h"
 
 #define PART_SECTORS	512		/* 256 KiB partition of 512-byte sectors */

@@ -1,10 +1,10 @@
-/* Host tests for kernel/dumpplan.c: add, exclude (whole, head, tail,
+/* Host tests for formats/dumpplan.c: add, exclude (whole, head, tail,
  * hole, none), merge of contiguous pieces, overlap trimming, read_from and
  * vaddr shifting, overflow and capacity. */
 #include "tests/unit/test.h"
 #include <errno.h>
 
-#include "kernel/dumpplan.h"
+#include "formats/dumpplan.h"
 
 static struct dumpplan p;
 

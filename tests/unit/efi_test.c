@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/efi.c: the x64 system table (good, wrong CRC,
+ * Unit tests for formats/efi.c: the x64 system table (good, wrong CRC,
  * stale CRC after a SetVirtualAddressMap-style pointer change, bad
  * signature and sizes), the firmware vendor string, configuration table
  * arrays, every known GUID by its text form, GUID text round trips, memory
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "crypto/crc32.h"
-#include "kernel/efi.h"
+#include "formats/efi.h"
 #include "tests/unit/test.h"
 
 /* ------------------------------------------------------------ system table */

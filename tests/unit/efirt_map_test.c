@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/efirt_map.c, the pure half of efirt: the
+ * Unit tests for formats/efirt_map.c, the pure half of efirt: the
  * EFI_RUNTIME_SERVICES reader (good 2.70 and 1.10 tables, wrong
  * signature, revision, sizes, CRC, truncation), EFI_STATUS names and
  * errnos, ASCII to UTF-16, the runtime map (alignment, wrap, overlap,
@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "crypto/crc32.h"
-#include "kernel/efirt_map.h"
+#include "formats/efirt_map.h"
 #include "tests/unit/test.h"
 
 /* ------------------------------------------------------------ the table */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for payload/elfcore.c and payload/elfcore_read.c: the plan
+ * Unit tests for formats/elfcore.c and formats/elfcore_read.c: the plan
  * (zero-run splitting, the bounded table, layout), the headers, the piece
  * walk, notes, and the reader, over synthetic memory.
  *
@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/elfcorehdr.h"
-#include "payload/elfcore.h"
+#include "formats/elfcorehdr.h"
+#include "formats/elfcore.h"
 #include "tests/unit/test.h"
 
 #define PG		4096u
 #define MAXSEG		256
-/* A kernel/dumpplan.h range: physical start, size, crashed vaddr, read_from. */
+/* A formats/dumpplan.h range: physical start, size, crashed vaddr, read_from. */
 #define RNG(start_, size_, vaddr_, from_) \
 	{ .start = (start_), .size = (size_), .read_from = (from_), .vaddr = (vaddr_) }
 

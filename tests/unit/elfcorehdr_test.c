@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/elfcorehdr.c: the ELF core header, its notes,
+ * Unit tests for formats/elfcorehdr.c: the ELF core header, its notes,
  * x86_64 NT_PRSTATUS and VMCOREINFO text.
  *
  * A small builder lays headers out the way Linux's
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/elfcorehdr.h"
+#include "formats/elfcorehdr.h"
 #include "tests/unit/test.h"
 
 #define EHDR		64u

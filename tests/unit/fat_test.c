@@ -1,4 +1,4 @@
-/* Host tests for payload/fat*.c: FAT12, FAT16 and FAT32 volumes built in
+/* Host tests for formats/fat*.c: FAT12, FAT16 and FAT32 volumes built in
  * memory by a small formatter here (RAM blkdev), then mounted, read and
  * written: every boot-sector rule refused on its own, the FAT type from
  * the cluster count at its exact boundaries, FSInfo (bad ones ignored and
@@ -13,9 +13,9 @@
 #include <errno.h>
 
 #include "tests/unit/test.h"
-#include "drivers/blkdev.h"
-#include "payload/fat.h"
-#include "payload/fat_impl.h"
+#include "formats/blkdev.h"
+#include "formats/fat.h"
+#include "formats/fat_impl.h"
 
 #define IMG_MAX		(35u << 20)	/* FAT32's smallest volume with 512-byte clusters fits */
 

@@ -5,7 +5,7 @@
  * decoding the pixels of each text cell.
  *
  * fbcon.c is #included rather than linked: the Makefile links unit tests
- * only against PURE_SRCS, which fbcon.c (a driver) is not in, and including
+ * with the pure library, which fbcon.c (a driver) is not in, and including
  * it gives the tests its static state and write function.  The font is a
  * fake defined here, so the test needs neither build/font.c nor the kbd
  * fonts: each fake glyph's first row is its own code, which makes a drawn

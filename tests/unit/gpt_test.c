@@ -1,4 +1,4 @@
-/* Host tests for payload/gpt.c: GPT images built in memory (RAM blkdev)
+/* Host tests for formats/gpt.c: GPT images built in memory (RAM blkdev)
  * by a small writer here, then read back: a good table, a damaged primary
  * header or entry array with a good backup, both bad, entry sizes 256 and
  * 1024 (entries larger than a sector), too many entries, partitions outside
@@ -10,9 +10,9 @@
 
 #include "tests/unit/test.h"
 #include "crypto/crc32.h"
-#include "drivers/blkdev.h"
-#include "kernel/efi.h"
-#include "payload/gpt.h"
+#include "formats/blkdev.h"
+#include "formats/efi.h"
+#include "formats/gpt.h"
 
 #define DISK_MAX	(4u << 20)
 

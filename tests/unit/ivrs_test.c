@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/ivrs.c: a table like QEMU's amd-iommu (one IOMMU
+ * Unit tests for formats/ivrs.c: a table like QEMU's amd-iommu (one IOMMU
  * described by both a type 10h and a type 11h IVHD), IVMD blocks stepped
  * over, unknown block types, and tables that are truncated, mis-signed,
  * or carry hostile block lengths (zero, too short for the header or for
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/ivrs.h"
+#include "formats/ivrs.h"
 #include "tests/unit/test.h"
 
 static uint8_t t[1024];

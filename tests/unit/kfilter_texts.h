@@ -1,6 +1,6 @@
 /*
  * VMCOREINFO texts for the page-filtering tests and fuzz targets
- * (payload/kinfo.h, kpgtable.h, memsect.h, pageclass.h).
+ * (formats/kinfo.h, kpgtable.h, memsect.h, pageclass.h).
  *
  * KFILTER_TEXT_6_1 has the keys and values a Debian 12 x86-64 6.1 kernel
  * writes (kernel/crash_core.c, arch/x86/kernel/crash_core_64.c): PG_slab

@@ -1,12 +1,12 @@
 /*
- * Host tests for payload/kinfo.c: VMCOREINFO texts of a Debian 6.1 and a
+ * Host tests for formats/kinfo.c: VMCOREINFO texts of a Debian 6.1 and a
  * 6.12 kernel read into the right values, and every missing, malformed or
  * implausible key refused with a reason that names it.
  */
 #include <stdbool.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
+#include "formats/kinfo.h"
 #include "tests/unit/kfilter_texts.h"
 #include "tests/unit/test.h"
 

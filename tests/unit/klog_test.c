@@ -1,5 +1,5 @@
 /*
- * Unit tests for payload/klog.c: the crashed kernel's log from the 5.10+
+ * Unit tests for formats/klog.c: the crashed kernel's log from the 5.10+
  * lockless ring buffer and from the older printk_log buffer, in a fake
  * memory written the way printk writes it (tests/unit/klog_image.h), then
  * damaged the ways a dying or hostile machine could leave it.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload/klog.h"
+#include "formats/klog.h"
 #include "tests/unit/klog_image.h"
 #include "tests/unit/test.h"
 

@@ -1,5 +1,5 @@
 /*
- * Host tests for payload/kpgtable.c: synthetic x86-64 page tables in a
+ * Host tests for formats/kpgtable.c: synthetic x86-64 page tables in a
  * buffer that stands for the dead system's first 256 KiB of physical
  * memory; 4- and 5-level walks, 1 GiB and 2 MiB pages, non-present
  * entries, malformed entries, self-references (bounded reads), the SME
@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
-#include "payload/kpgtable.h"
+#include "formats/kinfo.h"
+#include "formats/kpgtable.h"
 #include "tests/unit/kfilter_texts.h"
 #include "tests/unit/test.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/mb2.c, the multiboot2 boot information reader.
+ * Unit tests for formats/mb2.c, the multiboot2 boot information reader.
  *
  * A small builder lays out MBIs the way GRUB does (8-byte header, tags
  * padded to 8, end tag); each test then breaks one thing: lengths,
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/mb2.h"
+#include "formats/mb2.h"
 #include "tests/unit/test.h"
 
 #define MBI_CAP 16384

@@ -1,5 +1,5 @@
 /*
- * Unit tests for kernel/mcfg.c: QEMU q35's one-entry table, several
+ * Unit tests for formats/mcfg.c: QEMU q35's one-entry table, several
  * segments and bus ranges, and tables that are empty, truncated, too long
  * for the buffer, misaligned, mis-signed or full of unusable entries.
  * Tables are built here byte by byte at the offsets of PCI Firmware 3.2
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/mcfg.h"
+#include "formats/mcfg.h"
 #include "tests/unit/test.h"
 
 /* An MCFG of n entries at p (room for 44 + 16 n bytes); returns its length. */

@@ -1,5 +1,5 @@
 /*
- * Host tests for payload/memsect.c.  The dead system's physical memory is
+ * Host tests for formats/memsect.c.  The dead system's physical memory is
  * synthesised word by word by the read callback, so a 1 TiB machine
  * (8192 sections of 128 MiB, 16 GiB of struct pages) is walked without
  * allocating any of it: a PML4 mapping the direct map and the vmemmap
@@ -10,9 +10,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
-#include "payload/kpgtable.h"
-#include "payload/memsect.h"
+#include "formats/kinfo.h"
+#include "formats/kpgtable.h"
+#include "formats/memsect.h"
 #include "tests/unit/kfilter_texts.h"
 #include "tests/unit/test.h"
 

@@ -1,5 +1,5 @@
 /*
- * Host tests for payload/pageclass.c: synthetic struct pages of every
+ * Host tests for formats/pageclass.c: synthetic struct pages of every
  * class in the Debian 6.1 layout (PG_slab flag, ~PG_x page types,
  * compound_dtor/compound_order in the first tail page), the 6.6 layout
  * (PG_hugetlb in the first tail's flags) and the 6.12 layout (PGTY << 24
@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "payload/kinfo.h"
-#include "payload/pageclass.h"
+#include "formats/kinfo.h"
+#include "formats/pageclass.h"
 #include "tests/unit/kfilter_texts.h"
 #include "tests/unit/test.h"
 

@@ -8,8 +8,8 @@
  * "<file>: N passed, N failed" counting checks, and exits non-zero when any
  * check failed; scripts/run-tests.sh adds the lines up.
  *
- * Host only: built with -fsanitize=address,undefined against the module's
- * unchanged .c files.
+ * Host only: built with -fsanitize=address,undefined and linked with the
+ * pure layer's library, build/san/libpure.a (tests/README.md).
  */
 #ifndef TESTS_UNIT_TEST_H
 #define TESTS_UNIT_TEST_H

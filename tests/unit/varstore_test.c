@@ -1,4 +1,4 @@
-/* Host tests for payload/varstore.c: variable stores built here the way
+/* Host tests for formats/varstore.c: variable stores built here the way
  * OVMF_VARS*.fd lays them out (firmware volume header, block map, store
  * header, variables), in both header formats: empty stores, live,
  * deleted, header-only, blank and in-transition copies (with an added
@@ -11,8 +11,8 @@
 #include <errno.h>
 
 #include "tests/unit/test.h"
-#include "kernel/efi.h"
-#include "payload/varstore.h"
+#include "formats/efi.h"
+#include "formats/varstore.h"
 
 #define FV_LEN		0x4000u
 #define STORE_SIZE	(0x3000u - 0x48u)

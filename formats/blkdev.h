@@ -1,0 +1,73 @@
+/*
+ * Block devices: one small ops table per device, and the checks every
+ * caller gets for free.
+ *
+ * Interface: a driver fills struct blkdev (name, sector_size, sectors,
+ * max_transfer, ops, priv) at probe and hands it to the kernel's registry
+ * (blkdev_register(), drivers/blk_services.h; the list of devices is
+ * kernel/blkdev_registry.h).  Callers never call ops directly:
+ * blkdev_read()/blkdev_write() check that the range lies inside the device
+ * (or partition view), that the buffer and count are sane, split requests
+ * at max_transfer, and refuse with -EINVAL (empty request) or -ERANGE
+ * (beyond the end), telling the refusal reporter when one is set (the
+ * kernel's prints one line with the numbers).  Drivers may trust their
+ * arguments.  Every driver wait is bounded; a driver returns -ETIMEDOUT or
+ * -EIO and names the register that never changed.
+ *
+ * blkdev_partition() makes a view of part of a device ("virtio0p1") that
+ * maps LBAs and bounds them.  blkdev_ram_init() gives a RAM-backed device
+ * for tests and host tools.  Pure: this file builds into the kernel, the
+ * host tool and the tests; it sits in formats/ because the GPT and FAT
+ * code read and write through it (docs/architecture.md).
+ */
+#ifndef FORMATS_BLKDEV_H
+#define FORMATS_BLKDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLKDEV_NAME_LEN	16
+
+struct blkdev;
+
+struct blkdev_ops {
+	int (*read)(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf);
+	int (*write)(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf);
+	int (*flush)(struct blkdev *dev);
+};
+
+struct blkdev {
+	char name[BLKDEV_NAME_LEN];	/* "virtio0", "ahci0", "nvme0n1", "virtio0p2" */
+	uint32_t sector_size;		/* bytes, power of two, >= 512 */
+	uint64_t sectors;		/* device (or view) size in sectors */
+	uint32_t max_transfer;		/* sectors per ops call, >= 1 */
+	const struct blkdev_ops *ops;	/* NULL for a partition view */
+	void *priv;
+	struct blkdev *parent;		/* partition view: the whole device */
+	uint64_t offset;		/* partition view: first LBA on parent */
+};
+
+int blkdev_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf);
+int blkdev_write(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf);
+int blkdev_flush(struct blkdev *dev);
+
+/*
+ * Refusals: fn (NULL: none, the default) hears every request
+ * blkdev_read()/blkdev_write() refuse, with what ("read", "write") and the
+ * error they return.  Pure code never prints; the kernel installs a
+ * reporter that does (kernel/blkdev_registry.c).
+ */
+typedef void blkdev_refusal_fn(const struct blkdev *dev, const char *what, uint64_t lba,
+			       uint32_t count, int err);
+void blkdev_set_refusal_report(blkdev_refusal_fn *fn);
+
+/* A view of [first, first + sectors) of parent named "<parent>p<index>". */
+int blkdev_partition(struct blkdev *view, struct blkdev *parent, unsigned index,
+		     uint64_t first, uint64_t sectors);
+
+/* A device over caller memory (len a multiple of sector_size). */
+int blkdev_ram_init(struct blkdev *dev, const char *name, void *mem, size_t len,
+		    uint32_t sector_size);
+
+#endif
