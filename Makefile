@@ -90,6 +90,7 @@ TOOL_SRCS := \
 	tools/varstorecmd.c \
 	tools/load.c \
 	tools/vmcore_expand.c \
+	tools/compress.c \
 	tools/outfile.c
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
@@ -122,7 +123,7 @@ KLDFLAGS := -static -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn
 
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I. \
 	-DPM_VERSION=\"$(VERSION)\" -MMD -MP
-HOSTLIBS := -lmbedcrypto
+HOSTLIBS := -lmbedcrypto -llzo2
 TESTCFLAGS := $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZCFLAGS := -g -O1 -I. -fsanitize=fuzzer,address,undefined
 # Objects a fuzzer links (its library, the host tool's sources): coverage

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tools/capsulecmd.h"
+#include "tools/compress.h"
 #include "tools/fatcmd.h"
 #include "tools/handoff.h"
 #include "tools/load.h"
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 		"  varstore FILE [--get NAME]   list an OVMF variable store, or print one\n"
 		"                               variable (postmortem varstore --help)\n"
 		"  expand VMCORE...             give a --compact dump the /proc/vmcore shape\n"
+		"  compress VMCORE -o OUT       an ELF vmcore as a kdump-compressed file (LZO)\n"
+		"                               (postmortem compress --help)\n"
 		"  load [--dump=..] [--file-load] make postmortem this system's crash kernel\n"
 		"       --unload | --status      (postmortem load --help)\n");
 }
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
 		return recv_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "expand") == 0)
 		return vmcore_expand_tool_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compress") == 0)
+		return compress_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "load") == 0)
 		return load_tool_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)

@@ -1,0 +1,163 @@
+/*
+ * diskdump: makedumpfile's kdump-compressed file ("KDUMP   ", header
+ * version 6), the format crash, makedumpfile (re-filtering, --dump-dmesg)
+ * and drgn read.  Layout, in 4096-byte blocks (docs/kdump-format.md):
+ *
+ *   block 0            struct diskdump_header
+ *   block 1 ..         struct diskdump_sub_header, then VMCOREINFO text
+ *                      and the ELF notes (sub_hdr_size blocks)
+ *   bitmap_blocks      the 1st bitmap (pages that exist), then the 2nd
+ *                      (pages in the file), one bit per pfn, LSB first
+ *   page descriptors   struct diskdump_page_desc per 2nd-bitmap bit, in pfn
+ *                      order: absolute offset, size, flags (the
+ *                      compression used, 0 for a raw page)
+ *   page data          a shared zero page first, then each page as stored
+ *
+ * Interface.  diskdump_begin() takes the facts (struct diskdump_info),
+ * both bitmaps and the number of bits set in the 2nd, writes everything
+ * up to the page data through out->write (absolute offset, bytes), and
+ * returns the layout; diskdump_page() then takes the pages of the 2nd
+ * bitmap in pfn order (an all-zero page points at the shared zero page;
+ * others go through the caller's compressor, kept raw when that does not
+ * shrink them); diskdump_end() writes the last descriptors and checks that
+ * every page came.  The writer keeps one block of descriptors and a
+ * compression buffer in its struct: no allocation, no globals.
+ *
+ * Errors: negative errno: -EINVAL (bad arguments, a pfn out of order or
+ * not in the 2nd bitmap), -E2BIG (sizes past the format's fields),
+ * -ENODATA (diskdump_end before every page), or what write returned.
+ */
+#ifndef FORMATS_DISKDUMP_H
+#define FORMATS_DISKDUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DISKDUMP_SIGNATURE	"KDUMP   "
+#define DISKDUMP_VERSION	6
+#define DISKDUMP_BLOCK		4096
+#define DISKDUMP_UTS_LEN	65
+#define DISKDUMP_COMPRESSED_ZLIB	0x1
+#define DISKDUMP_COMPRESSED_LZO		0x2
+#define DISKDUMP_COMPRESSED_SNAPPY	0x4
+#define DISKDUMP_INCOMPLETE		0x8
+#define DISKDUMP_COMPRESSED_ZSTD	0x20
+#define DISKDUMP_COMPRESS_MAX	(DISKDUMP_BLOCK + DISKDUMP_BLOCK / 16 + 64 + 3)
+
+struct diskdump_header {
+	char signature[8];			/* 0x000 "KDUMP   " */
+	int32_t header_version;			/* 0x008 6 */
+	char utsname[6][DISKDUMP_UTS_LEN];	/* 0x00c sysname nodename release version machine domainname */
+	uint8_t pad0[6];			/* 0x192 struct timeval's alignment */
+	int64_t tv_sec;				/* 0x198 timestamp */
+	int64_t tv_usec;			/* 0x1a0 */
+	uint32_t status;			/* 0x1a8 DISKDUMP_COMPRESSED_* | INCOMPLETE */
+	int32_t block_size;			/* 0x1ac */
+	int32_t sub_hdr_size;			/* 0x1b0 blocks */
+	uint32_t bitmap_blocks;			/* 0x1b4 both bitmaps */
+	uint32_t max_mapnr;			/* 0x1b8 32-bit copy */
+	uint32_t total_ram_blocks;		/* 0x1bc */
+	uint32_t device_blocks;			/* 0x1c0 */
+	uint32_t written_blocks;		/* 0x1c4 */
+	uint32_t current_cpu;			/* 0x1c8 */
+	int32_t nr_cpus;			/* 0x1cc */
+};
+_Static_assert(sizeof(struct diskdump_header) == 0x1d0, "disk_dump_header");
+_Static_assert(__builtin_offsetof(struct diskdump_header, tv_sec) == 0x198, "timestamp");
+_Static_assert(__builtin_offsetof(struct diskdump_header, status) == 0x1a8, "status");
+_Static_assert(__builtin_offsetof(struct diskdump_header, nr_cpus) == 0x1cc, "nr_cpus");
+
+struct diskdump_sub_header {
+	uint64_t phys_base;		/* 0x00 */
+	int32_t dump_level;		/* 0x08 makedumpfile's -d */
+	int32_t split;			/* 0x0c 0 */
+	uint64_t start_pfn;		/* 0x10 32-bit era copies */
+	uint64_t end_pfn;		/* 0x18 */
+	uint64_t offset_vmcoreinfo;	/* 0x20 absolute */
+	uint64_t size_vmcoreinfo;	/* 0x28 */
+	uint64_t offset_note;		/* 0x30 */
+	uint64_t size_note;		/* 0x38 */
+	uint64_t offset_eraseinfo;	/* 0x40 0 */
+	uint64_t size_eraseinfo;	/* 0x48 0 */
+	uint64_t start_pfn_64;		/* 0x50 */
+	uint64_t end_pfn_64;		/* 0x58 */
+	uint64_t max_mapnr_64;		/* 0x60 */
+};
+_Static_assert(sizeof(struct diskdump_sub_header) == 0x68, "kdump_sub_header");
+
+struct diskdump_page_desc {
+	uint64_t offset;		/* 0x00 of the page's bytes in the file */
+	uint32_t size;			/* 0x08 bytes stored */
+	uint32_t flags;			/* 0x0c DISKDUMP_COMPRESSED_* or 0 */
+	uint64_t page_flags;		/* 0x10 0 */
+};
+_Static_assert(sizeof(struct diskdump_page_desc) == 24, "page_desc");
+
+struct diskdump_info {
+	const char *sysname, *nodename, *release, *version, *machine;	/* NULL: "" */
+	int64_t tv_sec;
+	uint64_t phys_base;
+	int32_t dump_level;
+	int32_t nr_cpus;
+	uint64_t max_mapnr;		/* pfns the bitmaps cover */
+	const void *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	const void *notes;
+	size_t notes_len;
+	uint32_t compression;		/* DISKDUMP_COMPRESSED_* the compressor makes */
+	/* Compress in[0..DISKDUMP_BLOCK) into out (cap DISKDUMP_COMPRESS_MAX);
+	 * 0 and *out_len, or non-zero: the page is stored raw. */
+	int (*compress)(void *ctx, const void *in, void *out, size_t *out_len);
+	void *compress_ctx;
+};
+
+struct diskdump_out {
+	int (*write)(void *ctx, uint64_t offset, const void *buf, size_t len);	/* 0 or -errno */
+	void *ctx;
+};
+
+struct diskdump_layout {
+	uint64_t sub_header, vmcoreinfo, notes;	/* offsets */
+	uint32_t sub_hdr_blocks, bitmap_blocks;
+	uint64_t bitmap1, bitmap2, descs, zero_page, data;
+	uint64_t pages;				/* bits in the 2nd bitmap */
+};
+
+#define DISKDUMP_DESCS_PER_FLUSH	(DISKDUMP_BLOCK / sizeof(struct diskdump_page_desc))
+
+struct diskdump_writer {
+	struct diskdump_info info;
+	struct diskdump_out out;
+	struct diskdump_layout lay;
+	const uint8_t *bitmap2;
+	uint64_t next_pfn;		/* pages before it are done */
+	uint64_t done;			/* descriptors made */
+	uint64_t data_end;		/* where the next page's bytes go */
+	uint64_t stored, compressed, zero;	/* statistics */
+	size_t nbuf;
+	struct diskdump_page_desc buf[DISKDUMP_DESCS_PER_FLUSH];
+	uint8_t cbuf[DISKDUMP_COMPRESS_MAX];
+	int error;
+};
+
+/* Bytes of one bitmap for max_mapnr pfns, rounded up to whole blocks. */
+uint64_t diskdump_bitmap_bytes(uint64_t max_mapnr);
+
+static inline bool diskdump_bit(const uint8_t *bitmap, uint64_t pfn)
+{
+	return (bitmap[pfn >> 3] >> (pfn & 7)) & 1;
+}
+
+static inline void diskdump_set_bit(uint8_t *bitmap, uint64_t pfn)
+{
+	bitmap[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
+}
+
+int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
+		   const uint8_t *bitmap1, const uint8_t *bitmap2, uint64_t pages,
+		   const struct diskdump_out *out);
+int diskdump_page(struct diskdump_writer *w, uint64_t pfn, const void *page);
+int diskdump_end(struct diskdump_writer *w);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * postmortem compress: an ELF vmcore to a kdump-compressed file (see
+ * compress.h and docs/kdump-format.md).
+ *
+ The 1st and 2nd bitmaps mark every page a PT_LOAD describes (nothing
+ * is filtered yet); the pages then go, in pfn order, to the writer with
+ * LZO (Debian's liblzo2) as its compressor.  An all-zero page becomes a
+ * descriptor of the file's one zero page, as makedumpfile writes it.  The input is mapped read-only and checked by
+ * formats/elfcore.c's reader first; a page that passes the file's end
+ * (a truncated core) reads as zeros and is counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <lzo/lzo1x.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "formats/diskdump.h"
+#include "formats/elfcore.h"
+#include "formats/elfcorehdr.h"
+#include "tools/compress.h"
+#include "tools/outfile.h"
+
+#define TOOL "postmortem: compress"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postmortem compress VMCORE -o OUT\n"
+		"  Write the ELF vmcore VMCORE as a kdump-compressed file (makedumpfile's\n"
+		"  format, each page LZO-compressed, all-zero pages as one shared page:\n"
+		"  makedumpfile -l -d 1) that crash, makedumpfile and drgn read.\n"
+		"  -o OUT        the output (never replaces OUT until it is whole)\n");
+}
+
+struct cin {
+	struct elfcore_info info;
+	uint64_t max_mapnr, short_pages;
+};
+
+/* The lowest PT_LOAD start above pa (UINT64_MAX when none). */
+static uint64_t next_load(const struct cin *c, uint64_t pa)
+{
+	struct elfcore_segment s;
+	uint64_t best = UINT64_MAX;
+	size_t cursor = 0;
+
+	while (elfcore_load_next(&c->info, &cursor, &s) == 0) {
+		if (s.memsz && s.paddr > pa && s.paddr < best)
+			best = s.paddr;
+	}
+	return best;
+}
+
+/* The page at pfn from the core: file bytes, zero fill, or zeros past the end. */
+static void read_page(struct cin *c, uint64_t pfn, uint8_t *page)
+{
+	uint64_t pa = pfn * DISKDUMP_BLOCK, done = 0;
+
+	while (done < DISKDUMP_BLOCK) {
+		struct elfcore_where w;
+		uint64_t n = DISKDUMP_BLOCK - done;
+		int err = elfcore_find_paddr(&c->info, pa + done, &w);
+
+		if (err == -ENOENT) {		/* a hole: zeros up to the next PT_LOAD */
+			uint64_t next = next_load(c, pa + done), hole = next - (pa + done);
+
+			if (hole > DISKDUMP_BLOCK - done)
+				hole = DISKDUMP_BLOCK - done;
+			memset(page + done, 0, (size_t)hole);
+			done += hole;
+			continue;
+		}
+		if (w.avail < n)
+			n = w.avail ? w.avail : 1;
+		if (err == 0 && w.kind == ELFCORE_WHERE_FILE &&
+		    w.file_offset + n <= c->info.len)
+			memcpy(page + done, c->info.file + w.file_offset, (size_t)n);
+		else {
+			if (err == -ENODATA)
+				c->short_pages++;
+			memset(page + done, 0, (size_t)n);
+		}
+		done += n;
+	}
+}
+
+static int out_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int lzo_compress(void *ctx, const void *in, void *out, size_t *out_len)
+{
+	lzo_uint n = 0;
+
+	if (lzo1x_1_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
+		return -1;
+	*out_len = n;
+	return 0;
+}
+
+/* Notes re-encoded one after another; VMCOREINFO found; CPUs counted. */
+static size_t gather_notes(struct cin *c, uint8_t *buf, size_t cap, const char **vi, size_t *vlen,
+			   int *cpus)
+{
+	struct elfcore_note_cursor cur = { 0, 0 };
+	struct elfcorehdr_note nt;
+	size_t used = 0;
+	int err;
+
+	*vi = NULL;
+	*vlen = 0;
+	*cpus = 0;
+	while ((err = elfcore_note_next(&c->info, &cur, &nt)) != -ENOENT) {
+		size_t total, nl;
+		uint32_t h[3];
+
+		if (err != 0 || nt.name == NULL)
+			continue;
+		nl = nt.name_len + 1;
+		if (elfcorehdr_note_size(nl, nt.desc_len, &total) != 0 || total > cap - used)
+			continue;
+		h[0] = (uint32_t)nl;
+		h[1] = (uint32_t)nt.desc_len;
+		h[2] = nt.type;
+		memset(buf + used, 0, total);
+		memcpy(buf + used, h, 12);
+		memcpy(buf + used + 12, nt.name, nt.name_len);
+		if (nt.desc_len)
+			memcpy(buf + used + 12 + ((nl + 3) & ~(size_t)3), nt.desc, nt.desc_len);
+		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && *vi == NULL) {
+			*vi = (const char *)buf + used + 12 + ((nl + 3) & ~(size_t)3);
+			*vlen = nt.desc_len;
+		}
+		if (elfcorehdr_note_is(&nt, "CORE", 1))
+			(*cpus)++;
+		used += total;
+	}
+	return used;
+}
+
+int compress_tool_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct diskdump_writer w;
+	static uint8_t page[DISKDUMP_BLOCK] __attribute__((aligned(8)));
+	static uint8_t notes[1u << 20];
+	static lzo_align_t wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
+	const char *in = NULL, *outp = NULL, *vi, *v;
+	struct cin c;
+	struct stat st;
+	struct outfile o;
+	struct diskdump_info di;
+	struct diskdump_out dout;
+	uint8_t *bm1 = NULL, *bm2 = NULL;
+	uint64_t pages = 0, bmbytes, base = 0;
+	size_t vlen, nlen, cursor = 0, vl;
+	char release[65] = "";
+	int cpus, fd, opt, err, rc = 1;
+	void *map;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "-o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 1:
+			if (in) {
+				fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, optarg);
+				usage(stderr);
+				return 2;
+			}
+			in = optarg;
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (in == NULL || outp == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	fd = open(in, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, in, fd < 0 ? strerror(errno) : "not a non-empty regular file");
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, in, strerror(errno));
+		return 1;
+	}
+	memset(&c, 0, sizeof(c));
+	err = elfcore_read(map, (size_t)st.st_size, &c.info);
+	if (err) {
+		fprintf(stderr, "%s: %s: not an x86-64 ELF core file (%s)\n", TOOL, in,
+			err == -ENOEXEC ? "not ELF64 ET_CORE EM_X86_64" : "malformed program headers");
+		goto out_unmap;
+	}
+	{
+		struct elfcore_segment s;
+
+		while (elfcore_load_next(&c.info, &cursor, &s) == 0) {
+			uint64_t end = s.paddr + s.memsz;
+
+			if (s.memsz && (end + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK > c.max_mapnr)
+				c.max_mapnr = (end + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK;
+		}
+	}
+	if (c.max_mapnr == 0 || c.max_mapnr > (1ull << 40)) {
+		fprintf(stderr, "%s: %s: %s\n", TOOL, in, c.max_mapnr ? "memory past 4 PiB" : "no memory (PT_LOAD) in it");
+		goto out_unmap;
+	}
+	bmbytes = diskdump_bitmap_bytes(c.max_mapnr);
+	bm1 = calloc(1, (size_t)bmbytes);
+	bm2 = calloc(1, (size_t)bmbytes);
+	if (bm1 == NULL || bm2 == NULL) {
+		fprintf(stderr, "%s: out of memory for the bitmaps\n", TOOL);
+		goto out_unmap;
+	}
+	/* Pass 1: which pages exist (all of them go into the file). */
+	cursor = 0;
+	{
+		struct elfcore_segment s;
+
+		while (elfcore_load_next(&c.info, &cursor, &s) == 0) {
+			uint64_t first = s.paddr / DISKDUMP_BLOCK;
+			uint64_t end = (s.paddr + s.memsz + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK;
+
+			for (uint64_t pfn = first; s.memsz && pfn < end; pfn++)
+				if (!diskdump_bit(bm1, pfn)) {
+					diskdump_set_bit(bm1, pfn);
+					diskdump_set_bit(bm2, pfn);
+					pages++;
+				}
+		}
+	}
+	nlen = gather_notes(&c, notes, sizeof(notes), &vi, &vlen, &cpus);
+	if (vi && elfcorehdr_vmcoreinfo_get(vi, vlen, "OSRELEASE", &v, &vl) == 0)
+		snprintf(release, sizeof(release), "%.*s", (int)vl, v);
+	if (vi)
+		(void)elfcorehdr_vmcoreinfo_u64(vi, vlen, "NUMBER(phys_base)", &base);
+
+	if (outfile_open(&o, "compress", outp, 0, OUTFILE_SEEKABLE) != 0)
+		goto out_unmap;
+	if (lzo_init() != LZO_E_OK) {
+		fprintf(stderr, "%s: liblzo2 does not work here\n", TOOL);
+		outfile_discard(&o);
+		goto out_unmap;
+	}
+	memset(&di, 0, sizeof(di));
+	di.sysname = "Linux";
+	di.release = release;
+	di.machine = "x86_64";
+	di.tv_sec = (int64_t)time(NULL);
+	di.phys_base = base;
+	di.dump_level = 1;
+	di.nr_cpus = cpus;
+	di.max_mapnr = c.max_mapnr;
+	di.notes = nlen ? notes : NULL;
+	di.notes_len = nlen;
+	di.vmcoreinfo = vi;
+	di.vmcoreinfo_len = vlen;
+	di.compression = DISKDUMP_COMPRESSED_LZO;
+	di.compress = lzo_compress;
+	di.compress_ctx = wrk;
+	dout.write = out_write;
+	dout.ctx = &o.fd;
+	err = diskdump_begin(&w, &di, bm1, bm2, pages, &dout);
+	/* Pass 2: the pages. */
+	for (uint64_t pfn = 0; err == 0 && pfn < c.max_mapnr; pfn++)
+		if (diskdump_bit(bm2, pfn)) {
+			read_page(&c, pfn, page);
+			err = diskdump_page(&w, pfn, page);
+		}
+	if (err == 0)
+		err = diskdump_end(&w);
+	if (err) {
+		fprintf(stderr, "%s: %s: write failed: %s\n", TOOL, outp, strerror(-err));
+		outfile_discard(&o);
+		goto out_unmap;
+	}
+	if (outfile_done(&o) != 0 || outfile_publish(&o) != 0)
+		goto out_unmap;
+	printf("wrote %s: %" PRIu64 " of %" PRIu64 " pages (%" PRIu64 " compressed, %" PRIu64
+	       " stored, %" PRIu64 " zero), %" PRIu64 " bytes, %d CPUs%s\n", outp, pages,
+	       c.max_mapnr, w.compressed, w.stored, w.zero, w.data_end, cpus,
+	       vi ? "" : "; no VMCOREINFO note: crash and makedumpfile will need the vmlinux");
+	if (c.short_pages)
+		printf("%s: the input ends early: %" PRIu64 " page pieces read as zeros\n", TOOL,
+		       c.short_pages);
+	rc = 0;
+out_unmap:
+	free(bm1);
+	free(bm2);
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}
