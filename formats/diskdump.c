@@ -211,6 +211,8 @@ int diskdump_end(struct diskdump_writer *w)
 
 	if (w == NULL)
 		return -EINVAL;
+	if (w->error)
+		return w->error;
 	err = dd_flush(w);
 	if (err)
 		return err;

@@ -106,6 +106,42 @@ def smallest_reservation(tmp):
           "for this much RAM would reserve well over 100M)" % (best or "none"), flush=True)
 
 
+def timed(argv, runs=3):
+    """Median wall time of argv over runs, or None when it fails."""
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        if subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+            return None
+        times.append(time.monotonic() - t0)
+    return sorted(times)[len(times) // 2]
+
+
+def compress_vs_makedumpfile(tmp, img, mem):
+    """The same vmcore to kdump-compressed (LZO, zero pages shared): postmortem
+    compress against makedumpfile -l -d 1, same run, same input."""
+    tool = os.path.join(q.BUILD, "postmortem")
+    core, ours, theirs = (os.path.join(tmp, n) for n in ("vs.vmcore", "vs.pm.kdump", "vs.md.kdump"))
+    if subprocess.run([tool, "savecore", img, "-o", core], capture_output=True).returncode:
+        print("bench: savecore failed; kdump-compressed figures skipped", flush=True)
+        return
+    for f in (ours, theirs):
+        if os.path.exists(f):
+            os.unlink(f)
+    t_pm = timed([tool, "compress", core, "-o", ours])
+    t_md = timed(["sh", "-c", "rm -f %s && makedumpfile -l -d 1 %s %s" % (theirs, core, theirs)])
+    if t_pm is None or t_md is None:
+        print("bench: compress or makedumpfile failed; figures skipped", flush=True)
+        return
+    sz = os.path.getsize(core) >> 20
+    print("bench: %d MiB guest's %d MiB vmcore to kdump-compressed (LZO, -d 1): postmortem "
+          "compress %.2f s, %d MiB; makedumpfile -l -d 1 %.2f s, %d MiB; ratio %.2fx"
+          % (mem, sz, t_pm, os.path.getsize(ours) >> 20, t_md, os.path.getsize(theirs) >> 20,
+             t_md / t_pm), flush=True)
+    for f in (core, ours, theirs):
+        os.unlink(f)
+
+
 def versus_kdump(tmp):
     mem = int(os.environ.get("PM_BENCH_MEM", "1024"))
     img = os.path.join(tmp, "vs.img")
@@ -117,6 +153,7 @@ def versus_kdump(tmp):
     size = next((ln for ln in lines if ln.startswith("dump: writing")), "")
     print("bench: %d MiB guest, postmortem to virtio-blk: %.1f s from panic to dump complete (%s)"
           % (mem, pm, size.replace("dump: ", "")), flush=True)
+    compress_vs_makedumpfile(tmp, img, mem)
     disk(img, mem + 128, gpt=False)
     kd, lines = boot(mem, "256M", "kdump", img, 1800)
     if kd is None:

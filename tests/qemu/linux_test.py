@@ -194,6 +194,16 @@ def check_vmcore(core, case):
     for want in wants:
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    # The same core as a kdump-compressed file (postmortem compress):
+    # makedumpfile must read the same log from it.
+    kd = core + ".kdump"
+    r = run_tool(TOOL, "compress", core, "-o", kd)
+    if r.returncode != 0:
+        return "postmortem compress failed: " + (r.stdout + r.stderr)[-300:]
+    r = run_tool("makedumpfile", "--dump-dmesg", kd, kd + ".dmesg")
+    if r.returncode != 0 or open(kd + ".dmesg", errors="replace").read() != text:
+        return "makedumpfile's log of the kdump-compressed file differs: " + (r.stdout + r.stderr)[-300:]
+    os.unlink(kd)
     small = core + ".small"
     r = run_tool("makedumpfile", "-c", "-d", "31", core, small)
     if r.returncode != 0:
