@@ -25,6 +25,9 @@
 #include "formats/diskdump.h"
 #include "formats/elfcore.h"
 #include "formats/elfcorehdr.h"
+#include "formats/kinfo.h"
+#include "formats/kpgtable.h"
+#include "payload/pagefilter.h"
 #include "tools/compress.h"
 #include "tools/outfile.h"
 
@@ -33,11 +36,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: postmortem compress VMCORE -o OUT\n"
+		"usage: postmortem compress VMCORE -o OUT [-d LEVEL]\n"
 		"  Write the ELF vmcore VMCORE as a kdump-compressed file (makedumpfile's\n"
-		"  format, each page LZO-compressed, all-zero pages as one shared page:\n"
-		"  makedumpfile -l -d 1) that crash, makedumpfile and drgn read.\n"
-		"  -o OUT        the output (never replaces OUT until it is whole)\n");
+		"  format, each page LZO-compressed, all-zero pages as one shared page)\n"
+		"  that crash, makedumpfile and drgn read.\n"
+		"  -o OUT        the output (never replaces OUT until it is whole)\n"
+		"  -d LEVEL      makedumpfile's dump level, 0-31 (default 1): 2 page cache,\n"
+		"                4 page cache with private data, 8 user pages, 16 free\n"
+		"                pages are left out, decided from the crashed kernel's\n"
+		"                struct pages through its VMCOREINFO\n");
 }
 
 struct cin {
@@ -90,6 +97,19 @@ static void read_page(struct cin *c, uint64_t pfn, uint8_t *page)
 		}
 		done += n;
 	}
+}
+
+/* The crashed machine's physical memory, as the core holds it. */
+static int core_read_phys(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct cin *c = ctx;
+	struct elfcore_where w;
+
+	if (elfcore_find_paddr(&c->info, pa, &w) != 0 || w.kind != ELFCORE_WHERE_FILE ||
+	    w.avail < len || w.file_offset + len > c->info.len)
+		return -EFAULT;
+	memcpy(buf, c->info.file + w.file_offset, len);
+	return 0;
 }
 
 static int out_write(void *ctx, uint64_t off, const void *buf, size_t len)
@@ -166,6 +186,7 @@ int compress_tool_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "dump-level", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -184,10 +205,16 @@ int compress_tool_main(int argc, char **argv)
 	size_t vlen, nlen, cursor = 0, vl;
 	char release[65] = "";
 	int cpus, fd, opt, err, rc = 1;
+	unsigned level = 1;
+	static struct kinfo ki;
+	static struct kpgtable pt;
+	static uint8_t fbuf[PAGEFILTER_BUF];
+	struct pagefilter_stats fst;
+	const char *fwhy = NULL;
 	void *map;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "-o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "-o:d:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 1:
 			if (in) {
@@ -200,6 +227,18 @@ int compress_tool_main(int argc, char **argv)
 		case 'o':
 			outp = optarg;
 			break;
+		case 'd': {
+			char *end;
+			unsigned long lv = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || lv > 31) {
+				fprintf(stderr, "%s: -d wants a dump level from 0 to 31, not '%s'\n", TOOL,
+					optarg);
+				return 2;
+			}
+			level = (unsigned)lv;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -271,6 +310,22 @@ int compress_tool_main(int argc, char **argv)
 		}
 	}
 	nlen = gather_notes(&c, notes, sizeof(notes), &vi, &vlen, &cpus);
+	memset(&fst, 0, sizeof(fst));
+	if (level & ~1u) {	/* anything beyond zero pages needs the struct pages */
+		fwhy = vi == NULL ? "no VMCOREINFO note" : kinfo_read(vi, vlen, &ki);
+		if (fwhy == NULL && kpgtable_init(&pt, &ki, core_read_phys, &c) != 0)
+			fwhy = "the page-table walker refused the layout";
+		if (fwhy == NULL)
+			fwhy = pagefilter_run(&ki, &pt, level, c.max_mapnr, bm1, bm2, fbuf, sizeof(fbuf),
+					      &fst);
+		if (fwhy) {
+			printf("%s: not filtering (%s): every page is kept\n", TOOL, fwhy);
+			memcpy(bm2, bm1, (size_t)bmbytes);
+			level &= 1;
+		} else {
+			pages -= fst.left_out;
+		}
+	}
 	if (vi && elfcorehdr_vmcoreinfo_get(vi, vlen, "OSRELEASE", &v, &vl) == 0)
 		snprintf(release, sizeof(release), "%.*s", (int)vl, v);
 	if (vi)
@@ -289,7 +344,7 @@ int compress_tool_main(int argc, char **argv)
 	di.machine = "x86_64";
 	di.tv_sec = (int64_t)time(NULL);
 	di.phys_base = base;
-	di.dump_level = 1;
+	di.dump_level = (int32_t)level;
 	di.nr_cpus = cpus;
 	di.max_mapnr = c.max_mapnr;
 	di.notes = nlen ? notes : NULL;
@@ -321,6 +376,14 @@ int compress_tool_main(int argc, char **argv)
 	       " stored, %" PRIu64 " zero), %" PRIu64 " bytes, %d CPUs%s\n", outp, pages,
 	       c.max_mapnr, w.compressed, w.stored, w.zero, w.data_end, cpus,
 	       vi ? "" : "; no VMCOREINFO note: crash and makedumpfile will need the vmlinux");
+	if (fst.left_out)
+		printf("left out at dump level %u: %" PRIu64 " pages (free %" PRIu64 ", cache %" PRIu64
+		       ", cache with private data %" PRIu64 ", user %" PRIu64 ", hugetlb %" PRIu64
+		       ", poisoned or offline %" PRIu64 ")\n", level, fst.left_out,
+		       fst.counts[PAGECLASS_FREE] + fst.counts[PAGECLASS_UNACCEPTED],
+		       fst.counts[PAGECLASS_CACHE], fst.counts[PAGECLASS_CACHE_PRIVATE],
+		       fst.counts[PAGECLASS_USER], fst.counts[PAGECLASS_HUGETLB],
+		       fst.counts[PAGECLASS_HWPOISON] + fst.counts[PAGECLASS_OFFLINE]);
 	if (c.short_pages)
 		printf("%s: the input ends early: %" PRIu64 " page pieces read as zeros\n", TOOL,
 		       c.short_pages);

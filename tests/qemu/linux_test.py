@@ -40,6 +40,7 @@ import atexit
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -175,6 +176,15 @@ def run_tool(*argv):
     return subprocess.run(list(argv), capture_output=True, text=True)
 
 
+def kdump_bitmap2(path):
+    """The 2nd bitmap (pages in the file) of a kdump-compressed file."""
+    with open(path, "rb") as f:
+        head = f.read(0x1c0)
+        sub, blocks = struct.unpack_from("<iI", head, 0x1b0)
+        f.seek((1 + sub) * 4096 + blocks * 4096 // 2)
+        return f.read(blocks * 4096 // 2)
+
+
 def check_vmcore(core, case):
     """None, or what is wrong with the saved vmcore."""
     r = run_tool(TOOL, "inspect", core)
@@ -194,16 +204,29 @@ def check_vmcore(core, case):
     for want in wants:
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
-    # The same core as a kdump-compressed file (postmortem compress):
-    # makedumpfile must read the same log from it.
-    kd = core + ".kdump"
-    r = run_tool(TOOL, "compress", core, "-o", kd)
+    # The same core as a kdump-compressed file (postmortem compress), at
+    # dump level 1 and, filtered from the crashed kernel's struct pages, at
+    # 31: makedumpfile must read the same log from both, and at 31 leave
+    # out the same pages as makedumpfile -l -d 31 (a page or two of slack).
+    for level in ("1", "31"):
+        kd = core + ".kdump" + level
+        r = run_tool(TOOL, "compress", core, "-o", kd, "-d", level)
+        if r.returncode != 0 or "not filtering" in r.stdout:
+            return "postmortem compress -d %s: %s" % (level, (r.stdout + r.stderr)[-300:])
+        r = run_tool("makedumpfile", "--dump-dmesg", kd, kd + ".dmesg")
+        if r.returncode != 0 or open(kd + ".dmesg", errors="replace").read() != text:
+            return "makedumpfile's log of the -d %s kdump-compressed file differs: %s" % (
+                level, (r.stdout + r.stderr)[-300:])
+    md = core + ".md31"
+    r = run_tool("makedumpfile", "-l", "-d", "31", core, md)
     if r.returncode != 0:
-        return "postmortem compress failed: " + (r.stdout + r.stderr)[-300:]
-    r = run_tool("makedumpfile", "--dump-dmesg", kd, kd + ".dmesg")
-    if r.returncode != 0 or open(kd + ".dmesg", errors="replace").read() != text:
-        return "makedumpfile's log of the kdump-compressed file differs: " + (r.stdout + r.stderr)[-300:]
-    os.unlink(kd)
+        return "makedumpfile -l -d 31 failed: " + (r.stdout + r.stderr)[-300:]
+    ours, theirs = kdump_bitmap2(core + ".kdump31"), kdump_bitmap2(md)
+    differ = sum(bin(a ^ b).count("1") for a, b in zip(ours, theirs))
+    if len(ours) != len(theirs) or differ > 4:
+        return "postmortem -d 31 and makedumpfile -d 31 disagree on %d pages" % differ
+    for f in (core + ".kdump1", core + ".kdump31", md):
+        os.unlink(f)
     small = core + ".small"
     r = run_tool("makedumpfile", "-c", "-d", "31", core, small)
     if r.returncode != 0:

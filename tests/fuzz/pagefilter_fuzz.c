@@ -1,0 +1,119 @@
+/*
+ * libFuzzer target for payload/pagefilter.c.  The page tables and the
+ * mem_section table of a 128 MiB machine are fixed (as in
+ * tests/unit/pagefilter_test.c); the input is its struct pages (byte 0
+ * the dump level, byte 1 the batch size in struct pages, the rest
+ * repeated over the vmemmap; past its end every read fails).  Promises
+ * checked (abort() when broken): only pages of the 1st bitmap are ever
+ * cleared, a level without bits 2..16 clears only poisoned and offline
+ * pages (never read at any level), the counts fit the
+ * machine, and the work stays bounded.  Seeds: tests/fuzz/corpus/pagefilter/.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/kinfo.h"
+#include "formats/kpgtable.h"
+#include "payload/pagefilter.h"
+#include "tests/unit/kfilter_texts.h"
+
+#define DMAP		0xffff888000000000ull
+#define VMEMMAP		0xffffea0000000000ull
+#define PML4		0x1000ull
+#define PDPT_DMAP	0x2000ull
+#define PDPT_VMEMMAP	0x3000ull
+#define ROOTS		0x10000ull
+#define SECTIONS	0x100000ull
+#define PAGES		0x40000000ull
+#define NPFN		32768ull
+
+static const uint8_t *in;
+static size_t in_len;
+static uint64_t reads;
+
+static uint64_t synth_word(uint64_t pa)
+{
+	if (pa >= PML4 && pa < PML4 + 4096) {
+		uint64_t i = (pa - PML4) / 8;
+
+		return i == 273 ? PDPT_DMAP | KPGTABLE_PRESENT :
+		       i == 468 ? PDPT_VMEMMAP | KPGTABLE_PRESENT : 0;
+	}
+	if (pa >= PDPT_DMAP && pa < PDPT_DMAP + 4096)
+		return ((pa - PDPT_DMAP) / 8) << 30 | KPGTABLE_PS | KPGTABLE_PRESENT;
+	if (pa == PDPT_VMEMMAP)
+		return PAGES | KPGTABLE_PS | KPGTABLE_PRESENT;
+	if (pa == ROOTS)
+		return DMAP + SECTIONS;
+	if (pa == SECTIONS)
+		return VMEMMAP | 0x7;
+	return 0;
+}
+
+static int synth_read(void *ctx, uint64_t paddr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	(void)ctx;
+	if (++reads > 24 * NPFN + 64)	/* a batch: <= 8 walk reads for the section, 2 x (3 + 2) for the pages */
+		abort();	/* unbounded work */
+	for (size_t i = 0; i < len; i++) {
+		uint64_t a = paddr + i;
+
+		if (a >= PAGES && a < PAGES + NPFN * 64) {
+			if (a - PAGES >= in_len * 64)
+				return -EIO;
+			out[i] = in[(a - PAGES) % in_len];
+		} else {
+			out[i] = (uint8_t)(synth_word(a & ~7ull) >> (8 * (a & 7)));
+		}
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct kinfo ki;
+	static struct kpgtable pt;
+	static uint8_t bm1[NPFN / 8], bm2[NPFN / 8], buf[PAGEFILTER_BUF];
+	static int ready;
+	struct pagefilter_stats st;
+	unsigned level;
+	size_t batch;
+
+	if (!ready) {
+		char text[8192];
+
+		snprintf(text, sizeof(text), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
+			 (unsigned long long)(DMAP + ROOTS));
+		memcpy(strstr(text, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
+		if (kinfo_read(text, strlen(text), &ki) != NULL ||
+		    kpgtable_init(&pt, &ki, synth_read, NULL) != 0)
+			abort();
+		pt.root = PML4;
+		ready = 1;
+	}
+	if (size < 3)
+		return 0;
+	level = data[0] & 31;
+	batch = ((size_t)data[1] + 2) * 64;
+	in = data + 2;
+	in_len = size - 2;
+	reads = 0;
+	for (size_t i = 0; i < sizeof(bm1); i++)
+		bm1[i] = (uint8_t)(0xff ^ (i * 37));
+	memcpy(bm2, bm1, sizeof(bm2));
+	(void)pagefilter_run(&ki, &pt, level, NPFN, bm1, bm2, buf, batch, &st);
+	for (size_t i = 0; i < sizeof(bm1); i++)
+		if (bm2[i] & ~bm1[i])
+			abort();		/* a bit outside the 1st bitmap */
+	if ((level & 30) == 0 &&
+	    st.left_out != st.counts[PAGECLASS_HWPOISON] + st.counts[PAGECLASS_OFFLINE])
+		abort();	/* cleared what the level does not name (poisoned, offline: always) */
+	if (st.left_out > st.pages || st.pages > NPFN)
+		abort();
+	return 0;
+}
