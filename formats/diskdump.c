@@ -13,29 +13,38 @@ uint64_t diskdump_bitmap_bytes(uint64_t max_mapnr)
 	return (bytes + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK * DISKDUMP_BLOCK;
 }
 
-static int dd_write(struct diskdump_writer *w, uint64_t off, const void *buf, size_t len)
+/* Append len bytes (the output only ever grows at its end). */
+static int dd_put(struct diskdump_writer *w, const void *buf, size_t len)
 {
 	int err;
 
 	if (w->error)
 		return w->error;
-	err = w->out.write(w->out.ctx, off, buf, len);
+	err = w->out.write(w->out.ctx, w->pos, buf, len);
 	if (err)
-		w->error = err < 0 ? err : -EIO;
+		return w->error = err < 0 ? err : -EIO;
+	w->pos += len;
+	return 0;
+}
+
+static int dd_fail(struct diskdump_writer *w, int err)
+{
+	if (w->error == 0)
+		w->error = err;
 	return w->error;
 }
 
 /* A bitmap's bytes, then zeros up to its whole blocks. */
-static int dd_write_bitmap(struct diskdump_writer *w, uint64_t off, const uint8_t *bm)
+static int dd_put_bitmap(struct diskdump_writer *w, const uint8_t *bm)
 {
 	uint64_t used = (w->info.max_mapnr + 7) / 8, total = diskdump_bitmap_bytes(w->info.max_mapnr);
-	int err = used ? dd_write(w, off, bm, (size_t)used) : 0;
+	int err = dd_put(w, bm, (size_t)used);
 
 	memset(w->cbuf, 0, sizeof(w->cbuf));
 	for (uint64_t at = used; err == 0 && at < total;) {
 		size_t n = total - at < DISKDUMP_BLOCK ? (size_t)(total - at) : DISKDUMP_BLOCK;
 
-		err = dd_write(w, off + at, w->cbuf, n);
+		err = dd_put(w, w->cbuf, n);
 		at += n;
 	}
 	return err;
@@ -48,6 +57,15 @@ static void dd_uts(char *field, const char *s)
 	memset(field, 0, DISKDUMP_UTS_LEN);
 	if (n)
 		memcpy(field, s, n);
+}
+
+/* Copy the part of [src, src + len) at area offset a0 that falls in [b0, b0 + n). */
+static void dd_slice(uint8_t *blk, uint64_t b0, size_t n, uint64_t a0, const void *src, size_t len)
+{
+	uint64_t lo = a0 > b0 ? a0 : b0, hi = a0 + len < b0 + n ? a0 + len : b0 + n;
+
+	if (lo < hi)
+		memcpy(blk + (lo - b0), (const uint8_t *)src + (lo - a0), (size_t)(hi - lo));
 }
 
 int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
@@ -75,8 +93,6 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	sub_bytes = sizeof(sh) + info->notes_len + info->vmcoreinfo_len;
 	l->sub_hdr_blocks = (uint32_t)((sub_bytes + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK);
 	bm = diskdump_bitmap_bytes(info->max_mapnr);
-	if (2 * bm / DISKDUMP_BLOCK > UINT32_MAX)
-		return -E2BIG;
 	l->bitmap_blocks = (uint32_t)(2 * bm / DISKDUMP_BLOCK);
 	l->sub_header = DISKDUMP_BLOCK;
 	l->notes = l->sub_header + sizeof(sh);
@@ -88,6 +104,7 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	l->zero_page = l->descs + pages * sizeof(struct diskdump_page_desc);
 	l->data = l->zero_page + DISKDUMP_BLOCK;
 	w->data_end = l->data;
+	w->pass = 1;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.signature, DISKDUMP_SIGNATURE, sizeof(h.signature));
@@ -117,32 +134,30 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	sh.end_pfn_64 = info->max_mapnr;
 	sh.max_mapnr_64 = info->max_mapnr;
 
-	/* Block 0 and the sub-header blocks whole: zeros where nothing goes. */
 	memset(w->cbuf, 0, sizeof(w->cbuf));
 	memcpy(w->cbuf, &h, sizeof(h));
-	dd_write(w, 0, w->cbuf, DISKDUMP_BLOCK);
-	memset(w->cbuf, 0, sizeof(w->cbuf));
-	for (uint32_t b = 0; b < l->sub_hdr_blocks; b++)
-		dd_write(w, l->sub_header + (uint64_t)b * DISKDUMP_BLOCK, w->cbuf, DISKDUMP_BLOCK);
-	dd_write(w, l->sub_header, &sh, sizeof(sh));
-	if (info->notes_len)
-		dd_write(w, l->notes, info->notes, info->notes_len);
-	if (info->vmcoreinfo_len)
-		dd_write(w, l->vmcoreinfo, info->vmcoreinfo, info->vmcoreinfo_len);
-	dd_write_bitmap(w, l->bitmap1, bitmap1);
-	dd_write_bitmap(w, l->bitmap2, bitmap2);
-	memset(w->cbuf, 0, sizeof(w->cbuf));
-	return dd_write(w, l->zero_page, w->cbuf, DISKDUMP_BLOCK);
+	dd_put(w, w->cbuf, DISKDUMP_BLOCK);
+	/* The sub-header blocks, each built whole: struct, notes, VMCOREINFO. */
+	for (uint32_t b = 0; b < l->sub_hdr_blocks; b++) {
+		uint64_t b0 = (uint64_t)b * DISKDUMP_BLOCK;
+
+		memset(w->cbuf, 0, sizeof(w->cbuf));
+		dd_slice(w->cbuf, b0, DISKDUMP_BLOCK, 0, &sh, sizeof(sh));
+		if (info->notes_len)
+			dd_slice(w->cbuf, b0, DISKDUMP_BLOCK, sizeof(sh), info->notes, info->notes_len);
+		if (info->vmcoreinfo_len)
+			dd_slice(w->cbuf, b0, DISKDUMP_BLOCK, sizeof(sh) + info->notes_len,
+				 info->vmcoreinfo, info->vmcoreinfo_len);
+		dd_put(w, w->cbuf, DISKDUMP_BLOCK);
+	}
+	dd_put_bitmap(w, bitmap1);
+	return dd_put_bitmap(w, bitmap2);
 }
 
 static int dd_flush(struct diskdump_writer *w)
 {
-	uint64_t first = w->done - w->nbuf;
-	int err = 0;
+	int err = w->nbuf ? dd_put(w, w->buf, w->nbuf * sizeof(struct diskdump_page_desc)) : w->error;
 
-	if (w->nbuf)
-		err = dd_write(w, w->lay.descs + first * sizeof(struct diskdump_page_desc), w->buf,
-			       w->nbuf * sizeof(struct diskdump_page_desc));
 	w->nbuf = 0;
 	return err;
 }
@@ -159,62 +174,118 @@ static bool dd_zero(const uint8_t *p)
 	return true;
 }
 
-int diskdump_page(struct diskdump_writer *w, uint64_t pfn, const void *page)
+/*
+ * The page's stored form: *size bytes (in cbuf when compressed) with
+ * *flags; 0 size for an all-zero page.
+ */
+static void dd_form(struct diskdump_writer *w, const void *page, size_t *size, uint32_t *flags)
 {
-	struct diskdump_page_desc d = { 0, DISKDUMP_BLOCK, 0, 0 };
 	size_t clen = 0;
-	int err;
 
-	if (w == NULL || page == NULL)
-		return -EINVAL;
-	if (w->error)
-		return w->error;
-	if (pfn < w->next_pfn || pfn >= w->info.max_mapnr || !diskdump_bit(w->bitmap2, pfn) ||
-	    w->done >= w->lay.pages)
-		return -EINVAL;
-	for (uint64_t q = w->next_pfn; q < pfn; q++)	/* a page of the 2nd bitmap skipped */
-		if (diskdump_bit(w->bitmap2, q))
-			return -EINVAL;
+	*flags = 0;
 	if (dd_zero(page)) {
-		d.offset = w->lay.zero_page;
-		w->zero++;
+		*size = 0;
 	} else if (w->info.compress &&
 		   w->info.compress(w->info.compress_ctx, page, w->cbuf, &clen) == 0 &&
 		   clen > 0 && clen < DISKDUMP_BLOCK) {
-		d.offset = w->data_end;
-		d.size = (uint32_t)clen;
-		d.flags = w->info.compression;
-		err = dd_write(w, w->data_end, w->cbuf, clen);
-		if (err)
-			return err;
-		w->data_end += clen;
-		w->compressed++;
+		*size = clen;
+		*flags = w->info.compression;
 	} else {
-		d.offset = w->data_end;
-		err = dd_write(w, w->data_end, page, DISKDUMP_BLOCK);
-		if (err)
-			return err;
-		w->data_end += DISKDUMP_BLOCK;
-		w->stored++;
+		*size = DISKDUMP_BLOCK;
 	}
-	w->buf[w->nbuf++] = d;
-	w->done++;
+}
+
+/* The order rules both passes share. */
+static int dd_next(struct diskdump_writer *w, int pass, uint64_t pfn, const void *page)
+{
+	if (w->error)
+		return w->error;
+	if (w->pass != pass || page == NULL || pfn < w->next_pfn || pfn >= w->info.max_mapnr ||
+	    !diskdump_bit(w->bitmap2, pfn) || w->done >= w->lay.pages)
+		return dd_fail(w, -EINVAL);
+	for (uint64_t q = w->next_pfn; q < pfn; q++)	/* a page of the 2nd bitmap skipped */
+		if (diskdump_bit(w->bitmap2, q))
+			return dd_fail(w, -EINVAL);
 	w->next_pfn = pfn + 1;
-	if (w->nbuf == DISKDUMP_DESCS_PER_FLUSH)
-		return dd_flush(w);
+	w->done++;
 	return 0;
 }
 
-int diskdump_end(struct diskdump_writer *w)
+int diskdump_desc(struct diskdump_writer *w, uint64_t pfn, const void *page)
 {
+	struct diskdump_page_desc d = { 0, DISKDUMP_BLOCK, 0, 0 };
+	size_t size;
 	int err;
 
 	if (w == NULL)
 		return -EINVAL;
+	if ((err = dd_next(w, 1, pfn, page)) != 0)
+		return err;
+	dd_form(w, page, &size, &d.flags);
+	w->forms[0] = w->forms[0] * 0x100000001b3ull + size * 2 + (d.flags != 0);
+	if (size == 0) {
+		d.offset = w->lay.zero_page;
+		w->zero++;
+	} else {
+		d.offset = w->data_end;
+		d.size = (uint32_t)size;
+		w->data_end += size;
+		if (d.flags)
+			w->compressed++;
+		else
+			w->stored++;
+	}
+	w->buf[w->nbuf++] = d;
+	return w->nbuf == DISKDUMP_DESCS_PER_FLUSH ? dd_flush(w) : 0;
+}
+
+int diskdump_data(struct diskdump_writer *w)
+{
+	if (w == NULL)
+		return -EINVAL;
 	if (w->error)
 		return w->error;
-	err = dd_flush(w);
-	if (err)
+	if (w->pass != 1)
+		return dd_fail(w, -EINVAL);
+	if (w->done != w->lay.pages)
+		return dd_fail(w, -ENODATA);
+	if (dd_flush(w) != 0)
+		return w->error;
+	memset(w->cbuf, 0, sizeof(w->cbuf));
+	w->pass = 2;
+	w->next_pfn = 0;
+	w->done = 0;
+	return dd_put(w, w->cbuf, DISKDUMP_BLOCK);
+}
+
+int diskdump_page(struct diskdump_writer *w, uint64_t pfn, const void *page)
+{
+	size_t size;
+	uint32_t flags;
+	int err;
+
+	if (w == NULL)
+		return -EINVAL;
+	if ((err = dd_next(w, 2, pfn, page)) != 0)
 		return err;
-	return w->done == w->lay.pages ? 0 : -ENODATA;
+	dd_form(w, page, &size, &flags);
+	w->forms[1] = w->forms[1] * 0x100000001b3ull + size * 2 + (flags != 0);
+	if (size == 0)
+		return 0;
+	if (w->pos + size > w->data_end)
+		return dd_fail(w, -ESTALE);	/* more than pass 1 announced */
+	return dd_put(w, flags ? w->cbuf : page, size);
+}
+
+int diskdump_end(struct diskdump_writer *w)
+{
+	if (w == NULL)
+		return -EINVAL;
+	if (w->error)
+		return w->error;
+	if (w->pass != 2 || w->done != w->lay.pages)
+		return dd_fail(w, -ENODATA);
+	if (w->pos != w->data_end || w->forms[0] != w->forms[1])
+		return dd_fail(w, -ESTALE);	/* a page's form changed between the passes */
+	return 0;
 }

@@ -13,19 +13,33 @@
  *                      compression used, 0 for a raw page)
  *   page data          a shared zero page first, then each page as stored
  *
- * Interface.  diskdump_begin() takes the facts (struct diskdump_info),
- * both bitmaps and the number of bits set in the 2nd, writes everything
- * up to the page data through out->write (absolute offset, bytes), and
- * returns the layout; diskdump_page() then takes the pages of the 2nd
- * bitmap in pfn order (an all-zero page points at the shared zero page;
- * others go through the caller's compressor, kept raw when that does not
- * shrink them); diskdump_end() writes the last descriptors and checks that
- * every page came.  The writer keeps one block of descriptors and a
- * compression buffer in its struct: no allocation, no globals.
+ * Interface: the file is written strictly in order, so a sink that only
+ * appends (a dump partition's body, a pipe) can take it.  That needs the
+ * descriptors, which hold the data offsets, before the data, so the pages
+ * are seen twice:
+ *   diskdump_begin()   the header, the sub-header with notes and
+ *                      VMCOREINFO, both bitmaps (struct diskdump_info
+ *                      gives the facts; the caller counts the 2nd
+ *                      bitmap's bits);
+ *   diskdump_desc()    pass 1, every 2nd-bitmap page in pfn order: its
+ *                      stored form is decided (all zero: the shared zero
+ *                      page; else compressed by the caller's compressor,
+ *                      or raw when that does not shrink it) and its
+ *                      descriptor written;
+ *   diskdump_data()    the shared zero page;
+ *   diskdump_page()    pass 2, the same pages again: their bytes;
+ *   diskdump_end()     checks every page came and pass 2 stored exactly
+ *                      what pass 1 announced (a page that changed between
+ *                      the passes is an error, never a wrong descriptor).
+ * out->write gets consecutive offsets from 0.  The writer keeps one block
+ * of descriptors and a compression buffer in its struct: no allocation, no
+ * globals.
  *
- * Errors: negative errno: -EINVAL (bad arguments, a pfn out of order or
- * not in the 2nd bitmap), -E2BIG (sizes past the format's fields),
- * -ENODATA (diskdump_end before every page), or what write returned.
+ * Errors: negative errno: -EINVAL (bad arguments, a call out of turn, a
+ * pfn out of order or not in the 2nd bitmap), -E2BIG (sizes past the
+ * format's fields), -ENODATA (a pass ended before every page), -ESTALE
+ * (pass 2 stored other bytes than pass 1 announced), or what write
+ * returned; the first error sticks.
  */
 #ifndef FORMATS_DISKDUMP_H
 #define FORMATS_DISKDUMP_H
@@ -131,9 +145,12 @@ struct diskdump_writer {
 	struct diskdump_out out;
 	struct diskdump_layout lay;
 	const uint8_t *bitmap2;
-	uint64_t next_pfn;		/* pages before it are done */
-	uint64_t done;			/* descriptors made */
-	uint64_t data_end;		/* where the next page's bytes go */
+	int pass;			/* 1 descriptors, 2 data */
+	uint64_t next_pfn;		/* pages before it are done (this pass) */
+	uint64_t done;			/* pages taken (this pass) */
+	uint64_t pos;			/* bytes written so far */
+	uint64_t data_end;		/* pass 1: where the next page's bytes will go */
+	uint64_t forms[2];		/* each pass's running hash of the stored forms */
 	uint64_t stored, compressed, zero;	/* statistics */
 	size_t nbuf;
 	struct diskdump_page_desc buf[DISKDUMP_DESCS_PER_FLUSH];
@@ -157,6 +174,8 @@ static inline void diskdump_set_bit(uint8_t *bitmap, uint64_t pfn)
 int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 		   const uint8_t *bitmap1, const uint8_t *bitmap2, uint64_t pages,
 		   const struct diskdump_out *out);
+int diskdump_desc(struct diskdump_writer *w, uint64_t pfn, const void *page);
+int diskdump_data(struct diskdump_writer *w);
 int diskdump_page(struct diskdump_writer *w, uint64_t pfn, const void *page);
 int diskdump_end(struct diskdump_writer *w);
 

@@ -357,7 +357,15 @@ int compress_tool_main(int argc, char **argv)
 	dout.write = out_write;
 	dout.ctx = &o.fd;
 	err = diskdump_begin(&w, &di, bm1, bm2, pages, &dout);
-	/* Pass 2: the pages. */
+	/* The pages twice: their descriptors, then their bytes (the file is
+	 * written in order, formats/diskdump.h). */
+	for (uint64_t pfn = 0; err == 0 && pfn < c.max_mapnr; pfn++)
+		if (diskdump_bit(bm2, pfn)) {
+			read_page(&c, pfn, page);
+			err = diskdump_desc(&w, pfn, page);
+		}
+	if (err == 0)
+		err = diskdump_data(&w);
 	for (uint64_t pfn = 0; err == 0 && pfn < c.max_mapnr; pfn++)
 		if (diskdump_bit(bm2, pfn)) {
 			read_page(&c, pfn, page);
@@ -374,7 +382,7 @@ int compress_tool_main(int argc, char **argv)
 		goto out_unmap;
 	printf("wrote %s: %" PRIu64 " of %" PRIu64 " pages (%" PRIu64 " compressed, %" PRIu64
 	       " stored, %" PRIu64 " zero), %" PRIu64 " bytes, %d CPUs%s\n", outp, pages,
-	       c.max_mapnr, w.compressed, w.stored, w.zero, w.data_end, cpus,
+	       c.max_mapnr, w.compressed, w.stored, w.zero, w.pos, cpus,
 	       vi ? "" : "; no VMCOREINFO note: crash and makedumpfile will need the vmlinux");
 	if (fst.left_out)
 		printf("left out at dump level %u: %" PRIu64 " pages (free %" PRIu64 ", cache %" PRIu64

@@ -1,10 +1,11 @@
 /*
  * Unit tests for formats/diskdump.c, the kdump-compressed writer: a small
- * dump written into memory is read back field by field as makedumpfile
- * and crash read it (header, sub-header, notes, VMCOREINFO, both bitmaps,
- * descriptors, the shared zero page, compressed and raw pages), then the
- * caller's mistakes (a page out of order, skipped or not in the 2nd
- * bitmap, an early end) and a failing output.
+ * dump written into memory (only ever appended to) is read back field by
+ * field as makedumpfile and crash read it (header, sub-header, notes,
+ * VMCOREINFO, both bitmaps, descriptors, the shared zero page, compressed
+ * and raw pages), then the caller's mistakes (a page out of order, skipped
+ * or not in the 2nd bitmap, a call out of turn, an early end), a page that
+ * changes between the two passes, and a failing output.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@ static int mem_write(void *ctx, uint64_t off, const void *buf, size_t len)
 	(void)ctx;
 	if (fail_at_call && ++calls >= fail_at_call)
 		return -ENOSPC;
-	if (off + len > OUT_CAP)
-		return -EFBIG;
+	if (off + len > OUT_CAP || off != out_len)
+		return -EFBIG;		/* the writer only appends */
 	memcpy(out + off, buf, len);
 	if (off + len > out_len)
 		out_len = off + len;
@@ -89,6 +90,11 @@ TEST(layout_and_pages)
 	memset(a, 0xAA, sizeof(a));
 	memset(b, 0x5B, sizeof(b));
 	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	CHECK_EQ(diskdump_desc(&w, 10, a), 0);
+	CHECK_EQ(diskdump_desc(&w, 11, zero), 0);
+	CHECK_EQ(diskdump_desc(&w, 12, b), 0);
+	CHECK_EQ(diskdump_desc(&w, 13, zero), 0);
+	CHECK_EQ(diskdump_data(&w), 0);
 	CHECK_EQ(diskdump_page(&w, 10, a), 0);
 	CHECK_EQ(diskdump_page(&w, 11, zero), 0);
 	CHECK_EQ(diskdump_page(&w, 12, b), 0);
@@ -164,13 +170,19 @@ TEST(many_descriptors)
 		n++;
 	}
 	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, n, &dout), 0);
-	for (uint64_t pfn = 0; pfn < 400; pfn += 2) {
-		memset(page, 0, sizeof(page));
-		page[pfn % 4096] = (uint8_t)(pfn | 1);
-		if (pfn < 200)	/* the first 100 pages fit in memory */
-			CHECK_EQ(diskdump_page(&w, pfn, page), 0);
-		else
-			(void)diskdump_page(&w, pfn, page);
+	for (int pass = 1; pass <= 2; pass++) {
+		for (uint64_t pfn = 0; pfn < 400; pfn += 2) {
+			memset(page, 0, sizeof(page));
+			page[pfn % 4096] = (uint8_t)(pfn | 1);
+			if (pass == 1)
+				CHECK_EQ(diskdump_desc(&w, pfn, page), 0);
+			else if (pfn < 200)	/* the first 100 pages fit in memory */
+				CHECK_EQ(diskdump_page(&w, pfn, page), 0);
+			else
+				(void)diskdump_page(&w, pfn, page);
+		}
+		if (pass == 1)
+			CHECK_EQ(diskdump_data(&w), 0);
 	}
 	(void)diskdump_end(&w);
 	/* Descriptor 99 (pfn 198, past one flush of 170) points at its page. */
@@ -184,13 +196,33 @@ TEST(caller_mistakes)
 	struct diskdump_info di;
 	uint8_t page[DISKDUMP_BLOCK] = { 1 };
 
+	static const int wrong[][2] = { { 14, -EINVAL },	/* not in the 2nd bitmap */
+					 { 11, -EINVAL },	/* 10 skipped */
+					 { 100, -EINVAL } };	/* past max_mapnr */
+
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		setup(&di);
+		CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+		CHECK_EQ(diskdump_desc(&w, (uint64_t)wrong[i][0], page), wrong[i][1]);
+		CHECK_EQ(diskdump_desc(&w, 10, page), wrong[i][1]);	/* the error sticks */
+	}
 	setup(&di);
 	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-	CHECK_EQ(diskdump_page(&w, 14, page), -EINVAL);	/* not in the 2nd bitmap */
-	CHECK_EQ(diskdump_page(&w, 11, page), -EINVAL);	/* 10 skipped */
+	CHECK_EQ(diskdump_desc(&w, 10, page), 0);
+	CHECK_EQ(diskdump_desc(&w, 10, page), -EINVAL);	/* again */
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	CHECK_EQ(diskdump_page(&w, 10, page), -EINVAL);	/* data before descriptors */
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	CHECK_EQ(diskdump_desc(&w, 10, page), 0);
+	CHECK_EQ(diskdump_data(&w), -ENODATA);			/* three pages short */
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	for (uint64_t p = 10; p < 14; p++)
+		CHECK_EQ(diskdump_desc(&w, p, page), 0);
+	CHECK_EQ(diskdump_data(&w), 0);
 	CHECK_EQ(diskdump_page(&w, 10, page), 0);
-	CHECK_EQ(diskdump_page(&w, 10, page), -EINVAL);	/* again */
-	CHECK_EQ(diskdump_page(&w, 100, page), -EINVAL);	/* past max_mapnr */
 	CHECK_EQ(diskdump_end(&w), -ENODATA);
 	setup(&di);
 	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 101, &dout), -EINVAL);
@@ -205,6 +237,24 @@ TEST(caller_mistakes)
 	CHECK_EQ(diskdump_end(NULL), -EINVAL);
 }
 
+TEST(page_changed_between_passes)
+{
+	struct diskdump_info di;
+	uint8_t a[DISKDUMP_BLOCK], zero[DISKDUMP_BLOCK] = { 0 };
+
+	setup(&di);
+	memset(a, 0x33, sizeof(a));
+	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	for (uint64_t p = 10; p < 14; p++)
+		CHECK_EQ(diskdump_desc(&w, p, p == 11 ? zero : a), 0);
+	CHECK_EQ(diskdump_data(&w), 0);
+	CHECK_EQ(diskdump_page(&w, 10, a), 0);
+	CHECK_EQ(diskdump_page(&w, 11, a), 0);			/* was zero: 4096 bytes more... */
+	CHECK_EQ(diskdump_page(&w, 12, a), 0);
+	CHECK_EQ(diskdump_page(&w, 13, zero), 0);		/* ...and one fewer: the same total */
+	CHECK_EQ(diskdump_end(&w), -ESTALE);			/* still caught */
+}
+
 TEST(output_fails)
 {
 	struct diskdump_info di;
@@ -213,8 +263,10 @@ TEST(output_fails)
 	setup(&di);
 	fail_at_call = 2;
 	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), -ENOSPC);
-	CHECK_EQ(diskdump_page(&w, 10, page), -ENOSPC);	/* latched */
+	CHECK_EQ(diskdump_desc(&w, 10, page), -ENOSPC);	/* latched */
+	CHECK_EQ(diskdump_data(&w), -ENOSPC);
 	CHECK_EQ(diskdump_end(&w), -ENOSPC);
 }
 
-TEST_MAIN(layout_and_pages, many_descriptors, caller_mistakes, output_fails)
+TEST_MAIN(layout_and_pages, many_descriptors, caller_mistakes, page_changed_between_passes,
+	  output_fails)
