@@ -49,6 +49,8 @@ static const struct cmdline_option {
 	{ "pm.zero", CMDLINE_OPT_PM_ZERO, false },
 	{ "pm.bench", CMDLINE_OPT_PM_BENCH, false },
 	{ "pm.fatpart", CMDLINE_OPT_PM_FATPART, false },
+	{ "dump.format", CMDLINE_OPT_DUMP_FORMAT, false },
+	{ "dump.level", CMDLINE_OPT_DUMP_LEVEL, false },
 };
 
 /*
@@ -372,6 +374,8 @@ void cmdline_defaults(struct cmdline *out)
 	out->test = CMDLINE_TEST_NONE;
 	out->zero = CMDLINE_ZERO_DEFAULT;
 	out->fat_part = CMDLINE_FATPART_DEFAULT;
+	out->format = CMDLINE_FORMAT_ELF;
+	out->dump_level = CMDLINE_DUMP_LEVEL_DEFAULT;
 }
 
 /* The next word at or after *pos: quotes toggle whether spaces split. */

@@ -25,6 +25,9 @@
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
  *   pm.test=fault|blkdev|efirt|efirt-fault|reentry  pm.inventory  pm.zero=keep|skip
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
+ *   dump.format=elf|kdump   the dump partition's body: ELF core (default) or
+ *                       makedumpfile's kdump-compressed file
+ *   dump.level=<0-31>   makedumpfile's dump level for kdump (default 31)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
  *
@@ -121,6 +124,14 @@ enum cmdline_zero {
 	CMDLINE_ZERO_SKIP,
 };
 
+enum cmdline_format {
+	CMDLINE_FORMAT_ELF,		/* default */
+	CMDLINE_FORMAT_KDUMP,		/* makedumpfile's kdump-compressed file */
+};
+
+#define CMDLINE_DUMP_LEVEL_DEFAULT	31
+#define CMDLINE_DUMP_LEVEL_MAX		31
+
 struct cmdline {
 	/* console=: in order given; none given and !console_none: defaults. */
 	size_t n_consoles;
@@ -151,6 +162,8 @@ struct cmdline {
 	enum cmdline_zero zero;
 	enum cmdline_bench bench;
 	uint64_t fat_part;		/* pm.fatpart=: dump=fat part size in bytes */
+	enum cmdline_format format;	/* dump.format= */
+	unsigned dump_level;		/* dump.level=: 0..31 (kdump only) */
 
 	size_t n_words;			/* words seen */
 	size_t n_ignored;		/* known foreign options and init's words */

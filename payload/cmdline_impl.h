@@ -31,6 +31,8 @@ enum cmdline_opt_id {
 	CMDLINE_OPT_PM_ZERO,
 	CMDLINE_OPT_PM_BENCH,
 	CMDLINE_OPT_PM_FATPART,
+	CMDLINE_OPT_DUMP_FORMAT,
+	CMDLINE_OPT_DUMP_LEVEL,
 };
 
 /* payload/cmdline.c */

@@ -21,6 +21,11 @@
 static const char cmdline_after_names[][9] = { "halt", "poweroff", "reboot", "capsule" };
 static const char cmdline_dump_names[][7] = { "auto", "serial", "disk", "fat", "none" };
 static const char cmdline_zero_names[][8] = { "default", "keep", "skip" };
+static const char cmdline_format_names[][6] = { "elf", "kdump" };
+static const char cmdline_level_names[][3] = {
+	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+	"16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+};
 
 const char *cmdline_after_name(enum cmdline_after after)
 {
@@ -318,6 +323,25 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 		out->fat_part = size;
 		return 0;
 	}
+	case CMDLINE_OPT_DUMP_FORMAT:
+		if (cmdline_span_is(v, "elf"))
+			out->format = CMDLINE_FORMAT_ELF;
+		else if (cmdline_span_is(v, "kdump"))
+			out->format = CMDLINE_FORMAT_KDUMP;
+		else
+			return -EINVAL;
+		return 0;
+	case CMDLINE_OPT_DUMP_LEVEL: {
+		uint64_t lv;
+		size_t used;
+
+		/* decimal 0..31, nothing after it */
+		if (cmdline_digits(v.p, v.n, 10, &lv, &used) != 0 || used != v.n ||
+		    lv > CMDLINE_DUMP_LEVEL_MAX)
+			return -ERANGE;
+		out->dump_level = (unsigned)lv;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -362,6 +386,10 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return cmdline_zero_names[out->zero];
 	case CMDLINE_OPT_PM_BENCH:
 		return out->bench == CMDLINE_BENCH_SHA256 ? "sha256" : "none";
+	case CMDLINE_OPT_DUMP_FORMAT:
+		return cmdline_format_names[out->format == CMDLINE_FORMAT_KDUMP];
+	case CMDLINE_OPT_DUMP_LEVEL:
+		return out->dump_level <= CMDLINE_DUMP_LEVEL_MAX ? cmdline_level_names[out->dump_level] : "31";
 	}
 	return NULL;
 }

@@ -610,7 +610,44 @@ TEST(test_names)
 	CHECK_STR(cmdline_after_name((enum cmdline_after)99), "?");
 }
 
-TEST_MAIN(test_defaults_and_empty, test_kexec_file_line, test_kexec_tools_line,
+TEST(test_dump_format_level)
+{
+	CHECK_EQ(parse(""), 0);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
+	CHECK_EQ(c.dump_level, 31);
+	CHECK_EQ(parse("dump.format=kdump dump.level=1"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_KDUMP);
+	CHECK_EQ(c.dump_level, 1);
+	CHECK_EQ(parse("dump=disk dump.format=elf dump.level=0"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.dump.kind, CMDLINE_DUMP_DISK);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
+	CHECK_EQ(c.dump_level, 0);
+	CHECK_EQ(parse("dump.level=31"), 0);
+	CHECK_EQ(c.dump_level, 31);
+	CHECK_EQ(parse("dump.format=kdump dump.format=lzo"), 0);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_KDUMP);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.format= ('lzo'); using kdump");
+	CHECK_EQ(parse("dump.format=ELF"), 0);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.format= ('ELF'); using elf");
+	CHECK_EQ(parse("dump.level=7 dump.level=32"), 0);
+	CHECK_EQ(c.dump_level, 7);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.level= ('32'); using 7");
+	const char *bad[] = { "dump.level=-1", "dump.level=0x1f", "dump.level=3k", "dump.level=",
+			      "dump.level=99999999999999999999999", "dump.level=1.0" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse(bad[i]), 0);
+		CHECK_EQ(c.dump_level, 31);
+		CHECK_EQ(c.n_warnings, 1);
+	}
+	CHECK_EQ(parse("dump.format="), 0);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
+	CHECK_EQ(c.n_warnings, 1);
+}
+
+TEST_MAIN(test_defaults_and_empty, test_dump_format_level, test_kexec_file_line, test_kexec_tools_line,
 	  test_console, test_console_bad, test_dump, test_dump_bad, test_after,
 	  test_elfcorehdr, test_memparse, test_memmap, test_memmap_limit,
 	  test_acpi_rsdp_handoff, test_pm_options, test_fatpart, test_ignored,
