@@ -57,6 +57,8 @@ KERNEL_SRCS := \
 	kernel/devices.c \
 	kernel/progress.c \
 	kernel/dump.c \
+	kernel/physread.c \
+	kernel/kdump.c \
 	kernel/dumpsink.c \
 	kernel/fatsink.c \
 	kernel/esp.c \
@@ -96,6 +98,10 @@ TOOL_SRCS := \
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
 MBEDTLS_OBJS := sha256.c.o platform_util.c.o
+# LZO: Debian's liblzo2.a LZO1X-1 compressor (needs only memcpy/memset),
+# linked as it is; kernel/kdump.c compresses the kdump-compressed pages with it.
+LZO_A := /usr/lib/x86_64-linux-gnu/liblzo2.a
+LZO_OBJS := lzo1x_1.o
 
 # ---------------------------------------------------------------- flags
 # Kernel: freestanding static PIE at link address 0, relocated by itself.
@@ -135,7 +141,7 @@ NASMFLAGS := -f elf64 -w+all -I boot/
 
 # ---------------------------------------------------------------- objects
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_SRCS)) $(patsubst %.asm,$(B)/k/%.o,$(BOOT_SRCS)) \
-	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS))
+	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS)) $(addprefix $(B)/k/lzo/,$(LZO_OBJS))
 TOOL_OBJS := $(patsubst %.c,$(B)/tool/%.o,$(TOOL_SRCS))
 
 LIBPURE_K := $(B)/k/libpure.a
@@ -209,6 +215,22 @@ $(MBEDTLS_A) /usr/include/mbedtls/sha256.h: | $(SETUP)
 $(B)/k/mbedtls/%: $(MBEDTLS_A)
 	@mkdir -p $(@D)
 	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
+
+# LZO's headers, copied from Debian's liblzo2-dev like mbedTLS's.
+$(B)/include/lzo/lzo1x.h: /usr/include/lzo/lzo1x.h
+	@mkdir -p $(B)/include
+	rm -rf $(B)/include/lzo && cp -r /usr/include/lzo $(B)/include/
+
+$(B)/k/kernel/kdump.o: kernel/kdump.c $(B)/include/lzo/lzo1x.h | $(SETUP) $(NEWLIB)/lib/libc.a
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
+
+$(LZO_A) /usr/include/lzo/lzo1x.h: | $(SETUP)
+	@test -e $@ || { echo "$@ missing: run scripts/setup.sh as root" >&2; exit 1; }
+
+$(B)/k/lzo/%: $(LZO_A)
+	@mkdir -p $(@D)
+	cd $(@D) && ar x $(abspath $(LZO_A)) $*
 
 $(B)/font.c: scripts/mkfont.sh | $(SETUP)
 	@mkdir -p $(@D)

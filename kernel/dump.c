@@ -26,6 +26,8 @@
 #include "kernel/cpu.h"
 #include "kernel/dump.h"
 #include "kernel/dumpsink.h"
+#include "kernel/kdump.h"
+#include "kernel/physread.h"
 #include "kernel/progress.h"
 #include "payload/brief.h"
 #include "payload/dumphdr.h"
@@ -246,29 +248,9 @@ static void describe_crash(const struct context *ctx, struct dumpsink *sink, siz
 /* ------------------------------------------------------------ crash record */
 
 struct brief_mem {
-	size_t nranges;
+	struct physread rd;	/* the planned ranges: the crashed system's RAM only */
 	struct kpgtable pt;
 };
-
-/* The crashed system's RAM only (the planned ranges, our image excluded). */
-static int brief_read_phys(void *c, uint64_t pa, void *buf, size_t len)
-{
-	const struct brief_mem *m = c;
-
-	for (size_t i = 0; i < m->nranges; i++) {
-		const struct dumpplan_range *r = &ranges[i];
-		uint64_t from;
-
-		if (pa < r->start || pa - r->start >= r->size || len > r->size - (pa - r->start))
-			continue;
-		from = r->read_from + (pa - r->start);
-		if (cpu_map_phys(from, len) != 0)
-			return -EFAULT;
-		memcpy(buf, (const void *)(uintptr_t)from, len);
-		return 0;
-	}
-	return -EFAULT;
-}
 
 static int brief_read_virt(void *c, uint64_t va, void *buf, size_t len)
 {
@@ -290,10 +272,10 @@ static void send_brief(struct dumpsink *sink, size_t nranges, size_t notes_len)
 	const char *why = "no VMCOREINFO note";
 	size_t cursor = 0, len;
 
-	mem.nranges = nranges;
+	mem.rd = (struct physread){ ranges, nranges };
 	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0)
 		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && nt.desc) {
-			why = brief_pgtable(nt.desc, nt.desc_len, &mem.pt, brief_read_phys, &mem);
+			why = brief_pgtable(nt.desc, nt.desc_len, &mem.pt, physread_ranges, &mem.rd);
 			break;
 		}
 	if (why == NULL)
@@ -435,6 +417,9 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 		send_brief(st.sink, n, notes_len);
 	printf("dump: plan: %zu ranges from %s, %llu MiB of memory, notes %zu bytes\n", n, src,
 	       (unsigned long long)(plan.total >> 20), notes_len);
+	if (opts->format == CMDLINE_FORMAT_KDUMP &&
+	    kdump_run(st.sink, ranges, n, notes, notes_len, opts->dump_level, summary, len))
+		return;
 	err = elfcore_plan(ranges, n, notes_len, opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs,
 			   segs, SEGS_MAX, &nsegs, &file_size);
 	if (err) {

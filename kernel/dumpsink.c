@@ -176,7 +176,7 @@ static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.dump_id = cpu_rdtsc_id();
 	tmpl.created = now_unix();
-	tmpl.body_format = DUMPHDR_BODY_ELF;
+	tmpl.body_format = s->body_format ? s->body_format : DUMPHDR_BODY_ELF;
 	tmpl.flags = forced ? DUMPHDR_FLAG_FORCED : 0;
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "postmortem " PM_VERSION);
 	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), s->release);
@@ -349,6 +349,7 @@ static struct dumpsink *open_disk(void)
 	snprintf(sink.namebuf, sizeof(sink.namebuf), "disk %s", part_view.name);
 	sink.name = sink.namebuf;
 	sink.hashes = true;	/* the dump header's digest is over the same bytes */
+	sink.takes_kdump = true;
 	sink.begin = disk_begin;
 	sink.write = disk_write;
 	sink.finish = disk_finish;

@@ -59,6 +59,7 @@
 
 /* body_format */
 #define DUMPHDR_BODY_ELF	1	/* ELF64 core file, /proc/vmcore's shape */
+#define DUMPHDR_BODY_KDUMP	2	/* makedumpfile's kdump-compressed file (docs/kdump-format.md) */
 
 /* handoff_status: what the kernel made of its handoff block */
 #define DUMPHDR_HANDOFF_NONE	0	/* there was none */
@@ -85,7 +86,7 @@ struct dumphdr {
 	uint64_t created;			/* 0x020 unix seconds, dump start (0 unknown) */
 	uint64_t finished;			/* 0x028 unix seconds, final status (0 before) */
 	uint32_t sector_size;			/* 0x030 bytes per LBA of the partition */
-	uint32_t body_format;			/* 0x034 DUMPHDR_BODY_ELF */
+	uint32_t body_format;			/* 0x034 DUMPHDR_BODY_ELF or _KDUMP */
 	uint64_t part_sectors;			/* 0x038 partition size when written */
 	uint64_t body_offset;			/* 0x040 first body sector (partition LBA) */
 	uint64_t body_capacity;			/* 0x048 bytes from body_offset to the trailer */
