@@ -106,6 +106,25 @@ check [ "$(dd if="$img" bs=512 skip="$p2" count=1 status=none | head -c 8)" = PM
 check [ "$(dd if="$img" bs=512 skip="$p2_last" count=1 status=none | head -c 8)" = PMDUMPHD ]
 check cmp -s -n 4096 "$tmp/gen.elf" -i 0:$(((p2 + 128) * 512)) "$img"
 
+# ------------------------------------------------------------ kdump-compressed body
+# dump.format=kdump: body_format 2; saved as it is (no /proc/vmcore
+# expansion), named in the output.
+kimg=$tmp/kdump.img
+mkimg "$kimg"
+check gen "$kimg" --elf "$tmp/gen.kdump" --load-size 1M --kdump
+check has gen "kdump-compressed file, body at sector"
+run ksave savecore "$kimg" -o "$tmp/vmcore.kdump"
+check rc_is ksave 0
+check has ksave "kernel 6.1.0-test, host testhost, 1.0 MiB, kdump-compressed, sha256 OK → $tmp/vmcore.kdump"
+check cmp -s "$tmp/vmcore.kdump" "$tmp/gen.kdump"
+check [ "$(head -c 8 "$tmp/vmcore.kdump")" = "KDUMP   " ]
+run klist savecore "$kimg" --list
+check rc_is klist 0
+check has klist "1.0 MiB, kdump-compressed: COMPLETE"
+run kcompact savecore "$kimg" -o "$tmp/vmcore2.kdump" --compact
+check rc_is kcompact 0
+check cmp -s "$tmp/vmcore2.kdump" "$tmp/gen.kdump"
+
 # ------------------------------------------------------------ cuts
 # Each point of the write order a power cut can stop at.
 for stop in begin body trail; do

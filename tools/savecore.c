@@ -47,7 +47,8 @@ static void usage(FILE *f)
 		"       postmortem savecore IMAGE-OR-DEVICE --list [--partition N]\n"
 		"\n"
 		"Save the dump postmortem wrote to a raw dump partition (GPT type\n"
-		"9cd6ae46-cf19-4c5c-b341-57f4b21dfd41, or a partition image) as an ELF core file.\n"
+		"9cd6ae46-cf19-4c5c-b341-57f4b21dfd41, or a partition image) as an ELF core file\n"
+		"(a dump.format=kdump dump: its kdump-compressed file, as it is).\n"
 		"dump=fat dumps are found too: on the FAT partitions of IMAGE, on IMAGE as one\n"
 		"FAT volume, or in IMAGE as a directory (the mounted ESP, its POSTMORTEM\n"
 		"directory, or one dump's directory); the newest complete one is saved.\n"
@@ -221,11 +222,12 @@ const char *savecore_fmt_dump(const struct dumphdr *h)
 	/* Bounded reads of the text fields, escaped: they come from the disk. */
 	textesc(h->release, sizeof(h->release), rel, sizeof(rel));
 	textesc(h->hostname, sizeof(h->hostname), host, sizeof(host));
-	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %s%s%s, %s",
+	snprintf(buf, sizeof(buf), "dump 0x%016llx, created %s, kernel %s%s%s, %s%s",
 		 (unsigned long long)h->dump_id, fmt_time(h->created, tbuf, sizeof(tbuf)),
 		 rel[0] ? rel : "unknown", host[0] ? ", host " : "", host,
 		 savecore_fmt_size(h->body_length ? h->body_length : h->needed_length,
-				       sbuf, sizeof(sbuf)));
+				       sbuf, sizeof(sbuf)),
+		 h->body_format == DUMPHDR_BODY_KDUMP ? ", kdump-compressed" : "");
 	return buf;
 }
 

@@ -60,6 +60,7 @@ struct savecore_ctx {
 	struct gpt_info *gpt;		/* NULL when the image has no GPT */
 	struct savecore_target t[SAVECORE_MAX_TARGETS];
 	unsigned nt;
+	bool kdump_body;		/* the body being saved is kdump-compressed, not ELF */
 };
 
 int savecore_tool_main(int argc, char **argv);
@@ -91,7 +92,7 @@ struct outfile;
 /* Bytes VMCORE's filesystem needs for a len-byte body (and its expanded copy). */
 uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len);
 /* Expand (unless --compact) and put the checked output o in place: rc, or _FORCED/_FAIL. */
-int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc);
+int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc, bool elf);
 
 /* Write t's body to c->o.out and check it: SAVECORE_OK, _FORCED, _TRUNCATED or _FAIL. */
 int savecore_save(struct savecore_ctx *c, struct savecore_target *t);

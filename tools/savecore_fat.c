@@ -565,7 +565,7 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 			return SAVECORE_FAIL;
 		}
 	}
-	rc = savecore_publish(c, &o, ok ? SAVECORE_OK : SAVECORE_FORCED);
+	rc = savecore_publish(c, &o, ok ? SAVECORE_OK : SAVECORE_FORCED, true);
 	if (rc == SAVECORE_FAIL)
 		return rc;
 	printf("%s: %s: %s: %u part%s, %llu bytes, sha256 %s \xe2\x86\x92 %s\n", TOOL, s->label,

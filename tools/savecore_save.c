@@ -135,17 +135,19 @@ static int judge_digest(struct savecore_ctx *c, struct savecore_target *t, const
 }
 
 /*
- * Give the checked body in o the /proc/vmcore shape unless --compact or a
- * direct target, then put it in place.  rc as judged; returns the final one.
+ * Give the checked body in o the /proc/vmcore shape unless --compact, a
+ * direct target or a body that is not ELF (a kdump-compressed file is
+ * saved as it is), then put it in place.  rc as judged; returns the final
+ * one.
  */
-int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc)
+int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc, bool elf)
 {
-	if (o->direct && !c->o.compact)
+	if (o->direct && !c->o.compact && elf)
 		fprintf(stderr, "%s: %s is a device or pipe: written as the dump holds it "
 			"(compact; `postmortem expand` gives a saved copy the /proc/vmcore shape)\n",
 			TOOL, c->o.out);
 	/* The digest covers the body as written; the file becomes /proc/vmcore-shaped after. */
-	if (!o->direct && !c->o.compact && vmcore_expand(o->tmp, c->o.out) < 0 &&
+	if (elf && !o->direct && !c->o.compact && vmcore_expand(o->tmp, c->o.out) < 0 &&
 	    rc == SAVECORE_OK)
 		rc = SAVECORE_FORCED;
 	if (outfile_publish(o) != 0) {
@@ -158,7 +160,7 @@ int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc)
 /* Bytes VMCORE's filesystem must have free: the body, and its expanded copy. */
 uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len)
 {
-	if (c->o.compact)
+	if (c->o.compact || c->kdump_body)
 		return len;
 	return len > UINT64_MAX / 2 ? UINT64_MAX : 2 * len;	/* a hostile size never wraps small */
 }
@@ -175,6 +177,7 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 
 	if (h == NULL)
 		return SAVECORE_FAIL;
+	c->kdump_body = h->body_format == DUMPHDR_BODY_KDUMP;
 	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
 		return SAVECORE_FAIL;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
@@ -193,7 +196,7 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 		outfile_discard(&o);
 		return rc;
 	}
-	rc = savecore_publish(c, &o, rc);
+	rc = savecore_publish(c, &o, rc, !c->kdump_body);
 	if (rc == SAVECORE_FAIL)
 		return rc;
 	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
@@ -201,9 +204,10 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	cut = (h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
 	      h->needed_length > len;
 	if (cut)
-		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the ELF file "
+		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the %s "
 		       "ends early (exit %d)\n", TOOL, savecore_fmt_size(len, sbuf, sizeof(sbuf)),
-		       (unsigned long long)h->needed_length, SAVECORE_TRUNCATED);
+		       (unsigned long long)h->needed_length,
+		       c->kdump_body ? "kdump-compressed file" : "ELF file", SAVECORE_TRUNCATED);
 	return cut && rc == SAVECORE_OK ? SAVECORE_TRUNCATED : rc;
 }
 

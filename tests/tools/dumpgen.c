@@ -5,6 +5,7 @@
  *   dumpgen IMAGE --elf OUT [--partition N | --whole] [--load-size BYTES]
  *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
  *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
+ *           [--kdump]
  *
  * It finds the target with formats/gpt.c (the first usable partition with
  * the postmortem dump type GUID, or entry N, which must carry that type
@@ -14,7 +15,11 @@
  * through payload/dumphdr.c's writer: begin (both headers INCOMPLETE),
  * body, finish (trailing then leading header final).  --stop ends the run
  * early at a step of the documented order, as a power cut would; --fail
- * marks the dump FAILED after the body.  Prints one line; exit 0 or 1.
+ * marks the dump FAILED after the body.  --kdump: the body (and OUT) is
+ * instead a kdump-compressed file of the same pages made by
+ * formats/diskdump.c (pages stored raw; body_format DUMPHDR_BODY_KDUMP),
+ * as the kernel writes under dump.format=kdump.  Prints one line; exit 0
+ * or 1.
  *
  * Built by the test script against formats/gpt.c, payload/dumphdr.c,
  * formats/blkdev.c, tools/fileblk.c, formats/efi.c and crypto/.
@@ -28,6 +33,7 @@
 #include <string.h>
 
 #include "formats/blkdev.h"
+#include "formats/diskdump.h"
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
 #include "tools/fileblk.h"
@@ -38,7 +44,7 @@
 struct opts {
 	const char *image, *elf, *stop, *fail, *release, *host;
 	uint32_t partition, sector_size;
-	bool whole, force;
+	bool whole, force, kdump;
 	uint64_t load_size, id, time;
 };
 
@@ -70,6 +76,10 @@ static int parse(int argc, char **argv, struct opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (strcmp(a, "--kdump") == 0) {
+			o->kdump = true;
+			continue;
+		}
 		if (strcmp(a, "--whole") == 0 || strcmp(a, "--force") == 0) {
 			*(a[2] == 'w' ? &o->whole : &o->force) = true;
 			continue;
@@ -102,6 +112,7 @@ struct elf {
 	uint8_t head[4096];	/* Ehdr, 2 Phdrs, the note */
 	size_t head_len;
 	uint64_t total;
+	uint8_t *kdump;		/* --kdump: the whole body */
 };
 
 static void make_elf(struct elf *e, const struct opts *o)
@@ -148,6 +159,82 @@ static void load_bytes(uint8_t *buf, uint64_t at, size_t n, uint64_t id)
 	}
 }
 
+/* ---------------------------------------------------------- --kdump */
+
+struct membuf {
+	uint8_t *p;
+	uint64_t len;
+};
+
+static int mem_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	struct membuf *m = ctx;
+	uint8_t *p;
+
+	if (off != m->len || (p = realloc(m->p, (size_t)(m->len + len))) == NULL)
+		return -EIO;
+	memcpy(p + off, buf, len);
+	m->p = p;
+	m->len += len;
+	return 0;
+}
+
+static int no_compress(void *ctx, const void *in, void *out, size_t *out_len)
+{
+	(void)ctx, (void)in, (void)out, (void)out_len;
+	return -1;			/* every page stored raw */
+}
+
+/* The PT_LOAD's pages (at 0x100000) as a kdump-compressed file. */
+static int make_kdump(struct elf *e, const struct opts *o)
+{
+	static struct diskdump_writer w;
+	static uint8_t page[DISKDUMP_BLOCK];
+	uint64_t first = 0x100000 / DISKDUMP_BLOCK, n = (o->load_size + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK;
+	uint64_t max = first + n, bytes = diskdump_bitmap_bytes(max);
+	uint8_t *bm = calloc(1, (size_t)bytes);
+	const Elf64_Phdr *note = (const Elf64_Phdr *)(e->head + sizeof(Elf64_Ehdr));
+	struct diskdump_info di = { 0 };
+	struct membuf m = { NULL, 0 };
+	struct diskdump_out out = { mem_write, &m };
+	int err;
+
+	if (bm == NULL || o->load_size % DISKDUMP_BLOCK)
+		return -EINVAL;
+	for (uint64_t pfn = first; pfn < max; pfn++)
+		diskdump_set_bit(bm, pfn);
+	di.sysname = "Linux";
+	di.nodename = o->host;
+	di.release = o->release;
+	di.machine = "x86_64";
+	di.tv_sec = (int64_t)o->time;
+	di.dump_level = 31;
+	di.max_mapnr = max;
+	di.notes = e->head + note->p_offset;
+	di.notes_len = note->p_filesz;
+	di.vmcoreinfo = e->head + note->p_offset + sizeof(Elf64_Nhdr) + 12;
+	di.vmcoreinfo_len = ((const Elf64_Nhdr *)(e->head + note->p_offset))->n_descsz;
+	di.compression = DISKDUMP_COMPRESSED_LZO;
+	di.compress = no_compress;
+	err = diskdump_begin(&w, &di, bm, bm, n, &out);
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t i = 0; err == 0 && i < n; i++) {
+			load_bytes(page, i * DISKDUMP_BLOCK, DISKDUMP_BLOCK, o->id);
+			err = pass ? diskdump_page(&w, first + i, page) : diskdump_desc(&w, first + i, page);
+		}
+		if (err == 0)
+			err = pass ? diskdump_end(&w) : diskdump_data(&w);
+	}
+	free(bm);
+	if (err) {
+		free(m.p);
+		return err;
+	}
+	e->kdump = m.p;
+	e->total = m.len;
+	return 0;
+}
+
 /* ---------------------------------------------------------- the target */
 
 static int find_target(struct blkdev *dev, struct blkdev *view, const struct opts *o,
@@ -183,6 +270,9 @@ static int write_body(struct dumphdr_writer *w, const struct elf *e, const struc
 	static uint8_t chunk[CHUNK];
 	uint64_t at = 0;
 
+	if (e->kdump)
+		return fwrite(e->kdump, 1, (size_t)e->total, f) != e->total ||
+		       dumphdr_writer_body(w, e->kdump, (size_t)e->total) ? -EIO : 0;
 	if (fwrite(e->head, 1, e->head_len, f) != e->head_len ||
 	    dumphdr_writer_body(w, e->head, e->head_len))
 		return -EIO;
@@ -224,6 +314,8 @@ static int run(struct blkdev *view, const struct opts *o, const struct dumphdr *
 	int err;
 
 	make_elf(&e, o);
+	if (o->kdump && make_kdump(&e, o))
+		return die("cannot make the kdump-compressed file (--load-size: whole pages)");
 	err = dumphdr_writer_begin(&w, view, tmpl, e.total, scratch, sizeof(scratch));
 	if (err)
 		return die(err == -ENOSPC ? "partition too small for a dump" : "begin failed");
@@ -235,8 +327,9 @@ static int run(struct blkdev *view, const struct opts *o, const struct dumphdr *
 		return die("body write failed");
 	if (body && finish(&w, o))
 		return die("finish failed");
-	printf("dumpgen: %s: %llu-byte ELF, body at sector %llu, %llu bytes fit%s%s\n", view->name,
-	       (unsigned long long)e.total, (unsigned long long)w.layout.body_lba,
+	printf("dumpgen: %s: %llu-byte %s, body at sector %llu, %llu bytes fit%s%s\n", view->name,
+	       (unsigned long long)e.total, o->kdump ? "kdump-compressed file" : "ELF",
+	       (unsigned long long)w.layout.body_lba,
 	       (unsigned long long)w.layout.body_bytes, w.layout.truncated ? " (truncated)" : "",
 	       o->stop ? ", stopped early" : "");
 	return 0;
@@ -257,6 +350,7 @@ int main(int argc, char **argv)
 	tmpl.dump_id = o.id;
 	tmpl.created = o.time;
 	tmpl.handoff_status = DUMPHDR_HANDOFF_OK;
+	tmpl.body_format = o.kdump ? DUMPHDR_BODY_KDUMP : DUMPHDR_BODY_ELF;
 	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), o.release);
 	dumphdr_set_text(tmpl.hostname, sizeof(tmpl.hostname), o.host);
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "dumpgen");

@@ -549,5 +549,32 @@ TEST(get_put)
 	CHECK_EQ(dumphdr_put(&part, true, NULL, sector, sizeof(sector)), -EINVAL);
 }
 
-TEST_MAIN(round_trip, every_flipped_bit, statuses_and_rules, text_fields, layouts, pair_checks,
+/* body_format 2 (kdump-compressed) is decoded and written as given; 0 means ELF. */
+TEST(body_formats)
+{
+	struct dumphdr h = sample(), d, t = tmpl(0xdef);
+	struct dumphdr_writer w;
+	const char *why = "x";
+	uint64_t id;
+
+	h.body_format = DUMPHDR_BODY_KDUMP;
+	CHECK_EQ(roundtrip(&h, &d, &why), 0);
+	CHECK(why == NULL);
+	CHECK_EQ(d.body_format, 2);
+	CHECK_EQ(sector[0x34], 2);
+	fresh_partition();
+	t.body_format = DUMPHDR_BODY_KDUMP;
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 4096, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body(&w, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 1700000099), 0);
+	CHECK_EQ(judge(&id, &d), 0);
+	CHECK_EQ(d.body_format, DUMPHDR_BODY_KDUMP);
+	fresh_partition();
+	t.body_format = 0;
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 4096, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(judge(&id, &d), -EINPROGRESS);
+	CHECK_EQ(d.body_format, DUMPHDR_BODY_ELF);
+}
+
+TEST_MAIN(round_trip, body_formats, every_flipped_bit, statuses_and_rules, text_fields, layouts, pair_checks,
 	  writer_whole, writer_truncated_and_failed, power_cut_anywhere, get_put)
