@@ -316,7 +316,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		return true;
 	}
 	crypto_sha256_hex(digest, hex);
-	snprintf(summary, len, "dump complete: %llu MiB kdump-compressed in %llu.%01llu s, sha256 %s",
+	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (kdump-compressed), sha256 %s",
 		 (unsigned long long)(o.size >> 20), (unsigned long long)(us / 1000000),
 		 (unsigned long long)(us / 100000 % 10), hex);
 	return true;

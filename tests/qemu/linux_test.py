@@ -68,7 +68,8 @@ class Case:
     "softlockup" (the soft-lockup watchdog with softlockup_panic, CPU 1 stuck)."""
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
-                 panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False):
+                 panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
+                 kdump=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -78,6 +79,9 @@ class Case:
         # fallback: the disk has no dump partition, so the dump goes to the
         # serial console, the crash record first.
         self.fallback = fallback
+        # kdump: postmortem writes makedumpfile's kdump-compressed file at
+        # dump level 31 (dump.format=kdump) instead of the ELF core.
+        self.kdump = kdump
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -104,6 +108,9 @@ CASES = [
     Case("bios-kexec", "bios", short=True),
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
+    # dump.format=kdump: the kdump-compressed file, filtered at level 31.
+    Case("bios-kdump-format", "bios", kdump=True,
+         expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
@@ -157,6 +164,8 @@ def make_disk(name, mem_mb, esp=False):
 
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
+    if case.kdump:
+        load.append("--append=dump.format=kdump")
     load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s pmcrash=%s %s" %
               (case.crash, ",".join(load), case.panic, case.extra_append)).strip()
@@ -235,6 +244,41 @@ def check_vmcore(core, case):
     r = run_tool("makedumpfile", "--dump-dmesg", small, log2)
     if r.returncode != 0 or "Kernel panic" not in open(log2, errors="replace").read():
         return "the filtered dump's log lacks the panic"
+    return None
+
+
+# case name -> (MiB of the ELF core the kernel wrote, bytes of savecore's
+# /proc/vmcore-shaped copy), from this run's ELF disk cases
+ELF_SIZES = {}
+
+
+def check_kdump(core, case, res):
+    """None, or what is wrong with the saved kdump-compressed file; sets res.note."""
+    with open(core, "rb") as f:
+        head = f.read(0x1d0)
+    if head[:8] != b"KDUMP   ":
+        return "savecore's file starts with %r, not the kdump signature" % head[:8]
+    level = struct.unpack_from("<i", open(core, "rb").read(4096 + 16), 4096 + 8)[0]
+    cpus = struct.unpack_from("<i", head, 0x1cc)[0]
+    if level != 31 or cpus != case.smp:
+        return "kdump header: dump level %d, %d CPUs (want 31, %d)" % (level, cpus, case.smp)
+    log = core + ".dmesg"
+    r = run_tool("makedumpfile", "--dump-dmesg", core, log)
+    if r.returncode != 0 or not os.path.exists(log):
+        return "makedumpfile --dump-dmesg failed: " + (r.stdout + r.stderr)[-400:]
+    text = open(log, errors="replace").read()
+    for want in case.panic_lines():
+        if want not in text:
+            return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    size = os.path.getsize(core)
+    mem = next((int(m.group(1)) for m in (re.match(r"^dump: plan: .*, (\d+) MiB of memory", ln)
+                                          for ln in res.lines) if m), 0)
+    name, (elf, whole) = next(iter(ELF_SIZES.items()), ("", (0, 0)))
+    res.note = "kdump-compressed %.1f MiB written; %s; %d MiB of memory" % (
+        size / 1048576, "%s's ELF core %d MiB written, %.1f MiB saved" % (name, elf, whole / 1048576)
+        if name else "no ELF case ran", mem)
+    if not mem or size * 4 > mem << 20 or (elf and size * 4 > elf << 20):
+        return "the kdump-compressed file is not much smaller: " + res.note
     return None
 
 
@@ -402,7 +446,17 @@ def run_case(case):
         res.failure = "%s failed: %s" % ("recv" if case.serial() else "savecore",
                                           (r.stdout + r.stderr)[-400:])
         return res
-    res.failure = check_vmcore(core, case)
+    if case.kdump:
+        if "kdump-compressed" not in r.stdout:
+            res.failure = "savecore did not say kdump-compressed: " + r.stdout[-300:]
+        else:
+            res.failure = check_kdump(core, case, res)
+    else:
+        res.failure = check_vmcore(core, case)
+        if res.failure is None and case.dump == "disk":
+            written = next((int(m.group(1)) for m in (re.match(r"^dump: writing (\d+) MiB ELF core", ln)
+                                                      for ln in res.lines) if m), 0)
+            ELF_SIZES[case.name] = (written, os.path.getsize(core))
     if res.failure is None and case.firmware == "ovmf":
         res.failure = check_tables(res)
     for f in os.listdir(TMP):
@@ -427,7 +481,8 @@ def main():
         took = time.monotonic() - t0
         if res.failure is None:
             passed += 1
-            print("ok   %s (%.0f s)" % (c.name, took), flush=True)
+            note = getattr(res, "note", None)
+            print("ok   %s (%.0f s)%s" % (c.name, took, ": " + note if note else ""), flush=True)
         else:
             failed += 1
             print("FAIL %s: %s" % (c.name, res.failure), flush=True)
