@@ -231,9 +231,13 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		return false;
 	}
 	if (!build_bitmaps(&s)) {
-		printf("dump: dump.format=kdump: memory up to %llu MiB needs bitmaps over the %u KiB "
-		       "postmortem has; writing ELF\n",
-		       (unsigned long long)((s.max_mapnr * DISKDUMP_BLOCK) >> 20), KDUMP_BITMAP_MAX >> 10);
+		if (s.max_mapnr == 0)
+			printf("dump: dump.format=kdump: no memory ranges; writing ELF\n");
+		else
+			printf("dump: dump.format=kdump: memory up to %llu MiB needs bitmaps over the "
+			       "%u KiB postmortem has; writing ELF\n",
+			       (unsigned long long)((s.max_mapnr * DISKDUMP_BLOCK) >> 20),
+			       KDUMP_BITMAP_MAX >> 10);
 		return false;
 	}
 	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0) {
