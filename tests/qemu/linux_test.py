@@ -22,6 +22,9 @@ Then on the host:
     the panic's lines (Case.panic_lines; for a CPU-N panic "CPU: N PID:"
     too), and `makedumpfile -c
     -d 31` makes a filtered dump whose log reads the same;
+  - with dump.format=kdump (bios-kdump-format) savecore gives makedumpfile's
+    kdump-compressed file instead: level 31, one CPU per guest CPU, the
+    panic in makedumpfile's log, under a quarter of the ELF core's size;
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab.
@@ -116,9 +119,11 @@ CASES = [
          extra_append="init_on_free=1 pmslim=1"),
     # dump=disk, but the disk has no dump partition: the fallback to serial
     # sends the crash record (panic line, registers, log tail) first.
+    # It also asks for dump.format=kdump, which needs a dump partition: ELF goes out.
     Case("bios-fallback-serial", "bios", mem=256, crash="32M", fallback=True, short=True,
-         extra_append="init_on_free=1 pmslim=1",
+         extra_append="init_on_free=1 pmslim=1", load=["--append=dump.format=kdump"],
          expect=[r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
+                 r"^dump: dump.format=kdump needs a dump partition; writing ELF to serial ttyS0",
                  r"^dump: crash record: 2 CPUs, the newest \d+ log records",
                  r"^dump: the crash record first: \d+ bytes over ttyS0, about \d+ s at 115200 baud"]),
     Case("bios-smp4", "bios", smp=4),
