@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "formats/dmar.h"
+#include "formats/le.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ACPI tables are little-endian and read in place");
@@ -21,22 +22,6 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define DMAR_LENGTH_OFFSET	4	/* ACPI header: u32 length */
 #define DMAR_WIDTH_OFFSET	36
 #define DMAR_FLAGS_OFFSET	37
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Check signature and declared length; store the length in *length. */
 static int dmar_table(const void *buf, size_t len, uint32_t *length)
@@ -82,8 +67,8 @@ static int dmar_find_drhd(const uint8_t *p, uint32_t length, size_t index,
 	uint32_t off = DMAR_HEADER_LEN;
 
 	while (length - off >= DMAR_STRUCT_HDR_LEN) {
-		uint16_t type = get16(p + off);
-		uint16_t n = get16(p + off + 2);
+		uint16_t type = le_get16(p + off);
+		uint16_t n = le_get16(p + off + 2);
 
 		if (n < DMAR_STRUCT_HDR_LEN || n > length - off)
 			return -EBADMSG;
@@ -120,8 +105,8 @@ int dmar_drhd(const void *buf, size_t len, size_t index, struct dmar_drhd *out)
 		return err;
 	out->flags = p[at + 4];
 	out->size = p[at + 5] & 0x0fu;
-	out->segment = get16(p + at + 6);
-	out->reg_base = get64(p + at + 8);
+	out->segment = le_get16(p + at + 6);
+	out->reg_base = le_get64(p + at + 8);
 	out->offset = at;
 	out->length = n;
 	return 0;
