@@ -29,7 +29,7 @@
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/fat.h"
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
