@@ -73,13 +73,13 @@ static void print_note(const struct elfcorehdr_note *n)
 	printf(IND "\"");
 	put_text(n->name != NULL ? n->name : "", n->name_len);
 	printf("\" type %" PRIu32 ", %zu bytes", n->type, n->desc_len);
-	if (elfcorehdr_note_is(n, ELFCOREHDR_NOTE_NAME_CORE, ELFCOREHDR_NT_PRSTATUS)) {
+	if (elfcorehdr_note_is(n, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS)) {
 		printf(" (NT_PRSTATUS)");
 		if (elfcorehdr_prstatus(n->desc, n->desc_len, &prs) == 0)
 			printf(": pid %" PRId32 ", rip 0x%" PRIx64 ", rsp 0x%" PRIx64, prs.pid,
 			       prs.regs.rip, prs.regs.rsp);
-	} else if (elfcorehdr_note_is(n, ELFCOREHDR_NOTE_NAME_VMCOREINFO,
-				      ELFCOREHDR_NT_VMCOREINFO)) {
+	} else if (elfcorehdr_note_is(n, ELF64_NOTE_NAME_VMCOREINFO,
+				      ELF64_NT_VMCOREINFO)) {
 		printf(" (VMCOREINFO)");
 		if (n->desc != NULL && elfcorehdr_vmcoreinfo_get(n->desc, n->desc_len, "OSRELEASE",
 								 &v, &vlen) == 0) {
