@@ -13,29 +13,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "formats/acpi.h"
 #include "formats/ivrs.h"
 #include "formats/le.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ACPI tables are little-endian and read in place");
 
-#define IVRS_LENGTH_OFFSET	4	/* ACPI header: u32 length */
 #define IVRS_IVINFO_OFFSET	36
-
-/* Check signature and declared length; store the length in *length. */
-static int ivrs_table(const void *buf, size_t len, uint32_t *length)
-{
-	if (buf == NULL || len < IVRS_HEADER_LEN)
-		return -EINVAL;
-	if (memcmp(buf, "IVRS", 4) != 0)
-		return -EBADMSG;
-	*length = le_get32((const uint8_t *)buf + IVRS_LENGTH_OFFSET);
-	if (*length < IVRS_HEADER_LEN)
-		return -EBADMSG;
-	if (*length > len)
-		return -EINVAL;
-	return 0;
-}
 
 int ivrs_parse(const void *buf, size_t len, struct ivrs_info *out)
 {
@@ -45,7 +30,7 @@ int ivrs_parse(const void *buf, size_t len, struct ivrs_info *out)
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = ivrs_table(buf, len, &length);
+	err = acpi_table_check(buf, len, "IVRS", IVRS_HEADER_LEN, &length);
 	if (err)
 		return err;
 	out->ivinfo = le_get32((const uint8_t *)buf + IVRS_IVINFO_OFFSET);
@@ -74,7 +59,7 @@ int ivrs_ivhd(const void *buf, size_t len, size_t index, struct ivrs_ivhd *out)
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = ivrs_table(buf, len, &length);
+	err = acpi_table_check(buf, len, "IVRS", IVRS_HEADER_LEN, &length);
 	if (err)
 		return err;
 	while (length - off >= IVRS_BLOCK_HDR_LEN) {
