@@ -52,6 +52,7 @@
 
 #include "crypto/crc32.h"
 #include "formats/efi.h"
+#include "formats/textbuf.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "EFI tables are little-endian and read by memcpy");
@@ -160,44 +161,18 @@ int efi_systab_parse(const void *buf, size_t len, struct efi_systab *out)
 	return 0;
 }
 
-/* Decimal digits of v at dst (room for 10); returns how many. */
-static size_t efi_put_dec(char *dst, uint32_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (size_t i = 0; i < n; i++)
-		dst[i] = tmp[n - 1 - i];
-	return n;
-}
-
 int efi_revision_format(uint32_t revision, char *out, size_t out_len)
 {
-	char text[24];		/* "65535.6553.5" at most */
 	uint32_t minor = revision & 0xffff;
-	size_t n;
+	struct textbuf t;
 
 	if (out == NULL || out_len == 0)
 		return -EINVAL;
-	n = efi_put_dec(text, revision >> 16);
-	text[n++] = '.';
-	n += efi_put_dec(text + n, minor / 10);
-	if (minor % 10 != 0) {
-		text[n++] = '.';
-		n += efi_put_dec(text + n, minor % 10);
-	}
-	if (n >= out_len) {
-		memcpy(out, text, out_len - 1);
-		out[out_len - 1] = '\0';
-		return -ENOSPC;
-	}
-	memcpy(out, text, n);
-	out[n] = '\0';
-	return (int)n;
+	textbuf_init(&t, out, out_len);
+	textbuf_add_part(&t, "%u.%u", (unsigned)(revision >> 16), (unsigned)(minor / 10));
+	if (minor % 10 != 0)
+		textbuf_add_part(&t, ".%u", (unsigned)(minor % 10));
+	return t.cut ? -ENOSPC : (int)t.len;
 }
 
 int efi_utf16_to_ascii(const void *buf, size_t len, char *out, size_t out_len)
