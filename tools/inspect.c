@@ -1,6 +1,6 @@
 /*
  * `postmortem inspect VMCORE [--at PADDR [--len N] [--raw]]`: what an ELF
- * core file holds (payload/elfcore.h): its notes (names, types, sizes;
+ * core file holds (formats/elfcore.h): its notes (names, types, sizes;
  * each CPU's pid and rip, VMCOREINFO's OSRELEASE, postmortem's own note in
  * full), its PT_LOAD segments (paddr, vaddr, file offset, filesz, memsz)
  * and, with --at, the dumped bytes at a physical address as hex (or raw
@@ -8,7 +8,7 @@
  * patterns.  Interface and exit status: tools/recv.h.
  *
  * Host only.  The file is mapped read-only and read with the pure reader
- * in payload/elfcore_read.c, which never hands out a byte past its end, so
+ * in formats/elfcore_read.c, which never hands out a byte past its end, so
  * a truncated or damaged file shows what it still has.  Text from the
  * file is printed with control bytes escaped.
  */
