@@ -7,7 +7,6 @@
 #include "formats/textbuf.h"
 #include "payload/brief.h"
 
-#define BRIEF_NT_PRSTATUS	1
 #define BRIEF_PANIC		"Kernel panic - not syncing: "
 #define BRIEF_LINE_MAX		200
 
@@ -55,9 +54,10 @@ static size_t brief_scan(const struct brief_src *src, const char **vi, size_t *v
 	if (src->notes == NULL)
 		return 0;
 	while (elfcorehdr_note_next(src->notes, src->notes_len, &cursor, &nt) == 0) {
-		if (elfcorehdr_note_is(&nt, "CORE", BRIEF_NT_PRSTATUS))
+		if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS))
 			cpus++;
-		else if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && *vi == NULL && nt.desc) {
+		else if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO) &&
+			 *vi == NULL && nt.desc) {
 			*vi = nt.desc;
 			*vlen = nt.desc_len;
 		}
@@ -74,7 +74,7 @@ static void brief_regs(struct textbuf *t, const struct brief_src *src, size_t cp
 	while (i < BRIEF_CPUS_SHOWN && elfcorehdr_note_next(src->notes, src->notes_len, &cursor, &nt) == 0) {
 		const struct elfcorehdr_user_regs *r = &p.regs;
 
-		if (!elfcorehdr_note_is(&nt, "CORE", BRIEF_NT_PRSTATUS))
+		if (!elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS))
 			continue;
 		if (elfcorehdr_prstatus(nt.desc, nt.desc_len, &p) != 0) {
 			textbuf_add(t, "cpu %zu: NT_PRSTATUS of %zu bytes, too short to read\n", i++,
