@@ -298,10 +298,11 @@ static void send_brief(struct dumpsink *sink, size_t nranges, size_t notes_len)
 		}
 	if (why == NULL)
 		src.read_virt = brief_read_virt;
+	else
+		src.no_log_why = why;
 	len = brief_build(&src, text, sizeof(text), &st);
 	if (st.log_why)
-		printf("dump: crash record without the kernel log: %s\n",
-		       why && src.read_virt == NULL ? why : st.log_why);
+		printf("dump: crash record without the kernel log: %s\n", st.log_why);
 	else
 		printf("dump: crash record: %zu CPUs, the newest %llu log records%s\n", st.cpus,
 		       (unsigned long long)st.log.shown,

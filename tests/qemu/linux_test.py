@@ -292,7 +292,7 @@ def check_record(out, case):
              "cpu %d: pid " % (case.smp - 1),
              "] " + panic + "\n", "end of crash record"]
     if case.fallback:
-        wants.append("dump: no postmortem dump partition found; falling back to serial ttyS0")
+        wants.append("target: no postmortem dump partition found; falling back to serial ttyS0")
     missing = [w for w in wants if w not in out]
     return "recv's crash record lacks %r" % missing if missing else None
 
