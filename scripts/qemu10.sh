@@ -40,6 +40,7 @@ if ! apt-get "$@" update >"$tmp/log" 2>&1; then
 	say "FAILED: apt-get update of bookworm-backports (no network to Debian's archive?)"
 	exit 1
 fi
+# shellcheck disable=SC2086
 if ! (cd "$tmp/debs" && apt-get "$@" download $PKGS) >"$tmp/log" 2>&1; then
 	cat "$tmp/log" >&2
 	say "FAILED: apt-get download $PKGS from bookworm-backports"
