@@ -125,7 +125,7 @@ static void send_brief(const struct context_dump *d, struct dumpsink *sink)
 	static char text[BRIEF_MAX];
 	static struct brief_mem mem;
 	struct brief_src src = { sink->dump_id, sink->release, sink->hostname, sink->fallback,
-				 d->notes, d->notes_len, NULL, &mem };
+				 d->notes, d->notes_len, NULL, &mem, NULL };
 	struct brief_stats st;
 	const char *why = "no VMCOREINFO note";
 	size_t len;
