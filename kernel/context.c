@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/elf64.h"
 #include "formats/elfcorehdr.h"
 #include "kernel/context.h"
 #include "kernel/cpu.h"
@@ -335,9 +336,14 @@ static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem), "not addressable");
 		return;
 	}
-	memcpy(&phoff, p + 32, 8);
-	memcpy(&phnum, p + 56, 2);
-	len = phoff + (uint64_t)phnum * 56;
+	{
+		struct elf64_ehdr eh64;
+
+		memcpy(&eh64, p, sizeof(eh64));
+		phoff = eh64.e_phoff;
+		phnum = eh64.e_phnum;
+	}
+	len = phoff + (uint64_t)phnum * sizeof(struct elf64_phdr);
 	if (phoff > (1u << 20) || (p = map_bytes(opts->elfcorehdr_addr, len < EHDR_SIZE ? EHDR_SIZE : len)) == NULL) {
 		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem),
 			 "program headers at +0x%llx not addressable", (unsigned long long)phoff);

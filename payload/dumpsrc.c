@@ -148,7 +148,7 @@ void dumpsrc_notes_from_handoff(struct dumpsrc_notes *n, const void *block, size
 		if (rec.type == HANDOFF_TYPE_CPU_NOTES && handoff_get_bytes(&rec, rec.type, &b) == 0)
 			dumpsrc_notes_copy(n, b.ptr, b.len);
 		if (rec.type == HANDOFF_TYPE_VMCOREINFO && handoff_get_vmcoreinfo(&rec, &vi, &b) == 0)
-			dumpsrc_notes_put(n, ELFCOREHDR_NOTE_NAME_VMCOREINFO, ELFCOREHDR_NT_VMCOREINFO,
+			dumpsrc_notes_put(n, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO,
 					  b.ptr, b.len);
 	}
 }
@@ -163,7 +163,7 @@ bool dumpsrc_vmcoreinfo(const void *notes, size_t len, const char **text, size_t
 	*text = NULL;
 	*tlen = 0;
 	while (elfcorehdr_note_next(notes, len, &cursor, &nt) == 0)
-		if (elfcorehdr_note_is(&nt, ELFCOREHDR_NOTE_NAME_VMCOREINFO, ELFCOREHDR_NT_VMCOREINFO) &&
+		if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO) &&
 		    nt.desc) {
 			*text = (const char *)nt.desc;
 			*tlen = nt.desc_len;
@@ -180,7 +180,7 @@ bool dumpsrc_osrelease(const void *notes, size_t len, char *out, size_t cap)
 	bool found = false;
 
 	while (elfcorehdr_note_next(notes, len, &cursor, &nt) == 0)
-		if (elfcorehdr_note_is(&nt, ELFCOREHDR_NOTE_NAME_VMCOREINFO, ELFCOREHDR_NT_VMCOREINFO) &&
+		if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO) &&
 		    elfcorehdr_vmcoreinfo_get(nt.desc, nt.desc_len, "OSRELEASE", &v, &vl) == 0) {
 			snprintf(out, cap, "%.*s", (int)vl, v);
 			found = true;
