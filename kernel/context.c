@@ -32,7 +32,7 @@
 
 #define HANDOFF_MAX	(64u << 20)	/* a larger handoff block is refused */
 #define EFI_MAP_MAX	(1u << 20)
-#define EHDR_SIZE	64
+#define EHDR_SIZE	sizeof(struct elf64_ehdr)
 #define NOTES_MAX	(256u << 10)	/* the crashed kernel's notes as the dump carries them */
 
 static const struct efi_guid esrt_guid = EFI_SYSTEM_RESOURCE_TABLE_GUID;
