@@ -45,6 +45,7 @@
 #include "drivers/cpu_services.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
+#include "formats/le.h"
 
 #define NVME_MAX_CTRLS		4
 #define NVME_MAX_NS		8
@@ -197,23 +198,6 @@ static void wr64(const struct nvme_ctrl *c, uint32_t off, uint64_t v)
 {
 	wr32(c, off, (uint32_t)v);
 	wr32(c, off + 4, (uint32_t)(v >> 32));
-}
-
-/* Identify data is little-endian, as is x86. */
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* Wait for CSTS.RDY == want within CAP.TO.  Returns 0, or -ETIMEDOUT (also
@@ -455,7 +439,7 @@ static int ctrl_queues(struct nvme_ctrl *c, uint32_t *nn)
 	err = identify(c, CNS_CONTROLLER, 0);
 	if (err)
 		return err;
-	*nn = get32(bounce + IDC_NN);
+	*nn = le_get32(bounce + IDC_NN);
 	mdts = bounce[IDC_MDTS];
 	c->max_bytes = NVME_BOUNCE_SIZE;
 	if (mdts != 0 && mdts < 16 && (NVME_PAGE << mdts) < c->max_bytes)
@@ -524,11 +508,11 @@ static bool ns_add(struct nvme_ctrl *c, uint32_t nsid)
 
 	if (identify(c, CNS_NAMESPACE, nsid) != 0)
 		return !c->dead;
-	nsze = get64(bounce + IDN_NSZE);
+	nsze = le_get64(bounce + IDN_NSZE);
 	if (nsze == 0)
 		return true;			/* inactive */
 	fmt = bounce[IDN_FLBAS] & 0xfu;
-	lbaf = get32(bounce + IDN_LBAF0 + 4 * fmt);
+	lbaf = le_get32(bounce + IDN_LBAF0 + 4 * fmt);
 	ms = lbaf & 0xffffu;
 	lbads = (lbaf >> 16) & 0xffu;
 	if (fmt > bounce[IDN_NLBAF] || ms != 0 || lbads < 9 || lbads > 16 ||
@@ -570,7 +554,7 @@ static void ctrl_namespaces(struct nvme_ctrl *c, uint32_t nn)
 
 	if (rd32(c, VS) >= 0x00010100u && identify(c, CNS_ACTIVE_NS_LIST, 0) == 0) {
 		for (unsigned i = 0; i < NVME_PAGE / 4 && n < NVME_MAX_NS + 1; i++) {
-			ids[n] = get32(bounce + 4 * i);
+			ids[n] = le_get32(bounce + 4 * i);
 			if (ids[n] == 0)
 				break;
 			n++;

@@ -157,6 +157,22 @@ int acpi_sdt_check(const void *buf, size_t len)
 	return acpi_sum(buf, length) == 0 ? 0 : -EBADMSG;
 }
 
+int acpi_table_check(const void *buf, size_t len, const char sig[4], uint32_t min_len,
+		     uint32_t *length)
+{
+	struct acpi_table_header h;
+
+	if (buf == NULL || sig == NULL || length == NULL || min_len < sizeof(h) || len < min_len)
+		return -EINVAL;
+	memcpy(&h, buf, sizeof(h));
+	if (memcmp(h.signature, sig, sizeof(h.signature)) != 0 || h.length < min_len)
+		return -EBADMSG;
+	if (h.length > len)
+		return -EINVAL;
+	*length = h.length;
+	return 0;
+}
+
 int acpi_sdt_entry(const void *table, size_t len, bool xsdt, size_t index,
 		   uint64_t *addr)
 {

@@ -308,6 +308,17 @@ int acpi_sdt_header(const void *buf, size_t len, struct acpi_sdt *out);
 int acpi_sdt_check(const void *buf, size_t len);
 
 /*
+ * The common checks of a table that starts with the 36-byte header and
+ * has min_len (>= 36) fixed bytes: len >= min_len (else -EINVAL), the
+ * 4-byte signature sig (else -EBADMSG), min_len <= the declared length
+ * (else -EBADMSG) <= len (else -EINVAL).  Stores the declared length in
+ * *length.  The checksum is acpi_sdt_check()'s, done where the table is
+ * mapped.  Used by the DMAR, IVRS and MCFG readers.
+ */
+int acpi_table_check(const void *buf, size_t len, const char sig[4], uint32_t min_len,
+		     uint32_t *length);
+
+/*
  * Store in *addr the index-th entry of an RSDT (xsdt false: u32 entries)
  * or XSDT (u64 entries, unaligned in practice).  Checks the signature and
  * the declared length (which must fit in len); a trailing partial entry is

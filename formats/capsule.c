@@ -19,7 +19,8 @@
 #include <string.h>
 
 #include "formats/capsule.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
+#include "formats/le.h"
 
 #define CAPSULE_FILE_PREFIX	"postmortem-"
 #define CAPSULE_FILE_SUFFIX	".cap"
@@ -38,29 +39,6 @@ static const struct {
 	{ CAPSULE_GUID_EDK2_COD_NAMES, "EDK2 capsule-on-disk names" },
 };
 
-/* ---------------------------------------------------------- byte getters */
-
-static uint16_t capsule_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t capsule_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t capsule_get64(const uint8_t *p)
-{
-	return (uint64_t)capsule_get32(p) | (uint64_t)capsule_get32(p + 4) << 32;
-}
-
-static void capsule_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Set *why and return -EBADMSG: the one way out of a failed rule. */
 static int capsule_bad(const char **why, const char *text)
 {
@@ -72,9 +50,9 @@ static int capsule_bad(const char **why, const char *text)
 static void capsule_header_decode(const uint8_t *p, struct capsule_header *h)
 {
 	memcpy(h->capsule_guid.b, p, sizeof(h->capsule_guid.b));
-	h->header_size = capsule_get32(p + 0x10);
-	h->flags = capsule_get32(p + 0x14);
-	h->capsule_image_size = capsule_get32(p + 0x18);
+	h->header_size = le_get32(p + 0x10);
+	h->flags = le_get32(p + 0x14);
+	h->capsule_image_size = le_get32(p + 0x18);
 }
 
 static bool capsule_guid_is_zero(const struct efi_guid *g)
@@ -111,12 +89,12 @@ static int capsule_fmp_payload(const uint8_t *body, uint64_t off, uint64_t end,
 
 	if (item < 4)
 		return capsule_bad(why, "an FMP payload item is too short for its image header");
-	hsize = capsule_fmp_image_header_size(capsule_get32(body + off));
+	hsize = capsule_fmp_image_header_size(le_get32(body + off));
 	if (hsize == 0)
 		return capsule_bad(why, "an FMP payload's image header version is not 1, 2 or 3");
 	if (item < hsize)
 		return capsule_bad(why, "an FMP payload item is too short for its image header");
-	want = (uint64_t)hsize + capsule_get32(body + off + 0x18) + capsule_get32(body + off + 0x1c);
+	want = (uint64_t)hsize + le_get32(body + off + 0x18) + le_get32(body + off + 0x1c);
 	if (want != item)
 		return capsule_bad(why, "an FMP payload's UpdateImageSize and "
 				   "UpdateVendorCodeSize do not fill its item");
@@ -139,10 +117,10 @@ static int capsule_fmp_check(const uint8_t *body, size_t len, struct capsule_inf
 
 	if (len < sizeof(struct capsule_fmp_header))
 		return capsule_bad(why, "the FMP capsule body is shorter than its 8-byte header");
-	if (capsule_get32(body) != CAPSULE_FMP_HEADER_VERSION)
+	if (le_get32(body) != CAPSULE_FMP_HEADER_VERSION)
 		return capsule_bad(why, "the FMP capsule header's Version is not 1");
-	out->fmp_drivers = capsule_get16(body + 4);
-	out->fmp_payloads = capsule_get16(body + 6);
+	out->fmp_drivers = le_get16(body + 4);
+	out->fmp_payloads = le_get16(body + 6);
 	items = (uint32_t)out->fmp_drivers + out->fmp_payloads;
 	if (items == 0)
 		return capsule_bad(why, "the FMP capsule holds no driver and no payload, "
@@ -151,7 +129,7 @@ static int capsule_fmp_check(const uint8_t *body, size_t len, struct capsule_inf
 		return capsule_bad(why, "the FMP ItemOffsetList runs past the end of the capsule");
 	table = 8 + (uint64_t)items * 8;
 	for (out->fmp_item = 0; out->fmp_item < items; out->fmp_item++) {
-		off = capsule_get64(body + 8 + (size_t)out->fmp_item * 8);
+		off = le_get64(body + 8 + (size_t)out->fmp_item * 8);
 		if (off < table || off >= len)
 			return capsule_bad(why, "an FMP item offset points outside the capsule body");
 		if (out->fmp_item > 0 && off <= prev)
@@ -159,9 +137,9 @@ static int capsule_fmp_check(const uint8_t *body, size_t len, struct capsule_inf
 		prev = off;
 	}
 	for (out->fmp_item = out->fmp_drivers; out->fmp_item < items; out->fmp_item++) {
-		off = capsule_get64(body + 8 + (size_t)out->fmp_item * 8);
+		off = le_get64(body + 8 + (size_t)out->fmp_item * 8);
 		end = out->fmp_item + 1 < items ?
-		      capsule_get64(body + 8 + (size_t)(out->fmp_item + 1) * 8) : len;
+		      le_get64(body + 8 + (size_t)(out->fmp_item + 1) * 8) : len;
 		rc = capsule_fmp_payload(body, off, end, out, why);
 		if (rc != 0)
 			return rc;
@@ -311,9 +289,9 @@ int capsule_header_put(void *buf, size_t len, const struct efi_guid *guid, uint3
 	if (body_len > UINT32_MAX - CAPSULE_HEADER_SIZE)
 		return -ERANGE;
 	memcpy(p, guid->b, sizeof(guid->b));
-	capsule_put32(p + 0x10, CAPSULE_HEADER_SIZE);
-	capsule_put32(p + 0x14, flags);
-	capsule_put32(p + 0x18, (uint32_t)(CAPSULE_HEADER_SIZE + body_len));
+	le_put32(p + 0x10, CAPSULE_HEADER_SIZE);
+	le_put32(p + 0x14, flags);
+	le_put32(p + 0x18, (uint32_t)(CAPSULE_HEADER_SIZE + body_len));
 	return 0;
 }
 

@@ -59,7 +59,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats/efi.h"
+#include "formats/guid.h"
 
 /* Where firmware looks for capsule files on the ESP (EDK2 EFI_CAPSULE_FILE_DIRECTORY). */
 #define CAPSULE_DIRECTORY	"EFI/UpdateCapsule"

@@ -13,45 +13,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "formats/acpi.h"
 #include "formats/dmar.h"
+#include "formats/le.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ACPI tables are little-endian and read in place");
 
-#define DMAR_LENGTH_OFFSET	4	/* ACPI header: u32 length */
 #define DMAR_WIDTH_OFFSET	36
 #define DMAR_FLAGS_OFFSET	37
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* Check signature and declared length; store the length in *length. */
-static int dmar_table(const void *buf, size_t len, uint32_t *length)
-{
-	if (buf == NULL || len < DMAR_HEADER_LEN)
-		return -EINVAL;
-	if (memcmp(buf, "DMAR", 4) != 0)
-		return -EBADMSG;
-	memcpy(length, (const uint8_t *)buf + DMAR_LENGTH_OFFSET, sizeof(*length));
-	if (*length < DMAR_HEADER_LEN)
-		return -EBADMSG;
-	if (*length > len)
-		return -EINVAL;
-	return 0;
-}
 
 int dmar_parse(const void *buf, size_t len, struct dmar_info *out)
 {
@@ -62,7 +32,7 @@ int dmar_parse(const void *buf, size_t len, struct dmar_info *out)
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = dmar_table(buf, len, &length);
+	err = acpi_table_check(buf, len, "DMAR", DMAR_HEADER_LEN, &length);
 	if (err)
 		return err;
 	out->host_addr_width = (uint8_t)(p[DMAR_WIDTH_OFFSET] + 1u);
@@ -71,19 +41,24 @@ int dmar_parse(const void *buf, size_t len, struct dmar_info *out)
 }
 
 /*
- * Find the index-th DRHD: walk the remapping structures from offset 48,
- * each checked to hold its header and to end within the table.  Stores
- * its offset and length.  Returns 0, -ENOENT or -EBADMSG.
+ * Find the index-th DRHD of the DMAR table at buf: check the table's
+ * header, then walk the remapping structures from offset 48, each checked
+ * to hold its header and to end within the table.  Stores its offset and
+ * length.  Returns 0, -ENOENT, or acpi_table_check()'s -EINVAL / -EBADMSG.
  */
-static int dmar_find_drhd(const uint8_t *p, uint32_t length, size_t index,
+static int dmar_find_drhd(const void *buf, size_t len, size_t index,
 			  uint32_t *at, uint16_t *slen)
 {
+	const uint8_t *p = buf;
 	size_t seen = 0;
-	uint32_t off = DMAR_HEADER_LEN;
+	uint32_t length, off = DMAR_HEADER_LEN;
+	int err = acpi_table_check(buf, len, "DMAR", DMAR_HEADER_LEN, &length);
 
+	if (err)
+		return err;
 	while (length - off >= DMAR_STRUCT_HDR_LEN) {
-		uint16_t type = get16(p + off);
-		uint16_t n = get16(p + off + 2);
+		uint16_t type = le_get16(p + off);
+		uint16_t n = le_get16(p + off + 2);
 
 		if (n < DMAR_STRUCT_HDR_LEN || n > length - off)
 			return -EBADMSG;
@@ -105,23 +80,20 @@ static int dmar_find_drhd(const uint8_t *p, uint32_t length, size_t index,
 int dmar_drhd(const void *buf, size_t len, size_t index, struct dmar_drhd *out)
 {
 	const uint8_t *p = buf;
-	uint32_t length, at;
+	uint32_t at;
 	uint16_t n;
 	int err;
 
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = dmar_table(buf, len, &length);
-	if (err)
-		return err;
-	err = dmar_find_drhd(p, length, index, &at, &n);
+	err = dmar_find_drhd(buf, len, index, &at, &n);
 	if (err)
 		return err;
 	out->flags = p[at + 4];
 	out->size = p[at + 5] & 0x0fu;
-	out->segment = get16(p + at + 6);
-	out->reg_base = get64(p + at + 8);
+	out->segment = le_get16(p + at + 6);
+	out->reg_base = le_get64(p + at + 8);
 	out->offset = at;
 	out->length = n;
 	return 0;
@@ -131,7 +103,7 @@ int dmar_scope(const void *buf, size_t len, size_t index, size_t scope,
 	       struct dmar_scope *out)
 {
 	const uint8_t *p = buf;
-	uint32_t length, at, off, end;
+	uint32_t at, off, end;
 	uint16_t n;
 	size_t seen = 0;
 	int err;
@@ -139,10 +111,7 @@ int dmar_scope(const void *buf, size_t len, size_t index, size_t scope,
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = dmar_table(buf, len, &length);
-	if (err)
-		return err;
-	err = dmar_find_drhd(p, length, index, &at, &n);
+	err = dmar_find_drhd(buf, len, index, &at, &n);
 	if (err)
 		return err;
 	end = at + n;

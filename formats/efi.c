@@ -52,19 +52,11 @@
 
 #include "crypto/crc32.h"
 #include "formats/efi.h"
+#include "formats/textbuf.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "EFI tables are little-endian and read by memcpy");
 _Static_assert(sizeof(int) == 4, "int results carry at most INT32_MAX");
-
-/*
- * Text position i of a GUID holds byte efi_guid_order[i]: the first three
- * fields are printed most significant byte first.  The map is its own
- * inverse, so parsing uses it too.
- */
-static const uint8_t efi_guid_order[16] = {
-	3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15,
-};
 
 /*
  * Known configuration tables.  The values, each with its source, are the
@@ -169,44 +161,18 @@ int efi_systab_parse(const void *buf, size_t len, struct efi_systab *out)
 	return 0;
 }
 
-/* Decimal digits of v at dst (room for 10); returns how many. */
-static size_t efi_put_dec(char *dst, uint32_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (size_t i = 0; i < n; i++)
-		dst[i] = tmp[n - 1 - i];
-	return n;
-}
-
 int efi_revision_format(uint32_t revision, char *out, size_t out_len)
 {
-	char text[24];		/* "65535.6553.5" at most */
 	uint32_t minor = revision & 0xffff;
-	size_t n;
+	struct textbuf t;
 
 	if (out == NULL || out_len == 0)
 		return -EINVAL;
-	n = efi_put_dec(text, revision >> 16);
-	text[n++] = '.';
-	n += efi_put_dec(text + n, minor / 10);
-	if (minor % 10 != 0) {
-		text[n++] = '.';
-		n += efi_put_dec(text + n, minor % 10);
-	}
-	if (n >= out_len) {
-		memcpy(out, text, out_len - 1);
-		out[out_len - 1] = '\0';
-		return -ENOSPC;
-	}
-	memcpy(out, text, n);
-	out[n] = '\0';
-	return (int)n;
+	textbuf_init(&t, out, out_len);
+	textbuf_add_part(&t, "%u.%u", (unsigned)(revision >> 16), (unsigned)(minor / 10));
+	if (minor % 10 != 0)
+		textbuf_add_part(&t, ".%u", (unsigned)(minor % 10));
+	return t.cut ? -ENOSPC : (int)t.len;
 }
 
 int efi_utf16_to_ascii(const void *buf, size_t len, char *out, size_t out_len)
@@ -272,79 +238,6 @@ int efi_config_table_at(const void *buf, size_t len, size_t index,
 }
 
 /* ------------------------------------------------------------------ GUIDs */
-
-bool efi_guid_eq(const struct efi_guid *a, const struct efi_guid *b)
-{
-	if (a == NULL || b == NULL)
-		return false;
-	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
-}
-
-/* A dash precedes text bytes 4, 6, 8 and 10. */
-static bool efi_guid_dash_before(size_t i)
-{
-	return i == 4 || i == 6 || i == 8 || i == 10;
-}
-
-void efi_guid_format(const struct efi_guid *g, char out[EFI_GUID_STR_LEN + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	struct efi_guid nil;
-	size_t o = 0;
-
-	if (out == NULL)
-		return;
-	if (g == NULL) {
-		memset(&nil, 0, sizeof(nil));
-		g = &nil;
-	}
-	for (size_t i = 0; i < sizeof(g->b); i++) {
-		uint8_t b = g->b[efi_guid_order[i]];
-
-		if (efi_guid_dash_before(i))
-			out[o++] = '-';
-		out[o++] = hex[b >> 4];
-		out[o++] = hex[b & 15];
-	}
-	out[o] = '\0';
-}
-
-static int efi_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int efi_guid_parse(const char *s, size_t len, struct efi_guid *out)
-{
-	struct efi_guid g;
-	size_t pos = 0;
-
-	if (out == NULL)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (s == NULL || len != EFI_GUID_STR_LEN)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(g.b); i++) {
-		int hi, lo;
-
-		if (efi_guid_dash_before(i) && s[pos++] != '-')
-			return -EINVAL;
-		hi = efi_hex_digit(s[pos]);
-		lo = efi_hex_digit(s[pos + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		g.b[efi_guid_order[i]] = (uint8_t)(hi << 4 | lo);
-		pos += 2;
-	}
-	*out = g;
-	return 0;
-}
 
 const char *efi_guid_name(const struct efi_guid *g)
 {

@@ -18,14 +18,14 @@
 
 #include "formats/dumpplan.h"
 #include "formats/elfcore.h"
-#include "formats/elfcorehdr.h"
+#include "formats/elf64.h"
 
 /* memcpy into wire structs reads little-endian fields as the host's. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");
 
-#define ELFCORE_EHDR	sizeof(struct elfcorehdr_elf64_ehdr)
-#define ELFCORE_PHDR	sizeof(struct elfcorehdr_elf64_phdr)
-#define ELFCORE_PF_RWX	(ELFCOREHDR_PF_R | ELFCOREHDR_PF_W | ELFCOREHDR_PF_X)
+#define ELFCORE_EHDR	sizeof(struct elf64_ehdr)
+#define ELFCORE_PHDR	sizeof(struct elf64_phdr)
+#define ELFCORE_PF_RWX	(ELF64_PF_R | ELF64_PF_W | ELF64_PF_X)
 #define ELFCORE_PAGE_MASK ((uint64_t)ELFCORE_PAGE_SIZE - 1)
 
 /* True when [start, start + size) passes 2^64; ending exactly there is fine. */
@@ -321,16 +321,16 @@ static bool elfcore_segment_ok(const struct elfcore_segment *g, uint64_t notes_e
 
 static void elfcore_put_ehdr(uint8_t *out, size_t nsegs)
 {
-	struct elfcorehdr_elf64_ehdr eh;
+	struct elf64_ehdr eh;
 
 	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFCOREHDR_ELFMAG, ELFCOREHDR_SELFMAG);
-	eh.e_ident[ELFCOREHDR_EI_CLASS] = ELFCOREHDR_ELFCLASS64;
-	eh.e_ident[ELFCOREHDR_EI_DATA] = ELFCOREHDR_ELFDATA2LSB;
-	eh.e_ident[ELFCOREHDR_EI_VERSION] = ELFCOREHDR_EV_CURRENT;
-	eh.e_type = ELFCOREHDR_ET_CORE;
-	eh.e_machine = ELFCOREHDR_EM_X86_64;
-	eh.e_version = ELFCOREHDR_EV_CURRENT;
+	memcpy(eh.e_ident, ELF64_ELFMAG, ELF64_SELFMAG);
+	eh.e_ident[ELF64_EI_CLASS] = ELF64_ELFCLASS64;
+	eh.e_ident[ELF64_EI_DATA] = ELF64_ELFDATA2LSB;
+	eh.e_ident[ELF64_EI_VERSION] = ELF64_EV_CURRENT;
+	eh.e_type = ELF64_ET_CORE;
+	eh.e_machine = ELF64_EM_X86_64;
+	eh.e_version = ELF64_EV_CURRENT;
 	eh.e_phoff = ELFCORE_EHDR;
 	eh.e_ehsize = ELFCORE_EHDR;
 	eh.e_phentsize = ELFCORE_PHDR;
@@ -346,11 +346,11 @@ static int elfcore_put_phdr(const struct elfcore_segment *segs, size_t nsegs, si
 			    uint64_t notes_end, size_t k, uint8_t *out)
 {
 	const struct elfcore_segment *g;
-	struct elfcorehdr_elf64_phdr ph;
+	struct elf64_phdr ph;
 
 	memset(&ph, 0, sizeof(ph));
 	if (k == 0) {
-		ph.p_type = ELFCOREHDR_PT_NOTE;
+		ph.p_type = ELF64_PT_NOTE;
 		ph.p_offset = elfcore_notes_offset(nsegs);
 		ph.p_filesz = notes_len;
 		ph.p_memsz = notes_len;
@@ -358,7 +358,7 @@ static int elfcore_put_phdr(const struct elfcore_segment *segs, size_t nsegs, si
 		g = &segs[k - 1];
 		if (!elfcore_segment_ok(g, notes_end))
 			return -EINVAL;
-		ph.p_type = ELFCOREHDR_PT_LOAD;
+		ph.p_type = ELF64_PT_LOAD;
 		ph.p_flags = ELFCORE_PF_RWX;
 		ph.p_offset = g->file_offset;
 		ph.p_vaddr = g->vaddr;
@@ -493,7 +493,7 @@ int elfcore_piece_next(const struct elfcore_segment *segs, size_t nsegs, size_t 
 int elfcore_note_put(void *buf, size_t cap, const char *name, uint32_t type,
 		     const void *desc, size_t desclen, size_t *used)
 {
-	struct elfcorehdr_elf64_nhdr nh;
+	struct elf64_nhdr nh;
 	uint8_t *p;
 	size_t namesz, total, name_pad;
 	int err;
@@ -514,7 +514,7 @@ int elfcore_note_put(void *buf, size_t cap, const char *name, uint32_t type,
 	nh.n_type = type;
 	memcpy(p, &nh, sizeof(nh));
 	memcpy(p + sizeof(nh), name, namesz);
-	name_pad = (namesz + ELFCOREHDR_NOTE_ALIGN - 1) & ~(size_t)(ELFCOREHDR_NOTE_ALIGN - 1);
+	name_pad = (size_t)elf64_note_align(namesz);
 	if (desclen != 0)
 		memcpy(p + sizeof(nh) + name_pad, desc, desclen);
 	*used += total;

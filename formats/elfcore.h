@@ -72,8 +72,8 @@
  * ELF header and the table's bounds; elfcore_load_next() and
  * elfcore_note_next() iterate; elfcore_find_paddr() maps a physical
  * address to file bytes or zero fill.  Wire structs, ELF constants and the
- * note walker come from formats/elfcorehdr.h (the kexec header reader):
- * one definition of ELF for the whole tree.
+ * note walker come from formats/elf64.h: one definition of ELF for the
+ * whole tree.
  *
  * Pure module: no globals, no I/O, no allocation; builds unchanged into
  * the kernel, build/postmortem and the tests.  Every sum is checked for

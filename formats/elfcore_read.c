@@ -17,12 +17,12 @@
 #include <string.h>
 
 #include "formats/elfcore.h"
-#include "formats/elfcorehdr.h"
+#include "formats/elf64.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");
 
-#define ELFCORE_EHDR	sizeof(struct elfcorehdr_elf64_ehdr)
-#define ELFCORE_PHDR	sizeof(struct elfcorehdr_elf64_phdr)
+#define ELFCORE_EHDR	sizeof(struct elf64_ehdr)
+#define ELFCORE_PHDR	sizeof(struct elf64_phdr)
 
 /* True when [start, start + size) passes 2^64; ending exactly there is fine. */
 static bool elfcore_wraps(uint64_t start, uint64_t size)
@@ -31,7 +31,7 @@ static bool elfcore_wraps(uint64_t start, uint64_t size)
 }
 
 static void elfcore_phdr_at(const struct elfcore_info *info, size_t i,
-			    struct elfcorehdr_elf64_phdr *ph)
+			    struct elf64_phdr *ph)
 {
 	memcpy(ph, info->file + info->phoff + i * ELFCORE_PHDR, sizeof(*ph));
 }
@@ -48,18 +48,11 @@ static uint64_t elfcore_sat_add(uint64_t a, uint64_t b)
 }
 
 /* Check the Ehdr; the table must lie after it and inside len. */
-static int elfcore_check_ehdr(const struct elfcorehdr_elf64_ehdr *eh, size_t len)
+static int elfcore_check_ehdr(const struct elf64_ehdr *eh, size_t len)
 {
-	const uint8_t *id = eh->e_ident;
-
-	if (memcmp(id, ELFCOREHDR_ELFMAG, ELFCOREHDR_SELFMAG) != 0 ||
-	    id[ELFCOREHDR_EI_CLASS] != ELFCOREHDR_ELFCLASS64 ||
-	    id[ELFCOREHDR_EI_DATA] != ELFCOREHDR_ELFDATA2LSB ||
-	    id[ELFCOREHDR_EI_VERSION] != ELFCOREHDR_EV_CURRENT ||
-	    eh->e_version != ELFCOREHDR_EV_CURRENT || eh->e_type != ELFCOREHDR_ET_CORE ||
-	    eh->e_machine != ELFCOREHDR_EM_X86_64)
+	if (!elf64_is_x86_64_core(eh))
 		return -ENOEXEC;
-	if (eh->e_phentsize != ELFCORE_PHDR || eh->e_phnum == ELFCOREHDR_PN_XNUM)
+	if (eh->e_phentsize != ELFCORE_PHDR || eh->e_phnum == ELF64_PN_XNUM)
 		return -EBADMSG;
 	if (eh->e_phnum != 0 && (eh->e_phoff < ELFCORE_EHDR || eh->e_phoff > len ||
 				 (len - eh->e_phoff) / ELFCORE_PHDR < eh->e_phnum))
@@ -68,16 +61,16 @@ static int elfcore_check_ehdr(const struct elfcorehdr_elf64_ehdr *eh, size_t len
 }
 
 /* Check one program header and count it into *out. */
-static int elfcore_check_phdr(const struct elfcorehdr_elf64_phdr *ph, struct elfcore_info *out)
+static int elfcore_check_phdr(const struct elf64_phdr *ph, struct elfcore_info *out)
 {
-	if (ph->p_type == ELFCOREHDR_PT_LOAD) {
+	if (ph->p_type == ELF64_PT_LOAD) {
 		if (ph->p_filesz > ph->p_memsz || elfcore_wraps(ph->p_paddr, ph->p_memsz) ||
 		    elfcore_wraps(ph->p_offset, ph->p_filesz))
 			return -EBADMSG;
 		out->load_count++;
 		out->mem_bytes = elfcore_sat_add(out->mem_bytes, ph->p_memsz);
 		out->file_bytes = elfcore_sat_add(out->file_bytes, ph->p_filesz);
-	} else if (ph->p_type == ELFCOREHDR_PT_NOTE) {
+	} else if (ph->p_type == ELF64_PT_NOTE) {
 		if (elfcore_wraps(ph->p_offset, ph->p_filesz))
 			return -EBADMSG;
 		out->note_count++;
@@ -91,8 +84,8 @@ static int elfcore_check_phdr(const struct elfcorehdr_elf64_phdr *ph, struct elf
 
 int elfcore_read(const void *file, size_t len, struct elfcore_info *out)
 {
-	struct elfcorehdr_elf64_ehdr eh;
-	struct elfcorehdr_elf64_phdr ph;
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph;
 	int err;
 
 	if (out == NULL)
@@ -126,13 +119,13 @@ int elfcore_read(const void *file, size_t len, struct elfcore_info *out)
 int elfcore_load_next(const struct elfcore_info *info, size_t *cursor,
 		      struct elfcore_segment *out)
 {
-	struct elfcorehdr_elf64_phdr ph;
+	struct elf64_phdr ph;
 
 	if (info == NULL || cursor == NULL || out == NULL)
 		return -EINVAL;
 	for (; *cursor < info->phnum; (*cursor)++) {
 		elfcore_phdr_at(info, *cursor, &ph);
-		if (ph.p_type != ELFCOREHDR_PT_LOAD)
+		if (ph.p_type != ELF64_PT_LOAD)
 			continue;
 		out->paddr = ph.p_paddr;
 		out->vaddr = ph.p_vaddr;
@@ -149,7 +142,7 @@ int elfcore_load_next(const struct elfcore_info *info, size_t *cursor,
 int elfcore_note_next(const struct elfcore_info *info, struct elfcore_note_cursor *c,
 		      struct elfcorehdr_note *out)
 {
-	struct elfcorehdr_elf64_phdr ph;
+	struct elf64_phdr ph;
 	uint64_t avail;
 	int err;
 
@@ -157,7 +150,7 @@ int elfcore_note_next(const struct elfcore_info *info, struct elfcore_note_curso
 		return -EINVAL;
 	for (; c->phdr < info->phnum; c->phdr++, c->off = 0) {
 		elfcore_phdr_at(info, c->phdr, &ph);
-		if (ph.p_type != ELFCOREHDR_PT_NOTE)
+		if (ph.p_type != ELF64_PT_NOTE)
 			continue;
 		/* Only the bytes the file has; a cut short PT_NOTE is an error. */
 		avail = ph.p_offset >= info->len ? 0 : info->len - ph.p_offset;
@@ -180,14 +173,14 @@ int elfcore_note_next(const struct elfcore_info *info, struct elfcore_note_curso
 int elfcore_find_paddr(const struct elfcore_info *info, uint64_t paddr,
 		       struct elfcore_where *out)
 {
-	struct elfcorehdr_elf64_phdr ph;
+	struct elf64_phdr ph;
 	uint64_t delta;
 
 	if (info == NULL || out == NULL)
 		return -EINVAL;
 	for (size_t i = 0; i < info->phnum; i++) {
 		elfcore_phdr_at(info, i, &ph);
-		if (ph.p_type != ELFCOREHDR_PT_LOAD || paddr < ph.p_paddr ||
+		if (ph.p_type != ELF64_PT_LOAD || paddr < ph.p_paddr ||
 		    paddr - ph.p_paddr >= ph.p_memsz)
 			continue;
 		delta = paddr - ph.p_paddr;
@@ -212,14 +205,14 @@ int elfcore_find_paddr(const struct elfcore_info *info, uint64_t paddr,
 
 int elfcore_mark_incomplete(void *file, size_t len)
 {
-	struct elfcorehdr_elf64_ehdr eh;
+	struct elf64_ehdr eh;
 
 	if (file == NULL || len < sizeof(eh))
 		return -ENOEXEC;
 	memcpy(&eh, file, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFCOREHDR_ELFMAG, ELFCOREHDR_SELFMAG) != 0 ||
-	    eh.e_ident[ELFCOREHDR_EI_CLASS] != ELFCOREHDR_ELFCLASS64 ||
-	    eh.e_ident[ELFCOREHDR_EI_DATA] != ELFCOREHDR_ELFDATA2LSB)
+	if (memcmp(eh.e_ident, ELF64_ELFMAG, ELF64_SELFMAG) != 0 ||
+	    eh.e_ident[ELF64_EI_CLASS] != ELF64_ELFCLASS64 ||
+	    eh.e_ident[ELF64_EI_DATA] != ELF64_ELFDATA2LSB)
 		return -ENOEXEC;
 	eh.e_flags |= ELFCORE_EF_INCOMPLETE;
 	memcpy(file, &eh, sizeof(eh));

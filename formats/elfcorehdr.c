@@ -32,21 +32,13 @@ static bool elfcorehdr_wraps(uint64_t start, uint64_t size)
 }
 
 /* Check the Ehdr and that the program header table lies inside len. */
-static int elfcorehdr_check_ehdr(const struct elfcorehdr_elf64_ehdr *eh, size_t len)
+static int elfcorehdr_check_ehdr(const struct elf64_ehdr *eh, size_t len)
 {
-	const uint8_t *id = eh->e_ident;
-
-	if (memcmp(id, ELFCOREHDR_ELFMAG, ELFCOREHDR_SELFMAG) != 0 ||
-	    id[ELFCOREHDR_EI_CLASS] != ELFCOREHDR_ELFCLASS64 ||
-	    id[ELFCOREHDR_EI_DATA] != ELFCOREHDR_ELFDATA2LSB ||
-	    id[ELFCOREHDR_EI_VERSION] != ELFCOREHDR_EV_CURRENT ||
-	    eh->e_version != ELFCOREHDR_EV_CURRENT ||
-	    eh->e_type != ELFCOREHDR_ET_CORE ||
-	    eh->e_machine != ELFCOREHDR_EM_X86_64)
+	if (!elf64_is_x86_64_core(eh))
 		return -ENOEXEC;
-	if (eh->e_phentsize != sizeof(struct elfcorehdr_elf64_phdr))
+	if (eh->e_phentsize != sizeof(struct elf64_phdr))
 		return -EBADMSG;
-	if (eh->e_phnum == ELFCOREHDR_PN_XNUM || eh->e_phnum > ELFCOREHDR_MAX_PHDRS)
+	if (eh->e_phnum == ELF64_PN_XNUM || eh->e_phnum > ELFCOREHDR_MAX_PHDRS)
 		return -E2BIG;
 	if (eh->e_phnum == 0)
 		return 0;
@@ -58,7 +50,7 @@ static int elfcorehdr_check_ehdr(const struct elfcorehdr_elf64_ehdr *eh, size_t 
 }
 
 /* A PT_LOAD: check it completely, then record it unless the array is full. */
-static int elfcorehdr_add_load(const struct elfcorehdr_elf64_phdr *ph,
+static int elfcorehdr_add_load(const struct elf64_phdr *ph,
 			       struct elfcorehdr *out)
 {
 	struct elfcorehdr_load *l;
@@ -83,7 +75,7 @@ static int elfcorehdr_add_load(const struct elfcorehdr_elf64_phdr *ph,
 }
 
 /* A PT_NOTE: p_offset is the notes' physical address, p_filesz their size. */
-static int elfcorehdr_add_note(const struct elfcorehdr_elf64_phdr *ph,
+static int elfcorehdr_add_note(const struct elf64_phdr *ph,
 			       struct elfcorehdr *out)
 {
 	struct elfcorehdr_note_segment *n;
@@ -170,8 +162,8 @@ static void elfcorehdr_summarise(struct elfcorehdr *out)
 int elfcorehdr_parse(const void *buf, size_t len, struct elfcorehdr *out)
 {
 	const uint8_t *base = buf;
-	struct elfcorehdr_elf64_ehdr eh;
-	struct elfcorehdr_elf64_phdr ph;
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph;
 	size_t i, off;
 	int err;
 
@@ -193,9 +185,9 @@ int elfcorehdr_parse(const void *buf, size_t len, struct elfcorehdr *out)
 		off = (size_t)eh.e_phoff + i * eh.e_phentsize;
 		out->error_offset = off;
 		memcpy(&ph, base + off, sizeof(ph));
-		if (ph.p_type == ELFCOREHDR_PT_LOAD)
+		if (ph.p_type == ELF64_PT_LOAD)
 			err = elfcorehdr_add_load(&ph, out);
-		else if (ph.p_type == ELFCOREHDR_PT_NOTE)
+		else if (ph.p_type == ELF64_PT_NOTE)
 			err = elfcorehdr_add_note(&ph, out);
 		else
 			out->other_count++;
@@ -232,89 +224,6 @@ int elfcorehdr_loads_direct_map_base(const struct elfcorehdr *hdr, uint64_t *bas
 	if (found < ELFCOREHDR_X86_64_KERNEL_HALF)
 		return -EBADMSG;
 	*base = found;
-	return 0;
-}
-
-/* -------------------------------------------------------------- notes */
-
-static uint64_t elfcorehdr_align4(uint64_t n)
-{
-	return (n + (ELFCOREHDR_NOTE_ALIGN - 1)) & ~(uint64_t)(ELFCOREHDR_NOTE_ALIGN - 1);
-}
-
-static bool elfcorehdr_all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0)
-			return false;
-	return true;
-}
-
-/*
- * Sizes are computed in uint64_t from 32-bit fields, so neither the
- * rounding nor the sum can wrap; each part is compared with what is left.
- */
-int elfcorehdr_note_next(const void *buf, size_t len, size_t *cursor,
-			 struct elfcorehdr_note *out)
-{
-	const uint8_t *p = buf;
-	struct elfcorehdr_elf64_nhdr nh;
-	uint64_t name_pad, desc_pad;
-	size_t off, left;
-	const uint8_t *name;
-
-	if (buf == NULL || cursor == NULL || out == NULL || *cursor > len)
-		return -EINVAL;
-	off = *cursor;
-	left = len - off;
-	if (left < sizeof(nh))
-		return elfcorehdr_all_zero(p + off, left) ? -ENOENT : -EBADMSG;
-	memcpy(&nh, p + off, sizeof(nh));
-	if (nh.n_namesz == 0 && nh.n_descsz == 0 && nh.n_type == 0)
-		return -ENOENT;
-	left -= sizeof(nh);
-	name_pad = elfcorehdr_align4(nh.n_namesz);
-	desc_pad = elfcorehdr_align4(nh.n_descsz);
-	if (name_pad > left || desc_pad > left - name_pad)
-		return -EBADMSG;
-	name = p + off + sizeof(nh);
-	if (nh.n_namesz != 0 && name[nh.n_namesz - 1] != '\0')
-		return -EBADMSG;
-	out->offset = off;
-	out->name = nh.n_namesz != 0 ? (const char *)name : NULL;
-	out->name_len = nh.n_namesz != 0 ? strlen((const char *)name) : 0;
-	out->type = nh.n_type;
-	out->desc = nh.n_descsz != 0 ? name + name_pad : NULL;
-	out->desc_len = nh.n_descsz;
-	*cursor = off + sizeof(nh) + (size_t)name_pad + (size_t)desc_pad;
-	return 0;
-}
-
-bool elfcorehdr_note_is(const struct elfcorehdr_note *note, const char *name,
-			uint32_t type)
-{
-	size_t n;
-
-	if (note == NULL || name == NULL || note->name == NULL)
-		return false;
-	n = strlen(name);
-	return note->type == type && note->name_len == n &&
-	       memcmp(note->name, name, n) == 0;
-}
-
-int elfcorehdr_note_size(size_t namesz, size_t descsz, size_t *total)
-{
-	uint64_t t;
-
-	if (total == NULL)
-		return -EINVAL;
-	if ((uint64_t)namesz > UINT32_MAX || (uint64_t)descsz > UINT32_MAX)
-		return -EOVERFLOW;
-	t = sizeof(struct elfcorehdr_elf64_nhdr) + elfcorehdr_align4(namesz) +
-	    elfcorehdr_align4(descsz);
-	if ((size_t)t != t)
-		return -EOVERFLOW;
-	*total = (size_t)t;
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * glue maps that memory and calls elfcorehdr_parse() on it, which checks
  * the ELF header and program headers and copies what a dump writer needs
  * into a caller-provided struct elfcorehdr.  The glue then maps each
- * PT_NOTE's physical range and walks it with elfcorehdr_note_next();
+ * PT_NOTE's physical range and walks it with elfcorehdr_note_next()
+ * (formats/elf64.h, with the ELF structs and constants);
  * elfcorehdr_prstatus() decodes a "CORE"/NT_PRSTATUS desc and the
  * elfcorehdr_vmcoreinfo_*() calls read the "VMCOREINFO" desc.
  * Everything is pure: bytes in as (buf, len), no globals, no I/O, no
@@ -67,33 +68,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ------------------------------------------------ ELF constants (gABI) */
-
-#define ELFCOREHDR_EI_NIDENT		16
-#define ELFCOREHDR_EI_CLASS		4
-#define ELFCOREHDR_EI_DATA		5
-#define ELFCOREHDR_EI_VERSION		6
-#define ELFCOREHDR_ELFMAG		"\177ELF"
-#define ELFCOREHDR_SELFMAG		4
-#define ELFCOREHDR_ELFCLASS64		2
-#define ELFCOREHDR_ELFDATA2LSB		1
-#define ELFCOREHDR_EV_CURRENT		1
-#define ELFCOREHDR_ET_CORE		4
-#define ELFCOREHDR_EM_X86_64		62
-#define ELFCOREHDR_PN_XNUM		0xffff	/* real count in section 0 */
-
-#define ELFCOREHDR_PT_NULL		0
-#define ELFCOREHDR_PT_LOAD		1
-#define ELFCOREHDR_PT_NOTE		4
-#define ELFCOREHDR_PF_X			0x1
-#define ELFCOREHDR_PF_W			0x2
-#define ELFCOREHDR_PF_R			0x4
-
-#define ELFCOREHDR_NOTE_ALIGN		4	/* name and desc padding */
-#define ELFCOREHDR_NT_PRSTATUS		1
-#define ELFCOREHDR_NT_VMCOREINFO	0	/* with name "VMCOREINFO" */
-#define ELFCOREHDR_NOTE_NAME_CORE	"CORE"
-#define ELFCOREHDR_NOTE_NAME_VMCOREINFO	"VMCOREINFO"
+#include "formats/elf64.h"
 
 /* x86_64 Linux virtual layout (arch/x86/include/asm/page_64_types.h). */
 #define ELFCOREHDR_X86_64_START_KERNEL_MAP	0xffffffff80000000ull
@@ -117,58 +92,6 @@
 #define ELFCOREHDR_NO_INDEX		((size_t)-1)
 
 /* ------------------------------------------------------- wire structs */
-
-/* ELF-64 Object File Format 1.5, section 3 (Linux include/uapi/linux/elf.h). */
-struct elfcorehdr_elf64_ehdr {
-	uint8_t e_ident[ELFCOREHDR_EI_NIDENT];	/* 0x00 */
-	uint16_t e_type;			/* 0x10 */
-	uint16_t e_machine;			/* 0x12 */
-	uint32_t e_version;			/* 0x14 */
-	uint64_t e_entry;			/* 0x18 */
-	uint64_t e_phoff;			/* 0x20 */
-	uint64_t e_shoff;			/* 0x28 */
-	uint32_t e_flags;			/* 0x30 */
-	uint16_t e_ehsize;			/* 0x34 */
-	uint16_t e_phentsize;			/* 0x36 */
-	uint16_t e_phnum;			/* 0x38 */
-	uint16_t e_shentsize;			/* 0x3a */
-	uint16_t e_shnum;			/* 0x3c */
-	uint16_t e_shstrndx;			/* 0x3e */
-};
-_Static_assert(sizeof(struct elfcorehdr_elf64_ehdr) == 64, "Elf64_Ehdr");
-_Static_assert(offsetof(struct elfcorehdr_elf64_ehdr, e_type) == 0x10, "e_type");
-_Static_assert(offsetof(struct elfcorehdr_elf64_ehdr, e_machine) == 0x12, "e_machine");
-_Static_assert(offsetof(struct elfcorehdr_elf64_ehdr, e_version) == 0x14, "e_version");
-_Static_assert(offsetof(struct elfcorehdr_elf64_ehdr, e_phoff) == 0x20, "e_phoff");
-_Static_assert(offsetof(struct elfcorehdr_elf64_ehdr, e_phentsize) == 0x36, "e_phentsize");
-_Static_assert(offsetof(struct elfcorehdr_elf64_ehdr, e_phnum) == 0x38, "e_phnum");
-
-/* ELF-64 section 6 (program header table entry). */
-struct elfcorehdr_elf64_phdr {
-	uint32_t p_type;			/* 0x00 */
-	uint32_t p_flags;			/* 0x04 */
-	uint64_t p_offset;			/* 0x08 */
-	uint64_t p_vaddr;			/* 0x10 */
-	uint64_t p_paddr;			/* 0x18 */
-	uint64_t p_filesz;			/* 0x20 */
-	uint64_t p_memsz;			/* 0x28 */
-	uint64_t p_align;			/* 0x30 */
-};
-_Static_assert(sizeof(struct elfcorehdr_elf64_phdr) == 56, "Elf64_Phdr");
-_Static_assert(offsetof(struct elfcorehdr_elf64_phdr, p_flags) == 0x04, "p_flags");
-_Static_assert(offsetof(struct elfcorehdr_elf64_phdr, p_offset) == 0x08, "p_offset");
-_Static_assert(offsetof(struct elfcorehdr_elf64_phdr, p_vaddr) == 0x10, "p_vaddr");
-_Static_assert(offsetof(struct elfcorehdr_elf64_phdr, p_paddr) == 0x18, "p_paddr");
-_Static_assert(offsetof(struct elfcorehdr_elf64_phdr, p_filesz) == 0x20, "p_filesz");
-_Static_assert(offsetof(struct elfcorehdr_elf64_phdr, p_memsz) == 0x28, "p_memsz");
-
-/* ELF-64 section 8 (note header); name, then desc, each padded to 4. */
-struct elfcorehdr_elf64_nhdr {
-	uint32_t n_namesz;			/* 0x00, NUL included */
-	uint32_t n_descsz;			/* 0x04 */
-	uint32_t n_type;			/* 0x08 */
-};
-_Static_assert(sizeof(struct elfcorehdr_elf64_nhdr) == 12, "Elf64_Nhdr");
 
 /*
  * x86_64 struct user_regs_struct (arch/x86/include/asm/user_64.h), which
@@ -262,7 +185,7 @@ struct elfcorehdr_load {
 	uint64_t p_vaddr;	/* crashed kernel's virtual address */
 	uint64_t p_filesz;	/* bytes present at p_offset */
 	uint64_t p_memsz;	/* bytes described; >= p_filesz */
-	uint32_t p_flags;	/* ELFCOREHDR_PF_* */
+	uint32_t p_flags;	/* ELF64_PF_* */
 };
 
 /* One PT_NOTE: a buffer of notes at a physical address. */
@@ -321,48 +244,6 @@ int elfcorehdr_parse(const void *buf, size_t len, struct elfcorehdr *out);
  * disagree or the base is outside the window (*base untouched).
  */
 int elfcorehdr_loads_direct_map_base(const struct elfcorehdr *hdr, uint64_t *base);
-
-/* --------------------------------------------------------------- notes */
-
-/*
- * One note.  name is NULL when n_namesz is 0; otherwise it is a C string
- * inside buf (n_namesz bytes, the last a NUL) and name_len counts the
- * bytes before its first NUL.  desc is NULL when desc_len is 0.
- */
-struct elfcorehdr_note {
-	size_t offset;			/* of the note header in buf */
-	const char *name;
-	size_t name_len;
-	uint32_t type;
-	const void *desc;
-	size_t desc_len;
-};
-
-/*
- * Read the note at buf + *cursor (start with *cursor = 0) and advance
- * *cursor past its padded desc.  Returns 0 and *out; -ENOENT at the end:
- * *cursor == len, an all-zero 12-byte header (Linux's final_note()), or
- * fewer than 12 bytes left that are all zero (padding); -EBADMSG when the
- * header, the name padded to 4 or the desc padded to 4 would pass len, the
- * name's last byte is not NUL, or fewer than 12 non-zero bytes are left;
- * -EINVAL for NULL arguments or *cursor > len.  *cursor moves only on 0.
- * A header with n_namesz 0 but another field set is a nameless note, not
- * the end (Linux's /proc/vmcore would stop there; we keep reading).
- */
-int elfcorehdr_note_next(const void *buf, size_t len, size_t *cursor,
-			 struct elfcorehdr_note *out);
-
-/* True when the note's name is exactly `name` and its type is `type`. */
-bool elfcorehdr_note_is(const struct elfcorehdr_note *note, const char *name,
-			uint32_t type);
-
-/*
- * Size of a note with a namesz-byte name (NUL included) and a descsz-byte
- * desc: 12 + namesz and descsz each rounded up to 4.  Returns 0 and
- * *total; -EOVERFLOW when namesz or descsz does not fit the 32-bit header
- * field or the sum does not fit size_t; -EINVAL when total is NULL.
- */
-int elfcorehdr_note_size(size_t namesz, size_t descsz, size_t *total);
 
 /* ----------------------------------------------------------- prstatus */
 

@@ -63,7 +63,7 @@ static int fat_bpb_common(const uint8_t *p, uint32_t dev_ss, struct fat_geom *g,
 	uint32_t spc = p[offsetof(struct fat_bpb, sec_per_clus)];
 	uint8_t media = p[offsetof(struct fat_bpb, media)];
 
-	g->sector_size = fat_get16(p + offsetof(struct fat_bpb, byts_per_sec));
+	g->sector_size = le_get16(p + offsetof(struct fat_bpb, byts_per_sec));
 	if (g->sector_size < FAT_SECTOR_MIN || g->sector_size > FAT_SECTOR_MAX ||
 	    !fat_pow2(g->sector_size))
 		return fat_bad(why, "BPB_BytsPerSec is not 512, 1024, 2048 or 4096");
@@ -75,13 +75,13 @@ static int fat_bpb_common(const uint8_t *p, uint32_t dev_ss, struct fat_geom *g,
 		return fat_bad(why, "cluster larger than 64 KiB");
 	g->sec_per_clus = spc;
 	g->cluster_size = spc * g->sector_size;
-	g->fat_start = fat_get16(p + offsetof(struct fat_bpb, rsvd_sec_cnt));
+	g->fat_start = le_get16(p + offsetof(struct fat_bpb, rsvd_sec_cnt));
 	if (g->fat_start == 0)
 		return fat_bad(why, "BPB_RsvdSecCnt is 0");
 	g->num_fats = p[offsetof(struct fat_bpb, num_fats)];
 	if (g->num_fats != 1 && g->num_fats != 2)
 		return fat_bad(why, "BPB_NumFATs is not 1 or 2");
-	g->root_entries = fat_get16(p + offsetof(struct fat_bpb, root_ent_cnt));
+	g->root_entries = le_get16(p + offsetof(struct fat_bpb, root_ent_cnt));
 	if (g->root_entries * FAT_DIRENT_SIZE % g->sector_size != 0)
 		return fat_bad(why, "BPB_RootEntCnt is not a whole number of sectors of entries");
 	if (media != 0xf0 && media < 0xf8)
@@ -94,9 +94,9 @@ static int fat_bpb_common(const uint8_t *p, uint32_t dev_ss, struct fat_geom *g,
 static int fat_bpb_sizes(const uint8_t *p, uint64_t dev_sectors, struct fat_geom *g,
 			 const char **why)
 {
-	uint32_t tot16 = fat_get16(p + offsetof(struct fat_bpb, tot_sec16));
-	uint32_t tot32 = fat_get32(p + offsetof(struct fat_bpb, tot_sec32));
-	uint32_t fsz16 = fat_get16(p + offsetof(struct fat_bpb, fat_sz16));
+	uint32_t tot16 = le_get16(p + offsetof(struct fat_bpb, tot_sec16));
+	uint32_t tot32 = le_get32(p + offsetof(struct fat_bpb, tot_sec32));
+	uint32_t fsz16 = le_get16(p + offsetof(struct fat_bpb, fat_sz16));
 
 	if (tot16 == 0 && tot32 == 0)
 		return fat_bad(why, "BPB_TotSec16 and BPB_TotSec32 are both 0");
@@ -105,7 +105,7 @@ static int fat_bpb_sizes(const uint8_t *p, uint64_t dev_sectors, struct fat_geom
 	g->total_sectors = tot16 ? tot16 : tot32;
 	if (g->total_sectors > dev_sectors)
 		return fat_bad(why, "BPB_TotSec larger than the device");
-	g->fat_sectors = fsz16 ? fsz16 : fat_get32(p + offsetof(struct fat_bpb, fat_sz32));
+	g->fat_sectors = fsz16 ? fsz16 : le_get32(p + offsetof(struct fat_bpb, fat_sz32));
 	if (g->fat_sectors == 0)
 		return fat_bad(why, "BPB_FATSz16 and BPB_FATSz32 are both 0");
 	return 0;
@@ -114,20 +114,20 @@ static int fat_bpb_sizes(const uint8_t *p, uint64_t dev_sectors, struct fat_geom
 /* Section 3.3's FAT32 fields, once the cluster count said FAT32. */
 static int fat_bpb_fat32(const uint8_t *p, struct fat_geom *g, const char **why)
 {
-	uint16_t flags = fat_get16(p + offsetof(struct fat_bpb, ext_flags));
-	uint32_t fsinfo = fat_get16(p + offsetof(struct fat_bpb, fs_info));
+	uint16_t flags = le_get16(p + offsetof(struct fat_bpb, ext_flags));
+	uint32_t fsinfo = le_get16(p + offsetof(struct fat_bpb, fs_info));
 
-	if (fat_get16(p + offsetof(struct fat_bpb, fat_sz16)) != 0)
+	if (le_get16(p + offsetof(struct fat_bpb, fat_sz16)) != 0)
 		return fat_bad(why, "FAT32 volume with BPB_FATSz16 set");
 	if (g->root_entries != 0)
 		return fat_bad(why, "FAT32 volume with BPB_RootEntCnt set");
-	if (fat_get16(p + offsetof(struct fat_bpb, tot_sec16)) != 0)
+	if (le_get16(p + offsetof(struct fat_bpb, tot_sec16)) != 0)
 		return fat_bad(why, "FAT32 volume with BPB_TotSec16 set");
-	if (fat_get16(p + offsetof(struct fat_bpb, fs_ver)) != 0)
+	if (le_get16(p + offsetof(struct fat_bpb, fs_ver)) != 0)
 		return fat_bad(why, "BPB_FSVer is not 0.0");
 	if (g->clusters > FAT32_MAX_CLUSTERS)
 		return fat_bad(why, "more clusters than FAT32 can number");
-	g->root_cluster = fat_get32(p + offsetof(struct fat_bpb, root_clus));
+	g->root_cluster = le_get32(p + offsetof(struct fat_bpb, root_clus));
 	if (g->root_cluster < 2 || g->root_cluster > g->clusters + 1)
 		return fat_bad(why, "BPB_RootClus outside the volume's clusters");
 	g->mirrored = !(flags & FAT_BPB_EXT_NO_MIRROR);
@@ -177,7 +177,7 @@ int fat_bpb_parse(const void *sector, size_t len, uint64_t dev_sectors, uint32_t
 	 * So a FAT32-shaped BPB (BPB_FATSz16 0, BPB_RootEntCnt 0) is FAT32
 	 * whatever the count, and the count chooses between 12 and 16.
 	 */
-	if (fat_get16(p + offsetof(struct fat_bpb, fat_sz16)) == 0 && g->root_entries == 0)
+	if (le_get16(p + offsetof(struct fat_bpb, fat_sz16)) == 0 && g->root_entries == 0)
 		g->type = 32;
 	else if (g->clusters > FAT16_MAX_CLUSTERS)
 		return fat_bad(why, "FAT12/16 layout with more clusters than FAT16 can number");
@@ -190,7 +190,7 @@ int fat_bpb_parse(const void *sector, size_t len, uint64_t dev_sectors, uint32_t
 		err = fat_bpb_fat32(p, g, why);
 	else if (g->root_entries == 0)
 		err = fat_bad(why, "FAT12/16 volume with BPB_RootEntCnt 0");
-	else if (fat_get16(p + offsetof(struct fat_bpb, fat_sz16)) == 0)
+	else if (le_get16(p + offsetof(struct fat_bpb, fat_sz16)) == 0)
 		err = fat_bad(why, "FAT12/16 volume with BPB_FATSz16 0");
 	if (err)
 		return err;
@@ -206,9 +206,9 @@ int fat_bpb_parse(const void *sector, size_t len, uint64_t dev_sectors, uint32_t
 /* An FSInfo sector with its three signatures (spec section 5). */
 static bool fat_fsinfo_valid(const uint8_t *p)
 {
-	return fat_get32(p) == FAT_FSI_LEAD_SIG &&
-	       fat_get32(p + offsetof(struct fat_fsinfo, struc_sig)) == FAT_FSI_STRUC_SIG &&
-	       fat_get32(p + offsetof(struct fat_fsinfo, trail_sig)) == FAT_FSI_TRAIL_SIG;
+	return le_get32(p) == FAT_FSI_LEAD_SIG &&
+	       le_get32(p + offsetof(struct fat_fsinfo, struc_sig)) == FAT_FSI_STRUC_SIG &&
+	       le_get32(p + offsetof(struct fat_fsinfo, trail_sig)) == FAT_FSI_TRAIL_SIG;
 }
 
 /* FAT32: take FSInfo's next-free hint if its three signatures are right. */
@@ -226,7 +226,7 @@ static int fat_fsinfo_read(struct fat_vol *v)
 	if (!fat_fsinfo_valid(p))
 		return 0;	/* ignored, and never written */
 	v->fsinfo_ok = true;
-	hint = fat_get32(p + offsetof(struct fat_fsinfo, nxt_free));
+	hint = le_get32(p + offsetof(struct fat_fsinfo, nxt_free));
 	if (fat_cluster_ok(v, hint))
 		v->next_free = hint;
 	return 0;
@@ -538,7 +538,7 @@ int fat_fsinfo_sync(struct fat_vol *v)
 		return err;
 	if (!fat_fsinfo_valid(p))
 		return 0;
-	fat_put32(p + offsetof(struct fat_fsinfo, free_count), v->free_clusters);
-	fat_put32(p + offsetof(struct fat_fsinfo, nxt_free), v->next_free);
+	le_put32(p + offsetof(struct fat_fsinfo, free_count), v->free_clusters);
+	le_put32(p + offsetof(struct fat_fsinfo, nxt_free), v->next_free);
 	return fat_sec_store(v);
 }

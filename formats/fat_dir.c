@@ -108,7 +108,7 @@ static void fat_lfn_feed(struct fat_dir *d, const uint8_t *e)
 	uint16_t *units;
 
 	if (e[offsetof(struct fat_lfn_raw, type)] != 0 ||
-	    fat_get16(e + offsetof(struct fat_lfn_raw, fst_clus_lo)) != 0 ||
+	    le_get16(e + offsetof(struct fat_lfn_raw, fst_clus_lo)) != 0 ||
 	    n == 0 || n > FAT_LFN_MAX_ENTRIES) {
 		fat_lfn_reset(d);
 		return;
@@ -123,7 +123,7 @@ static void fat_lfn_feed(struct fat_dir *d, const uint8_t *e)
 	}
 	units = d->lfn + (n - 1) * FAT_LFN_CHARS;
 	for (unsigned i = 0; i < FAT_LFN_CHARS; i++)
-		units[i] = fat_get16(e + fat_lfn_unit_at[i]);
+		units[i] = le_get16(e + fat_lfn_unit_at[i]);
 	d->lfn_next = n - 1;
 }
 
@@ -187,12 +187,12 @@ int fat_dir_decode(struct fat_dir *d, const uint8_t e[FAT_DIRENT_SIZE], struct f
 	if (!out->has_long)
 		fat_short_display(e, out->name);
 	out->attr = attr;
-	out->size = fat_get32(e + offsetof(struct fat_dirent_raw, file_size));
-	out->cluster = fat_get16(e + offsetof(struct fat_dirent_raw, fst_clus_lo));
+	out->size = le_get32(e + offsetof(struct fat_dirent_raw, file_size));
+	out->cluster = le_get16(e + offsetof(struct fat_dirent_raw, fst_clus_lo));
 	if (d->vol->g.type == 32)
-		out->cluster |= (uint32_t)fat_get16(e + offsetof(struct fat_dirent_raw, fst_clus_hi)) << 16;
-	out->wrt_date = fat_get16(e + offsetof(struct fat_dirent_raw, wrt_date));
-	out->wrt_time = fat_get16(e + offsetof(struct fat_dirent_raw, wrt_time));
+		out->cluster |= (uint32_t)le_get16(e + offsetof(struct fat_dirent_raw, fst_clus_hi)) << 16;
+	out->wrt_date = le_get16(e + offsetof(struct fat_dirent_raw, wrt_date));
+	out->wrt_time = le_get16(e + offsetof(struct fat_dirent_raw, wrt_time));
 	return 1;
 }
 

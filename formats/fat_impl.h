@@ -19,30 +19,9 @@
 #include <stdint.h>
 
 #include "formats/fat.h"
+#include "formats/le.h"
 
 #define FAT_TAIL_MAX	1024		/* "~1" .. "~1023" are tried */
-
-static inline uint16_t fat_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t fat_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void fat_put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void fat_put32(uint8_t *p, uint32_t v)
-{
-	fat_put16(p, v);
-	fat_put16(p + 2, v >> 16);
-}
 
 /* Set v->why and return err: the one way out of a failed check. */
 static inline int fat_fail(struct fat_vol *v, const char *why, int err)

@@ -209,21 +209,21 @@ static unsigned fat_build_set(const struct fat_vol *v, const struct fat_newent *
 		for (unsigned k = 0; k < FAT_LFN_CHARS; k++) {
 			unsigned u = (ord - 1) * FAT_LFN_CHARS + k;	/* after the end: 0, then 0xFFFF */
 
-			fat_put16(e + fat_lfn_unit_at[k], u < ne->lfn_len ? ne->lfn[u] :
+			le_put16(e + fat_lfn_unit_at[k], u < ne->lfn_len ? ne->lfn[u] :
 				  u == ne->lfn_len ? 0 : 0xffff);
 		}
 	}
 	e = out + (size_t)nl * FAT_DIRENT_SIZE;
 	memcpy(e, ne->short_name, 11);
 	e[offsetof(struct fat_dirent_raw, attr)] = ne->attr;
-	fat_put16(e + offsetof(struct fat_dirent_raw, crt_time), v->time);
-	fat_put16(e + offsetof(struct fat_dirent_raw, crt_date), fat_date(v));
-	fat_put16(e + offsetof(struct fat_dirent_raw, lst_acc_date), fat_date(v));
-	fat_put16(e + offsetof(struct fat_dirent_raw, fst_clus_hi), v->g.type == 32 ? ne->cluster >> 16 : 0);
-	fat_put16(e + offsetof(struct fat_dirent_raw, wrt_time), v->time);
-	fat_put16(e + offsetof(struct fat_dirent_raw, wrt_date), fat_date(v));
-	fat_put16(e + offsetof(struct fat_dirent_raw, fst_clus_lo), ne->cluster & 0xffff);
-	fat_put32(e + offsetof(struct fat_dirent_raw, file_size), ne->size);
+	le_put16(e + offsetof(struct fat_dirent_raw, crt_time), v->time);
+	le_put16(e + offsetof(struct fat_dirent_raw, crt_date), fat_date(v));
+	le_put16(e + offsetof(struct fat_dirent_raw, lst_acc_date), fat_date(v));
+	le_put16(e + offsetof(struct fat_dirent_raw, fst_clus_hi), v->g.type == 32 ? ne->cluster >> 16 : 0);
+	le_put16(e + offsetof(struct fat_dirent_raw, wrt_time), v->time);
+	le_put16(e + offsetof(struct fat_dirent_raw, wrt_date), fat_date(v));
+	le_put16(e + offsetof(struct fat_dirent_raw, fst_clus_lo), ne->cluster & 0xffff);
+	le_put32(e + offsetof(struct fat_dirent_raw, file_size), ne->size);
 	return nl + 1;
 }
 

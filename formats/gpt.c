@@ -22,20 +22,9 @@
 #include "formats/blkdev.h"
 #include "formats/efi.h"
 #include "formats/gpt.h"
+#include "formats/le.h"
 
 #define GPT_CHUNK_MAX_SECTORS	65536u	/* one blkdev_read call at most */
-
-/* ---------------------------------------------------------- byte getters */
-
-static uint32_t gpt_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t gpt_get64(const uint8_t *p)
-{
-	return (uint64_t)gpt_get32(p) | (uint64_t)gpt_get32(p + 4) << 32;
-}
 
 static void gpt_set_why(const char **why, const char *text)
 {
@@ -62,19 +51,19 @@ static bool gpt_stride_ok(uint32_t entry_size)
 static void gpt_header_decode(const uint8_t *p, struct gpt_header *h)
 {
 	memcpy(h->signature, p, sizeof(h->signature));
-	h->revision = gpt_get32(p + 0x08);
-	h->header_size = gpt_get32(p + 0x0c);
-	h->header_crc32 = gpt_get32(p + 0x10);
-	h->reserved = gpt_get32(p + 0x14);
-	h->my_lba = gpt_get64(p + 0x18);
-	h->alternate_lba = gpt_get64(p + 0x20);
-	h->first_usable_lba = gpt_get64(p + 0x28);
-	h->last_usable_lba = gpt_get64(p + 0x30);
+	h->revision = le_get32(p + 0x08);
+	h->header_size = le_get32(p + 0x0c);
+	h->header_crc32 = le_get32(p + 0x10);
+	h->reserved = le_get32(p + 0x14);
+	h->my_lba = le_get64(p + 0x18);
+	h->alternate_lba = le_get64(p + 0x20);
+	h->first_usable_lba = le_get64(p + 0x28);
+	h->last_usable_lba = le_get64(p + 0x30);
 	memcpy(h->disk_guid.b, p + 0x38, sizeof(h->disk_guid.b));
-	h->partition_entry_lba = gpt_get64(p + 0x48);
-	h->number_of_partition_entries = gpt_get32(p + 0x50);
-	h->size_of_partition_entry = gpt_get32(p + 0x54);
-	h->partition_entry_array_crc32 = gpt_get32(p + 0x58);
+	h->partition_entry_lba = le_get64(p + 0x48);
+	h->number_of_partition_entries = le_get32(p + 0x50);
+	h->size_of_partition_entry = le_get32(p + 0x54);
+	h->partition_entry_array_crc32 = le_get32(p + 0x58);
 }
 
 /* HeaderCRC32 over header_size bytes with the CRC field taken as zero. */
@@ -176,9 +165,9 @@ int gpt_entry_at(const void *buf, size_t len, uint32_t entry_size, uint32_t inde
 		return -ENOENT;
 	out->index = index + 1;
 	memcpy(out->unique.b, p + 0x10, sizeof(out->unique.b));
-	out->first_lba = gpt_get64(p + 0x20);
-	out->last_lba = gpt_get64(p + 0x28);
-	out->attributes = gpt_get64(p + 0x30);
+	out->first_lba = le_get64(p + 0x20);
+	out->last_lba = le_get64(p + 0x28);
+	out->attributes = le_get64(p + 0x30);
 	efi_utf16_to_ascii(p + 0x38, 2 * GPT_NAME_UNITS, out->name, sizeof(out->name));
 	return 0;
 }
@@ -448,8 +437,8 @@ void gpt_mbr_records(const void *sector, size_t len, struct gpt_mbr_rec mbr[4])
 		const uint8_t *r = p + 446 + 16 * i;
 
 		mbr[i].type = r[4];
-		mbr[i].first_lba = gpt_get32(r + 8);
-		mbr[i].sectors = gpt_get32(r + 12);
+		mbr[i].first_lba = le_get32(r + 8);
+		mbr[i].sectors = le_get32(r + 12);
 	}
 }
 

@@ -46,7 +46,7 @@
 #include <stdint.h>
 
 #include "formats/blkdev.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 
 #define GPT_SIGNATURE		"EFI PART"	/* 8 bytes, no NUL */
 #define GPT_REVISION_1_0	0x00010000u

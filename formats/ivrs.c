@@ -13,52 +13,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "formats/acpi.h"
 #include "formats/ivrs.h"
+#include "formats/le.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ACPI tables are little-endian and read in place");
 
-#define IVRS_LENGTH_OFFSET	4	/* ACPI header: u32 length */
 #define IVRS_IVINFO_OFFSET	36
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* Check signature and declared length; store the length in *length. */
-static int ivrs_table(const void *buf, size_t len, uint32_t *length)
-{
-	if (buf == NULL || len < IVRS_HEADER_LEN)
-		return -EINVAL;
-	if (memcmp(buf, "IVRS", 4) != 0)
-		return -EBADMSG;
-	*length = get32((const uint8_t *)buf + IVRS_LENGTH_OFFSET);
-	if (*length < IVRS_HEADER_LEN)
-		return -EBADMSG;
-	if (*length > len)
-		return -EINVAL;
-	return 0;
-}
 
 int ivrs_parse(const void *buf, size_t len, struct ivrs_info *out)
 {
@@ -68,10 +30,10 @@ int ivrs_parse(const void *buf, size_t len, struct ivrs_info *out)
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = ivrs_table(buf, len, &length);
+	err = acpi_table_check(buf, len, "IVRS", IVRS_HEADER_LEN, &length);
 	if (err)
 		return err;
-	out->ivinfo = get32((const uint8_t *)buf + IVRS_IVINFO_OFFSET);
+	out->ivinfo = le_get32((const uint8_t *)buf + IVRS_IVINFO_OFFSET);
 	return 0;
 }
 
@@ -97,12 +59,12 @@ int ivrs_ivhd(const void *buf, size_t len, size_t index, struct ivrs_ivhd *out)
 	if (out == NULL)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = ivrs_table(buf, len, &length);
+	err = acpi_table_check(buf, len, "IVRS", IVRS_HEADER_LEN, &length);
 	if (err)
 		return err;
 	while (length - off >= IVRS_BLOCK_HDR_LEN) {
 		uint8_t type = p[off];
-		uint16_t n = get16(p + off + 2);
+		uint16_t n = le_get16(p + off + 2);
 		size_t fixed = ivhd_fixed_len(type);
 
 		if (n < IVRS_BLOCK_HDR_LEN || n > length - off)
@@ -116,14 +78,14 @@ int ivrs_ivhd(const void *buf, size_t len, size_t index, struct ivrs_ivhd *out)
 			out->flags = b[1];
 			out->length = n;
 			out->offset = off;
-			out->device_id = get16(b + 4);
-			out->cap_offset = get16(b + 6);
-			out->base = get64(b + 8);
-			out->segment = get16(b + 16);
-			out->info = get16(b + 18);
-			out->attributes = get32(b + 20);
+			out->device_id = le_get16(b + 4);
+			out->cap_offset = le_get16(b + 6);
+			out->base = le_get64(b + 8);
+			out->segment = le_get16(b + 16);
+			out->info = le_get16(b + 18);
+			out->attributes = le_get32(b + 20);
 			if (fixed == IVRS_IVHD11_LEN)
-				out->efr = get64(b + 24);
+				out->efr = le_get64(b + 24);
 			return 0;
 		}
 		off += n;

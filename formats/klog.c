@@ -198,7 +198,10 @@ static bool klog_ring_text(const struct klog_ring *r, uint64_t begin, uint64_t n
 	if (bw == nw && begin < next) {
 		*off = begin & mask;
 		*len = next - begin;
-	} else if (bw + 1 == nw) {
+	} else if (((begin + r->size) >> r->size_bits) == nw) {
+		/* One lap on (modulo 2^64: Linux starts the positions one lap
+		 * below zero, so the first wrap crosses 2^64): the block was
+		 * placed at the start of the text area. */
 		*off = 0;
 		*len = next & mask;
 	} else {
@@ -218,6 +221,7 @@ static enum klog_rec klog_ring_record(const struct klog_src *s, const struct klo
 {
 	uint64_t slot = id & (r->count - 1), d = r->descs + slot * r->desc_size;
 	uint64_t in = r->infos + slot * r->info_size, sv, begin, next, off, blen, ts;
+	uint64_t blk_id;
 	uint16_t tl;
 	size_t tlen, line;
 
@@ -239,12 +243,17 @@ static enum klog_rec klog_ring_record(const struct klog_src *s, const struct klo
 		tlen = (size_t)(blen - KLOG_ID_BYTES);
 	if (tlen > KLOG_TEXT_MAX)
 		tlen = KLOG_TEXT_MAX;
-	/* Read the text to the end of the free space, then write its line
-	 * ending there: the line is longer than the text by its prefix and
-	 * newline, and klog_emit() never overtakes what it reads. */
-	if (tlen > *pos)
+	/* Read the block (its id, then the text) to the end of the free
+	 * space, then write the line ending there: the line is longer than
+	 * the text by its prefix and newline, and klog_emit() never overtakes
+	 * what it reads.  A block whose id is another descriptor's holds
+	 * newer text (it was overwritten): not this record's. */
+	if (tlen + KLOG_ID_BYTES > *pos)
 		return KLOG_REC_FULL;
-	if (tlen && !klog_read(s, r->data + off + KLOG_ID_BYTES, out + *pos - tlen, tlen))
+	if (!klog_read(s, r->data + off, out + *pos - tlen - KLOG_ID_BYTES, tlen + KLOG_ID_BYTES))
+		return KLOG_REC_BAD;
+	memcpy(&blk_id, out + *pos - tlen - KLOG_ID_BYTES, sizeof(blk_id));
+	if ((blk_id & KLOG_DESC_ID_MASK) != id)
 		return KLOG_REC_BAD;
 	line = klog_line_len(ts, (const uint8_t *)out + *pos - tlen, tlen);
 	if (line > *pos)

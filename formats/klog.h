@@ -16,9 +16,11 @@
  *   Its text_blk_lpos {begin, next} are logical positions in the text
  *   area: index = lpos & (size - 1), wraps = lpos >> size_bits.  Bit 0
  *   set in begin means no text.  A block in one lap is [begin, next); one
- *   whose next is one lap on starts again at index 0 and ends at next's
- *   index.  Each block starts with the descriptor id (8 bytes), then the
- *   text; printk_info.text_len says how much of it is the message.
+ *   whose next is one lap on (modulo 2^64: positions start one lap below
+ *   zero) starts again at index 0 and ends at next's index.  Each block
+ *   starts with the descriptor id (8 bytes; a block with another id was
+ *   overwritten and is skipped), then the text; printk_info.text_len says
+ *   how much of it is the message.
  *
  *   printk_log records (Linux 3.11 to 5.9).  SYMBOL(log_buf) holds a
  *   pointer to a SYMBOL(log_buf_len)-byte buffer (a u32 variable);
@@ -54,7 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KLOG_MAX_COUNT_BITS	24
+#define KLOG_MAX_COUNT_BITS	31	/* log_buf_len= up to 2 GiB */
 #define KLOG_MAX_SIZE_BITS	31
 #define KLOG_MAX_VISITS		(1u << 20)
 #define KLOG_TEXT_MAX		4096

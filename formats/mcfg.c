@@ -11,29 +11,22 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "formats/acpi.h"
 #include "formats/mcfg.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ACPI tables are little-endian and read in place");
 
-#define MCFG_LENGTH_OFFSET	4	/* ACPI header: u32 length */
 
 /* Check signature and declared length; store the entry count in *n. */
 static int mcfg_table(const void *buf, size_t len, size_t *n)
 {
 	uint32_t length;
+	int err = acpi_table_check(buf, len, "MCFG", MCFG_HEADER_LEN, &length);
 
-	if (buf == NULL || len < MCFG_HEADER_LEN)
-		return -EINVAL;
-	if (memcmp(buf, "MCFG", 4) != 0)
-		return -EBADMSG;
-	memcpy(&length, (const uint8_t *)buf + MCFG_LENGTH_OFFSET, sizeof(length));
-	if (length < MCFG_HEADER_LEN)
-		return -EBADMSG;
-	if (length > len)
-		return -EINVAL;
-	*n = (length - MCFG_HEADER_LEN) / MCFG_ALLOC_LEN;
-	return 0;
+	if (err == 0)
+		*n = (length - MCFG_HEADER_LEN) / MCFG_ALLOC_LEN;
+	return err;
 }
 
 int mcfg_entry(const void *buf, size_t len, size_t index, struct mcfg_ecam *out)

@@ -9,22 +9,8 @@
 #include <string.h>
 
 #include "formats/kinfo.h"
+#include "formats/le.h"
 #include "formats/pageclass.h"
-
-static uint64_t pageclass_u64(const uint8_t *p, uint64_t off)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[off + (unsigned)i];
-	return v;
-}
-
-static uint32_t pageclass_u32(const uint8_t *p, uint64_t off)
-{
-	return (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
-	       (uint32_t)p[off + 3] << 24;
-}
 
 static bool pageclass_bit(const struct kinfo *ki, enum kinfo_key k, uint64_t flags)
 {
@@ -51,7 +37,7 @@ static bool pageclass_type(const struct kinfo *ki, enum kinfo_key k, uint32_t ma
 static unsigned pageclass_compound(const struct kinfo *ki, uint64_t pfn, uint32_t mapcount,
 				   const uint8_t *next, bool *hugetlb)
 {
-	uint64_t flags1 = pageclass_u64(next, ki->v[KINFO_OFF_FLAGS]);
+	uint64_t flags1 = le_get64(next + ki->v[KINFO_OFF_FLAGS]);
 	unsigned order = 0, max;
 
 	*hugetlb = false;
@@ -94,11 +80,11 @@ int pageclass_classify(const struct kinfo *ki, uint64_t pfn, const void *page,
 
 	if (ki == NULL || page == NULL || out == NULL)
 		return -EINVAL;
-	flags = pageclass_u64(p, ki->v[KINFO_OFF_FLAGS]);
-	mapping = pageclass_u64(p, ki->v[KINFO_OFF_MAPPING]);
-	priv = pageclass_u64(p, ki->v[KINFO_OFF_PRIVATE]);
-	head = pageclass_u64(p, ki->v[KINFO_OFF_COMPOUND_HEAD]);
-	mapcount = pageclass_u32(p, ki->v[KINFO_OFF_MAPCOUNT]);
+	flags = le_get64(p + ki->v[KINFO_OFF_FLAGS]);
+	mapping = le_get64(p + ki->v[KINFO_OFF_MAPPING]);
+	priv = le_get64(p + ki->v[KINFO_OFF_PRIVATE]);
+	head = le_get64(p + ki->v[KINFO_OFF_COMPOUND_HEAD]);
+	mapcount = le_get32(p + ki->v[KINFO_OFF_MAPCOUNT]);
 
 	/* PG_hwpoison is per page, heads and tails alike: never read it */
 	if (pageclass_bit(ki, KINFO_PG_HWPOISON, flags)) {
@@ -110,7 +96,7 @@ int pageclass_classify(const struct kinfo *ki, uint64_t pfn, const void *page,
 		return 0;
 	}
 	if ((flags & ki->v[KINFO_PG_HEAD_MASK]) != 0 && next != NULL &&
-	    (pageclass_u64(next, ki->v[KINFO_OFF_COMPOUND_HEAD]) & 1) != 0)
+	    (le_get64(next + ki->v[KINFO_OFF_COMPOUND_HEAD]) & 1) != 0)
 		order = pageclass_compound(ki, pfn, mapcount, next, &hugetlb);
 
 	slab = pageclass_bit(ki, KINFO_PG_SLAB, flags) ||

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "formats/efi.h"
+#include "formats/le.h"
 #include "formats/varstore.h"
 
 static const struct {
@@ -63,23 +64,6 @@ static const struct {
 	  "OVMF platform config" },
 };
 
-/* ---------------------------------------------------------- byte getters */
-
-static uint16_t varstore_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t varstore_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t varstore_get64(const uint8_t *p)
-{
-	return (uint64_t)varstore_get32(p) | (uint64_t)varstore_get32(p + 4) << 32;
-}
-
 /* Set *why, note where, and return -EBADMSG: the one way out of a failed rule. */
 static int varstore_bad(struct varstore *vs, size_t where, const char **why, const char *text)
 {
@@ -105,7 +89,7 @@ static uint16_t varstore_sum16(const uint8_t *p, size_t len)
 	uint16_t sum = 0;
 
 	for (size_t i = 0; i + 1 < len; i += 2)
-		sum = (uint16_t)(sum + varstore_get16(p + i));
+		sum = (uint16_t)(sum + le_get16(p + i));
 	return sum;
 }
 
@@ -119,8 +103,8 @@ static int varstore_block_map(struct varstore *vs, const char **why)
 		if (vs->fv_header_length - off < 8)
 			return varstore_bad(vs, off, why, "the block map has no {0,0} end "
 					    "inside HeaderLength");
-		n = varstore_get32(p + off);
-		l = varstore_get32(p + off + 4);
+		n = le_get32(p + off);
+		l = le_get32(p + off + 4);
 		if (n == 0 && l == 0)
 			break;
 		if (n == 0 || l == 0)
@@ -144,16 +128,16 @@ static int varstore_fv_check(struct varstore *vs, const char **why)
 	if (vs->len < sizeof(struct varstore_fv_header))
 		return varstore_bad(vs, 0, why, "the file is shorter than a firmware volume "
 				    "header (56 bytes)");
-	if (varstore_get32(p + 0x28) != VARSTORE_FVH_SIGNATURE)
+	if (le_get32(p + 0x28) != VARSTORE_FVH_SIGNATURE)
 		return varstore_bad(vs, 0x28, why, "no \"_FVH\" signature: not a firmware volume");
 	if (memcmp(p + 0x10, nv.b, sizeof(nv.b)) != 0)
 		return varstore_bad(vs, 0x10, why, "FileSystemGuid is not "
 				    "EFI_SYSTEM_NV_DATA_FV_GUID: not a variable store volume");
 	if (p[0x37] != VARSTORE_FVH_REVISION)
 		return varstore_bad(vs, 0x37, why, "the firmware volume Revision is not 2");
-	vs->fv_length = varstore_get64(p + 0x20);
-	vs->fv_attributes = varstore_get32(p + 0x2c);
-	vs->fv_header_length = varstore_get16(p + 0x30);
+	vs->fv_length = le_get64(p + 0x20);
+	vs->fv_attributes = le_get32(p + 0x2c);
+	vs->fv_header_length = le_get16(p + 0x30);
 	if (vs->fv_header_length < VARSTORE_FV_HEADER_MIN || vs->fv_header_length % 2 != 0)
 		return varstore_bad(vs, 0x30, why, "HeaderLength is odd or below 72 bytes");
 	if (vs->fv_header_length > vs->len)
@@ -201,7 +185,7 @@ static int varstore_store_check(struct varstore *vs, const char **why)
 		return varstore_bad(vs, at + 0x14, why, "the store Format is not 0x5A (formatted)");
 	if (s[0x15] != VARSTORE_HEALTHY)
 		return varstore_bad(vs, at + 0x15, why, "the store State is not 0xFE (healthy)");
-	vs->store_size = varstore_get32(s + 0x10);
+	vs->store_size = le_get32(s + 0x10);
 	if (vs->store_size < sizeof(struct varstore_store_header))
 		return varstore_bad(vs, at + 0x10, why, "the store Size is smaller than "
 				    "its own header");
@@ -217,15 +201,15 @@ static int varstore_store_check(struct varstore *vs, const char **why)
 
 static void varstore_time_decode(const uint8_t *p, struct varstore_time *t)
 {
-	t->year = varstore_get16(p);
+	t->year = le_get16(p);
 	t->month = p[2];
 	t->day = p[3];
 	t->hour = p[4];
 	t->minute = p[5];
 	t->second = p[6];
 	t->pad1 = p[7];
-	t->nanosecond = varstore_get32(p + 8);
-	t->time_zone = (int16_t)varstore_get16(p + 12);
+	t->nanosecond = le_get32(p + 8);
+	t->time_zone = (int16_t)le_get16(p + 12);
 	t->daylight = p[14];
 	t->pad2 = p[15];
 }
@@ -237,14 +221,14 @@ static void varstore_header_decode(const struct varstore *vs, const uint8_t *p,
 	size_t sizes = vs->auth ? 0x24 : 0x08;
 
 	v->state = p[2];
-	v->attributes = varstore_get32(p + 4);
-	v->name_size = varstore_get32(p + sizes);
-	v->data_size = varstore_get32(p + sizes + 4);
+	v->attributes = le_get32(p + 4);
+	v->name_size = le_get32(p + sizes);
+	v->data_size = le_get32(p + sizes + 4);
 	memcpy(v->guid.b, p + sizes + 8, sizeof(v->guid.b));
 	if (vs->auth) {
-		v->monotonic_count = varstore_get64(p + 0x08);
+		v->monotonic_count = le_get64(p + 0x08);
 		varstore_time_decode(p + 0x10, &v->time_stamp);
-		v->pub_key_index = varstore_get32(p + 0x20);
+		v->pub_key_index = le_get32(p + 0x20);
 	}
 }
 
@@ -279,7 +263,7 @@ static int varstore_step(struct varstore *vs, size_t *off, struct varstore_var *
 	if (at >= end || end - at < 2)
 		return -ENOENT;
 	p = vs->buf + at;
-	if (varstore_get16(p) != VARSTORE_VARIABLE_DATA)
+	if (le_get16(p) != VARSTORE_VARIABLE_DATA)
 		return -ENOENT;
 	if (end - at < hsize)
 		return varstore_bad(vs, at, why, "a variable header runs past the end of the store");
@@ -302,7 +286,7 @@ static int varstore_step(struct varstore *vs, size_t *off, struct varstore_var *
 	v->data = p + hsize + v->name_size;
 	if (varstore_maybe_live(v->state) && !blank &&
 	    (v->name_size < 2 || v->name_size % 2 != 0 ||
-	     varstore_get16(v->name_utf16 + v->name_size - 2) != 0))
+	     le_get16(v->name_utf16 + v->name_size - 2) != 0))
 		return varstore_bad(vs, at, why, "a live variable's name is empty, odd-sized "
 				    "or not NUL-terminated");
 	varstore_name_decode(v);
@@ -420,7 +404,7 @@ static bool varstore_name_is(const struct varstore_var *v, const char *name)
 	if (v->name_size != 2 * (n + 1))
 		return false;
 	for (size_t i = 0; i <= n; i++)
-		if (varstore_get16(v->name_utf16 + 2 * i) != (uint8_t)name[i])
+		if (le_get16(v->name_utf16 + 2 * i) != (uint8_t)name[i])
 			return false;
 	return true;
 }

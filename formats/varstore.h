@@ -81,7 +81,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats/efi.h"
+#include "formats/guid.h"
 
 /* EFI_FIRMWARE_VOLUME_HEADER, PI 1.8 vol. 3 §3.2.1 (block map excluded). */
 struct varstore_fv_header {

@@ -15,17 +15,25 @@
  *     runtime part), else the boot path's.
  *   ESRT: the handoff's preserved copy, else the table in place only when
  *     the memory map says it is in runtime or reserved memory.
+ *   What the dump is made of (struct context_dump; payload/dumpsrc.c does
+ *     the assembling): ranges from the elfcorehdr, else the handoff's
+ *     DUMP_RANGES, else the memory map; notes from the elfcorehdr's
+ *     PT_NOTEs, else the handoff's CPU_NOTES and VMCOREINFO records.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/elf64.h"
 #include "formats/elfcorehdr.h"
 #include "kernel/context.h"
 #include "kernel/cpu.h"
+#include "payload/dumpsrc.h"
 
 #define HANDOFF_MAX	(64u << 20)	/* a larger handoff block is refused */
 #define EFI_MAP_MAX	(1u << 20)
-#define EHDR_SIZE	64
+#define EHDR_SIZE	sizeof(struct elf64_ehdr)
+#define NOTES_MAX	(256u << 10)	/* the crashed kernel's notes as the dump carries them */
 
 static const struct efi_guid esrt_guid = EFI_SYSTEM_RESOURCE_TABLE_GUID;
 
@@ -328,9 +336,14 @@ static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem), "not addressable");
 		return;
 	}
-	memcpy(&phoff, p + 32, 8);
-	memcpy(&phnum, p + 56, 2);
-	len = phoff + (uint64_t)phnum * 56;
+	{
+		struct elf64_ehdr eh64;
+
+		memcpy(&eh64, p, sizeof(eh64));
+		phoff = eh64.e_phoff;
+		phnum = eh64.e_phnum;
+	}
+	len = phoff + (uint64_t)phnum * sizeof(struct elf64_phdr);
 	if (phoff > (1u << 20) || (p = map_bytes(opts->elfcorehdr_addr, len < EHDR_SIZE ? EHDR_SIZE : len)) == NULL) {
 		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem),
 			 "program headers at +0x%llx not addressable", (unsigned long long)phoff);
@@ -350,6 +363,96 @@ static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 		ctx->elfcore_bytes += eh.loads[i].p_memsz;
 }
 
+/* ------------------------------------------------------------ what the dump is made of */
+
+static void dump_warn(struct context_dump *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void dump_warn(struct context_dump *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->warn_count == CONTEXT_DUMP_WARN_MAX) {
+		d->warn_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->warnings[d->warn_count++], CONTEXT_DUMP_WARN_LEN, fmt, ap);
+	va_end(ap);
+}
+
+static void note_left_out(void *arg, const char *name, uint32_t type, size_t len)
+{
+	dump_warn(arg, "dump: note %s type %u (%zu bytes) does not fit; left out", name, type, len);
+}
+
+/* The ranges, in file order (see struct context_dump). */
+static void gather_ranges(struct context *ctx, const struct bootinfo *bi)
+{
+	static struct dumpplan plan;
+	static struct dumpplan_range ranges[DUMPPLAN_MAX + 1];
+	struct context_dump *d = &ctx->dump;
+	const struct elfcorehdr *eh = ctx->have_elfcorehdr ? ctx->elfcore : NULL;
+	bool trusted = ctx->handoff == CONTEXT_HANDOFF_TRUSTED;
+
+	dumpplan_init(&plan);
+	if (eh != NULL) {
+		dumpsrc_ranges_from_elfcorehdr(eh, &plan);
+		d->ranges_source = "elfcorehdr";
+	} else if (trusted && dumpsrc_ranges_from_handoff(ctx->handoff_block, ctx->handoff_len, &plan)) {
+		d->ranges_source = "handoff dump ranges";
+	} else if (dumpsrc_ranges_from_efi_mmap(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size,
+						&plan)) {
+		d->ranges_source = "EFI memory map";
+	} else {
+		for (unsigned i = 0; i < bi->mem_count; i++)
+			if (bi->mem[i].type == 1)
+				dumpplan_add(&plan, bi->mem[i].base, bi->mem[i].len, bi->mem[i].base, 0);
+		d->ranges_source = "e820 RAM";
+	}
+	dumpplan_exclude(&plan, bi->load_base, bi->image_size);
+	for (unsigned i = 0; i < bi->module_count; i++)
+		if (bi->modules[i].len)
+			dumpplan_exclude(&plan, bi->modules[i].base, bi->modules[i].len);
+	dumpplan_finish(&plan);
+	if (eh == NULL && trusted &&
+	    dumpsrc_direct_map_from_handoff(ctx->handoff_block, ctx->handoff_len, &d->direct_map_base) != 0)
+		d->direct_map_base = 0;
+	d->ranges = ranges;
+	d->range_count = dumpsrc_ranges_list(&plan, eh, d->direct_map_base, ranges);
+	d->range_bytes = plan.total;
+}
+
+/* The crashed kernel's notes, and what they and the handoff say. */
+static void gather_notes(struct context *ctx)
+{
+	static uint8_t notes[NOTES_MAX];
+	struct context_dump *d = &ctx->dump;
+	struct dumpsrc_notes nb;
+
+	dumpsrc_notes_init(&nb, notes, sizeof(notes), note_left_out, d);
+	if (ctx->have_elfcorehdr) {
+		for (size_t i = 0; i < ctx->elfcore->note_count; i++) {
+			uint64_t a = ctx->elfcore->notes[i].p_offset, l = ctx->elfcore->notes[i].p_filesz;
+
+			if (l > NOTES_MAX || cpu_map_phys(a, l) != 0) {
+				dump_warn(d, "dump: PT_NOTE at 0x%llx (%llu bytes) unreadable; left out",
+					  (unsigned long long)a, (unsigned long long)l);
+				continue;
+			}
+			dumpsrc_notes_copy(&nb, (const void *)(uintptr_t)a, (size_t)l);
+		}
+	} else if (ctx->handoff == CONTEXT_HANDOFF_TRUSTED) {
+		dumpsrc_notes_from_handoff(&nb, ctx->handoff_block, ctx->handoff_len);
+	}
+	d->notes = notes;
+	d->notes_len = nb.len;
+	dumpsrc_vmcoreinfo(notes, nb.len, &d->vmcoreinfo, &d->vmcoreinfo_len);
+	dumpsrc_osrelease(notes, nb.len, d->osrelease, sizeof(d->osrelease));
+	if (ctx->handoff == CONTEXT_HANDOFF_TRUSTED)
+		dumpsrc_creator_host(ctx->handoff_block, ctx->handoff_len, d->hostname,
+				     sizeof(d->hostname));
+}
+
 void context_gather(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts)
 {
 	efi_from_handoff(ctx);
@@ -362,4 +465,6 @@ void context_gather(struct context *ctx, const struct bootinfo *bi, const struct
 	if (ctx->have_efi)
 		efi_esrt(ctx);
 	gather_elfcorehdr(ctx, opts);
+	gather_ranges(ctx, bi);
+	gather_notes(ctx);
 }

@@ -11,6 +11,12 @@
  * wins"), and context_print() prints the inventory (in full with
  * pm.inventory).  An untrusted block is never dereferenced after
  * handoff_verify() said no: only its status is kept, for the dump.
+ *
+ * context_gather() also resolves, once, what the dump is made of (struct
+ * context_dump): the ranges and where they came from, the direct-map
+ * base, the crashed kernel's notes, OSRELEASE and the host name.  The dump
+ * stage reads only that; it never walks the handoff block or the
+ * elfcorehdr itself.
  */
 #ifndef KERNEL_CONTEXT_H
 #define KERNEL_CONTEXT_H
@@ -20,6 +26,7 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "formats/dumpplan.h"
 #include "formats/efi.h"
 #include "formats/elfcorehdr.h"
 #include "kernel/bootinfo.h"
@@ -39,6 +46,43 @@ enum context_esrt {
 	CONTEXT_ESRT_COPY,		/* the handoff's preserved copy is used */
 	CONTEXT_ESRT_IN_PLACE,		/* read in place (runtime/reserved memory) */
 	CONTEXT_ESRT_REFUSED,		/* not dereferenced; esrt_why says why */
+};
+
+#define CONTEXT_DUMP_WARN_MAX	16
+#define CONTEXT_DUMP_WARN_LEN	112
+
+/*
+ * What the dump is made of, resolved by context_gather() (docs/handoff.md,
+ * "Which source wins"):
+ *   ranges: the elfcorehdr's PT_LOADs, else the trusted handoff's
+ *     DUMP_RANGES, else the EFI memory map's RAM, else e820 RAM; our own
+ *     image and boot modules cut out; in file order, an elfcorehdr's
+ *     kernel-text PT_LOAD last (it overlaps RAM by design).
+ *   direct_map_base: without an elfcorehdr, the handoff's VMCOREINFO
+ *     NUMBER(page_offset_base), given to ranges as their virtual address.
+ *   notes: the crashed kernel's, one by one: the elfcorehdr's PT_NOTEs,
+ *     else the handoff's CPU_NOTES and VMCOREINFO records.  postmortem's
+ *     own note is the dump's to add (it names the target).
+ *   warnings: problems met on the way, for the dump to print
+ *     ("dump: ..." lines) when it starts.
+ */
+struct context_dump {
+	const struct dumpplan_range *ranges;
+	size_t range_count;
+	uint64_t range_bytes;		/* the planned RAM; the kernel text not counted again */
+	const char *ranges_source;	/* "elfcorehdr", "handoff dump ranges", ... */
+	uint64_t direct_map_base;	/* 0: not known or not needed */
+
+	const uint8_t *notes;		/* ELF notes, no terminator */
+	size_t notes_len;
+	const char *vmcoreinfo;		/* the first VMCOREINFO note's text, or NULL */
+	size_t vmcoreinfo_len;
+	char osrelease[72];		/* "" unknown */
+	char hostname[72];		/* the handoff creator's; "" unknown */
+
+	char warnings[CONTEXT_DUMP_WARN_MAX][CONTEXT_DUMP_WARN_LEN];
+	unsigned warn_count;
+	unsigned warn_dropped;		/* more than CONTEXT_DUMP_WARN_MAX */
 };
 
 struct context {
@@ -78,6 +122,8 @@ struct context {
 	size_t elfcore_loads, elfcore_notes;
 	uint64_t elfcore_bytes;
 	char elfcorehdr_problem[96];
+
+	struct context_dump dump;
 
 	unsigned warn_count;
 };

@@ -511,7 +511,8 @@ void cpu_hostile_describe(char *buf, size_t n)
 	hostile.x2apic = (r[2] >> 21) & 1 && (rdmsr(MSR_APIC_BASE) & (1u << 11));
 	hostile_add(buf, n, hostile.x2apic ? "x2APIC mode," : "xAPIC (no x2APIC here),");
 	hostile_add(buf, n, "a foreign GDT and IDT, RSP 0, RFLAGS.DF and IF set (8259 PICs, "
-		    "LAPIC timer and LINT0 masked)");
+		    "LAPIC timer and LINT0 masked");
+	hostile_add(buf, n, hostile.x2apic ? "through the x2APIC MSRs)" : "through the xAPIC page)");
 }
 
 /* Nothing may interrupt between the sti below and the copy's cli. */
@@ -549,9 +550,12 @@ void cpu_enter_hostile(uint64_t entry, uint64_t rsi)
 	struct desc_ptr gp = { sizeof(hostile_gdt) - 1, (uint64_t)(uintptr_t)hostile_gdt };
 	struct desc_ptr ip = { 0xfff, 0 };	/* the real-mode vector table as an IDT */
 
-	hostile_mask_interrupts();
+	/* x2APIC mode first (xAPIC to x2APIC keeps the LVT registers, SDM
+	 * vol. 3A 11.12.5), so that the masking goes through the x2APIC MSRs
+	 * where the CPU has them and through the xAPIC page elsewhere. */
 	if (hostile.x2apic)
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_X2);
+	hostile_mask_interrupts();
 	if (hostile.nxe)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	wrmsr(0xC0000100, 0xdead0000ull);	/* FS and GS bases somewhere else */

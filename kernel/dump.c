@@ -1,11 +1,11 @@
 /*
- * The dump (see dump.h).  One pass over memory, streaming:
+ * The dump (see dump.h).  One pass over memory, streaming, from what the
+ * crash context resolved while it gathered (struct context_dump in
+ * kernel/context.h: the ranges, the crashed kernel's notes, OSRELEASE and
+ * the host name):
  *
- *   plan (formats/dumpplan.c)  ranges: elfcorehdr PT_LOADs, else the
- *                             handoff's DUMP_RANGES, else the memory map's
- *                             RAM; minus our image and boot modules
- *   notes                     the crashed kernel's (elfcorehdr PT_NOTEs, or
- *                             the handoff's CPU_NOTES + VMCOREINFO) and ours
+ *   notes                     the crashed kernel's, then ours (a second
+ *                             buffer, written right after theirs)
  *   crash record              serial only: panic line, registers, the log's
  *   (payload/brief)           newest lines, sent before the file
  *   layout (formats/elfcore)  segments split at runs of zero pages
@@ -33,181 +33,29 @@
 #include "payload/dumphdr.h"
 
 #define CHUNK		(64u << 10)
-#define NOTES_MAX	(256u << 10)
+#define OWN_NOTE_MAX	1024
 #define SEGS_MAX	8192
 
-static struct dumpplan plan;
-static struct dumpplan_range ranges[DUMPPLAN_MAX + 1];
 static struct elfcore_segment segs[SEGS_MAX];
-static uint8_t notes[NOTES_MAX];
+static uint8_t own_note[OWN_NOTE_MAX];	/* ours, after the crashed kernel's */
 static uint8_t chunk[CHUNK] __attribute__((aligned(64)));
 
-static void plan_from_map(const struct context *ctx, const struct bootinfo *bi, const char **src)
+/* What gather met while it resolved the ranges and notes. */
+static void print_warnings(const struct context_dump *d)
 {
-	struct efi_mmap_desc d;
-	size_t n = ctx->efi_mmap ? efi_mmap_count(ctx->efi_mmap_len, ctx->efi_desc_size) : 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (efi_mmap_desc_at(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, i, &d) == 0 &&
-		    efi_mem_type_is_ram(d.type))
-			dumpplan_add(&plan, d.phys_start, d.num_pages * 4096, d.phys_start, 0);
-	if (plan.n) {
-		*src = "EFI memory map";
-		return;
-	}
-	for (unsigned i = 0; i < bi->mem_count; i++)
-		if (bi->mem[i].type == 1)
-			dumpplan_add(&plan, bi->mem[i].base, bi->mem[i].len, bi->mem[i].base, 0);
-	*src = "e820 RAM";
+	for (unsigned i = 0; i < d->warn_count; i++)
+		printf("%s\n", d->warnings[i]);
+	if (d->warn_dropped)
+		printf("dump: %u more notes left out or unreadable\n", d->warn_dropped);
 }
 
-static bool plan_from_handoff(const struct context *ctx)
-{
-	size_t cursor = 0;
-	struct handoff_record rec;
-	struct handoff_array arr;
-	struct handoff_dump_range r;
-
-	while (context_handoff_next(ctx, HANDOFF_TYPE_DUMP_RANGES, &cursor, &rec)) {
-		if (handoff_get_array(&rec, &arr) != 0)
-			continue;
-		for (size_t i = 0; i < arr.count && handoff_dump_range_at(&rec, i, &r) == 0; i++)
-			dumpplan_add(&plan, r.start, r.size, r.start, 0);
-	}
-	return plan.n != 0;
-}
-
-/* The crashed kernel's direct-map base from the handoff's VMCOREINFO
- * (NUMBER(page_offset_base)), or 0 when it does not say. */
-static uint64_t handoff_direct_map(const struct context *ctx)
-{
-	size_t cursor = 0;
-	struct handoff_record rec;
-	struct handoff_vmcoreinfo vi;
-	struct handoff_bytes b;
-	uint64_t base;
-
-	while (context_handoff_next(ctx, HANDOFF_TYPE_VMCOREINFO, &cursor, &rec))
-		if (handoff_get_vmcoreinfo(&rec, &vi, &b) == 0 &&
-		    elfcorehdr_direct_map_base((const char *)b.ptr, b.len, &base) == 0)
-			return base;
-	return 0;
-}
-
-/* The ranges, in file order; returns how many (the kernel-text PT_LOAD of
- * an elfcorehdr is kept as its own range after the RAM ones, as Linux's
- * /proc/vmcore has it, since it overlaps RAM by design). */
-static size_t build_ranges(const struct context *ctx, const struct bootinfo *bi, const char **src)
-{
-	const struct elfcorehdr *eh = ctx->have_elfcorehdr ? ctx->elfcore : NULL;
-	size_t n = 0;
-
-	dumpplan_init(&plan);
-	if (eh != NULL) {
-		for (size_t i = 0; i < eh->load_count; i++)
-			if (i != eh->kernel_text_index)
-				dumpplan_add(&plan, eh->loads[i].p_paddr, eh->loads[i].p_filesz,
-					     eh->loads[i].p_offset, eh->loads[i].p_vaddr);
-		*src = "elfcorehdr";
-	} else if (plan_from_handoff(ctx)) {
-		*src = "handoff dump ranges";
-	} else {
-		plan_from_map(ctx, bi, src);
-	}
-	dumpplan_exclude(&plan, bi->load_base, bi->image_size);
-	for (unsigned i = 0; i < bi->module_count; i++)
-		if (bi->modules[i].len)
-			dumpplan_exclude(&plan, bi->modules[i].base, bi->modules[i].len);
-	dumpplan_finish(&plan);
-	uint64_t dmap = eh == NULL ? handoff_direct_map(ctx) : 0;
-
-	for (size_t i = 0; i < plan.n; i++) {
-		ranges[n] = plan.r[i];
-		if (dmap && ranges[n].vaddr == 0)
-			ranges[n].vaddr = dmap + ranges[n].start;
-		n++;
-	}
-	if (eh != NULL && eh->kernel_text_index < eh->load_count) {
-		const struct elfcorehdr_load *t = &eh->loads[eh->kernel_text_index];
-
-		ranges[n++] = (struct dumpplan_range){ t->p_paddr, t->p_filesz, t->p_offset, t->p_vaddr };
-	}
-	return n;
-}
-
-/* ------------------------------------------------------------ notes */
-
-static size_t put_note(size_t used, const char *name, uint32_t type, const void *desc, size_t len)
-{
-	size_t n = 0;
-
-	if (elfcore_note_put(notes + used, sizeof(notes) - used, name, type, desc, len, &n) != 0) {
-		printf("dump: note %s type %u (%zu bytes) does not fit; left out\n", name, type, len);
-		return used;
-	}
-	return used + n;
-}
-
-/* Copy every note of an ELF notes buffer (stops at the zero terminator). */
-static size_t copy_notes(size_t used, const void *buf, size_t len)
-{
-	struct elfcorehdr_note nt;
-	char name[32];
-	size_t cursor = 0;
-
-	while (elfcorehdr_note_next(buf, len, &cursor, &nt) == 0) {
-		size_t nl = strnlen(nt.name, nt.name_len);
-
-		if (nl >= sizeof(name))
-			continue;
-		memcpy(name, nt.name, nl);
-		name[nl] = '\0';
-		used = put_note(used, name, nt.type, nt.desc, nt.desc_len);
-	}
-	return used;
-}
-
-static size_t notes_from_elfcorehdr(const struct elfcorehdr *eh, size_t used)
-{
-	for (size_t i = 0; i < eh->note_count; i++) {
-		uint64_t a = eh->notes[i].p_offset, l = eh->notes[i].p_filesz;
-
-		if (l > NOTES_MAX || cpu_map_phys(a, l) != 0) {
-			printf("dump: PT_NOTE at 0x%llx (%llu bytes) unreadable; left out\n",
-			       (unsigned long long)a, (unsigned long long)l);
-			continue;
-		}
-		used = copy_notes(used, (const void *)(uintptr_t)a, (size_t)l);
-	}
-	return used;
-}
-
-static size_t notes_from_handoff(const struct context *ctx, size_t used)
-{
-	size_t cursor = 0;
-	struct handoff_record rec;
-	struct handoff_bytes b;
-	struct handoff_vmcoreinfo vi;
-
-	while (context_handoff_next(ctx, CONTEXT_HANDOFF_ANY, &cursor, &rec)) {
-		if (rec.type == HANDOFF_TYPE_CPU_NOTES && handoff_get_bytes(&rec, rec.type, &b) == 0)
-			used = copy_notes(used, b.ptr, b.len);
-		if (rec.type == HANDOFF_TYPE_VMCOREINFO && handoff_get_vmcoreinfo(&rec, &vi, &b) == 0)
-			used = put_note(used, "VMCOREINFO", 0, b.ptr, b.len);
-	}
-	return used;
-}
-
-static size_t build_notes(const struct context *ctx, const struct bootinfo *bi, const char *target)
+/* postmortem's own note; returns its length (0: left out). */
+static size_t build_own_note(const struct context *ctx, const struct bootinfo *bi, const char *target)
 {
 	char info[512], hex[2 * SHA256_LEN + 1];
-	size_t used = 0;
+	size_t used = 0, len;
 	int n;
 
-	if (ctx->have_elfcorehdr)
-		used = notes_from_elfcorehdr(ctx->elfcore, used);
-	else
-		used = notes_from_handoff(ctx, used);
 	crypto_sha256_hex(ctx->handoff_digest, hex);
 	n = snprintf(info, sizeof(info),
 		     "version=%s\nboot=%s\nloader=%s\nhandoff=%s%s%s\ntarget=%s\nuptime_us=%llu\n",
@@ -217,29 +65,21 @@ static size_t build_notes(const struct context *ctx, const struct bootinfo *bi, 
 		     ctx->handoff == CONTEXT_HANDOFF_TRUSTED ? hex : "",
 		     ctx->handoff == CONTEXT_HANDOFF_UNTRUSTED ? ctx->handoff_reason : "",
 		     target, (unsigned long long)clock_us());
-	return put_note(used, ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO, info,
-			n < 0 ? 0 : (size_t)n + 1);
+	len = n < 0 ? 0 : (size_t)n + 1;
+	if (elfcore_note_put(own_note, sizeof(own_note), ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO,
+			     info, len, &used) != 0) {
+		printf("dump: note %s type %u (%zu bytes) does not fit; left out\n",
+		       ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO, len);
+		return 0;
+	}
+	return used;
 }
 
-/* What the dump header records about the crash: OSRELEASE from the
- * VMCOREINFO note we carry, the host name from the handoff's creator. */
-static void describe_crash(const struct context *ctx, struct dumpsink *sink, size_t notes_len)
+/* What the dump header records about the crash. */
+static void describe_crash(const struct context *ctx, struct dumpsink *sink)
 {
-	struct elfcorehdr_note nt;
-	struct handoff_record rec;
-	struct handoff_creator cr;
-	const char *v;
-	size_t cursor = 0, vl;
-
-	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0)
-		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) &&
-		    elfcorehdr_vmcoreinfo_get(nt.desc, nt.desc_len, "OSRELEASE", &v, &vl) == 0)
-			snprintf(sink->release, sizeof(sink->release), "%.*s", (int)vl, v);
-	cursor = 0;
-	while (context_handoff_next(ctx, HANDOFF_TYPE_CREATOR, &cursor, &rec))
-		if (handoff_get_creator(&rec, &cr) == 0)
-			snprintf(sink->hostname, sizeof(sink->hostname), "%.*s",
-				 (int)strnlen(cr.host, sizeof(cr.host)), cr.host);
+	snprintf(sink->release, sizeof(sink->release), "%s", ctx->dump.osrelease);
+	snprintf(sink->hostname, sizeof(sink->hostname), "%s", ctx->dump.hostname);
 	sink->handoff_status = ctx->handoff == CONTEXT_HANDOFF_TRUSTED ? DUMPHDR_HANDOFF_OK :
 			       ctx->handoff == CONTEXT_HANDOFF_UNTRUSTED ? DUMPHDR_HANDOFF_BAD :
 			       DUMPHDR_HANDOFF_NONE;
@@ -261,29 +101,26 @@ static int brief_read_virt(void *c, uint64_t va, void *buf, size_t len)
  * Before a serial dump: the crash record, so the panic text and the
  * registers arrive in seconds even when the whole file takes hours.
  */
-static void send_brief(struct dumpsink *sink, size_t nranges, size_t notes_len)
+static void send_brief(const struct context_dump *d, struct dumpsink *sink)
 {
 	static char text[BRIEF_MAX];
 	static struct brief_mem mem;
 	struct brief_src src = { sink->dump_id, sink->release, sink->hostname, sink->fallback,
-				 notes, notes_len, NULL, &mem };
+				 d->notes, d->notes_len, NULL, &mem, NULL };
 	struct brief_stats st;
-	struct elfcorehdr_note nt;
 	const char *why = "no VMCOREINFO note";
-	size_t cursor = 0, len;
+	size_t len;
 
-	mem.rd = (struct physread){ ranges, nranges };
-	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0)
-		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && nt.desc) {
-			why = brief_pgtable(nt.desc, nt.desc_len, &mem.pt, physread_ranges, &mem.rd);
-			break;
-		}
+	mem.rd = (struct physread){ d->ranges, d->range_count };
+	if (d->vmcoreinfo)
+		why = brief_pgtable(d->vmcoreinfo, d->vmcoreinfo_len, &mem.pt, physread_ranges, &mem.rd);
 	if (why == NULL)
 		src.read_virt = brief_read_virt;
+	else
+		src.no_log_why = why;
 	len = brief_build(&src, text, sizeof(text), &st);
 	if (st.log_why)
-		printf("dump: crash record without the kernel log: %s\n",
-		       why && src.read_virt == NULL ? why : st.log_why);
+		printf("dump: crash record without the kernel log: %s\n", st.log_why);
 	else
 		printf("dump: crash record: %zu CPUs, the newest %llu log records%s\n", st.cpus,
 		       (unsigned long long)st.log.shown,
@@ -361,8 +198,10 @@ static int emit_memory(struct stream *st, uint64_t from, uint64_t len)
 	return err;
 }
 
-static int stream_file(struct stream *st, size_t nsegs, size_t notes_len)
+static int stream_file(struct stream *st, const struct context_dump *d, size_t nsegs,
+		       size_t own_len)
 {
+	size_t notes_len = d->notes_len + own_len;
 	struct elfcore_piece pc;
 	size_t cursor = 0, hl;
 	int err;
@@ -380,7 +219,9 @@ static int stream_file(struct stream *st, size_t nsegs, size_t notes_len)
 			}
 			break;
 		case ELFCORE_PIECE_NOTES:
-			err = emit(st, notes, notes_len);
+			err = emit(st, d->notes, d->notes_len);
+			if (err == 0)
+				err = emit(st, own_note, own_len);
 			break;
 		case ELFCORE_PIECE_ZERO:
 			err = emit_zero(st, pc.len);
@@ -399,9 +240,9 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	      char *summary, size_t len)
 {
 	static struct stream st;
-	const char *src = "none";
+	const struct context_dump *d = &ctx->dump;
 	struct elfcore_zero_scan zs = { ELFCORE_ZERO_RUN_DEFAULT, zero_check, NULL };
-	size_t n, nsegs = 0, notes_len;
+	size_t nsegs = 0, own_len, notes_len;
 	uint64_t file_size = 0, us;
 	uint8_t digest[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
@@ -410,17 +251,19 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	st.sink = dumpsink_open(bi, opts, summary, len);
 	if (st.sink == NULL)
 		return;				/* dumpsink_open wrote the summary */
-	n = build_ranges(ctx, bi, &src);
-	notes_len = build_notes(ctx, bi, st.sink->name);
-	describe_crash(ctx, st.sink, notes_len);
+	print_warnings(d);
+	own_len = build_own_note(ctx, bi, st.sink->name);
+	notes_len = d->notes_len + own_len;
+	describe_crash(ctx, st.sink);
 	if (st.sink->brief)
-		send_brief(st.sink, n, notes_len);
-	printf("dump: plan: %zu ranges from %s, %llu MiB of memory, notes %zu bytes\n", n, src,
-	       (unsigned long long)(plan.total >> 20), notes_len);
+		send_brief(d, st.sink);
+	printf("dump: plan: %zu ranges from %s, %llu MiB of memory, notes %zu bytes\n",
+	       d->range_count, d->ranges_source, (unsigned long long)(d->range_bytes >> 20), notes_len);
 	if (opts->format == CMDLINE_FORMAT_KDUMP &&
-	    kdump_run(st.sink, ranges, n, notes, notes_len, opts->dump_level, summary, len))
+	    kdump_run(st.sink, d->ranges, d->range_count, d->notes, d->notes_len, opts->dump_level,
+		      summary, len))
 		return;
-	err = elfcore_plan(ranges, n, notes_len, opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs,
+	err = elfcore_plan(d->ranges, d->range_count, notes_len, opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs,
 			   segs, SEGS_MAX, &nsegs, &file_size);
 	if (err) {
 		snprintf(summary, len, "dump FAILED: cannot lay out the ELF file (error %d)", err);
@@ -435,7 +278,7 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	st.written = st.unreadable = 0;
 	progress_start(&st.prog, "dump", file_size);
 	if (err == 0)
-		err = stream_file(&st, nsegs, notes_len);
+		err = stream_file(&st, d, nsegs, own_len);
 	crypto_sha256_final(&st.sha, digest);
 	us = progress_end(&st.prog);
 	if (err == 0)

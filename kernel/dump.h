@@ -1,6 +1,7 @@
 /*
- * The dump: plan the ranges, build the notes, stream the ELF core file to
- * the chosen target with progress, and say how it went.
+ * The dump: lay out the ranges and notes the crash context resolved
+ * (struct context_dump), add postmortem's own note, stream the ELF core
+ * file to the chosen target with progress, and say how it went.
  *
  * Interface: dump_run() once, after the crash context is built and the
  * block devices are probed.  It prints the plan and progress, and fills

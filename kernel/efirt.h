@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/efirt_map.h"
 #include "kernel/bootinfo.h"
 #include "kernel/context.h"

@@ -7,7 +7,6 @@
 #include "formats/textbuf.h"
 #include "payload/brief.h"
 
-#define BRIEF_NT_PRSTATUS	1
 #define BRIEF_PANIC		"Kernel panic - not syncing: "
 #define BRIEF_LINE_MAX		200
 
@@ -55,9 +54,10 @@ static size_t brief_scan(const struct brief_src *src, const char **vi, size_t *v
 	if (src->notes == NULL)
 		return 0;
 	while (elfcorehdr_note_next(src->notes, src->notes_len, &cursor, &nt) == 0) {
-		if (elfcorehdr_note_is(&nt, "CORE", BRIEF_NT_PRSTATUS))
+		if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS))
 			cpus++;
-		else if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && *vi == NULL && nt.desc) {
+		else if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO) &&
+			 *vi == NULL && nt.desc) {
 			*vi = nt.desc;
 			*vlen = nt.desc_len;
 		}
@@ -74,7 +74,7 @@ static void brief_regs(struct textbuf *t, const struct brief_src *src, size_t cp
 	while (i < BRIEF_CPUS_SHOWN && elfcorehdr_note_next(src->notes, src->notes_len, &cursor, &nt) == 0) {
 		const struct elfcorehdr_user_regs *r = &p.regs;
 
-		if (!elfcorehdr_note_is(&nt, "CORE", BRIEF_NT_PRSTATUS))
+		if (!elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS))
 			continue;
 		if (elfcorehdr_prstatus(nt.desc, nt.desc_len, &p) != 0) {
 			textbuf_add(t, "cpu %zu: NT_PRSTATUS of %zu bytes, too short to read\n", i++,
@@ -87,8 +87,9 @@ static void brief_regs(struct textbuf *t, const struct brief_src *src, size_t cp
 			    "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n"
 			    "  r13 %016llx r14 %016llx r15 %016llx\n",
 			    i++, (int)p.pid, (unsigned long long)r->rip, (unsigned long long)r->rsp,
-			    (unsigned long long)r->eflags, (unsigned long long)r->cs,
-			    (unsigned long long)r->ss, (unsigned long long)r->rax,
+			    (unsigned long long)(r->eflags & 0xffffffffu),
+			    (unsigned long long)(r->cs & 0xffff),
+			    (unsigned long long)(r->ss & 0xffff), (unsigned long long)r->rax,
 			    (unsigned long long)r->rbx, (unsigned long long)r->rcx,
 			    (unsigned long long)r->rdx, (unsigned long long)r->rsi,
 			    (unsigned long long)r->rdi, (unsigned long long)r->rbp,
@@ -102,16 +103,42 @@ static void brief_regs(struct textbuf *t, const struct brief_src *src, size_t cp
 			    cpus - BRIEF_CPUS_SHOWN);
 }
 
-/* The last panic line of the log, without its timestamp; "" when none. */
+/*
+ * Why the kernel died, from the log: the message of the last line that
+ * starts (after its "[secs.usecs] " stamp) with "Kernel panic - not
+ * syncing: "; when there is none (panic_on_oops kexecs before panic()
+ * prints), the last oops-style line ("BUG: ", "Oops: ", "general
+ * protection fault", "kernel BUG at").  "" when neither is there.
+ */
 static void brief_panic_line(const char *log, size_t len, char *line, size_t cap)
 {
-	const char *hit = NULL, *end;
+	static const char *const oops[] = { "BUG: ", "Oops: ", "general protection fault",
+					    "kernel BUG at" };
+	const char *panic = NULL, *other = NULL, *hit, *end;
 	size_t pl = sizeof(BRIEF_PANIC) - 1, n;
 
 	line[0] = '\0';
-	for (size_t i = 0; i + pl <= len; i++)
-		if (log[i] == BRIEF_PANIC[0] && memcmp(log + i, BRIEF_PANIC, pl) == 0)
-			hit = log + i;
+	for (const char *p = log; p < log + len; p = end + 1) {
+		const char *msg;
+		size_t ml;
+
+		end = memchr(p, '\n', (size_t)(log + len - p));
+		if (end == NULL)
+			end = log + len;
+		if (*p != '[' || (msg = memchr(p, ']', (size_t)(end - p))) == NULL ||
+		    msg + 1 >= end || msg[1] != ' ')
+			continue;
+		msg += 2;
+		ml = (size_t)(end - msg);
+		if (ml >= pl && memcmp(msg, BRIEF_PANIC, pl) == 0) {
+			panic = msg + pl;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(oops) / sizeof(oops[0]); i++)
+			if (ml >= strlen(oops[i]) && memcmp(msg, oops[i], strlen(oops[i])) == 0)
+				other = msg;
+	}
+	hit = panic ? panic : other;
 	if (hit == NULL)
 		return;
 	end = memchr(hit, '\n', (size_t)(log + len - hit));
@@ -122,13 +149,38 @@ static void brief_panic_line(const char *log, size_t len, char *line, size_t cap
 	line[n] = '\0';
 }
 
+/* Text from the crashed system made one safe field: bytes outside
+ * 0x21..0x7e (newlines, escapes, spaces too) as \xNN, at most 64 bytes in. */
+static const char *brief_field(const char *s, char *buf, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (s == NULL || s[0] == '\0')
+		return "unknown";
+	for (size_t i = 0; s[i] && i < 64 && o + 5 < cap; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c > 0x20 && c < 0x7f && c != '\\') {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 size_t brief_build(const struct brief_src *src, char *out, size_t cap, struct brief_stats *st)
 {
 	struct brief_stats local;
 	struct textbuf t;
 	const char *vi;
 	size_t vlen, head, loglen = 0, shown;
-	char panic[BRIEF_LINE_MAX];
+	char panic[BRIEF_LINE_MAX], host[4 * 64 + 1], rel[4 * 64 + 1];
 
 	if (st == NULL)
 		st = &local;
@@ -140,14 +192,18 @@ size_t brief_build(const struct brief_src *src, char *out, size_t cap, struct br
 		return 0;
 	st->cpus = brief_scan(src, &vi, &vlen);
 	shown = st->cpus < BRIEF_CPUS_SHOWN ? st->cpus : BRIEF_CPUS_SHOWN;
-	/* Room kept for everything but the log; the log goes after it. */
-	head = 768 + shown * 448;
+	/* Room kept for everything but the log (each field is bounded: the
+	 * host and release escaped to 256 bytes each, the panic and target
+	 * lines 200, a CPU's registers 448), so the log: line always fits;
+	 * the log goes after it. */
+	head = 1536 + shown * 448;
 	if (head > cap / 2)
 		head = cap / 2;
 	if (vi == NULL)
 		st->log_why = "no VMCOREINFO note";
 	else if (src->read_virt == NULL)
-		st->log_why = "the crashed kernel's memory cannot be read";
+		st->log_why = src->no_log_why ? src->no_log_why :
+			      "the crashed kernel's memory cannot be read";
 	else if (cap - head > 64)
 		st->log_why = klog_tail(vi, vlen, src->read_virt, src->rctx, out + head, cap - head - 32,
 					&loglen, &st->log);
@@ -159,13 +215,12 @@ size_t brief_build(const struct brief_src *src, char *out, size_t cap, struct br
 
 	textbuf_init(&t, out, head);
 	textbuf_add(&t, "postmortem crash record, dump 0x%016llx\n", (unsigned long long)src->dump_id);
-	textbuf_add(&t, "host: %.64s  kernel: %.64s\n",
-		    src->hostname && src->hostname[0] ? src->hostname : "unknown",
-		    src->release && src->release[0] ? src->release : "unknown");
-	textbuf_add(&t, "panic: %s\n", panic[0] ? panic + sizeof(BRIEF_PANIC) - 1 :
+	textbuf_add(&t, "host: %s  kernel: %s\n", brief_field(src->hostname, host, sizeof(host)),
+		    brief_field(src->release, rel, sizeof(rel)));
+	textbuf_add(&t, "panic: %.200s\n", panic[0] ? panic :
 		    st->log_why ? "unknown (no log)" : "no panic line in the log");
 	if (src->target && src->target[0])
-		textbuf_add(&t, "dump: %.200s\n", src->target);
+		textbuf_add(&t, "target: %.200s\n", src->target);
 	textbuf_add(&t, "cpus: %zu saved by the crashed kernel\n", st->cpus);
 	if (st->cpus)
 		brief_regs(&t, src, st->cpus);

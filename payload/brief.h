@@ -37,8 +37,9 @@ struct brief_src {
 	const char *target;		/* where the dump goes and why, one line */
 	const void *notes;		/* ELF notes: NT_PRSTATUS, VMCOREINFO */
 	size_t notes_len;
-	klog_read_fn read_virt;		/* NULL: no log */
+	klog_read_fn read_virt;		/* NULL: no log, for the reason below */
 	void *rctx;
+	const char *no_log_why;		/* why read_virt is NULL (may be NULL) */
 };
 
 struct brief_stats {

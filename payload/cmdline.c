@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "formats/textbuf.h"
 #include "payload/cmdline.h"
 #include "payload/cmdline_impl.h"
 
@@ -211,42 +212,36 @@ int cmdline_memparse_all(struct cmdline_span s, uint64_t *v)
 
 /* ------------------------------------------------------------ warnings */
 
-struct cmdline_msg {
-	char *buf;
-	size_t pos;
-};
-
 /* Claim the next warning line, or count it as dropped. */
-static bool cmdline_msg_begin(struct cmdline *out, struct cmdline_msg *m)
+static bool cmdline_msg_begin(struct cmdline *out, struct textbuf *m)
 {
 	if (out->n_warnings >= CMDLINE_MAX_WARNINGS) {
 		out->n_dropped_warnings++;
 		return false;
 	}
-	m->buf = out->warnings[out->n_warnings++];
-	m->buf[0] = '\0';
-	m->pos = 0;
+	textbuf_init(m, out->warnings[out->n_warnings++], CMDLINE_WARNING_LEN);
 	return true;
 }
 
 /* Append n bytes, unprintable ones as '?'; stops at the buffer's end. */
-static void cmdline_msg_add(struct cmdline_msg *m, const char *s, size_t n)
+static void cmdline_msg_add(struct textbuf *m, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n && m->pos < CMDLINE_WARNING_LEN - 1; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		char out = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 
-		m->buf[m->pos++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		if (!textbuf_put(m, &out, 1))
+			break;
 	}
-	m->buf[m->pos] = '\0';
 }
 
-static void cmdline_msg_str(struct cmdline_msg *m, const char *s)
+static void cmdline_msg_str(struct textbuf *m, const char *s)
 {
 	cmdline_msg_add(m, s, strlen(s));
 }
 
 /* Append 'text', cut to CMDLINE_QUOTE_MAX characters with "...". */
-static void cmdline_msg_quote(struct cmdline_msg *m, struct cmdline_span t)
+static void cmdline_msg_quote(struct textbuf *m, struct cmdline_span t)
 {
 	cmdline_msg_str(m, "'");
 	if (t.n <= CMDLINE_QUOTE_MAX) {
@@ -258,21 +253,14 @@ static void cmdline_msg_quote(struct cmdline_msg *m, struct cmdline_span t)
 	cmdline_msg_str(m, "'");
 }
 
-static void cmdline_msg_uint(struct cmdline_msg *m, uint64_t v)
+static void cmdline_msg_uint(struct textbuf *m, uint64_t v)
 {
-	char digits[20];
-	size_t n = 0;
-
-	do {
-		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	cmdline_msg_add(m, digits + sizeof(digits) - n, n);
+	textbuf_add_part(m, "%llu", (unsigned long long)v);
 }
 
 static void cmdline_warn_word(struct cmdline *out, const char *what, struct cmdline_span w)
 {
-	struct cmdline_msg m;
+	struct textbuf m;
 
 	if (!cmdline_msg_begin(out, &m))
 		return;
@@ -286,7 +274,7 @@ static void cmdline_warn_value(struct cmdline *out, const struct cmdline_option 
 			       struct cmdline_span v, int rc)
 {
 	const char *keep = cmdline_current(out, o->id);
-	struct cmdline_msg m;
+	struct textbuf m;
 
 	if (!cmdline_msg_begin(out, &m))
 		return;

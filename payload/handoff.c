@@ -12,12 +12,15 @@
  * reason buffer of struct handoff_status, cut short rather than overrun.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "crypto/sha256.h"
+#include "formats/textbuf.h"
 #include "payload/handoff.h"
 
 /* memcpy into wire structs reads little-endian fields as the host's. */
@@ -224,49 +227,22 @@ int handoff_finish(struct handoff_writer *w, size_t *total)
 
 /* ---------------------------------------------------------------- messages */
 
-struct handoff_msg {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
+/*
+ * Set the reason: one line, cut at its buffer's end if it must be; every
+ * message goes through here.
+ */
+static void handoff_say(struct handoff_status *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static void handoff_msg_str(struct handoff_msg *m, const char *s)
+static void handoff_say(struct handoff_status *st, const char *fmt, ...)
 {
-	while (*s != '\0' && m->len + 1 < m->cap)
-		m->buf[m->len++] = *s++;
-	m->buf[m->len] = '\0';
-}
+	struct textbuf t;
+	va_list ap;
 
-static void handoff_msg_u64(struct handoff_msg *m, uint64_t v)
-{
-	char t[21];
-	size_t i = sizeof(t) - 1;
-
-	t[i] = '\0';
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	handoff_msg_str(m, t + i);
-}
-
-/* The first 8 bytes of a digest in hex, then "...": enough to tell two apart. */
-static void handoff_msg_digest(struct handoff_msg *m, const uint8_t d[SHA256_LEN])
-{
-	char hex[2 * SHA256_LEN + 1];
-
-	crypto_sha256_hex(d, hex);
-	memcpy(hex + 16, "...", 4);
-	handoff_msg_str(m, hex);
-}
-
-/* Start the reason over; every message goes through here. */
-static struct handoff_msg handoff_msg_start(struct handoff_status *st, const char *s)
-{
-	struct handoff_msg m = { st->reason, sizeof(st->reason), 0 };
-
-	handoff_msg_str(&m, s);
-	return m;
+	textbuf_init(&t, st->reason, sizeof(st->reason));
+	va_start(ap, fmt);
+	textbuf_vadd_part(&t, fmt, ap);
+	va_end(ap);
 }
 
 /* ------------------------------------------------------------------ reader */
@@ -306,17 +282,14 @@ static enum handoff_bad handoff_record_at(const uint8_t *b, size_t off, size_t l
 static int handoff_check_header(const uint8_t *b, size_t len, struct handoff_status *st,
 				struct handoff_header *h)
 {
-	struct handoff_msg m;
 
 	if (len < HANDOFF_HEADER_SIZE) {
-		m = handoff_msg_start(st, "too short: ");
-		handoff_msg_u64(&m, len);
-		handoff_msg_str(&m, " bytes, a handoff header needs 80");
+		handoff_say(st, "too short: %zu bytes, a handoff header needs 80", len);
 		return -EINVAL;
 	}
 	memcpy(h, b, sizeof(*h));
 	if (memcmp(h->magic, HANDOFF_MAGIC, HANDOFF_MAGIC_LEN) != 0) {
-		handoff_msg_start(st, "bad magic: not a handoff block (no \"PMHANDOF\" at offset 0)");
+		handoff_say(st, "bad magic: not a handoff block (no \"PMHANDOF\" at offset 0)");
 		return -EBADMSG;
 	}
 	st->version = h->version;
@@ -325,31 +298,23 @@ static int handoff_check_header(const uint8_t *b, size_t len, struct handoff_sta
 	st->created = h->created;
 	memcpy(st->stored_digest, h->sha256, SHA256_LEN);
 	if (h->version != HANDOFF_VERSION) {
-		m = handoff_msg_start(st, "unsupported version ");
-		handoff_msg_u64(&m, h->version);
-		handoff_msg_str(&m, " (this reader knows version 1)");
+		handoff_say(st, "unsupported version %llu (this reader knows version 1)",
+			    (unsigned long long)h->version);
 		return -EBADMSG;
 	}
 	if (h->header_size < HANDOFF_HEADER_SIZE || h->header_size % HANDOFF_ALIGN != 0) {
-		m = handoff_msg_start(st, "bad header_size ");
-		handoff_msg_u64(&m, h->header_size);
-		handoff_msg_str(&m, " (must be >= 80 and a multiple of 8)");
+		handoff_say(st, "bad header_size %llu (must be >= 80 and a multiple of 8)",
+			    (unsigned long long)h->header_size);
 		return -EBADMSG;
 	}
 	if (h->total_size < h->header_size) {
-		m = handoff_msg_start(st, "bad total_size ");
-		handoff_msg_u64(&m, h->total_size);
-		handoff_msg_str(&m, ": smaller than the ");
-		handoff_msg_u64(&m, h->header_size);
-		handoff_msg_str(&m, "-byte header");
+		handoff_say(st, "bad total_size %llu: smaller than the %llu-byte header",
+			    (unsigned long long)h->total_size, (unsigned long long)h->header_size);
 		return -EBADMSG;
 	}
 	if (h->total_size > len) {
-		m = handoff_msg_start(st, "truncated: header says ");
-		handoff_msg_u64(&m, h->total_size);
-		handoff_msg_str(&m, " bytes, ");
-		handoff_msg_u64(&m, len);
-		handoff_msg_str(&m, " present");
+		handoff_say(st, "truncated: header says %llu bytes, %zu present",
+			    (unsigned long long)h->total_size, len);
 		return -EINVAL;
 	}
 	return 0;
@@ -360,26 +325,15 @@ static void handoff_msg_overrun(struct handoff_status *st, enum handoff_bad why,
 				uint32_t index, const struct handoff_record_header *rh,
 				size_t off, size_t total)
 {
-	struct handoff_msg m = handoff_msg_start(st, "record ");
-
-	handoff_msg_u64(&m, index);
 	if (why == HANDOFF_BAD_HEAD) {
-		handoff_msg_str(&m, " header at offset ");
-		handoff_msg_u64(&m, off);
-		handoff_msg_str(&m, " overruns the block (");
-		handoff_msg_u64(&m, total - off);
-		handoff_msg_str(&m, " bytes left, a record header needs 16)");
+		handoff_say(st, "record %" PRIu32 " header at offset %zu overruns the block "
+			    "(%zu bytes left, a record header needs 16)", index, off, total - off);
 		return;
 	}
-	handoff_msg_str(&m, " (type ");
-	handoff_msg_u64(&m, rh->type);
-	handoff_msg_str(&m, why == HANDOFF_BAD_PAD ? ") padding of length " : ") length ");
-	handoff_msg_u64(&m, rh->length);
-	handoff_msg_str(&m, " overruns the block at offset ");
-	handoff_msg_u64(&m, off);
-	handoff_msg_str(&m, " (block is ");
-	handoff_msg_u64(&m, total);
-	handoff_msg_str(&m, " bytes)");
+	handoff_say(st, "record %" PRIu32 " (type %llu) %s %llu overruns the block at offset "
+		    "%zu (block is %zu bytes)", index, (unsigned long long)rh->type,
+		    why == HANDOFF_BAD_PAD ? "padding of length" : "length",
+		    (unsigned long long)rh->length, off, total);
 }
 
 /*
@@ -390,7 +344,6 @@ static int handoff_walk(const uint8_t *b, const struct handoff_header *h,
 			struct handoff_status *st)
 {
 	struct handoff_record_header rh;
-	struct handoff_msg m;
 	size_t off = h->header_size, total = (size_t)h->total_size, next = 0;
 	size_t crit_off = 0;
 	uint32_t n = 0, crit_index = 0, crit_type = 0;
@@ -417,22 +370,14 @@ static int handoff_walk(const uint8_t *b, const struct handoff_header *h,
 		off = next;
 	}
 	if (n != h->record_count) {
-		m = handoff_msg_start(st, "record_count says ");
-		handoff_msg_u64(&m, h->record_count);
-		handoff_msg_str(&m, ", but ");
-		handoff_msg_u64(&m, n);
-		handoff_msg_str(&m, " records fill the block");
+		handoff_say(st, "record_count says %llu, but %" PRIu32 " records fill the block",
+			    (unsigned long long)h->record_count, n);
 		return -EBADMSG;
 	}
 	if (crit) {
 		st->error_offset = crit_off;
-		m = handoff_msg_start(st, "record ");
-		handoff_msg_u64(&m, crit_index);
-		handoff_msg_str(&m, " (type ");
-		handoff_msg_u64(&m, crit_type);
-		handoff_msg_str(&m, ") at offset ");
-		handoff_msg_u64(&m, crit_off);
-		handoff_msg_str(&m, " is critical and unknown to this reader");
+		handoff_say(st, "record %" PRIu32 " (type %" PRIu32 ") at offset %zu is critical "
+			    "and unknown to this reader", crit_index, crit_type, crit_off);
 		return -EPROTO;
 	}
 	return 0;
@@ -456,7 +401,7 @@ int handoff_verify(const void *buf, size_t len, struct handoff_status *st)
 {
 	struct handoff_status local;
 	struct handoff_header h;
-	struct handoff_msg m;
+	char said[2 * SHA256_LEN + 1], got[2 * SHA256_LEN + 1];
 	const uint8_t *b = buf;
 	int r;
 
@@ -464,7 +409,7 @@ int handoff_verify(const void *buf, size_t len, struct handoff_status *st)
 		st = &local;
 	memset(st, 0, sizeof(*st));
 	if (buf == NULL) {
-		handoff_msg_start(st, "no block (NULL buffer)");
+		handoff_say(st, "no block (NULL buffer)");
 		return -EINVAL;
 	}
 	r = handoff_check_header(b, len, st, &h);
@@ -476,17 +421,13 @@ int handoff_verify(const void *buf, size_t len, struct handoff_status *st)
 	st->digest_checked = true;
 	if (memcmp(st->digest, h.sha256, SHA256_LEN) != 0) {
 		st->error_offset = HANDOFF_DIGEST_OFFSET;
-		m = handoff_msg_start(st, "digest mismatch: block says ");
-		handoff_msg_digest(&m, h.sha256);
-		handoff_msg_str(&m, ", computed ");
-		handoff_msg_digest(&m, st->digest);
+		crypto_sha256_hex(h.sha256, said);
+		crypto_sha256_hex(st->digest, got);
+		handoff_say(st, "digest mismatch: block says %.16s..., computed %.16s...", said, got);
 		return -HANDOFF_EDIGEST;
 	}
-	m = handoff_msg_start(st, "ok: ");
-	handoff_msg_u64(&m, h.record_count);
-	handoff_msg_str(&m, " records, ");
-	handoff_msg_u64(&m, h.total_size);
-	handoff_msg_str(&m, " bytes");
+	handoff_say(st, "ok: %llu records, %llu bytes", (unsigned long long)h.record_count,
+		    (unsigned long long)h.total_size);
 	return 0;
 }
 

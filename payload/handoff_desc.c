@@ -7,8 +7,8 @@
  * either parsed whole or rejected with a sentence naming the word that is
  * wrong, quoted and cut short.  Words are split on spaces and tabs; the
  * first HANDOFF_DESC_MAX_WORDS are kept, with the count of all of them, so
- * "too many words" is an error too.  Pure code; no snprintf, so messages
- * are assembled by hand into out->error.
+ * "too many words" is an error too.  Pure code; messages are built into
+ * out->error with formats/textbuf.h.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "formats/textbuf.h"
 #include "payload/handoff.h"
 #include "payload/handoff_desc.h"
 
@@ -27,16 +28,14 @@ struct desc_ctx {
 	size_t n;			/* words on the line (may exceed the array) */
 	const char *end;		/* end of the line, trailing blanks dropped */
 	struct handoff_desc_line *out;
-	size_t elen;			/* bytes used in out->error */
+	struct textbuf err;		/* over out->error */
 };
 
 /* ---------------------------------------------------------------- messages */
 
 static void desc_err(struct desc_ctx *c, const char *s)
 {
-	while (*s != '\0' && c->elen + 1 < sizeof(c->out->error))
-		c->out->error[c->elen++] = *s++;
-	c->out->error[c->elen] = '\0';
+	textbuf_add_part(&c->err, "%s", s);
 }
 
 /* Append 'word', cut to HANDOFF_DESC_QUOTE_MAX characters, '?' for unprintables. */
@@ -60,8 +59,7 @@ static void desc_err_word(struct desc_ctx *c, struct handoff_desc_text t)
 /* "<keyword>: <s>" as the start of a message; returns -EINVAL to pass on. */
 static int desc_fail(struct desc_ctx *c, const char *s)
 {
-	c->elen = 0;
-	c->out->error[0] = '\0';
+	textbuf_init(&c->err, c->out->error, sizeof(c->out->error));
 	if (c->n > 0 && c->w[0].len < 24) {
 		struct handoff_desc_text k = c->w[0];
 		char kw[24];

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "payload/handoff.h"
 
 /* ------------------------------------------------------------ fixed records */

@@ -2,7 +2,9 @@
 # Install what postmortem needs from Debian's packages (Debian 12).
 # As root: apt-get update + install of whatever is missing.  Otherwise:
 # print the exact apt-get line and stop with status 1.  Then builds
-# newlib's libc into .cache/ (once).
+# newlib's libc into .cache/ (once) and unpacks QEMU 10 from
+# bookworm-backports into .cache/qemu10/ (scripts/qemu10.sh: for the
+# x2APIC tests; without it they print a skip line).
 set -eu
 cd "$(dirname "$0")/.."
 PACKAGES="make gcc binutils libc6-dev clang libclang-rt-14-dev nasm python3 \
@@ -28,3 +30,6 @@ if [ -n "$missing" ]; then
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
 scripts/build-newlib.sh .cache
+if ! scripts/qemu10.sh; then
+	echo "setup: no QEMU 10 in .cache/qemu10/: the tests that need it (x2APIC) will be skipped" >&2
+fi

@@ -331,9 +331,33 @@ mkbrief "$long" 2 "$tmp/brief_gap.part" 1
 cat "$tmp/brief_gap.part" "$tmp/two.cap" >"$tmp/brief_gap.cap"
 run brief_gap "$tool" recv --compact "$tmp/brief_gap.cap" -o "$tmp/brief_gap.elf"
 check rc_is brief_gap 0
-check has brief_gap "crash record (sent before the dump; incomplete: $((${#long} - 1016)) of ${#long} bytes arrived, the rest shown as ~):"
-check has brief_gap "~~~~~~~~"
+check has brief_gap "crash record (sent before the dump; incomplete: $((${#long} - 1016)) of ${#long} bytes arrived):"
+check has brief_gap "[1016 bytes lost]"
 check has brief_gap "[  199.000000] line 199"
+# A later crash that sent only its record (dump 3) after a whole dump (2):
+# its record is shown first and named, the whole dump still taken.
+mkbrief "postmortem crash record, dump 0x0000000000000003
+panic: a later crash
+" 3 "$tmp/brief3.part"
+cat "$tmp/brief.cap" "$tmp/brief3.part" >"$tmp/later.cap"
+run later "$tool" recv --compact "$tmp/later.cap" -o "$tmp/later.elf"
+check rc_is later 0
+check has later "crash record of a later crash, dump 0x0000000000000003 (its dump never arrived; --dump-id 0x0000000000000003 takes what did):"
+check has later "panic: a later crash"
+check has later "panic: sysrq triggered crash"
+check cmp -s "$tmp/two.elf" "$tmp/later.elf"
+# Refused before anything is written (--max-size, a directory that does
+# not exist): the record that arrived is still shown.
+run brief_max "$tool" recv --compact --max-size 1000 "$tmp/brief.cap" -o "$tmp/brief_max.elf"
+check rc_is brief_max 1
+check has brief_max "panic: sysrq triggered crash"
+run brief_nodir "$tool" recv --compact "$tmp/brief.cap" -o "$tmp/no/such/dir.elf"
+check rc_is brief_nodir 1
+check has brief_nodir "panic: sysrq triggered crash"
+# -o /dev/stdout: the dump alone on stdout, the record on stderr.
+"$tool" recv --compact "$tmp/brief.cap" -o /dev/stdout 2>"$tmp/stdout.err" | cat >"$tmp/stdout.elf"
+check cmp -s "$tmp/two.elf" "$tmp/stdout.elf"
+check grep -qF "panic: sysrq triggered crash" "$tmp/stdout.err"
 # Control bytes in a record are escaped, never sent to the terminal.
 mkbrief "$(printf 'x\033[2J\033]0;owned\007y\n')" 2 "$tmp/brief_esc.part"
 cat "$tmp/brief_esc.part" "$tmp/two.cap" >"$tmp/brief_esc.cap"

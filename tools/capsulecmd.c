@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "formats/capsule.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "tools/capsulecmd.h"
 #include "tools/handoff.h"
 

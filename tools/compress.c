@@ -24,6 +24,7 @@
 
 #include "formats/diskdump.h"
 #include "formats/elfcore.h"
+#include "formats/elf64.h"
 #include "formats/elfcorehdr.h"
 #include "formats/kinfo.h"
 #include "formats/kpgtable.h"
@@ -156,26 +157,27 @@ static size_t gather_notes(struct cin *c, uint8_t *buf, size_t cap, const char *
 	*cpus = 0;
 	while ((err = elfcore_note_next(&c->info, &cur, &nt)) != -ENOENT) {
 		size_t total, nl;
-		uint32_t h[3];
+		struct elf64_nhdr h;
 
 		if (err != 0 || nt.name == NULL)
 			continue;
 		nl = nt.name_len + 1;
 		if (elfcorehdr_note_size(nl, nt.desc_len, &total) != 0 || total > cap - used)
 			continue;
-		h[0] = (uint32_t)nl;
-		h[1] = (uint32_t)nt.desc_len;
-		h[2] = nt.type;
+		h.n_namesz = (uint32_t)nl;
+		h.n_descsz = (uint32_t)nt.desc_len;
+		h.n_type = nt.type;
 		memset(buf + used, 0, total);
-		memcpy(buf + used, h, 12);
-		memcpy(buf + used + 12, nt.name, nt.name_len);
+		memcpy(buf + used, &h, sizeof(h));
+		memcpy(buf + used + sizeof(h), nt.name, nt.name_len);
 		if (nt.desc_len)
-			memcpy(buf + used + 12 + ((nl + 3) & ~(size_t)3), nt.desc, nt.desc_len);
-		if (elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && *vi == NULL) {
-			*vi = (const char *)buf + used + 12 + ((nl + 3) & ~(size_t)3);
+			memcpy(buf + used + sizeof(h) + elf64_note_align(nl), nt.desc, nt.desc_len);
+		if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO) &&
+		    *vi == NULL) {
+			*vi = (const char *)buf + used + sizeof(h) + elf64_note_align(nl);
 			*vlen = nt.desc_len;
 		}
-		if (elfcorehdr_note_is(&nt, "CORE", 1))
+		if (elfcorehdr_note_is(&nt, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS))
 			(*cpus)++;
 		used += total;
 	}

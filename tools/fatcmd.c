@@ -4,9 +4,9 @@
  *
  * IMAGE is a file or block device opened through tools/fileblk.c (read
  * only for ls, cat and df).  ":pN" picks GPT partition N (1-based, as
- * Linux numbers them) through payload/gpt.c, which must find it usable;
+ * Linux numbers them) through formats/gpt.c, which must find it usable;
  * without it the whole image is the volume.  The volume is read and
- * written by payload/fat*.c, the code the kernel uses, so what this tool
+ * written by formats/fat*.c, the code the kernel uses, so what this tool
  * writes is what a dump=fat dump or a staged capsule looks like.
  *
  * put never replaces anything: an existing DEST is refused.  It creates

@@ -1,6 +1,6 @@
 /*
  * `postmortem inspect VMCORE [--at PADDR [--len N] [--raw]]`: what an ELF
- * core file holds (payload/elfcore.h): its notes (names, types, sizes;
+ * core file holds (formats/elfcore.h): its notes (names, types, sizes;
  * each CPU's pid and rip, VMCOREINFO's OSRELEASE, postmortem's own note in
  * full), its PT_LOAD segments (paddr, vaddr, file offset, filesz, memsz)
  * and, with --at, the dumped bytes at a physical address as hex (or raw
@@ -8,7 +8,7 @@
  * patterns.  Interface and exit status: tools/recv.h.
  *
  * Host only.  The file is mapped read-only and read with the pure reader
- * in payload/elfcore_read.c, which never hands out a byte past its end, so
+ * in formats/elfcore_read.c, which never hands out a byte past its end, so
  * a truncated or damaged file shows what it still has.  Text from the
  * file is printed with control bytes escaped.
  */
@@ -73,13 +73,13 @@ static void print_note(const struct elfcorehdr_note *n)
 	printf(IND "\"");
 	put_text(n->name != NULL ? n->name : "", n->name_len);
 	printf("\" type %" PRIu32 ", %zu bytes", n->type, n->desc_len);
-	if (elfcorehdr_note_is(n, ELFCOREHDR_NOTE_NAME_CORE, ELFCOREHDR_NT_PRSTATUS)) {
+	if (elfcorehdr_note_is(n, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS)) {
 		printf(" (NT_PRSTATUS)");
 		if (elfcorehdr_prstatus(n->desc, n->desc_len, &prs) == 0)
 			printf(": pid %" PRId32 ", rip 0x%" PRIx64 ", rsp 0x%" PRIx64, prs.pid,
 			       prs.regs.rip, prs.regs.rsp);
-	} else if (elfcorehdr_note_is(n, ELFCOREHDR_NOTE_NAME_VMCOREINFO,
-				      ELFCOREHDR_NT_VMCOREINFO)) {
+	} else if (elfcorehdr_note_is(n, ELF64_NOTE_NAME_VMCOREINFO,
+				      ELF64_NT_VMCOREINFO)) {
 		printf(" (VMCOREINFO)");
 		if (n->desc != NULL && elfcorehdr_vmcoreinfo_get(n->desc, n->desc_len, "OSRELEASE",
 								 &v, &vlen) == 0) {

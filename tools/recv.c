@@ -74,7 +74,17 @@ struct dumpseen {
 	uint64_t id, frames;
 	uint64_t data;		/* DATA frame bytes: the disk space the file needs */
 	bool header, trailer;
+	bool brief;		/* sent a crash record (BRIEF frames) */
 	uint64_t hdr_size, trl_size, max_end;	/* sizes it declares */
+};
+
+/* A crash record being put together (payload/brief.h). */
+struct brief_rec {
+	uint64_t id;
+	char *text;		/* total bytes (+ NUL) */
+	uint32_t total;
+	struct spans got;
+	uint64_t other;		/* BRIEF frames announcing another total */
 };
 
 /* Two good DATA/ZERO frames in a row whose seq or offset do not follow on. */
@@ -114,10 +124,10 @@ struct recv {
 	struct spans missing;
 	bool digest_checked, digest_ok;
 	uint8_t digest[SHA256_LEN];
-	char *brief;			/* the crash record (BRIEF frames), brief_total bytes */
-	uint32_t brief_total;
-	struct spans brief_got;
-	uint64_t brief_other;		/* BRIEF frames announcing another total */
+	/* Crash records: the chosen dump's [0], and [1] a newer crash that
+	 * sent only its record (its dump never came). */
+	struct brief_rec briefs[2];
+	size_t nbriefs;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -199,8 +209,8 @@ static void take_bytes(struct recv *r, const struct frame *f)
 		r->max_end = f->offset + n;
 }
 
-/* A part of the crash record sent before the dump (payload/brief.h). */
-static void take_brief(struct recv *r, const struct frame *f)
+/* A part of a crash record sent before its dump (payload/brief.h). */
+static void take_brief(struct brief_rec *b, const struct frame *f)
 {
 	const uint8_t *t;
 	uint32_t total;
@@ -208,50 +218,118 @@ static void take_brief(struct recv *r, const struct frame *f)
 
 	if (frame_brief_get(f, &total, &t, &n) != 0)
 		return;
-	if (r->brief == NULL) {
-		r->brief = xrealloc(NULL, (size_t)total + 1);
-		memset(r->brief, 0, (size_t)total + 1);
-		r->brief_total = total;
+	if (b->text == NULL) {
+		b->text = xrealloc(NULL, (size_t)total + 1);
+		memset(b->text, 0, (size_t)total + 1);
+		b->total = total;
 	}
-	if (total != r->brief_total) {
-		r->brief_other++;
+	if (total != b->total) {
+		b->other++;
 		return;
 	}
-	memcpy(r->brief + f->offset, t, n);
-	spans_add(&r->brief_got, f->offset, f->offset + n);
+	memcpy(b->text + f->offset, t, n);
+	spans_add(&b->got, f->offset, f->offset + n);
 }
 
-/* The crash record as text: printable ASCII and newlines as they are,
- * other bytes as \xNN, bytes that never arrived as '~'. */
-static void print_brief(struct recv *r)
+static int decode_capture(struct recv *r, int (*cb)(void *ctx, const struct frame *f));
+
+/* Third pass, before anything else is decided: the records to show. */
+static int on_frame_brief(void *ctx, const struct frame *f)
+{
+	struct recv *r = ctx;
+
+	if (f->status != FRAME_OK || f->type != FRAME_TYPE_BRIEF)
+		return 0;
+	for (size_t i = 0; i < r->nbriefs; i++)
+		if (f->dump_id == r->briefs[i].id)
+			take_brief(&r->briefs[i], f);
+	return 0;
+}
+
+/*
+ * A crash record as text: printable ASCII and newlines as they are, other
+ * bytes as \xNN; each stretch that never arrived as one "[N bytes lost]".
+ */
+static void print_brief(FILE *o, struct brief_rec *b, const char *what)
 {
 	uint64_t got;
 
-	if (r->brief == NULL)
+	if (b->text == NULL)
 		return;
-	spans_norm(&r->brief_got);
-	got = spans_total(&r->brief_got);
-	printf("crash record (sent before the dump");
-	if (got < r->brief_total)
-		printf("; incomplete: %" PRIu64 " of %" PRIu32 " bytes arrived, the rest shown as ~",
-		       got, r->brief_total);
-	printf("):\n");
-	for (uint32_t i = 0; i < r->brief_total; i++) {
-		uint8_t c = (uint8_t)r->brief[i];
+	spans_norm(&b->got);
+	got = spans_total(&b->got);
+	fprintf(o, "%s", what);
+	if (got < b->total)
+		fprintf(o, "; incomplete: %" PRIu64 " of %" PRIu32 " bytes arrived", got, b->total);
+	fprintf(o, "):\n");
+	for (uint32_t i = 0; i < b->total; i++) {
+		uint8_t c = (uint8_t)b->text[i];
 
-		if (!spans_has(&r->brief_got, i))
-			putchar('~');
-		else if ((c >= 0x20 && c <= 0x7e) || c == '\n')
-			putchar(c);
-		else
-			printf("\\x%02x", c);
+		if (!spans_has(&b->got, i)) {
+			uint32_t j = i;
+
+			while (j < b->total && !spans_has(&b->got, j))
+				j++;
+			fprintf(o, "[%" PRIu32 " bytes lost]", j - i);
+			i = j - 1;
+		} else if ((c >= 0x20 && c <= 0x7e) || c == '\n') {
+			fputc(c, o);
+		} else {
+			fprintf(o, "\\x%02x", c);
+		}
 	}
-	if (r->brief_total && r->brief[r->brief_total - 1] != '\n')
-		putchar('\n');
-	if (r->brief_other)
-		printf("(%" PRIu64 " record frames announced another length and were left out)\n",
-		       r->brief_other);
-	fflush(stdout);
+	if (b->total && b->text[b->total - 1] != '\n')
+		fputc('\n', o);
+	if (b->other)
+		fprintf(o, "(%" PRIu64 " record frames announced another length and were left out)\n",
+		       b->other);
+	fflush(o);
+}
+
+/*
+ * The records to show: the chosen dump's, and the newest crash after it
+ * that sent a record but no HEADER (its serial line died, or the capture
+ * stopped): a person wants the latest crash's panic text first.
+ */
+static int show_briefs(struct recv *r)
+{
+	size_t chosen = r->ndumps;
+	char what[160];
+	FILE *o = stdout;
+
+	for (size_t i = 0; i < r->ndumps; i++)
+		if (r->dumps[i].id == r->id)
+			chosen = i;
+	r->nbriefs = 0;
+	if (chosen < r->ndumps && r->dumps[chosen].brief)
+		r->briefs[r->nbriefs++].id = r->id;
+	for (size_t i = r->ndumps; i-- > chosen + 1 && chosen < r->ndumps;)
+		if (r->dumps[i].brief && !r->dumps[i].header) {
+			r->briefs[r->nbriefs++].id = r->dumps[i].id;
+			break;
+		}
+	if (r->nbriefs == 0)
+		return 0;
+	if (decode_capture(r, on_frame_brief) != 0)
+		return -1;
+	/* -o /dev/stdout: the dump goes there, the text to stderr. */
+	{
+		struct stat a, b;
+
+		if (stat(r->out, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			o = stderr;
+	}
+	for (size_t i = r->nbriefs; i-- > 0;) {
+		if (r->briefs[i].id == r->id)
+			snprintf(what, sizeof(what), "crash record (sent before the dump");
+		else
+			snprintf(what, sizeof(what), "crash record of a later crash, dump 0x%016" PRIx64
+				 " (its dump never arrived; --dump-id 0x%016" PRIx64 " takes what did",
+				 r->briefs[i].id, r->briefs[i].id);
+		print_brief(o, &r->briefs[i], what);
+	}
+	return 0;
 }
 
 static int on_frame(void *ctx, const struct frame *f)
@@ -264,10 +342,8 @@ static int on_frame(void *ctx, const struct frame *f)
 	}
 	if (f->dump_id != r->id)
 		return 0;	/* another dump in the same capture */
-	if (f->type == FRAME_TYPE_BRIEF) {
-		take_brief(r, f);	/* numbered apart from the dump's frames */
-		return 0;
-	}
+	if (f->type == FRAME_TYPE_BRIEF)
+		return 0;	/* numbered apart from the dump's frames; shown first */
 	spans_add(&r->seqs, f->seq, (uint64_t)f->seq + 1);	/* duplicates: finish_output() */
 	r->max_seq = f->seq > r->max_seq ? f->seq : r->max_seq;
 	r->by_type[f->type < 5 ? f->type : 0]++;
@@ -373,6 +449,8 @@ static int on_frame_scan(void *ctx, const struct frame *f)
 	d->frames++;
 	if (f->type == FRAME_TYPE_DATA)
 		d->data += f->length;
+	if (f->type == FRAME_TYPE_BRIEF)
+		d->brief = true;
 	if (f->type == FRAME_TYPE_HEADER && frame_dump_header_get(f, &h) == 0) {
 		d->header = true;
 		d->hdr_size = h.file_size;
@@ -871,8 +949,10 @@ static void recv_free(struct recv *r)
 	free(r->seqs.v);
 	free(r->data.v);
 	free(r->missing.v);
-	free(r->brief);
-	free(r->brief_got.v);
+	for (size_t i = 0; i < 2; i++) {
+		free(r->briefs[i].text);
+		free(r->briefs[i].got.v);
+	}
 }
 
 static void usage(FILE *f)
@@ -1090,6 +1170,10 @@ int recv_tool_main(int argc, char **argv)
 	if (decode_capture(&r, on_frame_scan) != 0)
 		return 1;
 	choose_dump(&r);
+	/* The crash records first: they may be all that arrived, and a
+	 * refusal below must not hide them. */
+	if (!r.quiet && show_briefs(&r) != 0)
+		return 1;
 	if (check_size(&r) != 0)
 		return 1;
 	snprintf(side, sizeof(side), "%s.incomplete", r.out);
@@ -1109,8 +1193,6 @@ int recv_tool_main(int argc, char **argv)
 		outfile_discard(&o);
 		return 1;
 	}
-	if (!r.quiet)
-		print_brief(&r);	/* first: it may be all that arrived */
 	if ((r.by_type[1] + r.by_type[2] + r.by_type[3] + r.by_type[4]) == 0) {
 		outfile_discard(&o);
 		return no_frames(&r, o.direct ? "nothing written" :

@@ -6,13 +6,13 @@
  *
  * The disk is opened read-only unless --clear asks for a write, read
  * through tools/fileblk.c as a struct blkdev, and judged with the same
- * pure code the kernel writes it with: payload/gpt.c finds the partitions,
+ * pure code the kernel writes it with: formats/gpt.c finds the partitions,
  * payload/dumphdr.c decodes both header copies and says whether the pair
  * describes a finished dump.  Only a finished dump whose body matches its
  * SHA-256 is kept without --force; a VMCORE that fails the digest is
  * removed again.  --clear marks both headers CLEARED (leading first) after
  * a save, as FreeBSD's savecore does, and only on a partition with the
- * dump type GUID on a disk the kernel's write rule allows (payload/gpt.c
+ * dump type GUID on a disk the kernel's write rule allows (formats/gpt.c
  * gpt_write_refusal), or with --force.  --list and the automatic choice
  * apply the same rule; --partition N reads any entry.  Every text that
  * comes from the disk is printed through tools/textesc.c.  Host only.
@@ -29,7 +29,7 @@
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/fat.h"
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
@@ -313,7 +313,7 @@ static int target_named(struct savecore_ctx *c)
 }
 
 /*
- * Every partition of the dump type the write rule allows (payload/gpt.c
+ * Every partition of the dump type the write rule allows (formats/gpt.c
  * gpt_write_refusal: the kernel writes nowhere else without force); the
  * others are reported with the reason and left to --partition N.
  */

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "formats/blkdev.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
 

@@ -7,7 +7,7 @@
  *
  * Read from a host directory (the mounted ESP, its POSTMORTEM directory,
  * or one dump's directory), or from a disk image or device through
- * payload/fat.c (any GPT partition, or the whole image, that holds a FAT
+ * formats/fat.c (any GPT partition, or the whole image, that holds a FAT
  * volume with a POSTMORTEM directory).  The newest complete dump is
  * joined into VMCORE, checked against dumpinfo.txt's size and SHA-256,
  * then given the /proc/vmcore shape unless --compact.  --list prints
@@ -20,7 +20,7 @@
  * the same cluster (or inode) as one already seen are cross-linked and
  * skipped; all listings of one volume together may hold no more entries
  * than its data area has room for (more means cross-linked clusters), and
- * the FAT reader bounds every chain (payload/fat.h: loops, length, 65536
+ * the FAT reader bounds every chain (formats/fat.h: loops, length, 65536
  * entries per directory).  In a host directory only regular files are
  * opened (O_NOFOLLOW | O_NONBLOCK, then fstat), so a FIFO or a device named
  * dumpinfo.txt is reported, never waited on.  Names and dumpinfo.txt text

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/varstore.h"
 #include "tools/handoff.h"
 #include "tools/varstorecmd.h"

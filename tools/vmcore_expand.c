@@ -30,32 +30,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/elf64.h"
 #include "formats/elfcore.h"
 #include "tools/outfile.h"
 #include "tools/vmcore_expand.h"
 
 #define PAGE	4096u
-#define PHDR	56u
+#define PHDR	sizeof(struct elf64_phdr)
 
 static uint64_t page_up(uint64_t x)
 {
 	return (x + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
 static int write_all(int fd, const void *buf, size_t len, uint64_t off)
@@ -91,29 +76,30 @@ static uint64_t relayout(const struct elfcore_info *ci, uint8_t *hdr, uint64_t h
 	}
 
 	for (size_t i = 0; i < ci->phnum; i++) {
-		uint8_t *ph = hdr + ci->phoff + i * PHDR;
-		uint32_t type = get32(ph);
-		uint64_t off = get64(ph + 8), filesz = get64(ph + 32), memsz = get64(ph + 40);
+		uint8_t *at = hdr + ci->phoff + i * PHDR;
+		struct elf64_phdr ph;
 
-		if (type == 4 && off + filesz > head) {	/* PT_NOTE after the data */
+		memcpy(&ph, at, sizeof(ph));
+		if (ph.p_type == ELF64_PT_NOTE && ph.p_offset + ph.p_filesz > head) {
 			*why = "a PT_NOTE lies after the memory data";
 			return 0;
 		}
-		if (type != 1)
+		if (ph.p_type != ELF64_PT_LOAD)
 			continue;
-		if (filesz > 0 && off < head) {
+		if (ph.p_filesz > 0 && ph.p_offset < head) {
 			*why = "a PT_LOAD starts inside the headers";
 			return 0;
 		}
 		/* keep offset == paddr modulo a page, as /proc/vmcore (mmap) has it */
-		cur = page_up(cur) + (get64(ph + 24) & (PAGE - 1));
-		if (memsz > UINT64_MAX / 2 || cur > UINT64_MAX / 2 - memsz) {
+		cur = page_up(cur) + (ph.p_paddr & (PAGE - 1));
+		if (ph.p_memsz > UINT64_MAX / 2 || cur > UINT64_MAX / 2 - ph.p_memsz) {
 			*why = "the segments' sizes add up past any file size";
 			return 0;
 		}
-		put64(ph + 8, cur);
-		put64(ph + 32, memsz);
-		cur += memsz;
+		ph.p_offset = cur;
+		ph.p_filesz = ph.p_memsz;
+		memcpy(at, &ph, sizeof(ph));
+		cur += ph.p_memsz;
 	}
 	return cur;
 }
@@ -141,7 +127,7 @@ int vmcore_expand(const char *path, const char *label)
 		return -EINVAL;
 	}
 	in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0 || fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) {
+	if (in < 0 || fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(struct elf64_ehdr)) {
 		fprintf(stderr, "postmortem: expand: %s: cannot read\n", label);
 		goto out;
 	}
@@ -193,8 +179,10 @@ int vmcore_expand(const char *path, const char *label)
 		goto fail;
 	cursor = 0;
 	while (elfcore_load_next(&ci, &cursor, &s) == 0) {
-		uint64_t to = get64(hdr + ci.phoff + s.range * PHDR + 8);
-		if (write_all(o.fd, (const uint8_t *)map + s.file_offset, s.filesz, to) != 0)
+		struct elf64_phdr ph;
+
+		memcpy(&ph, hdr + ci.phoff + s.range * PHDR, sizeof(ph));
+		if (write_all(o.fd, (const uint8_t *)map + s.file_offset, s.filesz, ph.p_offset) != 0)
 			goto fail;
 	}
 	if (ftruncate(o.fd, (off_t)size) != 0 || outfile_done(&o) != 0 || outfile_publish(&o) != 0)

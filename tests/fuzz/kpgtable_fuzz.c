@@ -16,6 +16,7 @@
 
 #include "formats/kinfo.h"
 #include "formats/kpgtable.h"
+#include "formats/le.h"
 #include "formats/memsect.h"
 #include "tests/unit/kfilter_texts.h"
 
@@ -36,15 +37,6 @@ static int image_read(void *ctx, uint64_t paddr, void *buf, size_t len)
 	return 0;
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct kinfo ki;
@@ -61,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (kinfo_read(KFILTER_TEXT_6_1, strlen(KFILTER_TEXT_6_1), &ki) != NULL)
 		abort();
-	va = le64(data);
+	va = le_get64(data);
 	im.mem = data + 11;
 	im.len = size - 11;
 	im.reads = 0;

@@ -15,17 +15,9 @@
 #include <string.h>
 
 #include "formats/kinfo.h"
+#include "formats/le.h"
 #include "formats/pageclass.h"
 #include "tests/unit/kfilter_texts.h"
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,13 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kinfo_read(texts[data[0] % 3], strlen(texts[data[0] % 3]), &ki) != NULL)
 		abort();
 	if (data[1] % (KINFO_KEY_COUNT + 1) < KINFO_KEY_COUNT) {
-		ki.v[data[1] % (KINFO_KEY_COUNT + 1)] = le64(data + 2);
+		ki.v[data[1] % (KINFO_KEY_COUNT + 1)] = le_get64(data + 2);
 		if (data[0] & 0x80)
 			ki.have ^= 1ull << (data[1] % (KINFO_KEY_COUNT + 1));
 	}
 	if (kinfo_check(&ki) != NULL)
 		return 0;
-	pfn = le64(data + 10);
+	pfn = le_get64(data + 10);
 	psize = (size_t)ki.v[KINFO_SIZE_PAGE];
 	page = calloc(1, psize);
 	next = calloc(1, psize);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/le.h"
 #include "formats/varstore.h"
 
 static volatile uint64_t sink;
@@ -51,12 +52,6 @@ static uint64_t read_store(const uint8_t *data, size_t size)
 	return s;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Valid FV and store headers over the first 0x64 bytes of img (size >= 0x64). */
 static void repair(uint8_t *img, size_t size)
 {
@@ -67,19 +62,19 @@ static void repair(uint8_t *img, size_t size)
 
 	memset(img, 0, 0x64);
 	memcpy(img + 0x10, nv.b, 16);
-	put32(img + 0x20, (uint32_t)size);
-	put32(img + 0x28, VARSTORE_FVH_SIGNATURE);
+	le_put32(img + 0x20, (uint32_t)size);
+	le_put32(img + 0x28, VARSTORE_FVH_SIGNATURE);
 	img[0x30] = 0x48;
 	img[0x37] = 2;
-	put32(img + 0x38, 1);
-	put32(img + 0x3c, (uint32_t)size);
+	le_put32(img + 0x38, 1);
+	le_put32(img + 0x3c, (uint32_t)size);
 	for (size_t i = 0; i < 0x48; i += 2)
 		sum = (uint16_t)(sum + (img[i] | img[i + 1] << 8));
 	sum = (uint16_t)(0x10000 - sum);
 	img[0x32] = (uint8_t)sum;
 	img[0x33] = (uint8_t)(sum >> 8);
 	memcpy(img + 0x48, auth ? a.b : p.b, 16);
-	put32(img + 0x58, (uint32_t)size - 0x48);
+	le_put32(img + 0x58, (uint32_t)size - 0x48);
 	img[0x5c] = VARSTORE_FORMATTED;
 	img[0x5d] = VARSTORE_HEALTHY;
 }

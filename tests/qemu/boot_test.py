@@ -79,10 +79,44 @@ def t_bzimage_high_memory():
 
 def t_bzimage_cpu_max():
     # -cpu max offers every CPU feature TCG has (5-level paging, SMEP,
-    # SMAP, PKU, PCID, ...): the 32-bit entry still builds 4-level tables.
+    # SMAP, PKU, ...): the 32-bit entry still builds 4-level tables.
     return q.run_qemu(["-cpu", "max"] + bz("console=ttyS0 after=poweroff dump=none"),
                       [BANNER, r"^cpu: APIC ID 0 \(xAPIC\), 4-level paging; entered with ",
                        r"^acpi: .*_S5 found", FINAL], TCG_BOOT, must_exit=True)
+
+
+CR4_BITS = {"PGE": 7, "UMIP": 11, "FSGSBASE": 16, "PCIDE": 17, "OSXSAVE": 18, "SMEP": 20,
+            "SMAP": 21, "PKE": 22, "CET": 23, "PKS": 24}
+
+
+def reentry(emulator, apic):
+    """pm.test=reentry under `emulator`: the copy must be entered in `apic`
+    mode, with every CR4 bit the first run says it set."""
+    r = q.run_qemu(["-cpu", "max", "-initrd", BZ] +
+                   bz("console=ttyS0 after=poweroff dump=none pm.test=reentry"),
+                   [BANNER, r"^boot: linux \(32-bit entry\)",
+                    r"^pm.test=reentry: starting the copy at 0x[0-9a-f]+ through its 64-bit entry with CR4 .*SMEP SMAP"
+                    r".*RFLAGS\.DF and IF set",
+                    BANNER, r"^boot: linux \(64-bit entry\) via QEMU, loaded at 0x[0-9a-f]+",
+                    r"^cpu: APIC ID 0 \(%s\), 4-level paging; entered with " % apic,
+                    r"^acpi: .*_S5 found", r"^postmortem: dump skipped \(dump=none\)"],
+                   TCG_BOOT, must_exit=True, emulator=emulator)
+    if r.failure is None and r.skipped is None:
+        said = next(ln for ln in r.lines if ln.startswith("pm.test=reentry: starting"))
+        m = [re.search(r"entered with CR0 (0x[0-9a-f]+) CR4 (0x[0-9a-f]+) EFER (0x[0-9a-f]+)", ln)
+             for ln in r.lines if ln.startswith("cpu: ")][-1]
+        cr0, cr4, efer = (int(x, 16) for x in m.groups())
+        want = {"CR0.TS": cr0 & 0x8, "CR4.SMEP": cr4 & (1 << 20), "CR4.SMAP": cr4 & (1 << 21),
+                "CR4.PGE": cr4 & (1 << 7), "EFER.NXE": efer & (1 << 11)}
+        # Every CR4 bit the first run set (CPUID decides which) reached the copy.
+        bits = re.search(r" with CR4 (.*?) on,", said).group(1).split()
+        want.update(("CR4." + b, cr4 & (1 << CR4_BITS[b])) for b in bits)
+        if apic == "x2APIC" and ("x2APIC mode," not in said or "through the x2APIC MSRs)" not in said):
+            want["x2APIC mode (the first run did not switch first, then mask through the MSRs)"] = 0
+        missing = [k for k, v in want.items() if not v]
+        if missing:
+            r.failure = "the copy was not entered with %s" % ", ".join(missing)
+    return r
 
 
 def t_bzimage_reentry_hostile_state():
@@ -91,26 +125,16 @@ def t_bzimage_reentry_hostile_state():
     # set, CR0.TS, EFER.NXE, a foreign GDT and IDT, RSP 0, DF and IF set
     # (the 8259s and the LAPIC timer and LINT0 masked, so nothing fires into
     # the foreign IDT before the entry's cli); the copy must say it was
-    # entered so and run to the end.
-    r = q.run_qemu(["-cpu", "max", "-initrd", BZ] +
-                   bz("console=ttyS0 after=poweroff dump=none pm.test=reentry"),
-                   [BANNER, r"^boot: linux \(32-bit entry\)",
-                    r"^pm.test=reentry: starting the copy at 0x[0-9a-f]+ through its 64-bit entry with CR4 .*SMEP SMAP"
-                    r".*RFLAGS\.DF and IF set",
-                    BANNER, r"^boot: linux \(64-bit entry\) via QEMU, loaded at 0x[0-9a-f]+",
-                    r"^cpu: APIC ID 0 \(xAPIC\), 4-level paging; entered with ",
-                    r"^acpi: .*_S5 found", r"^postmortem: dump skipped \(dump=none\)"],
-                   TCG_BOOT, must_exit=True)
-    if r.failure is None:
-        m = [re.search(r"entered with CR0 (0x[0-9a-f]+) CR4 (0x[0-9a-f]+) EFER (0x[0-9a-f]+)", ln)
-             for ln in r.lines if ln.startswith("cpu: ")][-1]
-        cr0, cr4, efer = (int(x, 16) for x in m.groups())
-        want = {"CR0.TS": cr0 & 0x8, "CR4.SMEP": cr4 & (1 << 20), "CR4.SMAP": cr4 & (1 << 21),
-                "CR4.PGE": cr4 & (1 << 7), "EFER.NXE": efer & (1 << 11)}
-        missing = [k for k, v in want.items() if not v]
-        if missing:
-            r.failure = "the copy was not entered with %s" % ", ".join(missing)
-    return r
+    # entered so and run to the end.  QEMU 7.2's TCG has no x2APIC.
+    return reentry(None, "xAPIC")
+
+
+def t_bzimage_reentry_x2apic():
+    # The same under QEMU 10 (scripts/qemu10.sh), whose TCG -cpu max has
+    # x2APIC: the first run switches the local APIC to x2APIC mode, masks
+    # its LVT timer and LINT0 through the x2APIC MSRs, and the copy must
+    # run in x2APIC mode.
+    return reentry("qemu10", "x2APIC")
 
 
 def t_iso_seabios_cpu_max():
@@ -161,7 +185,7 @@ def t_iso_shipped_menu_default():
 TESTS = [
     t_bzimage_poweroff, t_bzimage_halt_stays, t_bzimage_reboot, t_bzimage_fault_report,
     t_bzimage_bad_cmdline, t_bzimage_inventory, t_bzimage_high_memory, t_bzimage_cpu_max,
-    t_bzimage_reentry_hostile_state,
+    t_bzimage_reentry_hostile_state, t_bzimage_reentry_x2apic,
     t_iso_seabios_poweroff, t_iso_seabios_cpu_max, t_iso_seabios_fault, t_iso_shipped_menu_default,
     t_iso_ovmf_poweroff, t_iso_ovmf_fault,
 ]

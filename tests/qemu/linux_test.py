@@ -9,13 +9,16 @@ case's options, prints /sys/firmware/efi/systab, and panics through
 sysrq (on a chosen CPU), waits for an NMI the test sends through QEMU's
 monitor, or keeps a CPU in the kernel until the soft-lockup watchdog
 panics.  Cases vary the firmware, the kexec call, the dump
-target, the CPU count and the CPU model (-cpu max: 5-level paging).
+target, the CPU count, the CPU model (-cpu max: 5-level paging) and the
+QEMU (QEMU 10 from bookworm-backports, scripts/qemu10.sh, for x2APIC;
+such a case prints a skip line when it is missing).
 Then on the host:
 
   - postmortem's banner and `dump complete` appear after the panic, and
     QEMU powers off (after=poweroff); with -cpu max the guest says it runs
     5-level paging and postmortem's cpu: line that it kept it; with a
-    panic on CPU N the cpu: line names APIC ID N;
+    panic on CPU N the cpu: line names APIC ID N; in an x2APIC case Linux
+    says "x2apic enabled" and the cpu: line names x2APIC mode;
   - `postmortem savecore` (disk) or `postmortem recv` (serial) gives a
     vmcore with one NT_PRSTATUS note per guest CPU;
   - `makedumpfile --dump-dmesg` on it gives the crashed kernel's log with
@@ -73,7 +76,7 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 kdump=False):
+                 kdump=False, emulator=None, apic=None):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -86,6 +89,10 @@ class Case:
         # kdump: postmortem writes makedumpfile's kdump-compressed file at
         # dump level 31 (dump.format=kdump) instead of the ELF core.
         self.kdump = kdump
+        # emulator: None for the system's QEMU 7.2, "qemu10" for QEMU 10
+        # (qemutest.EMULATORS; the case is skipped without it).  apic: the
+        # APIC mode postmortem's cpu: line must name ("x2APIC"), or None.
+        self.emulator, self.apic = emulator, apic
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -144,6 +151,15 @@ CASES = [
     # enters us with CR4.LA57 set.  Combined with a panic on the last of 4
     # CPUs (APIC ID 3, not the boot CPU) to cost one guest boot, not two.
     Case("bios-max-la57-cpu3", "bios", smp=4, cpu="max", panic="cpu3", short=True),
+    # QEMU 10's TCG emulates x2APIC (QEMU 7.2's does not).  Linux turns it
+    # on only with interrupt remapping in x2APIC mode (or when the firmware
+    # did), as on real servers: q35's VT-d with intremap and eim.  Debian's
+    # kernel then runs its local APICs in x2APIC mode, and its crash path
+    # leaves them so: kexec enters us in x2APIC mode, with 5-level paging
+    # (-cpu max), on CPU 3 of 4, VT-d translating and remapping interrupts.
+    Case("bios-qemu10-x2apic", "bios", smp=4, cpu="max", panic="cpu3", emulator="qemu10",
+         apic="x2APIC", qemu=["-device", "intel-iommu,intremap=on,eim=on"],
+         expect=[VTD_OFF + r".*\(interrupt remapping on"]),
     Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
     Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
     Case("bios-nmi", "bios", panic="nmi"),
@@ -353,7 +369,7 @@ def check_record(out, case):
              "cpu %d: pid " % (case.smp - 1),
              "] " + panic + "\n", "end of crash record"]
     if case.fallback:
-        wants.append("dump: no postmortem dump partition found; falling back to serial ttyS0")
+        wants.append("target: no postmortem dump partition found; falling back to serial ttyS0")
     missing = [w for w in wants if w not in out]
     return "recv's crash record lacks %r" % missing if missing else None
 
@@ -363,7 +379,7 @@ def run_until_dump_starts(args, case, cap):
     file over serial: by then the crash record must be whole in the
     capture (it goes first), while the dump itself would take minutes."""
     res = q.Result()
-    cmd = ["qemu-system-x86_64"] + q.accel_args() + ["-m", str(case.mem), "-display", "none",
+    cmd = [q.EMULATORS[case.emulator]] + q.accel_args() + ["-m", str(case.mem), "-display", "none",
                                                     "-no-reboot", "-monitor", "none"] + args
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -384,6 +400,9 @@ def run_until_dump_starts(args, case, cap):
 
 
 def run_case(case):
+    why = q.emulator_missing(case.emulator)
+    if why:
+        return q.skip(why)
     if case.fallback:
         disk = os.path.join(TMP, case.name + ".img")
         with open(disk, "wb") as f:          # a blank disk: nothing to dump to
@@ -399,7 +418,7 @@ def run_case(case):
                 res = run_until_dump_starts(args, case, cap)
             else:
                 res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
-                                 serial_stdio=False)
+                                 serial_stdio=False, emulator=case.emulator)
             data = open(cap, "rb").read()
             res.lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", ln.decode("utf-8", "replace")).rstrip("\r")
                          for ln in data.split(b"\n")]
@@ -420,9 +439,11 @@ def run_case(case):
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
-            if case.cpu == "max" or case.panic_cpu() is not None:   # ...we kept it, on that CPU
-                expect.insert(expect.index(BANNER) + 1, r"^cpu: APIC ID %s \(.*\), %s-level paging" % (
-                    case.panic_cpu() or r"\d+",
+            if case.apic == "x2APIC":   # ...or x2APIC mode (Linux says so early)
+                expect[0:0] = [r"^\[ *[\d.]+\] x2apic enabled$"]
+            if case.cpu == "max" or case.panic_cpu() is not None or case.apic:  # ...we kept it, on that CPU
+                expect.insert(expect.index(BANNER) + 1, r"^cpu: APIC ID %s \(%s\), %s-level paging" % (
+                    case.panic_cpu() or r"\d+", case.apic or ".*",
                     "5" if case.cpu == "max" else "4"))
             on_line = None
             if case.panic == "nmi":
@@ -441,7 +462,7 @@ def run_case(case):
                            r"^efirt: capsule-on-disk requested: OsIndications 0x[0-9a-f]+ -> ",
                            r"^after: trying EFI ResetSystem\(EfiResetCold\) \(virtual mode\)"]
             res = q.run_qemu(args, expect, TIMEOUT, must_exit=True, mem=str(case.mem),
-                             on_line=on_line)
+                             on_line=on_line, emulator=case.emulator)
             if res.failure is None and case.capsule:
                 res.failure = check_capsule(disk, os.path.join(d, "OVMF_VARS.fd"))
     if res.failure:
@@ -491,12 +512,15 @@ def main():
         print("linux_test: %s missing (make guest builds it)" % GUEST)
         print("linux_test: 0 passed, 1 failed")
         return 1
-    passed = failed = 0
+    passed = failed = skipped = 0
     for c in cases:
         t0 = time.monotonic()
         res = run_case(c)
         took = time.monotonic() - t0
-        if res.failure is None:
+        if res.skipped:
+            skipped += 1
+            print("skip %s: %s" % (c.name, res.skipped), flush=True)
+        elif res.failure is None:
             passed += 1
             note = getattr(res, "note", None)
             print("ok   %s (%.0f s)%s" % (c.name, took, ": " + note if note else ""), flush=True)
@@ -505,7 +529,8 @@ def main():
             print("FAIL %s: %s" % (c.name, res.failure), flush=True)
             for line in res.lines[-40:]:
                 print("    | " + line[:200])
-    print("linux_test: %d passed, %d failed" % (passed, failed))
+    print("linux_test: %d passed, %d failed%s" % (passed, failed,
+                                                  ", %d skipped" % skipped if skipped else ""))
     return 0 if failed == 0 else 1
 
 

@@ -19,6 +19,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+# QEMU 10 from bookworm-backports, unpacked by scripts/qemu10.sh (run by
+# scripts/setup.sh) beside the system's QEMU 7.2: its TCG emulates x2APIC.
+QEMU10 = os.path.join(ROOT, ".cache", "qemu10", "qemu-system-x86_64")
+EMULATORS = {None: "qemu-system-x86_64", "qemu10": QEMU10}
+
+
+def emulator_missing(emulator):
+    """None when `emulator` (a key of EMULATORS) runs here, else why not."""
+    if emulator is None:
+        return None
+    path = EMULATORS[emulator]
+    if not os.access(path, os.X_OK):
+        return "%s missing: scripts/qemu10.sh (run by scripts/setup.sh) could not fetch " \
+            "QEMU 10 from bookworm-backports" % os.path.relpath(path, ROOT)
+    return None
 
 
 def accel_args():
@@ -64,23 +79,35 @@ class Result:
         self.lines = []
         self.exited = None      # QEMU exit code, or None if we killed it
         self.failure = None
+        self.skipped = None     # why the test could not run (then failure stays None)
 
     def text(self):
         return "\n".join(self.lines)
 
 
+def skip(reason):
+    r = Result()
+    r.skipped = reason
+    return r
+
+
 def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", serial_stdio=True,
-             on_line=None):
+             on_line=None, emulator=None):
     """Boot QEMU with `args`; `expect` is a list of regexes to see in order.
     on_line, if given, is called with every line as it is read (to act on
     the guest, e.g. through a monitor socket).
 
     must_exit: True = QEMU must end by itself within the timeout after the
     last pattern; False = it must still be running `settle` seconds later;
-    None = don't care.  Returns a Result whose .failure is None on success.
+    None = don't care.  emulator: None for the system's QEMU, "qemu10"
+    for QEMU 10 (a skipped Result when it is missing).  Returns a Result
+    whose .failure is None on success.
     """
+    why = emulator_missing(emulator)
+    if why:
+        return skip(why)
     res = Result()
-    cmd = ["qemu-system-x86_64"] + accel_args() + [
+    cmd = [EMULATORS[emulator]] + accel_args() + [
         "-m", mem, "-display", "none", "-no-reboot", "-monitor", "none"] + (
         ["-serial", "stdio"] if serial_stdio else []) + args
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -163,16 +190,20 @@ def cleanup():
 
 def main(tests, name):
     """Run `tests` (functions returning a Result), or those named in argv;
-    print one line each and "<name>: N passed, N failed" last."""
+    print one line each and "<name>: N passed, N failed" last (", N
+    skipped" after it when a test could not run, e.g. without QEMU 10)."""
     import sys
     only = sys.argv[1:]
-    passed = failed = 0
+    passed = failed = skipped = 0
     try:
         for t in tests:
             if only and t.__name__ not in only:
                 continue
             r = t()
-            if r.failure:
+            if r.skipped:
+                skipped += 1
+                print("skip %s: %s" % (t.__name__, r.skipped))
+            elif r.failure:
                 failed += 1
                 print("FAIL %s: %s" % (t.__name__, r.failure))
                 for line in r.lines[-25:]:
@@ -183,5 +214,6 @@ def main(tests, name):
             sys.stdout.flush()
     finally:
         cleanup()
-    print("%s: %d passed, %d failed" % (name, passed, failed))
+    print("%s: %d passed, %d failed%s" % (name, passed, failed,
+                                          ", %d skipped" % skipped if skipped else ""))
     return 1 if failed else 0

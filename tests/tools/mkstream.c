@@ -120,8 +120,8 @@ static size_t make_notes(uint8_t *buf, size_t cap, uint64_t id)
 	prs.pr_reg.rsp = 0xffffc90000123f00ull;
 	snprintf(pm, sizeof(pm), "VERSION=mkstream\nDUMP_ID=0x%016llx\nZERO=skip,16\n",
 		 (unsigned long long)id);
-	if (elfcore_note_put(buf, cap, "CORE", ELFCOREHDR_NT_PRSTATUS, &prs, sizeof(prs), &used) ||
-	    elfcore_note_put(buf, cap, "VMCOREINFO", 0, vmci, sizeof(vmci) - 1, &used) ||
+	if (elfcore_note_put(buf, cap, ELF64_NOTE_NAME_CORE, ELF64_NT_PRSTATUS, &prs, sizeof(prs), &used) ||
+	    elfcore_note_put(buf, cap, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO, vmci, sizeof(vmci) - 1, &used) ||
 	    elfcore_note_put(buf, cap, ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO, pm, strlen(pm), &used))
 		return 0;
 	return used;

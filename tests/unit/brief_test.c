@@ -15,7 +15,7 @@
 #include "tests/unit/test.h"
 
 static struct kimg k;
-static uint8_t notes[8192];
+static uint8_t notes[32768];
 static char out[BRIEF_MAX + 64];
 
 static size_t put_note(size_t off, const char *name, uint32_t type, const void *desc, uint32_t dl)
@@ -85,7 +85,7 @@ TEST(textbuf_bounds)
 TEST(record_whole)
 {
 	struct brief_src src = { 0x1234, "6.1.0-18-amd64", "web1", "no postmortem dump partition found",
-				 notes, 0, kimg_read, &k };
+				 notes, 0, kimg_read, &k, NULL };
 	struct brief_stats st;
 	size_t n;
 
@@ -96,7 +96,7 @@ TEST(record_whole)
 	CHECK(strncmp(out, "postmortem crash record, dump 0x0000000000001234\n"
 			   "host: web1  kernel: 6.1.0-18-amd64\n"
 			   "panic: sysrq triggered crash\n"
-			   "dump: no postmortem dump partition found\n"
+			   "target: no postmortem dump partition found\n"
 			   "cpus: 2 saved by the crashed kernel\n"
 			   "cpu 0: pid 100 rip ffffffff81000000 ", 224) == 0);
 	CHECK(strstr(out, "cpu 1: pid 101 rip ffffffff81000001 rsp ") != NULL);
@@ -111,7 +111,7 @@ TEST(record_whole)
 
 TEST(record_without_log)
 {
-	struct brief_src src = { 1, "", "", NULL, notes, 0, kimg_read, &k };
+	struct brief_src src = { 1, "", "", NULL, notes, 0, kimg_read, &k, NULL };
 	struct brief_stats st;
 
 	fill_log();
@@ -125,8 +125,12 @@ TEST(record_without_log)
 	CHECK(strstr(out, "log: not read: the crashed kernel's memory cannot be read\n") != NULL);
 	/* A log without a panic line says so. */
 	kimg_ring_init(&k, 6, 12, 0x40);
-	kimg_ring_push(&k, 1, "BUG: soft lockup", 16);
+	kimg_ring_push(&k, 1, "BUG: soft lockup - CPU#1 stuck for 13s!", 39);
 	src.read_virt = kimg_read;
+	brief_build(&src, out, BRIEF_MAX, &st);
+	CHECK(strstr(out, "panic: BUG: soft lockup - CPU#1 stuck for 13s!\n") != NULL);
+	kimg_ring_init(&k, 6, 12, 0x40);
+	kimg_ring_push(&k, 1, "all is well", 11);
 	brief_build(&src, out, BRIEF_MAX, &st);
 	CHECK(strstr(out, "panic: no panic line in the log\n") != NULL);
 	/* Garbage in the ring: the reason, not a fault. */
@@ -135,9 +139,52 @@ TEST(record_without_log)
 	CHECK(strstr(out, "log: not read: the printk descriptor ring cannot be read\n") != NULL);
 }
 
+TEST(record_fields_escaped_and_oops_found)
+{
+	struct brief_src src = { 1, "6.1\n\x1b[2Jpanic: fake", "web\nhost", NULL, notes, 0, kimg_read,
+				 &k, NULL };
+	struct brief_stats st;
+
+	kimg_ring_init(&k, 6, 12, 0x40);
+	kimg_ring_push(&k, 1000, "quoting Kernel panic - not syncing: not a panic", 47);
+	kimg_ring_push(&k, 2000, "BUG: kernel NULL pointer dereference, address: 0000000000000000", 63);
+	kimg_ring_push(&k, 3000, "Oops: 0002 [#1] PREEMPT SMP NOPTI", 33);
+	kimg_ring_push(&k, 4000, "CPU: 0 PID: 1 Comm: sh", 22);
+	src.notes_len = build_notes(1, true);
+	brief_build(&src, out, BRIEF_MAX, &st);
+	CHECK(strstr(out, "host: web\\x0ahost  kernel: 6.1\\x0a\\x1b[2Jpanic:\\x20fake\n") != NULL);
+	CHECK(strstr(out, "panic: Oops: 0002 [#1] PREEMPT SMP NOPTI\n") != NULL);
+	for (size_t i = 0; out[i]; i++)
+		CHECK((out[i] >= 0x20 && out[i] <= 0x7e) || out[i] == '\n');
+	/* The reason the caller gives when it cannot read memory. */
+	src.read_virt = NULL;
+	src.no_log_why = "no usable SYMBOL(init_top_pgt) in VMCOREINFO";
+	brief_build(&src, out, BRIEF_MAX, &st);
+	CHECK(strstr(out, "log: not read: no usable SYMBOL(init_top_pgt) in VMCOREINFO\n") != NULL);
+}
+
+/* 40 CPUs whose saved registers are all ones: the header still has its
+ * log: line, and the log follows it. */
+TEST(record_header_budget_holds)
+{
+	struct brief_src src = { 1, "r", "h", "a target line", notes, 0, kimg_read, &k, NULL };
+	size_t n = 0;
+	uint8_t prs[336];
+
+	fill_log();
+	memset(prs, 0xff, sizeof(prs));
+	for (int i = 0; i < 40; i++)
+		n = put_note(n, "CORE", 1, prs, sizeof(prs));
+	n = put_note(n, "VMCOREINFO", 0, KIMG_VMCOREINFO_RING, (uint32_t)strlen(KIMG_VMCOREINFO_RING));
+	src.notes_len = n;
+	brief_build(&src, out, BRIEF_MAX, NULL);
+	CHECK(strstr(out, "rflags ffffffff cs ffff ss ffff\n") != NULL);
+	CHECK(strstr(out, "(24 more CPUs: their registers are in the full dump)\nlog: the newest 4 records") != NULL);
+}
+
 TEST(record_many_cpus)
 {
-	struct brief_src src = { 1, "r", "h", NULL, notes, 0, kimg_read, &k };
+	struct brief_src src = { 1, "r", "h", NULL, notes, 0, kimg_read, &k, NULL };
 	struct brief_stats st;
 
 	fill_log();
@@ -152,7 +199,7 @@ TEST(record_many_cpus)
 
 TEST(record_every_cap)
 {
-	struct brief_src src = { 1, "r", "h", "why", notes, 0, kimg_read, &k };
+	struct brief_src src = { 1, "r", "h", "why", notes, 0, kimg_read, &k, NULL };
 	static char small[4096 + 16];
 	unsigned bad = 0;
 
@@ -201,5 +248,6 @@ TEST(pgtable_setup)
 	CHECK(brief_pgtable(NULL, 0, &pt, (kpgtable_read_fn)kimg_read, &k) != NULL);
 }
 
-TEST_MAIN(textbuf_bounds, record_whole, record_without_log, record_many_cpus, record_every_cap,
+TEST_MAIN(textbuf_bounds, record_whole, record_without_log, record_fields_escaped_and_oops_found,
+	  record_header_budget_holds, record_many_cpus, record_every_cap,
 	  pgtable_setup)

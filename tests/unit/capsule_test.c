@@ -9,7 +9,7 @@
 #include <errno.h>
 
 #include "tests/unit/test.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/capsule.h"
 
 static const struct efi_guid fmp = CAPSULE_GUID_FMP;

@@ -74,7 +74,7 @@ static uint8_t *hb_phdr(struct hb *h, uint32_t type, uint64_t offset,
 	uint8_t *p = h->buf + h->len;
 
 	put32(p, type);
-	put32(p + 4, type == ELFCOREHDR_PT_LOAD ? 7u : 0u);	/* PF_R|PF_W|PF_X */
+	put32(p + 4, type == ELF64_PT_LOAD ? 7u : 0u);	/* PF_R|PF_W|PF_X */
 	put64(p + 8, offset);
 	put64(p + 16, vaddr);
 	put64(p + 24, paddr);
@@ -88,12 +88,12 @@ static uint8_t *hb_phdr(struct hb *h, uint32_t type, uint64_t offset,
 
 static void hb_note(struct hb *h, uint64_t paddr, uint64_t size)
 {
-	hb_phdr(h, ELFCOREHDR_PT_NOTE, paddr, 0, paddr, size, size);
+	hb_phdr(h, ELF64_PT_NOTE, paddr, 0, paddr, size, size);
 }
 
 static void hb_ram(struct hb *h, uint64_t start, uint64_t end)
 {
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, start, DIRECT_MAP + start, start,
+	hb_phdr(h, ELF64_PT_LOAD, start, DIRECT_MAP + start, start,
 		end - start + 1, end - start + 1);
 }
 
@@ -103,7 +103,7 @@ static size_t build_linux(struct hb *h)
 	hb_note(h, CPU0_NOTES, NOTE_BUF_T);
 	hb_note(h, CPU1_NOTES, NOTE_BUF_T);
 	hb_note(h, VMCI_PADDR, VMCI_NOTE_SIZE);
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, TEXT_PADDR, TEXT_VADDR, TEXT_PADDR,
+	hb_phdr(h, ELF64_PT_LOAD, TEXT_PADDR, TEXT_VADDR, TEXT_PADDR,
 		TEXT_SIZE, TEXT_SIZE);
 	hb_ram(h, 0x100000, 0x2effffff);
 	hb_ram(h, 0x38000000, 0x7ffdefff);
@@ -117,10 +117,10 @@ static size_t build_kexec_tools(struct hb *h)
 	hb_note(h, CPU0_NOTES, NOTE_BUF_T);
 	hb_note(h, CPU1_NOTES, NOTE_BUF_T);
 	hb_note(h, VMCI_PADDR, VMCI_NOTE_SIZE);
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, TEXT_PADDR, TEXT_VADDR, TEXT_PADDR,
+	hb_phdr(h, ELF64_PT_LOAD, TEXT_PADDR, TEXT_VADDR, TEXT_PADDR,
 		TEXT_SIZE, TEXT_SIZE);
 	/* The first RAM range below 640 KiB is read from its backup copy. */
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, BACKUP_COPY, DIRECT_MAP + 0x1000,
+	hb_phdr(h, ELF64_PT_LOAD, BACKUP_COPY, DIRECT_MAP + 0x1000,
 		0x1000, 0x9f000, 0x9f000);
 	hb_ram(h, 0x100000, 0x2effffff);
 	hb_ram(h, 0x38000000, 0x7ffdefff);
@@ -164,7 +164,7 @@ TEST(test_linux_header)
 	CHECK_EQ(hdr.loads[1].p_offset, 0x100000);
 	CHECK_EQ(hdr.loads[1].p_paddr, 0x100000);
 	CHECK_EQ(hdr.loads[3].p_memsz, 0x180000000ull);
-	CHECK_EQ(hdr.loads[3].p_flags, ELFCOREHDR_PF_R | ELFCOREHDR_PF_W | ELFCOREHDR_PF_X);
+	CHECK_EQ(hdr.loads[3].p_flags, ELF64_PF_R | ELF64_PF_W | ELF64_PF_X);
 	/* Kernel text aliases RAM by design: no overlap reported. */
 	CHECK(!hdr.loads_overlap);
 	CHECK(!hdr.loads_truncated && !hdr.notes_truncated);
@@ -258,7 +258,7 @@ TEST(test_phnum)
 	struct hb *h = hb_init();
 	size_t len = build_linux(h);
 
-	put16(h->buf + 56, ELFCOREHDR_PN_XNUM);
+	put16(h->buf + 56, ELF64_PN_XNUM);
 	CHECK_EQ(parse_copy(h->buf, len, 0), (uint64_t)-E2BIG);
 	put16(h->buf + 56, 0xfffe);
 	CHECK_EQ(parse_copy(h->buf, len, 0), (uint64_t)-E2BIG);
@@ -310,7 +310,7 @@ TEST(test_wrap)
 	h = hb_init();
 	build_linux(h);
 	bad_off = h->len;
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0xfffffffffffff000ull, 0xffffc00000000000ull,
+	hb_phdr(h, ELF64_PT_LOAD, 0xfffffffffffff000ull, 0xffffc00000000000ull,
 		0xfffffffffffff000ull, 0x1000, 0x2000);
 	len = h->len;
 	CHECK_EQ(parse_copy(h->buf, len, 0), (uint64_t)-EBADMSG);
@@ -342,7 +342,7 @@ TEST(test_filesz_memsz)
 {
 	struct hb *h = hb_init();
 
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0x100000, DIRECT_MAP + 0x100000, 0x100000,
+	hb_phdr(h, ELF64_PT_LOAD, 0x100000, DIRECT_MAP + 0x100000, 0x100000,
 		0x2000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), (uint64_t)-EBADMSG);
 	CHECK_EQ(hdr.load_count, 0);
@@ -367,7 +367,7 @@ TEST(test_too_many)
 	CHECK(!hdr.loads_overlap);
 
 	/* A bad load after the array is full is still an error. */
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0, 0, 0, 2, 1);
+	hb_phdr(h, ELF64_PT_LOAD, 0, 0, 0, 2, 1);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), (uint64_t)-EBADMSG);
 
 	h = hb_init();
@@ -413,8 +413,8 @@ TEST(test_overlap)
 	/* Zero-sized loads overlap nothing; a second text alias is not RAM. */
 	h = hb_init();
 	hb_ram(h, 0x100000, 0x1fffff);
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0x180000, DIRECT_MAP + 0x180000, 0x180000, 0, 0);
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0x100000, TEXT_VADDR, 0x100000, 0x1000, 0x1000);
+	hb_phdr(h, ELF64_PT_LOAD, 0x180000, DIRECT_MAP + 0x180000, 0x180000, 0, 0);
+	hb_phdr(h, ELF64_PT_LOAD, 0x100000, TEXT_VADDR, 0x100000, 0x1000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
 	CHECK(!hdr.loads_overlap);
 	CHECK_EQ(hdr.kernel_text_index, 2);
@@ -424,7 +424,7 @@ TEST(test_other_types)
 {
 	struct hb *h = hb_init();
 
-	hb_phdr(h, ELFCOREHDR_PT_NULL, 0, 0, 0, 0, 0);
+	hb_phdr(h, ELF64_PT_NULL, 0, 0, 0, 0, 0);
 	hb_phdr(h, 0x6474e551, 0, 0, 0, 0, 0);	/* PT_GNU_STACK */
 	hb_ram(h, 0x100000, 0x1fffff);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
@@ -440,32 +440,32 @@ TEST(test_loads_direct_map)
 
 	/* Only the text alias and loads without virtual addresses. */
 	h = hb_init();
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, TEXT_PADDR, TEXT_VADDR, TEXT_PADDR, 0x1000, 0x1000);
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0x100000, 0, 0x100000, 0x1000, 0x1000);
+	hb_phdr(h, ELF64_PT_LOAD, TEXT_PADDR, TEXT_VADDR, TEXT_PADDR, 0x1000, 0x1000);
+	hb_phdr(h, ELF64_PT_LOAD, 0x100000, 0, 0x100000, 0x1000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
 	CHECK_EQ(elfcorehdr_loads_direct_map_base(&hdr, &base), (uint64_t)-ENOENT);
 	CHECK_EQ(base, 7);
 	/* Two loads that disagree. */
 	h = hb_init();
 	hb_ram(h, 0x100000, 0x1fffff);
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0x300000, DIRECT_MAP + 0x400000, 0x300000,
+	hb_phdr(h, ELF64_PT_LOAD, 0x300000, DIRECT_MAP + 0x400000, 0x300000,
 		0x1000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
 	CHECK_EQ(elfcorehdr_loads_direct_map_base(&hdr, &base), (uint64_t)-EBADMSG);
 	/* p_vaddr < p_paddr cannot be __va(). */
 	h = hb_init();
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0, 0xff00000000001000ull, 0xff00000000002000ull,
+	hb_phdr(h, ELF64_PT_LOAD, 0, 0xff00000000001000ull, 0xff00000000002000ull,
 		0x1000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
 	CHECK_EQ(elfcorehdr_loads_direct_map_base(&hdr, &base), (uint64_t)-EBADMSG);
 	/* A base below the kernel half. */
 	h = hb_init();
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0, 0xff00000000001000ull, 0x2000, 0x1000, 0x1000);
+	hb_phdr(h, ELF64_PT_LOAD, 0, 0xff00000000001000ull, 0x2000, 0x1000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
 	CHECK_EQ(elfcorehdr_loads_direct_map_base(&hdr, &base), (uint64_t)-EBADMSG);
 	/* 5-level default base. */
 	h = hb_init();
-	hb_phdr(h, ELFCOREHDR_PT_LOAD, 0x1000, ELFCOREHDR_X86_64_PAGE_OFFSET_L5 + 0x1000,
+	hb_phdr(h, ELF64_PT_LOAD, 0x1000, ELFCOREHDR_X86_64_PAGE_OFFSET_L5 + 0x1000,
 		0x1000, 0x1000, 0x1000);
 	CHECK_EQ(parse_copy(h->buf, h->len, 0), 0);
 	CHECK_EQ(elfcorehdr_loads_direct_map_base(&hdr, &base), 0);
@@ -509,7 +509,7 @@ static size_t build_percpu(uint8_t buf[NOTE_BUF_T], int32_t pid)
 
 	fill_prstatus(prs, pid);
 	memset(buf, 0xa5, NOTE_BUF_T);
-	n = put_note(buf, 0, "CORE", ELFCOREHDR_NT_PRSTATUS, prs, sizeof(prs));
+	n = put_note(buf, 0, "CORE", ELF64_NT_PRSTATUS, prs, sizeof(prs));
 	memset(buf + n, 0, 12);
 	return n + 12;
 }
@@ -543,11 +543,11 @@ TEST(test_percpu_notes)
 	CHECK_EQ(n.offset, 0);
 	CHECK_STR(n.name, "CORE");
 	CHECK_EQ(n.name_len, 4);
-	CHECK_EQ(n.type, ELFCOREHDR_NT_PRSTATUS);
+	CHECK_EQ(n.type, ELF64_NT_PRSTATUS);
 	CHECK_EQ(n.desc_len, 336);
 	CHECK(n.desc == buf + 20);
-	CHECK(elfcorehdr_note_is(&n, "CORE", ELFCOREHDR_NT_PRSTATUS));
-	CHECK(!elfcorehdr_note_is(&n, "COR", ELFCOREHDR_NT_PRSTATUS));
+	CHECK(elfcorehdr_note_is(&n, "CORE", ELF64_NT_PRSTATUS));
+	CHECK(!elfcorehdr_note_is(&n, "COR", ELF64_NT_PRSTATUS));
 	CHECK(!elfcorehdr_note_is(&n, "CORE", 2));
 	CHECK_EQ(cursor, NOTE_BUF_T - 12);
 	CHECK_EQ(elfcorehdr_note_next(buf, sizeof(buf), &cursor, &n), (uint64_t)-ENOENT);
@@ -930,10 +930,10 @@ TEST(test_vmcoreinfo_note)
 	uint64_t v = 0;
 
 	memset(buf, 0, sizeof(buf));
-	put_note(buf, 0, "VMCOREINFO", ELFCOREHDR_NT_VMCOREINFO, vmci, sizeof(vmci) - 1);
+	put_note(buf, 0, "VMCOREINFO", ELF64_NT_VMCOREINFO, vmci, sizeof(vmci) - 1);
 	CHECK_EQ(walk_copy(buf, sizeof(buf), &n, &count), (uint64_t)-ENOENT);
 	CHECK_EQ(count, 1);
-	CHECK(elfcorehdr_note_is(&n, ELFCOREHDR_NOTE_NAME_VMCOREINFO, ELFCOREHDR_NT_VMCOREINFO));
+	CHECK(elfcorehdr_note_is(&n, ELF64_NOTE_NAME_VMCOREINFO, ELF64_NT_VMCOREINFO));
 	CHECK_EQ(n.desc_len, sizeof(vmci) - 1);
 	CHECK_EQ(elfcorehdr_vmcoreinfo_u64(n.desc, n.desc_len, "PAGESIZE", &v), 0);
 	CHECK_EQ(v, 4096);

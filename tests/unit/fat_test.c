@@ -291,8 +291,8 @@ TEST(fsinfo)
 	mkfs_mount(f32);
 	memset(buf, 'x', 3000);
 	CHECK_EQ(put("/a.bin", 3000, 0, 3000), 0);
-	CHECK_EQ(fat_get32(img + 512 + 488), 65600 - 1 - 6);	/* root + 6 clusters */
-	CHECK_EQ(fat_get32(img + 512 + 492), 2 + 1 + 6);		/* after the last taken */
+	CHECK_EQ(le_get32(img + 512 + 488), 65600 - 1 - 6);	/* root + 6 clusters */
+	CHECK_EQ(le_get32(img + 512 + 492), 2 + 1 + 6);		/* after the last taken */
 	/* Remounted: the hint is used, and the count agrees with a fresh count. */
 	CHECK_EQ(mount(), 0);
 	CHECK_EQ(vol.next_free, 9);
@@ -563,7 +563,7 @@ TEST(fat32_high_bits)
 	CHECK_EQ(v, 0);
 	CHECK_EQ(fat_set(&vol, 100, 0x0fffffff), 0);
 	CHECK_EQ(fat_fat_flush(&vol), 0);
-	CHECK_EQ(fat_get32(e), 0xffffffff);		/* kept */
+	CHECK_EQ(le_get32(e), 0xffffffff);		/* kept */
 }
 
 /* A file /LOOP of size bytes whose chain runs through next[] from cluster 5. */
@@ -698,14 +698,14 @@ TEST(mkdir_dots)
 		CHECK(a.attr & FAT_ATTR_DIRECTORY);
 		p = img + (size_t)fat_cluster_sector(&vol, a.cluster) * 512;
 		CHECK(memcmp(p, ".          ", 11) == 0);
-		CHECK_EQ(fat_get16(p + 26) | fat_get16(p + 20) << 16, a.cluster);
+		CHECK_EQ(le_get16(p + 26) | le_get16(p + 20) << 16, a.cluster);
 		CHECK(memcmp(p + 32, "..         ", 11) == 0);
-		CHECK_EQ(fat_get16(p + 32 + 26) | fat_get16(p + 32 + 20) << 16, 0);	/* root: 0 */
+		CHECK_EQ(le_get16(p + 32 + 26) | le_get16(p + 32 + 20) << 16, 0);	/* root: 0 */
 		CHECK_EQ(p[64], 0x41);				/* "b": one LFN entry ... */
 		CHECK(memcmp(p + 96, "B          ", 11) == 0);	/* ... then its 8.3 entry */
 		CHECK_EQ(p[128], 0);
 		p = img + (size_t)fat_cluster_sector(&vol, b.cluster) * 512;
-		CHECK_EQ(fat_get16(p + 32 + 26) | fat_get16(p + 32 + 20) << 16, a.cluster);
+		CHECK_EQ(le_get16(p + 32 + 26) | le_get16(p + 32 + 20) << 16, a.cluster);
 		CHECK_EQ(fat_mkdir_p(&vol, "/a/b/file"), 0);
 		memset(buf, 1, 1);
 		CHECK_EQ(put("/a/f", 1, 0, 1), 0);
@@ -732,7 +732,7 @@ TEST(dir_growth)
 	}
 	CHECK_EQ(fat_lookup(&vol, "/dir", &e), 0);
 	for (c = e.cluster; c < 0xfff8 && len < 100; len++)
-		c = fat_get16(img + 512 + 2 * c);
+		c = le_get16(img + 512 + 2 * c);
 	CHECK_EQ(len, 7);	/* sets of 3 kept in a sector: 4 in the first, then 5 a cluster */
 	CHECK_EQ(fat_opendir(&vol, "/dir", &d), 0);
 	while (fat_readdir(&d, &e) == 1)
@@ -755,7 +755,7 @@ TEST(dir_growth)
 		snprintf(path, sizeof(path), "/root file %d", i);
 		CHECK_EQ(put(path, 100, 0, 100), 0);
 	}
-	CHECK(fat_get32(img + 32 * 512 + 8) != 0x0fffffff);	/* cluster 2 links on */
+	CHECK(le_get32(img + 32 * 512 + 8) != 0x0fffffff);	/* cluster 2 links on */
 	CHECK(reads_back("/root file 9", 100));
 }
 
@@ -931,8 +931,8 @@ static bool survived(const char *newpath, size_t n, uint32_t dir_last)
 		ok = reads_back(newpath, n);
 	for (uint32_t c = 2; ok && c < 5002; c++)
 		for (unsigned k = 0; k < 2; k++)
-			if (fat_get16(f0 + k * fsz + 2 * c) != fat_get16(b0 + 2 * c) &&
-			    fat_get16(b0 + 2 * c) != 0 && c != dir_last)
+			if (le_get16(f0 + k * fsz + 2 * c) != le_get16(b0 + 2 * c) &&
+			    le_get16(b0 + 2 * c) != 0 && c != dir_last)
 				ok = false;
 	return ok;
 }

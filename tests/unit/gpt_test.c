@@ -11,7 +11,7 @@
 #include "tests/unit/test.h"
 #include "crypto/crc32.h"
 #include "formats/blkdev.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/gpt.h"
 
 #define DISK_MAX	(4u << 20)

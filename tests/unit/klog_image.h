@@ -118,6 +118,7 @@ static inline void kimg_ring_init(struct kimg *k, unsigned cb, unsigned sb, uint
 	k->sb = sb;
 	k->first_id = first_id & KIMG_ID_MASK;
 	k->head_id = d0;
+	k->head_lpos = -(1ull << sb);	/* BLK0_LPOS: one lap below zero, as Linux starts */
 	kimg_put64(k, 0, KIMG_BASE + KIMG_PRB);				/* prb */
 	kimg_put32(k, KIMG_PRB + 0, cb);
 	kimg_put64(k, KIMG_PRB + 8, KIMG_BASE + KIMG_DESCS);
@@ -138,8 +139,10 @@ static inline uint64_t kimg_ring_push(struct kimg *k, uint64_t ts, const char *t
 	uint64_t slot = id & (count - 1), blk = (8 + len + 7) & ~7ull, begin = k->head_lpos, next, at;
 	uint64_t d = KIMG_DESCS + slot * KIMG_DESC_SIZE, in = KIMG_INFOS + slot * KIMG_INFO_SIZE;
 
-	if ((begin & (size - 1)) + blk > size) {	/* does not fit before the end: wrap */
-		next = (begin | (size - 1)) + 1 + blk;
+	if (((begin + blk) >> k->sb) != (begin >> k->sb)) {
+		/* It would reach the lap's end: Linux (get_next_lpos) puts it
+		 * at the start of the next lap instead. */
+		next = ((begin + blk) & ~(size - 1)) + blk;
 		at = 0;
 	} else {
 		next = begin + blk;

@@ -119,6 +119,59 @@ TEST(ring_wraps)
 	CHECK_EQ(st.newest_seq, 29);
 }
 
+/* The first wrap of the text area crosses 2^64 (positions start one lap
+ * below zero): the block placed at index 0 then is still read. */
+TEST(ring_first_wrap_crosses_2_64)
+{
+	struct klog_stats st;
+	size_t len;
+	char line[64];
+	uint64_t first = 0;
+
+	kimg_ring_init(&k, 5, 9, 0x100);
+	for (int i = 0; i < 17; i++) {	/* 32-byte blocks: the 16th would end the lap, wraps */
+		uint64_t id;
+
+		snprintf(line, sizeof(line), "the record numbered %02d", i);
+		id = kimg_ring_push(&k, (uint64_t)i * 1000000000ull, line, strlen(line));
+		if (i == 2)
+			first = id;
+	}
+	CHECK(k.head_lpos < (1ull << 9));		/* the wrap crossed 2^64 */
+	kimg_put64(&k, KIMG_PRB + 32, first);		/* 0 and 1 overwritten: the tail moved */
+	CHECK(run(KIMG_VMCOREINFO_RING, sizeof(out), &len, &st) == NULL);
+	CHECK_EQ(st.skipped, 0);
+	CHECK_EQ(st.shown, 15);
+	CHECK(strstr(out, "[   15.000000] the record numbered 15\n") != NULL);
+	CHECK(strstr(out, "[   16.000000] the record numbered 16\n") != NULL);
+	/* With the tail left behind, record 1 is found overwritten, not misread. */
+	kimg_put64(&k, KIMG_PRB + 32, first - 1);
+	CHECK(run(KIMG_VMCOREINFO_RING, sizeof(out), &len, &st) == NULL);
+	CHECK_EQ(st.skipped, 1);
+	CHECK(strstr(out, "numbered 01") == NULL);
+}
+
+/* A committed descriptor whose text block was overwritten by a newer
+ * record (the block's id is the newer one's): skipped, not shown with the
+ * wrong text. */
+TEST(ring_stale_text_skipped)
+{
+	struct klog_stats st;
+	size_t len;
+	uint64_t id1, d;
+
+	kimg_ring_init(&k, 4, 10, 0x100);
+	id1 = kimg_ring_push(&k, 1000, "first", 5);
+	push(2000, "second");
+	d = KIMG_DESCS + (id1 & 15) * KIMG_DESC_SIZE;
+	/* Point id1's block at the second record's block. */
+	kimg_put64(&k, d + 8, k.head_lpos - 16);
+	kimg_put64(&k, d + 16, k.head_lpos);
+	CHECK(run(KIMG_VMCOREINFO_RING, sizeof(out), &len, &st) == NULL);
+	CHECK_STR(out, "[    0.000002] second\n");
+	CHECK_EQ(st.skipped, 1);
+}
+
 TEST(ring_cut_keeps_newest)
 {
 	struct klog_stats st;
@@ -335,6 +388,7 @@ TEST(legacy_damage)
 		      NULL), "no usable SYMBOL(log_next_idx) in VMCOREINFO");
 }
 
-TEST_MAIN(format_line, ring_basic, ring_empty, ring_wraps, ring_cut_keeps_newest,
+TEST_MAIN(format_line, ring_basic, ring_empty, ring_wraps, ring_first_wrap_crosses_2_64,
+	  ring_stale_text_skipped, ring_cut_keeps_newest,
 	  ring_damaged_records, ring_head_tail_far_apart, ring_bad_setup, legacy_basic,
 	  legacy_wrap_and_cut, legacy_damage)

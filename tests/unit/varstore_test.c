@@ -11,7 +11,7 @@
 #include <errno.h>
 
 #include "tests/unit/test.h"
-#include "formats/efi.h"
+#include "formats/guid.h"
 #include "formats/varstore.h"
 
 #define FV_LEN		0x4000u
