@@ -101,7 +101,7 @@ MBEDTLS_OBJS := sha256.c.o platform_util.c.o
 # LZO: Debian's liblzo2.a LZO1X-1 compressor (needs only memcpy/memset),
 # linked as it is; kernel/kdump.c compresses the kdump-compressed pages with it.
 LZO_A := /usr/lib/x86_64-linux-gnu/liblzo2.a
-LZO_OBJS := lzo1x_1.o
+LZO_OBJS := lzo1x_1k.o
 
 # ---------------------------------------------------------------- flags
 # Kernel: freestanding static PIE at link address 0, relocated by itself.

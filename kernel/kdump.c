@@ -23,9 +23,9 @@
 
 static uint8_t bitmap1[KDUMP_BITMAP_MAX];
 static uint8_t bitmap2[KDUMP_BITMAP_MAX];
-static uint8_t fbuf[PAGEFILTER_BUF] __attribute__((aligned(64)));
+static uint8_t fbuf[64u << 10] __attribute__((aligned(64)));	/* 1024 struct pages a read */
 static uint8_t page[DISKDUMP_BLOCK] __attribute__((aligned(64)));
-static lzo_align_t lzo_wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
+static lzo_align_t lzo_wrk[(LZO1X_1_11_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
 static struct diskdump_writer w;
 static struct kinfo ki;
 static struct kpgtable pt;
@@ -67,7 +67,7 @@ static int lzo_compress(void *ctx, const void *in, void *out, size_t *out_len)
 {
 	lzo_uint n = 0;
 
-	if (lzo1x_1_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
+	if (lzo1x_1_11_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
 		return -1;
 	*out_len = n;
 	return 0;

@@ -29,7 +29,7 @@
 #include "kernel/dumpsink.h"
 
 /* Bytes of each bitmap: 1 MiB covers physical addresses below 32 GiB. */
-#define KDUMP_BITMAP_MAX	(1u << 20)
+#define KDUMP_BITMAP_MAX	(256u << 10)	/* 8 GiB of physical address space */
 
 bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_t n,
 	       const void *notes, size_t notes_len, unsigned level, char *summary, size_t len);
