@@ -38,8 +38,9 @@ Then on the host:
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
 kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
-intel-iommu: postmortem must turn translation off, and a disk without a
-dump partition: the fallback to serial sends the crash record first);
+intel-iommu: postmortem must turn translation off, a disk without a
+dump partition: the fallback to serial sends the crash record first, and
+dump.format=kdump: the kdump-compressed file at dump level 31);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -120,7 +121,7 @@ CASES = [
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
     # dump.format=kdump: the kdump-compressed file, filtered at level 31.
-    Case("bios-kdump-format", "bios", kdump=True,
+    Case("bios-kdump-format", "bios", kdump=True, short=True,
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
