@@ -115,7 +115,7 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	dd_uts(h.utsname[3], info->version);
 	dd_uts(h.utsname[4], info->machine);
 	h.tv_sec = info->tv_sec;
-	h.status = info->compress ? info->compression : 0;
+	h.status = (info->compress ? info->compression : 0) | info->status_flags;
 	h.block_size = DISKDUMP_BLOCK;
 	h.sub_hdr_size = (int32_t)l->sub_hdr_blocks;
 	h.bitmap_blocks = l->bitmap_blocks;

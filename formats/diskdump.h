@@ -120,6 +120,7 @@ struct diskdump_info {
 	const void *notes;
 	size_t notes_len;
 	uint32_t compression;		/* DISKDUMP_COMPRESSED_* the compressor makes */
+	uint32_t status_flags;		/* more header status bits: DISKDUMP_INCOMPLETE */
 	/* Compress in[0..DISKDUMP_BLOCK) into out (cap DISKDUMP_COMPRESS_MAX);
 	 * 0 and *out_len, or non-zero: the page is stored raw. */
 	int (*compress)(void *ctx, const void *in, void *out, size_t *out_len);

@@ -185,7 +185,13 @@ static unsigned filter(struct src *s, const char *vi, size_t vlen, unsigned leve
 static int write_file(struct src *s, const struct diskdump_info *di, struct diskdump_out *out,
 		      bool dry, struct progress *prog, uint64_t *done)
 {
-	int err = diskdump_begin(&w, di, bitmap1, bitmap2, s->pages, out);
+	int err;
+
+	/* Each pass reads exactly as the others: the same range for a page
+	 * (the first that holds it), the unmappable count its own. */
+	s->cur = 0;
+	s->unreadable = 0;
+	err = diskdump_begin(&w, di, bitmap1, bitmap2, s->pages, out);
 
 	for (uint64_t pfn = 0; err == 0 && pfn < s->max_mapnr; pfn++)
 		if (diskdump_bit(bitmap2, pfn)) {
@@ -279,11 +285,10 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	err = write_file(&s, &di, &out, true, &prog, &done);
 	if (err == 0)
 		o.size = w.data_end;
-	if (err) {
+	if (err) {		/* nothing written yet: the ELF core instead */
 		progress_end(&prog);
-		snprintf(summary, len, "dump FAILED: cannot lay out the kdump-compressed file (error %d)", err);
-		sink->abort(sink, summary);
-		return true;
+		printf("dump: cannot lay out the kdump-compressed file (error %d); writing ELF\n", err);
+		return false;
 	}
 	printf("dump: writing %llu MiB kdump-compressed file (%llu of %llu pages, LZO, dump level %u) "
 	       "to %s\n", (unsigned long long)(o.size >> 20), (unsigned long long)s.pages,
@@ -292,6 +297,8 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	crypto_sha256_init(&o.sha);
 	err = sink->begin(sink, o.size, 0);
 	out = (struct diskdump_out){ sink_write, &o };
+	if (sink->truncated)	/* the file says so itself, for crash and makedumpfile */
+		di.status_flags |= DISKDUMP_INCOMPLETE;
 	if (err == 0)
 		err = write_file(&s, &di, &out, false, &prog, &done);
 	crypto_sha256_final(&o.sha, digest);
@@ -300,6 +307,20 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		err = sink->finish(sink, digest);
 	if (sink->hashes)
 		memcpy(digest, sink->digest, SHA256_LEN);
+	if (err == -ESTALE) {
+		/* Memory changed between the passes (a device still writing into
+		 * the crashed system's RAM): the descriptors no longer match.
+		 * Never a wrong file, never no dump: the ELF core instead, which
+		 * reads every page once. */
+		printf("dump: memory changed while the kdump-compressed file was written (a device "
+		       "still writing into RAM?); writing the ELF core instead\n");
+		sink->abort(sink, "memory changed during the kdump-compressed dump; ELF core follows");
+		sink->body_format = DUMPHDR_BODY_ELF;
+		sink->truncated = false;
+		sink->kept = 0;
+		sink->why[0] = '\0';
+		return false;
+	}
 	if (err) {
 		snprintf(summary, len, "dump FAILED: %s (error %d after %llu of %llu MiB)",
 			 sink->why[0] ? sink->why : "kdump-compressed write error", err,

@@ -8,9 +8,12 @@
  * NT_PRSTATUS notes) and the level.  It returns false, having written
  * nothing and printed one line why, when the file cannot be written here
  * (the target is not a dump partition; the machine needs bitmaps larger
- * than KDUMP_BITMAP_MAX): the caller writes the ELF core instead.  Else
- * it writes the whole file (sink begin, write, finish or abort), puts the
- * final line in summary and returns true.
+ * than KDUMP_BITMAP_MAX; the layout fails), or when memory changed
+ * between the passes (the started file is marked FAILED first): the
+ * caller writes the ELF core instead.  Else it writes the whole file (sink
+ * begin, write, finish or abort; a partition too small gets a file whose
+ * header says DISKDUMP_INCOMPLETE), puts the final line in summary and
+ * returns true.
  *
  * The 1st bitmap marks every page the ranges touch (a partial page's
  * missing part reads as zero); the 2nd starts equal and payload/pagefilter
@@ -28,8 +31,8 @@
 #include "formats/dumpplan.h"
 #include "kernel/dumpsink.h"
 
-/* Bytes of each bitmap: 1 MiB covers physical addresses below 32 GiB. */
-#define KDUMP_BITMAP_MAX	(256u << 10)	/* 8 GiB of physical address space */
+/* Bytes of each bitmap: 256 KiB covers physical addresses below 8 GiB. */
+#define KDUMP_BITMAP_MAX	(256u << 10)
 
 bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_t n,
 	       const void *notes, size_t notes_len, unsigned level, char *summary, size_t len);

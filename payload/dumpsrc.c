@@ -84,10 +84,24 @@ size_t dumpsrc_ranges_list(const struct dumpplan *p, const struct elfcorehdr *eh
 			out[n].vaddr = direct_map + out[n].start;
 		n++;
 	}
+	/* The kernel-text range repeats bytes of RAM under their kernel-text
+	 * addresses; it is kept only when it lies inside one planned range and
+	 * reads the same bytes, so it can never reach memory the plan left
+	 * out (our own image, boot modules) or name another source for them. */
 	if (eh != NULL && eh->kernel_text_index < eh->load_count) {
 		const struct elfcorehdr_load *t = &eh->loads[eh->kernel_text_index];
 
-		out[n++] = (struct dumpplan_range){ t->p_paddr, t->p_filesz, t->p_offset, t->p_vaddr };
+		for (size_t i = 0; i < p->n; i++) {
+			const struct dumpplan_range *r = &p->r[i];
+
+			if (t->p_paddr >= r->start && t->p_paddr - r->start <= r->size &&
+			    t->p_filesz <= r->size - (t->p_paddr - r->start) &&
+			    t->p_offset == r->read_from + (t->p_paddr - r->start)) {
+				out[n++] = (struct dumpplan_range){ t->p_paddr, t->p_filesz, t->p_offset,
+								    t->p_vaddr };
+				break;
+			}
+		}
 	}
 	return n;
 }

@@ -255,6 +255,18 @@ TEST(page_changed_between_passes)
 	CHECK_EQ(diskdump_end(&w), -ESTALE);			/* still caught */
 }
 
+TEST(incomplete_flag)
+{
+	struct diskdump_info di;
+	struct diskdump_header h;
+
+	setup(&di);
+	di.status_flags = DISKDUMP_INCOMPLETE;
+	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	memcpy(&h, out, sizeof(h));
+	CHECK_EQ(h.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
+}
+
 TEST(output_fails)
 {
 	struct diskdump_info di;
@@ -269,4 +281,4 @@ TEST(output_fails)
 }
 
 TEST_MAIN(layout_and_pages, many_descriptors, caller_mistakes, page_changed_between_passes,
-	  output_fails)
+	  incomplete_flag, output_fails)

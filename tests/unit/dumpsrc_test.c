@@ -121,7 +121,7 @@ TEST(test_ranges_from_elfcorehdr)
 	memset(&eh, 0, sizeof(eh));
 	/* A RAM load, the kernel text (inside the RAM), the backup region. */
 	eh.loads[0] = (struct elfcorehdr_load){ 0x100000, 0x100000, 0xffff888000100000ull,
-						0x300000, 0x300000, 7 };
+						0x3000000, 0x3000000, 7 };
 	eh.loads[1] = (struct elfcorehdr_load){ 0x1000000, 0x1000000, 0xffffffff81000000ull,
 						0x200000, 0x200000, 7 };
 	eh.loads[2] = (struct elfcorehdr_load){ 0x7000000, 0x1000, 0xffff888000001000ull,
@@ -140,7 +140,24 @@ TEST(test_ranges_from_elfcorehdr)
 	CHECK_EQ(out[2].start, 0x1000000);	/* kernel text last */
 	CHECK_EQ(out[2].vaddr, 0xffffffff81000000ull);
 	CHECK_EQ(out[2].size, 0x200000);
-	CHECK_EQ(p.total, 0x9f000 + 0x300000);	/* the text not counted */
+	CHECK_EQ(p.total, 0x9f000 + 0x3000000);	/* the text not counted */
+
+	/* Text the plan does not hold whole (our own image carved out of it,
+	 * or past the RAM) is left out: it would read memory the plan left
+	 * out, or name another source for the same bytes. */
+	dumpplan_init(&p);
+	CHECK_EQ(dumpsrc_ranges_from_elfcorehdr(&eh, &p), 2);
+	dumpplan_exclude(&p, 0x1100000, 0x10000);
+	dumpplan_finish(&p);
+	n = dumpsrc_ranges_list(&p, &eh, 0, out);
+	CHECK_EQ(n, p.n);
+	CHECK(out[n - 1].vaddr != 0xffffffff81000000ull);
+	eh.loads[1].p_offset = 0x2000000;	/* another source for the same bytes */
+	dumpplan_init(&p);
+	CHECK_EQ(dumpsrc_ranges_from_elfcorehdr(&eh, &p), 2);
+	dumpplan_finish(&p);
+	CHECK_EQ(dumpsrc_ranges_list(&p, &eh, 0, out), p.n);
+	eh.loads[1].p_offset = 0x1000000;
 
 	eh.kernel_text_index = ELFCOREHDR_NO_INDEX;
 	dumpplan_init(&p);
