@@ -289,3 +289,74 @@ int diskdump_end(struct diskdump_writer *w)
 		return dd_fail(w, -ESTALE);	/* a page's form changed between the passes */
 	return 0;
 }
+
+/* ------------------------------------------------------------- reading */
+
+static uint64_t dd_count_bits(const uint8_t *bm, uint64_t nbits)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < nbits / 8; i++)
+		n += (uint64_t)__builtin_popcount(bm[i]);
+	for (uint64_t i = nbits / 8 * 8; i < nbits; i++)
+		n += (bm[i >> 3] >> (i & 7)) & 1;
+	return n;
+}
+
+static void dd_text(char *dst, const char *src)
+{
+	memcpy(dst, src, DISKDUMP_UTS_LEN);
+	dst[DISKDUMP_UTS_LEN - 1] = '\0';
+}
+
+int diskdump_read(const void *file, size_t len, struct diskdump_summary *out)
+{
+	const uint8_t *f = file;
+	struct diskdump_header h;
+	struct diskdump_sub_header sh;
+	uint64_t sub_end, bm_off, bm_half;
+
+	if (file == NULL || out == NULL)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (len < sizeof(h) || memcmp(f, DISKDUMP_SIGNATURE, 8) != 0)
+		return -ENOEXEC;
+	memcpy(&h, f, sizeof(h));
+	if (h.header_version < 1 || h.header_version > DISKDUMP_VERSION ||
+	    h.block_size != DISKDUMP_BLOCK || h.sub_hdr_size < 1 || h.bitmap_blocks == 0 ||
+	    h.bitmap_blocks % 2 != 0)
+		return -EBADMSG;
+	sub_end = (uint64_t)(1 + (uint64_t)h.sub_hdr_size) * DISKDUMP_BLOCK;
+	if (sub_end > len || sizeof(sh) > (uint64_t)h.sub_hdr_size * DISKDUMP_BLOCK)
+		return -EBADMSG;
+	memcpy(&sh, f + DISKDUMP_BLOCK, sizeof(sh));
+	out->header_version = h.header_version;
+	out->status = h.status;
+	out->nr_cpus = h.nr_cpus;
+	out->tv_sec = h.tv_sec;
+	dd_text(out->nodename, h.utsname[1]);
+	dd_text(out->release, h.utsname[2]);
+	out->dump_level = sh.dump_level;
+	out->max_mapnr = h.header_version >= 6 ? sh.max_mapnr_64 : h.max_mapnr;
+	bm_half = (uint64_t)h.bitmap_blocks / 2 * DISKDUMP_BLOCK;
+	bm_off = sub_end;
+	if (out->max_mapnr == 0 || out->max_mapnr > bm_half * 8 || bm_off + 2 * bm_half > len)
+		return -EBADMSG;	/* (no rounding up: a max_mapnr near 2^64 must not wrap) */
+	if (h.header_version >= 3 && sh.size_vmcoreinfo) {
+		if (sh.offset_vmcoreinfo > len || sh.size_vmcoreinfo > len - sh.offset_vmcoreinfo)
+			return -EBADMSG;
+		out->vmcoreinfo_offset = sh.offset_vmcoreinfo;
+		out->vmcoreinfo_len = sh.size_vmcoreinfo;
+	}
+	if (h.header_version >= 4 && sh.size_note) {
+		if (sh.offset_note > len || sh.size_note > len - sh.offset_note)
+			return -EBADMSG;
+		out->notes_offset = sh.offset_note;
+		out->notes_len = sh.size_note;
+	}
+	out->pages_present = dd_count_bits(f + bm_off, out->max_mapnr);
+	out->pages_dumped = dd_count_bits(f + bm_off + bm_half, out->max_mapnr);
+	out->descs_offset = bm_off + 2 * bm_half;
+	out->descs_cut = out->pages_dumped > (len - out->descs_offset) / sizeof(struct diskdump_page_desc);
+	return 0;
+}

@@ -172,6 +172,36 @@ static inline void diskdump_set_bit(uint8_t *bitmap, uint64_t pfn)
 	bitmap[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
 }
 
+/* ------------------------------------------------------------- reading */
+
+/* What diskdump_read() found in a file's first blocks and bitmaps. */
+struct diskdump_summary {
+	int32_t header_version;
+	uint32_t status;		/* DISKDUMP_COMPRESSED_* | DISKDUMP_INCOMPLETE */
+	int32_t dump_level;		/* -1: header version 0 (no sub-header field) */
+	int32_t nr_cpus;
+	int64_t tv_sec;
+	char nodename[DISKDUMP_UTS_LEN], release[DISKDUMP_UTS_LEN];	/* NUL-terminated */
+	uint64_t max_mapnr;		/* max_mapnr_64 from version 6, else the 32-bit one */
+	uint64_t pages_present;		/* bits set in the 1st bitmap */
+	uint64_t pages_dumped;		/* bits set in the 2nd bitmap */
+	uint64_t notes_offset, notes_len;		/* 0, 0 when absent */
+	uint64_t vmcoreinfo_offset, vmcoreinfo_len;
+	uint64_t descs_offset;		/* where the page descriptors start */
+	bool descs_cut;			/* the file ends inside them (a cut-short file) */
+};
+
+/*
+ * Check and describe a kdump-compressed file in file[0..len): the
+ * signature, a header version 1..6, block_size 4096, sub_hdr_size and
+ * bitmap_blocks that fit the file, max_mapnr that the bitmaps cover, and
+ * notes and VMCOREINFO inside the file.  Returns 0; -ENOEXEC when the
+ * signature is not "KDUMP   " (not this format); -EBADMSG for anything
+ * else that does not hold (the file is cut short, or lies); -EINVAL for
+ * NULL arguments.  Every count is bounded by len.
+ */
+int diskdump_read(const void *file, size_t len, struct diskdump_summary *out);
+
 int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 		   const uint8_t *bitmap1, const uint8_t *bitmap2, uint64_t pages,
 		   const struct diskdump_out *out);

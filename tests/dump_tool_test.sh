@@ -365,6 +365,32 @@ run brief_esc "$tool" recv --compact "$tmp/brief_esc.cap" -o "$tmp/brief_esc.elf
 check has brief_esc 'x\x1b[2J\x1b]0;owned\x07y'
 check [ "$(grep -c "$(printf '\033')" "$tmp/brief_esc.out")" -eq 0 ]
 
+# ------------------------------------------------------------ kdump-compressed
+# postmortem compress makes makedumpfile's format from the clean core, and
+# inspect reads it back (header, pages, notes); --at refuses it.
+run compress "$tool" compress "$tmp/clean.elf" -o "$tmp/clean.kdump"
+check rc_is compress 0
+check has compress "wrote $tmp/clean.kdump: "
+check [ "$(head -c 8 "$tmp/clean.kdump")" = "KDUMP   " ]
+run inspect_kdump "$tool" inspect "$tmp/clean.kdump"
+check rc_is inspect_kdump 0
+check has inspect_kdump "kdump-compressed (makedumpfile's format, header version 6)"
+check has inspect_kdump "dump level 1, compression lzo"
+check has inspect_kdump " present, "
+run inspect_kdump_at "$tool" inspect "$tmp/clean.kdump" --at 0x1000 --len 16
+check rc_is inspect_kdump_at 2
+check err_has inspect_kdump_at "--at reads ELF cores only"
+head -c 9000 "$tmp/clean.kdump" >"$tmp/cut.kdump"
+run inspect_kdump_cut "$tool" inspect "$tmp/cut.kdump"
+check rc_is inspect_kdump_cut 1
+check err_has inspect_kdump_cut "a kdump-compressed file whose header does not hold"
+run compress_level "$tool" compress "$tmp/clean.elf" -o "$tmp/clean31.kdump" -d 31
+check rc_is compress_level 0
+check has compress_level "not filtering ("
+run compress_badlevel "$tool" compress "$tmp/clean.elf" -o "$tmp/x.kdump" -d 32
+check rc_is compress_badlevel 2
+check err_has compress_badlevel "-d wants a dump level from 0 to 31"
+
 # ------------------------------------------------------------ usage
 printf 'just console text\r\n' >"$tmp/text.cap"
 run noframes "$tool" recv --compact "$tmp/text.cap" -o "$tmp/none.elf"

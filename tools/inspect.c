@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/diskdump.h"
 #include "formats/elfcore.h"
 #include "formats/elfcorehdr.h"
 #include "tools/recv.h"
@@ -113,6 +114,46 @@ static void print_notes(const struct elfcore_info *info)
 	}
 	if (count == 0)
 		printf(IND "(none)\n");
+}
+
+/* A kdump-compressed file (makedumpfile's format, formats/diskdump.h). */
+static int print_kdump(const char *path, const uint8_t *file, size_t len)
+{
+	struct diskdump_summary d;
+	struct elfcorehdr_note n;
+	size_t cursor = 0, count = 0;
+	int rc = diskdump_read(file, len, &d);
+	uint32_t comp;
+
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s: a kdump-compressed file whose header does not hold (%s)\n",
+			TOOL, path, rc == -EBADMSG ? "sizes or offsets past the file" : strerror(-rc));
+		return 1;
+	}
+	comp = d.status & (DISKDUMP_COMPRESSED_ZLIB | DISKDUMP_COMPRESSED_LZO |
+			   DISKDUMP_COMPRESSED_SNAPPY | DISKDUMP_COMPRESSED_ZSTD);
+	printf("%s: kdump-compressed (makedumpfile's format, header version %" PRId32 "), %zu bytes%s%s\n",
+	       path, d.header_version, len, d.status & DISKDUMP_INCOMPLETE ? ", INCOMPLETE (status 0x8)" : "",
+	       d.descs_cut ? ", CUT SHORT (page descriptors pass the end)" : "");
+	printf(IND "kernel ");
+	put_text(d.release[0] ? d.release : "unknown", strlen(d.release[0] ? d.release : "unknown"));
+	printf(", host ");
+	put_text(d.nodename[0] ? d.nodename : "unknown", strlen(d.nodename[0] ? d.nodename : "unknown"));
+	printf(", dump level %" PRId32 ", compression %s, %" PRId32 " CPUs\n", d.dump_level,
+	       comp == DISKDUMP_COMPRESSED_LZO ? "lzo" : comp == DISKDUMP_COMPRESSED_ZLIB ? "zlib" :
+	       comp == DISKDUMP_COMPRESSED_SNAPPY ? "snappy" : comp == DISKDUMP_COMPRESSED_ZSTD ? "zstd" :
+	       comp == 0 ? "none" : "mixed", d.nr_cpus);
+	printf(IND "pages: %" PRIu64 " page frames, %" PRIu64 " present, %" PRIu64 " in the file\n",
+	       d.max_mapnr, d.pages_present, d.pages_dumped);
+	printf("notes (%" PRIu64 " bytes):\n", d.notes_len);
+	while (d.notes_len && elfcorehdr_note_next(file + d.notes_offset, (size_t)d.notes_len, &cursor,
+						   &n) == 0) {
+		print_note(&n);
+		count++;
+	}
+	if (count == 0)
+		printf(IND "(none)\n");
+	return 0;
 }
 
 static void print_segments(const struct elfcore_info *info)
@@ -303,6 +344,17 @@ int inspect_tool_main(int argc, char **argv)
 	if (map == MAP_FAILED || map == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", TOOL, o.path, map == NULL ? "empty file" : strerror(errno));
 		return 1;
+	}
+	if ((size_t)st.st_size >= 8 && memcmp(map, DISKDUMP_SIGNATURE, 8) == 0) {
+		if (o.at_given) {
+			fprintf(stderr, "%s: %s: --at reads ELF cores only; this is a kdump-compressed file "
+				"(makedumpfile or crash read its pages)\n", TOOL, o.path);
+			rc = 2;
+		} else {
+			rc = print_kdump(o.path, map, (size_t)st.st_size);
+		}
+		munmap(map, (size_t)st.st_size);
+		return rc;
 	}
 	rc = elfcore_read(map, (size_t)st.st_size, &info);
 	if (rc != 0) {

@@ -267,6 +267,53 @@ TEST(incomplete_flag)
 	CHECK_EQ(h.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
 }
 
+TEST(read_back)
+{
+	struct diskdump_info di;
+	struct diskdump_summary d;
+	uint8_t page[DISKDUMP_BLOCK] = { 1 };
+
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	for (uint64_t p = 10; p < 14; p++)
+		CHECK_EQ(diskdump_desc(&w, p, page), 0);
+	CHECK_EQ(diskdump_data(&w), 0);
+	for (uint64_t p = 10; p < 14; p++)
+		CHECK_EQ(diskdump_page(&w, p, page), 0);
+	CHECK_EQ(diskdump_end(&w), 0);
+	CHECK_EQ(diskdump_read(out, out_len, &d), 0);
+	CHECK_EQ(d.header_version, 6);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO);
+	CHECK_EQ(d.dump_level, 31);
+	CHECK_EQ(d.nr_cpus, 4);
+	CHECK_STR(d.release, "6.1.0-18-amd64");
+	CHECK_STR(d.nodename, "web1");
+	CHECK_EQ(d.max_mapnr, 100);
+	CHECK_EQ(d.pages_present, 10);
+	CHECK_EQ(d.pages_dumped, 4);
+	CHECK_EQ(d.notes_len, 10);
+	CHECK(memcmp(out + d.notes_offset, "NOTESNOTES", 10) == 0);
+	CHECK_EQ(d.vmcoreinfo_len, 30);
+	CHECK(!d.descs_cut);
+	/* Cut short inside the descriptors; inside the bitmaps; lying fields. */
+	CHECK_EQ(diskdump_read(out, (size_t)w.lay.descs + 30, &d), 0);
+	CHECK(d.descs_cut);
+	CHECK_EQ(diskdump_read(out, 3 * 4096, &d), -EBADMSG);
+	CHECK_EQ(diskdump_read(out, 100, &d), -ENOEXEC);
+	out[0] = 'X';
+	CHECK_EQ(diskdump_read(out, out_len, &d), -ENOEXEC);
+	out[0] = 'K';
+	test_put32(out + 0x1ac, 8192);				/* block_size */
+	CHECK_EQ(diskdump_read(out, out_len, &d), -EBADMSG);
+	test_put32(out + 0x1ac, 4096);
+	test_put64(out + 4096 + 0x60, 1ull << 40);		/* max_mapnr_64 past the bitmaps */
+	CHECK_EQ(diskdump_read(out, out_len, &d), -EBADMSG);
+	test_put64(out + 4096 + 0x60, 100);
+	test_put64(out + 4096 + 0x38, ~0ull);			/* size_note */
+	CHECK_EQ(diskdump_read(out, out_len, &d), -EBADMSG);
+	CHECK_EQ(diskdump_read(NULL, 10, &d), -EINVAL);
+}
+
 TEST(output_fails)
 {
 	struct diskdump_info di;
@@ -281,4 +328,4 @@ TEST(output_fails)
 }
 
 TEST_MAIN(layout_and_pages, many_descriptors, caller_mistakes, page_changed_between_passes,
-	  incomplete_flag, output_fails)
+	  incomplete_flag, read_back, output_fails)
