@@ -378,7 +378,7 @@ check has inspect_kdump "kdump-compressed (makedumpfile's format, header version
 check has inspect_kdump "dump level 1, compression lzo"
 check has inspect_kdump " present, "
 run inspect_kdump_at "$tool" inspect "$tmp/clean.kdump" --at 0x1000 --len 16
-check rc_is inspect_kdump_at 2
+check rc_is inspect_kdump_at 1
 check err_has inspect_kdump_at "--at reads ELF cores only"
 head -c 9000 "$tmp/clean.kdump" >"$tmp/cut.kdump"
 run inspect_kdump_cut "$tool" inspect "$tmp/cut.kdump"

@@ -349,7 +349,7 @@ int inspect_tool_main(int argc, char **argv)
 		if (o.at_given) {
 			fprintf(stderr, "%s: %s: --at reads ELF cores only; this is a kdump-compressed file "
 				"(makedumpfile or crash read its pages)\n", TOOL, o.path);
-			rc = 2;
+			rc = 1;
 		} else {
 			rc = print_kdump(o.path, map, (size_t)st.st_size);
 		}
