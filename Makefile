@@ -93,6 +93,7 @@ TOOL_SRCS := \
 	tools/load.c \
 	tools/vmcore_expand.c \
 	tools/compress.c \
+	tools/opts.c \
 	tools/outfile.c
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <lzo/lzo1x.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include "formats/kpgtable.h"
 #include "payload/pagefilter.h"
 #include "tools/compress.h"
+#include "tools/opts.h"
 #include "tools/outfile.h"
 
 #define TOOL "postmortem: compress"
@@ -206,7 +206,7 @@ int compress_tool_main(int argc, char **argv)
 	uint64_t pages = 0, bmbytes, base = 0;
 	size_t vlen, nlen, cursor = 0, vl;
 	char release[65] = "";
-	int cpus, fd, opt, err, rc = 1;
+	int cpus, fd, opt, li, at, err, rc = 1;
 	unsigned level = 1;
 	static struct kinfo ki;
 	static struct kpgtable pt;
@@ -215,8 +215,8 @@ int compress_tool_main(int argc, char **argv)
 	const char *fwhy = NULL;
 	void *map;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "-o:d:h", opts, NULL)) != -1) {
+	opts_begin();
+	while ((opt = opts_next(argc, argv, "-:o:d:h", opts, &li, &at)) != -1) {
 		switch (opt) {
 		case 1:
 			if (in) {
@@ -244,7 +244,12 @@ int compress_tool_main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", TOOL, argv[at]);
+			usage(stderr);
+			return 2;
 		default:
+			fprintf(stderr, "%s: unknown option '%s'\n", TOOL, argv[at]);
 			usage(stderr);
 			return 2;
 		}

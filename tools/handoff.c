@@ -22,6 +22,7 @@
 #include "payload/handoff.h"
 #include "payload/handoff_desc.h"
 #include "tools/handoff.h"
+#include "tools/opts.h"
 
 #define TOOL "postmortem: handoff"
 
@@ -351,26 +352,9 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 	char *end;
 	int c, li, at;
 
-	/*
-	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
-	 * argv[at] is the one being read; ':' tells a missing value from an
-	 * unknown option.  optind 0: a full restart of GNU getopt (load runs
-	 * this after its own parse).
-	 */
-	opterr = 0;
-	optind = 0;
-	for (;;) {
-		at = optind > 0 ? optind : 1;
-		li = -1;
-		c = getopt_long(argc, argv, "-:ho:", opts, &li);
-		if (c == -1)
-			break;
-		/* getopt_long takes a unique prefix of a name: here only whole names */
-		if (c == ':' && argv[at][1] == '-')
-			for (li = 0; opts[li].val != optopt; li++)
-				;
-		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
-			c = '?';
+	/* whole option names, arguments in order (tools/opts.h) */
+	opts_begin();
+	while ((c = opts_next(argc, argv, "-:ho:", opts, &li, &at)) != -1) {
 		v = optarg;
 		switch (c) {
 		case FROM_SYSTEM: o->from_system = true; break;

@@ -28,6 +28,7 @@
 #include "formats/diskdump.h"
 #include "formats/elfcore.h"
 #include "formats/elfcorehdr.h"
+#include "tools/opts.h"
 #include "tools/recv.h"
 #include "tools/textesc.h"
 
@@ -246,25 +247,9 @@ static int parse_args(struct inspect_opts *o, int argc, char **argv)
 	int c, li, at;
 
 	o->len = 256;
-	/*
-	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
-	 * argv[at] is the one being read; ':' tells a missing value from an
-	 * unknown option.  optind 0: a full restart of GNU getopt.
-	 */
-	opterr = 0;
-	optind = 0;
-	for (;;) {
-		at = optind > 0 ? optind : 1;
-		li = -1;
-		c = getopt_long(argc, argv, "-:h", opts, &li);
-		if (c == -1)
-			break;
-		/* getopt_long takes a unique prefix of a name: here only whole names */
-		if (c == ':' && argv[at][1] == '-')
-			for (li = 0; opts[li].val != optopt; li++)
-				;
-		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
-			c = '?';
+	/* whole option names, arguments in order (tools/opts.h) */
+	opts_begin();
+	while ((c = opts_next(argc, argv, "-:h", opts, &li, &at)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);

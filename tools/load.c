@@ -35,6 +35,7 @@
 
 #include "tools/handoff.h"
 #include "tools/load.h"
+#include "tools/opts.h"
 
 #define TOOL		"postmortem load"
 #define MAX_EXTRA	16
@@ -97,26 +98,10 @@ static int parse(int argc, char **argv, struct load_opts *o)
 	};
 	int c, li, at;
 
-	/*
-	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
-	 * argv[at] is the one being read; ':' tells a missing value from an
-	 * unknown option.  optind 0: a full restart of GNU getopt.
-	 */
-	opterr = 0;
-	optind = 0;
-	for (;;) {
-		at = optind > 0 ? optind : 1;
-		li = -1;
-		c = getopt_long(argc, argv, "-:suh", opts, &li);
-		if (c == -1)
-			break;
-		/* getopt_long takes a unique prefix of a name: here only whole names */
-		if (c == ':' && argv[at][1] == '-')
-			for (li = 0; opts[li].val != optopt; li++)
-				;
-		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
-			c = '?';
-		else if (c != ':' && li >= 0 && opts[li].has_arg && *optarg == '\0') {
+	/* whole option names, arguments in order (tools/opts.h) */
+	opts_begin();
+	while ((c = opts_next(argc, argv, "-:suh", opts, &li, &at)) != -1) {
+		if (c != '?' && c != ':' && li >= 0 && opts[li].has_arg && *optarg == '\0') {
 			fprintf(stderr, "%s: --%s needs a value (see --help)\n", TOOL, opts[li].name);
 			return -1;
 		}

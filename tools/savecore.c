@@ -34,6 +34,7 @@
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
 #include "tools/fileblk.h"
+#include "tools/opts.h"
 #include "tools/savecore.h"
 #include "tools/textesc.h"
 
@@ -103,25 +104,9 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 	};
 	int c, li, at;
 
-	/*
-	 * "-": arguments in order, never permuted (POSIXLY_CORRECT or not), so
-	 * argv[at] is the one being read; ':' tells a missing value from an
-	 * unknown option.  optind 0: a full restart of GNU getopt.
-	 */
-	opterr = 0;
-	optind = 0;
-	for (;;) {
-		at = optind > 0 ? optind : 1;
-		li = -1;
-		c = getopt_long(argc, argv, "-:hfo:", opts, &li);
-		if (c == -1)
-			break;
-		/* getopt_long takes a unique prefix of a name: here only whole names */
-		if (c == ':' && argv[at][1] == '-')
-			for (li = 0; opts[li].val != optopt; li++)
-				;
-		if (li >= 0 && strcspn(argv[at] + 2, "=") != strlen(opts[li].name))
-			c = '?';
+	/* whole option names, arguments in order (tools/opts.h) */
+	opts_begin();
+	while ((c = opts_next(argc, argv, "-:hfo:", opts, &li, &at)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
