@@ -13,16 +13,94 @@ uint64_t diskdump_bitmap_bytes(uint64_t max_mapnr)
 	return (bytes + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK * DISKDUMP_BLOCK;
 }
 
-/* Append len bytes (the output only ever grows at its end). */
+
+void diskdump_bits_set(uint8_t *bits, uint64_t a, uint64_t b)
+{
+	if (a >= b)
+		return;
+	for (; a < b && (a & 7); a++)
+		bits[a >> 3] |= (uint8_t)(1u << (a & 7));
+	if (b - a >= 8) {
+		memset(bits + (a >> 3), 0xff, (size_t)((b - a) >> 3));
+		a += (b - a) & ~7ull;
+	}
+	for (; a < b; a++)
+		bits[a >> 3] |= (uint8_t)(1u << (a & 7));
+}
+
+uint64_t diskdump_bits_count(const uint8_t *bits, uint64_t a, uint64_t b)
+{
+	uint64_t n = 0, v;
+
+	for (; a < b && (a & 63); a++)
+		n += (bits[a >> 3] >> (a & 7)) & 1;
+	for (; b - a >= 64 && a < b; a += 64) {
+		memcpy(&v, bits + (a >> 3), 8);
+		n += (uint64_t)__builtin_popcountll(v);
+	}
+	for (; a < b; a++)
+		n += (bits[a >> 3] >> (a & 7)) & 1;
+	return n;
+}
+
+uint64_t diskdump_bits_clear(uint8_t *bits, uint64_t a, uint64_t b)
+{
+	uint64_t n = 0;
+
+	if (a >= b)
+		return 0;
+	for (; a < b && (a & 7); a++)
+		if (bits[a >> 3] & (1u << (a & 7))) {
+			bits[a >> 3] &= (uint8_t)~(1u << (a & 7));
+			n++;
+		}
+	if (b - a >= 8 && a < b) {
+		size_t len = (size_t)((b - a) >> 3);
+
+		n += diskdump_bits_count(bits, a, a + 8 * (uint64_t)len);
+		memset(bits + (a >> 3), 0, len);
+		a += 8 * (uint64_t)len;
+	}
+	for (; a < b; a++)
+		if (bits[a >> 3] & (1u << (a & 7))) {
+			bits[a >> 3] &= (uint8_t)~(1u << (a & 7));
+			n++;
+		}
+	return n;
+}
+
+uint64_t diskdump_bits_next(const uint8_t *bits, uint64_t a, uint64_t b)
+{
+	uint64_t v;
+
+	while (a < b) {
+		if ((a & 63) == 0 && b - a >= 64) {
+			memcpy(&v, bits + (a >> 3), 8);
+			if (v == 0) {
+				a += 64;
+				continue;
+			}
+		}
+		if ((bits[a >> 3] >> (a & 7)) & 1)
+			return a;
+		a++;
+	}
+	return b;
+}
+
+/* Append len bytes (the output only ever grows at its end); a measuring
+ * writer (no write) only counts. */
 static int dd_put(struct diskdump_writer *w, const void *buf, size_t len)
 {
 	int err;
 
 	if (w->error)
 		return w->error;
-	err = w->out.write(w->out.ctx, w->pos, buf, len);
-	if (err)
-		return w->error = err < 0 ? err : -EIO;
+	if (w->out.write) {
+		err = w->out.write(w->out.ctx, w->pos, buf, len);
+		if (err)
+			return w->error = err < 0 ? err : -EIO;
+	}
 	w->pos += len;
 	return 0;
 }
@@ -32,22 +110,6 @@ static int dd_fail(struct diskdump_writer *w, int err)
 	if (w->error == 0)
 		w->error = err;
 	return w->error;
-}
-
-/* A bitmap's bytes, then zeros up to its whole blocks. */
-static int dd_put_bitmap(struct diskdump_writer *w, const uint8_t *bm)
-{
-	uint64_t used = (w->info.max_mapnr + 7) / 8, total = diskdump_bitmap_bytes(w->info.max_mapnr);
-	int err = dd_put(w, bm, (size_t)used);
-
-	memset(w->cbuf, 0, sizeof(w->cbuf));
-	for (uint64_t at = used; err == 0 && at < total;) {
-		size_t n = total - at < DISKDUMP_BLOCK ? (size_t)(total - at) : DISKDUMP_BLOCK;
-
-		err = dd_put(w, w->cbuf, n);
-		at += n;
-	}
-	return err;
 }
 
 static void dd_uts(char *field, const char *s)
@@ -68,38 +130,105 @@ static void dd_slice(uint8_t *blk, uint64_t b0, size_t n, uint64_t a0, const voi
 		memcpy(blk + (lo - b0), (const uint8_t *)src + (lo - a0), (size_t)(hi - lo));
 }
 
+static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *page);
+
+/*
+ * One walk of bitmap which, a window at a time from the producer: its
+ * bytes written (src NULL; then zeros up to whole blocks), or the pass's
+ * pages taken (src).  The 2nd bitmap's running hash and bit count go to
+ * *hash and *count.
+ */
+static int dd_walk(struct diskdump_writer *w, int which, const struct diskdump_pages *src,
+		   uint64_t *hash, uint64_t *count)
+{
+	uint64_t max = w->info.max_mapnr, win = (uint64_t)w->bm.buf_bytes * 8, h = 0, c = 0;
+	uint8_t *bits = w->bm.buf;
+	int err = 0;
+
+	for (uint64_t p0 = 0; err == 0 && p0 < max; p0 += win) {
+		uint64_t n = max - p0 < win ? max - p0 : win, v;
+		size_t nb = (size_t)((n + 7) / 8);
+
+		memset(bits, 0, nb);
+		err = w->bm.fill(w->bm.ctx, which, p0, n, bits);
+		if (err)
+			return dd_fail(w, err < 0 ? err : -EIO);
+		if (n & 7)
+			bits[nb - 1] &= (uint8_t)((1u << (n & 7)) - 1);
+		if (which == 2) {
+			for (size_t i = 0; i < nb; i += 8) {
+				v = 0;
+				memcpy(&v, bits + i, nb - i < 8 ? nb - i : 8);
+				h = (h ^ v) * 0x100000001b3ull + (h >> 29);
+			}
+			c += diskdump_bits_count(bits, 0, n);
+		}
+		if (src == NULL) {
+			err = dd_put(w, bits, nb);
+			continue;
+		}
+		for (uint64_t q = diskdump_bits_next(bits, 0, n); err == 0 && q < n;
+		     q = diskdump_bits_next(bits, q + 1, n)) {
+			const void *page;
+
+			if (w->done >= w->lay.pages)
+				return dd_fail(w, -ESTALE);	/* more pages than begin() said */
+			page = src->page(src->ctx, p0 + q);
+			if (page == NULL)
+				return dd_fail(w, -EIO);
+			err = dd_pass_page(w, p0 + q, page);
+		}
+	}
+	if (err)
+		return err;
+	if (src == NULL) {
+		uint64_t used = (max + 7) / 8, total = diskdump_bitmap_bytes(max);
+
+		memset(w->cbuf, 0, sizeof(w->cbuf));
+		for (uint64_t at = used; err == 0 && at < total;) {
+			size_t k = total - at < DISKDUMP_BLOCK ? (size_t)(total - at) : DISKDUMP_BLOCK;
+
+			err = dd_put(w, w->cbuf, k);
+			at += k;
+		}
+	}
+	*hash = h;
+	*count = c;
+	return err;
+}
+
 int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
-		   const uint8_t *bitmap1, const uint8_t *bitmap2, uint64_t pages,
-		   const struct diskdump_out *out)
+		   const struct diskdump_bitmaps *bm, uint64_t pages, const struct diskdump_out *out)
 {
 	struct diskdump_header h;
 	struct diskdump_sub_header sh;
 	struct diskdump_layout *l;
-	uint64_t sub_bytes, bm;
+	uint64_t sub_bytes, bmb, count = 0;
+	int err;
 
-	if (w == NULL || info == NULL || bitmap1 == NULL || bitmap2 == NULL || out == NULL ||
-	    out->write == NULL || info->max_mapnr == 0 || pages > info->max_mapnr ||
+	if (w == NULL || info == NULL || bm == NULL || bm->fill == NULL || bm->buf == NULL ||
+	    bm->buf_bytes == 0 || out == NULL || info->max_mapnr == 0 || pages > info->max_mapnr ||
 	    (info->notes == NULL && info->notes_len) ||
 	    (info->vmcoreinfo == NULL && info->vmcoreinfo_len))
 		return -EINVAL;
 	if (info->max_mapnr > (1ull << 40) || info->notes_len > (64u << 20) ||
-	    info->vmcoreinfo_len > (1u << 20))
+	    info->vmcoreinfo_len > (1u << 20) || bm->buf_bytes > (1u << 30))
 		return -E2BIG;
 	memset(w, 0, sizeof(*w));
 	w->info = *info;
 	w->out = *out;
-	w->bitmap2 = bitmap2;
+	w->bm = *bm;
 	l = &w->lay;
 	sub_bytes = sizeof(sh) + info->notes_len + info->vmcoreinfo_len;
 	l->sub_hdr_blocks = (uint32_t)((sub_bytes + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK);
-	bm = diskdump_bitmap_bytes(info->max_mapnr);
-	l->bitmap_blocks = (uint32_t)(2 * bm / DISKDUMP_BLOCK);
+	bmb = diskdump_bitmap_bytes(info->max_mapnr);
+	l->bitmap_blocks = (uint32_t)(2 * bmb / DISKDUMP_BLOCK);
 	l->sub_header = DISKDUMP_BLOCK;
 	l->notes = l->sub_header + sizeof(sh);
 	l->vmcoreinfo = l->notes + info->notes_len;
 	l->bitmap1 = (uint64_t)(1 + l->sub_hdr_blocks) * DISKDUMP_BLOCK;
-	l->bitmap2 = l->bitmap1 + bm;
-	l->descs = l->bitmap2 + bm;
+	l->bitmap2 = l->bitmap1 + bmb;
+	l->descs = l->bitmap2 + bmb;
 	l->pages = pages;
 	l->zero_page = l->descs + pages * sizeof(struct diskdump_page_desc);
 	l->data = l->zero_page + DISKDUMP_BLOCK;
@@ -134,6 +263,10 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	sh.end_pfn_64 = info->max_mapnr;
 	sh.max_mapnr_64 = info->max_mapnr;
 
+	if (out->write == NULL) {	/* measuring: the layout is all */
+		w->pos = l->descs;
+		return 0;
+	}
 	memset(w->cbuf, 0, sizeof(w->cbuf));
 	memcpy(w->cbuf, &h, sizeof(h));
 	dd_put(w, w->cbuf, DISKDUMP_BLOCK);
@@ -150,8 +283,15 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 				 info->vmcoreinfo, info->vmcoreinfo_len);
 		dd_put(w, w->cbuf, DISKDUMP_BLOCK);
 	}
-	dd_put_bitmap(w, bitmap1);
-	return dd_put_bitmap(w, bitmap2);
+	if (w->error)
+		return w->error;
+	err = dd_walk(w, 1, NULL, &w->bits[0], &count);
+	if (err == 0)
+		err = dd_walk(w, 2, NULL, &w->bits[0], &count);
+	if (err == 0 && count != pages)
+		err = dd_fail(w, -ESTALE);	/* the 2nd bitmap is not what the caller counted */
+	w->bits_known = true;
+	return err;
 }
 
 static int dd_flush(struct diskdump_writer *w)
@@ -195,34 +335,26 @@ static void dd_form(struct diskdump_writer *w, const void *page, size_t *size, u
 	}
 }
 
-/* The order rules both passes share. */
-static int dd_next(struct diskdump_writer *w, int pass, uint64_t pfn, const void *page)
-{
-	if (w->error)
-		return w->error;
-	if (w->pass != pass || page == NULL || pfn < w->next_pfn || pfn >= w->info.max_mapnr ||
-	    !diskdump_bit(w->bitmap2, pfn) || w->done >= w->lay.pages)
-		return dd_fail(w, -EINVAL);
-	for (uint64_t q = w->next_pfn; q < pfn; q++)	/* a page of the 2nd bitmap skipped */
-		if (diskdump_bit(w->bitmap2, q))
-			return dd_fail(w, -EINVAL);
-	w->next_pfn = pfn + 1;
-	w->done++;
-	return 0;
-}
-
-int diskdump_desc(struct diskdump_writer *w, uint64_t pfn, const void *page)
+/* One page of the current pass: its descriptor (1) or its bytes (2). */
+static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *page)
 {
 	struct diskdump_page_desc d = { 0, DISKDUMP_BLOCK, 0, 0 };
 	size_t size;
-	int err;
+	uint32_t flags;
 
-	if (w == NULL)
-		return -EINVAL;
-	if ((err = dd_next(w, 1, pfn, page)) != 0)
-		return err;
-	dd_form(w, page, &size, &d.flags);
-	w->forms[0] = w->forms[0] * 0x100000001b3ull + size * 2 + (d.flags != 0);
+	(void)pfn;
+	w->done++;
+	dd_form(w, page, &size, &flags);
+	if (w->pass == 2) {
+		w->forms[1] = w->forms[1] * 0x100000001b3ull + size * 2 + (flags != 0);
+		if (size == 0)
+			return 0;
+		if (w->pos + size > w->data_end)
+			return dd_fail(w, -ESTALE);	/* more than pass 1 announced */
+		return dd_put(w, flags ? w->cbuf : page, size);
+	}
+	w->forms[0] = w->forms[0] * 0x100000001b3ull + size * 2 + (flags != 0);
+	d.flags = flags;
 	if (size == 0) {
 		d.offset = w->lay.zero_page;
 		w->zero++;
@@ -230,7 +362,7 @@ int diskdump_desc(struct diskdump_writer *w, uint64_t pfn, const void *page)
 		d.offset = w->data_end;
 		d.size = (uint32_t)size;
 		w->data_end += size;
-		if (d.flags)
+		if (flags)
 			w->compressed++;
 		else
 			w->stored++;
@@ -239,42 +371,52 @@ int diskdump_desc(struct diskdump_writer *w, uint64_t pfn, const void *page)
 	return w->nbuf == DISKDUMP_DESCS_PER_FLUSH ? dd_flush(w) : 0;
 }
 
+/* A whole pass over the 2nd bitmap's pages; its walk must match begin()'s. */
+static int dd_pass(struct diskdump_writer *w, int pass, const struct diskdump_pages *src)
+{
+	uint64_t count = 0;
+	int err;
+
+	if (w == NULL)
+		return -EINVAL;
+	if (w->error)
+		return w->error;
+	if (w->pass != pass || w->done != 0 || src == NULL || src->page == NULL)
+		return dd_fail(w, -EINVAL);
+	err = dd_walk(w, 2, src, &w->bits[pass], &count);
+	if (err)
+		return err;
+	if (count != w->lay.pages || w->done != w->lay.pages ||
+	    (pass == 2 || w->bits_known ? w->bits[pass] != w->bits[pass - 1] : false))
+		return dd_fail(w, -ESTALE);	/* the 2nd bitmap changed between walks */
+	if (pass == 1)
+		return dd_flush(w);
+	w->pass = 3;
+	return 0;
+}
+
+int diskdump_descs(struct diskdump_writer *w, const struct diskdump_pages *src)
+{
+	return dd_pass(w, 1, src);
+}
+
 int diskdump_data(struct diskdump_writer *w)
 {
 	if (w == NULL)
 		return -EINVAL;
 	if (w->error)
 		return w->error;
-	if (w->pass != 1)
+	if (w->pass != 1 || w->done != w->lay.pages)
 		return dd_fail(w, -EINVAL);
-	if (w->done != w->lay.pages)
-		return dd_fail(w, -ENODATA);
-	if (dd_flush(w) != 0)
-		return w->error;
 	memset(w->cbuf, 0, sizeof(w->cbuf));
 	w->pass = 2;
-	w->next_pfn = 0;
 	w->done = 0;
 	return dd_put(w, w->cbuf, DISKDUMP_BLOCK);
 }
 
-int diskdump_page(struct diskdump_writer *w, uint64_t pfn, const void *page)
+int diskdump_pages(struct diskdump_writer *w, const struct diskdump_pages *src)
 {
-	size_t size;
-	uint32_t flags;
-	int err;
-
-	if (w == NULL)
-		return -EINVAL;
-	if ((err = dd_next(w, 2, pfn, page)) != 0)
-		return err;
-	dd_form(w, page, &size, &flags);
-	w->forms[1] = w->forms[1] * 0x100000001b3ull + size * 2 + (flags != 0);
-	if (size == 0)
-		return 0;
-	if (w->pos + size > w->data_end)
-		return dd_fail(w, -ESTALE);	/* more than pass 1 announced */
-	return dd_put(w, flags ? w->cbuf : page, size);
+	return dd_pass(w, 2, src);
 }
 
 int diskdump_end(struct diskdump_writer *w)
@@ -283,25 +425,14 @@ int diskdump_end(struct diskdump_writer *w)
 		return -EINVAL;
 	if (w->error)
 		return w->error;
-	if (w->pass != 2 || w->done != w->lay.pages)
-		return dd_fail(w, -ENODATA);
+	if (w->pass != 3)
+		return dd_fail(w, -EINVAL);
 	if (w->pos != w->data_end || w->forms[0] != w->forms[1])
 		return dd_fail(w, -ESTALE);	/* a page's form changed between the passes */
 	return 0;
 }
 
 /* ------------------------------------------------------------- reading */
-
-static uint64_t dd_count_bits(const uint8_t *bm, uint64_t nbits)
-{
-	uint64_t n = 0;
-
-	for (uint64_t i = 0; i < nbits / 8; i++)
-		n += (uint64_t)__builtin_popcount(bm[i]);
-	for (uint64_t i = nbits / 8 * 8; i < nbits; i++)
-		n += (bm[i >> 3] >> (i & 7)) & 1;
-	return n;
-}
 
 static void dd_text(char *dst, const char *src)
 {
@@ -354,8 +485,8 @@ int diskdump_read(const void *file, size_t len, struct diskdump_summary *out)
 		out->notes_offset = sh.offset_note;
 		out->notes_len = sh.size_note;
 	}
-	out->pages_present = dd_count_bits(f + bm_off, out->max_mapnr);
-	out->pages_dumped = dd_count_bits(f + bm_off + bm_half, out->max_mapnr);
+	out->pages_present = diskdump_bits_count(f + bm_off, 0, out->max_mapnr);
+	out->pages_dumped = diskdump_bits_count(f + bm_off + bm_half, 0, out->max_mapnr);
 	out->descs_offset = bm_off + 2 * bm_half;
 	out->descs_cut = out->pages_dumped > (len - out->descs_offset) / sizeof(struct diskdump_page_desc);
 	return 0;

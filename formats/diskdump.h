@@ -21,25 +21,36 @@
  *                      VMCOREINFO, both bitmaps (struct diskdump_info
  *                      gives the facts; the caller counts the 2nd
  *                      bitmap's bits);
- *   diskdump_desc()    pass 1, every 2nd-bitmap page in pfn order: its
+ *   diskdump_descs()   pass 1, every 2nd-bitmap page in pfn order: its
  *                      stored form is decided (all zero: the shared zero
  *                      page; else compressed by the caller's compressor,
  *                      or raw when that does not shrink it) and its
  *                      descriptor written;
  *   diskdump_data()    the shared zero page;
- *   diskdump_page()    pass 2, the same pages again: their bytes;
- *   diskdump_end()     checks every page came and pass 2 stored exactly
- *                      what pass 1 announced (a page that changed between
- *                      the passes is an error, never a wrong descriptor).
- * out->write gets consecutive offsets from 0.  The writer keeps one block
- * of descriptors and a compression buffer in its struct: no allocation, no
- * globals.
+ *   diskdump_pages()   pass 2, the same pages again: their bytes;
+ *   diskdump_end()     checks pass 2 stored exactly what pass 1 announced
+ *                      (a page that changed between the passes is an
+ *                      error, never a wrong descriptor).
+ * out->write gets consecutive offsets from 0; a NULL write measures only
+ * (nothing is produced but the pages of pass 1: lay and data_end give the
+ * size a real run will write).
  *
- * Errors: negative errno: -EINVAL (bad arguments, a call out of turn, a
- * pfn out of order or not in the 2nd bitmap), -E2BIG (sizes past the
- * format's fields), -ENODATA (a pass ended before every page), -ESTALE
- * (pass 2 stored other bytes than pass 1 announced), or what write
- * returned; the first error sticks.
+ * Bitmaps in windows: the writer never holds a whole bitmap.  The caller's
+ * producer (struct diskdump_bitmaps) fills one window of buf_bytes * 8
+ * pfns at a time, in pfn order from 0, each time the writer walks a
+ * bitmap: begin() writes the 1st and the 2nd, and each pass walks the 2nd
+ * again to find its pages (struct diskdump_pages gives each page's bytes).
+ * The 2nd bitmap must come out the same in every walk: its bit count and a
+ * running hash are compared with begin()'s (-ESTALE when not), so a
+ * producer that recomputes it from memory that changed is caught like a
+ * page that changed.  The writer keeps one block of descriptors and a
+ * compression buffer in its struct: no allocation, no globals.
+ *
+ * Errors: negative errno: -EINVAL (bad arguments, a call out of turn),
+ * -E2BIG (sizes past the format's fields), -ESTALE (a walk of the 2nd
+ * bitmap found other bits than begin() counted, or pass 2 stored other
+ * bytes than pass 1 announced), -EIO (a page source without the page),
+ * or what write or fill returned; the first error sticks.
  */
 #ifndef FORMATS_DISKDUMP_H
 #define FORMATS_DISKDUMP_H
@@ -132,6 +143,27 @@ struct diskdump_out {
 	void *ctx;
 };
 
+/*
+ * The bitmaps, a window at a time: fill() puts bitmap which (1: the pages
+ * that exist, 2: the pages in the file) for pfns [pfn0, pfn0 + n) into
+ * bits (bit i is pfn0 + i, LSB first; the writer zeroes bits[0 .. (n + 7)
+ * / 8) first and ignores bits past n).  Windows come in pfn order from 0
+ * in each walk, pfn0 a multiple of buf_bytes * 8.  Returns 0 or -errno.
+ */
+struct diskdump_bitmaps {
+	int (*fill)(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bits);
+	void *ctx;
+	uint8_t *buf;			/* the window */
+	size_t buf_bytes;		/* > 0 */
+};
+
+/* A pass's page source: pfn's DISKDUMP_BLOCK bytes (valid until the next
+ * call), or NULL (the pass ends with -EIO). */
+struct diskdump_pages {
+	const void *(*page)(void *ctx, uint64_t pfn);
+	void *ctx;
+};
+
 struct diskdump_layout {
 	uint64_t sub_header, vmcoreinfo, notes;	/* offsets */
 	uint32_t sub_hdr_blocks, bitmap_blocks;
@@ -145,10 +177,11 @@ struct diskdump_writer {
 	struct diskdump_info info;
 	struct diskdump_out out;
 	struct diskdump_layout lay;
-	const uint8_t *bitmap2;
-	int pass;			/* 1 descriptors, 2 data */
-	uint64_t next_pfn;		/* pages before it are done (this pass) */
+	struct diskdump_bitmaps bm;
+	int pass;			/* 1 descriptors, 2 data, 3 done */
 	uint64_t done;			/* pages taken (this pass) */
+	uint64_t bits[3];		/* hash of the 2nd bitmap: begin, pass 1, pass 2 */
+	bool bits_known;		/* begin() walked it (not when measuring) */
 	uint64_t pos;			/* bytes written so far */
 	uint64_t data_end;		/* pass 1: where the next page's bytes will go */
 	uint64_t forms[2];		/* each pass's running hash of the stored forms */
@@ -171,6 +204,14 @@ static inline void diskdump_set_bit(uint8_t *bitmap, uint64_t pfn)
 {
 	bitmap[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
 }
+
+/* Bit ranges [a, b) of a bitmap (bit i: byte i >> 3, LSB first), a byte
+ * or eight at a time: set them; clear them (returns how many were set);
+ * count the set ones; the first set one (b when none). */
+void diskdump_bits_set(uint8_t *bits, uint64_t a, uint64_t b);
+uint64_t diskdump_bits_clear(uint8_t *bits, uint64_t a, uint64_t b);
+uint64_t diskdump_bits_count(const uint8_t *bits, uint64_t a, uint64_t b);
+uint64_t diskdump_bits_next(const uint8_t *bits, uint64_t a, uint64_t b);
 
 /* ------------------------------------------------------------- reading */
 
@@ -203,11 +244,10 @@ struct diskdump_summary {
 int diskdump_read(const void *file, size_t len, struct diskdump_summary *out);
 
 int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
-		   const uint8_t *bitmap1, const uint8_t *bitmap2, uint64_t pages,
-		   const struct diskdump_out *out);
-int diskdump_desc(struct diskdump_writer *w, uint64_t pfn, const void *page);
+		   const struct diskdump_bitmaps *bm, uint64_t pages, const struct diskdump_out *out);
+int diskdump_descs(struct diskdump_writer *w, const struct diskdump_pages *src);
 int diskdump_data(struct diskdump_writer *w);
-int diskdump_page(struct diskdump_writer *w, uint64_t pfn, const void *page);
+int diskdump_pages(struct diskdump_writer *w, const struct diskdump_pages *src);
 int diskdump_end(struct diskdump_writer *w);
 
 #endif

@@ -2,12 +2,15 @@
  * postmortem compress: an ELF vmcore to a kdump-compressed file (see
  * compress.h and docs/kdump-format.md).
  *
- The 1st and 2nd bitmaps mark every page a PT_LOAD describes (nothing
- * is filtered yet); the pages then go, in pfn order, to the writer with
- * LZO (Debian's liblzo2) as its compressor.  An all-zero page becomes a
- * descriptor of the file's one zero page, as makedumpfile writes it.  The input is mapped read-only and checked by
- * formats/elfcore.c's reader first; a page that passes the file's end
- * (a truncated core) reads as zeros and is counted.
+ * payload/kdumpfile runs it, as the crash kernel does: the 1st bitmap
+ * marks every page a PT_LOAD describes, the 2nd leaves out what -d LEVEL
+ * names (from the crashed kernel's struct pages, through its VMCOREINFO
+ * note), both a window at a time; the pages then go, in pfn order, to the
+ * writer with LZO (Debian's liblzo2) as its compressor.  An all-zero page
+ * becomes a descriptor of the file's one zero page, as makedumpfile
+ * writes it.  The input is mapped read-only and checked by
+ * formats/elfcore.c's reader first; a page that passes the file's end (a
+ * truncated core) reads as zeros and is counted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +30,7 @@
 #include "formats/elfcorehdr.h"
 #include "formats/kinfo.h"
 #include "formats/kpgtable.h"
-#include "payload/pagefilter.h"
+#include "payload/kdumpfile.h"
 #include "tools/compress.h"
 #include "tools/opts.h"
 #include "tools/outfile.h"
@@ -68,8 +71,10 @@ static uint64_t next_load(const struct cin *c, uint64_t pa)
 }
 
 /* The page at pfn from the core: file bytes, zero fill, or zeros past the end. */
-static void read_page(struct cin *c, uint64_t pfn, uint8_t *page)
+static void read_page(void *ctx, uint64_t pfn, void *out)
 {
+	struct cin *c = ctx;
+	uint8_t *page = out;
 	uint64_t pa = pfn * DISKDUMP_BLOCK, done = 0;
 
 	while (done < DISKDUMP_BLOCK) {
@@ -110,6 +115,19 @@ static int core_read_phys(void *ctx, uint64_t pa, void *buf, size_t len)
 	    w.avail < len || w.file_offset + len > c->info.len)
 		return -EFAULT;
 	memcpy(buf, c->info.file + w.file_offset, len);
+	return 0;
+}
+
+/* The PT_LOADs as the driver's ranges. */
+static int range_next(void *ctx, size_t *cursor, uint64_t *start, uint64_t *size)
+{
+	struct cin *c = ctx;
+	struct elfcore_segment s;
+
+	if (elfcore_load_next(&c->info, cursor, &s) != 0)
+		return -ENOENT;
+	*start = s.paddr;
+	*size = s.memsz;
 	return 0;
 }
 
@@ -192,8 +210,7 @@ int compress_tool_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct diskdump_writer w;
-	static uint8_t page[DISKDUMP_BLOCK] __attribute__((aligned(8)));
+	static struct kdumpfile kf;
 	static uint8_t notes[1u << 20];
 	static lzo_align_t wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
 	const char *in = NULL, *outp = NULL, *vi, *v;
@@ -201,18 +218,13 @@ int compress_tool_main(int argc, char **argv)
 	struct stat st;
 	struct outfile o;
 	struct diskdump_info di;
-	struct diskdump_out dout;
-	uint8_t *bm1 = NULL, *bm2 = NULL;
-	uint64_t pages = 0, bmbytes, base = 0;
+	struct kdumpfile_src src = { range_next, read_page, core_read_phys, NULL, NULL, NULL };
+	struct kdumpfile_dst dst;
+	uint64_t base = 0;
 	size_t vlen, nlen, cursor = 0, vl;
-	char release[65] = "";
+	char release[65] = "", line[320];
 	int cpus, fd, opt, li, at, err, rc = 1;
 	unsigned level = 1;
-	static struct kinfo ki;
-	static struct kpgtable pt;
-	static uint8_t fbuf[PAGEFILTER_BUF];
-	struct pagefilter_stats fst;
-	const char *fwhy = NULL;
 	void *map;
 
 	opts_begin();
@@ -293,46 +305,16 @@ int compress_tool_main(int argc, char **argv)
 			"no memory (PT_LOAD) in it");
 		goto out_unmap;
 	}
-	bmbytes = diskdump_bitmap_bytes(c.max_mapnr);
-	bm1 = calloc(1, (size_t)bmbytes);
-	bm2 = calloc(1, (size_t)bmbytes);
-	if (bm1 == NULL || bm2 == NULL) {
-		fprintf(stderr, "%s: out of memory for the bitmaps\n", TOOL);
+	nlen = gather_notes(&c, notes, sizeof(notes), &vi, &vlen, &cpus);
+	src.ctx = &c;
+	err = kdumpfile_plan(&kf, &src, level, vi, vlen);
+	if (err) {
+		fprintf(stderr, "%s: %s: cannot plan the file (%s)\n", TOOL, in, strerror(-err));
 		goto out_unmap;
 	}
-	/* Pass 1: which pages exist (all of them go into the file). */
-	cursor = 0;
-	{
-		struct elfcore_segment s;
-
-		while (elfcore_load_next(&c.info, &cursor, &s) == 0) {
-			uint64_t first = s.paddr / DISKDUMP_BLOCK;
-			uint64_t end = (s.paddr + s.memsz + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK;
-
-			for (uint64_t pfn = first; s.memsz && pfn < end; pfn++)
-				if (!diskdump_bit(bm1, pfn)) {
-					diskdump_set_bit(bm1, pfn);
-					diskdump_set_bit(bm2, pfn);
-					pages++;
-				}
-		}
-	}
-	nlen = gather_notes(&c, notes, sizeof(notes), &vi, &vlen, &cpus);
-	memset(&fst, 0, sizeof(fst));
-	if (level & ~1u) {	/* anything beyond zero pages needs the struct pages */
-		fwhy = vi == NULL ? "no VMCOREINFO note" : kinfo_read(vi, vlen, &ki);
-		if (fwhy == NULL && kpgtable_init(&pt, &ki, core_read_phys, &c) != 0)
-			fwhy = "the page-table walker refused the layout";
-		if (fwhy == NULL)
-			fwhy = pagefilter_run(&ki, &pt, level, c.max_mapnr, bm1, bm2, fbuf, sizeof(fbuf),
-					      &fst);
-		if (fwhy) {
-			printf("%s: not filtering (%s): every page is kept\n", TOOL, fwhy);
-			memcpy(bm2, bm1, (size_t)bmbytes);
-			level &= 1;
-		} else {
-			pages -= fst.left_out;
-		}
+	if (level & ~1u) {	/* what the level did, or why it could not */
+		kdumpfile_level_line(&kf, line, sizeof(line));
+		printf("%s: %s\n", TOOL, line);
 	}
 	if (vi && elfcorehdr_vmcoreinfo_get(vi, vlen, "OSRELEASE", &v, &vl) == 0)
 		snprintf(release, sizeof(release), "%.*s", (int)vl, v);
@@ -352,9 +334,7 @@ int compress_tool_main(int argc, char **argv)
 	di.machine = "x86_64";
 	di.tv_sec = (int64_t)time(NULL);
 	di.phys_base = base;
-	di.dump_level = (int32_t)level;
 	di.nr_cpus = cpus;
-	di.max_mapnr = c.max_mapnr;
 	di.notes = nlen ? notes : NULL;
 	di.notes_len = nlen;
 	di.vmcoreinfo = vi;
@@ -362,29 +342,10 @@ int compress_tool_main(int argc, char **argv)
 	di.compression = DISKDUMP_COMPRESSED_LZO;
 	di.compress = lzo_compress;
 	di.compress_ctx = wrk;
-	dout.write = out_write;
-	dout.ctx = &o.fd;
-	err = diskdump_begin(&w, &di, bm1, bm2, pages, &dout);
+	dst = (struct kdumpfile_dst){ { out_write, &o.fd }, NULL, NULL };
 	/* The pages twice: their descriptors, then their bytes (the file is
 	 * written in order, formats/diskdump.h). */
-	for (uint64_t pfn = 0; err == 0 && pfn < c.max_mapnr; pfn++)
-		if ((pfn & 7) == 0 && bm2[pfn >> 3] == 0)
-			pfn += 7;	/* eight pages at a time through holes */
-		else if (diskdump_bit(bm2, pfn)) {
-			read_page(&c, pfn, page);
-			err = diskdump_desc(&w, pfn, page);
-		}
-	if (err == 0)
-		err = diskdump_data(&w);
-	for (uint64_t pfn = 0; err == 0 && pfn < c.max_mapnr; pfn++)
-		if ((pfn & 7) == 0 && bm2[pfn >> 3] == 0)
-			pfn += 7;	/* eight pages at a time through holes */
-		else if (diskdump_bit(bm2, pfn)) {
-			read_page(&c, pfn, page);
-			err = diskdump_page(&w, pfn, page);
-		}
-	if (err == 0)
-		err = diskdump_end(&w);
+	err = kdumpfile_write(&kf, &di, &dst);
 	if (err) {
 		fprintf(stderr, "%s: %s: write failed: %s\n", TOOL, outp, strerror(-err));
 		outfile_discard(&o);
@@ -393,24 +354,14 @@ int compress_tool_main(int argc, char **argv)
 	if (outfile_done(&o) != 0 || outfile_publish(&o) != 0)
 		goto out_unmap;
 	printf("wrote %s: %" PRIu64 " of %" PRIu64 " pages (%" PRIu64 " compressed, %" PRIu64
-	       " stored, %" PRIu64 " zero), %" PRIu64 " bytes, %d CPUs%s\n", outp, pages,
-	       c.max_mapnr, w.compressed, w.stored, w.zero, w.pos, cpus,
+	       " stored, %" PRIu64 " zero), %" PRIu64 " bytes, %d CPUs%s\n", outp, kf.pages,
+	       kf.max_mapnr, kf.w.compressed, kf.w.stored, kf.w.zero, kf.w.pos, cpus,
 	       vi ? "" : "; no VMCOREINFO note: crash and makedumpfile will need the vmlinux");
-	if (fst.left_out)
-		printf("left out at dump level %u: %" PRIu64 " pages (free %" PRIu64 ", cache %" PRIu64
-		       ", cache with private data %" PRIu64 ", user %" PRIu64 ", hugetlb %" PRIu64
-		       ", poisoned or offline %" PRIu64 ")\n", level, fst.left_out,
-		       fst.counts[PAGECLASS_FREE] + fst.counts[PAGECLASS_UNACCEPTED],
-		       fst.counts[PAGECLASS_CACHE], fst.counts[PAGECLASS_CACHE_PRIVATE],
-		       fst.counts[PAGECLASS_USER], fst.counts[PAGECLASS_HUGETLB],
-		       fst.counts[PAGECLASS_HWPOISON] + fst.counts[PAGECLASS_OFFLINE]);
 	if (c.short_pages)
 		printf("%s: the input ends early: %" PRIu64 " page pieces read as zeros\n", TOOL,
 		       c.short_pages);
 	rc = 0;
 out_unmap:
-	free(bm1);
-	free(bm2);
 	munmap(map, (size_t)st.st_size);
 	return rc;
 }

@@ -185,47 +185,74 @@ static int no_compress(void *ctx, const void *in, void *out, size_t *out_len)
 	return -1;			/* every page stored raw */
 }
 
+struct kpages {
+	uint64_t first, n, id;		/* pfns [first, first + n) */
+	uint8_t page[DISKDUMP_BLOCK];
+};
+
+/* Both bitmaps: the PT_LOAD's pages. */
+static int kd_fill(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bits)
+{
+	const struct kpages *k = ctx;
+	uint64_t a = k->first > pfn0 ? k->first : pfn0, e = k->first + k->n;
+
+	(void)which;
+	if (e > pfn0 + n)
+		e = pfn0 + n;
+	if (a < e)
+		diskdump_bits_set(bits, a - pfn0, e - pfn0);
+	return 0;
+}
+
+static const void *kd_page(void *ctx, uint64_t pfn)
+{
+	struct kpages *k = ctx;
+
+	load_bytes(k->page, (pfn - k->first) * DISKDUMP_BLOCK, DISKDUMP_BLOCK, k->id);
+	return k->page;
+}
+
 /* The PT_LOAD's pages (at 0x100000) as a kdump-compressed file. */
 static int make_kdump(struct elf *e, const struct opts *o)
 {
 	static struct diskdump_writer w;
-	static uint8_t page[DISKDUMP_BLOCK];
-	uint64_t first = 0x100000 / DISKDUMP_BLOCK, n = (o->load_size + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK;
-	uint64_t max = first + n, bytes = diskdump_bitmap_bytes(max);
-	uint8_t *bm = calloc(1, (size_t)bytes);
+	static struct kpages k;
+	static uint8_t window[4096];
 	const Elf64_Phdr *note = (const Elf64_Phdr *)(e->head + sizeof(Elf64_Ehdr));
 	struct diskdump_info di = { 0 };
 	struct membuf m = { NULL, 0 };
 	struct diskdump_out out = { mem_write, &m };
+	struct diskdump_bitmaps bm = { kd_fill, &k, window, sizeof(window) };
+	struct diskdump_pages pg = { kd_page, &k };
 	int err;
 
-	if (bm == NULL || o->load_size % DISKDUMP_BLOCK)
+	if (o->load_size % DISKDUMP_BLOCK)
 		return -EINVAL;
-	for (uint64_t pfn = first; pfn < max; pfn++)
-		diskdump_set_bit(bm, pfn);
+	k.first = 0x100000 / DISKDUMP_BLOCK;
+	k.n = o->load_size / DISKDUMP_BLOCK;
+	k.id = o->id;
 	di.sysname = "Linux";
 	di.nodename = o->host;
 	di.release = o->release;
 	di.machine = "x86_64";
 	di.tv_sec = (int64_t)o->time;
 	di.dump_level = 31;
-	di.max_mapnr = max;
+	di.max_mapnr = k.first + k.n;
 	di.notes = e->head + note->p_offset;
 	di.notes_len = note->p_filesz;
 	di.vmcoreinfo = e->head + note->p_offset + sizeof(Elf64_Nhdr) + 12;
 	di.vmcoreinfo_len = ((const Elf64_Nhdr *)(e->head + note->p_offset))->n_descsz;
 	di.compression = DISKDUMP_COMPRESSED_LZO;
 	di.compress = no_compress;
-	err = diskdump_begin(&w, &di, bm, bm, n, &out);
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint64_t i = 0; err == 0 && i < n; i++) {
-			load_bytes(page, i * DISKDUMP_BLOCK, DISKDUMP_BLOCK, o->id);
-			err = pass ? diskdump_page(&w, first + i, page) : diskdump_desc(&w, first + i, page);
-		}
-		if (err == 0)
-			err = pass ? diskdump_end(&w) : diskdump_data(&w);
-	}
-	free(bm);
+	err = diskdump_begin(&w, &di, &bm, k.n, &out);
+	if (err == 0)
+		err = diskdump_descs(&w, &pg);
+	if (err == 0)
+		err = diskdump_data(&w);
+	if (err == 0)
+		err = diskdump_pages(&w, &pg);
+	if (err == 0)
+		err = diskdump_end(&w);
 	if (err) {
 		free(m.p);
 		return err;
