@@ -3,9 +3,11 @@
  * dump written into memory (only ever appended to) is read back field by
  * field as makedumpfile and crash read it (header, sub-header, notes,
  * VMCOREINFO, both bitmaps, descriptors, the shared zero page, compressed
- * and raw pages), then the caller's mistakes (a page out of order, skipped
- * or not in the 2nd bitmap, a call out of turn, an early end), a page that
- * changes between the two passes, and a failing output.
+ * and raw pages), with bitmaps produced a few bytes of window at a time;
+ * then the caller's mistakes (a call out of turn, a page count that does
+ * not match the bitmap), a 2nd bitmap or a page that changes between the
+ * walks, a producer or page source that fails, a measuring writer, a
+ * failing output, and the bit-range helpers against a bit-by-bit model.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +48,44 @@ static int fake_compress(void *ctx, const void *in, void *o, size_t *n)
 static const struct diskdump_out dout = { mem_write, NULL };
 static uint8_t bm1[DISKDUMP_BLOCK], bm2[DISKDUMP_BLOCK];
 static struct diskdump_writer w;
+static uint8_t window[64];
+static int walks, flip_at_walk, fill_error;
+static uint8_t pages_of[400][DISKDUMP_BLOCK];	/* the page source's pages */
+static uint64_t null_at_pfn = UINT64_MAX;
+
+/* The producer: windows of the test's whole bitmaps, checked in order. */
+static uint64_t next_window;
+static int fill(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bits)
+{
+	const uint8_t *bm = which == 1 ? bm1 : bm2;
+
+	(void)ctx;
+	if (pfn0 == 0 && which == 2)
+		walks++;
+	if (pfn0 != (pfn0 == 0 ? 0 : next_window) || n == 0)
+		return -EDOM;		/* not the order the writer promises */
+	next_window = pfn0 + n;
+	if (fill_error)
+		return fill_error;
+	for (uint64_t i = 0; i < n; i++) {
+		if (bits[i >> 3] & (1u << (i & 7)))
+			return -EDOM;	/* not zeroed */
+		if (diskdump_bit(bm, pfn0 + i))
+			diskdump_set_bit(bits, i);
+	}
+	if (which == 2 && walks == flip_at_walk && pfn0 == 0)
+		bits[1] ^= 0x10;	/* pfn 12 (or 12 - window) changes */
+	return 0;
+}
+
+static const void *page_of(void *ctx, uint64_t pfn)
+{
+	(void)ctx;
+	return pfn == null_at_pfn || pfn >= 400 ? NULL : pages_of[pfn];
+}
+
+static const struct diskdump_pages src = { page_of, NULL };
+static struct diskdump_bitmaps bms;
 
 static void setup(struct diskdump_info *di)
 {
@@ -57,6 +97,10 @@ static void setup(struct diskdump_info *di)
 	memset(bm1, 0, sizeof(bm1));
 	memset(bm2, 0, sizeof(bm2));
 	memset(di, 0, sizeof(*di));
+	memset(pages_of, 0, sizeof(pages_of));
+	walks = flip_at_walk = fill_error = 0;
+	null_at_pfn = UINT64_MAX;
+	bms = (struct diskdump_bitmaps){ fill, NULL, window, 3 };	/* 24 pfns a window */
 	di->sysname = "Linux";
 	di->nodename = "web1";
 	di->release = "6.1.0-18-amd64";
@@ -89,17 +133,14 @@ TEST(layout_and_pages)
 	setup(&di);
 	memset(a, 0xAA, sizeof(a));
 	memset(b, 0x5B, sizeof(b));
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-	CHECK_EQ(diskdump_desc(&w, 10, a), 0);
-	CHECK_EQ(diskdump_desc(&w, 11, zero), 0);
-	CHECK_EQ(diskdump_desc(&w, 12, b), 0);
-	CHECK_EQ(diskdump_desc(&w, 13, zero), 0);
+	memcpy(pages_of[10], a, sizeof(a));
+	memcpy(pages_of[12], b, sizeof(b));
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
 	CHECK_EQ(diskdump_data(&w), 0);
-	CHECK_EQ(diskdump_page(&w, 10, a), 0);
-	CHECK_EQ(diskdump_page(&w, 11, zero), 0);
-	CHECK_EQ(diskdump_page(&w, 12, b), 0);
-	CHECK_EQ(diskdump_page(&w, 13, zero), 0);
+	CHECK_EQ(diskdump_pages(&w, &src), 0);
 	CHECK_EQ(diskdump_end(&w), 0);
+	CHECK_EQ(walks, 3);		/* the 2nd bitmap: begin, pass 1, pass 2 */
 
 	memcpy(&h, out, sizeof(h));
 	CHECK(memcmp(h.signature, "KDUMP   ", 8) == 0);
@@ -152,10 +193,9 @@ TEST(layout_and_pages)
 	CHECK_EQ(w.zero, 2);
 }
 
-TEST(many_descriptors)
+TEST(many_descriptors_across_windows)
 {
 	struct diskdump_info di;
-	uint8_t page[DISKDUMP_BLOCK];
 	struct diskdump_page_desc d;
 	uint64_t n = 0;
 
@@ -167,92 +207,144 @@ TEST(many_descriptors)
 	for (uint64_t pfn = 0; pfn < 400; pfn += 2) {
 		diskdump_set_bit(bm1, pfn);
 		diskdump_set_bit(bm2, pfn);
+		pages_of[pfn][pfn % 4096] = (uint8_t)(pfn | 1);
 		n++;
 	}
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, n, &dout), 0);
-	for (int pass = 1; pass <= 2; pass++) {
-		for (uint64_t pfn = 0; pfn < 400; pfn += 2) {
-			memset(page, 0, sizeof(page));
-			page[pfn % 4096] = (uint8_t)(pfn | 1);
-			if (pass == 1)
-				CHECK_EQ(diskdump_desc(&w, pfn, page), 0);
-			else if (pfn < 200)	/* the first 100 pages fit in memory */
-				CHECK_EQ(diskdump_page(&w, pfn, page), 0);
-			else
-				(void)diskdump_page(&w, pfn, page);
-		}
-		if (pass == 1)
-			CHECK_EQ(diskdump_data(&w), 0);
-	}
-	(void)diskdump_end(&w);
+	bms.buf_bytes = 5;		/* 40 pfns a window: 10 windows */
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
+	CHECK_EQ(diskdump_data(&w), 0);
+	CHECK_EQ(diskdump_pages(&w, &src), 0);
+	CHECK_EQ(diskdump_end(&w), 0);
+	/* The bitmaps as written: every even pfn below 400, then zeros. */
+	CHECK_EQ(out[2 * 4096], 0x55);
+	CHECK_EQ(out[2 * 4096 + 49], 0x55);
+	CHECK_EQ(out[2 * 4096 + 50], 0);
+	CHECK(memcmp(out + 2 * 4096, out + 3 * 4096, 4096) == 0);
 	/* Descriptor 99 (pfn 198, past one flush of 170) points at its page. */
 	memcpy(&d, out + w.lay.descs + 99 * 24, sizeof(d));
 	CHECK_EQ(d.size, 4096);
 	CHECK_EQ(out[d.offset + 198], 199);
+	CHECK_EQ(out_len, w.lay.data + 200 * 4096);
 }
 
 TEST(caller_mistakes)
 {
 	struct diskdump_info di;
-	uint8_t page[DISKDUMP_BLOCK] = { 1 };
+	struct diskdump_bitmaps b;
 
-	static const int wrong[][2] = { { 14, -EINVAL },	/* not in the 2nd bitmap */
-					 { 11, -EINVAL },	/* 10 skipped */
-					 { 100, -EINVAL } };	/* past max_mapnr */
-
-	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
-		setup(&di);
-		CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-		CHECK_EQ(diskdump_desc(&w, (uint64_t)wrong[i][0], page), wrong[i][1]);
-		CHECK_EQ(diskdump_desc(&w, 10, page), wrong[i][1]);	/* the error sticks */
-	}
 	setup(&di);
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-	CHECK_EQ(diskdump_desc(&w, 10, page), 0);
-	CHECK_EQ(diskdump_desc(&w, 10, page), -EINVAL);	/* again */
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_pages(&w, &src), -EINVAL);		/* data before descriptors */
+	CHECK_EQ(diskdump_descs(&w, &src), -EINVAL);		/* the error sticks */
 	setup(&di);
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-	CHECK_EQ(diskdump_page(&w, 10, page), -EINVAL);	/* data before descriptors */
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_data(&w), -EINVAL);			/* no descriptors yet */
 	setup(&di);
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-	CHECK_EQ(diskdump_desc(&w, 10, page), 0);
-	CHECK_EQ(diskdump_data(&w), -ENODATA);			/* three pages short */
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), -EINVAL);		/* again */
 	setup(&di);
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
-	for (uint64_t p = 10; p < 14; p++)
-		CHECK_EQ(diskdump_desc(&w, p, page), 0);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
 	CHECK_EQ(diskdump_data(&w), 0);
-	CHECK_EQ(diskdump_page(&w, 10, page), 0);
-	CHECK_EQ(diskdump_end(&w), -ENODATA);
+	CHECK_EQ(diskdump_end(&w), -EINVAL);			/* no data pass */
 	setup(&di);
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 101, &dout), -EINVAL);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, NULL), -EINVAL);
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 3, &dout), -ESTALE);	/* the bitmap has 4 */
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 101, &dout), -EINVAL);
 	di.max_mapnr = 0;
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 0, &dout), -EINVAL);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 0, &dout), -EINVAL);
 	di.max_mapnr = (1ull << 40) + 1;
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 0, &dout), -E2BIG);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 0, &dout), -E2BIG);
 	setup(&di);
 	di.notes = NULL;
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), -EINVAL);
-	CHECK_EQ(diskdump_page(NULL, 10, page), -EINVAL);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), -EINVAL);
+	setup(&di);
+	b = bms;
+	b.buf_bytes = 0;
+	CHECK_EQ(diskdump_begin(&w, &di, &b, 4, &dout), -EINVAL);
+	CHECK_EQ(diskdump_begin(&w, &di, NULL, 4, &dout), -EINVAL);
+	CHECK_EQ(diskdump_pages(NULL, &src), -EINVAL);
 	CHECK_EQ(diskdump_end(NULL), -EINVAL);
+}
+
+TEST(bitmap_or_page_changed_between_walks)
+{
+	struct diskdump_info di;
+
+	for (int walk = 2; walk <= 3; walk++) {		/* pass 1, pass 2 */
+		setup(&di);
+		flip_at_walk = walk;
+		CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+		CHECK_EQ(diskdump_descs(&w, &src), walk == 2 ? -ESTALE : 0);
+		if (walk == 3) {
+			CHECK_EQ(diskdump_data(&w), 0);
+			CHECK_EQ(diskdump_pages(&w, &src), -ESTALE);
+		}
+	}
+	/* A bit moved: the same count, another hash. */
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	diskdump_set_bit(bm2, 15);
+	bm2[1] &= (uint8_t)~(1u << 5);		/* 13 out, 15 in */
+	CHECK_EQ(diskdump_descs(&w, &src), -ESTALE);
 }
 
 TEST(page_changed_between_passes)
 {
 	struct diskdump_info di;
-	uint8_t a[DISKDUMP_BLOCK], zero[DISKDUMP_BLOCK] = { 0 };
 
 	setup(&di);
-	memset(a, 0x33, sizeof(a));
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
 	for (uint64_t p = 10; p < 14; p++)
-		CHECK_EQ(diskdump_desc(&w, p, p == 11 ? zero : a), 0);
+		memset(pages_of[p], p == 11 ? 0 : 0x33, DISKDUMP_BLOCK);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
 	CHECK_EQ(diskdump_data(&w), 0);
-	CHECK_EQ(diskdump_page(&w, 10, a), 0);
-	CHECK_EQ(diskdump_page(&w, 11, a), 0);			/* was zero: 4096 bytes more... */
-	CHECK_EQ(diskdump_page(&w, 12, a), 0);
-	CHECK_EQ(diskdump_page(&w, 13, zero), 0);		/* ...and one fewer: the same total */
+	memset(pages_of[11], 0x33, DISKDUMP_BLOCK);	/* was zero: 4096 bytes more... */
+	memset(pages_of[13], 0, DISKDUMP_BLOCK);	/* ...and one fewer: the same total */
+	CHECK_EQ(diskdump_pages(&w, &src), 0);
 	CHECK_EQ(diskdump_end(&w), -ESTALE);			/* still caught */
+}
+
+TEST(producer_and_source_fail)
+{
+	struct diskdump_info di;
+
+	setup(&di);
+	fill_error = -EIO;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), -EIO);
+	setup(&di);
+	null_at_pfn = 12;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), -EIO);
+	CHECK_EQ(diskdump_data(&w), -EIO);			/* latched */
+}
+
+TEST(measuring_writer)
+{
+	static const struct diskdump_out measure = { NULL, NULL };
+	struct diskdump_info di;
+	uint64_t size;
+
+	setup(&di);
+	memset(pages_of[10], 0xAA, DISKDUMP_BLOCK);
+	memset(pages_of[12], 0x5B, DISKDUMP_BLOCK);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &measure), 0);
+	CHECK_EQ(walks, 0);				/* no bitmap produced for nothing */
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
+	CHECK_EQ(out_len, 0);
+	size = w.data_end;
+	CHECK_EQ(size, 4 * 4096 + 4 * 24 + 4096 + 100 + 4096);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
+	CHECK_EQ(diskdump_data(&w), 0);
+	CHECK_EQ(diskdump_pages(&w, &src), 0);
+	CHECK_EQ(diskdump_end(&w), 0);
+	CHECK_EQ(out_len, size);
 }
 
 TEST(incomplete_flag)
@@ -262,7 +354,7 @@ TEST(incomplete_flag)
 
 	setup(&di);
 	di.status_flags = DISKDUMP_INCOMPLETE;
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
 	memcpy(&h, out, sizeof(h));
 	CHECK_EQ(h.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
 }
@@ -271,15 +363,14 @@ TEST(read_back)
 {
 	struct diskdump_info di;
 	struct diskdump_summary d;
-	uint8_t page[DISKDUMP_BLOCK] = { 1 };
 
 	setup(&di);
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), 0);
 	for (uint64_t p = 10; p < 14; p++)
-		CHECK_EQ(diskdump_desc(&w, p, page), 0);
+		pages_of[p][0] = 1;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
 	CHECK_EQ(diskdump_data(&w), 0);
-	for (uint64_t p = 10; p < 14; p++)
-		CHECK_EQ(diskdump_page(&w, p, page), 0);
+	CHECK_EQ(diskdump_pages(&w, &src), 0);
 	CHECK_EQ(diskdump_end(&w), 0);
 	CHECK_EQ(diskdump_read(out, out_len, &d), 0);
 	CHECK_EQ(d.header_version, 6);
@@ -317,15 +408,51 @@ TEST(read_back)
 TEST(output_fails)
 {
 	struct diskdump_info di;
-	uint8_t page[DISKDUMP_BLOCK] = { 1 };
 
 	setup(&di);
 	fail_at_call = 2;
-	CHECK_EQ(diskdump_begin(&w, &di, bm1, bm2, 4, &dout), -ENOSPC);
-	CHECK_EQ(diskdump_desc(&w, 10, page), -ENOSPC);	/* latched */
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), -ENOSPC);
+	CHECK_EQ(diskdump_descs(&w, &src), -ENOSPC);	/* latched */
 	CHECK_EQ(diskdump_data(&w), -ENOSPC);
 	CHECK_EQ(diskdump_end(&w), -ENOSPC);
 }
 
-TEST_MAIN(layout_and_pages, many_descriptors, caller_mistakes, page_changed_between_passes,
-	  incomplete_flag, read_back, output_fails)
+/* The bit-range helpers against a bit-by-bit model, every range of 200 bits. */
+TEST(bit_ranges)
+{
+	static uint8_t b[32], m[32];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int bad = 0;
+
+	for (uint64_t a = 0; a < 200; a += 3)
+		for (uint64_t e = a; e <= 200; e += 5) {
+			uint64_t want = 0, first = e;
+
+			for (size_t i = 0; i < sizeof(b); i++) {
+				x = x * 6364136223846793005ull + 1442695040888963407ull;
+				b[i] = (uint8_t)(x >> 56);
+			}
+			memcpy(m, b, sizeof(b));
+			for (uint64_t i = a; i < e; i++)
+				if (diskdump_bit(m, i)) {
+					want++;
+					if (first == e)
+						first = i;
+				}
+			bad += diskdump_bits_count(b, a, e) != want;
+			bad += diskdump_bits_next(b, a, e) != first;
+			bad += diskdump_bits_clear(b, a, e) != want;
+			for (uint64_t i = 0; i < 256; i++)
+				bad += diskdump_bit(b, i) != (i >= a && i < e ? 0 : diskdump_bit(m, i));
+			diskdump_bits_set(b, a, e);
+			for (uint64_t i = 0; i < 256; i++)
+				bad += diskdump_bit(b, i) != (i >= a && i < e ? 1 : diskdump_bit(m, i));
+		}
+	CHECK_EQ(bad, 0);
+	diskdump_bits_set(b, 9, 3);		/* an empty range does nothing */
+	CHECK_EQ(diskdump_bits_clear(b, 9, 3), 0);
+}
+
+TEST_MAIN(layout_and_pages, many_descriptors_across_windows, caller_mistakes,
+	  bitmap_or_page_changed_between_walks, page_changed_between_passes, producer_and_source_fail,
+	  measuring_writer, incomplete_flag, read_back, output_fails, bit_ranges)
