@@ -1,0 +1,506 @@
+/*
+ * Unit tests for payload/kdumpfile.c, the kdump-compressed dump in
+ * windows.  A synthetic machine is generated on the fly behind the
+ * callbacks: page tables (1 GiB pages for the direct map and the
+ * vmemmap), the mem_section table and struct pages laid out as Debian's
+ * 6.1 kernel has them (tests/unit/kfilter_texts.h).  Every GiB of it
+ * starts with 64 kept pages (32 of them all zero), then free buddy blocks
+ * of order 6, 7, 8, 9 and 10 up to the next GiB.
+ *
+ * A small machine (three windows, a hole and a partial page) is written
+ * into memory and read back through diskdump_read() and its descriptors;
+ * the level's fallbacks (no VMCOREINFO, struct pages that look misread,
+ * level 1) and struct pages that change between the plan and the write.
+ * Then a 1 TiB machine (2^28 pfns, 1024 windows) goes through a writer
+ * that only counts: the file's layout and page counts come out right and
+ * the memory is struct kdumpfile alone, bounded whatever the machine size
+ * (KDUMPFILE_MEMORY_MAX, 120 KiB; it is about 114 KiB).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/diskdump.h"
+#include "formats/kpgtable.h"
+#include "payload/kdumpfile.h"
+#include "tests/unit/kfilter_texts.h"
+#include "tests/unit/test.h"
+
+#define DMAP		0xffff888000000000ull
+#define VMEMMAP		0xffffea0000000000ull
+#define PML4		0x5b80a000ull		/* init_top_pgt - __START_KERNEL_map + phys_base */
+#define PDPT_DMAP	0x2000ull
+#define PDPT_VMEMMAP	0x3000ull
+#define ROOTS		0x10000ull
+#define SECTIONS	0x100000ull
+#define PAGES		0x100000000ull		/* struct pages from 4 GiB on */
+#define SEC_SHIFT	15			/* 128 MiB sections */
+#define GIB_PFNS	(1ull << 18)
+#define BUDDY		0xffffff7fu		/* PAGE_BUDDY_MAPCOUNT_VALUE, 6.1 */
+#define ANON_MAP	(0xffff888087654320ull | 1)
+
+static uint64_t npfn;			/* the machine's pfns */
+static int all_anon;			/* every struct page anonymous (misread) */
+static int free_kept;			/* the free blocks read as kernel pages instead */
+
+/* pfn's struct page (64 bytes, the 6.1 offsets). */
+static void struct_page(uint64_t pfn, uint8_t sp[64])
+{
+	uint64_t q = pfn % GIB_PFNS, flags = 0, mapping = 0, priv = 0;
+	uint32_t mapcount = 0xffffffffu;
+
+	if (all_anon) {
+		flags = 1ull << 4;
+		mapping = ANON_MAP;
+	} else if (q >= 64 && !free_kept) {
+		unsigned order = q < 128 ? 6 : q < 256 ? 7 : q < 512 ? 8 : q < 1024 ? 9 : 10;
+
+		if ((q & ((1ull << order) - 1)) == 0) {
+			mapcount = BUDDY;
+			priv = order;
+		}
+	}
+	memset(sp, 0, 64);
+	memcpy(sp + 0, &flags, 8);
+	memcpy(sp + 24, &mapping, 8);
+	memcpy(sp + 40, &priv, 8);
+	memcpy(sp + 48, &mapcount, 4);
+}
+
+static uint64_t synth_word(uint64_t pa)
+{
+	uint64_t nsec = (npfn + (1ull << SEC_SHIFT) - 1) >> SEC_SHIFT;
+
+	if (pa >= PML4 && pa < PML4 + 4096) {
+		uint64_t i = (pa - PML4) / 8;
+
+		return i == 273 ? PDPT_DMAP | KPGTABLE_PRESENT :
+		       i == 468 ? PDPT_VMEMMAP | KPGTABLE_PRESENT : 0;
+	}
+	if (pa >= PDPT_DMAP && pa < PDPT_DMAP + 4096)
+		return ((pa - PDPT_DMAP) / 8) << 30 | KPGTABLE_PS | KPGTABLE_PRESENT;
+	if (pa >= PDPT_VMEMMAP && pa < PDPT_VMEMMAP + 4096)
+		return (PAGES + ((pa - PDPT_VMEMMAP) / 8 << 30)) | KPGTABLE_PS | KPGTABLE_PRESENT;
+	if (pa >= ROOTS && pa < ROOTS + 8 * ((nsec + 255) / 256))
+		return DMAP + SECTIONS + (pa - ROOTS) / 8 * 4096;
+	if (pa >= SECTIONS && pa < SECTIONS + 16 * nsec && (pa - SECTIONS) % 16 == 0)
+		return VMEMMAP | 0x7;
+	return 0;
+}
+
+static uint64_t phys_reads;
+
+static int synth_read(void *ctx, uint64_t paddr, void *buf, size_t len)
+{
+	uint8_t *out = buf, sp[64];
+
+	(void)ctx;
+	phys_reads++;
+	if (paddr >= PAGES && paddr < PAGES + npfn * 64) {	/* struct pages, whole ones */
+		if (paddr % 64 || len % 64 || paddr + len > PAGES + npfn * 64)
+			return -EFAULT;
+		for (size_t i = 0; i < len; i += 64) {
+			struct_page((paddr - PAGES + i) / 64, sp);
+			memcpy(out + i, sp, 64);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++) {
+		uint64_t a = paddr + i;
+
+		out[i] = (uint8_t)(synth_word(a & ~7ull) >> (8 * (a & 7)));
+	}
+	return 0;
+}
+
+/* The machine's memory: ranges [0, 0x9f800) (a partial last page) and
+ * [1 MiB, npfn pages); pages read as a pattern, the 32 pages at 32..63 of
+ * each GiB all zero. */
+static int range_next(void *ctx, size_t *cursor, uint64_t *start, uint64_t *size)
+{
+	(void)ctx;
+	if (*cursor >= 2)
+		return -ENOENT;
+	*start = *cursor ? 0x100000 : 0;
+	*size = *cursor ? npfn * 4096 - 0x100000 : 0x9f800;
+	++*cursor;
+	return 0;
+}
+
+static void page_bytes(uint64_t pfn, uint8_t *page)
+{
+	uint64_t q = pfn % GIB_PFNS, v = pfn ^ 0x5a5a5a5a;
+
+	memset(page, 0, DISKDUMP_BLOCK);
+	if (q >= 32 && q < 64)
+		return;
+	memcpy(page, &v, 8);
+	page[100] = (uint8_t)(pfn * 7);
+	if (q % 3 == 0)
+		page[4000] = 1;		/* not "compressible" */
+}
+
+static uint64_t pages_read, rewinds, progress_last;
+
+static void read_page(void *ctx, uint64_t pfn, void *page)
+{
+	(void)ctx;
+	pages_read++;
+	page_bytes(pfn, page);
+}
+
+static void rewind_cb(void *ctx)
+{
+	(void)ctx;
+	rewinds++;
+}
+
+static void progress_cb(void *ctx, uint64_t pages)
+{
+	(void)ctx;
+	progress_last = pages;
+}
+
+/* "Compresses" a page whose bytes past 128 are zero to its first 128. */
+static int fake_compress(void *ctx, const void *in, void *o, size_t *n)
+{
+	const uint8_t *p = in;
+
+	(void)ctx;
+	for (size_t i = 128; i < DISKDUMP_BLOCK; i++)
+		if (p[i])
+			return -1;
+	memcpy(o, in, 128);
+	*n = 128;
+	return 0;
+}
+
+static const struct kdumpfile_src src = { range_next, read_page, synth_read, rewind_cb,
+					  progress_cb, NULL };
+static struct kdumpfile kf;
+static char vmcoreinfo[8192];
+
+static void setup(uint64_t pfns)
+{
+	npfn = pfns;
+	all_anon = free_kept = 0;
+	pages_read = rewinds = progress_last = phys_reads = 0;
+	snprintf(vmcoreinfo, sizeof(vmcoreinfo), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
+		 (unsigned long long)(DMAP + ROOTS));
+	memcpy(strstr(vmcoreinfo, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
+}
+
+static void info(struct diskdump_info *di)
+{
+	memset(di, 0, sizeof(*di));
+	di->sysname = "Linux";
+	di->release = "6.1.0-18-amd64";
+	di->machine = "x86_64";
+	di->nr_cpus = 2;
+	di->vmcoreinfo = vmcoreinfo;
+	di->vmcoreinfo_len = strlen(vmcoreinfo);
+	di->compression = DISKDUMP_COMPRESSED_LZO;
+	di->compress = fake_compress;
+}
+
+/* ------------------------------------------------------------ in memory */
+
+#define OUT_CAP (8u << 20)
+static uint8_t out[OUT_CAP];
+static uint64_t out_len;
+static uint64_t begun_size;
+static uint32_t begin_flags;
+
+static int mem_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (off != out_len || off + len > OUT_CAP)
+		return -EFBIG;		/* the writer only appends */
+	memcpy(out + off, buf, len);
+	out_len += len;
+	return 0;
+}
+
+static int begin_cb(void *ctx, uint64_t size, uint32_t *status)
+{
+	(void)ctx;
+	begun_size = size;
+	*status |= begin_flags;
+	return 0;
+}
+
+static const struct kdumpfile_dst mem_dst = { { mem_write, NULL }, begin_cb, NULL };
+
+static int plan(unsigned level, const char *vi)
+{
+	return kdumpfile_plan(&kf, &src, level, vi, vi ? strlen(vi) : 0);
+}
+
+/* Every 2nd-bitmap page of the file in out: its descriptor's bytes are
+ * the page (the zero page for a zero one).  Returns the pages checked. */
+static uint64_t check_pages(const struct diskdump_summary *d)
+{
+	uint64_t n = 0;
+	const uint8_t *bm2;
+	uint8_t want[DISKDUMP_BLOCK], got[DISKDUMP_BLOCK];
+
+	bm2 = out + d->descs_offset - diskdump_bitmap_bytes(d->max_mapnr);
+	for (uint64_t pfn = 0; pfn < d->max_mapnr; pfn++) {
+		struct diskdump_page_desc desc;
+
+		if (!diskdump_bit(bm2, pfn))
+			continue;
+		memcpy(&desc, out + d->descs_offset + n * sizeof(desc), sizeof(desc));
+		n++;
+		if (desc.offset + desc.size > out_len)
+			return 0;
+		memset(got, 0, sizeof(got));
+		memcpy(got, out + desc.offset, desc.size);	/* fake_compress: a prefix */
+		page_bytes(pfn, want);
+		if (memcmp(got, want, sizeof(want)) != 0) {
+			fprintf(stderr, "pfn %llu differs\n", (unsigned long long)pfn);
+			return 0;
+		}
+	}
+	return n;
+}
+
+TEST(small_machine_end_to_end)
+{
+	struct diskdump_info di;
+	struct diskdump_summary d;
+	struct diskdump_header h;
+	uint64_t present = 0x9f + 1 + (2 * GIB_PFNS + 4096 - 256), kept;
+	char line[320];
+
+	setup(2 * GIB_PFNS + 4096);		/* three windows, the last a part */
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK(kf.filtered);
+	CHECK(kf.why == NULL);
+	CHECK_EQ(kf.max_mapnr, npfn);
+	CHECK_EQ(kf.present, present);
+	/* Kept: 64 a GiB (pfns 0..63 and 262144.., 524288..); the last part
+	 * of a GiB has 64 more then free blocks. */
+	kept = 3 * 64;
+	CHECK_EQ(kf.pages, kept);
+	CHECK_EQ(kf.st.left_out, present - kept);
+	CHECK_EQ(kf.level_recorded, 31);
+	kdumpfile_level_line(&kf, line, sizeof(line));
+	CHECK(strncmp(line, "kdump level 31: left out ", 25) == 0);
+
+	info(&di);
+	out_len = 0;
+	begin_flags = DISKDUMP_INCOMPLETE;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), 0);
+	CHECK(kf.measured);
+	CHECK_EQ(begun_size, out_len);			/* measured = written */
+	CHECK_EQ(kf.size, out_len);
+	CHECK_EQ(pages_read, 3 * kept);			/* measuring, descriptors, data */
+	CHECK_EQ(progress_last, 3 * kept);
+	CHECK_EQ(rewinds, 3);
+	CHECK_EQ(kf.w.zero, 3 * 32);
+	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+	CHECK_EQ(d.max_mapnr, npfn);
+	CHECK_EQ(d.pages_present, present);
+	CHECK_EQ(d.pages_dumped, kept);
+	CHECK_EQ(d.dump_level, 31);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
+	CHECK_EQ(check_pages(&d), kept);
+	memcpy(&h, out, sizeof(h));
+	CHECK_EQ(h.bitmap_blocks, 2 * diskdump_bitmap_bytes(npfn) / 4096);
+
+	/* Without a begin callback: no measuring pass. */
+	begin_flags = 0;
+	out_len = 0;
+	pages_read = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di,
+				 &(struct kdumpfile_dst){ { mem_write, NULL }, NULL, NULL }), 0);
+	CHECK_EQ(pages_read, 2 * kept);
+	CHECK_EQ(kf.size, out_len);
+	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO);
+	CHECK_EQ(check_pages(&d), kept);
+}
+
+TEST(level_fallbacks)
+{
+	struct diskdump_info di;
+	struct diskdump_summary d;
+	char line[320];
+
+	setup(4096);					/* 16 MiB, every page written */
+	CHECK_EQ(plan(31, NULL), 0);			/* no VMCOREINFO */
+	CHECK(!kf.filtered);
+	CHECK_STR(kf.why, "no VMCOREINFO note");
+	CHECK_EQ(kf.level_recorded, 1);
+	CHECK_EQ(kf.pages, kf.present);
+	kdumpfile_level_line(&kf, line, sizeof(line));
+	CHECK_STR(line, "kdump level 31: not filtering (no VMCOREINFO note): every page kept, "
+		  "dump level 1 recorded");
+	info(&di);
+	di.vmcoreinfo = NULL;
+	di.vmcoreinfo_len = 0;
+	out_len = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), 0);
+	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+	CHECK_EQ(d.dump_level, 1);
+	CHECK_EQ(d.pages_dumped, d.pages_present);
+
+	CHECK_EQ(plan(30, "PAGESIZE=4096\n"), 0);	/* a layout refused: 30 & 1 */
+	CHECK(kf.why != NULL);
+	CHECK_EQ(kf.level_recorded, 0);
+
+	setup(GIB_PFNS);
+	all_anon = 1;					/* nothing free, nothing kept */
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK(!kf.filtered);
+	CHECK(strstr(kf.why, "misread") != NULL);
+	CHECK_EQ(kf.level_recorded, 1);
+	CHECK_EQ(kf.pages, kf.present);
+
+	setup(GIB_PFNS);
+	CHECK_EQ(plan(1, vmcoreinfo), 0);		/* zero pages only: nothing read */
+	CHECK(!kf.filtered);
+	CHECK(kf.why == NULL);
+	CHECK_EQ(kf.level_recorded, 1);
+	CHECK_EQ(phys_reads, 0);
+	kdumpfile_level_line(&kf, line, sizeof(line));
+	CHECK_STR(line, "kdump level 1: every page kept (262048 pages; zero pages stored as one)");
+
+	CHECK_EQ(kdumpfile_plan(&kf, &src, 31, NULL, 0), 0);
+	CHECK_EQ(kdumpfile_plan(NULL, &src, 31, NULL, 0), -EINVAL);
+	npfn = 0x100;					/* only the low range */
+	CHECK_EQ(plan(31, NULL), 0);
+	CHECK_EQ(kf.max_mapnr, 0xa0);
+}
+
+/* The struct pages change after the plan (a device writing into them):
+ * the 2nd bitmap comes out different and the write says -ESTALE. */
+TEST(struct_pages_change_after_the_plan)
+{
+	struct diskdump_info di;
+
+	setup(GIB_PFNS);
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK(kf.filtered);
+	free_kept = 1;
+	info(&di);
+	out_len = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), -ESTALE);
+	CHECK(!kf.measured);				/* caught before anything was written */
+	CHECK_EQ(out_len, 0);
+	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL }, NULL,
+								    NULL }), -ESTALE);
+}
+
+/* ------------------------------------------------------------ 1 TiB */
+
+struct counter {
+	uint64_t pos;
+	uint8_t head[2 * DISKDUMP_BLOCK];	/* header and the sub-header block */
+	uint64_t bm_off, bm_bytes;		/* known once the header is in */
+	uint64_t bits1, bits2, descs, bad;
+};
+
+static int count_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	struct counter *c = ctx;
+	const uint8_t *p = buf;
+
+	if (off != c->pos)
+		c->bad++;
+	for (size_t i = 0; i < len; i++) {
+		uint64_t a = off + i;
+
+		if (a < sizeof(c->head)) {
+			c->head[a] = p[i];
+			continue;
+		}
+		if (c->bm_off == 0) {
+			struct diskdump_header h;
+			struct diskdump_sub_header sh;
+
+			memcpy(&h, c->head, sizeof(h));
+			memcpy(&sh, c->head + DISKDUMP_BLOCK, sizeof(sh));
+			c->bm_off = (uint64_t)(1 + h.sub_hdr_size) * DISKDUMP_BLOCK;
+			c->bm_bytes = (uint64_t)h.bitmap_blocks / 2 * DISKDUMP_BLOCK;
+		}
+		if (a >= c->bm_off && a + (len - i) <= c->bm_off + 2 * c->bm_bytes) {
+			/* the rest of this write is bitmap: count it a word at a time */
+			for (; i < len; i++) {
+				a = off + i;
+				if (a < c->bm_off + c->bm_bytes)
+					c->bits1 += (uint64_t)__builtin_popcount(p[i]);
+				else
+					c->bits2 += (uint64_t)__builtin_popcount(p[i]);
+			}
+			break;
+		}
+		if (a >= c->bm_off + 2 * c->bm_bytes) {	/* descriptors and data: counted */
+			break;
+		}
+		c->bad++;				/* a write across the bitmaps' ends */
+		break;
+	}
+	c->pos = off + len;
+	return 0;
+}
+
+static int count_begin(void *ctx, uint64_t size, uint32_t *status)
+{
+	(void)status;
+	*(uint64_t *)ctx = size;
+	return 0;
+}
+
+TEST(one_tib_machine_in_bounded_memory)
+{
+	static struct counter c;
+	uint64_t measured = 0;
+	struct diskdump_info di;
+	struct diskdump_header h;
+	struct diskdump_sub_header sh;
+	struct kdumpfile_dst dst = { { count_write, &c }, count_begin, &measured };
+	uint64_t pfns = 1ull << 28, kept = (pfns / GIB_PFNS) * 64;
+
+	/* All the memory a dump of any size needs is struct kdumpfile. */
+	CHECK(sizeof(struct kdumpfile) <= KDUMPFILE_MEMORY_MAX);
+	CHECK(sizeof(struct kdumpfile) >= KDUMPFILE_WINDOW_BYTES + PAGEFILTER_BUF + DISKDUMP_BLOCK);
+
+	setup(pfns);
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK(kf.why == NULL);
+	CHECK_EQ(kf.max_mapnr, pfns);
+	CHECK_EQ(kf.present, pfns - 0x100 + 0xa0);
+	CHECK_EQ(kf.pages, kept);
+	CHECK_EQ(kf.st.counts[PAGECLASS_FREE], kf.present - kept);
+
+	info(&di);
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ(kdumpfile_write(&kf, &di, &dst), 0);
+	CHECK_EQ(c.bad, 0);
+	CHECK_EQ(c.pos, measured);
+	CHECK_EQ(kf.size, measured);
+	memcpy(&h, c.head, sizeof(h));
+	memcpy(&sh, c.head + DISKDUMP_BLOCK, sizeof(sh));
+	CHECK_EQ(sh.max_mapnr_64, pfns);
+	CHECK_EQ(h.bitmap_blocks, 2 * (pfns / 8 / DISKDUMP_BLOCK));	/* 2 x 32 MiB */
+	CHECK_EQ(h.total_ram_blocks, kept);
+	CHECK_EQ(sh.dump_level, 31);
+	CHECK_EQ(c.bits1, kf.present);
+	CHECK_EQ(c.bits2, kept);
+	/* descriptors, the zero page, the pages: 32 zero ones a GiB, the
+	 * rest compressed to 128 bytes or raw (every third). */
+	CHECK_EQ(kf.w.zero, 32 * (pfns / GIB_PFNS));
+	CHECK_EQ(kf.w.compressed + kf.w.stored + kf.w.zero, kept);
+	CHECK_EQ(c.pos, (uint64_t)(1 + h.sub_hdr_size) * DISKDUMP_BLOCK + 2 * (pfns / 8) +
+			    kept * 24 + DISKDUMP_BLOCK + kf.w.compressed * 128 +
+			    kf.w.stored * DISKDUMP_BLOCK);
+	/* A free block's struct pages are read as its head alone: a few
+	 * hundred thousand small reads a walk, not 16 GiB of struct pages. */
+	CHECK(phys_reads < 6 * 4 * (pfns / 1024 + 10 * (pfns / GIB_PFNS)));
+}
+
+TEST_MAIN(small_machine_end_to_end, level_fallbacks, struct_pages_change_after_the_plan,
+	  one_tib_machine_in_bounded_memory)
