@@ -20,7 +20,7 @@
  * the crashed kernel's struct pages only inside the ranges
  * (kernel/physread.h).  Neither bitmap is kept: each walk recomputes a
  * window of 2^18 pfns (32 KiB, 1 GiB of memory) at a time, so the memory
- * is one static struct kdumpfile (about 114 KiB) for a machine of any
+ * is one static struct kdumpfile (about 110 KiB) for a machine of any
  * size.  When the struct pages cannot be classified (no VMCOREINFO, a
  * layout refused, a bad mem_section, a result that looks misread) one
  * line says why and every page is kept at level & 1.  The file size is

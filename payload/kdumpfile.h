@@ -35,7 +35,7 @@
  *                      memory changed between passes).
  *   kdumpfile_level_line()  the one line saying what the level did.
  *
- * Memory: struct kdumpfile is all of it (about 114 KiB: the 32 KiB window,
+ * Memory: struct kdumpfile is all of it (about 110 KiB: the 32 KiB window,
  * the 64 KiB struct-page buffer, one page, the writer's descriptor block
  * and compression buffer), the caller's, whatever the machine's size.
  * Pure: no globals, no printing, no allocation.

@@ -14,7 +14,7 @@
  * Then a 1 TiB machine (2^28 pfns, 1024 windows) goes through a writer
  * that only counts: the file's layout and page counts come out right and
  * the memory is struct kdumpfile alone, bounded whatever the machine size
- * (KDUMPFILE_MEMORY_MAX, 120 KiB; it is about 114 KiB).
+ * (KDUMPFILE_MEMORY_MAX, 120 KiB; it is 112432 bytes on x86-64).
  */
 #include <errno.h>
 #include <stdio.h>
