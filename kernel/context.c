@@ -496,6 +496,41 @@ static void unaccepted_guard(const struct context *ctx, const struct unaccepted_
 }
 
 /*
+ * The table's address in the firmware's own configuration table array,
+ * which a handoff block names (EFI_SYSTAB) but `handoff create
+ * --from-system` cannot list in full (Linux's sysfs shows only a few
+ * GUIDs).  The array lives in runtime memory; read in place, bounded.
+ */
+#define FW_TABLES_MAX	1024u
+static bool unaccepted_in_fw_array(const struct context *ctx, uint64_t *addr, uint64_t *array)
+{
+	struct handoff_record rec;
+	struct handoff_efi_systab st;
+	struct efi_config_table t;
+	const uint8_t *p;
+	size_t bytes;
+
+	if (!handoff_find(ctx, HANDOFF_TYPE_EFI_SYSTAB, &rec) || handoff_get_efi_systab(&rec, &st) != 0 ||
+	    st.config_table_addr == 0 || st.config_table_count == 0 ||
+	    st.config_table_count > FW_TABLES_MAX ||
+	    efi_config_tables_bytes(st.config_table_count, &bytes) != 0)
+		return false;
+	if (ctx->efi_mmap != NULL &&
+	    efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, st.config_table_addr,
+				bytes) == EFI_TABLE_IN_UNSAFE)
+		return false;
+	if ((p = map_bytes(st.config_table_addr, bytes)) == NULL)
+		return false;
+	for (size_t i = 0; i < st.config_table_count; i++)
+		if (efi_config_table_at(p, bytes, i, &t) == 0 && efi_guid_eq(&t.guid, &unaccepted_guid)) {
+			*addr = t.table;
+			*array = st.config_table_addr;
+			return true;
+		}
+	return false;
+}
+
+/*
  * Leave unaccepted memory out of the finished plan, before anything reads
  * a page of it (docs/unaccepted.md).  A valid table: every unit its live
  * bitmap still marks.  A table present but refused: only memory the EFI
@@ -511,14 +546,20 @@ static void unaccepted_plan(const struct context *ctx, const struct cmdline *opt
 	bool guard = opts->test == CMDLINE_TEST_UNACCEPTED_GUARD ||
 		     opts->test == CMDLINE_TEST_UNACCEPTED_NOCARVE;
 	const char *bad = NULL;
-	uint64_t addr = 0, left = 0;
+	uint64_t addr = 0, left = 0, array = 0;
 	bool found = false;
+	char via[80] = "";
 
 	for (unsigned i = 0; i < ctx->table_count && !found; i++)
 		if (efi_guid_eq(&ctx->tables[i].guid, &unaccepted_guid)) {
 			addr = ctx->tables[i].table;
 			found = true;
 		}
+	if (!found && unaccepted_in_fw_array(ctx, &addr, &array)) {
+		found = true;
+		snprintf(via, sizeof(via), " (listed in the firmware's configuration tables at 0x%llx)",
+			 (unsigned long long)array);
+	}
 	if (!found && ctx->tables_truncated) {
 		bad = "the EFI configuration tables were cut short, it may be among those left out";
 	} else if (!found) {
@@ -542,9 +583,9 @@ static void unaccepted_plan(const struct context *ctx, const struct cmdline *opt
 			unaccepted_carve(&t, plan, &out, &st);
 			*plan = out;
 		}
-		printf("unaccepted: table at 0x%llx (%u KiB units, 0x%llx-0x%llx, %llu unaccepted): "
+		printf("unaccepted: table at 0x%llx%s (%u KiB units, 0x%llx-0x%llx, %llu unaccepted): "
 		       "%llu units (%llu MiB) of the dump's memory left out, never read",
-		       (unsigned long long)addr, t.unit_size >> 10, (unsigned long long)t.phys_base,
+		       (unsigned long long)addr, via, t.unit_size >> 10, (unsigned long long)t.phys_base,
 		       (unsigned long long)t.end, (unsigned long long)unaccepted_count(&t),
 		       (unsigned long long)st.units, (unsigned long long)(st.bytes >> 20));
 		if (st.dropped)
@@ -563,7 +604,7 @@ static void unaccepted_plan(const struct context *ctx, const struct cmdline *opt
 	unaccepted_keep_in(plan, &allowed, &out, &left);
 	*plan = out;
 	if (found)
-		printf("unaccepted: table at 0x%llx REFUSED (%s); ", (unsigned long long)addr, bad);
+		printf("unaccepted: table at 0x%llx%s REFUSED (%s); ", (unsigned long long)addr, via, bad);
 	else
 		printf("unaccepted: table unknown (%s); ", bad);
 	if (allowed.n)

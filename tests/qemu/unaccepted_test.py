@@ -15,6 +15,9 @@ nowhere in it); patterns in accepted units, including units the crashed
 kernel accepted inside the EfiUnacceptedMemory region, are present.
 
   - version 1, ELF over serial: the marked units left out, the rest dumped;
+  - version 1, the table found in the firmware's own configuration table
+    array that the block names (as `handoff create --from-system` makes
+    it: Linux's sysfs lists only a few GUIDs);
   - version 1, kdump-compressed file on a dump partition (the same planned
     ranges): marked patterns nowhere on the disk, the others there;
   - the guard itself: pm.test=unaccepted-guard-nocarve guards but does not
@@ -59,12 +62,26 @@ def table(version=1, marked=MARKED):
     return struct.pack("<IIQQ", version, UNIT, BASE, len(bits)) + bytes(bits)
 
 
-def block(name, with_map=True):
-    lines = ["creator testhost 6.1.0-test",
-             "systab 0x7f9e0018 2.70 config-table=0x7f9eef18 config-count=1 platform=64 EDK II",
-             "config-table linux-unaccepted 0x%x" % TABLE_AT,
-             "dump-range 0x100000 0xff00000",
-             "cmdline after=poweroff"]
+ARRAY_AT = 0x3700000            # the firmware's configuration table array (fw_array cases)
+
+
+def fw_array():
+    """An EFI_CONFIGURATION_TABLE array: ACPI 2.0, then the unaccepted table."""
+    import uuid
+    acpi = uuid.UUID("8868e871-e4f1-11d3-bc22-0080c73c8881").bytes_le
+    unacc = uuid.UUID("d5d1de3c-105c-44f9-9ea9-bcef98120031").bytes_le
+    return acpi + struct.pack("<Q", 0xf0000) + unacc + struct.pack("<Q", TABLE_AT)
+
+
+def block(name, with_map=True, fw_array_only=False):
+    lines = ["creator testhost 6.1.0-test"]
+    if fw_array_only:       # as `handoff create --from-system` makes it: the array named, not listed
+        lines += ["systab 0x7f9e0018 2.70 config-table=0x%x config-count=2 platform=64 EDK II" % ARRAY_AT,
+                  "config-table acpi20 0xf0000"]
+    else:
+        lines += ["systab 0x7f9e0018 2.70 config-table=0x7f9eef18 config-count=1 platform=64 EDK II",
+                  "config-table linux-unaccepted 0x%x" % TABLE_AT]
+    lines += ["dump-range 0x100000 0xff00000", "cmdline after=poweroff"]
     if with_map:
         lines += ["efi-mmap conventional 0x0       0x4000 0xf",
                   "efi-mmap unaccepted   0x4000000 0x4000 0xf",
@@ -89,21 +106,26 @@ def plants(tag):
     return marked, accepted
 
 
-def boot(name, tbl, extra_args, append, expect, with_map=True, all_plants=()):
+def boot(name, tbl, extra_args, append, expect, with_map=True, all_plants=(), fw_array_only=False):
     tpath = os.path.join(TMP, name + ".table")
     with open(tpath, "wb") as f:
         f.write(tbl)
-    args = ["-kernel", BZ, "-initrd", block(name, with_map), "-append", "console=ttyS0 " + append,
+    args = ["-kernel", BZ, "-initrd", block(name, with_map, fw_array_only), "-append", "console=ttyS0 " + append,
             "-device", "loader,file=%s,addr=0x%x,force-raw=on" % (tpath, TABLE_AT)] + extra_args
+    if fw_array_only:
+        apath = os.path.join(TMP, name + ".array")
+        with open(apath, "wb") as f:
+            f.write(fw_array())
+        args += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (apath, ARRAY_AT)]
     for p in all_plants:
         args += p.arg()
     return args
 
 
-def serial_run(name, tbl, append, with_map=True, marked=(), accepted=()):
+def serial_run(name, tbl, append, with_map=True, marked=(), accepted=(), fw_array_only=False):
     cap = os.path.join(TMP, name + ".cap")
     args = boot(name, tbl, ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"],
-                "dump=serial " + append, [], with_map, list(marked) + list(accepted))
+                "dump=serial " + append, [], with_map, list(marked) + list(accepted), fw_array_only)
     res = q.run_qemu(args, [], 180, must_exit=True, serial_stdio=False)
     text = open(cap, "rb").read().decode("latin-1") if os.path.exists(cap) else ""
     # The console went to the capture: show its lines when a check fails.
@@ -158,6 +180,22 @@ def t_v1_serial_units_left_out():
             r"4 units \(8 MiB\) of the dump's memory left out, never read$", COMPLETE]):
         return res
     core = recv(res, "v1", cap)
+    if core:
+        res.failure = check_core(core, marked, accepted)
+    return res
+
+
+def t_v1_found_in_firmware_array():
+    # The handoff lists only some tables (as from /sys); the firmware's
+    # own array, which the block names, has the unaccepted table.
+    marked, accepted = plants("fa")
+    res, cap, text = serial_run("fwarray", table(), "pm.test=unaccepted-guard", True, marked, accepted,
+                                fw_array_only=True)
+    if res.failure or not need(res, text, [
+            r"^unaccepted: table at 0x3800000 \(listed in the firmware's configuration tables at 0x3700000\) "
+            r"\(2048 KiB units, .*\): 4 units \(8 MiB\) of the dump's memory left out, never read$", COMPLETE]):
+        return res
+    core = recv(res, "fwarray", cap)
     if core:
         res.failure = check_core(core, marked, accepted)
     return res
@@ -235,7 +273,7 @@ def t_v2_no_map_no_memory():
     return res
 
 
-TESTS = [t_v1_serial_units_left_out, t_v1_kdump_units_left_out, t_guard_catches_a_touch,
+TESTS = [t_v1_serial_units_left_out, t_v1_found_in_firmware_array, t_v1_kdump_units_left_out, t_guard_catches_a_touch,
          t_v2_refused_map_accepted_only, t_v2_no_map_no_memory]
 
 if __name__ == "__main__":
