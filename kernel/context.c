@@ -26,6 +26,7 @@
 
 #include "formats/elf64.h"
 #include "formats/elfcorehdr.h"
+#include "formats/unaccepted.h"
 #include "kernel/context.h"
 #include "kernel/cpu.h"
 #include "payload/dumpsrc.h"
@@ -36,6 +37,7 @@
 #define NOTES_MAX	(256u << 10)	/* the crashed kernel's notes as the dump carries them */
 
 static const struct efi_guid esrt_guid = EFI_SYSTEM_RESOURCE_TABLE_GUID;
+static const struct efi_guid unaccepted_guid = EFI_LINUX_UNACCEPTED_MEM_GUID;
 
 static const uint8_t *map_bytes(uint64_t addr, uint64_t len)
 {
@@ -385,8 +387,236 @@ static void note_left_out(void *arg, const char *name, uint32_t type, size_t len
 	dump_warn(arg, "dump: note %s type %u (%zu bytes) does not fit; left out", name, type, len);
 }
 
+/* ------------------------------------------------------------ unaccepted memory */
+
+/*
+ * Linux's unaccepted-memory table, read live: the 24-byte header first,
+ * then exactly header + bitmap (formats/unaccepted.h).  NULL with *t set,
+ * or why it is refused.
+ */
+static const char *unaccepted_read(const struct context *ctx, uint64_t addr,
+				   struct unaccepted_table *t, char *why, size_t whylen)
+{
+	const uint8_t *p;
+	uint64_t len = UNACCEPTED_HEADER_SIZE;
+	int err;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (ctx->efi_mmap != NULL &&
+		    efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, addr, len) ==
+		    EFI_TABLE_IN_UNSAFE) {
+			snprintf(why, whylen, "%llu bytes at 0x%llx lie in memory the EFI memory map says must not be read",
+				 (unsigned long long)len, (unsigned long long)addr);
+			return why;
+		}
+		if ((p = map_bytes(addr, len)) == NULL) {
+			snprintf(why, whylen, "%llu bytes at 0x%llx not addressable", (unsigned long long)len,
+				 (unsigned long long)addr);
+			return why;
+		}
+		err = pass == 0 ? unaccepted_header(p, (size_t)len, t) : unaccepted_parse(p, (size_t)len, t);
+		if (err) {
+			snprintf(why, whylen, "%s: version %u, unit %u bytes, base 0x%llx, bitmap %llu bytes",
+				 unaccepted_strerror(err), t->version, t->unit_size,
+				 (unsigned long long)t->phys_base, (unsigned long long)t->size);
+			return why;
+		}
+		len = unaccepted_table_bytes(t);
+	}
+	{
+		uint64_t s, e;
+
+		if (unaccepted_next(t, addr, addr + len, &s, &e)) {
+			snprintf(why, whylen, "the table lies in memory its own bitmap calls unaccepted (0x%llx)",
+				 (unsigned long long)s);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* The EFI memory map's EfiUnacceptedMemory descriptors: each passed to fn;
+ * returns their bytes. */
+static uint64_t map_unaccepted(const struct context *ctx, void (*fn)(void *arg, uint64_t a, uint64_t len),
+			       void *arg)
+{
+	size_t n = ctx->efi_mmap ? efi_mmap_count(ctx->efi_mmap_len, ctx->efi_desc_size) : 0;
+	struct efi_mmap_desc d;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len;
+
+		if (efi_mmap_desc_at(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, i, &d) != 0 ||
+		    d.type != EFI_UNACCEPTED_MEMORY || d.num_pages == 0)
+			continue;
+		/* A descriptor that would wrap reaches to the end of memory. */
+		len = d.num_pages > (UINT64_MAX - d.phys_start) / 4096 ? UINT64_MAX - d.phys_start :
+		      d.num_pages * 4096;
+		if (len)
+			fn(arg, d.phys_start, len);
+		total += len;
+	}
+	return total;
+}
+
+static void exclude_fn(void *arg, uint64_t a, uint64_t len)
+{
+	dumpplan_exclude(arg, a, len);
+}
+
+static void guard_fn(void *arg, uint64_t a, uint64_t len)
+{
+	int64_t n = cpu_guard_phys(a, len);
+
+	if (n > 0)
+		*(uint64_t *)arg += (uint64_t)n;
+	else if (n < 0)
+		printf("pm.test: cannot guard 0x%llx+0x%llx (error %lld)\n", (unsigned long long)a,
+		       (unsigned long long)len, (long long)n);
+}
+
+/*
+ * pm.test=unaccepted-guard: unmap what must never be touched, so a touch
+ * faults (the run then ends "run FAILED: CPU exception", never "dump
+ * complete"): the units a valid table marks, else the EFI memory map's
+ * EfiUnacceptedMemory.
+ */
+static void unaccepted_guard(const struct context *ctx, const struct unaccepted_table *t)
+{
+	uint64_t guarded = 0, s, e;
+
+	if (t != NULL)
+		for (uint64_t a = 0; unaccepted_next(t, a, UINT64_MAX, &s, &e); a = e)
+			guard_fn(&guarded, s, e - s);
+	else
+		map_unaccepted(ctx, guard_fn, &guarded);
+	printf("pm.test: %llu MiB of unaccepted memory unmapped: a touch faults\n",
+	       (unsigned long long)(guarded >> 20));
+}
+
+/*
+ * The table's address in the firmware's own configuration table array,
+ * which a handoff block names (EFI_SYSTAB) but `handoff create
+ * --from-system` cannot list in full (Linux's sysfs shows only a few
+ * GUIDs).  The array lives in runtime memory; read in place, bounded.
+ */
+#define FW_TABLES_MAX	1024u
+static bool unaccepted_in_fw_array(const struct context *ctx, uint64_t *addr, uint64_t *array)
+{
+	struct handoff_record rec;
+	struct handoff_efi_systab st;
+	struct efi_config_table t;
+	const uint8_t *p;
+	size_t bytes;
+
+	if (!handoff_find(ctx, HANDOFF_TYPE_EFI_SYSTAB, &rec) || handoff_get_efi_systab(&rec, &st) != 0 ||
+	    st.config_table_addr == 0 || st.config_table_count == 0 ||
+	    st.config_table_count > FW_TABLES_MAX ||
+	    efi_config_tables_bytes(st.config_table_count, &bytes) != 0)
+		return false;
+	if (ctx->efi_mmap != NULL &&
+	    efi_table_placement(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, st.config_table_addr,
+				bytes) == EFI_TABLE_IN_UNSAFE)
+		return false;
+	if ((p = map_bytes(st.config_table_addr, bytes)) == NULL)
+		return false;
+	for (size_t i = 0; i < st.config_table_count; i++)
+		if (efi_config_table_at(p, bytes, i, &t) == 0 && efi_guid_eq(&t.guid, &unaccepted_guid)) {
+			*addr = t.table;
+			*array = st.config_table_addr;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Leave unaccepted memory out of the finished plan, before anything reads
+ * a page of it (docs/unaccepted.md).  A valid table: every unit its live
+ * bitmap still marks.  A table present but refused: only memory the EFI
+ * memory map shows the firmware had accepted (a RAM type other than
+ * EfiUnacceptedMemory) is kept; with no map, no memory at all.  No table:
+ * the map's EfiUnacceptedMemory, if it has any.  One console line.
+ */
+static void unaccepted_plan(const struct context *ctx, const struct cmdline *opts, struct dumpplan *plan)
+{
+	static struct dumpplan out, allowed;
+	static struct unaccepted_table t;
+	static char why[200];
+	bool guard = opts->test == CMDLINE_TEST_UNACCEPTED_GUARD ||
+		     opts->test == CMDLINE_TEST_UNACCEPTED_NOCARVE;
+	const char *bad = NULL;
+	uint64_t addr = 0, left = 0, array = 0;
+	bool found = false;
+	char via[80] = "";
+
+	for (unsigned i = 0; i < ctx->table_count && !found; i++)
+		if (efi_guid_eq(&ctx->tables[i].guid, &unaccepted_guid)) {
+			addr = ctx->tables[i].table;
+			found = true;
+		}
+	if (!found && unaccepted_in_fw_array(ctx, &addr, &array)) {
+		found = true;
+		snprintf(via, sizeof(via), " (listed in the firmware's configuration tables at 0x%llx)",
+			 (unsigned long long)array);
+	}
+	if (!found && ctx->tables_truncated) {
+		bad = "the EFI configuration tables were cut short, it may be among those left out";
+	} else if (!found) {
+		if (guard)
+			unaccepted_guard(ctx, NULL);
+		left = map_unaccepted(ctx, exclude_fn, plan);
+		dumpplan_finish(plan);
+		if (left)
+			printf("unaccepted: no unaccepted-memory table, but the EFI memory map has %llu MiB of "
+			       "EfiUnacceptedMemory: left out, never read\n", (unsigned long long)(left >> 20));
+		return;
+	} else {
+		bad = unaccepted_read(ctx, addr, &t, why, sizeof(why));
+	}
+	if (bad == NULL) {
+		struct unaccepted_carve_stats st = { 0, 0, 0 };
+
+		if (guard)
+			unaccepted_guard(ctx, &t);
+		if (opts->test != CMDLINE_TEST_UNACCEPTED_NOCARVE) {
+			unaccepted_carve(&t, plan, &out, &st);
+			*plan = out;
+		}
+		printf("unaccepted: table at 0x%llx%s (%u KiB units, 0x%llx-0x%llx, %llu unaccepted): "
+		       "%llu units (%llu MiB) of the dump's memory left out, never read",
+		       (unsigned long long)addr, via, t.unit_size >> 10, (unsigned long long)t.phys_base,
+		       (unsigned long long)t.end, (unsigned long long)unaccepted_count(&t),
+		       (unsigned long long)st.units, (unsigned long long)(st.bytes >> 20));
+		if (st.dropped)
+			printf("; %llu MiB more left out: the plan is full", (unsigned long long)(st.dropped >> 20));
+		if (opts->test == CMDLINE_TEST_UNACCEPTED_NOCARVE)
+			printf(" (pm.test=unaccepted-guard-nocarve: NOT left out)");
+		printf("\n");
+		return;
+	}
+	if (guard)
+		unaccepted_guard(ctx, NULL);
+	dumpplan_init(&allowed);
+	if (ctx->efi_mmap != NULL)
+		dumpsrc_ranges_from_efi_mmap(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, &allowed);
+	dumpplan_finish(&allowed);
+	unaccepted_keep_in(plan, &allowed, &out, &left);
+	*plan = out;
+	if (found)
+		printf("unaccepted: table at 0x%llx%s REFUSED (%s); ", (unsigned long long)addr, via, bad);
+	else
+		printf("unaccepted: table unknown (%s); ", bad);
+	if (allowed.n)
+		printf("only memory the EFI memory map shows accepted is dumped: %llu MiB left out, never read\n",
+		       (unsigned long long)(left >> 20));
+	else
+		printf("no EFI memory map shows what is accepted: no memory is dumped (%llu MiB left out)\n",
+		       (unsigned long long)(left >> 20));
+}
+
 /* The ranges, in file order (see struct context_dump). */
-static void gather_ranges(struct context *ctx, const struct bootinfo *bi)
+static void gather_ranges(struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts)
 {
 	static struct dumpplan plan;
 	static struct dumpplan_range ranges[DUMPPLAN_MAX + 1];
@@ -414,6 +644,7 @@ static void gather_ranges(struct context *ctx, const struct bootinfo *bi)
 		if (bi->modules[i].len)
 			dumpplan_exclude(&plan, bi->modules[i].base, bi->modules[i].len);
 	dumpplan_finish(&plan);
+	unaccepted_plan(ctx, opts, &plan);
 	if (eh == NULL && trusted &&
 	    dumpsrc_direct_map_from_handoff(ctx->handoff_block, ctx->handoff_len, &d->direct_map_base) != 0)
 		d->direct_map_base = 0;
@@ -465,6 +696,6 @@ void context_gather(struct context *ctx, const struct bootinfo *bi, const struct
 	if (ctx->have_efi)
 		efi_esrt(ctx);
 	gather_elfcorehdr(ctx, opts);
-	gather_ranges(ctx, bi);
+	gather_ranges(ctx, bi, opts);
 	gather_notes(ctx);
 }

@@ -182,6 +182,68 @@ static int map_2m(uint64_t addr)
 	return 0;
 }
 
+/*
+ * Guarded memory (the test switch pm.test=unaccepted-guard): whole 2 MiB
+ * pages taken out of the identity map that cpu_map_phys() never maps
+ * again, so any touch faults, as touching unaccepted memory would kill a
+ * TDX or SEV-SNP guest (docs/unaccepted.md).
+ */
+#define GUARD_MAX	64
+static struct { uint64_t start, end; } guards[GUARD_MAX];
+static unsigned guard_count;
+
+/* Does any guard overlap [a, a + len)? */
+static bool guarded(uint64_t a, uint64_t len)
+{
+	for (unsigned g = 0; g < guard_count; g++)
+		if (a < guards[g].end && guards[g].start < a + len)
+			return true;
+	return false;
+}
+
+/* Take the 2 MiB page at a out of the identity map (a 1 GiB page around
+ * it is split into 2 MiB pages first). */
+static int unmap_2m(uint64_t a)
+{
+	uint64_t *pdpt = pdpt_for(a, false), *pd;
+	unsigned i = (unsigned)(a >> 30) & 511;
+
+	if (pdpt == NULL || !(pdpt[i] & PTE_P))
+		return 0;
+	if (pdpt[i] & PTE_PS) {
+		uint64_t base = pdpt[i] & PTE_ADDR & ~(PAGE_1G - 1);
+
+		if (pd_used == PD_POOL)
+			return -ENOMEM;
+		pd = pd_pool[pd_used++];
+		for (unsigned k = 0; k < 512; k++)
+			pd[k] = (base + k * PAGE_2M) | PTE_P | PTE_W | PTE_PS;
+		pdpt[i] = (uint64_t)(uintptr_t)pd | PTE_P | PTE_W;
+	}
+	pd = (uint64_t *)(uintptr_t)(pdpt[i] & PTE_ADDR);
+	pd[(a >> 21) & 511] = 0;
+	return 0;
+}
+
+int64_t cpu_guard_phys(uint64_t addr, uint64_t len)
+{
+	uint64_t start = (addr + PAGE_2M - 1) & ~(PAGE_2M - 1), end = (addr + len) & ~(PAGE_2M - 1);
+	int err = 0;
+
+	if (addr + len < addr || addr + len > MAP_LIMIT || addr > UINT64_MAX - PAGE_2M)
+		return -ERANGE;
+	if (start >= end)
+		return 0;
+	if (guard_count == GUARD_MAX)
+		return -ENOSPC;
+	guards[guard_count].start = start;
+	guards[guard_count++].end = end;
+	for (uint64_t a = start; a < end && err == 0; a += PAGE_2M)
+		err = unmap_2m(a);
+	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
+	return err ? err : (int64_t)(end - start);
+}
+
 int cpu_map_phys(uint64_t addr, uint64_t len)
 {
 	uint64_t end, a;
@@ -197,7 +259,10 @@ int cpu_map_phys(uint64_t addr, uint64_t len)
 
 		if (pdpt == NULL)
 			return -ENOMEM;
-		if (have_1g_pages && !(pdpt[i] & PTE_P)) {
+		if (guard_count && guarded(a, PAGE_2M))
+			continue;	/* left unmapped: a touch faults */
+		if (have_1g_pages && !(pdpt[i] & PTE_P) &&
+		    !(guard_count && guarded(a & ~(PAGE_1G - 1), PAGE_1G))) {
 			pdpt[i] = (a & ~(PAGE_1G - 1)) | PTE_P | PTE_W | PTE_PS;
 			continue;
 		}

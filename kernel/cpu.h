@@ -35,6 +35,15 @@ void cpu_init(uint64_t load_base);
  */
 int cpu_map_virt(uint64_t va, uint64_t pa, uint64_t len, bool uncached);
 
+/*
+ * Test switch pm.test=unaccepted-guard only: take the whole 2 MiB pages
+ * inside [addr, addr + len) out of the identity map and keep
+ * cpu_map_phys() from mapping them again (it leaves them out and still
+ * returns 0), so any touch faults.  Returns the bytes guarded (0: no whole
+ * 2 MiB page inside), -ERANGE, -ENOSPC (64 guards at most) or -ENOMEM.
+ */
+int64_t cpu_guard_phys(uint64_t addr, uint64_t len);
+
 /* 4, or 5 when the boot path left CR4.LA57 on (valid after cpu_init). */
 int cpu_paging_levels(void);
 

@@ -182,7 +182,7 @@ static int emit_memory(struct stream *st, uint64_t from, uint64_t len)
 		size_t n = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
 
 		if (cpu_map_phys(from, n) == 0) {
-			memcpy(chunk, (const void *)(uintptr_t)from, n);
+			physread_copy(chunk, from, n);
 		} else {
 			if (st->unreadable == 0)
 				printf("dump: memory at 0x%llx cannot be mapped; written as zeros\n",

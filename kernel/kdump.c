@@ -66,7 +66,7 @@ static bool copy_from(struct src *s, uint64_t from, void *dst, size_t len)
 		memset(dst, 0, len);
 		return false;
 	}
-	memcpy(dst, (const void *)(uintptr_t)from, len);
+	physread_copy(dst, from, len);
 	return true;
 }
 

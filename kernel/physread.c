@@ -18,8 +18,17 @@ int physread_ranges(void *ctx, uint64_t pa, void *buf, size_t len)
 		from = r->read_from + (pa - r->start);
 		if (cpu_map_phys(from, len) != 0)
 			return -EFAULT;
-		memcpy(buf, (const void *)(uintptr_t)from, len);
+		physread_copy(buf, from, len);
 		return 0;
 	}
 	return -EFAULT;
+}
+
+void physread_copy(void *dst, uint64_t pa, size_t len)
+{
+	const void *src = (const void *)(uintptr_t)pa;
+	size_t q = len / 8, b = len % 8;
+
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(b) : : "memory");
 }

@@ -23,7 +23,8 @@
  *   elfcorehdr=<addr> | <size>@<addr>   (kexec-tools: <n>K; kexec_file: 0x..)
  *   memmap=exactmap | <size>{@,#,$,!}<start>[,...]   (Linux e820 types)
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
- *   pm.test=fault|blkdev|efirt|efirt-fault|reentry  pm.inventory  pm.zero=keep|skip
+ *   pm.test=fault|blkdev|efirt|efirt-fault|reentry|unaccepted-guard|
+ *           unaccepted-guard-nocarve  pm.inventory  pm.zero=keep|skip
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
  *   dump.format=elf|kdump   the dump partition's body: ELF core (default) or
  *                       makedumpfile's kdump-compressed file
@@ -106,6 +107,8 @@ enum cmdline_test {
 	CMDLINE_TEST_EFIRT,		/* pm.test=efirt */
 	CMDLINE_TEST_EFIRT_FAULT,	/* pm.test=efirt-fault */
 	CMDLINE_TEST_REENTRY,		/* pm.test=reentry */
+	CMDLINE_TEST_UNACCEPTED_GUARD,	/* pm.test=unaccepted-guard */
+	CMDLINE_TEST_UNACCEPTED_NOCARVE, /* pm.test=unaccepted-guard-nocarve */
 };
 
 /* pm.fatpart=: dump=fat splits the file into parts of this size (FAT's file limit is 4 GiB - 1). */

@@ -294,6 +294,10 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			out->test = CMDLINE_TEST_EFIRT_FAULT;
 		else if (cmdline_span_is(v, "reentry"))
 			out->test = CMDLINE_TEST_REENTRY;
+		else if (cmdline_span_is(v, "unaccepted-guard"))
+			out->test = CMDLINE_TEST_UNACCEPTED_GUARD;
+		else if (cmdline_span_is(v, "unaccepted-guard-nocarve"))
+			out->test = CMDLINE_TEST_UNACCEPTED_NOCARVE;
 		else
 			return -EINVAL;
 		return 0;
@@ -381,7 +385,9 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		       out->test == CMDLINE_TEST_BLKDEV ? "blkdev" :
 		       out->test == CMDLINE_TEST_EFIRT ? "efirt" :
 		       out->test == CMDLINE_TEST_EFIRT_FAULT ? "efirt-fault" :
-		       out->test == CMDLINE_TEST_REENTRY ? "reentry" : "none";
+		       out->test == CMDLINE_TEST_REENTRY ? "reentry" :
+		       out->test == CMDLINE_TEST_UNACCEPTED_GUARD ? "unaccepted-guard" :
+		       out->test == CMDLINE_TEST_UNACCEPTED_NOCARVE ? "unaccepted-guard-nocarve" : "none";
 	case CMDLINE_OPT_PM_ZERO:
 		return cmdline_zero_names[out->zero];
 	case CMDLINE_OPT_PM_BENCH:
