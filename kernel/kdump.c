@@ -4,7 +4,6 @@
  * formats/diskdump's passes through the sink, in order.
  */
 #include <errno.h>
-#include <lzo/lzo1x.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +14,7 @@
 #include "formats/kinfo.h"
 #include "formats/kpgtable.h"
 #include "kernel/cpu.h"
+#include "kernel/kcompress.h"
 #include "kernel/kdump.h"
 #include "kernel/physread.h"
 #include "kernel/progress.h"
@@ -25,7 +25,6 @@ static uint8_t bitmap1[KDUMP_BITMAP_MAX];
 static uint8_t bitmap2[KDUMP_BITMAP_MAX];
 static uint8_t fbuf[64u << 10] __attribute__((aligned(64)));	/* 1024 struct pages a read */
 static uint8_t page[DISKDUMP_BLOCK] __attribute__((aligned(64)));
-static lzo_align_t lzo_wrk[(LZO1X_1_11_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
 static struct diskdump_writer w;
 static struct kinfo ki;
 static struct kpgtable pt;
@@ -61,16 +60,6 @@ static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len)
 	if (!o->sink->hashes)
 		crypto_sha256_update(&o->sha, buf, len);
 	return o->sink->write(o->sink, buf, len);
-}
-
-static int lzo_compress(void *ctx, const void *in, void *out, size_t *out_len)
-{
-	lzo_uint n = 0;
-
-	if (lzo1x_1_11_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
-		return -1;
-	*out_len = n;
-	return 0;
 }
 
 static bool copy_from(struct src *s, uint64_t from, void *dst, size_t len)
@@ -231,6 +220,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	uint8_t digest[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	int cpus = 0, err;
+	const struct pagecomp *pc;
 
 	if (!sink->takes_kdump) {
 		printf("dump: dump.format=kdump needs a dump partition; writing ELF to %s\n", sink->name);
@@ -272,9 +262,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	di.notes_len = notes_len;
 	di.vmcoreinfo = vi;
 	di.vmcoreinfo_len = vlen;
-	di.compression = DISKDUMP_COMPRESSED_LZO;
-	di.compress = lzo_compress;
-	di.compress_ctx = lzo_wrk;
+	pc = kcompress_open(&di.compress_ctx);
+	di.compression = pc->flag;
+	di.compress = pc->compress;
 
 	/* Three passes over the pages: the size (begin() needs it), then
 	 * the descriptors and the data. */
@@ -290,9 +280,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		printf("dump: cannot lay out the kdump-compressed file (error %d); writing ELF\n", err);
 		return false;
 	}
-	printf("dump: writing %llu MiB kdump-compressed file (%llu of %llu pages, LZO, dump level %u) "
+	printf("dump: writing %llu MiB kdump-compressed file (%llu of %llu pages, %s, dump level %u) "
 	       "to %s\n", (unsigned long long)(o.size >> 20), (unsigned long long)s.pages,
-	       (unsigned long long)s.max_mapnr, level, sink->name);
+	       (unsigned long long)s.max_mapnr, pc->name, level, sink->name);
 	sink->body_format = DUMPHDR_BODY_KDUMP;
 	crypto_sha256_init(&o.sha);
 	err = sink->begin(sink, o.size, 0);
