@@ -65,10 +65,14 @@ const struct pagecomp *kcompress_open(void **ctx)
 	return ready(pagecomp_find(name), ctx);
 }
 
-static bool zero_page(const uint8_t *p)
+/* A page the bench leaves out: all zero, or postmortem's own. */
+static bool skip_page(const struct bootinfo *bi, uint64_t pa)
 {
+	const uint8_t *p = (const uint8_t *)(uintptr_t)pa;
 	uint64_t acc = 0;
 
+	if (pa + DISKDUMP_BLOCK > bi->load_base && pa < bi->load_base + bi->image_size)
+		return true;
 	for (size_t i = 0; i < DISKDUMP_BLOCK; i += 8) {
 		uint64_t v;
 
@@ -96,7 +100,7 @@ void kcompress_bench(const struct bootinfo *bi)
 		len = 64u << 20;
 	len &= ~((1ull << 20) - 1);
 	for (uint64_t off = 0; off < len; off += DISKDUMP_BLOCK)
-		pages += !zero_page((const uint8_t *)(uintptr_t)(base + off));
+		pages += !skip_page(bi, base + off);
 	if (pages == 0) {
 		printf("bench: no non-zero RAM to compress\n");
 		return;
@@ -117,7 +121,7 @@ void kcompress_bench(const struct bootinfo *bi)
 			const uint8_t *p = (const uint8_t *)(uintptr_t)(base + off);
 			size_t clen = 0;
 
-			if (zero_page(p))
+			if (skip_page(bi, base + off))
 				continue;
 			if (pc->compress(ctx, p, out, &clen) != 0 || clen >= DISKDUMP_BLOCK) {
 				clen = DISKDUMP_BLOCK;

@@ -21,8 +21,9 @@ void kcompress_choose(enum cmdline_compress c);
 const struct pagecomp *kcompress_open(void **ctx);
 
 /* pm.bench=compress: each compressor over the non-zero pages of up to
- * 64 MiB of the largest RAM range below 4 GiB (read only): MiB/s and the
- * size it would store, one line each. */
+ * 64 MiB of the largest RAM range below 4 GiB (read only; postmortem's
+ * own image left out): MiB/s and the size it would store, one line each
+ * (make bench plants a real vmcore's pages there, scripts/bench_compress.py). */
 void kcompress_bench(const struct bootinfo *bi);
 
 #endif
