@@ -112,7 +112,7 @@ ZSTD_A := /usr/lib/x86_64-linux-gnu/libzstd.a
 ZLIB_A := /usr/lib/x86_64-linux-gnu/libz.a
 # zstd's match finders for the strategies pagecomp never uses: traps in
 # their place (scripts/zstd-traps.sh), so the linker leaves them out.
-ZSTD_UNUSED := zstd_lazy.o zstd_opt.o zstd_double_fast.o zstd_ldm.o
+ZSTD_UNUSED := zstd_lazy.o zstd_opt.o zstd_double_fast.o
 
 # ---------------------------------------------------------------- flags
 # Kernel: freestanding static PIE at link address 0, relocated by itself.
@@ -247,7 +247,7 @@ $(B)/k/formats/pagecomp.o: formats/pagecomp.c $(B)/include/lzo/lzo1x.h $(B)/incl
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
 
-$(B)/k/zstd_traps.o: $(ZSTD_A) scripts/zstd-traps.sh
+$(B)/k/zstd_traps.o: $(ZSTD_A) scripts/zstd-traps.sh Makefile
 	@mkdir -p $(@D)
 	scripts/zstd-traps.sh $(abspath $(ZSTD_A)) $(ZSTD_UNUSED) > $(B)/k/zstd_traps.S
 	$(CC) -c $(B)/k/zstd_traps.S -o $@
