@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #define PAGECOMP_WORKSPACE	(96u << 10)
-#define PAGECOMP_ZSTD_LEVEL	1
+#define PAGECOMP_ZSTD_LEVEL	(-1)
 #define PAGECOMP_DEFAULT	"lzo"	/* docs/compression.md: why */
 
 struct pagecomp {

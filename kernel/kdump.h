@@ -20,7 +20,7 @@
  * clears what the level leaves out, reading the crashed kernel's struct
  * pages only inside the ranges (kernel/physread.h).  The file size is
  * known before begin() from a dry run of the descriptor pass, so the pages
- * are compressed three times (LZO1X-1, Debian's liblzo2).
+ * are compressed three times (dump.compress=, kernel/kcompress.h).
  */
 #ifndef KERNEL_KDUMP_H
 #define KERNEL_KDUMP_H
