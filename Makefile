@@ -59,6 +59,7 @@ KERNEL_SRCS := \
 	kernel/dump.c \
 	kernel/physread.c \
 	kernel/kdump.c \
+	kernel/kcompress.c \
 	kernel/dumpsink.c \
 	kernel/fatsink.c \
 	kernel/esp.c \
@@ -100,9 +101,18 @@ TOOL_SRCS := \
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
 MBEDTLS_OBJS := sha256.c.o platform_util.c.o
 # LZO: Debian's liblzo2.a LZO1X-1 compressor (needs only memcpy/memset),
-# linked as it is; kernel/kdump.c compresses the kdump-compressed pages with it.
+# linked as it is; formats/pagecomp.c compresses kdump-compressed pages with it.
 LZO_A := /usr/lib/x86_64-linux-gnu/liblzo2.a
 LZO_OBJS := lzo1x_1k.o
+# zstd and zlib: Debian's libzstd.a and libz.a, linked as archives (the
+# linker takes only the members formats/pagecomp.c reaches: the one-shot
+# compressors, never their decompressors or zstd's threads).  pagecomp
+# gives them their memory; docs/compression.md has what each costs.
+ZSTD_A := /usr/lib/x86_64-linux-gnu/libzstd.a
+ZLIB_A := /usr/lib/x86_64-linux-gnu/libz.a
+# zstd's match finders for the strategies pagecomp never uses: traps in
+# their place (scripts/zstd-traps.sh), so the linker leaves them out.
+ZSTD_UNUSED := zstd_lazy.o zstd_opt.o zstd_double_fast.o
 
 # ---------------------------------------------------------------- flags
 # Kernel: freestanding static PIE at link address 0, relocated by itself.
@@ -130,7 +140,7 @@ KLDFLAGS := -static -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn
 
 HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wshadow -Wvla -Werror -I. \
 	-DPM_VERSION=\"$(VERSION)\" -MMD -MP
-HOSTLIBS := -lmbedcrypto -llzo2
+HOSTLIBS := -lmbedcrypto -llzo2 -lzstd -lz
 TESTCFLAGS := $(HOSTCFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZCFLAGS := -g -O1 -I. -fsanitize=fuzzer,address,undefined
 # Objects a fuzzer links (its library, the host tool's sources): coverage
@@ -142,7 +152,8 @@ NASMFLAGS := -f elf64 -w+all -I boot/
 
 # ---------------------------------------------------------------- objects
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_SRCS)) $(patsubst %.asm,$(B)/k/%.o,$(BOOT_SRCS)) \
-	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS)) $(addprefix $(B)/k/lzo/,$(LZO_OBJS))
+	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS)) $(addprefix $(B)/k/lzo/,$(LZO_OBJS)) \
+	$(B)/k/zstd_traps.o
 TOOL_OBJS := $(patsubst %.c,$(B)/tool/%.o,$(TOOL_SRCS))
 
 LIBPURE_K := $(B)/k/libpure.a
@@ -222,9 +233,27 @@ $(B)/include/lzo/lzo1x.h: /usr/include/lzo/lzo1x.h
 	@mkdir -p $(B)/include
 	rm -rf $(B)/include/lzo && cp -r /usr/include/lzo $(B)/include/
 
-$(B)/k/kernel/kdump.o: kernel/kdump.c $(B)/include/lzo/lzo1x.h | $(SETUP) $(NEWLIB)/lib/libc.a
+# zstd's and zlib's headers, copied from libzstd-dev and zlib1g-dev.
+$(B)/include/zstd.h: /usr/include/zstd.h
+	@mkdir -p $(B)/include
+	cp /usr/include/zstd.h /usr/include/zstd_errors.h $(B)/include/
+
+$(B)/include/zlib.h: /usr/include/zlib.h
+	@mkdir -p $(B)/include
+	cp /usr/include/zlib.h /usr/include/zconf.h $(B)/include/
+
+$(B)/k/formats/pagecomp.o: formats/pagecomp.c $(B)/include/lzo/lzo1x.h $(B)/include/zstd.h \
+		$(B)/include/zlib.h | $(SETUP) $(NEWLIB)/lib/libc.a
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
+
+$(B)/k/zstd_traps.o: $(ZSTD_A) scripts/zstd-traps.sh Makefile
+	@mkdir -p $(@D)
+	scripts/zstd-traps.sh $(abspath $(ZSTD_A)) $(ZSTD_UNUSED) > $(B)/k/zstd_traps.S
+	$(CC) -c $(B)/k/zstd_traps.S -o $@
+
+$(ZSTD_A) $(ZLIB_A) /usr/include/zstd.h /usr/include/zlib.h: | $(SETUP)
+	@test -e $@ || { echo "$@ missing: run scripts/setup.sh as root" >&2; exit 1; }
 
 $(LZO_A) /usr/include/lzo/lzo1x.h: | $(SETUP)
 	@test -e $@ || { echo "$@ missing: run scripts/setup.sh as root" >&2; exit 1; }
@@ -250,8 +279,10 @@ $(LIBPURE_K) $(LIBPURE_TOOL) $(LIBPURE_SAN) $(LIBPURE_FZ): | $(LAYERS_OK)
 	rm -f $@
 	ar rcsD $@ $(filter %.o,$^)
 
-$(B)/postmortem.elf: $(KOBJS) $(LIBPURE_K) linker.ld scripts/check-relocs.sh $(NEWLIB)/lib/libc.a
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBPURE_K) $(NEWLIB)/lib/libc.a $(shell $(CC) -print-libgcc-file-name)
+$(B)/postmortem.elf: $(KOBJS) $(LIBPURE_K) linker.ld scripts/check-relocs.sh $(NEWLIB)/lib/libc.a \
+		$(ZSTD_A) $(ZLIB_A)
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(LIBPURE_K) $(ZSTD_A) $(ZLIB_A) $(NEWLIB)/lib/libc.a \
+		$(shell $(CC) -print-libgcc-file-name)
 	scripts/check-relocs.sh $@
 
 $(B)/kernel.bin: $(B)/postmortem.elf

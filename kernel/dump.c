@@ -26,6 +26,7 @@
 #include "kernel/cpu.h"
 #include "kernel/dump.h"
 #include "kernel/dumpsink.h"
+#include "kernel/kcompress.h"
 #include "kernel/kdump.h"
 #include "kernel/physread.h"
 #include "kernel/progress.h"
@@ -259,6 +260,7 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 		send_brief(d, st.sink);
 	printf("dump: plan: %zu ranges from %s, %llu MiB of memory, notes %zu bytes\n",
 	       d->range_count, d->ranges_source, (unsigned long long)(d->range_bytes >> 20), notes_len);
+	kcompress_choose(opts->compress);
 	if (opts->format == CMDLINE_FORMAT_KDUMP &&
 	    kdump_run(st.sink, d->ranges, d->range_count, d->notes, d->notes_len, opts->dump_level,
 		      summary, len))

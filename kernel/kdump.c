@@ -4,7 +4,6 @@
  * formats/diskdump's passes through the sink, in order.
  */
 #include <errno.h>
-#include <lzo/lzo1x.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,13 +12,13 @@
 #include "formats/diskdump.h"
 #include "formats/elfcorehdr.h"
 #include "kernel/cpu.h"
+#include "kernel/kcompress.h"
 #include "kernel/kdump.h"
 #include "kernel/physread.h"
 #include "kernel/progress.h"
 #include "payload/dumphdr.h"
 #include "payload/kdumpfile.h"
 
-static lzo_align_t lzo_wrk[(LZO1X_1_11_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
 static struct kdumpfile kf;		/* all the memory the file needs, any machine size */
 
 struct src {
@@ -34,6 +33,7 @@ struct sinkout {
 	struct src *src;
 	struct crypto_sha256 sha;
 	uint64_t size;			/* of the file, measured before its first byte */
+	const char *compressor;		/* its name, for the writing line */
 };
 
 static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len)
@@ -44,16 +44,6 @@ static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len)
 	if (!o->sink->hashes)
 		crypto_sha256_update(&o->sha, buf, len);
 	return o->sink->write(o->sink, buf, len);
-}
-
-static int lzo_compress(void *ctx, const void *in, void *out, size_t *out_len)
-{
-	lzo_uint n = 0;
-
-	if (lzo1x_1_11_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
-		return -1;
-	*out_len = n;
-	return 0;
 }
 
 static bool copy_from(struct src *s, uint64_t from, void *dst, size_t len)
@@ -140,9 +130,9 @@ static int begin_sink(void *ctx, uint64_t size, uint32_t *status)
 	int err;
 
 	o->size = size;
-	printf("dump: writing %llu MiB kdump-compressed file (%llu of %llu pages, LZO, dump level %u) "
-	       "to %s\n", (unsigned long long)(size >> 20), (unsigned long long)kf.pages,
-	       (unsigned long long)kf.max_mapnr, kf.level_recorded, o->sink->name);
+	printf("dump: writing %llu MiB kdump-compressed file (%llu of %llu pages, %s, dump level "
+	       "%u) to %s\n", (unsigned long long)(size >> 20), (unsigned long long)kf.pages,
+	       (unsigned long long)kf.max_mapnr, o->compressor, kf.level_recorded, o->sink->name);
 	o->sink->body_format = DUMPHDR_BODY_KDUMP;
 	crypto_sha256_init(&o->sha);
 	o->src->unreadable = 0;		/* the count of the file's own passes */
@@ -171,6 +161,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	uint8_t digest[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1], line[320];
 	int cpus = 0, err;
+	const struct pagecomp *pc;
 
 	if (!sink->takes_kdump) {
 		printf("dump: dump.format=kdump needs a dump partition; writing ELF to %s\n", sink->name);
@@ -210,14 +201,15 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	di.notes_len = notes_len;
 	di.vmcoreinfo = vi;
 	di.vmcoreinfo_len = vlen;
-	di.compression = DISKDUMP_COMPRESSED_LZO;
-	di.compress = lzo_compress;
-	di.compress_ctx = lzo_wrk;
+	pc = kcompress_open(&di.compress_ctx);
+	di.compression = pc->flag;
+	di.compress = pc->compress;
 
 	/* Three passes over the pages: the size (the sink's begin() needs
 	 * it), then the descriptors and the data. */
 	o.sink = sink;
 	o.src = &s;
+	o.compressor = pc->name;
 	o.size = 0;
 	dst = (struct kdumpfile_dst){ { sink_write, &o }, begin_sink, &o };
 	progress_start(&prog, "dump", 3 * kf.pages * DISKDUMP_BLOCK);

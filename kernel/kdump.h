@@ -25,7 +25,7 @@
  * layout refused, a bad mem_section, a result that looks misread) one
  * line says why and every page is kept at level & 1.  The file size is
  * known before begin() from a measuring run of the descriptor pass, so
- * the pages are compressed three times (LZO1X-1, Debian's liblzo2).
+ * the pages are compressed three times (dump.compress=, kernel/kcompress.h).
  */
 #ifndef KERNEL_KDUMP_H
 #define KERNEL_KDUMP_H

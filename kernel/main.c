@@ -29,6 +29,7 @@
 #include "kernel/devices.h"
 #include "kernel/dump.h"
 #include "kernel/efirt.h"
+#include "kernel/kcompress.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
 #include "payload/cmdline.h"
@@ -305,6 +306,10 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 		after_final(devices_selftest() == 0 ? "blkdev selftest complete" : "blkdev selftest FAILED");
 	if (opts.bench == CMDLINE_BENCH_SHA256) {
 		bench_sha256();
+		after_final("bench complete");
+	}
+	if (opts.bench == CMDLINE_BENCH_COMPRESS) {
+		kcompress_bench(&bi);
 		after_final("bench complete");
 	}
 	if (opts.test == CMDLINE_TEST_FAULT)

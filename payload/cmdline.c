@@ -52,6 +52,7 @@ static const struct cmdline_option {
 	{ "pm.fatpart", CMDLINE_OPT_PM_FATPART, false },
 	{ "dump.format", CMDLINE_OPT_DUMP_FORMAT, false },
 	{ "dump.level", CMDLINE_OPT_DUMP_LEVEL, false },
+	{ "dump.compress", CMDLINE_OPT_DUMP_COMPRESS, false },
 };
 
 /*
@@ -364,6 +365,7 @@ void cmdline_defaults(struct cmdline *out)
 	out->fat_part = CMDLINE_FATPART_DEFAULT;
 	out->format = CMDLINE_FORMAT_ELF;
 	out->dump_level = CMDLINE_DUMP_LEVEL_DEFAULT;
+	out->compress = CMDLINE_COMPRESS_DEFAULT;
 }
 
 /* The next word at or after *pos: quotes toggle whether spaces split. */

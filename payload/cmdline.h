@@ -25,10 +25,13 @@
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
  *   pm.test=fault|blkdev|efirt|efirt-fault|reentry|unaccepted-guard|
  *           unaccepted-guard-nocarve  pm.inventory  pm.zero=keep|skip
+ *   pm.bench=sha256|compress
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
  *   dump.format=elf|kdump   the dump partition's body: ELF core (default) or
  *                       makedumpfile's kdump-compressed file
  *   dump.level=<0-31>   makedumpfile's dump level for kdump (default 31)
+ *   dump.compress=lzo|zstd|zlib|none   kdump's page compression (default:
+ *                       formats/pagecomp.h's PAGECOMP_DEFAULT)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
  *
@@ -119,6 +122,7 @@ enum cmdline_test {
 enum cmdline_bench {
 	CMDLINE_BENCH_NONE,
 	CMDLINE_BENCH_SHA256,
+	CMDLINE_BENCH_COMPRESS,		/* each page compressor's speed (kernel/kcompress.h) */
 };
 
 enum cmdline_zero {
@@ -130,6 +134,14 @@ enum cmdline_zero {
 enum cmdline_format {
 	CMDLINE_FORMAT_ELF,		/* default */
 	CMDLINE_FORMAT_KDUMP,		/* makedumpfile's kdump-compressed file */
+};
+
+enum cmdline_compress {
+	CMDLINE_COMPRESS_DEFAULT,	/* no dump.compress= : the kernel chooses */
+	CMDLINE_COMPRESS_LZO,
+	CMDLINE_COMPRESS_ZSTD,
+	CMDLINE_COMPRESS_ZLIB,
+	CMDLINE_COMPRESS_NONE,
 };
 
 #define CMDLINE_DUMP_LEVEL_DEFAULT	31
@@ -167,6 +179,7 @@ struct cmdline {
 	uint64_t fat_part;		/* pm.fatpart=: dump=fat part size in bytes */
 	enum cmdline_format format;	/* dump.format= */
 	unsigned dump_level;		/* dump.level=: 0..31 (kdump only) */
+	enum cmdline_compress compress;	/* dump.compress= (kdump only) */
 
 	size_t n_words;			/* words seen */
 	size_t n_ignored;		/* known foreign options and init's words */
@@ -198,5 +211,7 @@ int cmdline_memparse(const char *s, size_t len, uint64_t *out, size_t *used);
 /* Names for messages: "halt", ...; "auto", "serial", ...; never NULL. */
 const char *cmdline_after_name(enum cmdline_after after);
 const char *cmdline_dump_name(enum cmdline_dump_kind kind);
+/* "default", "lzo", "zstd", "zlib", "none": formats/pagecomp.h's names. */
+const char *cmdline_compress_name(enum cmdline_compress c);
 
 #endif

@@ -33,6 +33,7 @@ enum cmdline_opt_id {
 	CMDLINE_OPT_PM_FATPART,
 	CMDLINE_OPT_DUMP_FORMAT,
 	CMDLINE_OPT_DUMP_LEVEL,
+	CMDLINE_OPT_DUMP_COMPRESS,
 };
 
 /* payload/cmdline.c */

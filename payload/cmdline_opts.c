@@ -22,6 +22,7 @@ static const char cmdline_after_names[][9] = { "halt", "poweroff", "reboot", "ca
 static const char cmdline_dump_names[][7] = { "auto", "serial", "disk", "fat", "none" };
 static const char cmdline_zero_names[][8] = { "default", "keep", "skip" };
 static const char cmdline_format_names[][6] = { "elf", "kdump" };
+static const char cmdline_compress_names[][8] = { "default", "lzo", "zstd", "zlib", "none" };
 static const char cmdline_level_names[][3] = {
 	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
 	"16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
@@ -35,6 +36,11 @@ const char *cmdline_after_name(enum cmdline_after after)
 const char *cmdline_dump_name(enum cmdline_dump_kind kind)
 {
 	return (unsigned)kind <= CMDLINE_DUMP_NONE ? cmdline_dump_names[kind] : "?";
+}
+
+const char *cmdline_compress_name(enum cmdline_compress c)
+{
+	return (unsigned)c <= CMDLINE_COMPRESS_NONE ? cmdline_compress_names[c] : "?";
 }
 
 /* "ttyS<0-3>" exactly: one digit, so ttyS10 is refused, not read as 1. */
@@ -313,9 +319,12 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			return -EINVAL;
 		return 0;
 	case CMDLINE_OPT_PM_BENCH:
-		if (!cmdline_span_is(v, "sha256"))
+		if (cmdline_span_is(v, "sha256"))
+			out->bench = CMDLINE_BENCH_SHA256;
+		else if (cmdline_span_is(v, "compress"))
+			out->bench = CMDLINE_BENCH_COMPRESS;
+		else
 			return -EINVAL;
-		out->bench = CMDLINE_BENCH_SHA256;
 		return 0;
 	case CMDLINE_OPT_PM_FATPART: {
 		uint64_t size;
@@ -346,6 +355,14 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 		out->dump_level = (unsigned)lv;
 		return 0;
 	}
+	case CMDLINE_OPT_DUMP_COMPRESS:
+		/* one of the names, exactly; "default" is not one */
+		for (unsigned i = CMDLINE_COMPRESS_LZO; i <= CMDLINE_COMPRESS_NONE; i++)
+			if (cmdline_span_is(v, cmdline_compress_names[i])) {
+				out->compress = (enum cmdline_compress)i;
+				return 0;
+			}
+		return -EINVAL;
 	}
 	return -EINVAL;
 }
@@ -391,11 +408,14 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 	case CMDLINE_OPT_PM_ZERO:
 		return cmdline_zero_names[out->zero];
 	case CMDLINE_OPT_PM_BENCH:
-		return out->bench == CMDLINE_BENCH_SHA256 ? "sha256" : "none";
+		return out->bench == CMDLINE_BENCH_SHA256 ? "sha256" :
+		       out->bench == CMDLINE_BENCH_COMPRESS ? "compress" : "none";
 	case CMDLINE_OPT_DUMP_FORMAT:
 		return cmdline_format_names[out->format == CMDLINE_FORMAT_KDUMP];
 	case CMDLINE_OPT_DUMP_LEVEL:
 		return out->dump_level <= CMDLINE_DUMP_LEVEL_MAX ? cmdline_level_names[out->dump_level] : "31";
+	case CMDLINE_OPT_DUMP_COMPRESS:
+		return cmdline_compress_name(out->compress);
 	}
 	return NULL;
 }

@@ -138,6 +138,8 @@ def compress_vs_makedumpfile(tmp, img, mem):
           "compress %.2f s, %d MiB; makedumpfile -l -d 1 %.2f s, %d MiB; ratio %.2fx"
           % (mem, sz, t_pm, os.path.getsize(ours) >> 20, t_md, os.path.getsize(theirs) >> 20,
              t_md / t_pm), flush=True)
+    # Each page compressor on this vmcore: host and in-kernel (docs/compression.md).
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench_compress.py"), core])
     for f in (core, ours, theirs):
         os.unlink(f)
 

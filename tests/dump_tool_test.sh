@@ -390,6 +390,24 @@ check has compress_level "not filtering ("
 run compress_badlevel "$tool" compress "$tmp/clean.elf" -o "$tmp/x.kdump" -d 32
 check rc_is compress_badlevel 2
 check err_has compress_badlevel "-d wants a dump level from 0 to 31"
+# -c: each of the kernel's compressors; every page decoded the way
+# makedumpfile and crash decode its flag (tests/tools/kdump_pages.py) is
+# the clean core's memory.
+for c in lzo zstd zlib none; do
+	run "compress_$c" "$tool" compress "$tmp/clean.elf" -o "$tmp/clean_$c.kdump" -c "$c"
+	check rc_is "compress_$c" 0
+	run "inspect_$c" "$tool" inspect "$tmp/clean_$c.kdump"
+	check has "inspect_$c" "dump level 1, compression $c"
+	run "pages_$c" python3 "$root/tests/tools/kdump_pages.py" "$tmp/clean_$c.kdump" -o "$tmp/clean_$c.elf"
+	check rc_is "pages_$c" 0
+	check python3 "$root/tests/tools/vmcore_same.py" "$tmp/clean.elf" "$tmp/clean_$c.elf"
+done
+check has compress_zstd " compressed with zstd, "
+check has pages_zstd "zstd "
+check has compress_none "(0 compressed with none, "
+run compress_badc "$tool" compress "$tmp/clean.elf" -o "$tmp/x.kdump" -c lz4
+check rc_is compress_badc 2
+check err_has compress_badc "-c wants lzo|zstd|zlib|none, not 'lz4'"
 
 # ------------------------------------------------------------ usage
 printf 'just console text\r\n' >"$tmp/text.cap"

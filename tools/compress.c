@@ -6,7 +6,7 @@
  * marks every page a PT_LOAD describes, the 2nd leaves out what -d LEVEL
  * names (from the crashed kernel's struct pages, through its VMCOREINFO
  * note), both a window at a time; the pages then go, in pfn order, to the
- * writer with LZO (Debian's liblzo2) as its compressor.  An all-zero page
+ * writer with the compressor -c names (formats/pagecomp.h, the kernel's own).  An all-zero page
  * becomes a descriptor of the file's one zero page, as makedumpfile
  * writes it.  The input is mapped read-only and checked by
  * formats/elfcore.c's reader first; a page that passes the file's end (a
@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <lzo/lzo1x.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include "formats/elfcorehdr.h"
 #include "formats/kinfo.h"
 #include "formats/kpgtable.h"
+#include "formats/pagecomp.h"
 #include "payload/kdumpfile.h"
 #include "tools/compress.h"
 #include "tools/opts.h"
@@ -40,11 +40,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: postmortem compress VMCORE -o OUT [-d LEVEL]\n"
+		"usage: postmortem compress VMCORE -o OUT [-d LEVEL] [-c NAME]\n"
 		"  Write the ELF vmcore VMCORE as a kdump-compressed file (makedumpfile's\n"
-		"  format, each page LZO-compressed, all-zero pages as one shared page)\n"
+		"  format, each page compressed, all-zero pages as one shared page)\n"
 		"  that crash, makedumpfile and drgn read.\n"
 		"  -o OUT        the output (never replaces OUT until it is whole)\n"
+		"  -c NAME       the page compression: lzo (default), zstd, zlib or none, as\n"
+		"                the kernel's dump.compress= (Debian 12's makedumpfile reads\n"
+		"                lzo and zlib, not zstd; crash reads all three)\n"
 		"  -d LEVEL      makedumpfile's dump level, 0-31 (default 1): 2 page cache,\n"
 		"                4 page cache with private data, 8 user pages, 16 free\n"
 		"                pages are left out, decided from the crashed kernel's\n"
@@ -151,16 +154,6 @@ static int out_write(void *ctx, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
-static int lzo_compress(void *ctx, const void *in, void *out, size_t *out_len)
-{
-	lzo_uint n = 0;
-
-	if (lzo1x_1_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
-		return -1;
-	*out_len = n;
-	return 0;
-}
-
 /* Notes re-encoded one after another; VMCOREINFO found; CPUs counted. */
 static size_t gather_notes(struct cin *c, uint8_t *buf, size_t cap, const char **vi, size_t *vlen,
 			   int *cpus)
@@ -207,12 +200,15 @@ int compress_tool_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "dump-level", required_argument, NULL, 'd' },
+		{ "compress", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct kdumpfile kf;
 	static uint8_t notes[1u << 20];
-	static lzo_align_t wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
+	static uint8_t wrk[PAGECOMP_WORKSPACE] __attribute__((aligned(64)));
+	const struct pagecomp *pc = pagecomp_find(PAGECOMP_DEFAULT);
+	void *pctx = NULL;
 	const char *in = NULL, *outp = NULL, *vi, *v;
 	struct cin c;
 	struct stat st;
@@ -228,7 +224,7 @@ int compress_tool_main(int argc, char **argv)
 	void *map;
 
 	opts_begin();
-	while ((opt = opts_next(argc, argv, "-:o:d:h", opts, &li, &at)) != -1) {
+	while ((opt = opts_next(argc, argv, "-:o:d:c:h", opts, &li, &at)) != -1) {
 		switch (opt) {
 		case 1:
 			if (in) {
@@ -253,6 +249,14 @@ int compress_tool_main(int argc, char **argv)
 			level = (unsigned)lv;
 			break;
 		}
+		case 'c':
+			pc = pagecomp_find(optarg);
+			if (pc == NULL) {
+				fprintf(stderr, "%s: -c wants %s, not '%s'\n", TOOL, pagecomp_names(),
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -323,8 +327,9 @@ int compress_tool_main(int argc, char **argv)
 
 	if (outfile_open(&o, "compress", outp, 0, OUTFILE_SEEKABLE) != 0)
 		goto out_unmap;
-	if (lzo_init() != LZO_E_OK) {
-		fprintf(stderr, "%s: liblzo2 does not work here\n", TOOL);
+	if (pc->init && (err = pc->init(wrk, sizeof(wrk), &pctx)) != 0) {
+		fprintf(stderr, "%s: the %s compressor refused its workspace (error %d)\n", TOOL,
+			pc->name, err);
 		outfile_discard(&o);
 		goto out_unmap;
 	}
@@ -339,9 +344,9 @@ int compress_tool_main(int argc, char **argv)
 	di.notes_len = nlen;
 	di.vmcoreinfo = vi;
 	di.vmcoreinfo_len = vlen;
-	di.compression = DISKDUMP_COMPRESSED_LZO;
-	di.compress = lzo_compress;
-	di.compress_ctx = wrk;
+	di.compression = pc->flag;
+	di.compress = pc->compress;
+	di.compress_ctx = pctx;
 	dst = (struct kdumpfile_dst){ { out_write, &o.fd }, NULL, NULL };
 	/* The pages twice: their descriptors, then their bytes (the file is
 	 * written in order, formats/diskdump.h). */
@@ -353,9 +358,9 @@ int compress_tool_main(int argc, char **argv)
 	}
 	if (outfile_done(&o) != 0 || outfile_publish(&o) != 0)
 		goto out_unmap;
-	printf("wrote %s: %" PRIu64 " of %" PRIu64 " pages (%" PRIu64 " compressed, %" PRIu64
+	printf("wrote %s: %" PRIu64 " of %" PRIu64 " pages (%" PRIu64 " compressed with %s, %" PRIu64
 	       " stored, %" PRIu64 " zero), %" PRIu64 " bytes, %d CPUs%s\n", outp, kf.pages,
-	       kf.max_mapnr, kf.w.compressed, kf.w.stored, kf.w.zero, kf.w.pos, cpus,
+	       kf.max_mapnr, kf.w.compressed, pc->name, kf.w.stored, kf.w.zero, kf.w.pos, cpus,
 	       vi ? "" : "; no VMCOREINFO note: crash and makedumpfile will need the vmlinux");
 	if (c.short_pages)
 		printf("%s: the input ends early: %" PRIu64 " page pieces read as zeros\n", TOOL,

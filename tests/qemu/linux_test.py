@@ -237,12 +237,13 @@ def check_vmcore(core, case):
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
     # The same core as a kdump-compressed file (postmortem compress), at
-    # dump level 1 and, filtered from the crashed kernel's struct pages, at
-    # 31: makedumpfile must read the same log from both, and at 31 leave
-    # out the same pages as makedumpfile -l -d 31 (a page or two of slack).
-    for level in ("1", "31"):
+    # dump level 1 (LZO) and, filtered from the crashed kernel's struct
+    # pages, at 31 (zlib streams, as makedumpfile -c writes them):
+    # makedumpfile must read the same log from both, and at 31 leave out
+    # the same pages as makedumpfile -l -d 31 (a page or two of slack).
+    for level, comp in (("1", "lzo"), ("31", "zlib")):
         kd = core + ".kdump" + level
-        r = run_tool(TOOL, "compress", core, "-o", kd, "-d", level)
+        r = run_tool(TOOL, "compress", core, "-o", kd, "-d", level, "-c", comp)
         if r.returncode != 0 or "not filtering" in r.stdout:
             return "postmortem compress -d %s: %s" % (level, (r.stdout + r.stderr)[-300:])
         r = run_tool("makedumpfile", "--dump-dmesg", kd, kd + ".dmesg")

@@ -442,6 +442,10 @@ TEST(test_pm_options)
 	CHECK_STR(c.warnings[0], "cmdline: ignoring unknown option 'pm.bogus=1'");
 	CHECK_EQ(parse("pm.bench=sha256"), 0);
 	CHECK_EQ(c.bench, CMDLINE_BENCH_SHA256);
+	CHECK_EQ(parse("pm.bench=compress"), 0);
+	CHECK_EQ(c.bench, CMDLINE_BENCH_COMPRESS);
+	CHECK_EQ(parse("pm.bench=compress pm.bench=lz4"), 0);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('lz4'); using compress");
 	CHECK_EQ(parse("pm.bench=md5"), 0);
 	CHECK_EQ(c.bench, CMDLINE_BENCH_NONE);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('md5'); using none");
@@ -647,7 +651,35 @@ TEST(test_dump_format_level)
 	CHECK_EQ(c.n_warnings, 1);
 }
 
-TEST_MAIN(test_defaults_and_empty, test_dump_format_level, test_kexec_file_line, test_kexec_tools_line,
+TEST(test_dump_compress)
+{
+	CHECK_EQ(parse(""), 0);
+	CHECK_EQ(c.compress, CMDLINE_COMPRESS_DEFAULT);
+	CHECK_EQ(parse("dump.format=kdump dump.compress=zstd"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.compress, CMDLINE_COMPRESS_ZSTD);
+	CHECK_EQ(parse("dump.compress=zlib"), 0);
+	CHECK_EQ(c.compress, CMDLINE_COMPRESS_ZLIB);
+	CHECK_EQ(parse("dump.compress=lzo"), 0);
+	CHECK_EQ(c.compress, CMDLINE_COMPRESS_LZO);
+	CHECK_EQ(parse("dump.compress=none"), 0);
+	CHECK_EQ(c.compress, CMDLINE_COMPRESS_NONE);
+	CHECK_EQ(parse("dump.compress=zstd dump.compress=lz4"), 0);
+	CHECK_EQ(c.compress, CMDLINE_COMPRESS_ZSTD);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.compress= ('lz4'); using zstd");
+	const char *bad[] = { "dump.compress=", "dump.compress=default", "dump.compress=LZO",
+			      "dump.compress=zstd1", "dump.compress=zl", "dump.compress=\"zlib \"" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse(bad[i]), 0);
+		CHECK_EQ(c.compress, CMDLINE_COMPRESS_DEFAULT);
+		CHECK_EQ(c.n_warnings, 1);
+	}
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.compress= ('zlib '); using default");
+	CHECK_STR(cmdline_compress_name(CMDLINE_COMPRESS_NONE), "none");
+	CHECK_STR(cmdline_compress_name((enum cmdline_compress)99), "?");
+}
+
+TEST_MAIN(test_defaults_and_empty, test_dump_format_level, test_dump_compress, test_kexec_file_line, test_kexec_tools_line,
 	  test_console, test_console_bad, test_dump, test_dump_bad, test_after,
 	  test_elfcorehdr, test_memparse, test_memmap, test_memmap_limit,
 	  test_acpi_rsdp_handoff, test_pm_options, test_fatpart, test_ignored,
