@@ -77,7 +77,7 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 kdump=False, emulator=None, apic=None):
+                 kdump=False, emulator=None, apic=None, level=None, plant=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -94,6 +94,10 @@ class Case:
         # (qemutest.EMULATORS; the case is skipped without it).  apic: the
         # APIC mode postmortem's cpu: line must name ("x2APIC"), or None.
         self.emulator, self.apic = emulator, apic
+        # level: dump.level= for a kdump case (None: postmortem's default,
+        # 31).  plant: pmplant pages of known content before the panic
+        # (tests/linux/plant.c, PLANT), checked absent at 31, present at 0.
+        self.level, self.plant = level, plant
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -121,8 +125,17 @@ CASES = [
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
     # dump.format=kdump: the kdump-compressed file, filtered at level 31.
-    Case("bios-kdump-format", "bios", kdump=True, short=True,
+    Case("bios-kdump-format", "bios", kdump=True,
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
+    # The same with pages of known content planted before the panic (user,
+    # tmpfs and block device cache): none of them in the level-31 file; all
+    # of them, at their physical addresses, at dump.level=0, where the same
+    # memory filtered at 31 by postmortem compress and makedumpfile is compared.
+    Case("bios-kdump-plant", "bios", kdump=True, plant=True, short=True,
+         expect=[r"^guest: plant ready",
+                 r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
+    Case("bios-kdump-plant-level0", "bios", kdump=True, level=0, plant=True, short=True,
+         expect=[r"^guest: plant ready", r"^dump: kdump level 0: every page kept"]),
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
@@ -187,17 +200,31 @@ def make_disk(name, mem_mb, esp=False):
 
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
-    if case.kdump:
-        load.append("--append=dump.format=kdump")
+    more = []
+    if case.kdump:      # always named: the default format may change
+        more.append("dump.format=kdump")
+        if case.level is not None:
+            more.append("dump.level=%d" % case.level)
     load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s pmcrash=%s %s" %
               (case.crash, ",".join(load), case.panic, case.extra_append)).strip()
+    if more:
+        append += " pmappend=" + ",".join(more)
+    if case.plant:
+        append += " pmplant=%d,%d,%d" % (PLANT_SEED, PLANT_USER_MIB, PLANT_CACHE_MIB)
     args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"),
             "-initrd", os.path.join(GUEST, "initrd.img"),
             "-append", append,
             "-drive", "file=%s,format=raw,if=none,id=dump" % disk,
             "-device", case.disk_dev + ",drive=dump"]
+    if case.plant:      # pmplant's disk: its first bytes name it, the rest is written in the guest
+        plant = os.path.join(tmpdir, "plant.img")
+        with open(plant, "wb") as f:
+            f.write(b"PMPLANTDISK")
+            f.truncate((PLANT_CACHE_MIB + 2) << 20)
+        args += ["-drive", "file=%s,format=raw,if=none,id=plant" % plant,
+                 "-device", "virtio-blk-pci,drive=plant"]
     args = case.qemu + args
     if case.firmware == "ovmf":
         args = q.ovmf_args(tmpdir) + args
@@ -206,6 +233,167 @@ def qemu_args(case, disk, tmpdir):
 
 def run_tool(*argv):
     return subprocess.run(list(argv), capture_output=True, text=True)
+
+
+# pmplant (tests/linux/plant.c): MiB of anonymous memory and of each page cache kind
+PLANT_SEED = int.from_bytes(os.urandom(4), "little") | 1
+PLANT_USER_MIB, PLANT_CACHE_MIB = 64, 16
+PLANT_KINDS = {"U": "user (anonymous)", "C": "tmpfs cache", "B": "block device cache"}
+
+
+def plant_page(kind, index, seed=PLANT_SEED):
+    """The 4096 bytes pmplant writes for page index of kind."""
+    out = bytearray(b"PMPLANT" + kind.encode() + struct.pack("<II", seed, index))
+    m = (1 << 64) - 1
+    x = ((seed << 32) ^ (ord(kind) << 24) ^ index ^ 0x9e3779b97f4a7c15) & m
+    for _ in range(510):
+        x ^= x >> 12
+        x ^= (x << 25) & m
+        x ^= x >> 27
+        out += struct.pack("<Q", (x * 0x2545f4914f6cdd1d) & m)
+    return bytes(out)
+
+
+def elf_loads(data):
+    """[(paddr, file offset, size)] of an ELF64 core's PT_LOAD headers."""
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    loads = []
+    for i in range(phnum):
+        p_type, _, off, _, paddr, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if p_type == 1:
+            loads.append((paddr, off, filesz))
+    return loads
+
+
+def plant_scan(elf):
+    """(({kind: set of page indices found page-aligned}, misaligned hits),
+    read(paddr) -> 4096 bytes or None) over an ELF core."""
+    import mmap
+    f = open(elf, "rb")
+    data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    loads = elf_loads(data)
+    found, odd = {k: set() for k in PLANT_KINDS}, 0
+    pat = re.compile(b"PMPLANT([UCB])" + re.escape(struct.pack("<I", PLANT_SEED)) + b"(....)", re.S)
+    for m in pat.finditer(data):
+        seg = next(((pa, off) for pa, off, sz in loads if off <= m.start() < off + sz), None)
+        if seg is None or (seg[0] + m.start() - seg[1]) % 4096:
+            odd += 1
+        else:
+            found[m.group(1).decode()].add(struct.unpack("<I", m.group(2))[0])
+
+    def read(paddr):
+        for pa, off, sz in loads:
+            if pa <= paddr and paddr + 4096 <= pa + sz:
+                return bytes(data[off + paddr - pa:off + paddr - pa + 4096])
+        return None
+    return found, odd, read
+
+
+def plant_lines(res):
+    """(pages per kind, [(kind, index, pfn)]) from the guest's plant: lines, or None."""
+    counts, where = None, []
+    for line in res.lines:
+        m = re.match(r"^guest: plant seed 0x([0-9a-f]+): (\d+) user pages, (\d+) tmpfs cache pages, "
+                     r"(\d+) block device cache pages", line)
+        if m and int(m.group(1), 16) == PLANT_SEED:
+            counts = {"U": int(m.group(2)), "C": int(m.group(3)), "B": int(m.group(4))}
+        m = re.match(r"^guest: plant ([UCB]) page (\d+) pfn 0x([0-9a-f]+)", line)
+        if m:
+            where.append((m.group(1), int(m.group(2)), int(m.group(3), 16)))
+    return (counts, where) if counts and any(ln.startswith("guest: plant ready") for ln in res.lines) \
+        else None
+
+
+def kept_pages(path):
+    return sum(bin(b).count("1") for b in kdump_bitmap2(path))
+
+
+# Figures of the plant cases, for the level-0 case's comparison with the
+# level-31 one (separate boots): kept pages and file size of the kernel's
+# level-31 file.
+PLANT_FIGURES = {}
+
+
+def check_plant_absent(core, case, res):
+    """Level 31: makedumpfile re-filters the kernel's file at -d 31 and reads
+    the result; as ELF (makedumpfile -E) it holds none of the planted pages."""
+    if plant_lines(res) is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    md = core + ".refilter"
+    r = run_tool("makedumpfile", "-c", "-d", "31", core, md)
+    if r.returncode != 0:
+        return "makedumpfile -c -d 31 of the kernel's file failed: " + (r.stdout + r.stderr)[-300:]
+    r = run_tool("makedumpfile", "--dump-dmesg", md, md + ".dmesg")
+    if r.returncode != 0 or case.panic_lines()[-1] not in open(md + ".dmesg", errors="replace").read():
+        return "the re-filtered file's log lacks the panic: " + (r.stdout + r.stderr)[-300:]
+    elf = core + ".elf"
+    r = run_tool("makedumpfile", "-E", "-d", "31", core, elf)
+    if r.returncode != 0:
+        return "makedumpfile -E -d 31 failed: " + (r.stdout + r.stderr)[-300:]
+    found, odd, _ = plant_scan(elf)
+    os.unlink(elf)
+    left = {k: len(v) for k, v in found.items() if v}
+    if left or odd:
+        return "planted pages in the level-31 dump: %s (%d more not page-aligned)" % (left, odd)
+    PLANT_FIGURES[31] = (kept_pages(core), os.path.getsize(core), os.path.getsize(md))
+    res.note += "; no planted page in it (%d user, %d tmpfs and %d block device cache MiB planted)" % (
+        PLANT_USER_MIB, PLANT_CACHE_MIB, PLANT_CACHE_MIB)
+    return None
+
+
+def check_plant_level0(core, case, res):
+    """Level 0: every planted page is in the file, the printed ones at their
+    physical address; then the same memory filtered at 31 by postmortem
+    compress and by makedumpfile (-l and -c): kept pages and sizes."""
+    planted = plant_lines(res)
+    if planted is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    counts, where = planted
+    elf = core + ".elf"
+    r = run_tool("makedumpfile", "-E", "-d", "0", core, elf)
+    if r.returncode != 0:
+        return "makedumpfile -E -d 0 failed: " + (r.stdout + r.stderr)[-300:]
+    found, odd, read = plant_scan(elf)
+    for k, n in counts.items():
+        if found[k] != set(range(n)):
+            return "level 0: %d of %d %s pages found (%d not page-aligned)" % (
+                len(found[k] & set(range(n))), n, PLANT_KINDS[k], odd)
+    for k, i, pfn in where:
+        if not pfn or read(pfn * 4096) != plant_page(k, i):
+            return "level 0: %s page %d is not at pfn 0x%x" % (PLANT_KINDS[k], i, pfn)
+    # The same memory at level 31: postmortem compress (payload/pagefilter,
+    # as the crash kernel) against makedumpfile -l (LZO, same compressor)
+    # and -c (zlib).
+    pm, mdl, mdc = core + ".pm31", core + ".mdl31", core + ".mdc31"
+    r = run_tool(TOOL, "compress", elf, "-o", pm, "-d", "31")
+    if r.returncode != 0:
+        return "postmortem compress -d 31 failed: " + (r.stdout + r.stderr)[-300:]
+    for out, comp in ((mdl, "-l"), (mdc, "-c")):
+        r = run_tool("makedumpfile", comp, "-d", "31", elf, out)
+        if r.returncode != 0:
+            return "makedumpfile %s -d 31 failed: %s" % (comp, (r.stdout + r.stderr)[-300:])
+    os.unlink(elf)
+    k_pm, k_md = kept_pages(pm), kept_pages(mdl)
+    s_pm, s_mdl, s_mdc = (os.path.getsize(f) for f in (pm, mdl, mdc))
+    res.note = ("%d planted pages found, %d at their pfn; at -d 31 of this memory: postmortem compress "
+                "keeps %d pages, %.1f MiB (LZO); makedumpfile keeps %d, -l %.1f MiB, -c %.1f MiB" % (
+                    sum(counts.values()), len(where), k_pm, s_pm / 1048576, k_md, s_mdl / 1048576,
+                    s_mdc / 1048576))
+    if abs(k_pm - k_md) > max(4, k_md // 100):
+        return "postmortem and makedumpfile keep %d and %d pages at -d 31: " % (k_pm, k_md) + res.note
+    if s_pm > s_mdl * 1.1:
+        return "postmortem's LZO file is more than 10%% larger than makedumpfile -l's: " + res.note
+    a = PLANT_FIGURES.get(31)
+    if a:
+        res.note += "; the level-31 boot's kernel file: %d pages, %.1f MiB (makedumpfile -c of it " \
+            "%.1f MiB)" % (a[0], a[1] / 1048576, a[2] / 1048576)
+        # Two boots of the same script: the kernel's own pages differ a
+        # little (timing, slab, the log), the planted pages are out in both.
+        if abs(a[0] - k_md) > max(64, k_md // 20):
+            return "the level-31 boot kept %d pages, makedumpfile -d 31 of this one %d: %s" % (
+                a[0], k_md, res.note)
+    return None
 
 
 def kdump_bitmap2(path):
@@ -283,8 +471,9 @@ def check_kdump(core, case, res):
         return "savecore's file starts with %r, not the kdump signature" % head[:8]
     level = struct.unpack_from("<i", open(core, "rb").read(4096 + 16), 4096 + 8)[0]
     cpus = struct.unpack_from("<i", head, 0x1cc)[0]
-    if level != 31 or cpus != case.smp:
-        return "kdump header: dump level %d, %d CPUs (want 31, %d)" % (level, cpus, case.smp)
+    want = 31 if case.level is None else case.level
+    if level != want or cpus != case.smp:
+        return "kdump header: dump level %d, %d CPUs (want %d, %d)" % (level, cpus, want, case.smp)
     log = core + ".dmesg"
     r = run_tool("makedumpfile", "--dump-dmesg", core, log)
     if r.returncode != 0 or not os.path.exists(log):
@@ -293,6 +482,8 @@ def check_kdump(core, case, res):
     for want in case.panic_lines():
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    if level == 0:
+        return check_plant_level0(core, case, res) if case.plant else None
     # makedumpfile re-filtering our file at level 31 must find (nearly)
     # nothing more to leave out: the kernel's filter agrees with it.
     md = core + ".md31"
@@ -313,7 +504,7 @@ def check_kdump(core, case, res):
         if name else "no ELF case ran", mem)
     if not mem or size * 4 > mem << 20 or (elf and size * 4 > elf << 20):
         return "the kdump-compressed file is not much smaller: " + res.note
-    return None
+    return check_plant_absent(core, case, res) if case.plant else None
 
 
 def check_tables(res):
@@ -499,7 +690,7 @@ def run_case(case):
     if res.failure is None and case.firmware == "ovmf":
         res.failure = check_tables(res)
     for f in os.listdir(TMP):
-        if f.startswith(case.name + ".") and f.endswith((".img", ".vmcore", ".small", ".cap")):
+        if f.startswith(case.name + "."):
             os.unlink(os.path.join(TMP, f))
     return res
 
