@@ -56,6 +56,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+import kdump_read  # noqa: E402
 
 GUEST = os.path.join(q.BUILD, "guest")
 TOOL = os.path.join(q.BUILD, "postmortem")
@@ -63,7 +65,8 @@ DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in ([\d.]+) s"
 TMP = tempfile.mkdtemp(prefix="pm-linux-")
-atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+if not os.environ.get("PM_LINUX_KEEP"):     # set: keep TMP (its files: a failed case's dumps)
+    atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
 # TCG on a loaded 2-core machine: the guest boots in ~10 s (BIOS) or ~20 s
 # (OVMF); the dump of a 512 MiB guest to virtio takes ~5-10 s.
@@ -132,10 +135,9 @@ CASES = [
     # of them, at their physical addresses, at dump.level=0, where the same
     # memory filtered at 31 by postmortem compress and makedumpfile is compared.
     Case("bios-kdump-plant", "bios", kdump=True, plant=True, short=True,
-         expect=[r"^guest: plant ready",
-                 r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
+         expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
     Case("bios-kdump-plant-level0", "bios", kdump=True, level=0, plant=True, short=True,
-         expect=[r"^guest: plant ready", r"^dump: kdump level 0: every page kept"]),
+         expect=[r"^dump: kdump level 0: every page kept"]),
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
@@ -254,40 +256,23 @@ def plant_page(kind, index, seed=PLANT_SEED):
     return bytes(out)
 
 
-def elf_loads(data):
-    """[(paddr, file offset, size)] of an ELF64 core's PT_LOAD headers."""
-    phoff, = struct.unpack_from("<Q", data, 0x20)
-    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
-    loads = []
-    for i in range(phnum):
-        p_type, _, off, _, paddr, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
-        if p_type == 1:
-            loads.append((paddr, off, filesz))
-    return loads
-
-
-def plant_scan(elf):
-    """(({kind: set of page indices found page-aligned}, misaligned hits),
-    read(paddr) -> 4096 bytes or None) over an ELF core."""
-    import mmap
-    f = open(elf, "rb")
-    data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    loads = elf_loads(data)
-    found, odd = {k: set() for k in PLANT_KINDS}, 0
+def plant_scan(path, pfns=()):
+    """Over a kdump-compressed file's pages: ({kind: set of page indices
+    found at a page's start}, hits elsewhere in a page, {pfn: page} of pfns)."""
+    found, odd, got = {k: set() for k in PLANT_KINDS}, 0, {}
     pat = re.compile(b"PMPLANT([UCB])" + re.escape(struct.pack("<I", PLANT_SEED)) + b"(....)", re.S)
-    for m in pat.finditer(data):
-        seg = next(((pa, off) for pa, off, sz in loads if off <= m.start() < off + sz), None)
-        if seg is None or (seg[0] + m.start() - seg[1]) % 4096:
-            odd += 1
-        else:
-            found[m.group(1).decode()].add(struct.unpack("<I", m.group(2))[0])
-
-    def read(paddr):
-        for pa, off, sz in loads:
-            if pa <= paddr and paddr + 4096 <= pa + sz:
-                return bytes(data[off + paddr - pa:off + paddr - pa + 4096])
-        return None
-    return found, odd, read
+    want = set(pfns)
+    for pfn, data in kdump_read.Kdump(path).pages():
+        if pfn in want:
+            got[pfn] = data
+        if b"PMPLANT" not in data:
+            continue
+        for m in pat.finditer(data):
+            if m.start():
+                odd += 1
+            else:
+                found[m.group(1).decode()].add(struct.unpack("<I", m.group(2))[0])
+    return found, odd, got
 
 
 def plant_lines(res):
@@ -306,7 +291,7 @@ def plant_lines(res):
 
 
 def kept_pages(path):
-    return sum(bin(b).count("1") for b in kdump_bitmap2(path))
+    return kdump_read.Kdump(path).kept()
 
 
 # Figures of the plant cases, for the level-0 case's comparison with the
@@ -316,27 +301,28 @@ PLANT_FIGURES = {}
 
 
 def check_plant_absent(core, case, res):
-    """Level 31: makedumpfile re-filters the kernel's file at -d 31 and reads
-    the result; as ELF (makedumpfile -E) it holds none of the planted pages."""
+    """Level 31: none of the planted pages is in the kernel's file;
+    makedumpfile re-filters it at -d 31 (zlib) and reads the result."""
     if plant_lines(res) is None:
         return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    found, odd, _ = plant_scan(core)
+    left = {k: len(v) for k, v in found.items() if v}
+    if left or odd:
+        return "planted pages in the level-31 dump: %s (%d more not page-aligned)" % (left, odd)
     md = core + ".refilter"
     r = run_tool("makedumpfile", "-c", "-d", "31", core, md)
     if r.returncode != 0:
         return "makedumpfile -c -d 31 of the kernel's file failed: " + (r.stdout + r.stderr)[-300:]
+    PLANT_FIGURES[31] = (kept_pages(core), os.path.getsize(core), os.path.getsize(md))
     r = run_tool("makedumpfile", "--dump-dmesg", md, md + ".dmesg")
     if r.returncode != 0 or case.panic_lines()[-1] not in open(md + ".dmesg", errors="replace").read():
-        return "the re-filtered file's log lacks the panic: " + (r.stdout + r.stderr)[-300:]
-    elf = core + ".elf"
-    r = run_tool("makedumpfile", "-E", "-d", "31", core, elf)
-    if r.returncode != 0:
-        return "makedumpfile -E -d 31 failed: " + (r.stdout + r.stderr)[-300:]
-    found, odd, _ = plant_scan(elf)
-    os.unlink(elf)
-    left = {k: len(v) for k, v in found.items() if v}
-    if left or odd:
-        return "planted pages in the level-31 dump: %s (%d more not page-aligned)" % (left, odd)
-    PLANT_FIGURES[31] = (kept_pages(core), os.path.getsize(core), os.path.getsize(md))
+        # makedumpfile writes the input's notes and points offset_vmcoreinfo
+        # at the same offset: a VMCOREINFO outside the notes is lost.
+        vi, _, note, note_len = struct.unpack_from("<QQQQ", open(core, "rb").read(0x1040), 0x1020)
+        return ("makedumpfile cannot read the log of its -d 31 re-filter of the file (%s); the "
+                "file's VMCOREINFO at 0x%x is %s its notes (0x%x, %d bytes)") % (
+                    " ".join((r.stdout + r.stderr).split())[-120:], vi,
+                    "inside" if note <= vi < note + note_len else "outside", note, note_len)
     res.note += "; no planted page in it (%d user, %d tmpfs and %d block device cache MiB planted)" % (
         PLANT_USER_MIB, PLANT_CACHE_MIB, PLANT_CACHE_MIB)
     return None
@@ -350,22 +336,19 @@ def check_plant_level0(core, case, res):
     if planted is None:
         return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
     counts, where = planted
-    elf = core + ".elf"
-    r = run_tool("makedumpfile", "-E", "-d", "0", core, elf)
-    if r.returncode != 0:
-        return "makedumpfile -E -d 0 failed: " + (r.stdout + r.stderr)[-300:]
-    found, odd, read = plant_scan(elf)
+    found, odd, got = plant_scan(core, [pfn for _, _, pfn in where])
     for k, n in counts.items():
         if found[k] != set(range(n)):
             return "level 0: %d of %d %s pages found (%d not page-aligned)" % (
                 len(found[k] & set(range(n))), n, PLANT_KINDS[k], odd)
     for k, i, pfn in where:
-        if not pfn or read(pfn * 4096) != plant_page(k, i):
+        if not pfn or got.get(pfn) != plant_page(k, i):
             return "level 0: %s page %d is not at pfn 0x%x" % (PLANT_KINDS[k], i, pfn)
     # The same memory at level 31: postmortem compress (payload/pagefilter,
     # as the crash kernel) against makedumpfile -l (LZO, same compressor)
-    # and -c (zlib).
-    pm, mdl, mdc = core + ".pm31", core + ".mdl31", core + ".mdc31"
+    # and -c (zlib), all from the file as an ELF core.
+    pm, mdl, mdc, elf = core + ".pm31", core + ".mdl31", core + ".mdc31", core + ".elf"
+    kdump_read.Kdump(core).write_elf(elf)
     r = run_tool(TOOL, "compress", elf, "-o", pm, "-d", "31")
     if r.returncode != 0:
         return "postmortem compress -d 31 failed: " + (r.stdout + r.stderr)[-300:]
@@ -629,6 +612,8 @@ def run_case(case):
             expect = [r"^guest: postmortem loaded"] + \
                 [re.escape(p) for p in case.panic_lines() if case.panic != "nmi"] + \
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
+            if case.plant:
+                expect.insert(1, r"^guest: plant ready")
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
             if case.apic == "x2APIC":   # ...or x2APIC mode (Linux says so early)
@@ -689,7 +674,7 @@ def run_case(case):
             ELF_SIZES[case.name] = (written, os.path.getsize(core))
     if res.failure is None and case.firmware == "ovmf":
         res.failure = check_tables(res)
-    for f in os.listdir(TMP):
+    for f in os.listdir(TMP) if not os.environ.get("PM_LINUX_KEEP") else ():
         if f.startswith(case.name + "."):
             os.unlink(os.path.join(TMP, f))
     return res
