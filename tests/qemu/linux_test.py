@@ -372,8 +372,11 @@ def check_plant_level0(core, case, res):
         res.note += "; the level-31 boot's kernel file: %d pages, %.1f MiB (makedumpfile -c of it " \
             "%.1f MiB)" % (a[0], a[1] / 1048576, a[2] / 1048576)
         # Two boots of the same script: the kernel's own pages differ a
-        # little (timing, slab, the log), the planted pages are out in both.
-        if abs(a[0] - k_md) > max(64, k_md // 20):
+        # little (timing, slab, the log; 44 of 20687 when measured), the
+        # planted pages are out in both.  3% leaves room for that, and is
+        # far below what a filter that kept one planted kind would add
+        # (4096 pages of each cache kind, 16384 user pages).
+        if abs(a[0] - k_md) > max(64, k_md * 3 // 100):
             return "the level-31 boot kept %d pages, makedumpfile -d 31 of this one %d: %s" % (
                 a[0], k_md, res.note)
     return None
