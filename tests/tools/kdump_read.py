@@ -70,6 +70,18 @@ class Kdump:
     def kept(self):
         return sum(bin(b).count("1") for b in self.bitmap2)
 
+    def end(self):
+        """Bytes from the file's start to the end of its last page's data
+        (the file's length, also when it sits at the start of a disk)."""
+        n = self.kept()
+        self.f.seek(self.desc_at)
+        descs = self.f.read(24 * n)
+        end = self.desc_at + 24 * n
+        for k in range(n):
+            off, size = struct.unpack_from("<qI", descs, 24 * k)
+            end = max(end, off + size)
+        return end
+
     def pages(self):
         """(pfn, 4096 bytes) of every page in the file, in pfn order."""
         self.f.seek(self.desc_at)
