@@ -129,23 +129,28 @@ def timed(argv, runs=3):
 
 
 def compress_vs_makedumpfile(tmp, core, mem):
-    """The same ELF vmcore to kdump-compressed (LZO, zero pages shared):
-    postmortem compress against makedumpfile -l -d 1, same run, same input."""
+    """The same ELF vmcore to kdump-compressed (LZO, zero pages shared) on
+    the host: postmortem compress against makedumpfile -l at -d 1 and -d 31
+    (and -c, zlib, at 31), same run, same input: time, size, kept pages."""
     tool = os.path.join(q.BUILD, "postmortem")
     ours, theirs = (os.path.join(tmp, n) for n in ("vs.pm.kdump", "vs.md.kdump"))
-    for f in (ours, theirs):
-        if os.path.exists(f):
-            os.unlink(f)
-    t_pm = timed([tool, "compress", core, "-o", ours])
-    t_md = timed(["sh", "-c", "rm -f %s && makedumpfile -l -d 1 %s %s" % (theirs, core, theirs)])
-    if t_pm is None or t_md is None:
-        print("bench: compress or makedumpfile failed; figures skipped", flush=True)
-        return
     sz = os.path.getsize(core) >> 20
-    print("bench: %d MiB guest's %d MiB vmcore to kdump-compressed (LZO, -d 1): postmortem "
-          "compress %.2f s, %d MiB; makedumpfile -l -d 1 %.2f s, %d MiB; ratio %.2fx"
-          % (mem, sz, t_pm, os.path.getsize(ours) >> 20, t_md, os.path.getsize(theirs) >> 20,
-             t_md / t_pm), flush=True)
+    for level, comp in (("1", "-l"), ("31", "-l"), ("31", "-c")):
+        for f in (ours, theirs):
+            if os.path.exists(f):
+                os.unlink(f)
+        t_pm = timed([tool, "compress", core, "-o", ours, "-d", level])
+        t_md = timed(["sh", "-c", "rm -f %s && makedumpfile %s -d %s %s %s" % (
+            theirs, comp, level, core, theirs)])
+        if t_pm is None or t_md is None:
+            print("bench: compress or makedumpfile failed; figures skipped", flush=True)
+            return
+        print("bench: %d MiB guest's %d MiB vmcore to kdump-compressed on the host, -d %s: "
+              "postmortem compress (LZO) %.2f s, %.1f MiB, %d pages; makedumpfile %s %.2f s, "
+              "%.1f MiB, %d pages; time ratio %.2fx, size ratio %.2f"
+              % (mem, sz, level, t_pm, os.path.getsize(ours) / 1048576, kdump_read.Kdump(ours).kept(),
+                 comp, t_md, os.path.getsize(theirs) / 1048576, kdump_read.Kdump(theirs).kept(),
+                 t_md / t_pm, os.path.getsize(ours) / os.path.getsize(theirs)), flush=True)
     for f in (core, ours, theirs):
         os.unlink(f)
 
@@ -162,6 +167,9 @@ def versus_kdump(tmp):
     size = next((ln for ln in lines if ln.startswith("dump: writing")), "")
     print("bench: %d MiB guest, postmortem to virtio-blk: %.1f s from panic to dump complete (%s)"
           % (mem, pm, size.replace("dump: ", "")), flush=True)
+    for ln in lines:
+        if ln.startswith(("dump: kdump level", "dump: kdump-compressed:")):
+            print("bench:   postmortem " + ln, flush=True)
     ours = os.path.join(tmp, "vs.pm.kdump")
     r = subprocess.run([tool, "savecore", img, "-o", ours], capture_output=True, text=True)
     if r.returncode or "kdump-compressed" not in r.stdout:
@@ -184,6 +192,9 @@ def versus_kdump(tmp):
         return
     print("bench: %d MiB guest, Linux kdump (crashkernel=256M, makedumpfile -l -d %d): %.1f s "
           "from panic to dump complete" % (mem, kd_level, kd), flush=True)
+    for ln in lines:
+        if ln.startswith("kdump: makedumpfile: "):
+            print("bench:   " + ln[len("kdump: "):], flush=True)
     print("bench: kdump-compressed at level 31: postmortem %.1f MiB, %d pages; makedumpfile "
           "%.1f MiB, %d pages (size ratio %.2f)" % (pm_size / 1048576, pm_kept, kd_size / 1048576,
                                                     kd_kept, pm_size / kd_size), flush=True)
