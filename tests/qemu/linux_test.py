@@ -29,18 +29,29 @@ Then on the host:
     kdump-compressed file instead: level 31, one CPU per guest CPU, the
     panic in makedumpfile's log, nothing (4 pages of slack) more for
     makedumpfile -d 31 to leave out, under a quarter of the ELF core's size;
+  - with pages planted before the panic (pmplant, tests/linux/plant.c:
+    anonymous memory, tmpfs and block device page cache; docs/filtering.md):
+    at level 31 none is in the file, and makedumpfile re-filtering it at
+    -d 31 reads the panic from its output (bios-kdump-plant); at
+    dump.level=0 every one is, the printed ones at their pfn, and the file
+    as an ELF core filtered at 31 by postmortem compress and by
+    makedumpfile keeps the same pages (1%) in LZO files of the same size
+    (10%), and the level-31 boot's file the same pages within 3%
+    (bios-kdump-plant-level0);
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab.
 
     linux_test.py [--short] [CASE...]
 
+PM_LINUX_KEEP=1 keeps the temporary directory and each case's files.
+
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
 kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, and
-dump.format=kdump: the kdump-compressed file at dump level 31);
+dump.format=kdump with planted pages at dump levels 31 and 0);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
