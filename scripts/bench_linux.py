@@ -3,15 +3,24 @@
 
   1. The smallest crashkernel= with which postmortem still dumps a real
      panic of Debian's kernel (kexec_load, BIOS), trying downwards from 64M.
-  2. Time from the panic line to "dump complete" for a 1 GiB guest dumping
-     to virtio-blk: postmortem, then a classic kdump crash kernel (the same
-     Debian kernel with a busybox initramfs doing dd of /proc/vmcore to
-     /dev/vda) in the same VM shape, same run; both figures and the ratio.
+  2. Time from the panic line to "dump complete" for a 1 GiB guest with
+     2 CPUs dumping to virtio-blk, each writing makedumpfile's
+     kdump-compressed file at dump level 31: postmortem (dump.format=kdump,
+     its default level), then a classic kdump crash kernel (the same Debian
+     kernel, crashkernel=256M, a busybox initramfs running
+     `makedumpfile -l -d 31 /proc/vmcore /dev/vda`) in the same VM shape,
+     same run: both times, the ratio, both file sizes and kept pages.
+     With PM_BENCH_DD=1 a third boot has the kdump kernel dd the whole
+     /proc/vmcore instead, and that ELF core times postmortem compress
+     against makedumpfile -l -d 1 on the host.
 
 Needs build/guest (make guest).  TCG unless PM_KVM=1 and the probe passes.
 Figures only: nothing here fails a build.  Environment:
   PM_BENCH_MEM     guest MiB for part 2 (default 1024)
   PM_BENCH_SIZES   crashkernel sizes for part 1 (default "64M 32M 16M 8M 6M 5M 4M 3M 2M")
+  PM_BENCH_DD      1: also the dd boot (several more minutes under TCG)
+
+    bench_linux.py [reserve] [kdump]     (default both)
 """
 import os
 import re
@@ -24,6 +33,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 import qemutest as q  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+import kdump_read  # noqa: E402
 
 GUEST = os.path.join(q.BUILD, "guest")
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
@@ -41,10 +52,10 @@ def disk(path, mb, gpt=True):
                        check=True, stdout=subprocess.DEVNULL)
 
 
-def boot(mem, crash, pmtest, img, timeout, smp=2):
+def boot(mem, crash, pmtest, img, timeout, smp=2, more=""):
     """(seconds from panic line to dump complete or None, last lines)."""
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmtest=%s "
-              "pmload=--dump=disk,--after=poweroff" % (crash, pmtest))
+              "pmload=--dump=disk,--after=poweroff %s" % (crash, pmtest, more)).strip()
     cmd = ["qemu-system-x86_64"] + q.accel_args() + [
         "-machine", "q35", "-m", str(mem), "-smp", str(smp), "-display", "none",
         "-no-reboot", "-monitor", "none", "-serial", "stdio",
@@ -117,27 +128,30 @@ def timed(argv, runs=3):
     return sorted(times)[len(times) // 2]
 
 
-def compress_vs_makedumpfile(tmp, img, mem):
-    """The same vmcore to kdump-compressed (LZO, zero pages shared): postmortem
-    compress against makedumpfile -l -d 1, same run, same input."""
+def compress_vs_makedumpfile(tmp, core, mem):
+    """The same ELF vmcore to kdump-compressed (LZO, zero pages shared) on
+    the host: postmortem compress against makedumpfile -l at -d 1 and -d 31
+    (and -c, zlib, at 31), same run, same input: time, size, kept pages."""
     tool = os.path.join(q.BUILD, "postmortem")
-    core, ours, theirs = (os.path.join(tmp, n) for n in ("vs.vmcore", "vs.pm.kdump", "vs.md.kdump"))
-    if subprocess.run([tool, "savecore", img, "-o", core], capture_output=True).returncode:
-        print("bench: savecore failed; kdump-compressed figures skipped", flush=True)
-        return
-    for f in (ours, theirs):
-        if os.path.exists(f):
-            os.unlink(f)
-    t_pm = timed([tool, "compress", core, "-o", ours])
-    t_md = timed(["sh", "-c", "rm -f %s && makedumpfile -l -d 1 %s %s" % (theirs, core, theirs)])
-    if t_pm is None or t_md is None:
-        print("bench: compress or makedumpfile failed; figures skipped", flush=True)
-        return
+    ours, theirs = (os.path.join(tmp, n) for n in ("vs.pm.kdump", "vs.md.kdump"))
     sz = os.path.getsize(core) >> 20
-    print("bench: %d MiB guest's %d MiB vmcore to kdump-compressed (LZO, -d 1): postmortem "
-          "compress %.2f s, %d MiB; makedumpfile -l -d 1 %.2f s, %d MiB; ratio %.2fx"
-          % (mem, sz, t_pm, os.path.getsize(ours) >> 20, t_md, os.path.getsize(theirs) >> 20,
-             t_md / t_pm), flush=True)
+    for level, comp in (("1", "-l"), ("31", "-l"), ("31", "-c")):
+        for f in (ours, theirs):
+            if os.path.exists(f):
+                os.unlink(f)
+        pmc = "zlib" if comp == "-c" else "lzo"     # like for like: -c is zlib
+        t_pm = timed([tool, "compress", core, "-o", ours, "-d", level, "-c", pmc])
+        t_md = timed(["sh", "-c", "rm -f %s && makedumpfile %s -d %s %s %s" % (
+            theirs, comp, level, core, theirs)])
+        if t_pm is None or t_md is None:
+            print("bench: compress or makedumpfile failed; figures skipped", flush=True)
+            return
+        print("bench: %d MiB guest's %d MiB vmcore to kdump-compressed on the host, -d %s: "
+              "postmortem compress (%s) %.2f s, %.1f MiB, %d pages; makedumpfile %s %.2f s, "
+              "%.1f MiB, %d pages; time ratio %.2fx, size ratio %.2f"
+              % (mem, sz, level, pmc, t_pm, os.path.getsize(ours) / 1048576, kdump_read.Kdump(ours).kept(),
+                 comp, t_md, os.path.getsize(theirs) / 1048576, kdump_read.Kdump(theirs).kept(),
+                 t_md / t_pm, os.path.getsize(ours) / os.path.getsize(theirs)), flush=True)
     # Each page compressor on this vmcore: host and in-kernel (docs/compression.md).
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench_compress.py"), core])
     for f in (core, ours, theirs):
@@ -147,24 +161,71 @@ def compress_vs_makedumpfile(tmp, img, mem):
 def versus_kdump(tmp):
     mem = int(os.environ.get("PM_BENCH_MEM", "1024"))
     img = os.path.join(tmp, "vs.img")
+    tool = os.path.join(q.BUILD, "postmortem")
     disk(img, mem + 128)
-    pm, lines = boot(mem, "64M", "postmortem", img, 900)
+    # The same crashkernel= as the kdump kernel's: the crashed systems then
+    # have the same memory (a smaller reservation leaves Linux more RAM, and
+    # with it more kernel pages that no filter leaves out, such as its
+    # per-CPU page lists), so the two files are comparable.
+    pm, lines = boot(mem, "256M", "postmortem", img, 900, more="pmappend=dump.format=kdump")
     if pm is None:
         print("bench: postmortem did not finish: " + " | ".join(lines), flush=True)
         return
     size = next((ln for ln in lines if ln.startswith("dump: writing")), "")
-    print("bench: %d MiB guest, postmortem to virtio-blk: %.1f s from panic to dump complete (%s)"
-          % (mem, pm, size.replace("dump: ", "")), flush=True)
-    compress_vs_makedumpfile(tmp, img, mem)
+    print("bench: %d MiB guest, postmortem (crashkernel=256M, dump.format=kdump) to virtio-blk: "
+          "%.1f s from panic to dump complete (%s)" % (mem, pm, size.replace("dump: ", "")), flush=True)
+    for ln in lines:
+        if ln.startswith(("dump: kdump level", "dump: kdump-compressed:")):
+            print("bench:   postmortem " + ln, flush=True)
+    ours = os.path.join(tmp, "vs.pm.kdump")
+    r = subprocess.run([tool, "savecore", img, "-o", ours], capture_output=True, text=True)
+    if r.returncode or "kdump-compressed" not in r.stdout:
+        print("bench: savecore gave no kdump-compressed file: " + (r.stdout + r.stderr)[-200:],
+              flush=True)
+        return
+    pm_size, pm_kept = os.path.getsize(ours), kdump_read.Kdump(ours).kept()
+    os.unlink(ours)
+
     disk(img, mem + 128, gpt=False)
     kd, lines = boot(mem, "256M", "kdump", img, 1800)
     if kd is None:
         print("bench: kdump did not finish: " + " | ".join(lines), flush=True)
         return
-    copied = next((ln for ln in lines if ln.startswith("kdump: copying")), "")
-    print("bench: %d MiB guest, Linux kdump (crashkernel=256M, dd /proc/vmcore): %.1f s (%s)"
-          % (mem, kd, copied.replace("kdump: ", "")), flush=True)
+    try:
+        k = kdump_read.Kdump(img)
+        kd_size, kd_kept, kd_level = k.end(), k.kept(), k.level
+    except (ValueError, OSError) as e:
+        print("bench: kdump's makedumpfile file unreadable: %s" % e, flush=True)
+        return
+    print("bench: %d MiB guest, Linux kdump (crashkernel=256M, makedumpfile -l -d %d): %.1f s "
+          "from panic to dump complete" % (mem, kd_level, kd), flush=True)
+    for ln in lines:
+        if ln.startswith("kdump: makedumpfile: "):
+            print("bench:   " + ln[len("kdump: "):], flush=True)
+    print("bench: kdump-compressed at level 31: postmortem %.1f MiB, %d pages; makedumpfile "
+          "%.1f MiB, %d pages (size ratio %.2f)" % (pm_size / 1048576, pm_kept, kd_size / 1048576,
+                                                    kd_kept, pm_size / kd_size), flush=True)
     print("bench: postmortem is %.1fx faster from panic to dump complete" % (kd / pm), flush=True)
+
+    if os.environ.get("PM_BENCH_DD") == "1":
+        disk(img, mem + 128, gpt=False)
+        dd, lines = boot(mem, "256M", "kdump", img, 1800, more="pmcopy=dd")
+        if dd is None:
+            print("bench: kdump (dd) did not finish: " + " | ".join(lines), flush=True)
+            return
+        copied = next((ln for ln in lines if ln.startswith("kdump: copying")), "")
+        print("bench: %d MiB guest, Linux kdump (dd /proc/vmcore): %.1f s (%s); postmortem is "
+              "%.1fx faster" % (mem, dd, copied.replace("kdump: ", ""), dd / pm), flush=True)
+        m = re.search(r"\((\d+) bytes\)", copied)
+        if m:
+            core = os.path.join(tmp, "vs.vmcore")
+            with open(img, "rb") as f, open(core, "wb") as g:
+                n = int(m.group(1))
+                while n:
+                    chunk = f.read(min(n, 1 << 24))
+                    g.write(chunk)
+                    n -= len(chunk)
+            compress_vs_makedumpfile(tmp, core, mem)
     os.unlink(img)
 
 

@@ -11,17 +11,22 @@ unpacks them into .cache/guest/root, and writes:
 
     OUTDIR/vmlinuz      the Debian kernel (a signed bzImage)
     OUTDIR/initrd.img   newc cpio, gzip: busybox, kexec, makedumpfile,
-                        postmortem (host tool + bzImage), the virtio
+                        postmortem (host tool + bzImage), pmplant
+                        (tests/linux/plant.c, gcc -static), the virtio
                         modules (loaded at boot), tcrypt (loaded by /init
                         for pmcrash=softlockup), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
 
+/boot/kdump.img inside it is the classic kdump crash kernel's initramfs
+(busybox, makedumpfile and its libraries, the same /init): it saves
+/proc/vmcore with makedumpfile or dd (tests/linux/init, pmcopy=).
+
 Libraries are found by following DT_NEEDED from each program through the
 unpacked packages first and this machine's /lib second (both Debian 12);
 a library found nowhere stops the build with its name.  The download
-cache is kept; the output is rebuilt when this script, the init script
-or the postmortem build changes (make decides that).
+cache is kept; the output is rebuilt when this script, the init script,
+plant.c or the postmortem build changes (make decides that).
 """
 import gzip
 import io
@@ -281,7 +286,8 @@ def main():
     extra_mods = [m for m in module_closure(release, ON_DEMAND_MODULES) if m not in mods]
 
     def base():
-        """What both initramfs share: busybox, the virtio modules, /init."""
+        """What both initramfs share: busybox, the virtio modules, /init,
+        makedumpfile and the libraries (kexec's and makedumpfile's)."""
         c = Cpio()
         for d in ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "mnt",
                   "run", "lib/modules", "etc", "root", "boot"]:
@@ -295,24 +301,30 @@ def main():
         c.file("etc/modules", ("\n".join(n for n, _ in mods) + "\n").encode())
         c.file("etc/release", (release + "\n").encode())
         c.file("init", open(os.path.join(ROOT, "tests/linux/init"), "rb").read(), 0o755)
+        c.file("usr/bin/makedumpfile", open(programs[1], "rb").read(), 0o755)
+        ld = interp(programs[0])
+        c.file(ld, open(os.path.realpath(ld), "rb").read(), 0o755)
+        for soname, path in sorted(libs.items()):
+            c.file("lib/x86_64-linux-gnu/" + soname, open(path, "rb").read(), 0o755)
         return c
 
     # The kdump comparison's crash kernel: the same Debian kernel with only
-    # the shared part (it copies /proc/vmcore with busybox dd).
+    # the shared part (makedumpfile -l -d 31 or dd of /proc/vmcore).
     kdump_img = gzip.compress(base().finish(), compresslevel=6)
+
+    # pmplant: pages of known content before the panic (tests/linux/init).
+    plant = os.path.join(out, "pmplant")
+    subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", plant,
+                    os.path.join(ROOT, "tests/linux/plant.c")], check=True)
 
     c = base()
     c.file("sbin/kexec", open(programs[0], "rb").read(), 0o755)
-    c.file("usr/bin/makedumpfile", open(programs[1], "rb").read(), 0o755)
     c.file("usr/bin/postmortem", open(programs[2], "rb").read(), 0o755)
+    c.file("usr/bin/pmplant", open(plant, "rb").read(), 0o755)
     for name, path in extra_mods:
         c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
     c.file("usr/lib/postmortem/postmortem.bzImage",
            open(os.path.join(build, "postmortem.bzImage"), "rb").read())
-    ld = interp(programs[0])
-    c.file(ld, open(os.path.realpath(ld), "rb").read(), 0o755)
-    for soname, path in sorted(libs.items()):
-        c.file("lib/x86_64-linux-gnu/" + soname, open(path, "rb").read(), 0o755)
     c.file("boot/vmlinuz", open(vmlinuz, "rb").read())
     c.file("boot/kdump.img", kdump_img)
     # A capsule for the after=capsule case (tests/qemu/linux_test.py).

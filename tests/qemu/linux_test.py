@@ -29,18 +29,29 @@ Then on the host:
     kdump-compressed file instead: level 31, one CPU per guest CPU, the
     panic in makedumpfile's log, nothing (4 pages of slack) more for
     makedumpfile -d 31 to leave out, under a quarter of the ELF core's size;
+  - with pages planted before the panic (pmplant, tests/linux/plant.c:
+    anonymous memory, tmpfs and block device page cache; docs/filtering.md):
+    at level 31 none is in the file, and makedumpfile re-filtering it at
+    -d 31 reads the panic from its output (bios-kdump-plant); at
+    dump.level=0 every one is, the printed ones at their pfn, and the file
+    as an ELF core filtered at 31 by postmortem compress and by
+    makedumpfile keeps the same pages (1%) in LZO files of the same size
+    (10%), and the level-31 boot's file the same pages within 3%
+    (bios-kdump-plant-level0);
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab.
 
     linux_test.py [--short] [CASE...]
 
+PM_LINUX_KEEP=1 keeps the temporary directory and each case's files.
+
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
 kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, and
-dump.format=kdump: the kdump-compressed file at dump level 31);
+dump.format=kdump with planted pages at dump levels 31 and 0);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -56,6 +67,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+import kdump_read  # noqa: E402
 
 GUEST = os.path.join(q.BUILD, "guest")
 TOOL = os.path.join(q.BUILD, "postmortem")
@@ -63,7 +76,8 @@ DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in ([\d.]+) s"
 TMP = tempfile.mkdtemp(prefix="pm-linux-")
-atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+if not os.environ.get("PM_LINUX_KEEP"):     # set: keep TMP (its files: a failed case's dumps)
+    atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
 # TCG on a loaded 2-core machine: the guest boots in ~10 s (BIOS) or ~20 s
 # (OVMF); the dump of a 512 MiB guest to virtio takes ~5-10 s.
@@ -77,7 +91,7 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 kdump=False, emulator=None, apic=None):
+                 kdump=False, emulator=None, apic=None, level=None, plant=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -94,6 +108,10 @@ class Case:
         # (qemutest.EMULATORS; the case is skipped without it).  apic: the
         # APIC mode postmortem's cpu: line must name ("x2APIC"), or None.
         self.emulator, self.apic = emulator, apic
+        # level: dump.level= for a kdump case (None: postmortem's default,
+        # 31).  plant: pmplant pages of known content before the panic
+        # (tests/linux/plant.c, PLANT), checked absent at 31, present at 0.
+        self.level, self.plant = level, plant
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -121,8 +139,16 @@ CASES = [
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
     # dump.format=kdump: the kdump-compressed file, filtered at level 31.
-    Case("bios-kdump-format", "bios", kdump=True, short=True,
+    Case("bios-kdump-format", "bios", kdump=True,
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
+    # The same with pages of known content planted before the panic (user,
+    # tmpfs and block device cache): none of them in the level-31 file; all
+    # of them, at their physical addresses, at dump.level=0, where the same
+    # memory filtered at 31 by postmortem compress and makedumpfile is compared.
+    Case("bios-kdump-plant", "bios", kdump=True, plant=True, short=True,
+         expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
+    Case("bios-kdump-plant-level0", "bios", kdump=True, level=0, plant=True, short=True,
+         expect=[r"^dump: kdump level 0: every page kept"]),
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
@@ -187,17 +213,31 @@ def make_disk(name, mem_mb, esp=False):
 
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
-    if case.kdump:
-        load.append("--append=dump.format=kdump")
+    more = []
+    if case.kdump:      # always named: the default format may change
+        more.append("dump.format=kdump")
+        if case.level is not None:
+            more.append("dump.level=%d" % case.level)
     load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s pmcrash=%s %s" %
               (case.crash, ",".join(load), case.panic, case.extra_append)).strip()
+    if more:
+        append += " pmappend=" + ",".join(more)
+    if case.plant:
+        append += " pmplant=%d,%d,%d" % (PLANT_SEED, PLANT_USER_MIB, PLANT_CACHE_MIB)
     args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"),
             "-initrd", os.path.join(GUEST, "initrd.img"),
             "-append", append,
             "-drive", "file=%s,format=raw,if=none,id=dump" % disk,
             "-device", case.disk_dev + ",drive=dump"]
+    if case.plant:      # pmplant's disk: its first bytes name it, the rest is written in the guest
+        plant = os.path.join(tmpdir, "plant.img")
+        with open(plant, "wb") as f:
+            f.write(b"PMPLANTDISK")
+            f.truncate((PLANT_CACHE_MIB + 2) << 20)
+        args += ["-drive", "file=%s,format=raw,if=none,id=plant" % plant,
+                 "-device", "virtio-blk-pci,drive=plant"]
     args = case.qemu + args
     if case.firmware == "ovmf":
         args = q.ovmf_args(tmpdir) + args
@@ -206,6 +246,151 @@ def qemu_args(case, disk, tmpdir):
 
 def run_tool(*argv):
     return subprocess.run(list(argv), capture_output=True, text=True)
+
+
+# pmplant (tests/linux/plant.c): MiB of anonymous memory and of each page cache kind
+PLANT_SEED = int.from_bytes(os.urandom(4), "little") | 1
+PLANT_USER_MIB, PLANT_CACHE_MIB = 64, 16
+PLANT_KINDS = {"U": "user (anonymous)", "C": "tmpfs cache", "B": "block device cache"}
+
+
+def plant_page(kind, index, seed=PLANT_SEED):
+    """The 4096 bytes pmplant writes for page index of kind."""
+    out = bytearray(b"PMPLANT" + kind.encode() + struct.pack("<II", seed, index))
+    m = (1 << 64) - 1
+    x = ((seed << 32) ^ (ord(kind) << 24) ^ index ^ 0x9e3779b97f4a7c15) & m
+    for _ in range(510):
+        x ^= x >> 12
+        x ^= (x << 25) & m
+        x ^= x >> 27
+        out += struct.pack("<Q", (x * 0x2545f4914f6cdd1d) & m)
+    return bytes(out)
+
+
+def plant_scan(path, pfns=()):
+    """Over a kdump-compressed file's pages: ({kind: set of page indices
+    found at a page's start}, hits elsewhere in a page, {pfn: page} of pfns)."""
+    found, odd, got = {k: set() for k in PLANT_KINDS}, 0, {}
+    pat = re.compile(b"PMPLANT([UCB])" + re.escape(struct.pack("<I", PLANT_SEED)) + b"(....)", re.S)
+    want = set(pfns)
+    for pfn, data in kdump_read.Kdump(path).pages():
+        if pfn in want:
+            got[pfn] = data
+        if b"PMPLANT" not in data:
+            continue
+        for m in pat.finditer(data):
+            if m.start():
+                odd += 1
+            else:
+                found[m.group(1).decode()].add(struct.unpack("<I", m.group(2))[0])
+    return found, odd, got
+
+
+def plant_lines(res):
+    """(pages per kind, [(kind, index, pfn)]) from the guest's plant: lines, or None."""
+    counts, where = None, []
+    for line in res.lines:
+        m = re.match(r"^guest: plant seed 0x([0-9a-f]+): (\d+) user pages, (\d+) tmpfs cache pages, "
+                     r"(\d+) block device cache pages", line)
+        if m and int(m.group(1), 16) == PLANT_SEED:
+            counts = {"U": int(m.group(2)), "C": int(m.group(3)), "B": int(m.group(4))}
+        m = re.match(r"^guest: plant ([UCB]) page (\d+) pfn 0x([0-9a-f]+)", line)
+        if m:
+            where.append((m.group(1), int(m.group(2)), int(m.group(3), 16)))
+    return (counts, where) if counts and any(ln.startswith("guest: plant ready") for ln in res.lines) \
+        else None
+
+
+def kept_pages(path):
+    return kdump_read.Kdump(path).kept()
+
+
+# Figures of the plant cases, for the level-0 case's comparison with the
+# level-31 one (separate boots): kept pages and file size of the kernel's
+# level-31 file.
+PLANT_FIGURES = {}
+
+
+def check_plant_absent(core, case, res):
+    """Level 31: none of the planted pages is in the kernel's file;
+    makedumpfile re-filters it at -d 31 (zlib) and reads the result."""
+    if plant_lines(res) is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    found, odd, _ = plant_scan(core)
+    left = {k: len(v) for k, v in found.items() if v}
+    if left or odd:
+        return "planted pages in the level-31 dump: %s (%d more not page-aligned)" % (left, odd)
+    md = core + ".refilter"
+    r = run_tool("makedumpfile", "-c", "-d", "31", core, md)
+    if r.returncode != 0:
+        return "makedumpfile -c -d 31 of the kernel's file failed: " + (r.stdout + r.stderr)[-300:]
+    PLANT_FIGURES[31] = (kept_pages(core), os.path.getsize(core), os.path.getsize(md))
+    r = run_tool("makedumpfile", "--dump-dmesg", md, md + ".dmesg")
+    if r.returncode != 0 or case.panic_lines()[-1] not in open(md + ".dmesg", errors="replace").read():
+        # makedumpfile writes the input's notes and points offset_vmcoreinfo
+        # at the same offset: a VMCOREINFO outside the notes is lost.
+        vi, _, note, note_len = struct.unpack_from("<QQQQ", open(core, "rb").read(0x1040), 0x1020)
+        return ("makedumpfile cannot read the log of its -d 31 re-filter of the file (%s); the "
+                "file's VMCOREINFO at 0x%x is %s its notes (0x%x, %d bytes)") % (
+                    " ".join((r.stdout + r.stderr).split())[-120:], vi,
+                    "inside" if note <= vi < note + note_len else "outside", note, note_len)
+    res.note += "; no planted page in it (%d user, %d tmpfs and %d block device cache MiB planted)" % (
+        PLANT_USER_MIB, PLANT_CACHE_MIB, PLANT_CACHE_MIB)
+    return None
+
+
+def check_plant_level0(core, case, res):
+    """Level 0: every planted page is in the file, the printed ones at their
+    physical address; then the same memory filtered at 31 by postmortem
+    compress and by makedumpfile (-l and -c): kept pages and sizes."""
+    planted = plant_lines(res)
+    if planted is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    counts, where = planted
+    found, odd, got = plant_scan(core, [pfn for _, _, pfn in where])
+    for k, n in counts.items():
+        if found[k] != set(range(n)):
+            return "level 0: %d of %d %s pages found (%d not page-aligned)" % (
+                len(found[k] & set(range(n))), n, PLANT_KINDS[k], odd)
+    for k, i, pfn in where:
+        if not pfn or got.get(pfn) != plant_page(k, i):
+            return "level 0: %s page %d is not at pfn 0x%x" % (PLANT_KINDS[k], i, pfn)
+    # The same memory at level 31: postmortem compress (payload/pagefilter,
+    # as the crash kernel) against makedumpfile -l (LZO, same compressor)
+    # and -c (zlib), all from the file as an ELF core.
+    pm, mdl, mdc, elf = core + ".pm31", core + ".mdl31", core + ".mdc31", core + ".elf"
+    kdump_read.Kdump(core).write_elf(elf)
+    r = run_tool(TOOL, "compress", elf, "-o", pm, "-d", "31")
+    if r.returncode != 0:
+        return "postmortem compress -d 31 failed: " + (r.stdout + r.stderr)[-300:]
+    for out, comp in ((mdl, "-l"), (mdc, "-c")):
+        r = run_tool("makedumpfile", comp, "-d", "31", elf, out)
+        if r.returncode != 0:
+            return "makedumpfile %s -d 31 failed: %s" % (comp, (r.stdout + r.stderr)[-300:])
+    os.unlink(elf)
+    k_pm, k_md = kept_pages(pm), kept_pages(mdl)
+    s_pm, s_mdl, s_mdc = (os.path.getsize(f) for f in (pm, mdl, mdc))
+    res.note = ("%d planted pages found, %d at their pfn; at -d 31 of this memory: postmortem compress "
+                "keeps %d pages, %.1f MiB (LZO); makedumpfile keeps %d, -l %.1f MiB, -c %.1f MiB" % (
+                    sum(counts.values()), len(where), k_pm, s_pm / 1048576, k_md, s_mdl / 1048576,
+                    s_mdc / 1048576))
+    if abs(k_pm - k_md) > max(4, k_md // 100):
+        return "postmortem and makedumpfile keep %d and %d pages at -d 31: " % (k_pm, k_md) + res.note
+    if s_pm > s_mdl * 1.1:
+        return "postmortem's LZO file is more than 10%% larger than makedumpfile -l's: " + res.note
+    a = PLANT_FIGURES.get(31)
+    if a:
+        res.note += "; the level-31 boot's kernel file: %d pages, %.1f MiB (makedumpfile -c of it " \
+            "%.1f MiB)" % (a[0], a[1] / 1048576, a[2] / 1048576)
+        # Two boots of the same script: the kernel's own pages differ a
+        # little (timing, slab, the log; 44 of 20687 when measured), the
+        # planted pages are out in both.  3% leaves room for that, and is
+        # far below what a filter that kept one planted kind would add
+        # (4096 pages of each cache kind, 16384 user pages).
+        if abs(a[0] - k_md) > max(64, k_md * 3 // 100):
+            return "the level-31 boot kept %d pages, makedumpfile -d 31 of this one %d: %s" % (
+                a[0], k_md, res.note)
+    return None
 
 
 def kdump_bitmap2(path):
@@ -284,8 +469,9 @@ def check_kdump(core, case, res):
         return "savecore's file starts with %r, not the kdump signature" % head[:8]
     level = struct.unpack_from("<i", open(core, "rb").read(4096 + 16), 4096 + 8)[0]
     cpus = struct.unpack_from("<i", head, 0x1cc)[0]
-    if level != 31 or cpus != case.smp:
-        return "kdump header: dump level %d, %d CPUs (want 31, %d)" % (level, cpus, case.smp)
+    want = 31 if case.level is None else case.level
+    if level != want or cpus != case.smp:
+        return "kdump header: dump level %d, %d CPUs (want %d, %d)" % (level, cpus, want, case.smp)
     log = core + ".dmesg"
     r = run_tool("makedumpfile", "--dump-dmesg", core, log)
     if r.returncode != 0 or not os.path.exists(log):
@@ -294,6 +480,8 @@ def check_kdump(core, case, res):
     for want in case.panic_lines():
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    if level == 0:
+        return check_plant_level0(core, case, res) if case.plant else None
     # makedumpfile re-filtering our file at level 31 must find (nearly)
     # nothing more to leave out: the kernel's filter agrees with it.
     md = core + ".md31"
@@ -314,7 +502,7 @@ def check_kdump(core, case, res):
         if name else "no ELF case ran", mem)
     if not mem or size * 4 > mem << 20 or (elf and size * 4 > elf << 20):
         return "the kdump-compressed file is not much smaller: " + res.note
-    return None
+    return check_plant_absent(core, case, res) if case.plant else None
 
 
 def check_tables(res):
@@ -439,6 +627,8 @@ def run_case(case):
             expect = [r"^guest: postmortem loaded"] + \
                 [re.escape(p) for p in case.panic_lines() if case.panic != "nmi"] + \
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
+            if case.plant:
+                expect.insert(1, r"^guest: plant ready")
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
             if case.apic == "x2APIC":   # ...or x2APIC mode (Linux says so early)
@@ -499,8 +689,8 @@ def run_case(case):
             ELF_SIZES[case.name] = (written, os.path.getsize(core))
     if res.failure is None and case.firmware == "ovmf":
         res.failure = check_tables(res)
-    for f in os.listdir(TMP):
-        if f.startswith(case.name + ".") and f.endswith((".img", ".vmcore", ".small", ".cap")):
+    for f in os.listdir(TMP) if not os.environ.get("PM_LINUX_KEEP") else ():
+        if f.startswith(case.name + "."):
             os.unlink(os.path.join(TMP, f))
     return res
 
