@@ -203,7 +203,7 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	struct diskdump_header h;
 	struct diskdump_sub_header sh;
 	struct diskdump_layout *l;
-	uint64_t sub_bytes, bmb, count = 0;
+	uint64_t sub_bytes, bmb, vi_at, count = 0;
 	int err;
 
 	if (w == NULL || info == NULL || bm == NULL || bm->fill == NULL || bm->buf == NULL ||
@@ -219,13 +219,25 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 	w->out = *out;
 	w->bm = *bm;
 	l = &w->lay;
-	sub_bytes = sizeof(sh) + info->notes_len + info->vmcoreinfo_len;
+	/* VMCOREINFO that is a note's descriptor inside the notes is named
+	 * where it lies there, as makedumpfile writes it: makedumpfile, when it
+	 * re-filters a file, copies only the notes and keeps the offset.  Any
+	 * other VMCOREINFO gets its own copy after the notes. */
+	vi_at = UINT64_MAX;
+	if (info->vmcoreinfo_len && info->notes_len) {
+		uintptr_t n = (uintptr_t)info->notes, v = (uintptr_t)info->vmcoreinfo;
+
+		if (v >= n && info->vmcoreinfo_len <= info->notes_len &&
+		    v - n <= info->notes_len - info->vmcoreinfo_len)
+			vi_at = v - n;
+	}
+	sub_bytes = sizeof(sh) + info->notes_len + (vi_at == UINT64_MAX ? info->vmcoreinfo_len : 0);
 	l->sub_hdr_blocks = (uint32_t)((sub_bytes + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK);
 	bmb = diskdump_bitmap_bytes(info->max_mapnr);
 	l->bitmap_blocks = (uint32_t)(2 * bmb / DISKDUMP_BLOCK);
 	l->sub_header = DISKDUMP_BLOCK;
 	l->notes = l->sub_header + sizeof(sh);
-	l->vmcoreinfo = l->notes + info->notes_len;
+	l->vmcoreinfo = l->notes + (vi_at == UINT64_MAX ? info->notes_len : vi_at);
 	l->bitmap1 = (uint64_t)(1 + l->sub_hdr_blocks) * DISKDUMP_BLOCK;
 	l->bitmap2 = l->bitmap1 + bmb;
 	l->descs = l->bitmap2 + bmb;
@@ -278,7 +290,7 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 		dd_slice(w->cbuf, b0, DISKDUMP_BLOCK, 0, &sh, sizeof(sh));
 		if (info->notes_len)
 			dd_slice(w->cbuf, b0, DISKDUMP_BLOCK, sizeof(sh), info->notes, info->notes_len);
-		if (info->vmcoreinfo_len)
+		if (info->vmcoreinfo_len && vi_at == UINT64_MAX)
 			dd_slice(w->cbuf, b0, DISKDUMP_BLOCK, sizeof(sh) + info->notes_len,
 				 info->vmcoreinfo, info->vmcoreinfo_len);
 		dd_put(w, w->cbuf, DISKDUMP_BLOCK);

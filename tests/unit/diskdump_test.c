@@ -193,6 +193,39 @@ TEST(layout_and_pages)
 	CHECK_EQ(w.zero, 2);
 }
 
+/* VMCOREINFO inside the notes (a note's descriptor, as the kernel and the
+ * host tool pass it) is named where it lies there, not copied again:
+ * makedumpfile, re-filtering the file, copies the notes and keeps the offset. */
+TEST(vmcoreinfo_inside_notes)
+{
+	static const char notes[] = "hdr:OSRELEASE=6.1.0\nPAGESIZE=4096\n:tail";
+	struct diskdump_info di;
+	struct diskdump_sub_header sh;
+
+	setup(&di);
+	di.notes = notes;
+	di.notes_len = sizeof(notes) - 1;
+	di.vmcoreinfo = notes + 4;
+	di.vmcoreinfo_len = 30;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	memcpy(&sh, out + 4096, sizeof(sh));
+	CHECK_EQ(sh.offset_vmcoreinfo, sh.offset_note + 4);
+	CHECK_EQ(sh.size_vmcoreinfo, 30);
+	CHECK(memcmp(out + sh.offset_vmcoreinfo, "OSRELEASE=6.1.0\nPAGESIZE=4096\n", 30) == 0);
+	/* nothing after the notes: the copy is not written */
+	CHECK_EQ(out[sh.offset_note + sh.size_note], 0);
+	/* VMCOREINFO reaching past the notes' end gets its own copy */
+	setup(&di);
+	di.notes = notes;
+	di.notes_len = 10;
+	di.vmcoreinfo = notes + 4;
+	di.vmcoreinfo_len = 30;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	memcpy(&sh, out + 4096, sizeof(sh));
+	CHECK_EQ(sh.offset_vmcoreinfo, sh.offset_note + 10);
+	CHECK(memcmp(out + sh.offset_vmcoreinfo, "OSRELEASE=6.1.0\n", 16) == 0);
+}
+
 TEST(many_descriptors_across_windows)
 {
 	struct diskdump_info di;
@@ -453,6 +486,6 @@ TEST(bit_ranges)
 	CHECK_EQ(diskdump_bits_clear(b, 9, 3), 0);
 }
 
-TEST_MAIN(layout_and_pages, many_descriptors_across_windows, caller_mistakes,
+TEST_MAIN(layout_and_pages, vmcoreinfo_inside_notes, many_descriptors_across_windows, caller_mistakes,
 	  bitmap_or_page_changed_between_walks, page_changed_between_passes, producer_and_source_fail,
 	  measuring_writer, incomplete_flag, read_back, output_fails, bit_ranges)
