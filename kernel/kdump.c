@@ -232,10 +232,6 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	char hex[2 * SHA256_LEN + 1];
 	int cpus = 0, err;
 
-	if (!sink->takes_kdump) {
-		printf("dump: dump.format=kdump needs a dump partition; writing ELF to %s\n", sink->name);
-		return false;
-	}
 	if (!build_bitmaps(&s)) {
 		if (s.max_mapnr == 0)
 			printf("dump: dump.format=kdump: no memory ranges; writing ELF\n");

@@ -25,8 +25,8 @@
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
  *   pm.test=fault|blkdev|efirt|efirt-fault|reentry  pm.inventory  pm.zero=keep|skip
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
- *   dump.format=elf|kdump   the dump partition's body: ELF core (default) or
- *                       makedumpfile's kdump-compressed file
+ *   dump.format=kdump|elf   the dump file, on every target: makedumpfile's
+ *                       kdump-compressed file (default) or an ELF core
  *   dump.level=<0-31>   makedumpfile's dump level for kdump (default 31)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
@@ -125,8 +125,8 @@ enum cmdline_zero {
 };
 
 enum cmdline_format {
-	CMDLINE_FORMAT_ELF,		/* default */
-	CMDLINE_FORMAT_KDUMP,		/* makedumpfile's kdump-compressed file */
+	CMDLINE_FORMAT_ELF,		/* the ELF core, /proc/vmcore's shape */
+	CMDLINE_FORMAT_KDUMP,		/* makedumpfile's kdump-compressed file (default) */
 };
 
 #define CMDLINE_DUMP_LEVEL_DEFAULT	31
