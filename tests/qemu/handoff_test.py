@@ -167,9 +167,13 @@ def desc_variant(name, drop_esrt_entries, esrt_at=None):
 def t_esrt_boot_services_refused():
     # The ESRT sits in EfiBootServicesData and the block has no copy: it
     # must not be dereferenced, and the reason is said.
+    # The block's map names 6 GiB of RAM the 256 MiB guest does not have;
+    # the kdump-compressed file reads every page three times, longer than
+    # this boot's limit under TCG; the ELF core's single pass fits.
     block = desc_variant("noesrt", True)
     return boot_initrd(block, [r"ESRT=0x7ef00000 \(not read\)",
-                               r"^efi: ESRT at 0x7ef00000 in boot-services memory without a preserved copy, not dereferenced"])
+                               r"^efi: ESRT at 0x7ef00000 in boot-services memory without a preserved copy, not dereferenced"],
+                       append="console=ttyS0 after=poweroff dump.format=elf")
 
 
 def t_esrt_runtime_in_place():
