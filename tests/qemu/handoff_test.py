@@ -119,8 +119,9 @@ def t_no_block():
 
 
 def t_handoff_cmdline_address():
+    # The block names 2 GiB of RAM: the ELF core, as in t_esrt_boot_services_refused.
     return q.run_qemu(["-kernel", BZ, "-device", "loader,file=%s,addr=0x2000000,force-raw=on" % GOOD,
-                       "-append", "console=ttyS0 handoff=0x2000000,%d" % len(BLOB)],
+                       "-append", "console=ttyS0 dump.format=elf handoff=0x2000000,%d" % len(BLOB)],
                       [BANNER, r"^handoff: verified sha256 %s \(handoff= at 0x2000000" % DIGEST,
                        EFI_LINE, FINAL], TCG_BOOT, must_exit=True)
 
@@ -167,7 +168,7 @@ def desc_variant(name, drop_esrt_entries, esrt_at=None):
 def t_esrt_boot_services_refused():
     # The ESRT sits in EfiBootServicesData and the block has no copy: it
     # must not be dereferenced, and the reason is said.
-    # The block's map names 6 GiB of RAM the 256 MiB guest does not have;
+    # The block's dump ranges name 2 GiB of RAM the 256 MiB guest lacks;
     # the kdump-compressed file reads every page three times, longer than
     # this boot's limit under TCG; the ELF core's single pass fits.
     block = desc_variant("noesrt", True)
