@@ -127,7 +127,9 @@ def t_handoff_cmdline_address():
 
 
 def t_multiboot2_module():
-    iso = q.test_iso("after=poweroff dump=none", modules=[(GOOD, "handoff")])
+    # The block's command line adds dump=serial, and it names 2 GiB of RAM:
+    # the ELF core, as in t_esrt_boot_services_refused.
+    iso = q.test_iso("after=poweroff dump=none dump.format=elf", modules=[(GOOD, "handoff")])
     return q.run_qemu(["-cdrom", iso],
                       [BANNER, r"^module: handoff at 0x[0-9a-f]+, %d bytes" % len(BLOB),
                        r"^handoff: verified sha256 %s \(multiboot2 module" % DIGEST, EFI_LINE, FINAL],
