@@ -1,6 +1,8 @@
 /*
  * Where the dump goes: one small interface over the serial framed stream
- * (payload/frame.c) and the raw dump partition (payload/dumphdr.c).
+ * (payload/frame.c), the raw dump partition (payload/dumphdr.c) and FAT
+ * files (kernel/fatsink.c); each takes either body format and records
+ * which (body_format).
  *
  * Interface: dumpsink_open() picks the target from dump= (see README:
  * serial[:ttyS<n>], disk[:<dev>[,force]], fat[:<dev>], none, or nothing:
