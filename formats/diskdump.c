@@ -503,3 +503,18 @@ int diskdump_read(const void *file, size_t len, struct diskdump_summary *out)
 	out->descs_cut = out->pages_dumped > (len - out->descs_offset) / sizeof(struct diskdump_page_desc);
 	return 0;
 }
+
+int diskdump_mark_incomplete(void *file, size_t len)
+{
+	struct diskdump_header h;
+
+	if (file == NULL || len < sizeof(h))
+		return -ENOEXEC;
+	memcpy(&h, file, sizeof(h));
+	if (memcmp(h.signature, DISKDUMP_SIGNATURE, sizeof(h.signature)) != 0)
+		return -ENOEXEC;
+	h.status |= DISKDUMP_INCOMPLETE;
+	memcpy((uint8_t *)file + offsetof(struct diskdump_header, status), &h.status,
+	       sizeof(h.status));
+	return 0;
+}

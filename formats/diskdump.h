@@ -243,6 +243,14 @@ struct diskdump_summary {
  */
 int diskdump_read(const void *file, size_t len, struct diskdump_summary *out);
 
+/*
+ * Set DISKDUMP_INCOMPLETE in the header status of a kdump-compressed file
+ * whose first len bytes are file (for a partial file a host tool rebuilt,
+ * as makedumpfile marks one).  Returns 0; -ENOEXEC when len is below the
+ * header or the signature is not "KDUMP   ".
+ */
+int diskdump_mark_incomplete(void *file, size_t len);
+
 int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 		   const struct diskdump_bitmaps *bm, uint64_t pages, const struct diskdump_out *out);
 int diskdump_descs(struct diskdump_writer *w, const struct diskdump_pages *src);

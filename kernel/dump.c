@@ -8,6 +8,9 @@
  *                             buffer, written right after theirs)
  *   crash record              serial only: panic line, registers, the log's
  *   (payload/brief)           newest lines, sent before the file
+ *   kdump-compressed file     the default (dump.format=kdump): kernel/kdump.c
+ *                             writes it to any sink; when it cannot, or with
+ *                             dump.format=elf, the ELF core:
  *   layout (formats/elfcore)  segments split at runs of zero pages
  *   pieces                    headers, notes, padding, segment bytes, in
  *                             file order, to a sink (kernel/dumpsink.c)

@@ -1,6 +1,10 @@
 /*
  * Dump targets (see dumpsink.h).
  *
+ * Every target takes either body (the kdump-compressed file or the ELF
+ * core) and records which: the dump header's body_format, the serial
+ * HEADER frame's body_format, dumpinfo.txt's format= line.
+ *
  * Serial: frames (docs/dump-serial.md) written raw to the UART, between
  * console lines; `postmortem recv` rebuilds the file.  The port is set up
  * at 115200 if it is not a console already.
@@ -71,9 +75,16 @@ static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 {
 	struct frame_dump_header h;
 
+	/* A second begin() (the ELF core after a kdump-compressed file that
+	 * was given up) is another dump: its own id, so that recv never mixes
+	 * the two files' frames. */
+	if (s->begun)
+		s->dump_id = cpu_rdtsc_id();
+	s->begun = true;
 	memset(&h, 0, sizeof(h));
 	h.file_size = file_size;
 	h.segment_count = (uint32_t)nsegs;
+	h.body_format = s->body_format == DUMPHDR_BODY_KDUMP ? FRAME_BODY_KDUMP : FRAME_BODY_ELF;
 	snprintf(h.producer, sizeof(h.producer), "postmortem %s", PM_VERSION);
 	serial_estimate(file_size);
 	if (frame_sender_begin(&sender, &h, s->dump_id, serial_emit, NULL) != 0) {
@@ -349,7 +360,6 @@ static struct dumpsink *open_disk(void)
 	snprintf(sink.namebuf, sizeof(sink.namebuf), "disk %s", part_view.name);
 	sink.name = sink.namebuf;
 	sink.hashes = true;	/* the dump header's digest is over the same bytes */
-	sink.takes_kdump = true;
 	sink.begin = disk_begin;
 	sink.write = disk_write;
 	sink.finish = disk_finish;

@@ -1,6 +1,8 @@
 /*
  * Where the dump goes: one small interface over the serial framed stream
- * (payload/frame.c) and the raw dump partition (payload/dumphdr.c).
+ * (payload/frame.c), the raw dump partition (payload/dumphdr.c) and FAT
+ * files (kernel/fatsink.c); each takes either body format and records
+ * which (body_format).
  *
  * Interface: dumpsink_open() picks the target from dump= (see README:
  * serial[:ttyS<n>], disk[:<dev>[,force]], fat[:<dev>], none, or nothing:
@@ -35,9 +37,9 @@ struct dumpsink {
 	char hostname[72];
 	uint32_t handoff_status;	/* DUMPHDR_HANDOFF_* */
 	/* The body's format (DUMPHDR_BODY_*; 0: ELF), set before begin();
-	 * only a target with takes_kdump may get DUMPHDR_BODY_KDUMP. */
+	 * every target records it where the host tools look. */
 	uint32_t body_format;
-	bool takes_kdump;		/* the dump partition: any body format */
+	bool begun;			/* serial: begin() was called before */
 	/* Why the dump goes here when it is a fallback ("" when chosen). */
 	char fallback[256];
 	uint64_t dump_id;		/* serial: the frames' dump_id */

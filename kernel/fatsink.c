@@ -163,10 +163,11 @@ static int write_info(struct dumpsink *s, const char *status, const uint8_t *dig
 	if (digest != NULL)
 		crypto_sha256_hex(digest, hex);
 	n = snprintf(text, sizeof(text),
-		     "postmortem-dump 1\nstatus=%s\nformat=elf\nsize=%llu\nparts=%u\n"
+		     "postmortem-dump 1\nstatus=%s\nformat=%s\nsize=%llu\nparts=%u\n"
 		     "part_size=%llu\nsha256=%s\ncreated=%s\nrelease=%s\nhostname=%s\n"
 		     "handoff=%s\nwriter=postmortem " PM_VERSION "\n",
-		     status, (unsigned long long)file_size, part_no,
+		     status, s->body_format == DUMPHDR_BODY_KDUMP ? "kdump" : "elf",
+		     (unsigned long long)file_size, part_no,
 		     (unsigned long long)part_size, hex, esp->stamp, s->release, s->hostname,
 		     s->handoff_status == DUMPHDR_HANDOFF_OK ? "verified" :
 		     s->handoff_status == DUMPHDR_HANDOFF_BAD ? "not trusted" : "none");

@@ -2,11 +2,13 @@
  * dump=fat[:<dev>]: the dump as files on a FAT volume (the ESP unless a
  * device is named), for machines without a dump partition.
  *
- *   \POSTMORTEM\<YYYYMMDD-HHMMSS>\vmcore.000, vmcore.001, ...  the ELF file
- *                                  in parts of pm.fatpart= bytes (default
- *                                  4095 MiB: FAT files end below 4 GiB)
+ *   \POSTMORTEM\<YYYYMMDD-HHMMSS>\vmcore.000, vmcore.001, ...  the dump file
+ *                                  (kdump-compressed or ELF) in parts of
+ *                                  pm.fatpart= bytes (default 4095 MiB:
+ *                                  FAT files end below 4 GiB)
  *   \POSTMORTEM\<...>\dumpinfo.txt  written last: "status=complete", the
- *                                  size, part count and size, SHA-256
+ *                                  format (kdump, elf), size, part count
+ *                                  and size, SHA-256
  *
  * Interface: fatsink_open() mounts the volume (kernel/esp.c) and fills
  * the caller's struct dumpsink, or returns -errno with *why a sentence;

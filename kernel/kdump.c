@@ -163,10 +163,6 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	int cpus = 0, err;
 	const struct pagecomp *pc;
 
-	if (!sink->takes_kdump) {
-		printf("dump: dump.format=kdump needs a dump partition; writing ELF to %s\n", sink->name);
-		return false;
-	}
 	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0) {
 		if (vi == NULL && elfcorehdr_note_is(&nt, "VMCOREINFO", 0) && nt.desc) {
 			vi = nt.desc;

@@ -1,13 +1,13 @@
 /*
- * The dump as makedumpfile's kdump-compressed file (dump.format=kdump),
- * filtered at dump.level= (docs/kdump-format.md, docs/filtering.md).
+ * The dump as makedumpfile's kdump-compressed file (dump.format=kdump, the
+ * default; the same bytes to every target), filtered at dump.level= (docs/kdump-format.md, docs/filtering.md).
  *
  * Interface: kdump_run() is called by the dump with the open sink, the
  * planned ranges (struct dumpplan_range: bytes of [start, start+size)
  * read from read_from), the notes buffer (ELF notes: VMCOREINFO and the
  * NT_PRSTATUS notes) and the level.  It returns false, having written
  * nothing and printed one line why, when the file cannot be written here
- * (the target is not a dump partition; no ranges; the layout fails), or
+ * (no ranges; the layout fails), or
  * when memory changed between the passes (the started file is marked
  * FAILED first): the caller writes the ELF core instead.  Else it writes
  * the whole file (sink begin, write, finish or abort; a partition too

@@ -363,7 +363,7 @@ void cmdline_defaults(struct cmdline *out)
 	out->test = CMDLINE_TEST_NONE;
 	out->zero = CMDLINE_ZERO_DEFAULT;
 	out->fat_part = CMDLINE_FATPART_DEFAULT;
-	out->format = CMDLINE_FORMAT_ELF;
+	out->format = CMDLINE_FORMAT_KDUMP;
 	out->dump_level = CMDLINE_DUMP_LEVEL_DEFAULT;
 	out->compress = CMDLINE_COMPRESS_DEFAULT;
 }

@@ -27,8 +27,8 @@
  *           unaccepted-guard-nocarve  pm.inventory  pm.zero=keep|skip
  *   pm.bench=sha256|compress
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
- *   dump.format=elf|kdump   the dump partition's body: ELF core (default) or
- *                       makedumpfile's kdump-compressed file
+ *   dump.format=kdump|elf   the dump file, on every target: makedumpfile's
+ *                       kdump-compressed file (default) or an ELF core
  *   dump.level=<0-31>   makedumpfile's dump level for kdump (default 31)
  *   dump.compress=lzo|zstd|zlib|none   kdump's page compression (default:
  *                       formats/pagecomp.h's PAGECOMP_DEFAULT)
@@ -132,8 +132,8 @@ enum cmdline_zero {
 };
 
 enum cmdline_format {
-	CMDLINE_FORMAT_ELF,		/* default */
-	CMDLINE_FORMAT_KDUMP,		/* makedumpfile's kdump-compressed file */
+	CMDLINE_FORMAT_ELF,		/* the ELF core, /proc/vmcore's shape */
+	CMDLINE_FORMAT_KDUMP,		/* makedumpfile's kdump-compressed file (default) */
 };
 
 enum cmdline_compress {

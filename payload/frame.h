@@ -1,8 +1,9 @@
 /*
- * frame: the serial dump stream.  `dump=serial` sends the ELF core file
- * (formats/elfcore.h) as frames over a UART that also carries console
- * text; `postmortem recv` finds the frames in a capture and rebuilds the
- * file.  docs/dump-serial.md describes the format for other tools; this
+ * frame: the serial dump stream.  `dump=serial` sends the dump file (the
+ * kdump-compressed file of formats/diskdump.h, or with dump.format=elf the
+ * ELF core of formats/elfcore.h; the HEADER's body_format says which) as
+ * frames over a UART that also carries console text; `postmortem recv`
+ * finds the frames in a capture and rebuilds the file.  docs/dump-serial.md describes the format for other tools; this
  * header is the authority for every offset.
  *
  * A frame (all integers little-endian):
@@ -103,17 +104,24 @@ _Static_assert(offsetof(struct frame_wire, header_crc) == 0x24, "header_crc");
 
 /* HEADER payload: what the file will be. */
 struct frame_dump_header {
-	uint64_t file_size;		/* 0x00 bytes of the ELF file */
+	uint64_t file_size;		/* 0x00 bytes of the file */
 	uint64_t created;		/* 0x08 Unix time; 0 unknown */
-	uint32_t segment_count;		/* 0x10 PT_LOADs in the file */
+	uint32_t segment_count;		/* 0x10 PT_LOADs of an ELF file; 0 for kdump */
 	uint32_t data_max;		/* 0x14 largest DATA payload sent */
 	uint32_t flags;			/* 0x18 none defined: 0 */
-	uint32_t reserved0;		/* 0x1c 0 */
+	uint32_t body_format;		/* 0x1c FRAME_BODY_*: what the file is */
 	char producer[32];		/* 0x20 e.g. "postmortem 0.1.0", NUL-padded */
 };
 _Static_assert(sizeof(struct frame_dump_header) == 64, "frame_dump_header");
 _Static_assert(offsetof(struct frame_dump_header, segment_count) == 0x10, "segment_count");
+_Static_assert(offsetof(struct frame_dump_header, body_format) == 0x1c, "body_format");
 _Static_assert(offsetof(struct frame_dump_header, producer) == 0x20, "producer");
+
+/* body_format: the same values as the dump header's (payload/dumphdr.h).
+ * 0 is what senders before the field wrote: an ELF core. */
+#define FRAME_BODY_UNSET	0	/* an ELF core (older senders) */
+#define FRAME_BODY_ELF		1	/* ELF64 core file */
+#define FRAME_BODY_KDUMP	2	/* makedumpfile's kdump-compressed file */
 
 /* TRAILER payload: how it ended. */
 struct frame_dump_trailer {

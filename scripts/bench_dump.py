@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make bench, dump part: dump a 1 GiB and a 4 GiB QEMU guest whose memory
 is mostly a non-zero pseudo-random pattern (so zero skipping does not
-flatter the figures) to virtio-blk, AHCI, NVMe and serial, and print the
+flatter the figures) as ELF cores (dump.format=elf: the write path itself)
+to virtio-blk, AHCI, NVMe and serial, and print the
 kernel's own figures (MiB, seconds, MiB/s from its final line) next to a
 ceiling: the same number of bytes copied by dd on the host into the same
 kind of image file.  Figures only; nothing here passes or fails.
@@ -85,7 +86,7 @@ def run(mem, target):
         r = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", str(mem), "-display", "none",
                             "-no-reboot", "-monitor", "none"] + machine + serial +
                            ["-kernel", os.path.join(BUILD, "postmortem.bzImage"),
-                            "-append", "console=ttyS0 dump=%s after=poweroff" % dump] + drv + plants(mem),
+                            "-append", "console=ttyS0 dump=%s dump.format=elf after=poweroff" % dump] + drv + plants(mem),
                            capture_output=True, timeout=limit, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return "did not finish within %d s (PM_BENCH_TIMEOUT)" % limit, None

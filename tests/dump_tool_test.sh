@@ -409,6 +409,31 @@ run compress_badc "$tool" compress "$tmp/clean.elf" -o "$tmp/x.kdump" -c lz4
 check rc_is compress_badc 2
 check err_has compress_badc "-c wants lzo|zstd|zlib|none, not 'lz4'"
 
+# ------------------------------------------------------------ kdump-compressed over serial
+# The kernel sends its kdump-compressed file with body_format 2 in the
+# HEADER: recv writes it as sent (never expanded), checked against the
+# TRAILER's SHA-256.  A HEADER without the field (0) leaves it to the
+# file's signature.  A capture cut short: exit 1, and the partial file
+# says INCOMPLETE in its own header.
+gen --send "$tmp/clean.kdump" --format 2 --text "$tmp/kd.sent" "$tmp/kd.cap"
+run kd_recv "$tool" recv "$tmp/kd.cap" -o "$tmp/kd.out"
+check rc_is kd_recv 0
+check has kd_recv "HEADER: kdump-compressed file "
+check has kd_recv "complete, sha256 OK (kdump-compressed, as sent)"
+check cmp -s "$tmp/kd.out" "$tmp/clean.kdump"
+gen --send "$tmp/clean.kdump" "$tmp/kd0.sent" "$tmp/kd0.cap"
+run kd_recv0 "$tool" recv "$tmp/kd0.cap" -o "$tmp/kd0.out"
+check rc_is kd_recv0 0
+check has kd_recv0 "(kdump-compressed, as sent)"
+check cmp -s "$tmp/kd0.out" "$tmp/clean.kdump"
+head -c $(($(stat -c %s "$tmp/kd.cap") / 2)) "$tmp/kd.cap" >"$tmp/kdcut.cap"
+run kd_cut "$tool" recv "$tmp/kdcut.cap" -o "$tmp/kdcut.out"
+check rc_is kd_cut 1
+check err_has kd_cut "is INCOMPLETE"
+check [ -e "$tmp/kdcut.out.incomplete" ]
+run kd_cut_inspect "$tool" inspect "$tmp/kdcut.out"
+check has kd_cut_inspect "INCOMPLETE (status 0x8)"
+
 # ------------------------------------------------------------ usage
 printf 'just console text\r\n' >"$tmp/text.cap"
 run noframes "$tool" recv --compact "$tmp/text.cap" -o "$tmp/none.elf"

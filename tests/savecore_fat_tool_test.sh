@@ -4,7 +4,10 @@
 # and from a directory: the newest complete dump is joined and checked;
 # "-10" is newer than "-2", "undated" older than any date; a dump cut short
 # (parts but no dumpinfo.txt) is listed and saved only under --force; a
-# wrong digest or a missing part is refused; --clear is refused.
+# wrong digest or a missing part is refused; --clear is refused.  A
+# kdump-compressed dump (format=kdump, the default) is saved as written,
+# never expanded; one saved under --force without being verified is marked
+# incomplete in its own header (either format).
 #   tests/savecore_fat_tool_test.sh build/postmortem
 # Ends with "savecore_fat_tool_test: N passed, N failed".
 tool=${1:?usage: savecore_fat_tool_test.sh TOOL}
@@ -92,7 +95,10 @@ check absent "$tmp/c1.elf"
 run cutforce savecore "$tmp/cutonly.img" -o "$tmp/c2.elf" --force --compact
 check rc_is cutforce 3
 check has cutforce "NOT VERIFIED"
-check cmp -s "$tmp/c2.elf" "$tmp/want.elf"
+check has cutforce "marked incomplete in its header"
+check cmp -s -i 64 "$tmp/c2.elf" "$tmp/want.elf"	# the same after the ELF header
+run cutforce_inspect inspect "$tmp/c2.elf"
+check has cutforce_inspect "INCOMPLETE (e_flags 0x1)"
 
 # A wrong digest and a missing part are refused, nothing kept
 rm -rf "$tmp/tree/POSTMORTEM"
@@ -241,5 +247,48 @@ printf 'postmortem-dump 1\nstatus=%s]0;owned\007\n' "$esc" >"$tmp/esc/POSTMORTEM
 run_t names_escaped savecore "$tmp/esc" --list
 check has names_escaped 'POSTMORTEM/x\x1b[2Jy: \x1b]0;owned\x07, 0 bytes in 0 parts'
 check [ "$(grep -c "$esc" "$tmp/names_escaped.out")" -eq 0 ]
+
+# ------------------------------------------------------------ kdump-compressed
+# The default format: dumpinfo.txt says format=kdump; savecore saves the
+# joined file as written (no /proc/vmcore shape, --compact or not) and says
+# so.  Without dumpinfo.txt (cut short, --force) the signature decides and
+# the saved copy says INCOMPLETE in its header.
+rm -rf "$tmp/tree"
+python3 "$root/tests/tools/vmcore_same.py" --make "$tmp/kcore.elf"
+run kcompress compress "$tmp/kcore.elf" -o "$tmp/want.kdump"
+check rc_is kcompress 0
+kdump_dir() {
+	mkdir -p "$tmp/tree/POSTMORTEM/$1"
+	( cd "$tmp/tree/POSTMORTEM/$1" && split -b 4096 -d -a 3 "$tmp/want.kdump" vmcore. )
+	n=$(ls "$tmp/tree/POSTMORTEM/$1" | grep -c '^vmcore\.')
+	[ "$2" = none ] && return 0
+	printf 'postmortem-dump 1\nstatus=complete\nformat=kdump\nsize=%s\nparts=%s\npart_size=4096\nsha256=%s\ncreated=%s\nrelease=\nhostname=\nhandoff=none\nwriter=test\n' \
+		"$(stat -c %s "$tmp/want.kdump")" "$n" "$(sha256sum "$tmp/want.kdump" | cut -d' ' -f1)" \
+		"$1" >"$tmp/tree/POSTMORTEM/$1/dumpinfo.txt"
+}
+kdump_dir 20261127-000000 complete
+fat "$tmp/kdump.img"
+run ksave savecore "$tmp/kdump.img" -o "$tmp/k.out"
+check rc_is ksave 0
+check has ksave "kdump-compressed, sha256 OK"
+check cmp -s "$tmp/k.out" "$tmp/want.kdump"
+run kdir savecore "$tmp/tree" -o "$tmp/kd.out" --compact
+check rc_is kdir 0
+check cmp -s "$tmp/kd.out" "$tmp/want.kdump"
+run kinspect inspect "$tmp/k.out"
+check rc_is kinspect 0
+check hasnt kinspect "INCOMPLETE"
+rm -rf "$tmp/tree"
+kdump_dir 20261128-000000 none
+fat "$tmp/kcut.img"
+run kcut savecore "$tmp/kcut.img" -o "$tmp/kc.out"
+check rc_is kcut 1
+check absent "$tmp/kc.out"
+run kcutforce savecore "$tmp/kcut.img" -o "$tmp/kc.out" --force
+check rc_is kcutforce 3
+check has kcutforce "kdump-compressed, sha256 NOT VERIFIED"
+check has kcutforce "marked incomplete in its header"
+run kcut_inspect inspect "$tmp/kc.out"
+check has kcut_inspect "INCOMPLETE (status 0x8)"
 
 finish savecore_fat_tool_test

@@ -1,7 +1,9 @@
 /*
- * `postmortem recv CAPTURE -o VMCORE`: rebuild the ELF core file a
- * `dump=serial` run sent, from a capture of the serial line (QEMU
- * `-serial file:X`: console text with frames in between).  Interface and
+ * `postmortem recv CAPTURE -o VMCORE`: rebuild the dump file a
+ * `dump=serial` run sent (makedumpfile's kdump-compressed file, or with
+ * dump.format=elf an ELF core: the HEADER's body_format says which), from
+ * a capture of the serial line (QEMU `-serial file:X`: console text with
+ * frames in between).  Interface and
  * exit status: tools/recv.h; the stream: payload/frame.h and
  * docs/dump-serial.md.
  *
@@ -26,8 +28,11 @@
  * terminal (SIDECAR_MAX in the sidecar) with "... and N more"; text from
  * the capture (the producer string) is printed escaped (tools/textesc.h).
  * Anything short of "complete and digest OK" leaves the partial file
- * (missing bytes zero, ELF e_flags marked incomplete as makedumpfile
- * does) plus VMCORE.incomplete listing what is wrong, and exits 1.
+ * (missing bytes zero; marked incomplete as makedumpfile does: the
+ * kdump-compressed header's status bit, the ELF e_flags) plus
+ * VMCORE.incomplete listing what is wrong, and exits 1.  A complete
+ * kdump-compressed file is written as it was sent; a complete ELF core
+ * is given the /proc/vmcore shape (vmcore_expand) unless --compact.
  * The file is built as a new temporary beside VMCORE and renamed over it
  * at the end (tools/outfile.h: mode 0600, nothing planted is followed);
  * a capture without frames of the dump leaves VMCORE as it was.  A
@@ -48,6 +53,7 @@
 #include <sys/stat.h>
 
 #include "crypto/sha256.h"
+#include "formats/diskdump.h"
 #include "formats/elfcore.h"
 #include "payload/frame.h"
 #include "tools/opts.h"
@@ -99,6 +105,7 @@ struct recv {
 	const char *capture, *out;
 	bool quiet, id_given, have_id;
 	bool compact;			/* --compact: no vmcore_expand() */
+	bool kdump;			/* the file is kdump-compressed (kdump_body()) */
 	uint64_t id;
 	uint64_t max_size;		/* --max-size */
 	int fd;
@@ -644,16 +651,37 @@ static bool complete(const struct recv *r)
 	       r->digest_ok;
 }
 
-/* Set makedumpfile's incomplete bit when the ELF header itself arrived. */
+/*
+ * Is the file kdump-compressed?  The HEADER says so (body_format); a
+ * HEADER that did not arrive, or one from a sender before the field
+ * (0), leaves it to the file's first bytes when they arrived.
+ */
+static bool kdump_body(struct recv *r)
+{
+	char sig[8];
+
+	if (r->have_hdr && r->hdr.body_format != FRAME_BODY_UNSET)
+		return r->hdr.body_format == FRAME_BODY_KDUMP;
+	return r->err == 0 && spans_has(&r->covered, 0) && r->covered.v[0].b >= sizeof(sig) &&
+	       pread(r->fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig) &&
+	       memcmp(sig, DISKDUMP_SIGNATURE, sizeof(sig)) == 0;
+}
+
+/*
+ * Set makedumpfile's incomplete mark when the file's header itself
+ * arrived: the kdump-compressed header's status bit, or the ELF e_flags.
+ */
 static void mark_incomplete(struct recv *r)
 {
-	uint8_t eh[64];
+	uint8_t eh[sizeof(struct diskdump_header)];
+	size_t n = r->kdump ? sizeof(struct diskdump_header) : 64;
+	int e;
 
-	if (r->err != 0 || !spans_has(&r->covered, 0) || r->covered.v[0].b < sizeof(eh) ||
-	    pread(r->fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+	if (r->err != 0 || !spans_has(&r->covered, 0) || r->covered.v[0].b < n ||
+	    pread(r->fd, eh, n, 0) != (ssize_t)n)
 		return;
-	if (elfcore_mark_incomplete(eh, sizeof(eh)) == 0 &&
-	    pwrite(r->fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+	e = r->kdump ? diskdump_mark_incomplete(eh, n) : elfcore_mark_incomplete(eh, n);
+	if (e == 0 && pwrite(r->fd, eh, n, 0) != (ssize_t)n)
 		r->err = -errno;
 }
 
@@ -797,8 +825,12 @@ static void print_dump(const struct recv *r)
 		t = (time_t)r->hdr.created;
 		if (r->hdr.created != 0)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-		printf("HEADER: file %" PRIu64 " bytes, %" PRIu32 " segments, created %s, by \"",
-		       r->hdr.file_size, r->hdr.segment_count, when);
+		if (r->hdr.body_format == FRAME_BODY_KDUMP)
+			printf("HEADER: kdump-compressed file %" PRIu64 " bytes, created %s, by \"",
+			       r->hdr.file_size, when);
+		else
+			printf("HEADER: ELF file %" PRIu64 " bytes, %" PRIu32 " segments, created %s, "
+			       "by \"", r->hdr.file_size, r->hdr.segment_count, when);
 		textesc_put(stdout, r->hdr.producer, strnlen(r->hdr.producer,
 							     sizeof(r->hdr.producer)));
 		printf("\"\n");
@@ -962,14 +994,17 @@ static void usage(FILE *f)
 		"usage: postmortem recv CAPTURE -o VMCORE [--dump-id ID] [--quiet] [--compact]\n"
 		"                       [--max-size SIZE]\n"
 		"\n"
-		"Rebuild the ELF core file a dump=serial run sent, from a capture of the\n"
-		"serial line (console text and frames mixed; docs/dump-serial.md).\n"
+		"Rebuild the dump file a dump=serial run sent, from a capture of the\n"
+		"serial line (console text and frames mixed; docs/dump-serial.md): a\n"
+		"kdump-compressed file (the default) is written as it was sent, an ELF\n"
+		"core (dump.format=elf) gets the /proc/vmcore shape.\n"
 		"  -o VMCORE      where to write the file (missing bytes are zero)\n"
 		"  --dump-id ID   take this dump's frames (default: the last dump whose\n"
 		"                 HEADER is in the capture)\n"
 		"  --quiet        print only problems\n"
-		"  --compact      keep the file as sent (zero pages as PT_LOAD tails outside\n"
-		"                 the file); default: the /proc/vmcore shape, zeros as holes\n"
+		"  --compact      keep an ELF core as sent (zero pages as PT_LOAD tails\n"
+		"                 outside the file); default: the /proc/vmcore shape, zeros\n"
+		"                 as holes\n"
 		"  --max-size SIZE  refuse a dump that declares a bigger file (bytes, or with\n"
 		"                 K, M, G or T; default 64G)\n"
 		"VMCORE (mode 0600) is written beside it and renamed over it at the end;\n"
@@ -1184,6 +1219,7 @@ int recv_tool_main(int argc, char **argv)
 				 "nothing written, VMCORE left as it was");
 	}
 	finish_output(&r);
+	r.kdump = kdump_body(&r);
 	if (!complete(&r))
 		return publish_incomplete(&r, &o, side);
 	if (!r.quiet)
@@ -1192,14 +1228,16 @@ int recv_tool_main(int argc, char **argv)
 		outfile_discard(&o);
 		return 1;
 	}
-	/* The digest covered the file as sent; now the /proc/vmcore shape. */
-	int ex = !o.direct && !r.compact ? vmcore_expand(o.tmp, r.out) : 0;
+	/* The digest covered the file as sent; an ELF core now gets the
+	 * /proc/vmcore shape, a kdump-compressed file stays as it is. */
+	int ex = !o.direct && !r.compact && !r.kdump ? vmcore_expand(o.tmp, r.out) : 0;
 	if (outfile_publish(&o) != 0)
 		return 1;
 	if (!o.direct)
 		unlink(side);	/* a stale sidecar; a link there is removed, not followed */
 	if (!r.quiet)
 		printf("wrote %s: %" PRIu64 " bytes, complete, sha256 OK%s\n", r.out, r.file_size,
+		       r.kdump ? " (kdump-compressed, as sent)" :
 		       o.direct ? " (a device or pipe: compact, as sent)" : "");
 	return ex < 0 ? 1 : 0;
 }

@@ -2,15 +2,18 @@
  * `postmortem savecore` for dump=fat: a dump written as files on a FAT
  * volume (docs/dump-fat.md):
  *
- *   POSTMORTEM/<YYYYMMDD-HHMMSS>/vmcore.000 ... vmcore.NNN   the ELF file in parts
+ *   POSTMORTEM/<YYYYMMDD-HHMMSS>/vmcore.000 ... vmcore.NNN   the file in parts
  *   POSTMORTEM/<YYYYMMDD-HHMMSS>/dumpinfo.txt                written last
  *
  * Read from a host directory (the mounted ESP, its POSTMORTEM directory,
  * or one dump's directory), or from a disk image or device through
  * formats/fat.c (any GPT partition, or the whole image, that holds a FAT
  * volume with a POSTMORTEM directory).  The newest complete dump is
- * joined into VMCORE, checked against dumpinfo.txt's size and SHA-256,
- * then given the /proc/vmcore shape unless --compact.  --list prints
+ * joined into VMCORE, checked against dumpinfo.txt's size and SHA-256;
+ * a kdump-compressed file (format=kdump) is saved as it is, an ELF core
+ * (format=elf) given the /proc/vmcore shape unless --compact.  A dump
+ * saved under --force that is not whole and verified gets makedumpfile's
+ * incomplete mark in its header (either format).  --list prints
  * every dump found.  Exit codes as for the raw partition (savecore.h).
  * Host only.
  *
@@ -37,6 +40,8 @@
 #include <unistd.h>
 
 #include "crypto/sha256.h"
+#include "formats/diskdump.h"
+#include "formats/elfcore.h"
 #include "formats/fat.h"
 #include "tools/outfile.h"
 #include "tools/savecore.h"
@@ -84,6 +89,7 @@ struct sub {
 
 struct info {
 	char status[96];
+	char format[16];		/* "kdump", "elf"; "" unknown (look at the file) */
 	uint64_t size, part_size;
 	unsigned parts;
 	char sha256[65];
@@ -417,6 +423,7 @@ static int read_info(struct src *s, const struct dirindex *x, const char *dir, s
 	if (err || got != size || strncmp(in->raw, "postmortem-dump 1\n", 18) != 0)
 		return -EBADMSG;
 	info_get(in->raw, "status", in->status, sizeof(in->status));
+	info_get(in->raw, "format", in->format, sizeof(in->format));
 	in->size = strtoull(info_get(in->raw, "size", v, sizeof(v)) ? v : "0", NULL, 10);
 	in->part_size = strtoull(info_get(in->raw, "part_size", v, sizeof(v)) ? v : "0", NULL, 10);
 	in->parts = (unsigned)strtoul(info_get(in->raw, "parts", v, sizeof(v)) ? v : "0", NULL, 10);
@@ -506,6 +513,30 @@ static int join(struct savecore_ctx *c, struct src *s, const struct dirindex *x,
 	return 0;
 }
 
+/*
+ * What the joined file is, from dumpinfo.txt's format= or else its first
+ * bytes; and for a file saved although not whole and verified
+ * (--force), makedumpfile's incomplete mark in its header.  Only a
+ * regular output can be read back: a device or pipe keeps what it got.
+ */
+static void settle_format(struct savecore_ctx *c, const struct info *in, struct outfile *o,
+			  bool whole)
+{
+	uint8_t h[sizeof(struct diskdump_header)];
+	bool got = !o->direct && pread(o->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h);
+
+	if (strcmp(in->format, "kdump") == 0 || strcmp(in->format, "elf") == 0)
+		c->kdump_body = strcmp(in->format, "kdump") == 0;
+	else
+		c->kdump_body = got && memcmp(h, DISKDUMP_SIGNATURE, 8) == 0;
+	if (whole || !got)
+		return;
+	if ((c->kdump_body ? diskdump_mark_incomplete(h, sizeof(h)) :
+	     elfcore_mark_incomplete(h, sizeof(h))) == 0 &&
+	    pwrite(o->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h))
+		fprintf(stderr, "%s: %s: marked incomplete in its header\n", TOOL, c->o.out);
+}
+
 /* Save dump dir of s (listed in x) to -o; SAVECORE_* */
 static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirindex *x,
 		     const char *dir, const struct info *in)
@@ -531,7 +562,9 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 			"what is there)\n", TOOL, s->label, edir, in->status[0] ? estatus : "?");
 		return SAVECORE_FAIL;
 	}
-	/* a new file beside VMCORE, renamed over it once checked (tools/outfile.h) */
+	/* a new file beside VMCORE, renamed over it once checked (tools/outfile.h);
+	 * room for an expanded copy unless dumpinfo.txt says kdump-compressed */
+	c->kdump_body = strcmp(in->format, "kdump") == 0;
 	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, in->size), 0) != 0)
 		return SAVECORE_FAIL;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
@@ -542,13 +575,14 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 		outfile_discard(&o);
 		return SAVECORE_FAIL;
 	}
+	crypto_sha256_hex(digest, hex);
+	bool ok = complete && total == in->size && strcmp(hex, in->sha256) == 0;
+	settle_format(c, in, &o, ok);
 	if (outfile_done(&o) != 0) {
 		fprintf(stderr, "postmortem: %s: %s: not saved\n", TOOL, c->o.out);
 		outfile_discard(&o);
 		return SAVECORE_FAIL;
 	}
-	crypto_sha256_hex(digest, hex);
-	bool ok = complete && total == in->size && strcmp(hex, in->sha256) == 0;
 	if (!ok && complete) {
 		fprintf(stderr, "postmortem: %s: %s: %s: %s\n  dumpinfo says %llu bytes, sha256 %s\n"
 			"  the parts hold %llu bytes, sha256 %s\n", TOOL, s->label, edir,
@@ -565,12 +599,12 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 			return SAVECORE_FAIL;
 		}
 	}
-	rc = savecore_publish(c, &o, ok ? SAVECORE_OK : SAVECORE_FORCED, true);
+	rc = savecore_publish(c, &o, ok ? SAVECORE_OK : SAVECORE_FORCED, !c->kdump_body);
 	if (rc == SAVECORE_FAIL)
 		return rc;
-	printf("%s: %s: %s: %u part%s, %llu bytes, sha256 %s \xe2\x86\x92 %s\n", TOOL, s->label,
+	printf("%s: %s: %s: %u part%s, %llu bytes%s, sha256 %s \xe2\x86\x92 %s\n", TOOL, s->label,
 	       edir, in->parts, in->parts == 1 ? "" : "s", (unsigned long long)total,
-	       ok ? "OK" : "NOT VERIFIED", c->o.out);
+	       c->kdump_body ? ", kdump-compressed" : "", ok ? "OK" : "NOT VERIFIED", c->o.out);
 	return rc;
 }
 

@@ -16,7 +16,10 @@ set, and the reset still happens.
 dump=fat: planted memory dumped as \\POSTMORTEM\\<time>\\vmcore.NNN parts of
 pm.fatpart=1M, joined again by `postmortem savecore` from the disk image
 and from a directory copy; the volume passes fsck.fat -n; a volume too
-small refuses before writing anything.
+small refuses before writing anything.  Both formats: the ELF core
+(dump.format=elf, given the /proc/vmcore shape) and the default
+kdump-compressed file (dumpinfo.txt format=kdump, saved as written, its
+SHA-256 the kernel's).
 
 Prints one line per test and "capsule_test: N passed, N failed" last.
 """
@@ -31,7 +34,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
-from dump_test import Plant, check_planted  # noqa: E402
+from dump_test import Plant, check_planted, check_kdump, kernel_digest  # noqa: E402
 
 TOOL = os.path.join(q.BUILD, "postmortem")
 BZ = os.path.join(q.BUILD, "postmortem.bzImage")
@@ -210,7 +213,7 @@ def fat_dump(name, esp_mb, disk_mb, plants, extra=""):
 
 def t_fat_dump_parts():
     plants = [Plant("fat-a", 0x2000000, 3 << 20, 11), Plant("fat-b", 0x6000000, 1 << 20, 12)]
-    disk, args = fat_dump("fatdump", 48, 64, plants)
+    disk, args = fat_dump("fatdump", 48, 64, plants, "dump.format=elf")
     res = q.run_qemu(args, [r"^dump: writing \\POSTMORTEM\\\d{8}-\d{6}\\vmcore\.000\.\.\. on virtio0p1 \(\d+ parts of up to 1 MiB\)",
                             r"^postmortem: dump complete"], 120, must_exit=True)
     if res.failure:
@@ -238,12 +241,54 @@ def t_fat_dump_parts():
     return res
 
 
+def t_fat_dump_kdump():
+    """The default format on FAT: dumpinfo.txt says format=kdump; savecore
+    joins the parts and saves the file as written."""
+    plants = [Plant("fatk-a", 0x2000000, 3 << 20, 31), Plant("fatk-b", 0x6000000, 1 << 20, 32)]
+    disk, args = fat_dump("fatkdump", 48, 64, plants)
+    res = q.run_qemu(args, [r"^dump: writing \d+ MiB kdump-compressed file .* to fat virtio0p1",
+                            r"^dump: writing \\POSTMORTEM\\\d{8}-\d{6}\\vmcore\.000\.\.\. on virtio0p1",
+                            r"^postmortem: dump complete: .*\(kdump-compressed\), sha256"], 120, must_exit=True)
+    if res.failure:
+        return res
+    digest = kernel_digest("\n".join(res.lines))
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    part = part_image(disk)
+    r = subprocess.run(["mtype", "-i", part, "::/POSTMORTEM/*/dumpinfo.txt"], capture_output=True, env=env)
+    if b"\nformat=kdump\n" not in r.stdout or b"\nstatus=complete\n" not in r.stdout:
+        res.failure = "dumpinfo.txt does not say format=kdump, status=complete: %r" % r.stdout[:300]
+        return res
+    core = os.path.join(TMP, "fatk.core")
+    r = subprocess.run([TOOL, "savecore", disk, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0 or not re.search(r"partition 1 \(FAT\): POSTMORTEM/\d{8}-\d{6}: \d+ parts, \d+ bytes, "
+                                          r"kdump-compressed, sha256 OK", r.stdout):
+        res.failure = "savecore from the image: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+        return res
+    res.failure = check_kdump(core, plants, digest) or fsck_clean(part)
+    return res
+
+
 def t_fat_dump_too_small():
-    plants = [Plant("small-a", 0x2000000, 8 << 20, 13)]
-    disk, args = fat_dump("fatsmall", 4, 8, plants)
+    """The default kdump-compressed file does not fit: refused before
+    anything is written (planted random data does not compress)."""
+    return fat_too_small("fatsmall", "")
+
+
+def t_fat_dump_too_small_elf():
+    return fat_too_small("fatsmall-elf", "dump.format=elf")
+
+
+def fat_too_small(name, extra):
+    plants = [Plant(name + "-a", 0x2000000, 8 << 20, 13)]
+    disk, args = fat_dump(name, 4, 8, plants, extra)
     res = q.run_qemu(args, [r"^postmortem: dump FAILED: virtio0p1 has \d+ MiB free, the dump needs \d+ MiB"],
                      120, must_exit=True)
     if res.failure is None:
+        r = subprocess.run([TOOL, "savecore", disk, "-o", os.path.join(TMP, name + ".core")],
+                           capture_output=True, text=True)
+        if r.returncode != 1:
+            res.failure = "savecore took something from a refused dump: exit %d" % r.returncode
+            return res
         part = part_image(disk, 4)
         res.failure = fsck_clean(part)
         env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
@@ -254,7 +299,8 @@ def t_fat_dump_too_small():
 
 
 TESTS = [t_ovmf_capsule_staged, t_ovmf_capsule_bad, t_ovmf_no_esp, t_ovmf_existing_name,
-         t_seabios_capsule, t_fat_dump_parts, t_fat_dump_too_small]
+         t_seabios_capsule, t_fat_dump_parts, t_fat_dump_kdump, t_fat_dump_too_small,
+         t_fat_dump_too_small_elf]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "capsule_test"))

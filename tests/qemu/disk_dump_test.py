@@ -6,7 +6,13 @@ written, nor is one the write rule refuses (a stale backup GPT on an MBR
 disk, an MBR-only disk, GPT copies that disagree: each left bit-identical,
 with one console line naming the reason), while ,force on a named
 partition still writes; a partition too small gives a TRUNCATED dump; an I/O error and a
-QEMU killed mid-dump leave a dump savecore refuses as incomplete.
+QEMU killed mid-dump leave a dump savecore refuses as incomplete.  The
+planted-memory cases ask for the ELF core (dump.format=elf); the default,
+the kdump-compressed file, is checked too: written whole, cut short by a
+small partition (its own header says incomplete) or by a kill, and the
+same dump from the dump partition, a FAT volume and serial: each complete
+with the kernel's SHA-256, the same pages in the file, the planted pages
+identical.
 
 Prints one line per test and "disk_dump_test: N passed, N failed" last.
 """
@@ -23,12 +29,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dumpcheck  # noqa: E402
 import qemutest as q  # noqa: E402
-from dump_test import Plant, check_planted  # noqa: E402
+from dump_test import Plant, check_planted, check_kdump  # noqa: E402
 
 BZ = os.path.join(q.BUILD, "postmortem.bzImage")
 TOOL = os.path.join(q.BUILD, "postmortem")
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
+# either format: for the cases about which disk is written, not what
+ANY_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \((?:\d+ MiB/s|kdump-compressed)\), sha256 [0-9a-f]{64}"
+KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 TMP = tempfile.mkdtemp(prefix="pm-disk-")
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
@@ -54,7 +63,7 @@ def savecore(img, core, *extra):
 
 def dump_and_check(name, drive_args, machine=(), append="", plants=None):
     plants = plants or [Plant(name + "-p1", 0x1000000, 512 << 10, 11), Plant(name + "-p2", 0x4000000, 64 << 10, 12)]
-    args = list(machine) + ["-kernel", BZ, "-append", "console=ttyS0 after=poweroff " + append] + drive_args
+    args = list(machine) + ["-kernel", BZ, "-append", "console=ttyS0 after=poweroff dump.format=elf " + append] + drive_args
     for p in plants:
         args += p.arg()
     res = q.run_qemu(args, [BANNER, r"^dump: writing \d+ MiB ELF core .* to disk ", COMPLETE], 120, must_exit=True)
@@ -104,7 +113,7 @@ def t_no_dump_guid_untouched():
     res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk after=poweroff",
                       "-drive", "file=%s,format=raw,if=virtio" % img],
                      [BANNER, r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
-                      COMPLETE], 120, must_exit=True)
+                      ANY_COMPLETE], 120, must_exit=True)
     if res.failure is None and sha(img) != before:
         res.failure = "a disk without the dump GUID was written"
     named = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk:virtio0p2 after=poweroff",
@@ -155,7 +164,7 @@ def t_stale_backup_gpt_on_mbr_disk_untouched():
     img = stale_disk("stale")
     return refused_untouched(img, "", [
         r"^dump: virtio0: a GPT only in its backup copy and an MBR without a protective 0xEE entry "
-        r"\(an MBR disk\)" + FORCE_HINT, FALLBACK, COMPLETE])
+        r"\(an MBR disk\)" + FORCE_HINT, FALLBACK, ANY_COMPLETE])
 
 
 def t_stale_backup_gpt_named_without_force_untouched():
@@ -163,7 +172,7 @@ def t_stale_backup_gpt_named_without_force_untouched():
     return refused_untouched(img, "dump=disk:virtio0p2", [
         r"^dump: virtio0: a GPT only in its backup copy" + r".*" + FORCE_HINT,
         r"^dump: no writable postmortem dump partition on virtio0p2 found; falling back to serial ttyS0",
-        COMPLETE])
+        ANY_COMPLETE])
 
 
 def t_stale_backup_gpt_force_writes():
@@ -190,7 +199,7 @@ def t_stale_backup_gpt_esp_not_chosen():
     return refused_untouched(img, "dump=fat", [
         r"^dump: no FAT volume for dump=fat \(virtio0: a GPT only in its backup copy and an MBR without a "
         r"protective 0xEE entry \(an MBR disk\): its EFI system partition virtio0p1 not used unless named\); "
-        r"falling back to serial ttyS0", COMPLETE], refusal_prefix="dump: no FAT volume")
+        r"falling back to serial ttyS0", ANY_COMPLETE], refusal_prefix="dump: no FAT volume")
 
 
 def t_mbr_only_disk_untouched():
@@ -200,12 +209,12 @@ def t_mbr_only_disk_untouched():
     subprocess.run(["sfdisk", "--label", "dos", img], input=b"start=2048, type=83\n", check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     res = refused_untouched(img, "", [r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
-                                      COMPLETE], refusal_prefix="dump: no postmortem")
+                                      ANY_COMPLETE], refusal_prefix="dump: no postmortem")
     if res.failure:
         return res
     return refused_untouched(img, "dump=disk:virtio0p1", [
         r"^dump: virtio0: no valid GPT and an MBR without a protective 0xEE entry \(an MBR disk\): "
-        r"no GPT partition 1 to write$", COMPLETE])
+        r"no GPT partition 1 to write$", ANY_COMPLETE])
 
 
 def t_gpt_copies_disagree_untouched():
@@ -221,12 +230,12 @@ def t_gpt_copies_disagree_untouched():
         f.write(tail)
     return refused_untouched(img, "", [
         r"^dump: virtio0: primary and backup GPT disagree \(two different partition tables\)" + FORCE_HINT,
-        FALLBACK, COMPLETE])
+        FALLBACK, ANY_COMPLETE])
 
 
 def t_partition_too_small():
     img = disk("small", size_mb=40, dump_mb=4)
-    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
+    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk dump.format=elf pm.zero=keep after=poweroff",
                       "-drive", "file=%s,format=raw,if=virtio" % img],
                      [BANNER, r"^dump: virtio0p2 holds \d+ MiB, the dump needs \d+ MiB: writing what fits, marked TRUNCATED",
                       r"^postmortem: dump FAILED: disk virtio0p2 too small: only the first 3 of \d+ MiB were kept \(marked TRUNCATED\)"],
@@ -244,7 +253,7 @@ def t_write_error():
     conf = os.path.join(TMP, "eio.conf")
     with open(conf, "w") as f:
         f.write('[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "%d"\n' % (34816 + 8192 + 2000))
-    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
+    res = q.run_qemu(["-kernel", BZ, "-append", "console=ttyS0 dump=disk dump.format=elf pm.zero=keep after=poweroff",
                       "-drive", "file=blkdebug:%s:%s,format=raw,if=virtio,werror=report" % (conf, img)],
                      [BANNER, r"^postmortem: dump FAILED: .*virtio0p2: write error"], 240, must_exit=True, mem="64")
     if res.failure:
@@ -256,11 +265,24 @@ def t_write_error():
 
 
 def t_killed_mid_dump():
-    img = disk("killed")
+    return killed_mid_dump("killed", "dump.format=elf pm.zero=keep", 0)
+
+
+def t_killed_mid_kdump():
+    """The kdump-compressed file: its writes start after the first of its
+    three passes over the pages (a third of the progress)."""
+    plants = [Plant("killedk-p", 0x1000000, 32 << 20, 41)]    # random: ~32 MiB to write
+    return killed_mid_dump("killedk", "", 40, plants)
+
+
+def killed_mid_dump(name, append, percent, plants=()):
+    img = disk(name)
     cmd = ["qemu-system-x86_64"] + q.accel_args() + [
         "-m", "256", "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
-        "-kernel", BZ, "-append", "console=ttyS0 dump=disk pm.zero=keep after=poweroff",
+        "-kernel", BZ, "-append", "console=ttyS0 dump=disk after=poweroff " + append,
         "-drive", "file=%s,format=raw,if=virtio,throttling.bps-write=4000000" % img]
+    for pl in plants:
+        cmd += pl.arg()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     res = q.Result()
     deadline = time.monotonic() + 120
@@ -268,7 +290,8 @@ def t_killed_mid_dump():
     for raw in p.stdout:
         line = raw.decode("latin-1").rstrip("\r\n")
         res.lines.append(line)
-        if re.search(r"^dump: \d+% ", line):       # the first progress line: mid-dump
+        m = re.search(r"^dump: (\d+)% ", line)
+        if m and int(m.group(1)) >= percent:       # a progress line: mid-dump
             seen = True
             break
         if time.monotonic() > deadline:
@@ -286,11 +309,85 @@ def t_killed_mid_dump():
     return res
 
 
+def t_partition_too_small_kdump():
+    """The kdump-compressed file cut by a small partition: TRUNCATED in the
+    dump header, INCOMPLETE in its own; savecore exits 4."""
+    img = disk("smallk", size_mb=40, dump_mb=4)
+    plants = [Plant("smallk-p", 0x1000000, 8 << 20, 42)]    # random: does not compress
+    args = ["-kernel", BZ, "-append", "console=ttyS0 dump=disk after=poweroff",
+            "-drive", "file=%s,format=raw,if=virtio" % img]
+    for pl in plants:
+        args += pl.arg()
+    res = q.run_qemu(args, [BANNER, r"^dump: writing \d+ MiB kdump-compressed file",
+                            r"^dump: virtio0p2 holds \d+ MiB, the dump needs \d+ MiB: writing what fits, marked TRUNCATED",
+                            r"^postmortem: dump FAILED: disk virtio0p2 too small: only the first 3 of \d+ MiB were kept"],
+                     240, must_exit=True, mem="64")
+    if res.failure:
+        return res
+    core = img + ".core"
+    r = savecore(img, core)
+    if r.returncode != 4 or "TRUNCATED" not in r.stdout or "kdump-compressed file ends early" not in r.stdout:
+        res.failure = "savecore: exit %d (want 4, TRUNCATED): %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+    elif not dumpcheck.is_kdump(core) or not dumpcheck.Kdump(core).status & dumpcheck.KDUMP_INCOMPLETE:
+        res.failure = "the saved kdump-compressed file is not marked incomplete in its header"
+    return res
+
+
+def t_kdump_targets_agree():
+    """The default format to the dump partition, a FAT volume (the ESP of
+    the same disk) and serial, over the same planted memory: each complete,
+    saved as written with the kernel's SHA-256; the same pages in each file
+    (both bitmaps), the planted pages byte for byte.  (The files are not
+    byte-identical: each boot's own memory differs, e.g. the command line
+    and the timestamp.)"""
+    plants = [Plant("agree-p1", 0x1000000, 512 << 10, 43), Plant("agree-p2", 0x4000000, 64 << 10, 44)]
+    files = {}
+    for target in ("disk", "fat", "serial"):
+        img = disk("agree-" + target)
+        subprocess.run(["mkfs.fat", "--offset", "2048", img, str(8 << 10)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cap = os.path.join(TMP, "agree.cap")
+        args = ["-kernel", BZ, "-append", "console=ttyS0 after=poweroff dump=" + target,
+                "-drive", "file=%s,format=raw,if=virtio" % img]
+        for pl in plants:
+            args += pl.arg()
+        if target == "serial":
+            args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
+            res = q.run_qemu(args, [], 120, must_exit=True, serial_stdio=False)
+            lines = open(cap, "rb").read().decode("latin-1").splitlines()
+        else:
+            res = q.run_qemu(args, [BANNER, KDUMP_COMPLETE], 120, must_exit=True)
+            lines = res.lines
+        if res.failure:
+            res.failure = "dump=%s: %s" % (target, res.failure)
+            return res
+        digest = next((m.group(1) for m in (re.search(KDUMP_COMPLETE.lstrip("^"), ln) for ln in lines) if m), None)
+        core = os.path.join(TMP, "agree-%s.core" % target)
+        if target == "serial":
+            r = subprocess.run([TOOL, "recv", cap, "-o", core], capture_output=True, text=True)
+        else:
+            r = savecore(img, core)
+        if r.returncode != 0 or "kdump-compressed" not in r.stdout:
+            res.failure = "dump=%s: saving: exit %d: %s" % (target, r.returncode, (r.stdout + r.stderr)[-300:])
+            return res
+        res.failure = check_kdump(core, plants, digest)
+        if res.failure:
+            res.failure = "dump=%s: %s" % (target, res.failure)
+            return res
+        files[target] = dumpcheck.Kdump(core)
+    ref = files["disk"]
+    for target, k in files.items():
+        if (k.max_mapnr, k.bitmap1, k.bitmap2) != (ref.max_mapnr, ref.bitmap1, ref.bitmap2):
+            res.failure = "dump=%s's file holds other pages than dump=disk's" % target
+    return res
+
+
 TESTS = [t_virtio_disk, t_ahci_disk, t_nvme_named_partition, t_no_dump_guid_untouched,
          t_stale_backup_gpt_on_mbr_disk_untouched, t_stale_backup_gpt_named_without_force_untouched,
          t_stale_backup_gpt_force_writes, t_stale_backup_gpt_esp_not_chosen,
          t_mbr_only_disk_untouched, t_gpt_copies_disagree_untouched,
-         t_partition_too_small, t_write_error, t_killed_mid_dump]
+         t_partition_too_small, t_write_error, t_killed_mid_dump, t_partition_too_small_kdump,
+         t_killed_mid_kdump, t_kdump_targets_agree]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "disk_dump_test"))

@@ -4,10 +4,15 @@ with QEMU's generic loader, boot postmortem over them, dump, rebuild the
 file on the host (postmortem recv / savecore), and check every planted
 byte is in the core file at its physical address, that zero areas cost no
 file space, that readelf accepts the file, and that damage is reported.
+The ELF cases ask for dump.format=elf; the default, the kdump-compressed
+file, goes over serial in t_serial_kdump* (recv writes it as sent, its
+SHA-256 is the kernel's, inspect reads it, the planted pages are in it;
+a capture cut short is refused and the file marked incomplete).
 
 Prints one line per test and "dump_test: N passed, N failed" last.
 """
 import atexit
+import hashlib
 import os
 import re
 import shutil
@@ -24,6 +29,7 @@ BZ = os.path.join(q.BUILD, "postmortem.bzImage")
 TOOL = os.path.join(q.BUILD, "postmortem")
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})$"
+KDUMP_COMPLETE = r"postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
 TMP = tempfile.mkdtemp(prefix="pm-dump-")
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
@@ -60,9 +66,47 @@ def check_planted(core, plants):
     return None
 
 
-def serial_dump(name, plants, mem="256", extra_append="", timeout=120):
+def check_kdump(path, plants, digest=None):
+    """None, or what is wrong with a kdump-compressed file: its signature,
+    `postmortem inspect`, its SHA-256 against the kernel's (digest), the
+    planted bytes at their physical addresses (stored raw: random data
+    does not compress)."""
+    if not dumpcheck.is_kdump(path):
+        return "%s is not a kdump-compressed file" % path
+    r = subprocess.run([TOOL, "inspect", path], capture_output=True, text=True)
+    if r.returncode != 0 or "kdump-compressed (makedumpfile's format" not in r.stdout:
+        return "inspect: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+    if digest is not None and sha256_file(path) != digest:
+        return "the file's sha256 %s is not the kernel's %s" % (sha256_file(path), digest)
+    k = dumpcheck.Kdump(path)
+    if k.status & dumpcheck.KDUMP_INCOMPLETE:
+        return "the kdump header says incomplete"
+    for p in plants:
+        if k.read_phys(p.addr, p.size) != p.data:
+            return "planted bytes at 0x%x (%d bytes) are not in the kdump-compressed file" % (p.addr, p.size)
+    return None
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def kernel_digest(text):
+    """The sha256 of the kernel's `dump complete ... (kdump-compressed)` line."""
+    m = re.search(KDUMP_COMPLETE, text)
+    return m.group(1) if m else None
+
+
+def serial_dump(name, plants, mem="256", extra_append="", timeout=120, fmt="elf"):
+    """dump=serial into a capture file; fmt "elf" asks for dump.format=elf,
+    None leaves the default (the kdump-compressed file)."""
     cap = os.path.join(TMP, name + ".cap")
-    args = ["-kernel", BZ, "-append", "console=ttyS0 dump=serial after=poweroff " + extra_append,
+    fmt_arg = "dump.format=%s " % fmt if fmt else ""
+    args = ["-kernel", BZ, "-append", "console=ttyS0 dump=serial after=poweroff " + fmt_arg + extra_append,
             "-chardev", "file,id=cap,path=" + cap]
     # The serial port goes to a file (the capture) and the test reads the
     # console through a second copy: -serial chardev + a mux is awkward, so
@@ -196,8 +240,57 @@ def t_many_segments():
     return res
 
 
+def t_serial_kdump():
+    """The default: the kdump-compressed file over serial, as sent."""
+    plants = [Plant("k1", 0x1000000, 1 << 20, 21), Plant("k2", 0x3000000, 256 << 10, 22),
+              Plant("k3", 0x0a000000 - 4096, 4096, 23)]
+    res, cap = serial_dump("kdump", plants, fmt=None)
+    if res.failure:
+        return res
+    text = open(cap, "rb").read().decode("latin-1")
+    digest = kernel_digest(text)
+    if digest is None or not re.search(r"dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, "
+                                       r"\w+, dump level 1\) to serial ttyS0", text):
+        res.failure = "no kdump-compressed dump to serial ttyS0 (level 1 without VMCOREINFO) in the capture"
+        return res
+    core = os.path.join(TMP, "kdump.core")
+    r = subprocess.run([TOOL, "recv", cap, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0 or "(kdump-compressed, as sent)" not in r.stdout or \
+            not re.search(r"^HEADER: kdump-compressed file \d+ bytes", r.stdout, re.M):
+        res.failure = "recv: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+        return res
+    res.failure = check_kdump(core, plants, digest)
+    return res
+
+
+def t_serial_kdump_truncated():
+    """A capture cut short: recv exits 1, the file's header says incomplete."""
+    plants = [Plant("kt1", 0x1000000, 512 << 10, 24)]
+    res, cap = serial_dump("kdump-trunc", plants, fmt=None)
+    if res.failure:
+        return res
+    data = open(cap, "rb").read()
+    bad = os.path.join(TMP, "kdump-trunc-bad.cap")
+    open(bad, "wb").write(data[:len(data) * 2 // 3])
+    core = os.path.join(TMP, "kdump-trunc.core")
+    r = subprocess.run([TOOL, "recv", bad, "-o", core], capture_output=True, text=True)
+    out = r.stdout + r.stderr
+    if r.returncode != 1:
+        res.failure = "recv took a cut capture: exit %d" % r.returncode
+    elif not os.path.exists(core + ".incomplete") or "is INCOMPLETE" not in out:
+        res.failure = "recv did not say INCOMPLETE and list it: " + out[-300:]
+    elif not dumpcheck.is_kdump(core) or not dumpcheck.Kdump(core).status & dumpcheck.KDUMP_INCOMPLETE:
+        res.failure = "the partial file's kdump header is not marked incomplete"
+    else:
+        # inspect shows the mark.
+        r = subprocess.run([TOOL, "inspect", core], capture_output=True, text=True)
+        if "incomplete" not in (r.stdout + r.stderr).lower():
+            res.failure = "inspect does not say the file is incomplete: " + (r.stdout + r.stderr)[-300:]
+    return res
+
+
 TESTS = [t_many_segments, t_serial_planted, t_serial_damaged_capture, t_serial_truncated_capture, t_zero_keep,
-         t_serial_above_4g]
+         t_serial_above_4g, t_serial_kdump, t_serial_kdump_truncated]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "dump_test"))

@@ -19,25 +19,30 @@ Then on the host:
     5-level paging and postmortem's cpu: line that it kept it; with a
     panic on CPU N the cpu: line names APIC ID N; in an x2APIC case Linux
     says "x2apic enabled" and the cpu: line names x2APIC mode;
-  - `postmortem savecore` (disk) or `postmortem recv` (serial) gives a
-    vmcore with one NT_PRSTATUS note per guest CPU;
+  - most cases ask for the ELF core (dump.format=elf): `postmortem
+    savecore` (disk) or `postmortem recv` (serial) gives a vmcore with one
+    NT_PRSTATUS note per guest CPU;
   - `makedumpfile --dump-dmesg` on it gives the crashed kernel's log with
     the panic's lines (Case.panic_lines; for a CPU-N panic "CPU: N PID:"
     too), and `makedumpfile -c
     -d 31` makes a filtered dump whose log reads the same;
-  - with dump.format=kdump (bios-kdump-format) savecore gives makedumpfile's
-    kdump-compressed file instead: level 31, one CPU per guest CPU, the
+  - with the default format (bios-kdump-format to the dump partition,
+    bios-fallback-serial over serial) savecore or recv gives makedumpfile's
+    kdump-compressed file as written: level 31, one CPU per guest CPU, the
     panic in makedumpfile's log, nothing (4 pages of slack) more for
     makedumpfile -d 31 to leave out, under a quarter of the ELF core's size;
   - with pages planted before the panic (pmplant, tests/linux/plant.c:
     anonymous memory, tmpfs and block device page cache; docs/filtering.md):
     at level 31 none is in the file, and makedumpfile re-filtering it at
-    -d 31 reads the panic from its output (bios-kdump-plant); at
+    -d 31 reads the panic from its output (bios-kdump-plant, the default
+    format); at
     dump.level=0 every one is, the printed ones at their pfn, and the file
     as an ELF core filtered at 31 by postmortem compress and by
     makedumpfile keeps the same pages (1%) in LZO files of the same size
     (10%), and the level-31 boot's file the same pages within 3%
     (bios-kdump-plant-level0);
+    over serial recv checks it against the sender's SHA-256, shows the
+    crash record sent first, and refuses the same capture cut short;
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab.
@@ -50,8 +55,9 @@ PM_LINUX_KEEP=1 keeps the temporary directory and each case's files.
 kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
-dump partition: the fallback to serial sends the crash record first, and
-dump.format=kdump with planted pages at dump levels 31 and 0);
+dump partition: the fallback to serial sends the crash record first, then
+the kdump-compressed file, and the default format with planted pages at
+dump levels 31 and 0);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -91,7 +97,7 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 kdump=False, emulator=None, apic=None, level=None, plant=False):
+                 fmt="elf", emulator=None, apic=None, level=None, plant=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -101,9 +107,10 @@ class Case:
         # fallback: the disk has no dump partition, so the dump goes to the
         # serial console, the crash record first.
         self.fallback = fallback
-        # kdump: postmortem writes makedumpfile's kdump-compressed file at
-        # dump level 31 (dump.format=kdump) instead of the ELF core.
-        self.kdump = kdump
+        # fmt "elf": the case asks for the ELF core (dump.format=elf); None:
+        # the default, makedumpfile's kdump-compressed file at dump level 31.
+        self.fmt = fmt
+        self.kdump = fmt is None
         # emulator: None for the system's QEMU 7.2, "qemu10" for QEMU 10
         # (qemutest.EMULATORS; the case is skipped without it).  apic: the
         # APIC mode postmortem's cpu: line must name ("x2APIC"), or None.
@@ -138,29 +145,30 @@ CASES = [
     Case("bios-kexec", "bios", short=True),
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
-    # dump.format=kdump: the kdump-compressed file, filtered at level 31.
-    Case("bios-kdump-format", "bios", kdump=True,
+    # The default format: the kdump-compressed file, filtered at level 31.
+    Case("bios-kdump-format", "bios", fmt=None,
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
     # The same with pages of known content planted before the panic (user,
     # tmpfs and block device cache): none of them in the level-31 file; all
     # of them, at their physical addresses, at dump.level=0, where the same
     # memory filtered at 31 by postmortem compress and makedumpfile is compared.
-    Case("bios-kdump-plant", "bios", kdump=True, plant=True, short=True,
+    Case("bios-kdump-plant", "bios", fmt=None, plant=True, short=True,
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
-    Case("bios-kdump-plant-level0", "bios", kdump=True, level=0, plant=True, short=True,
+    Case("bios-kdump-plant-level0", "bios", fmt=None, level=0, plant=True, short=True,
          expect=[r"^dump: kdump level 0: every page kept"]),
     Case("ovmf-kexec", "ovmf"),
     Case("bios-serial", "bios", dump="serial", mem=256, crash="32M",
          extra_append="init_on_free=1 pmslim=1"),
     # dump=disk, but the disk has no dump partition: the fallback to serial
     # sends the crash record (panic line, registers, log tail) first.
-    # It also asks for dump.format=kdump, which needs a dump partition: ELF goes out.
+    # Then the default format, the kdump-compressed file, as over any target.
     Case("bios-fallback-serial", "bios", mem=256, crash="32M", fallback=True, short=True,
-         extra_append="init_on_free=1 pmslim=1", load=["--append=dump.format=kdump"],
+         extra_append="init_on_free=1 pmslim=1", fmt=None,
          expect=[r"^dump: no postmortem dump partition found; falling back to serial ttyS0",
-                 r"^dump: dump.format=kdump needs a dump partition; writing ELF to serial ttyS0",
                  r"^dump: crash record: 2 CPUs, the newest \d+ log records",
-                 r"^dump: the crash record first: \d+ bytes over ttyS0, about \d+ s at 115200 baud"]),
+                 r"^dump: the crash record first: \d+ bytes over ttyS0, about \d+ s at 115200 baud",
+                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 31\) "
+                 r"to serial ttyS0"]),
     Case("bios-smp4", "bios", smp=4),
     Case("ovmf-capsule", "ovmf", capsule=True, short=True),
     # Linux leaves VT-d translating: postmortem must turn it off before its DMA.
@@ -214,10 +222,10 @@ def make_disk(name, mem_mb, esp=False):
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
     more = []
-    if case.kdump:      # always named: the default format may change
-        more.append("dump.format=kdump")
-        if case.level is not None:
-            more.append("dump.level=%d" % case.level)
+    if case.fmt:        # the ELF core named; None: the default, kdump-compressed
+        more.append("dump.format=" + case.fmt)
+    if case.level is not None:
+        more.append("dump.level=%d" % case.level)
     load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s pmcrash=%s %s" %
               (case.crash, ",".join(load), case.panic, case.extra_append)).strip()
@@ -564,31 +572,6 @@ def check_record(out, case):
     return "recv's crash record lacks %r" % missing if missing else None
 
 
-def run_until_dump_starts(args, case, cap):
-    """Boot, and stop QEMU a few seconds after postmortem starts the ELF
-    file over serial: by then the crash record must be whole in the
-    capture (it goes first), while the dump itself would take minutes."""
-    res = q.Result()
-    cmd = [q.EMULATORS[case.emulator]] + q.accel_args() + ["-m", str(case.mem), "-display", "none",
-                                                    "-no-reboot", "-monitor", "none"] + args
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline, started = time.monotonic() + TIMEOUT, None
-    try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.5)
-            if started is None and os.path.exists(cap) and b"\ndump: writing " in open(cap, "rb").read():
-                started = time.monotonic()
-            if started is not None and time.monotonic() - started > 5:
-                break
-        if started is None:
-            res.failure = "postmortem never started the dump over serial"
-    finally:
-        proc.kill()
-        proc.wait()
-    return res
-
-
 def run_case(case):
     why = q.emulator_missing(case.emulator)
     if why:
@@ -604,11 +587,8 @@ def run_case(case):
         if case.serial():
             cap = os.path.join(TMP, case.name + ".cap")
             args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
-            if case.fallback:
-                res = run_until_dump_starts(args, case, cap)
-            else:
-                res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
-                                 serial_stdio=False, emulator=case.emulator)
+            res = q.run_qemu(args, [], TIMEOUT, must_exit=True, mem=str(case.mem),
+                             serial_stdio=False, emulator=case.emulator)
             data = open(cap, "rb").read()
             res.lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", ln.decode("utf-8", "replace")).rstrip("\r")
                          for ln in data.split(b"\n")]
@@ -616,7 +596,7 @@ def run_case(case):
                 seen = [p for p in ("guest: postmortem loaded", "sysrq: Trigger a crash")
                         if not any(p in ln for ln in res.lines)]
                 seen += [e for e in case.expect if not any(re.search(e, ln) for ln in res.lines)]
-                if not case.fallback and not any(re.search(COMPLETE, ln) for ln in res.lines):
+                if not any(re.search(COMPLETE, ln) for ln in res.lines):
                     seen.append("dump complete")
                 if seen:
                     res.failure = "serial capture lacks %s; its dump: lines: %s" % (
@@ -661,15 +641,25 @@ def run_case(case):
         return res
     core = os.path.join(TMP, case.name + ".vmcore")
     if case.serial():
+        if case.fallback:       # the capture cut short: recv must not call it whole
+            cut = cap + ".cut"
+            data = open(cap, "rb").read()
+            with open(cut, "wb") as f:
+                f.write(data[:len(data) * 2 // 3])
+            r = run_tool(TOOL, "recv", cut, "-o", core + ".cut")
+            res.failure = check_record(r.stdout, case)
+            if res.failure is None and (r.returncode != 1 or "INCOMPLETE" not in r.stdout + r.stderr):
+                res.failure = "recv took a cut-off dump for whole: " + (r.stdout + r.stderr)[-300:]
+            for f in (cut, core + ".cut", core + ".cut.incomplete"):
+                if os.path.exists(f):
+                    os.unlink(f)
+            if res.failure:
+                return res
         r = run_tool(TOOL, "recv", cap, "-o", core)
         if r.returncode == 0 or case.fallback:
             res.failure = check_record(r.stdout, case)
             if res.failure:
                 return res
-        if case.fallback:       # stopped on purpose: recv must not call it whole
-            if r.returncode == 0 or "incomplete" not in r.stdout + r.stderr:
-                res.failure = "recv took a cut-off dump for whole: " + (r.stdout + r.stderr)[-300:]
-            return res
     else:
         r = run_tool(TOOL, "savecore", disk, "-o", core)
     if r.returncode != 0:
@@ -678,7 +668,8 @@ def run_case(case):
         return res
     if case.kdump:
         if "kdump-compressed" not in r.stdout:
-            res.failure = "savecore did not say kdump-compressed: " + r.stdout[-300:]
+            res.failure = "%s did not say kdump-compressed: %s" % (
+                "recv" if case.serial() else "savecore", r.stdout[-300:])
         else:
             res.failure = check_kdump(core, case, res)
     else:

@@ -4,6 +4,7 @@
  *
  *   mkstream ELF CAPTURE [--text] [--drop SEQ] [--corrupt SEQ[:BYTE]]
  *            [--dup SEQ] [--abort-after BYTES] [--id N] [--keep-zero]
+ *            [--send FILE [--format N]]
  *
  * A synthetic machine (three memory ranges with planted data, zero runs
  * and an unaligned end) is planned with formats/elfcore.c (zero runs of
@@ -18,6 +19,11 @@
  * (default: the 11th payload byte), --dup sends a frame twice;
  * --abort-after stops after BYTES file bytes, as a failing read would, and
  * ends with a TRAILER of status -EIO.  Truncation is the script's `head -c`.
+ *
+ * --send FILE sends FILE's bytes instead of the synthetic machine (e.g. a
+ * kdump-compressed file from `postmortem compress`, as the kernel sends
+ * one), with the HEADER's body_format N (default 0, what senders before
+ * the field wrote); ELF then gets a copy of FILE.
  *
  * Planted strings, for `postmortem inspect --at`: "PMPLANT@<16 hex digits>"
  * (24 bytes) at physical 0x100000, 0x123456, 0x13ff00 and 0x2000000 + 0x7000.
@@ -159,7 +165,8 @@ static int emit(void *ctx, const void *frame, size_t len)
 }
 
 struct opts {
-	const char *elf, *cap;
+	const char *elf, *cap, *send;
+	uint32_t format;		/* --format: the HEADER's body_format */
 	bool keep_zero;
 	uint64_t id, abort_after;
 	struct out out;
@@ -193,6 +200,10 @@ static int parse(struct opts *o, int argc, char **argv)
 			o->abort_after = strtoull(argv[++i], NULL, 0);
 		else if (strcmp(a, "--id") == 0)
 			o->id = strtoull(argv[++i], NULL, 0);
+		else if (strcmp(a, "--send") == 0)
+			o->send = argv[++i];
+		else if (strcmp(a, "--format") == 0)
+			o->format = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (a[0] != '-' && o->elf == NULL)
 			o->elf = a;
 		else if (a[0] != '-' && o->cap == NULL)
@@ -238,6 +249,47 @@ static int write_pieces(const struct elfcore_segment *segs, size_t n, const uint
 	return 0;
 }
 
+/* --send: FILE's bytes as the dump file, in 4096-byte writes as the kernel's sink gets them. */
+static int send_file(struct opts *o, struct frame_sender *snd)
+{
+	static uint8_t buf[4096];
+	struct frame_dump_header h;
+	FILE *in = fopen(o->send, "rb"), *copy = fopen(o->elf, "wb");
+	uint64_t size = 0, sent = 0;
+	size_t k;
+	int err, status = 0;
+
+	if (in == NULL || copy == NULL || fseek(in, 0, SEEK_END) != 0 || (size = (uint64_t)ftell(in)) == 0 ||
+	    fseek(in, 0, SEEK_SET) != 0 || (o->out.cap = fopen(o->cap, "wb")) == NULL) {
+		fprintf(stderr, "mkstream: cannot read %s or write %s, %s\n", o->send, o->elf, o->cap);
+		return 1;
+	}
+	if (o->out.text)
+		fprintf(o->out.cap, "postmortem 0.1.0: dump=serial to ttyS0\r\n");
+	memset(&h, 0, sizeof(h));
+	h.file_size = size;
+	h.created = 1700000000;
+	h.body_format = o->format;
+	snprintf(h.producer, sizeof(h.producer), "mkstream");
+	err = frame_sender_begin(snd, &h, o->id, emit, &o->out);
+	while (err == 0 && status == 0 && (k = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (fwrite(buf, 1, k, copy) != k || sent + k > o->abort_after)
+			status = -EIO;
+		else
+			status = frame_sender_write(snd, buf, k);
+		sent += k;
+	}
+	err = frame_sender_end(snd, err ? err : status);
+	if (o->out.text)
+		fprintf(o->out.cap, "\r\npostmortem: dump %s\r\n", err ? "FAILED" : "complete");
+	fclose(in);
+	fclose(copy);
+	fclose(o->out.cap);
+	printf("mkstream: sent %s, %llu bytes, body_format %u, %ld frames, status %d\n", o->send,
+	       (unsigned long long)size, o->format, o->out.seq, err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct opts o;
@@ -253,9 +305,11 @@ int main(int argc, char **argv)
 
 	if (parse(&o, argc, argv) != 0) {
 		fprintf(stderr, "usage: mkstream ELF CAPTURE [--text] [--drop SEQ] [--corrupt SEQ[:BYTE]]"
-			" [--dup SEQ] [--abort-after BYTES] [--id N] [--keep-zero]\n");
+			" [--dup SEQ] [--abort-after BYTES] [--id N] [--keep-zero] [--send FILE [--format N]]\n");
 		return 1;
 	}
+	if (o.send != NULL)
+		return send_file(&o, &snd);
 	make_machine();
 	notes_len = make_notes(notes, sizeof(notes), o.id);
 	err = elfcore_plan(ranges, NRANGES, notes_len, o.keep_zero ? NULL : &z, segs, MAXSEGS, &n, &size);

@@ -617,7 +617,7 @@ TEST(test_names)
 TEST(test_dump_format_level)
 {
 	CHECK_EQ(parse(""), 0);
-	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_KDUMP);	/* the default */
 	CHECK_EQ(c.dump_level, 31);
 	CHECK_EQ(parse("dump.format=kdump dump.level=1"), 0);
 	CHECK_EQ(c.n_warnings, 0);
@@ -634,6 +634,9 @@ TEST(test_dump_format_level)
 	CHECK_EQ(c.format, CMDLINE_FORMAT_KDUMP);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.format= ('lzo'); using kdump");
 	CHECK_EQ(parse("dump.format=ELF"), 0);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_KDUMP);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.format= ('ELF'); using kdump");
+	CHECK_EQ(parse("dump.format=elf dump.format=ELF"), 0);
 	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.format= ('ELF'); using elf");
 	CHECK_EQ(parse("dump.level=7 dump.level=32"), 0);
@@ -647,7 +650,7 @@ TEST(test_dump_format_level)
 		CHECK_EQ(c.n_warnings, 1);
 	}
 	CHECK_EQ(parse("dump.format="), 0);
-	CHECK_EQ(c.format, CMDLINE_FORMAT_ELF);
+	CHECK_EQ(c.format, CMDLINE_FORMAT_KDUMP);
 	CHECK_EQ(c.n_warnings, 1);
 }
 

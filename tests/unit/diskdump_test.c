@@ -392,6 +392,29 @@ TEST(incomplete_flag)
 	CHECK_EQ(h.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
 }
 
+TEST(mark_incomplete)
+{
+	struct diskdump_info di;
+	struct diskdump_summary d;
+	uint8_t copy[8192], other[sizeof(struct diskdump_header)] = { 'E', 'L', 'F' };
+
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	memcpy(copy, out, sizeof(copy));
+	CHECK_EQ(diskdump_mark_incomplete(out, sizeof(struct diskdump_header)), 0);
+	CHECK_EQ(diskdump_read(out, out_len, &d), 0);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
+	CHECK(memcmp(out, copy, 0x1a8) == 0);			/* only the status word changed */
+	CHECK(memcmp(out + 0x1ac, copy + 0x1ac, sizeof(copy) - 0x1ac) == 0);
+	CHECK_EQ(diskdump_mark_incomplete(out, sizeof(struct diskdump_header)), 0);	/* again: the same */
+	CHECK_EQ(diskdump_read(out, out_len, &d), 0);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
+	CHECK_EQ(diskdump_mark_incomplete(out, sizeof(struct diskdump_header) - 1), -ENOEXEC);
+	CHECK_EQ(diskdump_mark_incomplete(other, sizeof(other)), -ENOEXEC);
+	CHECK_EQ(other[0], 'E');
+	CHECK_EQ(diskdump_mark_incomplete(NULL, 4096), -ENOEXEC);
+}
+
 TEST(read_back)
 {
 	struct diskdump_info di;
@@ -488,4 +511,4 @@ TEST(bit_ranges)
 
 TEST_MAIN(layout_and_pages, vmcoreinfo_inside_notes, many_descriptors_across_windows, caller_mistakes,
 	  bitmap_or_page_changed_between_walks, page_changed_between_passes, producer_and_source_fail,
-	  measuring_writer, incomplete_flag, read_back, output_fails, bit_ranges)
+	  measuring_writer, incomplete_flag, mark_incomplete, read_back, output_fails, bit_ranges)
