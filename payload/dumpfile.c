@@ -266,6 +266,47 @@ int dumpfile_marker_check(const void *buf, size_t len, const uint8_t nonce[DUMPF
 	return *why == NULL ? 0 : -EBADMSG;
 }
 
+int dumpfile_marker_read(const void *buf, size_t len, const uint8_t nonce[DUMPFILE_NONCE_LEN],
+			 struct dumpfile_segment *s, uint32_t *sector_size, const char **why)
+{
+	const uint8_t *b = buf;
+	const char *dummy;
+	uint32_t ss;
+	uint64_t off;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	if (b == NULL || nonce == NULL || s == NULL || sector_size == NULL ||
+	    len < DUMPFILE_MARKER_SIZE) {
+		*why = "no marker to read";
+		return -EINVAL;
+	}
+	if (memcmp(b, DUMPFILE_MARKER_MAGIC, 8) != 0) {
+		*why = "no marker";
+		return -ENODATA;
+	}
+	ss = get32(b + 0x38);
+	off = get64(b + 0x28);
+	if (get32(b + 0x3c) != crc32(b, 0x3c))
+		*why = "marker CRC mismatch";
+	else if (get32(b + 0x18) != DUMPFILE_VERSION)
+		*why = "marker of an unknown version";
+	else if (memcmp(b + 0x08, nonce, DUMPFILE_NONCE_LEN) != 0)
+		*why = "marker of another load (nonce differs)";
+	else if (ss < 512 || ss > DUMPFILE_BLOCK || !pow2(ss) || off % ss != 0)
+		*why = "marker with a bad sector size or file offset";
+	if (*why != NULL)
+		return -EBADMSG;
+	s->index = get32(b + 0x1c);
+	s->extent = get32(b + 0x20);
+	s->device_sector = get64(b + 0x30);
+	s->file_sector = off / ss;
+	s->sectors = 0;
+	*sector_size = ss;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ header */
 
 int dumpfile_header_encode(const struct dumpfile_header *h, void *buf, size_t len)

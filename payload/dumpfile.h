@@ -203,6 +203,16 @@ int dumpfile_marker_check(const void *buf, size_t len, const uint8_t nonce[DUMPF
 			  const struct dumpfile_segment *s, uint32_t sector_size,
 			  const char **why);
 
+/*
+ * Read a marker without expectations (a reader that finds segments by
+ * scanning: savecore --from-file).  Checks magic, CRC, version and nonce,
+ * then fills s (index, extent, device_sector; file_sector from its file
+ * offset, which must be a multiple of its sector size) and *sector_size.
+ * 0, -EINVAL, -ENODATA, -EBADMSG as dumpfile_marker_check().
+ */
+int dumpfile_marker_read(const void *buf, size_t len, const uint8_t nonce[DUMPFILE_NONCE_LEN],
+			 struct dumpfile_segment *s, uint32_t *sector_size, const char **why);
+
 /* Encode h at buf[0..512): magic, version, size and CRC are set here. */
 int dumpfile_header_encode(const struct dumpfile_header *h, void *buf, size_t len);
 
