@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "crypto/crc32.h"
+#include "formats/blkdev.h"
 #include "payload/dumpfile.h"
 
 static bool pow2(uint64_t x)
@@ -405,4 +406,144 @@ const char *dumpfile_state_name(uint32_t state)
 	case DUMPFILE_CONSUMED:	return "consumed";
 	default:		return "unknown";
 	}
+}
+
+/* --------------------------------------------------------- block device */
+
+static int view_io(struct blkdev *dev, uint64_t lba, uint32_t count, uint8_t *buf,
+		   const uint8_t *wbuf)
+{
+	struct dumpfile_view *v = dev->priv;
+
+	while (count > 0) {
+		struct dumpfile_run run;
+		uint32_t k;
+		int r = dumpfile_map(v->ext, v->n, &v->g, lba, &run);
+
+		if (r != 0)
+			return r;
+		k = run.count < count ? (uint32_t)run.count : count;
+		r = wbuf != NULL ? blkdev_write(v->parent, run.device_sector, k, wbuf) :
+			blkdev_read(v->parent, run.device_sector, k, buf);
+		if (r != 0)
+			return r;
+		if (wbuf != NULL)
+			wbuf += (size_t)k * v->g.sector_size;
+		else
+			buf += (size_t)k * v->g.sector_size;
+		lba += k;
+		count -= k;
+	}
+	return 0;
+}
+
+static int view_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
+{
+	return view_io(dev, lba, count, buf, NULL);
+}
+
+static int view_write(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf)
+{
+	return view_io(dev, lba, count, NULL, buf);
+}
+
+static int view_flush(struct blkdev *dev)
+{
+	return blkdev_flush(((struct dumpfile_view *)dev->priv)->parent);
+}
+
+static const struct blkdev_ops dumpfile_view_ops = { view_read, view_write, view_flush };
+
+int dumpfile_view_init(struct dumpfile_view *v, struct blkdev *parent,
+		       const struct dumpfile_extent *ext, size_t n, const struct dumpfile_geom *g,
+		       uint64_t dump_sectors)
+{
+	if (v == NULL || parent == NULL || ext == NULL || g == NULL || dump_sectors == 0 ||
+	    parent->sector_size != g->sector_size)
+		return -EINVAL;
+	memset(v, 0, sizeof(*v));
+	memcpy(v->dev.name, "dumpfile", 9);
+	v->dev.sector_size = g->sector_size;
+	v->dev.sectors = dump_sectors;
+	v->dev.max_transfer = parent->max_transfer;
+	v->dev.ops = &dumpfile_view_ops;
+	v->dev.priv = v;
+	v->parent = parent;
+	v->ext = ext;
+	v->n = n;
+	v->g = *g;
+	return 0;
+}
+
+int dumpfile_verify(struct blkdev *parent, const struct dumpfile_extent *ext, size_t n,
+		    const struct dumpfile_geom *g, const uint8_t nonce[DUMPFILE_NONCE_LEN],
+		    void *scratch, struct dumpfile_header *hdr, uint32_t *bad, const char **why)
+{
+	struct dumpfile_cursor cur = { 0, 0, 0, 0 };
+	struct dumpfile_segment s;
+	struct dumpfile_totals t;
+	const char *dummy;
+	int r;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	if (parent == NULL || scratch == NULL || hdr == NULL || bad == NULL || nonce == NULL ||
+	    parent->sector_size != g->sector_size) {
+		*why = "bad arguments";
+		return -EINVAL;
+	}
+	*bad = 0;
+	r = dumpfile_extents_check(ext, n, g, parent->sectors, &t, why);
+	if (r != 0)
+		return r;
+	while (dumpfile_segment_next(ext, n, g, &cur, &s) == 0) {
+		*bad = s.index;
+		r = blkdev_read(parent, s.device_sector, (uint32_t)g->marker_sectors, scratch);
+		if (r != 0) {
+			*why = "read error";
+			return r;
+		}
+		r = dumpfile_marker_check(scratch, DUMPFILE_BLOCK, nonce, &s, g->sector_size, why);
+		if (r != 0)
+			return r;
+		if (s.index != 0)
+			continue;
+		r = dumpfile_header_decode((uint8_t *)scratch + DUMPFILE_HEADER_OFFSET,
+					   DUMPFILE_HEADER_SIZE, hdr, why);
+		if (r != 0)
+			return r;
+		if (memcmp(hdr->nonce, nonce, DUMPFILE_NONCE_LEN) != 0 ||
+		    hdr->sector_size != g->sector_size || hdr->stride != g->stride ||
+		    hdr->extent_count != n || hdr->segments != t.segments ||
+		    hdr->dump_sectors != t.dump_sectors ||
+		    hdr->file_size / g->sector_size != t.file_sectors) {
+			*why = "the file header does not describe these extents";
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+int dumpfile_set_state(struct blkdev *parent, const struct dumpfile_extent *ext, size_t n,
+		       const struct dumpfile_geom *g, uint32_t state, uint64_t now, void *scratch)
+{
+	struct dumpfile_header h;
+	uint8_t *b = scratch;
+	int r;
+
+	if (parent == NULL || ext == NULL || n == 0 || g == NULL || b == NULL ||
+	    state == 0 || state > DUMPFILE_STATE_MAX)
+		return -EINVAL;
+	r = blkdev_read(parent, ext[0].start, (uint32_t)g->marker_sectors, b);
+	if (r != 0)
+		return r;
+	r = dumpfile_header_decode(b + DUMPFILE_HEADER_OFFSET, DUMPFILE_HEADER_SIZE, &h, NULL);
+	if (r != 0)
+		return -EBADMSG;
+	h.state = state;
+	h.changed = now;
+	dumpfile_header_encode(&h, b + DUMPFILE_HEADER_OFFSET, DUMPFILE_HEADER_SIZE);
+	r = blkdev_write(parent, ext[0].start, (uint32_t)g->marker_sectors, b);
+	return r != 0 ? r : blkdev_flush(parent);
 }

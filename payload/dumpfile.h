@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats/blkdev.h"
+
 #define DUMPFILE_BLOCK		4096	/* the marker block at each segment's start */
 #define DUMPFILE_STRIDE		(16u << 20)	/* default marker stride */
 #define DUMPFILE_STRIDE_MIN	(64u << 10)
@@ -224,6 +226,46 @@ int dumpfile_header_encode(const struct dumpfile_header *h, void *buf, size_t le
  */
 int dumpfile_header_decode(const void *buf, size_t len, struct dumpfile_header *out,
 			   const char **why);
+
+/* ------------------------------------------------------- on a block device */
+
+/*
+ * The dump region as a block device: sector d of the view is dump-region
+ * sector d, read and written on parent at dumpfile_map()'s sectors, split
+ * at segment ends.  The crash kernel hands the view to the raw-partition
+ * writer (payload/dumphdr.h); savecore reads it.  ext must stay valid and
+ * be checked (dumpfile_extents_check) against parent's sector size.
+ * Returns 0 or -EINVAL.
+ */
+struct dumpfile_view {
+	struct blkdev dev;		/* give &view.dev to dumphdr_* */
+	struct blkdev *parent;
+	const struct dumpfile_extent *ext;
+	size_t n;
+	struct dumpfile_geom g;
+};
+int dumpfile_view_init(struct dumpfile_view *v, struct blkdev *parent,
+		       const struct dumpfile_extent *ext, size_t n, const struct dumpfile_geom *g,
+		       uint64_t dump_sectors);
+
+/*
+ * Before any write: read every marker block from parent and check it (and
+ * the file header in the head block: magic, CRC, the same nonce, sizes
+ * that match g and the list).  scratch holds DUMPFILE_BLOCK bytes.
+ * Returns 0; -EBADMSG / -ENODATA with *why and *bad (the segment) set; or
+ * a read error.  Reads only.
+ */
+int dumpfile_verify(struct blkdev *parent, const struct dumpfile_extent *ext, size_t n,
+		    const struct dumpfile_geom *g, const uint8_t nonce[DUMPFILE_NONCE_LEN],
+		    void *scratch, struct dumpfile_header *hdr, uint32_t *bad, const char **why);
+
+/*
+ * Rewrite the file header's state (and changed time) in the head block on
+ * parent: read the block, decode, set, encode, write, flush.  scratch holds
+ * DUMPFILE_BLOCK bytes.  0, or the error (header not valid: -EBADMSG).
+ */
+int dumpfile_set_state(struct blkdev *parent, const struct dumpfile_extent *ext, size_t n,
+		       const struct dumpfile_geom *g, uint32_t state, uint64_t now, void *scratch);
 
 /* "ready", "dump written", "consumed"; "unknown" otherwise. */
 const char *dumpfile_state_name(uint32_t state);

@@ -794,7 +794,7 @@ static int verify_raw(const char *path, const struct disk *d, const struct hando
 		      const struct dumpfile_extent *ext, size_t n, const struct dumpfile_geom *g,
 		      bool test_root)
 {
-	char node[64];
+	char node[96];
 	struct dumpfile_cursor cur = { 0 };
 	struct dumpfile_segment s;
 	void *buf;
@@ -802,8 +802,20 @@ static int verify_raw(const char *path, const struct disk *d, const struct hando
 	int fd;
 	unsigned ok = 0;
 
+	struct stat st;
+
+	/* /dev/block/M:m (udev), else /dev/NAME; either must be this device */
 	snprintf(node, sizeof(node), "/dev/block/%u:%u", d->major, d->minor);
-	fd = open(node, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (stat(node, &st) != 0 || !S_ISBLK(st.st_mode) ||
+	    st.st_rdev != makedev(d->major, d->minor))
+		snprintf(node, sizeof(node), "/dev/%s", d->name);
+	if (stat(node, &st) == 0 && (!S_ISBLK(st.st_mode) ||
+				     st.st_rdev != makedev(d->major, d->minor))) {
+		errno = ENODEV;
+		fd = -1;
+	} else {
+		fd = open(node, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		if (test_root) {
 			printf("%s: note: %s (%s) cannot be opened (%s): markers not read back\n",

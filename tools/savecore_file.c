@@ -9,8 +9,8 @@
  * when its extent went on, else at the first sector after segment k's
  * marker block that holds marker k + 1 (its nonce, index and own file
  * offset; within stride + 4 KiB).  The segments, as file positions, are
- * then an extent list for payload/dumpfile.c's mapping, and a struct
- * blkdev over the dump region hands the dump to the partition code
+ * then an extent list for payload/dumpfile.c's view (the file opened as a
+ * block device, tools/fileblk.c), which hands the dump to the partition code
  * unchanged (payload/dumphdr: both headers, SHA-256, TRUNCATED, kdump or
  * ELF body; tools/savecore_save.c).  --clear marks the dump headers
  * CLEARED and the file header consumed; the blocks stay allocated for the
@@ -30,6 +30,7 @@
 #include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
 #include "tools/dumpfile.h"
+#include "tools/fileblk.h"
 #include "tools/savecore.h"
 
 #define TOOL	"savecore"
@@ -40,49 +41,6 @@ struct region {
 	size_t n;
 	struct dumpfile_geom g;
 };
-
-static int region_io(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf, bool wr)
-{
-	struct region *r = dev->priv;
-	uint8_t *b = buf;
-
-	while (count > 0) {
-		struct dumpfile_run run;
-		uint64_t k;
-		size_t len;
-
-		if (dumpfile_map(r->seg, r->n, &r->g, lba, &run) != 0)
-			return -ERANGE;
-		k = run.count < count ? run.count : count;
-		len = (size_t)k * r->g.sector_size;
-		off_t off = (off_t)(run.device_sector * r->g.sector_size);
-		ssize_t got = wr ? pwrite(r->fd, b, len, off) : pread(r->fd, b, len, off);
-
-		if (got != (ssize_t)len)
-			return got < 0 ? -errno : -EIO;
-		b += len;
-		lba += k;
-		count -= (uint32_t)k;
-	}
-	return 0;
-}
-
-static int region_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
-{
-	return region_io(dev, lba, count, buf, false);
-}
-
-static int region_write(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf)
-{
-	return region_io(dev, lba, count, (void *)buf, true);
-}
-
-static int region_flush(struct blkdev *dev)
-{
-	return fsync(((struct region *)dev->priv)->fd) != 0 ? -errno : 0;
-}
-
-static const struct blkdev_ops region_ops = { region_read, region_write, region_flush };
 
 /* Is the marker of segment k at file sector pos? */
 static bool marker_at(const uint8_t *b, size_t len, const struct dumpfile_header *h,
@@ -154,17 +112,6 @@ static int find_segments(const char *path, int fd, const struct dumpfile_header 
 	return 0;
 }
 
-static int set_state(int fd, struct dumpfile_header *h, uint32_t state)
-{
-	uint8_t b[DUMPFILE_HEADER_SIZE];
-
-	h->state = state;
-	h->changed = (uint64_t)time(NULL);
-	dumpfile_header_encode(h, b, sizeof(b));
-	return pwrite(fd, b, sizeof(b), DUMPFILE_HEADER_OFFSET) == (ssize_t)sizeof(b) &&
-	       fsync(fd) == 0 ? 0 : -1;
-}
-
 int savecore_from_file(struct savecore_ctx *c, const char *path)
 {
 	uint8_t head[DUMPFILE_HEADER_OFFSET + DUMPFILE_HEADER_SIZE];
@@ -172,6 +119,8 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 	struct dumpfile_totals t;
 	struct dumpfile_segment s0;
 	struct region r = { -1, NULL, 0, { 0, 0, 0, 0 } };
+	struct blkdev file = { 0 };
+	struct dumpfile_view view;
 	struct savecore_target *tg = &c->t[0];
 	struct stat st;
 	const char *why;
@@ -217,13 +166,15 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 	printf("%s: %s: dump file, %s, %zu segments, loaded %llu, %llu MiB for the dump\n", TOOL,
 	       path, dumpfile_state_name(h.state), r.n, (unsigned long long)h.loaded,
 	       (unsigned long long)(h.dump_sectors * h.sector_size >> 20));
+	/* the file as a device, the dump region as a view of it: the kernel's own code */
+	if (fileblk_open(&file, path, c->o.clear, h.sector_size, &why) != 0 ||
+	    dumpfile_view_init(&view, &file, r.seg, r.n, &r.g, h.dump_sectors) != 0) {
+		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, path, why);
+		goto out;
+	}
 	memset(tg, 0, sizeof(*tg));
-	snprintf(tg->view.name, sizeof(tg->view.name), "dumpfile");
-	tg->view.sector_size = h.sector_size;
-	tg->view.sectors = h.dump_sectors;
-	tg->view.max_transfer = (SAVECORE_SCRATCH / h.sector_size);
-	tg->view.ops = &region_ops;
-	tg->view.priv = &r;
+	tg->view = view.dev;
+	tg->view.priv = &view;
 	c->nt = 1;
 	tg->lead_err = dumphdr_get(&tg->view, false, c->scratch, SAVECORE_SCRATCH, &tg->lead,
 				   &tg->lead_why);
@@ -252,7 +203,9 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 	}
 	rc = savecore_save(c, tg);
 	if (rc != SAVECORE_FAIL && c->o.clear) {
-		if (savecore_clear(c, tg) != SAVECORE_OK || set_state(r.fd, &h, DUMPFILE_CONSUMED)) {
+		if (savecore_clear(c, tg) != SAVECORE_OK ||
+		    dumpfile_set_state(&file, r.seg, r.n, &r.g, DUMPFILE_CONSUMED,
+				       (uint64_t)time(NULL), c->scratch) != 0) {
 			fprintf(stderr, "postmortem: %s: %s: marking it consumed failed\n", TOOL, path);
 			rc = SAVECORE_FAIL;
 		} else {
@@ -260,6 +213,7 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 		}
 	}
 out:
+	fileblk_close(&file);
 	if (r.fd >= 0)
 		close(r.fd);
 	free(r.seg);
