@@ -948,7 +948,9 @@ int dumpfile_load(const struct dumpfile_opts *o)
 			fail(o->path, "cannot shrink it: %s", strerror(errno));
 			goto out;
 		}
-		if (fallocate(fd, 0, 0, (off_t)size) != 0 &&
+		/* only what is new: a hole in a reused file is refused below, never filled */
+		if (size > (uint64_t)st.st_size &&
+		    fallocate(fd, 0, (off_t)st.st_size, (off_t)(size - (uint64_t)st.st_size)) != 0 &&
 		    (errno != EOPNOTSUPP || zero_fill(fd, (uint64_t)st.st_size,
 						      size - (uint64_t)st.st_size) != 0)) {
 			fail(o->path, "allocating %llu bytes failed: %s", (unsigned long long)size,
