@@ -93,6 +93,8 @@ static uint64_t walk(const uint8_t *b, size_t size)
 		uint64_t d = k < 32 ? k : t.dump_sectors - 1 - (k - 32) * (t.dump_sectors / 33);
 		size_t i;
 
+		if (d >= t.dump_sectors)
+			continue;	/* a region shorter than 32 sectors */
 		if (dumpfile_map(e, n, &g, d, &run) != 0 || run.count == 0)
 			abort();
 		for (i = 0; i < n; i++)

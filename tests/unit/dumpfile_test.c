@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/blkdev.h"
 #include "payload/dumpfile.h"
 #include "payload/handoff.h"
 #include "tests/unit/test.h"
@@ -356,5 +357,88 @@ TEST(test_record_malformed)
 	CHECK_EQ(handoff_get_dump_file(&r, &out, got, 4, &n, &why), -EINVAL);
 }
 
-TEST_MAIN(test_geom, test_extents_check, test_map, test_map_first_sector, test_marker,
+/*
+ * A RAM disk with a dump file laid out as the host lays it out: verify
+ * passes, a dump written through the view lands only in the extents past
+ * the marker blocks, set_state rewrites the header; a changed marker or
+ * header is refused before anything is written.
+ */
+TEST(test_view_verify)
+{
+	enum { SS = 512, DISK = 4096 };
+	static uint8_t disk[DISK * SS], copy[DISK * SS], scratch[DUMPFILE_BLOCK];
+	struct dumpfile_extent e[2] = { { 100, 300 }, { 1000, 200 } };
+	struct dumpfile_geom g;
+	struct dumpfile_totals t;
+	struct dumpfile_cursor cur = { 0, 0, 0, 0 };
+	struct dumpfile_segment s;
+	struct dumpfile_header h, got;
+	struct dumpfile_view v;
+	struct blkdev dev;
+	uint8_t buf[SS * 4];
+	uint32_t bad;
+	const char *why;
+
+	memset(disk, 0x5a, sizeof(disk));
+	CHECK_EQ(blkdev_ram_init(&dev, "ram", disk, sizeof(disk), SS), 0);
+	dumpfile_geom_init(&g, SS, 65536);
+	CHECK_EQ(dumpfile_extents_check(e, 2, &g, DISK, &t, NULL), 0);
+	while (dumpfile_segment_next(e, 2, &g, &cur, &s) == 0) {
+		memset(disk + s.device_sector * SS, 0, DUMPFILE_BLOCK);
+		dumpfile_marker_encode(nonce, &s, SS, disk + s.device_sector * SS, DUMPFILE_BLOCK);
+	}
+	h = good_header();
+	h.file_size = 500 * SS;
+	h.stride = 65536;
+	h.segments = t.segments;
+	h.dump_sectors = t.dump_sectors;
+	dumpfile_header_encode(&h, disk + 100 * SS + DUMPFILE_HEADER_OFFSET, DUMPFILE_HEADER_SIZE);
+	CHECK_EQ(dumpfile_verify(&dev, e, 2, &g, nonce, scratch, &got, &bad, &why), 0);
+	CHECK_EQ(got.dump_sectors, t.dump_sectors);
+
+	/* write the whole region through the view: only non-marker extent sectors change */
+	memcpy(copy, disk, sizeof(disk));
+	CHECK_EQ(dumpfile_view_init(&v, &dev, e, 2, &g, t.dump_sectors), 0);
+	memset(buf, 0xc3, sizeof(buf));
+	for (uint64_t d = 0; d < t.dump_sectors; d += 4)
+		CHECK_EQ(blkdev_write(&v.dev, d, t.dump_sectors - d < 4 ? (uint32_t)(t.dump_sectors - d) : 4,
+				      buf), 0);
+	CHECK_EQ(blkdev_write(&v.dev, t.dump_sectors, 1, buf), -ERANGE);
+	uint64_t changed = 0, outside = 0;
+	for (uint64_t k = 0; k < DISK; k++)
+		if (memcmp(disk + k * SS, copy + k * SS, SS) != 0) {
+			changed++;
+			struct dumpfile_run r;
+			bool in = false;
+			for (uint64_t d = 0; d < t.dump_sectors && !in; d++)
+				in = dumpfile_map(e, 2, &g, d, &r) == 0 && r.device_sector == k;
+			outside += !in;
+		}
+	CHECK_EQ(changed, t.dump_sectors);
+	CHECK_EQ(outside, 0);
+	CHECK_EQ(blkdev_read(&v.dev, t.dump_sectors - 1, 1, buf), 0);
+	CHECK_EQ(buf[0], 0xc3);
+	CHECK_EQ(dumpfile_verify(&dev, e, 2, &g, nonce, scratch, &got, &bad, &why), 0);
+
+	CHECK_EQ(dumpfile_set_state(&dev, e, 2, &g, DUMPFILE_WRITTEN, 42, scratch), 0);
+	CHECK_EQ(dumpfile_verify(&dev, e, 2, &g, nonce, scratch, &got, &bad, &why), 0);
+	CHECK_EQ(got.state, DUMPFILE_WRITTEN);
+	CHECK_EQ(got.changed, 42);
+
+	/* a defragmenter moved the second extent: its marker is gone */
+	memcpy(copy, disk, sizeof(disk));
+	memset(disk + 1000 * SS, 0, SS);
+	CHECK_EQ(dumpfile_verify(&dev, e, 2, &g, nonce, scratch, &got, &bad, &why), -ENODATA);
+	CHECK_EQ(bad, 3);	/* 300 sectors = 3 segments, then extent 1 */
+	memcpy(disk, copy, sizeof(disk));
+	uint8_t other[DUMPFILE_NONCE_LEN] = { 0 };
+	CHECK_EQ(dumpfile_verify(&dev, e, 2, &g, other, scratch, &got, &bad, &why), -EBADMSG);
+	/* the header disagrees with the list */
+	e[1].count = 199;
+	CHECK_EQ(dumpfile_verify(&dev, e, 2, &g, nonce, scratch, &got, &bad, &why), -EBADMSG);
+	e[1].count = 200;
+	CHECK_EQ(dumpfile_set_state(&dev, e, 2, &g, 9, 0, scratch), -EINVAL);
+}
+
+TEST_MAIN(test_view_verify, test_geom, test_extents_check, test_map, test_map_first_sector, test_marker,
 	  test_header, test_record, test_record_malformed)
