@@ -163,8 +163,14 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 			why != NULL ? why : "dump region size differs from the header");
 		goto out;
 	}
-	printf("%s: %s: dump file, %s, %zu segments, loaded %llu, %llu MiB for the dump\n", TOOL,
-	       path, dumpfile_state_name(h.state), r.n, (unsigned long long)h.loaded,
+	char when[40] = "at an unknown time";
+	time_t lt = (time_t)h.loaded;
+	struct tm tm;
+
+	if (h.loaded != 0 && gmtime_r(&lt, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	printf("%s: %s: dump file, %s, %zu segments, loaded %s, %llu MiB for the dump\n", TOOL,
+	       path, dumpfile_state_name(h.state), r.n, when,
 	       (unsigned long long)(h.dump_sectors * h.sector_size >> 20));
 	/* the file as a device, the dump region as a view of it: the kernel's own code */
 	if (fileblk_open(&file, path, c->o.clear, h.sector_size, &why) != 0 ||

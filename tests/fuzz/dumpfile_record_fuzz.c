@@ -40,6 +40,7 @@ static uint64_t one(const uint8_t *p, size_t len)
 	if (t.dump_sectors > 0 && (dumpfile_map(ext, n, &g, 0, &run) != 0 ||
 				   dumpfile_map(ext, n, &g, t.dump_sectors - 1, &run) != 0))
 		abort();
+	memset(h.reserved0, 0, sizeof(h.reserved0));	/* the writer zeroes them */
 	handoff_writer_init(&w, block, sizeof(block), 0);
 	if (handoff_add_dump_file(&w, &h, ext, n) != 0 || handoff_finish(&w, &total) != 0 ||
 	    handoff_next(block, total, &cur, &r2) != 0 ||
