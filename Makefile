@@ -83,6 +83,8 @@ TOOL_SRCS := \
 	tools/savecore.c \
 	tools/savecore_save.c \
 	tools/savecore_fat.c \
+	tools/savecore_file.c \
+	tools/dumpfile.c \
 	tools/textesc.c \
 	tools/fileblk.c \
 	tools/recv.c \

@@ -148,6 +148,26 @@ int handoff_add_memmap(struct handoff_writer *w,
 	return handoff_put_array(w, HANDOFF_TYPE_MEMMAP, sizeof(*e), 0, e, count);
 }
 
+int handoff_add_dump_file(struct handoff_writer *w, const struct handoff_dump_file *head,
+			  const struct dumpfile_extent *ext, size_t n)
+{
+	struct handoff_dump_file h;
+	struct handoff_part p[2] = { { &h, sizeof(h) }, { ext, 0 } };
+	const char *why;
+
+	if (w == NULL || head == NULL || ext == NULL || n > DUMPFILE_MAX_EXTENTS)
+		return -EINVAL;
+	h = *head;
+	h.head_size = sizeof(h);
+	h.extent_size = sizeof(*ext);
+	h.extent_count = (uint32_t)n;
+	memset(h.reserved0, 0, sizeof(h.reserved0));
+	if (handoff_dump_file_judge(&h, ext, n, &why) != 0)
+		return -EINVAL;
+	p[1].n = n * sizeof(*ext);
+	return handoff_put(w, HANDOFF_TYPE_DUMP_FILE, 0, p, 2);
+}
+
 int handoff_add_efi_systab(struct handoff_writer *w, const struct handoff_efi_systab *s)
 {
 	return handoff_add(w, HANDOFF_TYPE_EFI_SYSTAB, 0, s, sizeof(*s));

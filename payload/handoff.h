@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "payload/dumpfile.h"
 
 /* ------------------------------------------------------------ block header */
 
@@ -101,7 +102,8 @@ _Static_assert(offsetof(struct handoff_record_header, length) == 0x08, "length")
 #define HANDOFF_TYPE_CAPSULE		12	/* a UEFI capsule file's bytes */
 #define HANDOFF_TYPE_CREATOR		13	/* struct handoff_creator */
 #define HANDOFF_TYPE_MEMMAP		14	/* array of handoff_memmap_entry (e820) */
-#define HANDOFF_TYPE_MAX_KNOWN		14
+#define HANDOFF_TYPE_DUMP_FILE		15	/* handoff_dump_file + extents (docs/dump-file.md) */
+#define HANDOFF_TYPE_MAX_KNOWN		15
 
 /*
  * Array records (EFI_MEMMAP, EFI_CONFIG_TABLES, EFI_RUNTIME_MAP,
@@ -222,6 +224,59 @@ struct handoff_memmap_entry {
 _Static_assert(sizeof(struct handoff_memmap_entry) == 24, "handoff_memmap_entry");
 _Static_assert(offsetof(struct handoff_memmap_entry, type) == 0x10, "type");
 
+/*
+ * DUMP_FILE: a preallocated dump file on a disk of the dead system
+ * (payload/dumpfile.h, docs/dump-file.md).  The head, then extent_count
+ * extents { u64 start_sector; u64 sector_count } (struct dumpfile_extent)
+ * at a stride of extent_size, in file order; the payload is exactly
+ * head_size + extent_count * extent_size bytes.  The disk is named by what
+ * the crash kernel's drivers can read back and compare: kind, serial and
+ * model (NVMe Identify Controller SN/MN, virtio-blk's serial, ATA
+ * IDENTIFY's serial and model; NUL-padded, may fill the field, compared
+ * with trailing spaces dropped), the NVMe namespace id, the AHCI port; the
+ * PCI address is a hint only (buses are renumbered).  Everything 0 or
+ * empty is unknown.
+ */
+#define HANDOFF_DISK_OTHER		0	/* nothing the crash kernel can match */
+#define HANDOFF_DISK_NVME		1
+#define HANDOFF_DISK_VIRTIO_BLK		2
+#define HANDOFF_DISK_AHCI		3
+#define HANDOFF_DUMP_FILE_ID_LEN	64
+#define HANDOFF_DUMP_FILE_PATH_LEN	128
+#define HANDOFF_ATA_PORT_UNKNOWN	0xffffffffu
+#define HANDOFF_PCI_VALID		1	/* pci_flags: the address below is known */
+
+struct handoff_dump_file {
+	uint32_t head_size;		/* 0x000 bytes before the first extent (328) */
+	uint32_t extent_size;		/* 0x004 stride of extents: >= 16, multiple of 8 */
+	uint32_t extent_count;		/* 0x008 1 .. DUMPFILE_MAX_EXTENTS */
+	uint32_t disk_kind;		/* 0x00c HANDOFF_DISK_* */
+	uint32_t sector_size;		/* 0x010 logical sector of the disk, 512 .. 4096 */
+	uint32_t stride;		/* 0x014 marker stride, bytes */
+	uint64_t disk_sectors;		/* 0x018 size of the disk; 0 unknown */
+	uint64_t file_size;		/* 0x020 bytes: the extents' sum */
+	uint8_t nonce[DUMPFILE_NONCE_LEN];	/* 0x028 in the file header and every marker */
+	uint32_t nsid;			/* 0x038 NVMe namespace id; 0 unknown */
+	uint32_t ata_port;		/* 0x03c AHCI port; HANDOFF_ATA_PORT_UNKNOWN */
+	uint16_t pci_segment;		/* 0x040 PCI address of the controller (hint) */
+	uint8_t pci_bus;		/* 0x042 */
+	uint8_t pci_dev;		/* 0x043 */
+	uint8_t pci_fn;			/* 0x044 */
+	uint8_t pci_flags;		/* 0x045 HANDOFF_PCI_VALID */
+	uint8_t reserved0[2];		/* 0x046 zero */
+	char serial[HANDOFF_DUMP_FILE_ID_LEN];	/* 0x048 */
+	char model[HANDOFF_DUMP_FILE_ID_LEN];	/* 0x088 */
+	char path[HANDOFF_DUMP_FILE_PATH_LEN];	/* 0x0c8 the file as loaded (messages) */
+};
+_Static_assert(sizeof(struct handoff_dump_file) == 328, "handoff_dump_file");
+_Static_assert(offsetof(struct handoff_dump_file, disk_sectors) == 0x18, "disk_sectors");
+_Static_assert(offsetof(struct handoff_dump_file, nonce) == 0x28, "nonce");
+_Static_assert(offsetof(struct handoff_dump_file, nsid) == 0x38, "nsid");
+_Static_assert(offsetof(struct handoff_dump_file, pci_segment) == 0x40, "pci_segment");
+_Static_assert(offsetof(struct handoff_dump_file, serial) == 0x48, "serial");
+_Static_assert(offsetof(struct handoff_dump_file, model) == 0x88, "model");
+_Static_assert(offsetof(struct handoff_dump_file, path) == 0xc8, "path");
+
 /* e820 types (Linux arch/x86/include/asm/e820/types.h). */
 #define HANDOFF_E820_RAM		1
 #define HANDOFF_E820_RESERVED		2
@@ -341,6 +396,12 @@ int handoff_add_memmap(struct handoff_writer *w,
 int handoff_add_vmcoreinfo(struct handoff_writer *w, uint64_t note_address,
 			   uint64_t note_size, const char *text, size_t len);
 int handoff_add_creator(struct handoff_writer *w, const struct handoff_creator *c);
+/*
+ * DUMP_FILE: head_size, extent_size and extent_count are set here from n;
+ * the list is checked as the decoder checks it (-EINVAL when it fails).
+ */
+int handoff_add_dump_file(struct handoff_writer *w, const struct handoff_dump_file *head,
+			  const struct dumpfile_extent *ext, size_t n);
 /* CPU_NOTES, CMDLINE and CAPSULE are plain bytes: use handoff_add(). */
 
 /*
@@ -454,6 +515,22 @@ int handoff_get_smbios(const struct handoff_record *rec, struct handoff_smbios *
 		       struct handoff_bytes *ep, struct handoff_bytes *table);
 int handoff_get_vmcoreinfo(const struct handoff_record *rec,
 			   struct handoff_vmcoreinfo *hdr, struct handoff_bytes *text);
+/*
+ * DUMP_FILE: the head and the extents, copied into ext[0..cap) (*n of
+ * them), after checking the head's sizes, the payload length, the sector
+ * size and stride, and the list (payload/dumpfile.h
+ * dumpfile_extents_check(): non-empty, no wrap, inside disk_sectors when
+ * known, no two extents sharing a sector) and that file_size is its sum.
+ * -EBADMSG with *why (when not NULL) naming the problem; -ENOSPC when cap
+ * is too small.
+ */
+int handoff_get_dump_file(const struct handoff_record *rec, struct handoff_dump_file *head,
+			  struct dumpfile_extent *ext, size_t cap, size_t *n, const char **why);
+/* The list and sizes check of both: 0 or -EBADMSG with *why. */
+int handoff_dump_file_judge(const struct handoff_dump_file *h,
+			    const struct dumpfile_extent *ext, size_t n, const char **why);
+/* "nvme", "virtio-blk", "ahci", "other"; "unknown" otherwise. */
+const char *handoff_disk_kind_name(uint32_t kind);
 /* CMDLINE, CPU_NOTES, CAPSULE: the payload (CMDLINE stops at a NUL). */
 int handoff_get_bytes(const struct handoff_record *rec, uint32_t type,
 		      struct handoff_bytes *out);

@@ -335,6 +335,7 @@ const char *handoff_type_name(uint32_t type)
 	case HANDOFF_TYPE_CAPSULE:		return "CAPSULE";
 	case HANDOFF_TYPE_CREATOR:		return "CREATOR";
 	case HANDOFF_TYPE_MEMMAP:		return "MEMMAP";
+	case HANDOFF_TYPE_DUMP_FILE:		return "DUMP_FILE";
 	default:				return "unknown";
 	}
 }

@@ -21,6 +21,7 @@
 
 #include "payload/handoff.h"
 #include "payload/handoff_desc.h"
+#include "tools/dumpfile.h"
 #include "tools/handoff.h"
 #include "tools/opts.h"
 
@@ -40,6 +41,7 @@ static void create_usage(FILE *f)
 		"  --from-system     gather EFI, ESRT, memory map, SMBIOS, VMCOREINFO from /sys\n"
 		"  --sysfs-root DIR  read DIR instead of /sys (tests)\n"
 		"  --describe FILE   add the records a description file lists\n"
+		"  --dump-file-record FILE  add a DUMP_FILE record (written by load --dump-file)\n"
 		"  --time UNIX       creation time to record (default: now)\n");
 }
 
@@ -211,6 +213,8 @@ static int plan_fill(struct handoff_writer *w, const struct handoff_plan *p)
 		TRY(handoff_add(w, HANDOFF_TYPE_CMDLINE, 0, p->cmdline, p->cmdline_len));
 	if (p->capsule_len > 0)
 		TRY(handoff_add(w, HANDOFF_TYPE_CAPSULE, 0, p->capsule, p->capsule_len));
+	if (p->have_dumpfile)
+		TRY(handoff_add_dump_file(w, &p->dumpfile, p->dumpfile_ext, p->n_dumpfile_ext));
 	return 0;
 }
 
@@ -218,7 +222,8 @@ static int plan_fill(struct handoff_writer *w, const struct handoff_plan *p)
 static int plan_write(const struct handoff_plan *p, uint64_t created, uint8_t **out,
 		      size_t *len)
 {
-	size_t cap = 65536 + p->capsule_len + p->smbios_table_len + p->notes_len;
+	size_t cap = 65536 + p->capsule_len + p->smbios_table_len + p->notes_len +
+		     p->n_dumpfile_ext * sizeof(struct dumpfile_extent);
 	struct handoff_writer w;
 	uint8_t *b;
 	int r;
@@ -262,6 +267,7 @@ static void plan_free(struct handoff_plan *p)
 	free(p->notes);
 	free(p->cmdline);
 	free(p->capsule);
+	free(p->dumpfile_ext);
 }
 
 /* Host name, kernel release and our version, unless a description set them. */
@@ -300,7 +306,7 @@ static int write_out(const char *path, const uint8_t *b, size_t len)
 /* ------------------------------------------------------------------ create */
 
 struct create_opts {
-	const char *out, *sysfs_root, *describe, *capsule, *vmcoreinfo;
+	const char *out, *sysfs_root, *describe, *capsule, *vmcoreinfo, *dumpfile_record;
 	bool from_system;
 	uint64_t created;
 	const char **ranges, **cmdlines;	/* applied after the other sources */
@@ -334,7 +340,7 @@ static int opt_dump_range(struct handoff_plan *p, const char *arg)
 static int create_parse(int argc, char **argv, struct create_opts *o)
 {
 	enum { FROM_SYSTEM = 256, SYSFS_ROOT, DESCRIBE, CAPSULE, VMCOREINFO, CMDLINE,
-	       DUMP_RANGE, TIME };
+	       DUMP_RANGE, TIME, DUMPFILE_RECORD };
 	static const struct option opts[] = {
 		{ "from-system", no_argument, NULL, FROM_SYSTEM },
 		{ "help", no_argument, NULL, 'h' },
@@ -346,6 +352,7 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 		{ "cmdline", required_argument, NULL, CMDLINE },
 		{ "dump-range", required_argument, NULL, DUMP_RANGE },
 		{ "time", required_argument, NULL, TIME },
+		{ "dump-file-record", required_argument, NULL, DUMPFILE_RECORD },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *v;
@@ -366,6 +373,7 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 		case DESCRIBE: o->describe = v; break;
 		case CAPSULE: o->capsule = v; break;
 		case VMCOREINFO: o->vmcoreinfo = v; break;
+		case DUMPFILE_RECORD: o->dumpfile_record = v; break;
 		case CMDLINE:
 			handoff_plan_push(&o->cmdlines, &o->n_cmdlines, sizeof(v), &v);
 			break;
@@ -437,6 +445,16 @@ static int gather(const struct create_opts *o, struct handoff_plan *p)
 		return -EINVAL;
 	if (o->capsule != NULL && read_option_file(o->capsule, &p->capsule, &p->capsule_len) != 0)
 		return -EINVAL;
+	if (o->dumpfile_record != NULL) {
+		struct dumpfile_record r;
+
+		if (dumpfile_record_read(o->dumpfile_record, &r) != 0)
+			return -EINVAL;
+		p->have_dumpfile = true;
+		p->dumpfile = r.head;
+		p->dumpfile_ext = r.ext;
+		p->n_dumpfile_ext = r.n;
+	}
 	if (o->vmcoreinfo != NULL) {
 		if (read_option_file(o->vmcoreinfo, &p->vmcoreinfo, &p->vmcoreinfo_len) != 0)
 			return -EINVAL;
@@ -447,7 +465,7 @@ static int gather(const struct create_opts *o, struct handoff_plan *p)
 
 static int cmd_create(int argc, char **argv)
 {
-	struct create_opts o = { NULL, "/sys", NULL, NULL, NULL, false, (uint64_t)time(NULL),
+	struct create_opts o = { NULL, "/sys", NULL, NULL, NULL, NULL, false, (uint64_t)time(NULL),
 				 NULL, NULL, 0, 0 };
 	struct handoff_plan p;
 	struct handoff_status st;

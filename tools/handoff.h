@@ -84,6 +84,11 @@ struct handoff_plan {
 	size_t cmdline_len;
 	uint8_t *capsule;
 	size_t capsule_len;
+
+	bool have_dumpfile;		/* --dump-file-record */
+	struct handoff_dump_file dumpfile;
+	struct dumpfile_extent *dumpfile_ext;
+	size_t n_dumpfile_ext;
 };
 
 /* `postmortem handoff ...`: argv[0] is "handoff". */

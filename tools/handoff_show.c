@@ -333,6 +333,44 @@ static void show_cmdline_capsule(const struct handoff_record *rec)
 	       ? " (does not match the bytes stored)" : "");
 }
 
+/* DUMP_FILE: the disk, the file, the extents (the first 8 and the last). */
+static void show_dump_file(const struct handoff_record *rec)
+{
+	struct dumpfile_extent *e = calloc(DUMPFILE_MAX_EXTENTS, sizeof(*e));
+	struct handoff_dump_file h;
+	const char *why = NULL;
+	size_t n = 0;
+
+	if (e == NULL || handoff_get_dump_file(rec, &h, e, DUMPFILE_MAX_EXTENTS, &n, &why) != 0) {
+		printf(IND "malformed: %s\n", why != NULL ? why : "out of memory");
+		free(e);
+		return;
+	}
+	printf(IND "file \"");
+	put_field(h.path, sizeof(h.path));
+	printf("\", %llu bytes, marker stride %u\n", (unsigned long long)h.file_size, h.stride);
+	printf(IND "disk %s, serial \"", handoff_disk_kind_name(h.disk_kind));
+	put_field(h.serial, sizeof(h.serial));
+	printf("\", model \"");
+	put_field(h.model, sizeof(h.model));
+	printf("\"");
+	if (h.nsid)
+		printf(", namespace %u", h.nsid);
+	if (h.ata_port != HANDOFF_ATA_PORT_UNKNOWN)
+		printf(", port %u", h.ata_port);
+	if (h.pci_flags & HANDOFF_PCI_VALID)
+		printf(", PCI %04x:%02x:%02x.%x", h.pci_segment, h.pci_bus, h.pci_dev, h.pci_fn);
+	printf("\n" IND "%u-byte sectors, disk %llu sectors%s, %zu extents:\n", h.sector_size,
+	       (unsigned long long)h.disk_sectors, h.disk_sectors ? "" : " (unknown)", n);
+	for (size_t i = 0; i < n; i++)
+		if (i < 8 || i == n - 1)
+			printf(IND "  sector %llu, %llu sectors\n", (unsigned long long)e[i].start,
+			       (unsigned long long)e[i].count);
+		else if (i == 8)
+			printf(IND "  ...\n");
+	free(e);
+}
+
 static void show_record(unsigned index, const struct handoff_record *rec)
 {
 	struct handoff_creator c;
@@ -374,6 +412,9 @@ static void show_record(unsigned index, const struct handoff_record *rec)
 	case HANDOFF_TYPE_CMDLINE:
 	case HANDOFF_TYPE_CAPSULE:
 		show_cmdline_capsule(rec);
+		return;
+	case HANDOFF_TYPE_DUMP_FILE:
+		show_dump_file(rec);
 		return;
 	default:
 		if (handoff_type_known(rec->type))

@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tools/dumpfile.h"
 #include "tools/handoff.h"
 #include "tools/load.h"
 #include "tools/opts.h"
@@ -43,6 +44,8 @@
 
 struct load_opts {
 	const char *dump, *after, *append, *kernel, *handoff, *kexec, *sysfs;
+	const char *dump_file, *size;	/* --dump-file PATH [--size SIZE|auto] */
+	bool force;
 	const char *extra[MAX_EXTRA * 2];	/* handoff create arguments */
 	int nextra;
 	bool file_load, unload, status, dry_run;
@@ -70,7 +73,13 @@ static void usage(FILE *f)
 		"  --describe=FILE     add the records a description file lists (docs/handoff.md)\n"
 		"  --handoff-extra=ARG pass ARG to `postmortem handoff create` (repeatable)\n"
 		"  --kexec=PATH        the kexec program (default: kexec from PATH, /sbin, /usr/sbin)\n"
-		"  --dry-run           print the two commands, run neither\n"
+		"  --dump-file=PATH    dump into a preallocated file on this system's own ext4 or\n"
+		"                      xfs filesystem (docs/dump-file.md); implies --dump=file\n"
+		"  --size=SIZE|auto    its size (512M, 8G ...; auto: MemTotal/8 + 64 MiB; default:\n"
+		"                      an existing file's size, else auto)\n"
+		"  --force             reuse a dump file that holds a dump not yet saved\n"
+		"  --dry-run           print the two commands, run neither (a dump file is\n"
+		"                      checked and mapped, not written)\n"
 		"  --sysfs-root=DIR    read DIR instead of /sys (tests)\n"
 		"\n"
 		"Needs root, kexec-tools and a crashkernel= reservation (docs/kexec.md).\n");
@@ -79,7 +88,7 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct load_opts *o)
 {
 	enum { DUMP = 256, AFTER, APPEND, KERNEL, HANDOFF, KEXEC, CAPSULE, DESCRIBE,
-	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN };
+	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN, DUMP_FILE, SIZE, FORCE };
 	static const struct option opts[] = {
 		{ "file-load", no_argument, NULL, 's' },
 		{ "unload", no_argument, NULL, 'u' },
@@ -96,6 +105,9 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		{ "describe", required_argument, NULL, DESCRIBE },
 		{ "handoff-extra", required_argument, NULL, HANDOFF_EXTRA },
 		{ "sysfs-root", required_argument, NULL, SYSFS_ROOT },
+		{ "dump-file", required_argument, NULL, DUMP_FILE },
+		{ "size", required_argument, NULL, SIZE },
+		{ "force", no_argument, NULL, FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
@@ -122,6 +134,9 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		case HANDOFF: o->handoff = optarg; break;
 		case KEXEC: o->kexec = optarg; break;
 		case SYSFS_ROOT: o->sysfs = optarg; break;
+		case DUMP_FILE: o->dump_file = optarg; break;
+		case SIZE: o->size = optarg; break;
+		case FORCE: o->force = true; break;
 		case CAPSULE:
 		case DESCRIBE:
 		case HANDOFF_EXTRA:
@@ -149,7 +164,12 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL, argv[optind]);
 		return -1;
 	}
-	if ((o->unload || o->status) && (o->dump || o->after || o->append || o->nextra)) {
+	if (o->size != NULL && o->dump_file == NULL) {
+		fprintf(stderr, "%s: --size is for --dump-file\n", TOOL);
+		return -1;
+	}
+	if ((o->unload || o->status) && (o->dump || o->after || o->append || o->nextra ||
+					 o->dump_file)) {
 		fprintf(stderr, "%s: --unload and --status take no load options\n", TOOL);
 		return -1;
 	}
@@ -283,7 +303,8 @@ static int build_cmdline(const struct load_opts *o, char *cmd, size_t len)
 				return -1;
 	}
 	char word[512];
-	snprintf(word, sizeof(word), "dump=%s", o->dump != NULL ? o->dump : "disk");
+	snprintf(word, sizeof(word), "dump=%s", o->dump != NULL ? o->dump :
+		 o->dump_file != NULL ? "file" : "disk");
 	if (cmd_add(cmd, len, word) != 0)
 		return -1;
 	snprintf(word, sizeof(word), "after=%s", o->after != NULL ? o->after : "reboot");
@@ -341,11 +362,15 @@ static int unload(const struct load_opts *o)
 }
 
 /* Step 1: the handoff block, by this program's own `handoff create`. */
-static int make_handoff(const struct load_opts *o, const char *out)
+static int make_handoff(const struct load_opts *o, const char *out, const char *record)
 {
-	const char *argv[8 + MAX_EXTRA * 2] = { "handoff", "create", "-o", out, "--from-system" };
+	const char *argv[10 + MAX_EXTRA * 2] = { "handoff", "create", "-o", out, "--from-system" };
 	int n = 5;
 
+	if (record != NULL) {
+		argv[n++] = "--dump-file-record";
+		argv[n++] = record;
+	}
 	if (o->sysfs != NULL) {
 		argv[n++] = "--sysfs-root";
 		argv[n++] = o->sysfs;
@@ -395,7 +420,18 @@ static int load(const struct load_opts *o)
 		fprintf(stderr, "%s: cannot create /run/postmortem: %s\n", TOOL, strerror(errno));
 		return 1;
 	}
-	if (make_handoff(o, handoff) != 0) {
+	char record[1100];
+	if (o->dump_file != NULL) {
+		struct dumpfile_opts d = { o->dump_file, o->size, o->sysfs, record, o->dry_run,
+					   o->force };
+
+		snprintf(record, sizeof(record), "%s.dumpfile", handoff);
+		if (dumpfile_load(&d) != 0) {
+			fprintf(stderr, "%s: nothing loaded\n", TOOL);
+			return 1;
+		}
+	}
+	if (make_handoff(o, handoff, o->dump_file != NULL ? record : NULL) != 0) {
 		fprintf(stderr, "%s: the handoff block could not be made; nothing loaded\n", TOOL);
 		return 1;
 	}
@@ -422,7 +458,8 @@ static int load(const struct load_opts *o)
 		return 1;
 	}
 	printf("postmortem is the crash kernel: dump=%s after=%s\n",
-	       o->dump != NULL ? o->dump : "disk", o->after != NULL ? o->after : "reboot");
+	       o->dump != NULL ? o->dump : o->dump_file != NULL ? "file" : "disk",
+	       o->after != NULL ? o->after : "reboot");
 	return 0;
 }
 
@@ -432,8 +469,12 @@ int load_tool_main(int argc, char **argv)
 
 	if (parse(argc, argv, &o) != 0)
 		return 2;
-	if (o.status)
-		return status(&o);
+	if (o.status) {
+		int rc = status(&o);
+
+		dumpfile_status(o.handoff != NULL ? o.handoff : "/run/postmortem/handoff.bin");
+		return rc;
+	}
 	if (geteuid() != 0 && !o.dry_run)
 		fprintf(stderr, "%s: not root: kexec will likely refuse\n", TOOL);
 	if (o.unload)

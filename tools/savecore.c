@@ -33,6 +33,7 @@
 #include "formats/fat.h"
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
+#include "tools/dumpfile.h"
 #include "tools/fileblk.h"
 #include "tools/opts.h"
 #include "tools/savecore.h"
@@ -46,6 +47,7 @@ static void usage(FILE *f)
 		"usage: postmortem savecore IMAGE-OR-DEVICE -o VMCORE [--partition N] [--force]\n"
 		"                           [--clear] [--sector-size BYTES] [--compact]\n"
 		"       postmortem savecore IMAGE-OR-DEVICE --list [--partition N]\n"
+		"       postmortem savecore --from-file PATH -o VMCORE [--clear] [--force] [--compact]\n"
 		"\n"
 		"Save the dump postmortem wrote to a raw dump partition (GPT type\n"
 		"9cd6ae46-cf19-4c5c-b341-57f4b21dfd41, or a partition image): its\n"
@@ -59,6 +61,8 @@ static void usage(FILE *f)
 		"                    run leaves VMCORE as it was); a device or FIFO is\n"
 		"                    written as the body streams (compact, checked meanwhile,\n"
 		"                    never removed); a symbolic link to a file is refused\n"
+		"  --from-file PATH  the dump in a dump file made by `postmortem load --dump-file`\n"
+		"                    (docs/dump-file.md); --clear marks it consumed for reuse\n"
 		"  --list            only report the partitions and their dumps\n"
 		"  --partition N     use GPT entry N (1-based), whatever its type or disk\n"
 		"  --force           write a dump that is cut short, failed, cleared or fails\n"
@@ -91,7 +95,7 @@ static int parse_u32(const char *v, uint32_t *out)
 
 static int parse_args(int argc, char **argv, struct savecore_opts *o)
 {
-	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE };
+	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE, FROM_FILE };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, LIST },
@@ -101,6 +105,7 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "partition", required_argument, NULL, PARTITION },
 		{ "sector-size", required_argument, NULL, SECTOR_SIZE },
+		{ "from-file", required_argument, NULL, FROM_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
@@ -117,6 +122,7 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		case CLEAR: o->clear = true; break;
 		case COMPACT: o->compact = true; break;
 		case 'o': o->out = optarg; break;
+		case FROM_FILE: o->from_file = optarg; break;
 		case PARTITION:
 		case SECTOR_SIZE:
 			if (parse_u32(optarg, c == PARTITION ? &o->partition : &o->sector_size)) {
@@ -150,6 +156,13 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 			argv[optind]);
 		return SAVECORE_USAGE;
 	}
+	if (o->from_file != NULL && (o->image != NULL || o->partition || o->sector_size)) {
+		fprintf(stderr, "postmortem: %s: --from-file takes no IMAGE, --partition or "
+			"--sector-size (see --help)\n", TOOL);
+		return SAVECORE_USAGE;
+	}
+	if (o->from_file != NULL)
+		o->image = o->from_file;
 	if (o->image == NULL || (o->out == NULL && !o->list) || (o->list && o->clear)) {
 		fprintf(stderr, "postmortem: %s: %s (see --help)\n", TOOL,
 			o->image == NULL ? "IMAGE-OR-DEVICE is required" :
@@ -534,6 +547,10 @@ int savecore_tool_main(int argc, char **argv)
 	rc = parse_args(argc, argv, &c->o);
 	if (rc)
 		goto out;
+	if (c->o.from_file != NULL) {
+		rc = savecore_from_file(c, c->o.from_file);	/* tools/savecore_file.c */
+		goto out;
+	}
 	struct stat st;
 	if (stat(c->o.image, &st) == 0 && S_ISDIR(st.st_mode)) {
 		if (c->o.clear) {

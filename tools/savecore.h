@@ -36,6 +36,7 @@ static const struct efi_guid savecore_dump_type = GPT_TYPE_POSTMORTEM_DUMP;
 
 struct savecore_opts {
 	const char *image, *out;
+	const char *from_file;		/* --from-file: a dump file (tools/savecore_file.c) */
 	bool list, force, clear;
 	bool compact;			/* keep zero tails out of the file (no expand) */
 	uint32_t partition;		/* 0: every dump partition */

@@ -102,6 +102,14 @@ static uint64_t record(const struct handoff_record *r)
 	for (uint32_t t = HANDOFF_TYPE_CPU_NOTES; t <= HANDOFF_TYPE_CAPSULE; t++)
 		if (handoff_get_bytes(r, t, &b) == 0)
 			s += touch(b.ptr, b.len) + esrt_and_notes(&b);
+	{
+		static struct dumpfile_extent ext[DUMPFILE_MAX_EXTENTS];
+		struct handoff_dump_file df;
+		size_t n;
+
+		if (handoff_get_dump_file(r, &df, ext, DUMPFILE_MAX_EXTENTS, &n, NULL) == 0)
+			s += T(df) + touch(ext, n * sizeof(ext[0]));
+	}
 	return s;
 }
 

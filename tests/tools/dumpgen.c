@@ -6,6 +6,7 @@
  *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
  *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
  *           [--kdump]
+ *   dumpgen DEVICE --dump-file-record REC --elf OUT [options]
  *
  * It finds the target with formats/gpt.c (the first usable partition with
  * the postmortem dump type GUID, or entry N, which must carry that type
@@ -21,6 +22,14 @@
  * as the kernel writes under dump.format=kdump.  Prints one line; exit 0
  * or 1.
  *
+ * --dump-file-record: DEVICE is the raw disk under a dump file and REC the
+ * DUMP_FILE payload `postmortem load --dump-file` wrote; dumpgen does what
+ * the crash kernel does with dump=file: check every marker and the file
+ * header on the disk (payload/dumpfile.c dumpfile_verify(); on a mismatch
+ * it prints "dumpgen: refused: ..." and writes nothing), mark the file
+ * header "dump written", and write the dump through the dump-file view at
+ * the record's sectors.
+ *
  * Built by the test script against formats/gpt.c, payload/dumphdr.c,
  * formats/blkdev.c, tools/fileblk.c, formats/efi.c and crypto/.
  */
@@ -35,14 +44,16 @@
 #include "formats/blkdev.h"
 #include "formats/diskdump.h"
 #include "formats/gpt.h"
+#include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
+#include "payload/handoff.h"
 #include "tools/fileblk.h"
 
 #define CHUNK		(256u << 10)
 #define NOTE_NAME	"VMCOREINFO"	/* 10 bytes + NUL, padded to 12 */
 
 struct opts {
-	const char *image, *elf, *stop, *fail, *release, *host;
+	const char *image, *elf, *stop, *fail, *release, *host, *record;
 	uint32_t partition, sector_size;
 	bool whole, force, kdump;
 	uint64_t load_size, id, time;
@@ -101,6 +112,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--sector-size") == 0) o->sector_size = (uint32_t)num(v);
 		else if (strcmp(a, "--stop") == 0) o->stop = v;
 		else if (strcmp(a, "--fail") == 0) o->fail = v;
+		else if (strcmp(a, "--dump-file-record") == 0) o->record = v;
 		else return -EINVAL;
 	}
 	return o->image && o->elf ? 0 : -EINVAL;
@@ -362,6 +374,40 @@ static int run(struct blkdev *view, const struct opts *o, const struct dumphdr *
 	return 0;
 }
 
+/* dump=file: verify, mark written, write through the view (see the top). */
+static int dump_file(struct blkdev *dev, const struct opts *o, const struct dumphdr *tmpl)
+{
+	static uint8_t rec[328 + DUMPFILE_MAX_EXTENTS * 16 + 1];
+	static struct dumpfile_extent ext[DUMPFILE_MAX_EXTENTS];
+	static uint8_t scratch[DUMPFILE_BLOCK];
+	static struct dumpfile_view view;
+	struct handoff_dump_file h;
+	struct dumpfile_header fh;
+	struct dumpfile_geom g;
+	const char *why = NULL;
+	uint32_t bad;
+	size_t len, n;
+	FILE *f = fopen(o->record, "rb");
+
+	if (f == NULL)
+		return die("cannot open the record");
+	len = fread(rec, 1, sizeof(rec), f);
+	fclose(f);
+	struct handoff_record r = { HANDOFF_TYPE_DUMP_FILE, 0, len, 0, rec };
+	if (handoff_get_dump_file(&r, &h, ext, DUMPFILE_MAX_EXTENTS, &n, &why) != 0)
+		return die(why);
+	if (dev->sector_size != h.sector_size || dumpfile_geom_init(&g, h.sector_size, h.stride))
+		return die("sector size differs from the record's");
+	if (dumpfile_verify(dev, ext, n, &g, h.nonce, scratch, &fh, &bad, &why) != 0) {
+		fprintf(stderr, "dumpgen: refused: segment %u: %s; nothing written\n", bad, why);
+		return 1;
+	}
+	if (dumpfile_set_state(dev, ext, n, &g, DUMPFILE_WRITTEN, o->time, scratch) != 0 ||
+	    dumpfile_view_init(&view, dev, ext, n, &g, fh.dump_sectors) != 0)
+		return die("cannot mark the file written");
+	return run(&view.dev, o, tmpl);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -381,6 +427,11 @@ int main(int argc, char **argv)
 	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), o.release);
 	dumphdr_set_text(tmpl.hostname, sizeof(tmpl.hostname), o.host);
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "dumpgen");
+	if (o.record != NULL) {
+		rc = dump_file(&dev, &o, &tmpl);
+		fileblk_close(&dev);
+		return rc;
+	}
 	rc = find_target(&dev, &view, &o, &tmpl.flags);
 	if (rc == 0)
 		rc = run(&view, &o, &tmpl);

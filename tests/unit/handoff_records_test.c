@@ -216,10 +216,10 @@ TEST(test_names)
 	CHECK_STR(handoff_type_name(HANDOFF_TYPE_EFI_MEMMAP), "EFI_MEMMAP");
 	CHECK_STR(handoff_type_name(HANDOFF_TYPE_MEMMAP), "MEMMAP");
 	CHECK_STR(handoff_type_name(0), "unknown");
-	CHECK_STR(handoff_type_name(15), "unknown");
+	CHECK_STR(handoff_type_name(16), "unknown");
 	CHECK(!handoff_type_known(0));
-	CHECK(handoff_type_known(14));
-	CHECK(!handoff_type_known(15));
+	CHECK(handoff_type_known(15));
+	CHECK(!handoff_type_known(16));
 	for (uint32_t t = 1; t <= HANDOFF_TYPE_MAX_KNOWN; t++)
 		CHECK(strcmp(handoff_type_name(t), "unknown") != 0);
 	CHECK_STR(handoff_efi_type_name(7), "conventional");

@@ -1,0 +1,309 @@
+#!/bin/bash
+# `postmortem load --dump-file` and `postmortem savecore --from-file` on
+# real filesystems in loop devices (docs/dump-file.md), with a stand-in
+# kexec: the extents the record names are checked by reading the raw
+# device; build/host/dumpgen plays the crash kernel (it checks every marker,
+# then writes the dump at the record's sectors); the disk outside the
+# file's extents is unchanged by it.  Refusals: a file that is not ours, a
+# sparse one, one holding an unsaved dump, btrfs, dm-crypt (a made-up
+# sysfs when the kernel has no device-mapper), and on the crash side a
+# marker changed after the load.  Needs root and loop devices; what this
+# machine lacks is a printed "skip" line.
+#   tests/dumpfile_tool_test.sh build/postmortem
+# Ends with "dumpfile_tool_test: N passed, N failed, N skipped".
+tool=${1:?usage: dumpfile_tool_test.sh TOOL}
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+gen=$root/build/host/dumpgen
+skipped=0
+skip() { echo "skip $*"; skipped=$((skipped + 1)); }
+done_() { echo "dumpfile_tool_test: $pass passed, $fail failed, $skipped skipped"; [ "$fail" -eq 0 ]; exit $?; }
+
+cat >"$tmp/kexec" <<EOS
+#!/bin/sh
+printf '%s\n' "\$@" > "$tmp/kexec.args"
+EOS
+chmod +x "$tmp/kexec"
+printf 'image' >"$tmp/img"
+common=(--kexec="$tmp/kexec" --kernel="$tmp/img" --handoff="$tmp/h.bin")
+
+# Options that need no disk
+run nosize load "${common[@]}" --size 64M
+check rc_is nosize 2
+check has nosize "--size is for --dump-file"
+run scboth savecore "$tmp/x.img" --from-file "$tmp/x" -o "$tmp/v"
+check rc_is scboth 2
+
+if [ "$(id -u)" != 0 ] || ! losetup -f >/dev/null 2>&1; then
+	skip "dumpfile_tool_test: loop devices (needs root and /dev/loop-control)"
+	done_
+fi
+
+loops=()
+mounts=()
+cleanup() {
+	for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done
+	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A loop device over a new image with filesystem $1 mounted at $tmp/$2.
+mkfs_loop() {
+	local fs=$1 name=$2 img=$tmp/$2.img
+	truncate -s 320M "$img"
+	dev=$(losetup -f --show "$img") || return 1
+	loops+=("$dev")
+	case $fs in
+	ext4) mkfs.ext4 -q -b 4096 "$dev" ;;
+	xfs) mkfs.xfs -q -f "$dev" ;;
+	btrfs) mkfs.btrfs -q -f "$dev" ;;
+	esac >/dev/null 2>&1 || return 1
+	mkdir -p "$tmp/$2"
+	mount "$dev" "$tmp/$2" || return 1
+	mounts+=("$tmp/$2")
+}
+
+# Every extent of the record starts with a marker of this file, read from the raw device.
+markers_on_disk() {	# RECORD DEVICE
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+rec = open(sys.argv[1], "rb").read()
+head, esz, n, kind, ss = struct.unpack_from("<IIIII", rec, 0)
+nonce = rec[0x28:0x38]
+dev = open(sys.argv[2], "rb")
+file_off = 0
+for i in range(n):
+    start, count = struct.unpack_from("<QQ", rec, head + i * esz)
+    dev.seek(start * ss)
+    m = dev.read(64)
+    idx, ext = struct.unpack_from("<II", m, 0x1c)
+    off, dsec = struct.unpack_from("<QQ", m, 0x28)
+    if m[:8] != b"PMDFMARK" or m[8:24] != nonce or ext != i or off != file_off or dsec != start:
+        sys.exit("extent %d: no marker of this file at sector %d" % (i, start))
+    file_off += count * ss
+PY
+}
+
+# sha256 of every sector of IMAGE outside the record's extents.
+outside_sum() {	# RECORD IMAGE
+	python3 - "$1" "$2" <<'PY'
+import hashlib, struct, sys
+rec = open(sys.argv[1], "rb").read()
+head, esz, n, kind, ss = struct.unpack_from("<IIIII", rec, 0)
+ext = sorted(struct.unpack_from("<QQ", rec, head + i * esz) for i in range(n))
+h = hashlib.sha256()
+f = open(sys.argv[2], "rb")
+pos = 0
+for start, count in ext + [(None, None)]:
+    f.seek(pos)
+    want = None if start is None else start * ss - pos
+    while want is None or want > 0:
+        b = f.read(1 << 20 if want is None else min(1 << 20, want))
+        if not b:
+            break
+        h.update(b)
+        if want is not None:
+            want -= len(b)
+    if start is not None:
+        pos = (start + count) * ss
+print(h.hexdigest())
+PY
+}
+
+for fs in ext4 xfs; do
+	if ! command -v "mkfs.$fs" >/dev/null; then
+		skip "dumpfile_tool_test: $fs (mkfs.$fs missing: apt-get install ${fs/ext4/e2fsprogs}progs)"
+		continue
+	fi
+	if ! mkfs_loop "$fs" "$fs"; then
+		skip "dumpfile_tool_test: $fs (cannot make or mount it on a loop device here)"
+		continue
+	fi
+	f=$tmp/$fs/pm.dump
+	run "${fs}_load" load "${common[@]}" --dump-file "$f" --size 96M
+	check rc_is "${fs}_load" 0
+	check has "${fs}_load" "markers back from"
+	check has "${fs}_load" "dump=file after=reboot"
+	check has "${fs}_load" "is not an NVMe, virtio-blk or AHCI disk"	# a loop device
+	check grep -q -- "--dump-file-record $tmp/h.bin.dumpfile" "$tmp/${fs}_load.out"
+	run "${fs}_show" handoff show "$tmp/h.bin"
+	check has "${fs}_show" "DUMP_FILE (type 15)"
+	check has "${fs}_show" "file \"$f\", 100663296 bytes"
+	check [ "$(stat -c %s "$f")" = 100663296 ]
+	cp "$tmp/h.bin.dumpfile" "$tmp/$fs.rec"
+	umount "$tmp/$fs"			# as at a crash: the disk as the kernel sees it
+	check markers_on_disk "$tmp/$fs.rec" "$dev"
+	before=$(outside_sum "$tmp/$fs.rec" "$tmp/$fs.img")
+	"$gen" "$dev" --dump-file-record "$tmp/$fs.rec" --elf "$tmp/$fs.ref" --load-size 3M \
+		>"$tmp/${fs}_gen.out" 2>&1
+	check grep -q "fit" "$tmp/${fs}_gen.out"
+	check [ "$(outside_sum "$tmp/$fs.rec" "$tmp/$fs.img")" = "$before" ]
+	mount "$dev" "$tmp/$fs"
+	run "${fs}_busy" load "${common[@]}" --dump-file "$f"
+	check rc_is "${fs}_busy" 1
+	check has "${fs}_busy" "it holds a dump not yet saved"
+	run "${fs}_save" savecore --from-file "$f" -o "$tmp/$fs.vmcore" --compact --clear
+	check rc_is "${fs}_save" 0
+	check has "${fs}_save" "sha256 OK"
+	check has "${fs}_save" "marked consumed"
+	check cmp -s "$tmp/$fs.vmcore" "$tmp/$fs.ref"
+	run "${fs}_again" savecore --from-file "$f" -o "$tmp/$fs.vmcore2"
+	check rc_is "${fs}_again" 1
+	check has "${fs}_again" "saved and cleared"
+	run "${fs}_status" load --status --handoff "$tmp/h.bin"
+	check has "${fs}_status" "dump file: $f, 96 MiB"
+	check has "${fs}_status" "state consumed"
+	run "${fs}_reuse" load "${common[@]}" --dump-file "$f"	# reuse: same blocks, new nonce
+	check rc_is "${fs}_reuse" 0
+	check [ "$(stat -c %s "$f")" = 100663296 ]
+	check bash -c "cmp -s <(tail -c +329 '$tmp/$fs.rec') <(tail -c +329 '$tmp/h.bin.dumpfile')"
+	run "${fs}_dry" load "${common[@]}" --dump-file "$f" --dry-run
+	check rc_is "${fs}_dry" 0
+	check has "${fs}_dry" "nothing written"
+	# crash side: a marker changed after the load (a defragmenter moved the
+	# extent): the check refuses, the disk is left bit for bit
+	cp "$tmp/h.bin.dumpfile" "$tmp/$fs.rec2"
+	umount "$tmp/$fs"
+	python3 - "$tmp/$fs.rec2" "$dev" <<'PY'
+import struct, sys
+rec = open(sys.argv[1], "rb").read()
+head, esz, n, kind, ss = struct.unpack_from("<IIIII", rec, 0)
+start, count = struct.unpack_from("<QQ", rec, head + (n - 1) * esz)
+with open(sys.argv[2], "r+b") as d:
+    d.seek(start * ss)
+    d.write(b"\0" * ss)
+PY
+	sum_before=$(sha256sum <"$tmp/$fs.img")
+	"$gen" "$dev" --dump-file-record "$tmp/$fs.rec2" --elf "$tmp/$fs.ref2" >"$tmp/${fs}_moved.out" 2>&1
+	check [ $? -eq 1 ]
+	check grep -q "refused: segment .*: no marker" "$tmp/${fs}_moved.out"
+	check [ "$(sha256sum <"$tmp/$fs.img")" = "$sum_before" ]
+	mount "$dev" "$tmp/$fs"
+	# refusals of load
+	head -c 8192 /dev/urandom >"$tmp/$fs/notours"
+	cp "$tmp/$fs/notours" "$tmp/notours.orig"
+	run "${fs}_notours" load "${common[@]}" --dump-file "$tmp/$fs/notours"
+	check rc_is "${fs}_notours" 1
+	check has "${fs}_notours" "not a postmortem dump file"
+	check cmp -s "$tmp/$fs/notours" "$tmp/notours.orig"
+	fallocate --punch-hole -o 32M -l 1M "$f"
+	run "${fs}_sparse" load "${common[@]}" --dump-file "$f"
+	check rc_is "${fs}_sparse" 1
+	check has "${fs}_sparse" "it is sparse: a hole at bytes 33554432"
+done
+
+# btrfs: copy-on-write moves blocks; NOCOW files' FIEMAP is btrfs-logical
+if ! command -v mkfs.btrfs >/dev/null; then
+	skip "dumpfile_tool_test: btrfs (mkfs.btrfs missing: apt-get install btrfs-progs)"
+elif ! mkfs_loop btrfs btrfs; then
+	skip "dumpfile_tool_test: btrfs (cannot make or mount it on a loop device here)"
+else
+	run btrfs load "${common[@]}" --dump-file "$tmp/btrfs/pm.dump" --size 32M
+	check rc_is btrfs 1
+	check has btrfs "refused: btrfs copy-on-write file"
+	touch "$tmp/btrfs/nocow"
+	chattr +C "$tmp/btrfs/nocow"
+	run nocow load "${common[@]}" --dump-file "$tmp/btrfs/nocow" --size 32M
+	check rc_is nocow 1
+	check has nocow "btrfs: even a NOCOW file's FIEMAP addresses are btrfs logical"
+fi
+
+# The device stack, from a made-up sysfs over a real ext4 file: dm-crypt
+# refuses; dm linear and a partition add their offsets.
+if [ -e /dev/mapper/control ] && command -v cryptsetup >/dev/null; then
+	skip "dumpfile_tool_test: a real dm-crypt volume (not written yet; the made-up sysfs below covers the refusal)"
+else
+	skip "dumpfile_tool_test: a real dm-crypt volume (this kernel has no device-mapper; the made-up sysfs below covers the refusal)"
+fi
+if mkfs_loop ext4 stack; then
+	f=$tmp/stack/pm.dump
+	run stack_real load "${common[@]}" --dump-file "$f" --size 8M
+	check rc_is stack_real 0
+	cp "$tmp/h.bin.dumpfile" "$tmp/stack.rec"
+	mm=$(printf '%d:%d' "0x$(stat -c %t "$dev")" "0x$(stat -c %T "$dev")")
+	sys=$tmp/fakesys
+	fake() {	# KIND: the loop device seen as a dm-crypt, dm linear or partition
+		rm -rf "$sys"
+		mkdir -p "$sys/dev/block" "$sys/devices/virtual/block/dm-7/dm" "$sys/devices/disk/fakedisk/queue" \
+			"$sys/devices/disk/fakedisk/fakedisk1"
+		echo 7:250 >"$sys/devices/disk/fakedisk/dev"
+		echo 4194304 >"$sys/devices/disk/fakedisk/size"
+		echo 512 >"$sys/devices/disk/fakedisk/queue/logical_block_size"
+		ln -s ../../devices/disk/fakedisk "$sys/dev/block/7:250"
+		case $1 in
+		crypt)
+			echo CRYPT-LUKS2-0123-root >"$sys/devices/virtual/block/dm-7/dm/uuid"
+			echo root >"$sys/devices/virtual/block/dm-7/dm/name"
+			echo "0 655360 crypt aes-xts-plain64 - 0 7:250 4096" >"$sys/devices/virtual/block/dm-7/dm/table"
+			ln -s ../../devices/virtual/block/dm-7 "$sys/dev/block/$mm" ;;
+		linear)
+			echo LVM-abc >"$sys/devices/virtual/block/dm-7/dm/uuid"
+			echo vg-root >"$sys/devices/virtual/block/dm-7/dm/name"
+			printf '0 100000 linear 7:250 2048\n100000 555360 linear 7:250 300000\n' \
+				>"$sys/devices/virtual/block/dm-7/dm/table"
+			ln -s ../../devices/virtual/block/dm-7 "$sys/dev/block/$mm" ;;
+		snapshot)
+			echo LVM-abc >"$sys/devices/virtual/block/dm-7/dm/uuid"
+			echo "0 655360 snapshot 7:250 7:251 P 8" >"$sys/devices/virtual/block/dm-7/dm/table"
+			ln -s ../../devices/virtual/block/dm-7 "$sys/dev/block/$mm" ;;
+		part)
+			touch "$sys/devices/disk/fakedisk/fakedisk1/partition"
+			echo 4096 >"$sys/devices/disk/fakedisk/fakedisk1/start"
+			ln -s ../../devices/disk/fakedisk/fakedisk1 "$sys/dev/block/$mm" ;;
+		esac
+	}
+	fake crypt
+	run crypt load "${common[@]}" --sysfs-root "$sys" --dump-file "$f"
+	check rc_is crypt 1
+	check has crypt "refused: it is on dm-crypt (dm-7, root)"
+	fake snapshot
+	run snap load "${common[@]}" --sysfs-root "$sys" --dump-file "$f"
+	check rc_is snap 1
+	check has snap "a device-mapper 'snapshot' target: only linear targets (LVM) map to one disk"
+	# the expected sectors: the real ones through the made-up tables
+	expect() {	# KIND -> "start count" per line, merged as the tool merges
+		python3 - "$tmp/stack.rec" "$1" <<'PY'
+import struct, sys
+rec = open(sys.argv[1], "rb").read()
+head, esz, n = struct.unpack_from("<III", rec, 0)
+out = []
+for i in range(n):
+    s, c = struct.unpack_from("<QQ", rec, head + i * esz)
+    while c:
+        if sys.argv[2] == "part":
+            m, k = s + 4096, c
+        elif s < 100000:
+            k = min(c, 100000 - s); m = s + 2048
+        else:
+            k = c; m = s - 100000 + 300000
+        if out and out[-1][0] + out[-1][1] == m:
+            out[-1][1] += k
+        else:
+            out.append([m, k])
+        s += k; c -= k
+for m, k in out:
+    print(m, k)
+PY
+	}
+	records() {
+		python3 - "$tmp/h.bin.dumpfile" <<'PY'
+import struct, sys
+rec = open(sys.argv[1], "rb").read()
+head, esz, n = struct.unpack_from("<III", rec, 0)
+for i in range(n):
+    print(*struct.unpack_from("<QQ", rec, head + i * esz))
+PY
+	}
+	for kind in linear part; do
+		fake $kind
+		run "$kind" load "${common[@]}" --sysfs-root "$sys" --dump-file "$f"
+		check rc_is "$kind" 0
+		check has "$kind" "markers not read back"	# the made-up disk has no /dev node
+		check [ "$(records)" = "$(expect $kind)" ]
+	done
+else
+	skip "dumpfile_tool_test: device stacks (cannot make an ext4 loop device here)"
+fi
+
+done_
