@@ -125,7 +125,7 @@ def boot(name, tbl, extra_args, append, expect, with_map=True, all_plants=(), fw
 def serial_run(name, tbl, append, with_map=True, marked=(), accepted=(), fw_array_only=False):
     cap = os.path.join(TMP, name + ".cap")
     args = boot(name, tbl, ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"],
-                "dump=serial " + append, [], with_map, list(marked) + list(accepted), fw_array_only)
+                "dump=serial dump.format=elf " + append, [], with_map, list(marked) + list(accepted), fw_array_only)
     res = q.run_qemu(args, [], 180, must_exit=True, serial_stdio=False)
     text = open(cap, "rb").read().decode("latin-1") if os.path.exists(cap) else ""
     # The console went to the capture: show its lines when a check fails.
