@@ -346,7 +346,7 @@ def t_kdump_targets_agree():
     plants = [Plant("agree-p1", 0x1000000, 512 << 10, 43), Plant("agree-p2", 0x4000000, 64 << 10, 44)]
     files = {}
     for target in ("disk", "fat", "serial"):
-        img = disk("agree-" + target)
+        img = disk("agree-" + target, dump_mb=148)     # room for a 128 MiB guest's upper bound
         subprocess.run(["mkfs.fat", "--offset", "2048", img, str(8 << 10)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cap = os.path.join(TMP, "agree.cap")
@@ -356,10 +356,10 @@ def t_kdump_targets_agree():
             args += pl.arg()
         if target == "serial":
             args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
-            res = q.run_qemu(args, [], 120, must_exit=True, serial_stdio=False)
+            res = q.run_qemu(args, [], 120, must_exit=True, serial_stdio=False, mem="128")
             lines = open(cap, "rb").read().decode("latin-1").splitlines()
         else:
-            res = q.run_qemu(args, [BANNER, KDUMP_COMPLETE], 120, must_exit=True)
+            res = q.run_qemu(args, [BANNER, KDUMP_COMPLETE], 120, must_exit=True, mem="128")
             lines = res.lines
         if res.failure:
             res.failure = "dump=%s: %s" % (target, res.failure)
