@@ -244,9 +244,24 @@ int64_t cpu_guard_phys(uint64_t addr, uint64_t len)
 	return err ? err : (int64_t)(end - start);
 }
 
+/* Is the 2 MiB at a (aligned) identity-mapped already, by a 1 GiB page or
+ * a 2 MiB one? */
+static bool mapped_2m(const uint64_t *pdpt, uint64_t a)
+{
+	uint64_t e = pdpt[(a >> 30) & 511], pde;
+
+	if (!(e & PTE_P))
+		return false;
+	if (e & PTE_PS)
+		return true;
+	pde = ((const uint64_t *)(uintptr_t)(e & PTE_ADDR))[(a >> 21) & 511];
+	return (pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) && (pde & PTE_ADDR_2M) == a;
+}
+
 int cpu_map_phys(uint64_t addr, uint64_t len)
 {
 	uint64_t end, a;
+	bool changed = false;
 
 	if (len == 0)
 		return 0;
@@ -261,6 +276,9 @@ int cpu_map_phys(uint64_t addr, uint64_t len)
 			return -ENOMEM;
 		if (guard_count && guarded(a, PAGE_2M))
 			continue;	/* left unmapped: a touch faults */
+		if (mapped_2m(pdpt, a))
+			continue;	/* nothing to add (the dump's every page read) */
+		changed = true;
 		if (have_1g_pages && !(pdpt[i] & PTE_P) &&
 		    !(guard_count && guarded(a & ~(PAGE_1G - 1), PAGE_1G))) {
 			pdpt[i] = (a & ~(PAGE_1G - 1)) | PTE_P | PTE_W | PTE_PS;
@@ -270,9 +288,12 @@ int cpu_map_phys(uint64_t addr, uint64_t len)
 		if (err)
 			return err;
 	}
-	/* Reload CR3: only additions, but a stale not-present entry may be
-	 * cached in the paging-structure caches (SDM vol. 3A 4.10.4.3). */
-	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
+	/* Reload CR3 when an entry was added: only additions, but a stale
+	 * not-present entry may be cached in the paging-structure caches
+	 * (SDM vol. 3A 4.10.4.3).  Not otherwise: under emulation a CR3 write
+	 * empties the whole TLB, and the dump maps every page it reads. */
+	if (changed)
+		__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
 	return 0;
 }
 

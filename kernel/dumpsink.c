@@ -208,6 +208,18 @@ static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	return 0;
 }
 
+/* The body's capacity: a bound up to it is never cut (the headers get the
+ * bytes written at finish: dumphdr_writer_end_body). */
+static uint64_t disk_room(struct dumpsink *s)
+{
+	struct dumphdr_layout l;
+
+	(void)s;
+	if (dumphdr_layout(part_view.sectors, part_view.sector_size, 1, &l) != 0)
+		return 0;
+	return l.capacity;
+}
+
 static int disk_write(struct dumpsink *s, const void *buf, size_t len)
 {
 	int err = dumphdr_writer_body(&dw, buf, len);
@@ -364,6 +376,7 @@ static struct dumpsink *open_disk(void)
 	sink.write = disk_write;
 	sink.finish = disk_finish;
 	sink.abort = disk_abort;
+	sink.room = disk_room;
 	return &sink;
 }
 

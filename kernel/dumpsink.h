@@ -9,7 +9,10 @@
  * the first postmortem dump partition, else serial) and says which on the
  * console; NULL means no dump will be written and summary holds the final
  * line ("dump skipped ..." / "dump FAILED ...").  Then begin(file_size),
- * write() the file in order, finish(digest) or abort(reason).  why holds a
+ * write() the file in order, finish(digest) or abort(reason).  A target
+ * with room() (the dump partition, FAT) also takes an upper bound for
+ * file_size (size_bound set before begin()) and records the size written
+ * at finish(); serial needs the exact size (its HEADER frame).  why holds a
  * sentence when a call failed; truncated is set when a partition was too
  * small and only the start of the file was kept (the header says so).
  */
@@ -39,6 +42,9 @@ struct dumpsink {
 	/* The body's format (DUMPHDR_BODY_*; 0: ELF), set before begin();
 	 * every target records it where the host tools look. */
 	uint32_t body_format;
+	/* Set before begin(): file_size is an upper bound; finish() records
+	 * the bytes written as the size (a target with room() only). */
+	bool size_bound;
 	bool begun;			/* serial: begin() was called before */
 	/* Why the dump goes here when it is a fallback ("" when chosen). */
 	char fallback[256];
@@ -49,6 +55,9 @@ struct dumpsink {
 	int (*write)(struct dumpsink *s, const void *buf, size_t len);
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);
 	void (*abort)(struct dumpsink *s, const char *reason);
+	/* NULL, or the largest file begin() takes as an upper bound without
+	 * cutting or refusing it (0: none). */
+	uint64_t (*room)(struct dumpsink *s);
 };
 
 struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,

@@ -116,10 +116,24 @@ static int fat_begin(struct dumpsink *s, uint64_t size, size_t nsegs)
 	char shown[sizeof(dir)];
 	for (size_t i = 0; i < sizeof(dir); i++)
 		shown[i] = dir[i] == '/' ? '\\' : dir[i];
-	printf("dump: writing %s\\vmcore.000%s on %s (%u part%s of up to %llu MiB)\n", shown,
-	       nparts > 1 ? "..." : "", esp->name, nparts, nparts == 1 ? "" : "s",
-	       (unsigned long long)(part_size >> 20));
+	printf("dump: writing %s\\vmcore.000%s on %s (%s%u part%s of up to %llu MiB)\n", shown,
+	       nparts > 1 ? "..." : "", esp->name, s->size_bound ? "at most " : "", nparts,
+	       nparts == 1 ? "" : "s", (unsigned long long)(part_size >> 20));
 	return open_part(s);
+}
+
+/* The largest upper bound fat_begin() takes: the free space less a
+ * cluster of slack for each part the free space could hold, and four
+ * (dumpinfo.txt, the directories).  dumpinfo.txt gets the size written. */
+static uint64_t fat_room(struct dumpsink *s)
+{
+	uint64_t free_bytes = 0, cluster = esp->vol.g.cluster_size, slack;
+
+	(void)s;
+	if (fat_free_bytes(&esp->vol, &free_bytes) != 0)
+		return 0;
+	slack = ((free_bytes + part_size - 1) / part_size + 4) * cluster;
+	return free_bytes > slack ? free_bytes - slack : 0;
 }
 
 static int fat_sink_write(struct dumpsink *s, const void *buf, size_t len)
@@ -128,14 +142,22 @@ static int fat_sink_write(struct dumpsink *s, const void *buf, size_t len)
 	int err;
 
 	while (len > 0) {
-		uint64_t room = part_size - in_part;
-		size_t n = len < room ? len : (size_t)room;
+		uint64_t room;
+		size_t n;
 
-		if (n == 0) {		/* more bytes than begin() was told of */
-			snprintf(s->why, sizeof(s->why), "%s: the dump grew past its planned size",
-				 esp->name);
-			return -ENOSPC;
+		/* The next part only when there are bytes for it (with a bound
+		 * for the size, the file may end at a part's end). */
+		if (in_part == part_size) {
+			if (written >= file_size) {	/* more bytes than begin() was told of */
+				snprintf(s->why, sizeof(s->why), "%s: the dump grew past its "
+					 "planned size", esp->name);
+				return -ENOSPC;
+			}
+			if ((err = close_part(s)) != 0 || (err = open_part(s)) != 0)
+				return err;
 		}
+		room = part_size - in_part;
+		n = len < room ? len : (size_t)room;
 		if ((err = fat_write(&part, p, n)) != 0) {
 			snprintf(s->why, sizeof(s->why), "%s: writing vmcore.%03u: %s", esp->name,
 				 part_no, esp->vol.why);
@@ -145,9 +167,6 @@ static int fat_sink_write(struct dumpsink *s, const void *buf, size_t len)
 		len -= n;
 		in_part += n;
 		written += n;
-		if (in_part == part_size && written < file_size &&
-		    ((err = close_part(s)) != 0 || (err = open_part(s)) != 0))
-			return err;
 	}
 	return 0;
 }
@@ -167,7 +186,8 @@ static int write_info(struct dumpsink *s, const char *status, const uint8_t *dig
 		     "part_size=%llu\nsha256=%s\ncreated=%s\nrelease=%s\nhostname=%s\n"
 		     "handoff=%s\nwriter=postmortem " PM_VERSION "\n",
 		     status, s->body_format == DUMPHDR_BODY_KDUMP ? "kdump" : "elf",
-		     (unsigned long long)file_size, part_no,
+		     (unsigned long long)(s->size_bound && digest != NULL ? written : file_size),
+		     part_no,
 		     (unsigned long long)part_size, hex, esp->stamp, s->release, s->hostname,
 		     s->handoff_status == DUMPHDR_HANDOFF_OK ? "verified" :
 		     s->handoff_status == DUMPHDR_HANDOFF_BAD ? "not trusted" : "none");
@@ -216,5 +236,6 @@ int fatsink_open(struct dumpsink *s, const char *dev, uint64_t psize, const char
 	s->write = fat_sink_write;
 	s->finish = fat_finish;
 	s->abort = fat_sink_abort;
+	s->room = fat_room;
 	return 0;
 }

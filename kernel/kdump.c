@@ -123,17 +123,30 @@ static void progress_pages(void *ctx, uint64_t pages)
 	progress_update(((struct src *)ctx)->prog, pages * DISKDUMP_BLOCK);
 }
 
-/* The size is known: the sink's header, the INCOMPLETE flag when it will not fit. */
+/* The target's room for a file whose size it records at the end. */
+static uint64_t room_sink(void *ctx)
+{
+	struct sinkout *o = ctx;
+
+	return o->sink->room ? o->sink->room(o->sink) : 0;
+}
+
+/* The size is known (kf.bound: at most that): the sink's header, the
+ * INCOMPLETE flag when it will not fit. */
 static int begin_sink(void *ctx, uint64_t size, uint32_t *status)
 {
 	struct sinkout *o = ctx;
 	int err;
 
 	o->size = size;
-	printf("dump: writing %llu MiB kdump-compressed file (%llu of %llu pages, %s, dump level "
-	       "%u) to %s\n", (unsigned long long)(size >> 20), (unsigned long long)kf.pages,
-	       (unsigned long long)kf.max_mapnr, o->compressor, kf.level_recorded, o->sink->name);
+	printf("dump: writing %s%llu MiB kdump-compressed file (%llu of %llu pages, %s, dump level "
+	       "%u) to %s\n", kf.bound ? "up to " : "", (unsigned long long)(size >> 20),
+	       (unsigned long long)kf.pages, (unsigned long long)kf.max_mapnr, o->compressor,
+	       kf.level_recorded, o->sink->name);
+	if (kf.bound)	/* no measuring pass: two passes over the pages, not three */
+		o->src->prog->total = 2 * kf.pages * DISKDUMP_BLOCK;
 	o->sink->body_format = DUMPHDR_BODY_KDUMP;
+	o->sink->size_bound = kf.bound;
 	crypto_sha256_init(&o->sha);
 	o->src->unreadable = 0;		/* the count of the file's own passes */
 	err = o->sink->begin(o->sink, size, 0);
@@ -201,15 +214,18 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	di.compression = pc->flag;
 	di.compress = pc->compress;
 
-	/* Three passes over the pages: the size (the sink's begin() needs
-	 * it), then the descriptors and the data. */
+	/* Two passes over the pages, the descriptors and the data, where the
+	 * target holds the file's upper bound and records its size at the
+	 * end (the dump partition, FAT); else three, the first measuring the
+	 * size the sink's begin() needs (serial, a target too small). */
 	o.sink = sink;
 	o.src = &s;
 	o.compressor = pc->name;
 	o.size = 0;
-	dst = (struct kdumpfile_dst){ { sink_write, &o }, begin_sink, &o };
+	dst = (struct kdumpfile_dst){ { sink_write, &o }, begin_sink, &o, room_sink };
 	progress_start(&prog, "dump", 3 * kf.pages * DISKDUMP_BLOCK);
 	err = kdumpfile_write(&kf, &di, &dst);
+	o.size = kf.size;	/* with a bound: the size written */
 	if (!kf.measured) {	/* nothing written yet: the ELF core instead */
 		progress_end(&prog);
 		printf("dump: cannot lay out the kdump-compressed file (error %d); writing ELF\n", err);
@@ -230,6 +246,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		       "still writing into RAM?); writing the ELF core instead\n");
 		sink->abort(sink, "memory changed during the kdump-compressed dump; ELF core follows");
 		sink->body_format = DUMPHDR_BODY_ELF;
+		sink->size_bound = false;
 		sink->truncated = false;
 		sink->kept = 0;
 		sink->why[0] = '\0';

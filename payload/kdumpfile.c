@@ -138,34 +138,72 @@ int kdumpfile_plan(struct kdumpfile *kf, const struct kdumpfile_src *src, unsign
 	return 0;
 }
 
+/* The header's facts as the file records them. */
+static void kf_info(const struct kdumpfile *kf, const struct diskdump_info *info,
+		    struct diskdump_info *di)
+{
+	*di = *info;
+	di->max_mapnr = kf->max_mapnr;
+	di->dump_level = (int32_t)kf->level_recorded;
+}
+
+/* Lay the file out in kf->w without writing (nothing is read: a measuring
+ * writer's begin() stops at the layout). */
+static int kf_layout(struct kdumpfile *kf, const struct diskdump_info *di)
+{
+	static const struct diskdump_out measure = { NULL, NULL };
+	struct diskdump_bitmaps bm = { kf_fill, kf, kf->window, sizeof(kf->window) };
+
+	return diskdump_begin(&kf->w, di, &bm, kf->pages, &measure);
+}
+
+uint64_t kdumpfile_bound(struct kdumpfile *kf, const struct diskdump_info *info)
+{
+	struct diskdump_info di;
+
+	if (kf == NULL || kf->src == NULL || kf->max_mapnr == 0 || info == NULL)
+		return 0;
+	kf_info(kf, info, &di);
+	if (kf_layout(kf, &di) != 0)
+		return 0;
+	/* pages <= max_mapnr <= 2^40: no overflow */
+	return kf->w.lay.data + kf->pages * DISKDUMP_BLOCK;
+}
+
 int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 		    const struct kdumpfile_dst *dst)
 {
 	struct diskdump_info di;
 	struct diskdump_bitmaps bm;
 	struct diskdump_pages pg = { kf_page, kf };
+	uint64_t bound;
 	int err;
 
 	if (kf == NULL || kf->src == NULL || kf->max_mapnr == 0 || info == NULL || dst == NULL ||
 	    dst->out.write == NULL)
 		return -EINVAL;
-	di = *info;
-	di.max_mapnr = kf->max_mapnr;
-	di.dump_level = (int32_t)kf->level_recorded;
+	kf_info(kf, info, &di);
 	bm = (struct diskdump_bitmaps){ kf_fill, kf, kf->window, sizeof(kf->window) };
 	kf->measured = false;
+	kf->bound = false;
 	kf->size = 0;
 	kf->done = 0;
 	if (dst->begin) {
-		static const struct diskdump_out measure = { NULL, NULL };
-
-		err = diskdump_begin(&kf->w, &di, &bm, kf->pages, &measure);
-		kf_rewind(kf);
-		if (err == 0)
-			err = diskdump_descs(&kf->w, &pg);
-		if (err)
-			return err;
-		kf->size = kf->w.data_end;
+		/* The bound when the target takes it (no pass over the pages),
+		 * else the measuring pass. */
+		bound = kdumpfile_bound(kf, info);
+		if (bound && dst->room && bound <= dst->room(dst->ctx)) {
+			kf->bound = true;
+			kf->size = bound;
+		} else {
+			err = kf_layout(kf, &di);
+			kf_rewind(kf);
+			if (err == 0)
+				err = diskdump_descs(&kf->w, &pg);
+			if (err)
+				return err;
+			kf->size = kf->w.data_end;
+		}
 		kf->measured = true;
 		err = dst->begin(dst->ctx, kf->size, &di.status_flags);
 		if (err)
@@ -183,8 +221,8 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 		err = diskdump_pages(&kf->w, &pg);
 	if (err == 0)
 		err = diskdump_end(&kf->w);
-	if (kf->size == 0)
-		kf->size = kf->w.data_end;
+	if (kf->size == 0 || (kf->bound && err == 0))
+		kf->size = kf->w.data_end;	/* the real size, now written */
 	return err;
 }
 

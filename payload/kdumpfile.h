@@ -11,7 +11,7 @@
  * (every page they touch), the 2nd from the 1st with payload/pagefilter
  * applied to that window (the struct pages read again).  The 2nd bitmap
  * is therefore computed five times (the plan, the sizing pass, begin(),
- * the descriptor pass, the data pass); the writer checks every walk gave
+ * the descriptor pass, the data pass; four without the sizing pass); the writer checks every walk gave
  * the same bits (-ESTALE, like a page that changed).  2^18 pfns: a
  * window is a whole number of pagefilter batches and of sections, so the
  * result is the whole-machine one; 1 TiB is 1024 windows; and 32 KiB
@@ -27,12 +27,18 @@
  *                      misread) every page is kept and the level recorded
  *                      is level & 1 (zero pages stored as one shared page);
  *                      why says which.
- *   kdumpfile_write()  with dst->begin: a measuring pass first (every
- *                      kept page compressed, nothing written) for the size
- *                      begin() gets before the first byte; then the file:
- *                      header, bitmaps, descriptor pass, zero page, data
- *                      pass, end check.  Errors are diskdump's (-ESTALE:
- *                      memory changed between passes).
+ *   kdumpfile_write()  with dst->begin: the size begin() gets before the
+ *                      first byte.  When dst->room says the target takes
+ *                      the file's upper bound (every kept page stored raw:
+ *                      kdumpfile_bound()) with its real size recorded at the
+ *                      end, begin() gets that bound and no page is read for
+ *                      it; otherwise a measuring pass (every kept page
+ *                      compressed, nothing written) gives the exact size.
+ *                      Then the file: header, bitmaps, descriptor pass,
+ *                      zero page, data pass, end check; the same bytes
+ *                      either way.  Errors are diskdump's (-ESTALE: memory
+ *                      changed between passes).
+ *   kdumpfile_bound()  the most the file can be (no page read).
  *   kdumpfile_level_line()  the one line saying what the level did.
  *
  * Memory: struct kdumpfile is all of it (about 110 KiB: the 32 KiB window,
@@ -75,11 +81,17 @@ struct kdumpfile_src {
 
 struct kdumpfile_dst {
 	struct diskdump_out out;
-	/* NULL, or: the file's size, measured before the first byte; it may
-	 * add DISKDUMP_INCOMPLETE to *status (a target too small).  Non-zero:
+	/* NULL, or: the file's size before the first byte (kf->bound: an
+	 * upper bound, the real size is kf->size once written); it may add
+	 * DISKDUMP_INCOMPLETE to *status (a target too small).  Non-zero:
 	 * nothing is written and kdumpfile_write() returns it. */
 	int (*begin)(void *ctx, uint64_t size, uint32_t *status);
 	void *ctx;
+	/* NULL, or: the largest file the target takes when begin() gets an
+	 * upper bound and the real size is recorded at the end (a target
+	 * with random access to its own headers: the dump partition, a FAT
+	 * volume); 0 when it needs the exact size first (serial frames). */
+	uint64_t (*room)(void *ctx);
 };
 
 struct kdumpfile {
@@ -93,8 +105,9 @@ struct kdumpfile {
 	const char *why;		/* why they could not (NULL: they did, or level <= 1) */
 	struct pagefilter_stats st;	/* the plan's classification */
 	/* kdumpfile_write() */
-	bool measured;			/* the measuring pass is done (or not asked for) */
-	uint64_t size;			/* bytes of the file */
+	bool measured;			/* the size for begin() is known (measured or bound) */
+	bool bound;			/* begin() got the upper bound, not a measured size */
+	uint64_t size;			/* bytes of the file (the bound until it is written) */
 	uint64_t done;			/* pages read, every pass */
 	struct diskdump_writer w;	/* compressed, stored, zero: the last pass 1 */
 	/* working state */
@@ -124,6 +137,14 @@ int kdumpfile_plan(struct kdumpfile *kf, const struct kdumpfile_src *src, unsign
  */
 int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 		    const struct kdumpfile_dst *dst);
+
+/*
+ * The largest the planned file can be (header, sub-header, bitmaps,
+ * descriptors, the zero page and every kept page stored raw: a page is
+ * never stored bigger), for info as kdumpfile_write() takes it; 0 when
+ * diskdump refuses the layout.  Uses kf->w (a later write resets it).
+ */
+uint64_t kdumpfile_bound(struct kdumpfile *kf, const struct diskdump_info *info);
 
 /* "kdump level 31: left out N of M pages (free ..., ...)", "kdump level
  * 31: not filtering (WHY): every page kept, dump level 1 recorded", or

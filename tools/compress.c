@@ -347,7 +347,7 @@ int compress_tool_main(int argc, char **argv)
 	di.compression = pc->flag;
 	di.compress = pc->compress;
 	di.compress_ctx = pctx;
-	dst = (struct kdumpfile_dst){ { out_write, &o.fd }, NULL, NULL };
+	dst = (struct kdumpfile_dst){ { out_write, &o.fd }, NULL, NULL, NULL };
 	/* The pages twice: their descriptors, then their bytes (the file is
 	 * written in order, formats/diskdump.h). */
 	err = kdumpfile_write(&kf, &di, &dst);

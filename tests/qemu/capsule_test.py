@@ -246,7 +246,7 @@ def t_fat_dump_kdump():
     joins the parts and saves the file as written."""
     plants = [Plant("fatk-a", 0x2000000, 3 << 20, 31), Plant("fatk-b", 0x6000000, 1 << 20, 32)]
     disk, args = fat_dump("fatkdump", 48, 64, plants)
-    res = q.run_qemu(args, [r"^dump: writing \d+ MiB kdump-compressed file .* to fat virtio0p1",
+    res = q.run_qemu(args, [r"^dump: writing (?:up to )?\d+ MiB kdump-compressed file .* to fat virtio0p1",
                             r"^dump: writing \\POSTMORTEM\\\d{8}-\d{6}\\vmcore\.000\.\.\. on virtio0p1",
                             r"^postmortem: dump complete: .*\(kdump-compressed\), sha256"], 120, must_exit=True)
     if res.failure:

@@ -269,8 +269,9 @@ def t_killed_mid_dump():
 
 
 def t_killed_mid_kdump():
-    """The kdump-compressed file: its writes start after the first of its
-    three passes over the pages (a third of the progress)."""
+    """The kdump-compressed file, killed part way through its passes over
+    the pages (with room for its upper bound the partition's headers are
+    written before the first page is read)."""
     plants = [Plant("killedk-p", 0x1000000, 32 << 20, 41)]    # random: ~32 MiB to write
     return killed_mid_dump("killedk", "", 40, plants)
 
@@ -311,7 +312,9 @@ def killed_mid_dump(name, append, percent, plants=()):
 
 def t_partition_too_small_kdump():
     """The kdump-compressed file cut by a small partition: TRUNCATED in the
-    dump header, INCOMPLETE in its own; savecore exits 4."""
+    dump header, INCOMPLETE in its own; savecore exits 4.  (The file's
+    upper bound does not fit: its size is measured first, "writing N MiB",
+    not "up to".)"""
     img = disk("smallk", size_mb=40, dump_mb=4)
     plants = [Plant("smallk-p", 0x1000000, 8 << 20, 42)]    # random: does not compress
     args = ["-kernel", BZ, "-append", "console=ttyS0 dump=disk after=poweroff",
@@ -343,7 +346,7 @@ def t_kdump_targets_agree():
     plants = [Plant("agree-p1", 0x1000000, 512 << 10, 43), Plant("agree-p2", 0x4000000, 64 << 10, 44)]
     files = {}
     for target in ("disk", "fat", "serial"):
-        img = disk("agree-" + target)
+        img = disk("agree-" + target, dump_mb=148)     # room for a 128 MiB guest's upper bound
         subprocess.run(["mkfs.fat", "--offset", "2048", img, str(8 << 10)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cap = os.path.join(TMP, "agree.cap")
@@ -353,13 +356,20 @@ def t_kdump_targets_agree():
             args += pl.arg()
         if target == "serial":
             args += ["-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
-            res = q.run_qemu(args, [], 120, must_exit=True, serial_stdio=False)
+            res = q.run_qemu(args, [], 120, must_exit=True, serial_stdio=False, mem="128")
             lines = open(cap, "rb").read().decode("latin-1").splitlines()
         else:
-            res = q.run_qemu(args, [BANNER, KDUMP_COMPLETE], 120, must_exit=True)
+            res = q.run_qemu(args, [BANNER, KDUMP_COMPLETE], 120, must_exit=True, mem="128")
             lines = res.lines
         if res.failure:
             res.failure = "dump=%s: %s" % (target, res.failure)
+            return res
+        # The partition holds the file's upper bound: two passes, its size
+        # recorded at the end.  Serial declares the size first: measured.
+        want = {"disk": r"dump: writing up to \d+ MiB kdump-compressed file",
+                "serial": r"dump: writing \d+ MiB kdump-compressed file"}.get(target)
+        if want and not any(re.search(want, ln) for ln in lines):
+            res.failure = "dump=%s: no line %s" % (target, want)
             return res
         digest = next((m.group(1) for m in (re.search(KDUMP_COMPLETE.lstrip("^"), ln) for ln in lines) if m), None)
         core = os.path.join(TMP, "agree-%s.core" % target)

@@ -52,7 +52,7 @@ def kdump_case(comp):
     for p in plants:
         args += p.arg()
     res = q.run_qemu(args, [BANNER,
-                            r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, %s, "
+                            r"^dump: writing (?:up to )?\d+ MiB kdump-compressed file \(\d+ of \d+ pages, %s, "
                             r"dump level 1\) to disk virtio0p2" % comp,
                             r"^dump: kdump-compressed: [1-9]\d* pages compressed, [1-9]\d* stored raw",
                             r"^postmortem: dump complete: .*\(kdump-compressed\)"],

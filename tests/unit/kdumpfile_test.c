@@ -10,7 +10,9 @@
  * A small machine (three windows, a hole and a partial page) is written
  * into memory and read back through diskdump_read() and its descriptors;
  * the level's fallbacks (no VMCOREINFO, struct pages that look misread,
- * level 1) and struct pages that change between the plan and the write.
+ * level 1) and struct pages that change between the plan and the write;
+ * a target that takes the file's upper bound (two passes, the same file)
+ * and one that does not (the measuring pass).
  * Then a 1 TiB machine (2^28 pfns, 1024 windows) goes through a writer
  * that only counts: the file's layout and page counts come out right and
  * the memory is struct kdumpfile alone, bounded whatever the machine size
@@ -142,12 +144,15 @@ static void page_bytes(uint64_t pfn, uint8_t *page)
 }
 
 static uint64_t pages_read, rewinds, progress_last;
+static uint64_t change_after;		/* non-zero: pages read after this many grow */
 
 static void read_page(void *ctx, uint64_t pfn, void *page)
 {
 	(void)ctx;
 	pages_read++;
 	page_bytes(pfn, page);
+	if (change_after && pages_read > change_after)
+		((uint8_t *)page)[4001] = 1;	/* every page stored raw from now on */
 }
 
 static void rewind_cb(void *ctx)
@@ -185,7 +190,7 @@ static void setup(uint64_t pfns)
 {
 	npfn = pfns;
 	all_anon = free_kept = 0;
-	pages_read = rewinds = progress_last = phys_reads = 0;
+	pages_read = rewinds = progress_last = phys_reads = change_after = 0;
 	snprintf(vmcoreinfo, sizeof(vmcoreinfo), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
 		 (unsigned long long)(DMAP + ROOTS));
 	memcpy(strstr(vmcoreinfo, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
@@ -230,7 +235,7 @@ static int begin_cb(void *ctx, uint64_t size, uint32_t *status)
 	return 0;
 }
 
-static const struct kdumpfile_dst mem_dst = { { mem_write, NULL }, begin_cb, NULL };
+static const struct kdumpfile_dst mem_dst = { { mem_write, NULL }, begin_cb, NULL, NULL };
 
 static int plan(unsigned level, const char *vi)
 {
@@ -315,7 +320,7 @@ TEST(small_machine_end_to_end)
 	out_len = 0;
 	pages_read = 0;
 	CHECK_EQ(kdumpfile_write(&kf, &di,
-				 &(struct kdumpfile_dst){ { mem_write, NULL }, NULL, NULL }), 0);
+				 &(struct kdumpfile_dst){ { mem_write, NULL }, NULL, NULL, NULL }), 0);
 	CHECK_EQ(pages_read, 2 * kept);
 	CHECK_EQ(kf.size, out_len);
 	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
@@ -391,7 +396,133 @@ TEST(struct_pages_change_after_the_plan)
 	CHECK(!kf.measured);				/* caught before anything was written */
 	CHECK_EQ(out_len, 0);
 	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL }, NULL,
-								    NULL }), -ESTALE);
+								    NULL, NULL }), -ESTALE);
+}
+
+/* ------------------------------------------------------------ two passes */
+
+static uint64_t room_bytes;
+
+static uint64_t room_cb(void *ctx)
+{
+	(void)ctx;
+	return room_bytes;
+}
+
+static const struct kdumpfile_dst room_dst = { { mem_write, NULL }, begin_cb, NULL, room_cb };
+static uint8_t three[OUT_CAP];
+
+/* A target that takes the upper bound and records the size at the end:
+ * no measuring pass, the same file byte for byte; a target without room
+ * for the bound gets the measured size, as without room(). */
+TEST(two_passes_when_the_bound_fits)
+{
+	struct diskdump_info di;
+	struct diskdump_summary d;
+	uint64_t kept = 3 * 64, three_len, bound;
+
+	setup(2 * GIB_PFNS + 4096);
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK_EQ(kf.pages, kept);
+	info(&di);
+	/* Three passes: the reference file. */
+	out_len = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), 0);
+	CHECK(!kf.bound);
+	CHECK_EQ(pages_read, 3 * kept);
+	three_len = out_len;
+	memcpy(three, out, (size_t)out_len);
+
+	/* The bound: every kept page raw after the descriptors and the zero page. */
+	bound = kdumpfile_bound(&kf, &di);
+	CHECK_EQ(bound, (uint64_t)(1 + ((struct diskdump_header *)three)->sub_hdr_size) *
+				DISKDUMP_BLOCK + 2 * diskdump_bitmap_bytes(npfn) + kept * 24 +
+				DISKDUMP_BLOCK + kept * DISKDUMP_BLOCK);
+	CHECK(bound > three_len);
+
+	/* Room for exactly the bound: two passes, begin() told the bound, the
+	 * real size in kf.size, the same bytes. */
+	room_bytes = bound;
+	out_len = pages_read = rewinds = progress_last = 0;
+	begun_size = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &room_dst), 0);
+	CHECK(kf.measured);
+	CHECK(kf.bound);
+	CHECK_EQ(begun_size, bound);
+	CHECK_EQ(kf.size, three_len);
+	CHECK_EQ(pages_read, 2 * kept);			/* descriptors, data */
+	CHECK_EQ(progress_last, 2 * kept);
+	CHECK_EQ(rewinds, 2);
+	CHECK_EQ(out_len, three_len);
+	CHECK(memcmp(out, three, (size_t)three_len) == 0);
+	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO);
+	CHECK_EQ(check_pages(&d), kept);
+
+	/* One byte less room: the measuring pass, the exact size, the same file. */
+	room_bytes = bound - 1;
+	out_len = pages_read = rewinds = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &room_dst), 0);
+	CHECK(!kf.bound);
+	CHECK_EQ(begun_size, three_len);
+	CHECK_EQ(kf.size, three_len);
+	CHECK_EQ(pages_read, 3 * kept);
+	CHECK_EQ(rewinds, 3);
+	CHECK_EQ(out_len, three_len);
+	CHECK(memcmp(out, three, (size_t)three_len) == 0);
+
+	/* No room (a target that needs the size first): measured too. */
+	room_bytes = 0;
+	out_len = pages_read = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &room_dst), 0);
+	CHECK(!kf.bound);
+	CHECK_EQ(pages_read, 3 * kept);
+	CHECK(memcmp(out, three, (size_t)three_len) == 0);
+
+	/* A target too small for the measured size marks the file
+	 * INCOMPLETE, as before: the measuring pass runs for it. */
+	room_bytes = three_len;
+	begin_flags = DISKDUMP_INCOMPLETE;
+	out_len = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &room_dst), 0);
+	CHECK(!kf.bound);
+	CHECK_EQ(begun_size, three_len);
+	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+	CHECK_EQ(d.status, DISKDUMP_COMPRESSED_LZO | DISKDUMP_INCOMPLETE);
+	begin_flags = 0;
+}
+
+/* With the bound, memory that changes is caught as with three passes: the
+ * struct pages after the plan (the file is started: the caller marks it
+ * failed), a page between the descriptor and the data pass (never more
+ * bytes than the descriptors announced, so never past the bound). */
+TEST(two_passes_memory_changes)
+{
+	struct diskdump_info di;
+	uint64_t kept = 64, bound;
+
+	setup(GIB_PFNS);
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK_EQ(kf.pages, kept);
+	info(&di);
+	room_bytes = UINT64_MAX;
+	bound = kdumpfile_bound(&kf, &di);
+
+	free_kept = 1;
+	out_len = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &room_dst), -ESTALE);
+	CHECK(kf.measured);				/* begun: the caller fails the file */
+	CHECK(kf.bound);
+	CHECK(out_len <= bound);
+	free_kept = 0;
+
+	change_after = kept + kept / 2;		/* half-way through the data pass */
+	out_len = pages_read = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &room_dst), -ESTALE);
+	CHECK(kf.bound);
+	CHECK_EQ(kf.size, bound);			/* never the real size of a bad file */
+	CHECK(out_len <= kf.w.data_end);
+	change_after = 0;
 }
 
 /* ------------------------------------------------------------ 1 TiB */
@@ -461,7 +592,7 @@ TEST(one_tib_machine_in_bounded_memory)
 	struct diskdump_info di;
 	struct diskdump_header h;
 	struct diskdump_sub_header sh;
-	struct kdumpfile_dst dst = { { count_write, &c }, count_begin, &measured };
+	struct kdumpfile_dst dst = { { count_write, &c }, count_begin, &measured, NULL };
 	uint64_t pfns = 1ull << 28, kept = (pfns / GIB_PFNS) * 64;
 
 	/* All the memory a dump of any size needs is struct kdumpfile. */
@@ -503,4 +634,5 @@ TEST(one_tib_machine_in_bounded_memory)
 }
 
 TEST_MAIN(small_machine_end_to_end, level_fallbacks, struct_pages_change_after_the_plan,
+	  two_passes_when_the_bound_fits, two_passes_memory_changes,
 	  one_tib_machine_in_bounded_memory)
