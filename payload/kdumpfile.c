@@ -176,7 +176,8 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 	struct diskdump_info di;
 	struct diskdump_bitmaps bm;
 	struct diskdump_pages pg = { kf_page, kf };
-	uint64_t bound;
+	uint64_t bound, m_end = 0, m_forms = 0;
+	bool remeasure = false;
 	int err;
 
 	if (kf == NULL || kf->src == NULL || kf->max_mapnr == 0 || info == NULL || dst == NULL ||
@@ -203,6 +204,9 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 			if (err)
 				return err;
 			kf->size = kf->w.data_end;
+			m_end = kf->w.data_end;
+			m_forms = kf->w.forms[0];
+			remeasure = true;
 		}
 		kf->measured = true;
 		err = dst->begin(dst->ctx, kf->size, &di.status_flags);
@@ -214,6 +218,12 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 	kf_rewind(kf);
 	if (err == 0)
 		err = diskdump_descs(&kf->w, &pg);
+	/* The size the target was told came from the measuring pass: pages
+	 * that changed since (a device writing into RAM) would make a file of
+	 * another size than announced, so the descriptors must describe
+	 * exactly what was measured. */
+	if (err == 0 && remeasure && (kf->w.data_end != m_end || kf->w.forms[0] != m_forms))
+		err = kf->w.error = -ESTALE;
 	if (err == 0)
 		err = diskdump_data(&kf->w);
 	kf_rewind(kf);

@@ -525,6 +525,30 @@ TEST(two_passes_memory_changes)
 	change_after = 0;
 }
 
+/* Without room for the bound the target is told the measured size: pages
+ * that change between the measuring pass and the descriptor pass (and then
+ * stay) would give a file of another size than announced; caught. */
+TEST(measured_size_changes)
+{
+	struct diskdump_info di;
+	uint64_t kept = 64;
+
+	setup(GIB_PFNS);
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK_EQ(kf.pages, kept);
+	info(&di);
+	change_after = kept / 2;		/* half-way through the measuring pass */
+	out_len = pages_read = 0;
+	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), -ESTALE);
+	CHECK(kf.measured);			/* begun: the caller fails the file */
+	CHECK(!kf.bound);
+	CHECK_EQ(begun_size, kf.size);
+	change_after = 0;
+	out_len = pages_read = 0;		/* unchanged memory: written whole */
+	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), 0);
+	CHECK_EQ(out_len, kf.size);
+}
+
 /* ------------------------------------------------------------ 1 TiB */
 
 struct counter {
@@ -634,5 +658,5 @@ TEST(one_tib_machine_in_bounded_memory)
 }
 
 TEST_MAIN(small_machine_end_to_end, level_fallbacks, struct_pages_change_after_the_plan,
-	  two_passes_when_the_bound_fits, two_passes_memory_changes,
+	  two_passes_when_the_bound_fits, two_passes_memory_changes, measured_size_changes,
 	  one_tib_machine_in_bounded_memory)
