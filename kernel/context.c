@@ -28,6 +28,7 @@
 #include "formats/elfcorehdr.h"
 #include "formats/unaccepted.h"
 #include "kernel/context.h"
+#include "kernel/physread.h"
 #include "kernel/cpu.h"
 #include "payload/dumpsrc.h"
 
@@ -654,9 +655,35 @@ static void gather_ranges(struct context *ctx, const struct bootinfo *bi, const 
 }
 
 /* The crashed kernel's notes, and what they and the handoff say. */
+/* [a, a+l) lies wholly in memory the plan reads in place: the notes are
+ * read only where the dump itself reads, never in memory the plan left out
+ * (unaccepted memory above all: touching it kills a TDX or SEV-SNP guest). */
+static bool in_plan(const struct context_dump *d, uint64_t a, uint64_t l)
+{
+	uint64_t end = a + l;
+
+	if (end < a)
+		return false;
+	while (a < end) {
+		size_t i;
+
+		for (i = 0; i < d->range_count; i++) {
+			const struct dumpplan_range *r = &d->ranges[i];
+
+			if (r->read_from == r->start && a >= r->start && a - r->start < r->size)
+				break;
+		}
+		if (i == d->range_count)
+			return false;
+		a = d->ranges[i].start + d->ranges[i].size;
+	}
+	return true;
+}
+
 static void gather_notes(struct context *ctx)
 {
 	static uint8_t notes[NOTES_MAX];
+	static uint8_t bounce[64u << 10];	/* a PT_NOTE copied out before it is parsed */
 	struct context_dump *d = &ctx->dump;
 	struct dumpsrc_notes nb;
 
@@ -665,12 +692,19 @@ static void gather_notes(struct context *ctx)
 		for (size_t i = 0; i < ctx->elfcore->note_count; i++) {
 			uint64_t a = ctx->elfcore->notes[i].p_offset, l = ctx->elfcore->notes[i].p_filesz;
 
-			if (l > NOTES_MAX || cpu_map_phys(a, l) != 0) {
+			if (l > sizeof(bounce) || !in_plan(d, a, l)) {
+				dump_warn(d, "dump: PT_NOTE at 0x%llx (%llu bytes) is not in memory the dump "
+					  "reads (or over 64 KiB); left out", (unsigned long long)a, (unsigned long long)l);
+				continue;
+			}
+			if (cpu_map_phys(a, l) != 0) {
 				dump_warn(d, "dump: PT_NOTE at 0x%llx (%llu bytes) unreadable; left out",
 					  (unsigned long long)a, (unsigned long long)l);
 				continue;
 			}
-			dumpsrc_notes_copy(&nb, (const void *)(uintptr_t)a, (size_t)l);
+			/* exactly its bytes (physread_copy never reads past them) */
+			physread_copy(bounce, a, (size_t)l);
+			dumpsrc_notes_copy(&nb, bounce, (size_t)l);
 		}
 	} else if (ctx->handoff == CONTEXT_HANDOFF_TRUSTED) {
 		dumpsrc_notes_from_handoff(&nb, ctx->handoff_block, ctx->handoff_len);
