@@ -17,7 +17,7 @@ void diskid_text(char *out, size_t outlen, const void *raw, size_t len)
 		n++;
 	while (start < n && p[start] == ' ')
 		start++;
-	end = n;
+	end = n - start > outlen - 1 ? start + outlen - 1 : n;	/* what fits, then trimmed */
 	while (end > start && p[end - 1] == ' ')
 		end--;
 	n = 0;

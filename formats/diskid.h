@@ -13,7 +13,8 @@
  *
  * diskid_text() copies raw[0..len) up to the first NUL, turns every byte
  * outside printable ASCII into '?', drops leading and trailing spaces and
- * always NUL-terminates out (truncating to outlen - 1).  Linux trims the
+ * always NUL-terminates out (truncating to outlen - 1, and dropping the
+ * spaces the cut leaves at the end).  Linux trims the
  * same spaces (NVMe, libata) and the host tool trims what sysfs shows, so
  * equal identities compare equal with strcmp.  diskid_ata() does the byte
  * swap first.  Pure, bounded, no allocation.

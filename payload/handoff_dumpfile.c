@@ -129,7 +129,8 @@ int handoff_dump_file_disk(const struct handoff_dump_file *h, const struct blkde
 	id = &dev->ident;
 	field(serial, h->serial);
 	field(model, h->model);
-	if (h->disk_kind == HANDOFF_DISK_OTHER || id->kind != h->disk_kind || serial[0] == '\0' ||
+	if ((h->disk_kind != HANDOFF_DISK_NVME && h->disk_kind != HANDOFF_DISK_VIRTIO_BLK &&
+	     h->disk_kind != HANDOFF_DISK_AHCI) || id->kind != h->disk_kind || serial[0] == '\0' ||
 	    strcmp(serial, id->serial) != 0)
 		return -ENODEV;
 	switch (h->disk_kind) {

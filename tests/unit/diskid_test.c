@@ -46,6 +46,9 @@ TEST(test_text)
 	CHECK_STR(out, "0123");
 	diskid_text(out, 1, "0123456789", 10);
 	CHECK_STR(out, "");
+	/* a cut that ends on a space leaves none at the end */
+	diskid_text(out, 5, "abc def", 7);
+	CHECK_STR(out, "abc");
 }
 
 TEST(test_ata)
@@ -157,6 +160,9 @@ TEST(test_match)
 	CHECK_EQ(handoff_dump_file_disk(&h, &d, &why), -ENODEV);
 	h = record(HANDOFF_DISK_OTHER, "x", "");
 	d = disk(BLKDEV_KIND_OTHER, "x", "", 0, 0);
+	CHECK_EQ(handoff_dump_file_disk(&h, &d, &why), -ENODEV);
+	h = record(7, "x", "");				/* a kind this reader does not know */
+	d = disk(7, "x", "", 0, 0);
 	CHECK_EQ(handoff_dump_file_disk(&h, &d, &why), -ENODEV);
 	/* a serial that fills the record's 64 bytes with no NUL */
 	h = record(HANDOFF_DISK_VIRTIO_BLK, "", "");
