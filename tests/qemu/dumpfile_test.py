@@ -13,8 +13,8 @@ report (virtio-blk serial=..., or NVMe serial, model and namespace).
     reader of the filesystem sees it) saves it with the kernel's SHA-256
     and the planted pages; every sector outside the file's extents is
     unchanged and e2fsck -fn is clean.  On virtio-blk an ELF core that fills
-    nearly the whole file (every extent written); on NVMe the default
-    kdump-compressed file.
+    nearly the whole file (every extent written); on NVMe and on AHCI
+    (port 2) the default kdump-compressed file.
   - truncated: a file smaller than the dump is written TRUNCATED and
     savecore says so.
   - refusals, each with its one line, falling back to serial, the image bit
@@ -49,6 +49,7 @@ KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compr
 SERIAL = "pm-dumpfile-01"
 NVME_SERIAL = "pm-nvme-01"
 NVME_MODEL = "QEMU NVMe Ctrl"
+ATA_SERIAL = "pm-ata-01"
 IMG_MB = 224
 TMP = tempfile.mkdtemp(prefix="pm-dumpfile-")
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
@@ -133,7 +134,7 @@ def extents(rec_path):
     return ss, [struct.unpack_from("<QQ", rec, head + i * esz) for i in range(n)]
 
 
-def record(name, kind=2, serial=SERIAL, model="", nsid=0):
+def record(name, kind=2, serial=SERIAL, model="", nsid=0, port=0xffffffff):
     """The load's record of file `name` with the identity QEMU's disk reports."""
     if "img" not in setup():
         return b""                                                  # the test is skipped
@@ -141,6 +142,7 @@ def record(name, kind=2, serial=SERIAL, model="", nsid=0):
     struct.pack_into("<I", rec, 0x0c, kind)
     struct.pack_into("<Q", rec, 0x18, (IMG_MB << 20) // 512)      # the disk's size in sectors
     struct.pack_into("<I", rec, 0x38, nsid)
+    struct.pack_into("<I", rec, 0x3c, port)
     rec[0x45] = 0                                                   # no PCI hint
     rec[0x48:0x88] = serial.encode().ljust(64, b"\0")
     rec[0x88:0xc8] = model.encode().ljust(64, b"\0")
@@ -281,6 +283,14 @@ def t_nvme_complete():
     return complete("nvme", nvme, record("pm.dump", kind=1, serial=NVME_SERIAL, model=NVME_MODEL, nsid=1))
 
 
+def t_ahci_complete():
+    """The ATA IDENTIFY serial and model (byte-swapped words) and the port."""
+    def ahci(img):
+        return ["-device", "ahci,id=ahci", "-drive", "if=none,id=a0,format=raw,file=" + img,
+                "-device", "ide-hd,drive=a0,bus=ahci.2,serial=" + ATA_SERIAL]
+    return complete("ahci", ahci, record("pm.dump", kind=3, serial=ATA_SERIAL, model="QEMU HARDDISK", port=2))
+
+
 def t_truncated():
     """An ELF core of all 64 MiB of memory into an 8 MiB file: what fits, TRUNCATED."""
     r = skipped()
@@ -348,7 +358,7 @@ def t_unverified_block():
                    r"written only from a verified block; falling back to serial ttyS0$", flip=True)
 
 
-TESTS = [t_virtio_complete, t_nvme_complete, t_truncated, t_marker_changed, t_wrong_serial,
+TESTS = [t_virtio_complete, t_nvme_complete, t_ahci_complete, t_truncated, t_marker_changed, t_wrong_serial,
          t_disk_missing, t_unverified_block]
 
 if __name__ == "__main__":
