@@ -47,6 +47,7 @@
 #include "drivers/clock.h"
 #include "drivers/cpu_services.h"
 #include "drivers/pci.h"
+#include "formats/diskid.h"
 
 #define AHCI_MAX_DISKS		8
 #define AHCI_BOUNCE_SIZE	(64u * 1024)
@@ -188,6 +189,7 @@ struct ahci_hba {
 	uintptr_t abar;
 	uint32_t cap;
 	char pci[8];		/* "00:1f.2" */
+	struct pci_addr addr;
 };
 
 struct ahci_port {
@@ -470,7 +472,8 @@ static const struct blkdev_ops ahci_ops = { ahci_read, ahci_write, ahci_flush };
 
 /* IDENTIFY DEVICE (ATA8-ACS 7.16): capacity from words 100-103 (LBA48
  * required: word 83 bit 10), logical sector size from words 117-118 when
- * word 106 says it is valid and larger than 256 words.  Returns 0, -EIO,
+ * word 106 says it is valid and larger than 256 words; serial (words
+ * 10-19) and model (27-46) into the blkdev's identity.  Returns 0, -EIO,
  * -ETIMEDOUT or -ENODEV (a device we cannot drive, said why). */
 static int port_identify(struct ahci_port *p, uint64_t *sectors, uint32_t *sector_size)
 {
@@ -506,6 +509,11 @@ static int port_identify(struct ahci_port *p, uint64_t *sectors, uint32_t *secto
 		       (unsigned long long)*sectors, (unsigned)*sector_size);
 		return -ENODEV;
 	}
+	p->blk.ident.kind = BLKDEV_KIND_AHCI;
+	diskid_ata(p->blk.ident.serial, sizeof(p->blk.ident.serial), id,
+		   DISKID_ATA_SERIAL_WORD, DISKID_ATA_SERIAL_WORDS);
+	diskid_ata(p->blk.ident.model, sizeof(p->blk.ident.model), id,
+		   DISKID_ATA_MODEL_WORD, DISKID_ATA_MODEL_WORDS);
 	return 0;
 }
 
@@ -573,6 +581,11 @@ static void port_probe(struct ahci_hba *h, unsigned num)
 	if (port_setup(p) != 0 || port_identify(p, &sectors, &ssize) != 0)
 		goto fail;
 	snprintf(p->blk.name, sizeof(p->blk.name), "ahci%u", ndisks);
+	p->blk.ident.port = num;
+	p->blk.ident.pci_valid = true;
+	p->blk.ident.pci_bus = h->addr.bus;
+	p->blk.ident.pci_dev = h->addr.dev;
+	p->blk.ident.pci_fn = h->addr.fn;
 	p->blk.sector_size = ssize;
 	p->blk.sectors = sectors;
 	p->blk.max_transfer = AHCI_BOUNCE_SIZE / ssize;
@@ -583,8 +596,9 @@ static void port_probe(struct ahci_hba *h, unsigned num)
 		p->blk.name[0] = '\0';
 		goto fail;
 	}
-	printf("ahci: %s on port %u at %s, %llu MiB, %u-byte sectors\n", p->blk.name, num,
-	       h->pci, (unsigned long long)((sectors * ssize) >> 20), (unsigned)ssize);
+	printf("ahci: %s on port %u at %s, %llu MiB, %u-byte sectors, serial \"%s\", model \"%s\"\n",
+	       p->blk.name, num, h->pci, (unsigned long long)((sectors * ssize) >> 20),
+	       (unsigned)ssize, p->blk.ident.serial, p->blk.ident.model);
 	nslots++;
 	ndisks++;
 	return;
@@ -651,6 +665,7 @@ static void hba_probe(const struct pci_func *f)
 
 	snprintf(h->pci, sizeof(h->pci), "%02x:%02x.%x", f->addr.bus & 0xffu,
 		 f->addr.dev & 0x1fu, f->addr.fn & 7u);
+	h->addr = f->addr;
 	err = pci_bar(f->addr, 5, &bar);
 	if (err || bar.io) {
 		printf("ahci: %s: BAR5 (ABAR) is %s (%d), skipped\n", h->pci,

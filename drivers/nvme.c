@@ -45,6 +45,7 @@
 #include "drivers/cpu_services.h"
 #include "drivers/nvme.h"
 #include "drivers/pci.h"
+#include "formats/diskid.h"
 #include "formats/le.h"
 
 #define NVME_MAX_CTRLS		4
@@ -162,6 +163,9 @@ struct nvme_ctrl {
 	unsigned index;
 	uint8_t (*mem)[NVME_PAGE];	/* its 4 queue pages */
 	char pci[8];		/* "00:04.0" */
+	struct pci_addr addr;
+	char serial[BLKDEV_ID_LEN];	/* Identify Controller SN, trimmed (formats/diskid.h) */
+	char model[BLKDEV_ID_LEN];	/* MN */
 	struct nvme_queue sq[2], cq[2];
 };
 
@@ -441,6 +445,8 @@ static int ctrl_queues(struct nvme_ctrl *c, uint32_t *nn)
 		return err;
 	*nn = le_get32(bounce + IDC_NN);
 	mdts = bounce[IDC_MDTS];
+	diskid_text(c->serial, sizeof(c->serial), bounce + DISKID_NVME_SN, DISKID_NVME_SN_LEN);
+	diskid_text(c->model, sizeof(c->model), bounce + DISKID_NVME_MN, DISKID_NVME_MN_LEN);
 	c->max_bytes = NVME_BOUNCE_SIZE;
 	if (mdts != 0 && mdts < 16 && (NVME_PAGE << mdts) < c->max_bytes)
 		c->max_bytes = NVME_PAGE << mdts;	/* units of CAP.MPSMIN = 4 KiB */
@@ -536,12 +542,21 @@ static bool ns_add(struct nvme_ctrl *c, uint32_t nsid)
 	ns->blk.priv = ns;
 	ns->ctrl = c;
 	ns->nsid = nsid;
+	ns->blk.ident.kind = BLKDEV_KIND_NVME;
+	memcpy(ns->blk.ident.serial, c->serial, sizeof(c->serial));
+	memcpy(ns->blk.ident.model, c->model, sizeof(c->model));
+	ns->blk.ident.nsid = nsid;
+	ns->blk.ident.pci_valid = true;
+	ns->blk.ident.pci_bus = c->addr.bus;
+	ns->blk.ident.pci_dev = c->addr.dev;
+	ns->blk.ident.pci_fn = c->addr.fn;
 	if (blkdev_register(&ns->blk) != 0) {
 		printf("nvme: %s: block device table full, skipped\n", ns->blk.name);
 		return true;
 	}
-	printf("nvme: %s at %s, %llu MiB, %u-byte sectors\n", ns->blk.name, c->pci,
-	       (unsigned long long)((nsze << lbads) >> 20), ns->blk.sector_size);
+	printf("nvme: %s at %s, %llu MiB, %u-byte sectors, serial \"%s\", model \"%s\"\n",
+	       ns->blk.name, c->pci, (unsigned long long)((nsze << lbads) >> 20),
+	       ns->blk.sector_size, c->serial, c->model);
 	nns++;
 	return true;
 }
@@ -625,6 +640,7 @@ static void ctrl_probe(const struct pci_func *f)
 	c->no_recover = true;
 	snprintf(c->pci, sizeof(c->pci), "%02x:%02x.%x", f->addr.bus & 0xffu,
 		 f->addr.dev & 0x1fu, f->addr.fn & 7u);
+	c->addr = f->addr;
 	if (ctrl_map(c, f) != 0)
 		return;
 	if (ctrl_disable(c) != 0) {

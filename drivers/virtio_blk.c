@@ -17,7 +17,8 @@
  *
  *   desc[0] header   16 bytes  {type, reserved, sector}  device reads
  *   desc[1] data     the bounce buffer, count * 512 << shift bytes
- *                    (absent for a flush; device writes it for a read)
+ *                    (absent for a flush; device writes it for a read,
+ *                    and its 20-byte serial for GET_ID at probe)
  *   desc[2] status   1 byte                              device writes
  *
  * posted at avail.ring[avail.idx % size], published by bumping avail.idx,
@@ -49,6 +50,7 @@
 #include "drivers/blk_services.h"
 #include "drivers/clock.h"
 #include "drivers/cpu_services.h"
+#include "formats/diskid.h"
 #include "drivers/io.h"
 #include "drivers/pci.h"
 #include "drivers/virtio.h"
@@ -448,6 +450,8 @@ static const char *describe(uint32_t type, uint64_t lba, uint32_t count)
 
 	if (type == VIRTIO_BLK_T_FLUSH)
 		return "flush";
+	if (type == VIRTIO_BLK_T_GET_ID)
+		return "GET_ID";
 	snprintf(buf, sizeof(buf), "%s of %u sectors at %llu",
 		 type == VIRTIO_BLK_T_IN ? "read" : "write", count, (unsigned long long)lba);
 	return buf;
@@ -478,13 +482,13 @@ static int request_timed_out(struct vblk *v, uint32_t type, uint64_t lba, uint32
 
 /*
  * Post one request of count sectors at lba (blkdev units) through the
- * bounce buffer, ring the doorbell and poll for its completion.  Returns 0,
- * -ETIMEDOUT, or -EIO (the device's status byte was not OK, or the device
- * is disabled).
+ * bounce buffer, ring the doorbell and poll for its completion (len: the
+ * data bytes, count sectors' worth but for GET_ID).  Returns 0, -ETIMEDOUT,
+ * -ENOTSUP (VIRTIO_BLK_S_UNSUPP for GET_ID, not printed) or -EIO (the
+ * device's status byte was not OK, or the device is disabled).
  */
-static int vblk_request(struct vblk *v, uint32_t type, uint64_t lba, uint32_t count)
+static int vblk_post(struct vblk *v, uint32_t type, uint64_t lba, uint32_t count, uint32_t len)
 {
-	uint32_t len = count << (9 + v->shift);
 	uint16_t last = 1;
 	uint64_t deadline;
 	uint32_t id;
@@ -502,7 +506,7 @@ static int vblk_request(struct vblk *v, uint32_t type, uint64_t lba, uint32_t co
 	set_desc(&v->desc[0], phys(&req.hdr), sizeof(req.hdr), VIRTQ_DESC_F_NEXT, 1);
 	if (len) {
 		set_desc(&v->desc[1], phys(bounce), len, (uint16_t)(VIRTQ_DESC_F_NEXT |
-			 (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0)), 2);
+			 (type != VIRTIO_BLK_T_OUT ? VIRTQ_DESC_F_WRITE : 0)), 2);
 		last = 2;
 	}
 	set_desc(&v->desc[last], phys(&req.status), 1, VIRTQ_DESC_F_WRITE, 0);
@@ -535,6 +539,8 @@ static int vblk_request(struct vblk *v, uint32_t type, uint64_t lba, uint32_t co
 		vio_reset(v);
 		return -EIO;
 	}
+	if (st == VIRTIO_BLK_S_UNSUPP && type == VIRTIO_BLK_T_GET_ID)
+		return -ENOTSUP;
 	if (st != VIRTIO_BLK_S_OK) {
 		printf("virtio-blk: %s: %s failed: %s (status byte %u)\n", v->blk.name,
 		       describe(type, lba, count), st == VIRTIO_BLK_S_IOERR ? "VIRTIO_BLK_S_IOERR" :
@@ -542,6 +548,31 @@ static int vblk_request(struct vblk *v, uint32_t type, uint64_t lba, uint32_t co
 		return -EIO;
 	}
 	return 0;
+}
+
+static int vblk_request(struct vblk *v, uint32_t type, uint64_t lba, uint32_t count)
+{
+	return vblk_post(v, type, lba, count, count << (9 + v->shift));
+}
+
+/*
+ * The device's serial (§5.2.6 VIRTIO_BLK_T_GET_ID: 20 bytes, NUL padded)
+ * into the blkdev's identity; a device that does not support it (or has
+ * no serial) leaves it empty, and no dump file can name it.
+ */
+static void vblk_identify(struct vblk *v)
+{
+	struct blkdev_ident *id = &v->blk.ident;
+
+	memset(id, 0, sizeof(*id));
+	id->kind = BLKDEV_KIND_VIRTIO_BLK;
+	id->pci_valid = true;
+	id->pci_bus = v->pci.bus;
+	id->pci_dev = v->pci.dev;
+	id->pci_fn = v->pci.fn;
+	memset(bounce, 0, DISKID_VIRTIO_LEN);
+	if (vblk_post(v, VIRTIO_BLK_T_GET_ID, 0, 0, DISKID_VIRTIO_LEN) == 0)
+		diskid_text(id->serial, sizeof(id->serial), bounce, DISKID_VIRTIO_LEN);
 }
 
 static int vblk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
@@ -680,6 +711,7 @@ static int vblk_probe_one(const struct pci_func *f, void *ctx)
 	err = vblk_init(v, rings[nvblks]);
 	if (err == 0) {
 		snprintf(v->blk.name, sizeof(v->blk.name), "virtio%u", nvblks);
+		vblk_identify(v);
 		v->blk.ops = &vblk_ops;
 		v->blk.priv = v;
 		err = blkdev_register(&v->blk);
@@ -696,10 +728,11 @@ static int vblk_probe_one(const struct pci_func *f, void *ctx)
 	nvblks++;
 	mib = (unsigned long long)((v->blk.sectors * v->blk.sector_size) >> 20);
 	printf("virtio-blk: %s at %02x:%02x.%x, %s, %llu MiB (%llu sectors of %u bytes), "
-	       "queue %u%s%s\n", v->blk.name, f->addr.bus, f->addr.dev, f->addr.fn,
+	       "queue %u%s%s%s%s%s\n", v->blk.name, f->addr.bus, f->addr.dev, f->addr.fn,
 	       v->modern ? "modern" : "legacy", mib, (unsigned long long)v->blk.sectors,
 	       v->blk.sector_size, v->qsize, v->ro ? ", read-only" : "",
-	       v->flush ? ", flush" : "");
+	       v->flush ? ", flush" : "", v->blk.ident.serial[0] ? ", serial \"" : "",
+	       v->blk.ident.serial, v->blk.ident.serial[0] ? "\"" : "");
 	return 0;
 }
 

@@ -28,6 +28,29 @@
 #include <stdint.h>
 
 #define BLKDEV_NAME_LEN	16
+#define BLKDEV_ID_LEN	48	/* an identity string, NUL included (formats/diskid.h) */
+
+/* The kind of disk an identity describes (the same numbers as the handoff's DUMP_FILE record). */
+#define BLKDEV_KIND_OTHER	0	/* no identity known */
+#define BLKDEV_KIND_NVME	1
+#define BLKDEV_KIND_VIRTIO_BLK	2
+#define BLKDEV_KIND_AHCI	3
+
+/*
+ * What a disk's controller says it is, filled by its driver at probe (all
+ * zero, kind OTHER, when the driver knows nothing): the dump file's disk
+ * is found by this (docs/dump-file.md).  Strings are printable ASCII with
+ * leading and trailing spaces removed (formats/diskid.h), "" unknown.
+ */
+struct blkdev_ident {
+	uint32_t kind;			/* BLKDEV_KIND_* */
+	char serial[BLKDEV_ID_LEN];	/* NVMe SN, virtio-blk GET_ID, ATA IDENTIFY words 10-19 */
+	char model[BLKDEV_ID_LEN];	/* NVMe MN, ATA IDENTIFY words 27-46 */
+	uint32_t nsid;			/* NVMe namespace id; 0 otherwise */
+	uint32_t port;			/* AHCI port (0-based); unused for other kinds */
+	bool pci_valid;			/* the controller's PCI address, a hint only */
+	uint8_t pci_bus, pci_dev, pci_fn;
+};
 
 struct blkdev;
 
@@ -46,6 +69,7 @@ struct blkdev {
 	void *priv;
 	struct blkdev *parent;		/* partition view: the whole device */
 	uint64_t offset;		/* partition view: first LBA on parent */
+	struct blkdev_ident ident;	/* whole disks: what the driver read (zero: none) */
 };
 
 int blkdev_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf);

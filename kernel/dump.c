@@ -252,7 +252,7 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	char hex[2 * SHA256_LEN + 1];
 	int err;
 
-	st.sink = dumpsink_open(bi, opts, summary, len);
+	st.sink = dumpsink_open(ctx, bi, opts, summary, len);
 	if (st.sink == NULL)
 		return;				/* dumpsink_open wrote the summary */
 	print_warnings(d);

@@ -21,6 +21,9 @@
  *
  * FAT: files on the ESP or a named FAT volume (kernel/fatsink.c).
  *
+ * File: the dump file the verified handoff block names (kernel/filesink.c):
+ * the disk target above, written through a view of the file's dump region.
+ *
  * Fallback: when the chosen target is missing, say so and use serial if a
  * serial console exists (documented in the README).
  */
@@ -35,6 +38,8 @@
 #include "kernel/devices.h"
 #include "kernel/dumpsink.h"
 #include "kernel/fatsink.h"
+#include "kernel/filesink.h"
+#include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
 #include "payload/frame.h"
 
@@ -407,10 +412,11 @@ static struct dumpsink *fallback(const struct cmdline *opts, const char *missing
 	return &sink;
 }
 
-struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
-			       char *summary, size_t len)
+struct dumpsink *dumpsink_open(const struct context *ctx, const struct bootinfo *bi,
+			       const struct cmdline *opts, char *summary, size_t len)
 {
-	char missing[256];	/* room for the cause devices_dma_cause() gives */
+	static char file_why[384];
+	char missing[512];	/* room for the cause devices_dma_cause() gives */
 	bool refused = false;
 	int port;
 
@@ -437,6 +443,16 @@ struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *
 		snprintf(missing, sizeof(missing), "no %spostmortem dump partition%s%s found%s",
 			 refused ? "writable " : "", opts->dump.dev[0] ? " on " : "", opts->dump.dev,
 			 devices_dma_cause());
+		return fallback(opts, missing, summary, len);
+	case CMDLINE_DUMP_FILE:
+		if (filesink_open(ctx, &part_view, file_why, sizeof(file_why)) == 0) {
+			forced = false;
+			open_disk();
+			snprintf(sink.namebuf, sizeof(sink.namebuf), "the dump file on %s",
+				 ((struct dumpfile_view *)part_view.priv)->parent->name);
+			return &sink;
+		}
+		snprintf(missing, sizeof(missing), "%s%s", file_why, devices_dma_cause());
 		return fallback(opts, missing, summary, len);
 	case CMDLINE_DUMP_AUTO:
 		if (choose_disk(opts, &refused))

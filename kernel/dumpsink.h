@@ -5,7 +5,8 @@
  * which (body_format).
  *
  * Interface: dumpsink_open() picks the target from dump= (see README:
- * serial[:ttyS<n>], disk[:<dev>[,force]], fat[:<dev>], none, or nothing:
+ * serial[:ttyS<n>], disk[:<dev>[,force]], fat[:<dev>], file (the handoff
+ * block's dump file: ctx), none, or nothing:
  * the first postmortem dump partition, else serial) and says which on the
  * console; NULL means no dump will be written and summary holds the final
  * line ("dump skipped ..." / "dump FAILED ...").  Then begin(file_size),
@@ -60,7 +61,8 @@ struct dumpsink {
 	uint64_t (*room)(struct dumpsink *s);
 };
 
-struct dumpsink *dumpsink_open(const struct bootinfo *bi, const struct cmdline *opts,
-			       char *summary, size_t len);
+struct context;
+struct dumpsink *dumpsink_open(const struct context *ctx, const struct bootinfo *bi,
+			       const struct cmdline *opts, char *summary, size_t len);
 
 #endif

@@ -18,7 +18,7 @@
  * Options (README.md documents them for users):
  *   console=ttyS<0-3>[,<baud>[n|o|e[5-8[r]]]]  console=tty<n>|vga|fb
  *   console=none        up to 4 consoles; a repeat updates the earlier one
- *   dump=serial[:ttyS<n>] | disk[:<dev>[,force]] | fat[:<dev>] | none
+ *   dump=serial[:ttyS<n>] | disk[:<dev>[,force]] | fat[:<dev>] | file | none
  *   after=halt|poweroff|reboot|capsule
  *   elfcorehdr=<addr> | <size>@<addr>   (kexec-tools: <n>K; kexec_file: 0x..)
  *   memmap=exactmap | <size>{@,#,$,!}<start>[,...]   (Linux e820 types)
@@ -72,6 +72,7 @@ enum cmdline_dump_kind {
 	CMDLINE_DUMP_DISK,
 	CMDLINE_DUMP_FAT,
 	CMDLINE_DUMP_NONE,
+	CMDLINE_DUMP_FILE,		/* the handoff's DUMP_FILE (docs/dump-file.md) */
 };
 
 struct cmdline_dump {

@@ -19,7 +19,7 @@
 
 /* Indexed by the enums; arrays of arrays, so again no relocations. */
 static const char cmdline_after_names[][9] = { "halt", "poweroff", "reboot", "capsule" };
-static const char cmdline_dump_names[][7] = { "auto", "serial", "disk", "fat", "none" };
+static const char cmdline_dump_names[][7] = { "auto", "serial", "disk", "fat", "none", "file" };
 static const char cmdline_zero_names[][8] = { "default", "keep", "skip" };
 static const char cmdline_format_names[][6] = { "elf", "kdump" };
 static const char cmdline_compress_names[][8] = { "default", "lzo", "zstd", "zlib", "none" };
@@ -35,7 +35,7 @@ const char *cmdline_after_name(enum cmdline_after after)
 
 const char *cmdline_dump_name(enum cmdline_dump_kind kind)
 {
-	return (unsigned)kind <= CMDLINE_DUMP_NONE ? cmdline_dump_names[kind] : "?";
+	return (unsigned)kind <= CMDLINE_DUMP_FILE ? cmdline_dump_names[kind] : "?";
 }
 
 const char *cmdline_compress_name(enum cmdline_compress c)
@@ -163,6 +163,8 @@ static int cmdline_opt_dump(struct cmdline *out, struct cmdline_span v)
 		d.force = has_flag;
 	} else if (cmdline_span_is(kind, "none") && !has_arg) {
 		d.kind = CMDLINE_DUMP_NONE;
+	} else if (cmdline_span_is(kind, "file") && !has_arg) {
+		d.kind = CMDLINE_DUMP_FILE;	/* the disk and sectors come from the handoff block */
 	} else {
 		return -EINVAL;
 	}

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "formats/blkdev.h"
 #include "payload/dumpfile.h"
 
 /* ------------------------------------------------------------ block header */
@@ -531,6 +532,26 @@ int handoff_dump_file_judge(const struct handoff_dump_file *h,
 			    const struct dumpfile_extent *ext, size_t n, const char **why);
 /* "nvme", "virtio-blk", "ahci", "other"; "unknown" otherwise. */
 const char *handoff_disk_kind_name(uint32_t kind);
+/*
+ * Is dev the disk a DUMP_FILE record names (docs/dump-file.md, "What the
+ * crash kernel checks")?  Identity, from dev->ident (formats/blkdev.h): the
+ * kind, then for NVMe serial, model and namespace id; for virtio-blk the
+ * serial; for AHCI the serial, the model's first 16 characters (what the
+ * host could read) and the port when the record knows it.  A record of
+ * kind "other" or without a serial matches no disk.  Then the geometry:
+ * the record's sector size, and its disk size when known.  The PCI address
+ * is never compared (buses get renumbered).  0: this disk; -ENODEV: not
+ * this disk; -ERANGE: this disk's identity with another geometry, *why
+ * (when not NULL) says which.
+ */
+int handoff_dump_file_disk(const struct handoff_dump_file *h, const struct blkdev *dev,
+			   const char **why);
+/*
+ * The record's disk for messages, into buf[0..len) (always terminated):
+ * 'virtio-blk disk with serial "x"', 'NVMe disk with serial "x", model "y",
+ * namespace 1', 'AHCI disk with serial "x", model "y", port 2'.
+ */
+void handoff_dump_file_disk_text(const struct handoff_dump_file *h, char *buf, size_t len);
 /* CMDLINE, CPU_NOTES, CAPSULE: the payload (CMDLINE stops at a NUL). */
 int handoff_get_bytes(const struct handoff_record *rec, uint32_t type,
 		      struct handoff_bytes *out);

@@ -521,8 +521,10 @@ static void identify(const struct disk *d, struct handoff_dump_file *h, const ch
 		}
 		if (sscanf(ata, "/ata%u", &n) == 1) {
 			snprintf(p, sizeof(p), "%s/class/ata_port/ata%u/port_no", sys, n);
-			if (read_text(p, buf, sizeof(buf)) == 0)
-				h->ata_port = (uint32_t)strtoul(buf, NULL, 10);
+			/* libata shows ap->port_no + 1 there; for ahci ap->port_no is
+			 * the HBA's port number, which the crash kernel's driver knows */
+			if (read_text(p, buf, sizeof(buf)) == 0 && strtoul(buf, NULL, 10) >= 1)
+				h->ata_port = (uint32_t)strtoul(buf, NULL, 10) - 1;
 		}
 	}
 }

@@ -116,11 +116,13 @@ def summary(passed, failed=0):
 
 
 def ahci_line(name, port, pci=r"00:1f\.2", mib=16, ss=512):
-    return r"^ahci: %s on port %d at %s, %d MiB, %d-byte sectors$" % (name, port, pci, mib, ss)
+    return r"^ahci: %s on port %d at %s, %d MiB, %d-byte sectors, serial \"[^\"]*\", model \"[^\"]*\"$" % (
+        name, port, pci, mib, ss)
 
 
 def nvme_line(name, pci=PCI, mib=16, ss=512):
-    return r"^nvme: %s at %s, %d MiB, %d-byte sectors$" % (name, pci, mib, ss)
+    return r"^nvme: %s at %s, %d MiB, %d-byte sectors, serial \"[^\"]*\", model \"[^\"]*\"$" % (
+        name, pci, mib, ss)
 
 
 TAG_A = b"PM-AHCI-DISK-A\x00\x01"

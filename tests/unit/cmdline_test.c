@@ -173,6 +173,13 @@ TEST(test_dump)
 	CHECK_STR(c.dump.dev, "sda1");
 	CHECK_EQ(parse("dump=none"), 0);
 	CHECK_EQ(c.dump.kind, CMDLINE_DUMP_NONE);
+	CHECK_EQ(parse("dump=file"), 0);
+	CHECK_EQ(c.dump.kind, CMDLINE_DUMP_FILE);
+	CHECK_EQ(c.n_warnings, 0);
+	/* the file's disk comes from the handoff block, never the line */
+	CHECK_EQ(parse("dump=file:virtio0"), 0);
+	CHECK_EQ(c.n_warnings, 1);
+	CHECK_EQ(c.dump.kind, CMDLINE_DUMP_AUTO);
 	/* 31 characters fit; 32 do not. */
 	CHECK_EQ(parse("dump=disk:abcdefghijklmnopqrstuvwxyz01234"), 0);
 	CHECK_EQ(c.n_warnings, 0);
@@ -610,6 +617,7 @@ TEST(test_names)
 {
 	CHECK_STR(cmdline_dump_name(CMDLINE_DUMP_AUTO), "auto");
 	CHECK_STR(cmdline_dump_name(CMDLINE_DUMP_FAT), "fat");
+	CHECK_STR(cmdline_dump_name(CMDLINE_DUMP_FILE), "file");
 	CHECK_STR(cmdline_dump_name((enum cmdline_dump_kind)99), "?");
 	CHECK_STR(cmdline_after_name((enum cmdline_after)99), "?");
 }
