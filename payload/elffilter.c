@@ -48,11 +48,33 @@ static void ef_present(const struct dumpplan_range *r, size_t n, uint64_t pfn0, 
 	}
 }
 
+/* Walk windows on until pfn upto - 1 is inside [*w0, *w1). */
+static int ef_advance(const struct dumpplan_range *r, size_t n, uint64_t upto, uint64_t max_pfn,
+		      uint64_t wpfns, elffilter_window_fn window, void *ctx, uint8_t *bits,
+		      uint64_t *w0, uint64_t *w1, struct elffilter_counts *c, const char **why)
+{
+	while (upto > *w1) {
+		*w0 = *w1;
+		*w1 = max_pfn - *w0 < wpfns ? max_pfn : *w0 + wpfns;
+		if (*w1 <= *w0) {
+			*why = "a page past the dump's last page";
+			return -ECANCELED;
+		}
+		ef_present(r, n, *w0, *w1, bits);
+		c->windows++;
+		*why = window(ctx, *w0, *w1, bits);
+		if (*why != NULL)
+			return -ECANCELED;
+	}
+	return 0;
+}
+
 int elffilter_split(struct elfcore_split *s, const struct dumpplan_range *r, size_t n,
 		    elffilter_window_fn window, void *ctx, const struct elfcore_zero_scan *zero,
 		    uint8_t *bits, size_t bits_len, struct elffilter_counts *c, const char **why)
 {
-	uint64_t max_pfn, wpfns, w0 = 0, w1 = 0, prev_end = 0;
+	uint64_t max_pfn, wpfns, w0 = 0, w1 = 0;
+	unsigned restarts = 0;
 	int err, z;
 
 	if (s == NULL || (r == NULL && n != 0) || window == NULL || bits == NULL || bits_len == 0 ||
@@ -68,33 +90,27 @@ int elffilter_split(struct elfcore_split *s, const struct dumpplan_range *r, siz
 		const struct dumpplan_range *g = &r[i];
 		uint64_t off, len, addr, pfn, k;
 
-		if (i > 0 && g->start < prev_end) {
-			*why = "the dump's ranges are not in order";
-			return -ECANCELED;
-		}
 		err = elfcore_split_begin(s, g, i);
 		if (err != 0)
 			return err;
-		prev_end = g->start + g->size;
 		for (off = 0; off < g->size; off += len) {
 			addr = g->start + off;
 			pfn = addr / EF_PAGE;
 			len = EF_PAGE - (addr & (EF_PAGE - 1));
 			if (len > g->size - off)
 				len = g->size - off;
-			while (pfn >= w1) {		/* the next window, in order from pfn 0 */
-				w0 = w1;
-				w1 = max_pfn - w0 < wpfns ? max_pfn : w0 + wpfns;
-				if (w1 <= w0) {
-					*why = "a page past the dump's last page";
+			if (pfn < w0) {		/* a range behind the walk: a new walk from 0 */
+				if (++restarts > ELFFILTER_RESTARTS_MAX) {
+					*why = "the dump's ranges are too far out of order";
 					return -ECANCELED;
 				}
-				ef_present(r, n, w0, w1, bits);
-				c->windows++;
-				*why = window(ctx, w0, w1, bits);
-				if (*why != NULL)
-					return -ECANCELED;
+				w0 = w1 = 0;
+				c->restarts++;
 			}
+			err = ef_advance(r, n, pfn + 1, max_pfn, wpfns, window, ctx, bits, &w0, &w1, c,
+					 why);
+			if (err != 0)
+				return err;
 			c->pages++;
 			if (!diskdump_bit(bits, pfn - w0)) {
 				/* Left out: this page and those after it that are
@@ -129,7 +145,8 @@ int elffilter_split(struct elfcore_split *s, const struct dumpplan_range *r, siz
 		if (err != 0)
 			return err;
 	}
-	return 0;
+	/* The walk to the last page, so its totals are the whole machine's. */
+	return ef_advance(r, n, max_pfn, max_pfn, wpfns, window, ctx, bits, &w0, &w1, c, why);
 }
 
 static const char *ef_window(void *ctx, uint64_t pfn0, uint64_t pfn1, uint8_t *bits)

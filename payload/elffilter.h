@@ -17,13 +17,16 @@
  * pages are written rather than the table grown; elffilter_split()
  * reports the threshold it ended with.
  *
- * The 2nd bitmap is never whole: the ranges (sorted, not overlapping, as
- * dumpplan_finish() leaves them) are walked in pfn order and the bitmap
- * recomputed a window at a time, windows that follow one another from pfn
- * 0 up to the last range's end (what payload/pagefilter.h's walk wants):
- * the window's bits come in as the pages the ranges touch and the window
- * callback clears those the level leaves out.  Left-out pages are never
- * read by the plan (a poisoned page must not be).
+ * The 2nd bitmap is never whole: the ranges are planned in their order
+ * and the bitmap recomputed a window at a time, windows that follow one
+ * another from pfn 0 (what payload/pagefilter.h's walk wants): the
+ * window's bits come in as the pages the ranges touch and the window
+ * callback clears those the level leaves out.  A range behind the current
+ * window starts a new walk from pfn 0 (kexec-tools' elfcorehdr puts the
+ * kernel text's PT_LOAD, inside RAM, before the RAM ones: one restart), at
+ * most ELFFILTER_RESTARTS_MAX times; the last walk is taken on to the
+ * ranges' end, so its totals are the whole machine's.  Left-out pages are
+ * never read by the plan (a poisoned page must not be).
  *
  * Two levels of interface:
  *   elffilter_split()  pure planning with any window callback (the unit
@@ -56,6 +59,7 @@
 
 #define ELFFILTER_WINDOW_PFNS	KDUMPFILE_WINDOW_PFNS
 #define ELFFILTER_WINDOW_BYTES	KDUMPFILE_WINDOW_BYTES
+#define ELFFILTER_RESTARTS_MAX	16	/* new walks from pfn 0 for ranges out of order */
 
 /*
  * The 2nd bitmap of pfns [pfn0, pfn1): bit i (pfn0 + i) comes in set for
@@ -69,6 +73,7 @@ struct elffilter_counts {
 	uint64_t left_out;	/* of them, cleared by the window callback */
 	uint64_t zero;		/* of the rest, read as zero by the zero scan */
 	uint64_t windows;	/* windows computed */
+	uint64_t restarts;	/* walks begun again at pfn 0 */
 };
 
 /* pfns a walk over the ranges covers: the last range's end, in pages rounded up. */
@@ -81,9 +86,10 @@ uint64_t elffilter_max_pfn(const struct dumpplan_range *r, size_t n);
  * being read; any other page is asked of zero->is_zero (zero NULL: it is
  * data).  bits is the caller's window, bits_len bytes (windows of 8 *
  * bits_len pfns).  Returns 0 (the caller then calls elfcore_layout());
- * -ECANCELED when the callback gave a reason, or the ranges are not in
- * order (*why says which; the plan is then unusable: make it again
- * without the level); the planner's and the zero scan's errors otherwise.
+ * -ECANCELED when the callback gave a reason, or the ranges needed more
+ * than ELFFILTER_RESTARTS_MAX new walks (*why says which; the plan is then
+ * unusable: make it again without the level); the planner's and the zero
+ * scan's errors otherwise.
  */
 int elffilter_split(struct elfcore_split *s, const struct dumpplan_range *r, size_t n,
 		    elffilter_window_fn window, void *ctx, const struct elfcore_zero_scan *zero,

@@ -5,8 +5,9 @@
  * shorter one written), left-out pages never read, windows in order from
  * pfn 0 with the ranges' pages set on entry, left-out and zero runs
  * joined, the table bound (merging keeps some left-out pages), partial
- * pages and read_from, the callback's reason and ranges out of order
- * (-ECANCELED), and elffilter_plan()'s fallback to level & 1.
+ * pages and read_from, ranges out of order (a new walk from pfn 0, as
+ * kexec-tools' kernel-text PT_LOAD needs; too many: -ECANCELED), the
+ * callback's reason, and elffilter_plan()'s fallback to level & 1.
  */
 #include "tests/unit/test.h"
 #include <errno.h>
@@ -25,6 +26,7 @@ struct cb {
 	uint64_t next;		/* where the next window must start */
 	unsigned calls;
 	int bad_order;		/* a window out of order */
+	unsigned walks;		/* walks begun again at pfn 0 */
 	int bad_in;		/* bits in that are not the ranges' pages */
 	const struct dumpplan_range *r;
 	size_t n;
@@ -45,7 +47,9 @@ static const char *window(void *ctx, uint64_t p0, uint64_t p1, uint8_t *bits)
 {
 	struct cb *c = ctx;
 
-	if (p0 != c->next || p1 <= p0)
+	if (p0 == 0 && c->next != 0)
+		c->walks++;			/* a new walk */
+	else if (p0 != c->next || p1 <= p0)
 		c->bad_order++;
 	c->next = p1;
 	if (c->fail && c->calls == c->fail_at)
@@ -272,6 +276,7 @@ TEST(reasons_cancel)
 {
 	struct dumpplan_range r[2] = { { 0, 100 * PG, 0, 0 }, { 200 * PG, 10 * PG, 200 * PG, 0 } };
 	struct dumpplan_range bad[2] = { { 200 * PG, 10 * PG, 200 * PG, 0 }, { 0, 100 * PG, 0, 0 } };
+	struct dumpplan_range many[20];
 	struct elffilter_counts cnt;
 	struct cb c = { 0 };
 	struct elfcore_split s;
@@ -282,9 +287,22 @@ TEST(reasons_cancel)
 	c.fail_at = 2;
 	CHECK_EQ(plan(r, 2, 64, 4, &c, &cnt, NULL, &why), -ECANCELED);
 	CHECK_STR(why, "struct pages misread");
+	/* Out of order: a new walk from 0 for the second range, and the
+	 * last walk taken on to the end. */
 	memset(&c, 0, sizeof(c));
-	CHECK_EQ(plan(bad, 2, 64, 4, &c, &cnt, NULL, &why), -ECANCELED);
-	CHECK_STR(why, "the dump's ranges are not in order");
+	CHECK_EQ(plan(bad, 2, 64, 4, &c, &cnt, NULL, &why), 2);
+	CHECK(why == NULL);
+	CHECK_EQ(c.walks, 1);
+	CHECK_EQ(cnt.restarts, 1);
+	CHECK_EQ(c.bad_order, 0);
+	CHECK_EQ(c.next, 210);
+	/* Too far out of order: 20 ranges backwards. */
+	for (int i = 0; i < 20; i++)
+		many[i] = (struct dumpplan_range){ (uint64_t)(19 - i) * 64 * PG, 32 * PG,
+						   (uint64_t)(19 - i) * 64 * PG, 0 };
+	memset(&c, 0, sizeof(c));
+	CHECK_EQ(plan(many, 20, 64, 4, &c, &cnt, NULL, &why), -ECANCELED);
+	CHECK_STR(why, "the dump's ranges are too far out of order");
 	/* A planner without a threshold would write every left-out page. */
 	elfcore_split_init(&s, segs, 64, 0);
 	CHECK_EQ(elffilter_split(&s, r, 2, window, &c, NULL, win, sizeof(win), &cnt, &why), -EINVAL);
@@ -292,6 +310,41 @@ TEST(reasons_cancel)
 	CHECK_EQ(elffilter_split(&s, r, 2, window, &c, NULL, win, 0, &cnt, &why), -EINVAL);
 	CHECK_EQ(elffilter_max_pfn(r, 2), 210);
 	CHECK_EQ(elffilter_max_pfn(NULL, 0), 0);
+}
+
+TEST(kexec_tools_layout)
+{
+	/* kexec-tools' elfcorehdr: the kernel text first (inside RAM, with
+	 * its virtual address), then the RAM: low 640 KiB, then from 1 MiB. */
+	struct dumpplan_range r[3] = {
+		{ 1000 * PG, 200 * PG, 1000 * PG, 0xffffffff81000000ull },
+		{ 0, 160 * PG, 0, 0 },
+		{ 256 * PG, 3000 * PG, 256 * PG, 0 },
+	};
+	struct elffilter_counts cnt;
+	struct cb c = { 0 };
+	const char *why;
+	long n;
+
+	reset();
+	mark(leftout, 1100, 1150);	/* inside the text range and RAM alike */
+	n = plan(r, 3, 64, 16, &c, &cnt, NULL, &why);	/* windows of 128 pfns */
+	CHECK(why == NULL);
+	CHECK_EQ(c.walks, 1);
+	CHECK_EQ(c.bad_order, 0);
+	CHECK_EQ(c.bad_in, 0);
+	CHECK_EQ(c.next, 3256);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(segs[0].vaddr, 0xffffffff81000000ull);
+	CHECK_EQ(segs[0].filesz, 100 * PG);
+	CHECK_EQ(segs[0].memsz, 150 * PG);
+	CHECK_EQ(segs[1].vaddr, 0xffffffff81000000ull + 150 * PG);
+	CHECK_EQ(segs[1].paddr, 1150 * PG);
+	CHECK_EQ(segs[3].paddr, 256 * PG);
+	CHECK_EQ(segs[3].memsz, (1150 - 256) * PG);
+	CHECK_EQ(segs[3].filesz, (1100 - 256) * PG);
+	CHECK_EQ(cnt.left_out, 100);
+	check_tails(r, 3, (size_t)n);
 }
 
 static struct elffilter ef;
@@ -342,4 +395,5 @@ TEST(plan_falls_back_to_level_and_1)
 
 TEST_MAIN(cut_at_long_left_out_runs, windows_in_order_with_holes, zero_and_left_out_runs_join,
 	  table_bound_keeps_some_left_out_pages, partial_pages_and_read_from, reasons_cancel,
+	  kexec_tools_layout,
 	  plan_falls_back_to_level_and_1)
