@@ -193,7 +193,7 @@ int elffilter_plan(struct elffilter *ef, const struct dumpplan_range *r, size_t 
 		ef->why = ef_filter_init(ef, vmcoreinfo, vmcoreinfo_len, read_phys, ctx,
 					 elffilter_max_pfn(r, n));
 		if (ef->why == NULL) {
-			elfcore_split_init(&s, segs, max_segs, run ? run : ELFCORE_ZERO_RUN_DEFAULT);
+			elfcore_split_init(&s, segs, max_segs, ELFFILTER_RUN_PAGES);
 			err = elffilter_split(&s, r, n, ef_window, ef, zero, ef->window,
 					      sizeof(ef->window), &ef->c, &ef->why);
 			if (err != 0 && err != -ECANCELED)

@@ -2,14 +2,16 @@
  * elffilter: the ELF core's plan (formats/elfcore.h) with the dump level
  * applied, as `makedumpfile -E -d N` writes it.  A page the level leaves
  * out is treated like an all-zero page of the zero-skipping planner: a run
- * of at least the planner's threshold (16 pages, or more when the table
- * had to be merged to fit) becomes the zero tail of the PT_LOAD before it
- * (p_filesz < p_memsz: not in the file, read as zeros) and the next page
- * kept starts a new PT_LOAD; shorter runs are written with their bytes.
- * makedumpfile -E does the same with a threshold of 256 pages
- * (PFN_EXCLUDED): the program headers keep describing all the memory, so
- * crash, gdb and makedumpfile (re-filtering, --dump-dmesg) read the file
- * as any vmcore; a left-out page reads as zeros.
+ * of at least the planner's threshold becomes the zero tail of the PT_LOAD
+ * before it (p_filesz < p_memsz: not in the file, read as zeros) and the
+ * next page kept starts a new PT_LOAD; shorter runs are written with their
+ * bytes.  makedumpfile -E does the same with a threshold of 256 pages
+ * (PFN_EXCLUDED); filtering here starts at ELFFILTER_RUN_PAGES, 1 (a
+ * program header costs 56 bytes, a page 4096: every left-out page stays
+ * out while the table has room), for zero runs as well.  The program
+ * headers keep describing all the memory, so crash, gdb and makedumpfile
+ * (re-filtering, --dump-dmesg) read the file as any vmcore; a left-out
+ * page reads as zeros.
  *
  * The program header table stays bounded: the planner's table is the
  * caller's (max_segs), and when it fills, the threshold is raised and
@@ -59,6 +61,7 @@
 
 #define ELFFILTER_WINDOW_PFNS	KDUMPFILE_WINDOW_PFNS
 #define ELFFILTER_WINDOW_BYTES	KDUMPFILE_WINDOW_BYTES
+#define ELFFILTER_RUN_PAGES	1	/* the planner's first threshold when filtering */
 #define ELFFILTER_RESTARTS_MAX	16	/* new walks from pfn 0 for ranges out of order */
 
 /*
@@ -117,8 +120,8 @@ struct elffilter {
  * Plan the ELF core's segments into segs[0..max_segs) at dump level
  * level: the struct pages read through read_phys(ctx) when level names
  * more than zero pages and vmcoreinfo is there.  zero: the zero-page
- * scan (NULL: zero pages are written, pm.zero=keep; filtering then still
- * cuts at left-out runs of ELFCORE_ZERO_RUN_DEFAULT pages).  Sets ef's
+ * scan (NULL: zero pages are written, pm.zero=keep; filtering cuts at
+ * left-out runs from ELFFILTER_RUN_PAGES on all the same).  Sets ef's
  * results; the caller then builds the notes (the level recorded goes in
  * them) and calls elfcore_layout(segs, ef->nsegs, ...).  Returns 0 or the
  * planner's error (formats/elfcore.h).
