@@ -41,6 +41,10 @@ Then on the host:
     makedumpfile keeps the same pages (1%) in LZO files of the same size
     (10%), and the level-31 boot's file the same pages within 3%
     (bios-kdump-plant-level0);
+    with the ELF core (bios-elf-plant, level 31) no planted page is in
+    its file bytes and the kernel writes under half of what it writes at
+    dump.level=0 (bios-elf-plant-level0: every planted page, at its pfn);
+    the postmortem note says dump_level=;
     over serial recv checks it against the sender's SHA-256, shows the
     crash record sent first, and refuses the same capture cut short;
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
