@@ -11,7 +11,8 @@
  *   kdump-compressed file     the default (dump.format=kdump): kernel/kdump.c
  *                             writes it to any sink; when it cannot, or with
  *                             dump.format=elf, the ELF core:
- *   layout (formats/elfcore)  segments split at runs of zero pages
+ *   layout (formats/elfcore)  segments split at runs of zero pages and of
+ *   (payload/elffilter)       pages the dump level leaves out
  *   pieces                    headers, notes, padding, segment bytes, in
  *                             file order, to a sink (kernel/dumpsink.c)
  *
@@ -35,6 +36,7 @@
 #include "kernel/progress.h"
 #include "payload/brief.h"
 #include "payload/dumphdr.h"
+#include "payload/elffilter.h"
 
 #define CHUNK		(64u << 10)
 #define OWN_NOTE_MAX	1024
@@ -43,6 +45,7 @@
 static struct elfcore_segment segs[SEGS_MAX];
 static uint8_t own_note[OWN_NOTE_MAX];	/* ours, after the crashed kernel's */
 static uint8_t chunk[CHUNK] __attribute__((aligned(64)));
+static struct elffilter ef;		/* the level over the ELF core, any machine size */
 
 /* What gather met while it resolved the ranges and notes. */
 static void print_warnings(const struct context_dump *d)
@@ -54,7 +57,8 @@ static void print_warnings(const struct context_dump *d)
 }
 
 /* postmortem's own note; returns its length (0: left out). */
-static size_t build_own_note(const struct context *ctx, const struct bootinfo *bi, const char *target)
+static size_t build_own_note(const struct context *ctx, const struct bootinfo *bi, const char *target,
+			     unsigned level)
 {
 	char info[512], hex[2 * SHA256_LEN + 1];
 	size_t used = 0, len;
@@ -62,13 +66,14 @@ static size_t build_own_note(const struct context *ctx, const struct bootinfo *b
 
 	crypto_sha256_hex(ctx->handoff_digest, hex);
 	n = snprintf(info, sizeof(info),
-		     "version=%s\nboot=%s\nloader=%s\nhandoff=%s%s%s\ntarget=%s\nuptime_us=%llu\n",
+		     "version=%s\nboot=%s\nloader=%s\nhandoff=%s%s%s\ntarget=%s\nuptime_us=%llu\n"
+		     "dump_level=%u\n",
 		     PM_VERSION, boot_path_name(bi->path), bi->loader,
 		     ctx->handoff == CONTEXT_HANDOFF_TRUSTED ? "verified sha256 " :
 		     ctx->handoff == CONTEXT_HANDOFF_UNTRUSTED ? "NOT TRUSTED: " : "none",
 		     ctx->handoff == CONTEXT_HANDOFF_TRUSTED ? hex : "",
 		     ctx->handoff == CONTEXT_HANDOFF_UNTRUSTED ? ctx->handoff_reason : "",
-		     target, (unsigned long long)clock_us());
+		     target, (unsigned long long)clock_us(), level);
 	len = n < 0 ? 0 : (size_t)n + 1;
 	if (elfcore_note_put(own_note, sizeof(own_note), ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO,
 			     info, len, &used) != 0) {
@@ -247,16 +252,17 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	const struct context_dump *d = &ctx->dump;
 	struct elfcore_zero_scan zs = { ELFCORE_ZERO_RUN_DEFAULT, zero_check, NULL };
 	size_t nsegs = 0, own_len, notes_len;
-	uint64_t file_size = 0, us;
+	uint64_t file_size = 0, us, absent = 0;
 	uint8_t digest[SHA256_LEN];
-	char hex[2 * SHA256_LEN + 1];
+	char hex[2 * SHA256_LEN + 1], line[320];
+	struct physread rd;
 	int err;
 
 	st.sink = dumpsink_open(ctx, bi, opts, summary, len);
 	if (st.sink == NULL)
 		return;				/* dumpsink_open wrote the summary */
 	print_warnings(d);
-	own_len = build_own_note(ctx, bi, st.sink->name);
+	own_len = build_own_note(ctx, bi, st.sink->name, opts->dump_level);
 	notes_len = d->notes_len + own_len;
 	describe_crash(ctx, st.sink);
 	if (st.sink->brief)
@@ -268,16 +274,33 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	    kdump_run(st.sink, d->ranges, d->range_count, d->notes, d->notes_len, opts->dump_level,
 		      summary, len))
 		return;
-	err = elfcore_plan(d->ranges, d->range_count, notes_len, opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs,
-			   segs, SEGS_MAX, &nsegs, &file_size);
+	/* The segments, with the level applied (payload/elffilter.h): pages
+	 * it leaves out are cut like runs of zero pages, the 2nd bitmap a
+	 * window at a time; the level recorded goes in our note. */
+	rd = (struct physread){ d->ranges, d->range_count };
+	err = elffilter_plan(&ef, d->ranges, d->range_count, opts->dump_level, d->vmcoreinfo,
+			     d->vmcoreinfo_len, physread_ranges, &rd,
+			     opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs, segs, SEGS_MAX);
+	if (err == 0) {
+		elffilter_level_line(&ef, line, sizeof(line));
+		printf("dump: %s\n", line);
+		own_len = build_own_note(ctx, bi, st.sink->name, ef.level_recorded);
+		notes_len = d->notes_len + own_len;
+		nsegs = ef.nsegs;
+		err = elfcore_layout(segs, nsegs, notes_len, &file_size);
+	}
 	if (err) {
 		snprintf(summary, len, "dump FAILED: cannot lay out the ELF file (error %d)", err);
 		st.sink->abort(st.sink, summary);
 		return;
 	}
-	printf("dump: writing %llu MiB ELF core (%zu segments, zero pages %s) to %s\n",
+	for (size_t i = 0; i < nsegs; i++)
+		absent += segs[i].memsz - segs[i].filesz;
+	printf("dump: writing %llu MiB ELF core (%zu segments, zero pages %s, dump level %u; "
+	       "%llu MiB of memory not in the file, runs under %llu pages written) to %s\n",
 	       (unsigned long long)(file_size >> 20), nsegs,
-	       opts->zero == CMDLINE_ZERO_KEEP ? "kept" : "skipped", st.sink->name);
+	       opts->zero == CMDLINE_ZERO_KEEP ? "kept" : "skipped", ef.level_recorded,
+	       (unsigned long long)(absent >> 20), (unsigned long long)ef.min_run, st.sink->name);
 	err = st.sink->begin(st.sink, file_size, nsegs);
 	crypto_sha256_init(&st.sha);
 	st.written = st.unreadable = 0;

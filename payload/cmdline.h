@@ -179,7 +179,7 @@ struct cmdline {
 	enum cmdline_bench bench;
 	uint64_t fat_part;		/* pm.fatpart=: dump=fat part size in bytes */
 	enum cmdline_format format;	/* dump.format= */
-	unsigned dump_level;		/* dump.level=: 0..31 (kdump only) */
+	unsigned dump_level;		/* dump.level=: 0..31 (both formats) */
 	enum cmdline_compress compress;	/* dump.compress= (kdump only) */
 
 	size_t n_words;			/* words seen */

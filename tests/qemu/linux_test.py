@@ -41,6 +41,10 @@ Then on the host:
     makedumpfile keeps the same pages (1%) in LZO files of the same size
     (10%), and the level-31 boot's file the same pages within 3%
     (bios-kdump-plant-level0);
+    with the ELF core (bios-elf-plant, level 31) no planted page is in
+    its file bytes and the kernel writes under half of what it writes at
+    dump.level=0 (bios-elf-plant-level0: every planted page, at its pfn);
+    the postmortem note says dump_level=;
     over serial recv checks it against the sender's SHA-256, shows the
     crash record sent first, and refuses the same capture cut short;
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
@@ -145,6 +149,13 @@ CASES = [
     Case("bios-kexec", "bios", short=True),
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
+    # The ELF core with planted pages: at dump.level=0 every one is in it;
+    # at the default level 31 none is (left-out runs are zero tails, as
+    # makedumpfile -E writes them) and the file is much smaller.
+    Case("bios-elf-plant-level0", "bios", level=0, plant=True,
+         expect=[r"^dump: ELF level 0: every page kept"]),
+    Case("bios-elf-plant", "bios", plant=True,
+         expect=[r"^dump: ELF level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
     # The default format: the kdump-compressed file, filtered at level 31.
     Case("bios-kdump-format", "bios", fmt=None,
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+"]),
@@ -408,6 +419,83 @@ def check_plant_level0(core, case, res):
     return None
 
 
+def elf_plant_scan(path, pfns=()):
+    """plant_scan() over an ELF core's file bytes (its PT_LOADs' p_filesz)."""
+    found, odd, got = {k: set() for k in PLANT_KINDS}, 0, {}
+    pat = re.compile(b"PMPLANT([UCB])" + re.escape(struct.pack("<I", PLANT_SEED)) + b"(....)", re.S)
+    with open(path, "rb") as f:
+        head = f.read(64)
+        phoff, = struct.unpack_from("<Q", head, 0x20)
+        phnum, = struct.unpack_from("<H", head, 0x38)
+        f.seek(phoff)
+        table = f.read(56 * phnum)
+        for i in range(phnum):
+            typ, _, off, _, paddr, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", table, 56 * i)
+            if typ != 1 or not filesz:
+                continue
+            f.seek(off)
+            data = f.read(filesz)
+            for m in pat.finditer(data):
+                if (paddr + m.start()) % 4096:
+                    odd += 1
+                else:
+                    found[m.group(1).decode()].add(struct.unpack("<I", m.group(2))[0])
+            for pfn in pfns:
+                at = pfn * 4096 - paddr
+                if 0 <= at and at + 4096 <= filesz:
+                    got[pfn] = data[at:at + 4096]
+    return found, odd, got
+
+
+# case name -> (dump level, bytes) of this run's ELF plant cases
+ELF_PLANT = {}
+
+
+def check_elf_plant(core, case, res):
+    """The ELF core with planted pages: all of them (the printed ones at their
+    pfn) at level 0; none at 31, in a file much smaller than level 0's."""
+    planted = plant_lines(res)
+    if planted is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    counts, where = planted
+    level = 31 if case.level is None else case.level
+    r = run_tool(TOOL, "inspect", core)
+    if "dump_level=%d\n" % level not in r.stdout:
+        return "inspect shows no dump_level=%d in the postmortem note" % level
+    if not any(re.match(r"^dump: writing \d+ MiB ELF core \(\d+ segments, zero pages skipped, "
+                        r"dump level %d; " % level, ln) for ln in res.lines):
+        return "no writing line naming dump level %d" % level
+    found, odd, got = elf_plant_scan(core, [pfn for _, _, pfn in where])
+    # What the kernel wrote (savecore's copy has the /proc/vmcore shape:
+    # every PT_LOAD whole, the tails as holes of a sparse file).
+    size = next((int(m.group(1)) << 20 for m in (re.match(r"^dump: writing (\d+) MiB ELF core", ln)
+                                                 for ln in res.lines) if m), 0)
+    ELF_PLANT[level] = size
+    mem = next((int(m.group(1)) for m in (re.match(r"^dump: plan: .*, (\d+) MiB of memory", ln)
+                                          for ln in res.lines) if m), 0)
+    if level == 0:
+        for k, n in counts.items():
+            if found[k] != set(range(n)):
+                return "ELF level 0: %d of %d %s pages found (%d not page-aligned)" % (
+                    len(found[k] & set(range(n))), n, PLANT_KINDS[k], odd)
+        for k, i, pfn in where:
+            if not pfn or got.get(pfn) != plant_page(k, i):
+                return "ELF level 0: %s page %d is not at pfn 0x%x" % (PLANT_KINDS[k], i, pfn)
+        res.note = "%d planted pages in the %.0f MiB ELF core written, %d at their pfn" % (
+            sum(counts.values()), size / 1048576, len(where))
+        return None
+    left = {k: len(v) for k, v in found.items() if v}
+    if left or odd:
+        return "planted pages in the level-31 ELF core: %s (%d more not page-aligned)" % (left, odd)
+    whole = ELF_PLANT.get(0)
+    res.note = "no planted page in the %.0f MiB ELF core written (%s; %d MiB of memory)" % (
+        size / 1048576, "level 0's: %.0f MiB" % (whole / 1048576) if whole else "no level-0 case ran",
+        mem)
+    if not size or (whole and size * 2 > whole) or not mem or size * 3 > mem << 20:
+        return "the level-31 ELF core is not much smaller: " + res.note
+    return None
+
+
 def kdump_bitmap2(path):
     """The 2nd bitmap (pages in the file) of a kdump-compressed file."""
     with open(path, "rb") as f:
@@ -511,7 +599,10 @@ def check_kdump(core, case, res):
     size = os.path.getsize(core)
     mem = next((int(m.group(1)) for m in (re.match(r"^dump: plan: .*, (\d+) MiB of memory", ln)
                                           for ln in res.lines) if m), 0)
-    name, (elf, whole) = next(iter(ELF_SIZES.items()), ("", (0, 0)))
+    # Against an ELF core of every page (level 0) when one ran: the
+    # level-31 ELF cores leave the same pages out, only uncompressed.
+    name, (elf, whole) = next(((k, v) for k, v in ELF_SIZES.items() if k.endswith("level0")),
+                              ("", (0, 0)))
     res.note = "kdump-compressed %.1f MiB written; %s; %d MiB of memory" % (
         size / 1048576, "%s's ELF core %d MiB written, %.1f MiB saved" % (name, elf, whole / 1048576)
         if name else "no ELF case ran", mem)
@@ -681,6 +772,8 @@ def run_case(case):
             res.failure = check_kdump(core, case, res)
     else:
         res.failure = check_vmcore(core, case)
+        if res.failure is None and case.plant:
+            res.failure = check_elf_plant(core, case, res)
         if res.failure is None and case.dump == "disk":
             written = next((int(m.group(1)) for m in (re.match(r"^dump: writing (\d+) MiB ELF core", ln)
                                                       for ln in res.lines) if m), 0)
