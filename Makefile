@@ -86,6 +86,7 @@ TOOL_SRCS := \
 	tools/savecore_fat.c \
 	tools/savecore_file.c \
 	tools/dumpfile.c \
+	tools/dumpfile_state.c \
 	tools/textesc.c \
 	tools/fileblk.c \
 	tools/recv.c \

@@ -26,6 +26,8 @@ EOS
 chmod +x "$tmp/kexec"
 printf 'image' >"$tmp/img"
 common=(--kexec="$tmp/kexec" --kernel="$tmp/img" --handoff="$tmp/h.bin")
+# where load records the dump file for savecore with no IMAGE: never this machine's
+export POSTMORTEM_STATE_DIR=$tmp/state
 
 # Options that need no disk
 run nosize load "${common[@]}" --size 64M
@@ -33,6 +35,19 @@ check rc_is nosize 2
 check has nosize "--size is for --dump-file"
 run scboth savecore "$tmp/x.img" --from-file "$tmp/x" -o "$tmp/v"
 check rc_is scboth 2
+run scnone savecore -o "$tmp/v"		# no IMAGE, nothing recorded
+check rc_is scnone 2
+check has scnone "no dump file is recorded in $tmp/state/dumpfile"
+mkdir -p "$tmp/bad"
+printf 'relative/path\n' >"$tmp/bad/dumpfile"
+run scbad savecore -o "$tmp/v" --state-dir "$tmp/bad"
+check rc_is scbad 1
+check has scbad "$tmp/bad/dumpfile: ignored: not one absolute path and a newline"
+printf '/x\n' >"$tmp/bad/dumpfile"
+chmod 666 "$tmp/bad/dumpfile"
+run scbad2 savecore -o "$tmp/v" --state-dir "$tmp/bad"
+check rc_is scbad2 1
+check has scbad2 "ignored: writable by group or others"
 
 if [ "$(id -u)" != 0 ] || ! losetup -f >/dev/null 2>&1; then
 	skip "dumpfile_tool_test: loop devices (needs root and /dev/loop-control)"
@@ -127,6 +142,7 @@ for fs in ext4 xfs; do
 	check has "${fs}_load" "dump=file after=reboot"
 	check has "${fs}_load" "is not an NVMe, virtio-blk or AHCI disk"	# a loop device
 	check grep -q -- "--dump-file-record $tmp/h.bin.dumpfile" "$tmp/${fs}_load.out"
+	check [ "$(cat "$tmp/state/dumpfile")" = "$(realpath "$f")" ]
 	run "${fs}_show" handoff show "$tmp/h.bin"
 	check has "${fs}_show" "DUMP_FILE (type 15)"
 	check has "${fs}_show" "file \"$f\", 100663296 bytes"
@@ -143,6 +159,11 @@ for fs in ext4 xfs; do
 	run "${fs}_busy" load "${common[@]}" --dump-file "$f"
 	check rc_is "${fs}_busy" 1
 	check has "${fs}_busy" "it holds a dump not yet saved"
+	# no IMAGE: the file the load recorded (read only: no --clear here)
+	run "${fs}_noarg" savecore -o "$tmp/$fs.vmcore0" --compact
+	check rc_is "${fs}_noarg" 0
+	check has "${fs}_noarg" "savecore: the dump file $(realpath "$f") (recorded in $tmp/state/dumpfile by"
+	check cmp -s "$tmp/$fs.vmcore0" "$tmp/$fs.ref"
 	run "${fs}_save" savecore --from-file "$f" -o "$tmp/$fs.vmcore" --compact --clear
 	check rc_is "${fs}_save" 0
 	check has "${fs}_save" "sha256 OK"
@@ -161,6 +182,9 @@ for fs in ext4 xfs; do
 	run "${fs}_dry" load "${common[@]}" --dump-file "$f" --dry-run
 	check rc_is "${fs}_dry" 0
 	check has "${fs}_dry" "nothing written"
+	run "${fs}_list" savecore --list --state-dir "$tmp/state"
+	check rc_is "${fs}_list" 1
+	check has "${fs}_list" "no dump in it"
 	# crash side: a marker changed after the load (a defragmenter moved the
 	# extent): the check refuses, the disk is left bit for bit
 	cp "$tmp/h.bin.dumpfile" "$tmp/$fs.rec2"

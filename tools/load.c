@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "tools/dumpfile.h"
+#include "tools/dumpfile_state.h"
 #include "tools/handoff.h"
 #include "tools/load.h"
 #include "tools/opts.h"
@@ -44,6 +45,7 @@
 
 struct load_opts {
 	const char *dump, *after, *append, *kernel, *handoff, *kexec, *sysfs;
+	const char *state_dir;		/* --state-dir: where the dump file's path is kept */
 	const char *dump_file, *size;	/* --dump-file PATH [--size SIZE|auto] */
 	bool force;
 	const char *extra[MAX_EXTRA * 2];	/* handoff create arguments */
@@ -80,6 +82,9 @@ static void usage(FILE *f)
 		"  --force             reuse a dump file that holds a dump not yet saved\n"
 		"  --dry-run           print the two commands, run neither (a dump file is\n"
 		"                      checked and mapped, not written)\n"
+		"  --state-dir=DIR     record the dump file's path in DIR/dumpfile for\n"
+		"                      `postmortem savecore` with no IMAGE (default\n"
+		"                      $POSTMORTEM_STATE_DIR, else /var/lib/postmortem)\n"
 		"  --sysfs-root=DIR    read DIR instead of /sys (tests)\n"
 		"\n"
 		"Needs root, kexec-tools and a crashkernel= reservation (docs/kexec.md).\n");
@@ -88,7 +93,7 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct load_opts *o)
 {
 	enum { DUMP = 256, AFTER, APPEND, KERNEL, HANDOFF, KEXEC, CAPSULE, DESCRIBE,
-	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN, DUMP_FILE, SIZE, FORCE };
+	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN, DUMP_FILE, SIZE, FORCE, STATE_DIR };
 	static const struct option opts[] = {
 		{ "file-load", no_argument, NULL, 's' },
 		{ "unload", no_argument, NULL, 'u' },
@@ -108,6 +113,7 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		{ "dump-file", required_argument, NULL, DUMP_FILE },
 		{ "size", required_argument, NULL, SIZE },
 		{ "force", no_argument, NULL, FORCE },
+		{ "state-dir", required_argument, NULL, STATE_DIR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
@@ -137,6 +143,7 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		case DUMP_FILE: o->dump_file = optarg; break;
 		case SIZE: o->size = optarg; break;
 		case FORCE: o->force = true; break;
+		case STATE_DIR: o->state_dir = optarg; break;
 		case CAPSULE:
 		case DESCRIBE:
 		case HANDOFF_EXTRA:
@@ -457,6 +464,11 @@ static int load(const struct load_opts *o)
 				"no crash kernel is loaded now: a panic will not be dumped");
 		return 1;
 	}
+	/* savecore with no IMAGE finds the file here (tools/dumpfile_state.h) */
+	if (o->dump_file != NULL && dumpfile_state_write(dumpfile_state_dir(o->state_dir),
+							 o->dump_file) != 0)
+		fprintf(stderr, "%s: the dump file is loaded, but `postmortem savecore` will "
+			"need --from-file %s\n", TOOL, o->dump_file);
 	printf("postmortem is the crash kernel: dump=%s after=%s\n",
 	       o->dump != NULL ? o->dump : o->dump_file != NULL ? "file" : "disk",
 	       o->after != NULL ? o->after : "reboot");

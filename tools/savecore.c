@@ -34,6 +34,7 @@
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
 #include "tools/dumpfile.h"
+#include "tools/dumpfile_state.h"
 #include "tools/fileblk.h"
 #include "tools/opts.h"
 #include "tools/savecore.h"
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 		"                           [--clear] [--sector-size BYTES] [--compact]\n"
 		"       postmortem savecore IMAGE-OR-DEVICE --list [--partition N]\n"
 		"       postmortem savecore --from-file PATH -o VMCORE [--clear] [--force] [--compact]\n"
+		"       postmortem savecore -o VMCORE [--clear] ...   the dump file of the last load\n"
 		"\n"
 		"Save the dump postmortem wrote to a raw dump partition (GPT type\n"
 		"9cd6ae46-cf19-4c5c-b341-57f4b21dfd41, or a partition image): its\n"
@@ -62,7 +64,11 @@ static void usage(FILE *f)
 		"                    written as the body streams (compact, checked meanwhile,\n"
 		"                    never removed); a symbolic link to a file is refused\n"
 		"  --from-file PATH  the dump in a dump file made by `postmortem load --dump-file`\n"
-		"                    (docs/dump-file.md); --clear marks it consumed for reuse\n"
+		"                    (docs/dump-file.md); --clear marks it consumed for reuse.\n"
+		"                    With neither IMAGE nor --from-file: the dump file the last\n"
+		"                    `postmortem load --dump-file` recorded in STATE-DIR/dumpfile\n"
+		"  --state-dir DIR   where that is (default $POSTMORTEM_STATE_DIR, else\n"
+		"                    /var/lib/postmortem)\n"
 		"  --list            only report the partitions and their dumps\n"
 		"  --partition N     use GPT entry N (1-based), whatever its type or disk\n"
 		"  --force           write a dump that is cut short, failed, cleared or fails\n"
@@ -95,7 +101,7 @@ static int parse_u32(const char *v, uint32_t *out)
 
 static int parse_args(int argc, char **argv, struct savecore_opts *o)
 {
-	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE, FROM_FILE };
+	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE, FROM_FILE, STATE_DIR };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, LIST },
@@ -106,8 +112,10 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		{ "partition", required_argument, NULL, PARTITION },
 		{ "sector-size", required_argument, NULL, SECTOR_SIZE },
 		{ "from-file", required_argument, NULL, FROM_FILE },
+		{ "state-dir", required_argument, NULL, STATE_DIR },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *state_dir = NULL;
 	int c, li, at;
 
 	/* whole option names, arguments in order (tools/opts.h) */
@@ -123,6 +131,7 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		case COMPACT: o->compact = true; break;
 		case 'o': o->out = optarg; break;
 		case FROM_FILE: o->from_file = optarg; break;
+		case STATE_DIR: state_dir = optarg; break;
 		case PARTITION:
 		case SECTOR_SIZE:
 			if (parse_u32(optarg, c == PARTITION ? &o->partition : &o->sector_size)) {
@@ -160,6 +169,25 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		fprintf(stderr, "postmortem: %s: --from-file takes no IMAGE, --partition or "
 			"--sector-size (see --help)\n", TOOL);
 		return SAVECORE_USAGE;
+	}
+	if (o->from_file == NULL && o->image == NULL && (o->out != NULL || o->list)) {
+		/* no IMAGE: the dump file the last load recorded (tools/dumpfile_state.h) */
+		static char path[4096];
+		const char *state;
+		int r = dumpfile_state_read(dumpfile_state_dir(state_dir), path, sizeof(path),
+					    &state);
+
+		if (r < 0)
+			return SAVECORE_FAIL;
+		if (r == 0) {
+			printf("%s: the dump file %s (recorded in %s by `postmortem load "
+			       "--dump-file`)\n", TOOL, path, state);
+			o->from_file = path;
+		} else {
+			fprintf(stderr, "postmortem: %s: IMAGE-OR-DEVICE is required: no dump file "
+				"is recorded in %s (see --help)\n", TOOL, state);
+			return SAVECORE_USAGE;
+		}
 	}
 	if (o->from_file != NULL)
 		o->image = o->from_file;

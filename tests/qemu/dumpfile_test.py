@@ -115,7 +115,8 @@ def setup():
             for name, size in (("small.dump", "8M"), ("pm.dump", "64M")):
                 hb = os.path.join(TMP, "h.bin")
                 r = sh(TOOL, "load", "--kexec=" + kexec, "--kernel=" + kernel, "--handoff=" + hb,
-                       "--dump-file", os.path.join(mnt, name), "--size", size)
+                       "--dump-file", os.path.join(mnt, name), "--size", size,
+                       "--state-dir", os.path.join(TMP, "state"))
                 if r.returncode != 0:
                     _setup["fail"] = "load --dump-file %s: %s" % (name, (r.stdout + r.stderr)[-400:])
                     return _setup
