@@ -14,7 +14,8 @@ unpacks them into .cache/guest/root, and writes:
                         postmortem (host tool + bzImage), pmplant
                         (tests/linux/plant.c, gcc -static), the virtio
                         modules (loaded at boot), tcrypt (loaded by /init
-                        for pmcrash=softlockup), tests/linux/init as /init, a test
+                        for pmcrash=softlockup), ext4 and xfs with what they
+                        need (loaded by /init for pmfs=), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
 
@@ -45,6 +46,10 @@ MODULES = ["virtio_pci", "virtio_blk"]
 # In the initramfs but not loaded at boot: /init loads it for pmcrash=softlockup
 # (Debian's kernel has no lkdtm; tcrypt's timed speed tests spin in the kernel).
 ON_DEMAND_MODULES = ["tcrypt"]
+# Filesystems for the dump-file cases (pmfs=, tests/linux/init): /init loads
+# these and what they depend on, in /etc/fsmodules' order.  ext4 and jbd2
+# ask the crypto API for crc32c by name, which no module dependency names.
+FS_MODULES = ["crc32c_generic", "ext4", "xfs"]
 
 
 def log(msg):
@@ -284,6 +289,7 @@ def main():
 
     mods = module_closure(release, MODULES)
     extra_mods = [m for m in module_closure(release, ON_DEMAND_MODULES) if m not in mods]
+    fs_mods = [m for m in module_closure(release, FS_MODULES) if m not in mods and m not in extra_mods]
 
     def base():
         """What both initramfs share: busybox, the virtio modules, /init,
@@ -321,8 +327,9 @@ def main():
     c.file("sbin/kexec", open(programs[0], "rb").read(), 0o755)
     c.file("usr/bin/postmortem", open(programs[2], "rb").read(), 0o755)
     c.file("usr/bin/pmplant", open(plant, "rb").read(), 0o755)
-    for name, path in extra_mods:
+    for name, path in extra_mods + fs_mods:
         c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
+    c.file("etc/fsmodules", ("\n".join(n for n, _ in fs_mods) + "\n").encode())
     c.file("usr/lib/postmortem/postmortem.bzImage",
            open(os.path.join(build, "postmortem.bzImage"), "rb").read())
     c.file("boot/vmlinuz", open(vmlinuz, "rb").read())
@@ -342,7 +349,7 @@ def main():
         f.write(release + "\n")
     log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s; on demand %s)" % (
         out, release, os.path.getsize(os.path.join(out, "initrd.img")) // 1024, len(libs),
-        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods)))
+        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods)))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,30 @@ static int state_name(const char *dir)
 	return n < 0 || (size_t)n >= sizeof(state_path) ? -1 : 0;
 }
 
+/* mkdir -p dir, each new directory mode 0755: 0, or -1 with errno. */
+static int mkdirs(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		char c = p[i];
+
+		p[i] = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			return -1;
+		p[i] = c;
+	}
+	return 0;
+}
+
 int dumpfile_state_write(const char *dir, const char *dump_file)
 {
 	char abs[PATH_MAX], tmp[PATH_MAX + 48];
@@ -43,7 +67,7 @@ int dumpfile_state_write(const char *dir, const char *dump_file)
 		fprintf(stderr, "postmortem load: %s: cannot record this path in %s\n", abs, dir);
 		return -1;
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	if (mkdirs(dir) != 0) {
 		fprintf(stderr, "postmortem load: cannot create %s: %s\n", dir, strerror(errno));
 		return -1;
 	}

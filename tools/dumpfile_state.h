@@ -18,8 +18,8 @@
 const char *dumpfile_state_dir(const char *opt);
 
 /*
- * Record dump_file (made absolute) in DIR/dumpfile: DIR is made if missing
- * (mode 0755), the text written to a new file in DIR and renamed over the
+ * Record dump_file (made absolute) in DIR/dumpfile: DIR and its parents
+ * are made if missing (mode 0755), the text written to a new file in DIR and renamed over the
  * old one, so a reader sees the old path or the new one, never a mix.
  * 0, or -1 with one line on stderr.
  */

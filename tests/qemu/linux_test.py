@@ -101,7 +101,7 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 fmt="elf", emulator=None, apic=None, level=None, plant=False):
+                 fmt="elf", emulator=None, apic=None, level=None, plant=False, fsfile=None):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -123,6 +123,12 @@ class Case:
         # 31).  plant: pmplant pages of known content before the panic
         # (tests/linux/plant.c, PLANT), checked absent at 31, present at 0.
         self.level, self.plant = level, plant
+        # fsfile: "ext4": the disk is one partition with that filesystem,
+        # made here; the guest mounts it, loads with --dump-file there
+        # (FSFILE_SIZE), unmounts it and waits for the NMI (panic="nmi"):
+        # the disk is copied then, to show afterwards that the crash kernel
+        # wrote nothing outside the file (check_fsfile).
+        self.fsfile = fsfile
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -211,7 +217,15 @@ CASES = [
     Case("bios-nmi", "bios", panic="nmi"),
     # The watchdog's hrtimer interrupt panics on the CPU that is stuck (1).
     Case("bios-softlockup", "bios", panic="softlockup"),
+    # dump=file: the dump into a file on the guest's own ext4 (docs/dump-file.md)
+    Case("bios-dumpfile-ext4", "bios", fmt=None, panic="nmi", fsfile="ext4",
+         disk_dev="virtio-blk-pci,serial=pmroot",
+         expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), \d+ extents, 96 MiB; "
+                 r"checking its markers",
+                 r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
 ]
+FSFILE_SIZE = "96M"
+FSFILE_PART = (1 << 20, 160 << 20)      # the filesystem's partition: byte offset and size
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
 
@@ -230,8 +244,89 @@ def make_disk(name, mem_mb, esp=False):
     return path
 
 
+def make_fs_disk(name, fs):
+    """A GPT disk of one partition (FSFILE_PART) holding a new fs filesystem."""
+    path = os.path.join(TMP, name + ".img")
+    part = path + ".part"
+    off, size = FSFILE_PART
+    with open(part, "wb") as f:
+        f.truncate(size)
+    mkfs = {"ext4": ["mkfs.ext4", "-q", "-F", "-b", "4096"], "xfs": ["mkfs.xfs", "-q", "-f"]}[fs]
+    subprocess.run(mkfs + [part], check=True, capture_output=True)
+    with open(path, "wb") as f:
+        f.truncate(off + size + (1 << 20))
+    subprocess.run(["sgdisk", "-o", "-n", "1:%d:+%dM" % (off // 512, size >> 20), "-t", "1:8300", path],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(path, "r+b") as f, open(part, "rb") as g:
+        f.seek(off)
+        shutil.copyfileobj(g, f, 1 << 20)
+    os.unlink(part)
+    return path
+
+
+def fs_blocks(part, path):
+    """The filesystem blocks (4096 bytes) of path in the ext4 image part, from debugfs."""
+    r = run_tool("debugfs", "-R", "blocks " + path, part)
+    return [int(b) for b in r.stdout.split()] if r.returncode == 0 else []
+
+
+def check_fsfile(case, disk, snap, core, res):
+    """After the dump into the file on the guest's ext4: the file copied out
+    of the image with debugfs, savecore --from-file on it (the
+    kdump-compressed file, checked as any: check_kdump), e2fsck -fn clean,
+    and every byte of the disk outside the file's blocks as it was when the
+    guest waited for the NMI (snap)."""
+    if not any(ln.startswith("guest: savecore would read /mnt/crash/pm.dump") for ln in res.lines):
+        return "the guest's load recorded no dump file for savecore"
+    off, size = FSFILE_PART
+    part = disk + ".part"
+    with open(disk, "rb") as f, open(part, "wb") as g:
+        f.seek(off)
+        g.write(f.read(size))
+    r = run_tool("e2fsck", "-fn", part)
+    if r.returncode != 0:
+        return "e2fsck -fn after the dump (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+    blocks = fs_blocks(part, "/pm.dump")
+    if len(blocks) * 4096 != 96 << 20:
+        return "debugfs gives %d blocks for /pm.dump, not 96 MiB of them" % len(blocks)
+    mine = os.path.join(TMP, case.name + ".pm.dump")
+    r = run_tool("debugfs", "-R", "dump /pm.dump " + mine, part)
+    os.unlink(part)
+    if r.returncode != 0 or os.path.getsize(mine) != 96 << 20:
+        return "debugfs could not copy /pm.dump out: " + (r.stdout + r.stderr)[-300:]
+    # outside the file's blocks: unchanged; inside: the dump
+    inside = sorted(set(off + b * 4096 for b in blocks))
+    changed_in = 0
+    with open(snap, "rb") as a, open(disk, "rb") as b:
+        pos = 0
+        for start in inside + [os.path.getsize(disk)]:
+            while pos < start:
+                n = min(1 << 20, start - pos)
+                a.seek(pos)
+                b.seek(pos)
+                if a.read(n) != b.read(n):
+                    return "the disk changed outside the dump file's blocks near byte %d" % pos
+                pos += n
+            if start < os.path.getsize(disk):
+                a.seek(start)
+                b.seek(start)
+                changed_in += a.read(4096) != b.read(4096)
+                pos = start + 4096
+    if not changed_in:
+        return "the dump file's blocks are as they were before the panic"
+    r = run_tool(TOOL, "savecore", "--from-file", mine, "-o", core)
+    if r.returncode != 0 or "kdump-compressed" not in r.stdout:
+        return "savecore --from-file (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+    why = check_kdump(core, case, res)
+    res.note = "%d of %d file blocks written, the rest of the disk unchanged; %s" % (
+        changed_in, len(blocks), getattr(res, "note", ""))
+    return why
+
+
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
+    if case.fsfile:
+        load = ["--dump-file", "/mnt/crash/pm.dump", "--size", FSFILE_SIZE] + case.load
     more = []
     if case.fmt:        # the ELF core named; None: the default, kdump-compressed
         more.append("dump.format=" + case.fmt)
@@ -244,6 +339,8 @@ def qemu_args(case, disk, tmpdir):
         append += " pmappend=" + ",".join(more)
     if case.plant:
         append += " pmplant=%d,%d,%d" % (PLANT_SEED, PLANT_USER_MIB, PLANT_CACHE_MIB)
+    if case.fsfile:
+        append += " pmfs=/dev/vda1:/mnt/crash"
     args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"),
             "-initrd", os.path.join(GUEST, "initrd.img"),
@@ -678,8 +775,11 @@ def run_case(case):
         disk = os.path.join(TMP, case.name + ".img")
         with open(disk, "wb") as f:          # a blank disk: nothing to dump to
             f.truncate(64 << 20)
+    elif case.fsfile:
+        disk = make_fs_disk(case.name, case.fsfile)
     else:
         disk = make_disk(case.name, case.mem, esp=case.capsule)
+    snap = disk + ".snap"
     with tempfile.TemporaryDirectory(dir=TMP) as d:
         args = qemu_args(case, disk, d)
         if case.serial():
@@ -723,7 +823,18 @@ def run_case(case):
 
                 def on_line(line, mon=mon):
                     if line.startswith("guest: waiting for an NMI"):
+                        if case.fsfile:     # the disk as the crash kernel finds it
+                            shutil.copyfile(disk, snap)
                         q.monitor_command(mon, "nmi")
+                if case.fsfile:
+                    expect[1:1] = [r"^guest: mounted /dev/vda1 at /mnt/crash \(%s\)" % case.fsfile,
+                                   r"^guest: postmortem loaded",
+                                   r"^guest: savecore would read /mnt/crash/pm\.dump",
+                                   r"^guest: unmounted /mnt/crash"]
+                    del expect[0]
+            if case.fsfile:
+                expect[expect.index(r"^dump: writing .* to disk ")] = \
+                    r"^dump: writing .* to the dump file on virtio0"
             if case.capsule:
                 at = expect.index(r"^dump: writing .* to disk ")
                 expect[at:at] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
@@ -758,6 +869,9 @@ def run_case(case):
             res.failure = check_record(r.stdout, case)
             if res.failure:
                 return res
+    elif case.fsfile:
+        res.failure = check_fsfile(case, disk, snap, core, res)
+        return res
     else:
         r = run_tool(TOOL, "savecore", disk, "-o", core)
     if r.returncode != 0:
