@@ -49,7 +49,19 @@ Then on the host:
     crash record sent first, and refuses the same capture cut short;
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
-    /sys/firmware/efi/systab.
+    /sys/firmware/efi/systab;
+  - dump=file (docs/dump-file.md; bios-dumpfile-ext4, bios-dumpfile-xfs):
+    the disk is one partition with an ext4 (fragmented: free space in 4
+    MiB holes) or xfs filesystem made on the host; the guest mounts it,
+    runs `postmortem load --dump-file /mnt/crash/pm.dump --size 96M`,
+    checks that the load recorded the file for savecore, unmounts it and
+    waits for an NMI; the host copies the disk image then and sends it.
+    After the dump, e2fsck -fn / xfs_repair -n are clean, every byte
+    outside the file's blocks (debugfs dump_extents / xfs_db bmap) is as
+    it was at the NMI, some inside changed, and `postmortem savecore
+    --from-file` on the file (copied out with debugfs, or by its blocks
+    for xfs) gives a kdump-compressed file whose log (makedumpfile
+    --dump-dmesg) has the panic.
 
     linux_test.py [--short] [CASE...]
 
@@ -60,8 +72,8 @@ kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
-the kdump-compressed file, and the default format with planted pages at
-dump levels 31 and 0);
+the kdump-compressed file, the default format with planted pages at
+dump levels 31 and 0, and the dump file on ext4);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -219,13 +231,19 @@ CASES = [
     Case("bios-softlockup", "bios", panic="softlockup"),
     # dump=file: the dump into a file on the guest's own ext4 (docs/dump-file.md)
     Case("bios-dumpfile-ext4", "bios", fmt=None, panic="nmi", fsfile="ext4",
+         disk_dev="virtio-blk-pci,serial=pmroot", short=True,
+         expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), ([2-9]|\d\d+) extents, 96 MiB; "
+                 r"checking its markers",
+                 r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
+    Case("bios-dumpfile-xfs", "bios", fmt=None, panic="nmi", fsfile="xfs",
          disk_dev="virtio-blk-pci,serial=pmroot",
-         expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), \d+ extents, 96 MiB; "
+         expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), \d+ extents?, 96 MiB; "
                  r"checking its markers",
                  r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
 ]
 FSFILE_SIZE = "96M"
-FSFILE_PART = (1 << 20, 160 << 20)      # the filesystem's partition: byte offset and size
+# the filesystem's partition: byte offset and size (xfs wants 300 MB at least)
+FSFILE_PART = {"ext4": (1 << 20, 256 << 20), "xfs": (1 << 20, 320 << 20)}
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
 
@@ -248,11 +266,25 @@ def make_fs_disk(name, fs):
     """A GPT disk of one partition (FSFILE_PART) holding a new fs filesystem."""
     path = os.path.join(TMP, name + ".img")
     part = path + ".part"
-    off, size = FSFILE_PART
+    off, size = FSFILE_PART[fs]
     with open(part, "wb") as f:
         f.truncate(size)
     mkfs = {"ext4": ["mkfs.ext4", "-q", "-F", "-b", "4096"], "xfs": ["mkfs.xfs", "-q", "-f"]}[fs]
     subprocess.run(mkfs + [part], check=True, capture_output=True)
+    if fs == "ext4":
+        # free space in 4 MiB holes between files, as on a filesystem in
+        # use: the dump file gets many extents
+        filler = part + ".fill"
+        with open(filler, "wb") as f:
+            f.write(os.urandom(4 << 20))
+        n = (size >> 20) * 9 // 16 // 4
+        cmds = ["write %s fill.%d" % (filler, i) for i in range(n)] + \
+            ["rm fill.%d" % i for i in range(0, n, 2)]
+        with open(part + ".cmds", "w") as f:
+            f.write("\n".join(cmds) + "\n")
+        subprocess.run(["debugfs", "-w", "-f", part + ".cmds", part], check=True, capture_output=True)
+        os.unlink(filler)
+        os.unlink(part + ".cmds")
     with open(path, "wb") as f:
         f.truncate(off + size + (1 << 20))
     subprocess.run(["sgdisk", "-o", "-n", "1:%d:+%dM" % (off // 512, size >> 20), "-t", "1:8300", path],
@@ -265,35 +297,68 @@ def make_fs_disk(name, fs):
 
 
 def fs_blocks(part, path):
-    """The filesystem blocks (4096 bytes) of path in the ext4 image part, from debugfs."""
-    r = run_tool("debugfs", "-R", "blocks " + path, part)
-    return [int(b) for b in r.stdout.split()] if r.returncode == 0 else []
+    """The data blocks (4096 bytes) of path in the ext4 image part, from
+    debugfs's leaf extents (not the extent tree's own blocks)."""
+    r = run_tool("debugfs", "-R", "dump_extents -l " + path, part)
+    out = []
+    for m in re.finditer(r"^\s*\d+/\s*\d+\s+\d+/\s*\d+\s+\d+\s*-\s*\d+\s+(\d+)\s*-\s*(\d+)\s+\d+",
+                         r.stdout, re.M):
+        out += range(int(m.group(1)), int(m.group(2)) + 1)
+    return out
+
+
+def xfs_blocks(part, path):
+    """The data blocks (4096 bytes, in file order) of path in the xfs image part, from xfs_db."""
+    r = run_tool("xfs_db", "-r", "-c", "sb 0", "-c", "p agblocks", "-c", "p blocksize", part)
+    m = re.search(r"agblocks = (\d+)\s+blocksize = (\d+)", r.stdout)
+    if not m or m.group(2) != "4096":
+        return []
+    agblocks = int(m.group(1))
+    r = run_tool("xfs_db", "-r", "-c", "path " + path, "-c", "bmap", part)
+    out = []
+    for m in re.finditer(r"^data offset (\d+) startblock \d+ \((\d+)/(\d+)\) count (\d+) flag (\d+)",
+                         r.stdout, re.M):
+        if int(m.group(1)) != len(out) or m.group(5) != "0":   # in order, written
+            return []
+        first = int(m.group(2)) * agblocks + int(m.group(3))
+        out += range(first, first + int(m.group(4)))
+    return out
 
 
 def check_fsfile(case, disk, snap, core, res):
-    """After the dump into the file on the guest's ext4: the file copied out
-    of the image with debugfs, savecore --from-file on it (the
-    kdump-compressed file, checked as any: check_kdump), e2fsck -fn clean,
-    and every byte of the disk outside the file's blocks as it was when the
-    guest waited for the NMI (snap)."""
+    """After the dump into the file on the guest's ext4 or xfs: e2fsck -fn
+    or xfs_repair -n clean, the file's blocks from debugfs or xfs_db,
+    every byte of the disk outside them as it was when the guest waited
+    for the NMI (snap), the file copied out (debugfs dump; for xfs its
+    blocks in file order), and savecore --from-file on it gives the
+    kdump-compressed file, checked as any (check_kdump: makedumpfile
+    --dump-dmesg finds the panic)."""
     if not any(ln.startswith("guest: savecore would read /mnt/crash/pm.dump") for ln in res.lines):
         return "the guest's load recorded no dump file for savecore"
-    off, size = FSFILE_PART
+    off, size = FSFILE_PART[case.fsfile]
     part = disk + ".part"
     with open(disk, "rb") as f, open(part, "wb") as g:
         f.seek(off)
         g.write(f.read(size))
-    r = run_tool("e2fsck", "-fn", part)
+    fsck = ["e2fsck", "-fn"] if case.fsfile == "ext4" else ["xfs_repair", "-n", "-f"]
+    r = run_tool(*(fsck + [part]))
     if r.returncode != 0:
-        return "e2fsck -fn after the dump (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
-    blocks = fs_blocks(part, "/pm.dump")
+        return "%s after the dump (exit %d): %s" % (" ".join(fsck), r.returncode,
+                                                    (r.stdout + r.stderr)[-300:])
+    blocks = fs_blocks(part, "/pm.dump") if case.fsfile == "ext4" else xfs_blocks(part, "/pm.dump")
     if len(blocks) * 4096 != 96 << 20:
-        return "debugfs gives %d blocks for /pm.dump, not 96 MiB of them" % len(blocks)
+        return "%d blocks found for /pm.dump, not 96 MiB of them" % len(blocks)
     mine = os.path.join(TMP, case.name + ".pm.dump")
-    r = run_tool("debugfs", "-R", "dump /pm.dump " + mine, part)
+    if case.fsfile == "ext4":   # the file as ext4 reads it
+        r = run_tool("debugfs", "-R", "dump /pm.dump " + mine, part)
+        if r.returncode != 0 or os.path.getsize(mine) != 96 << 20:
+            return "debugfs could not copy /pm.dump out: " + (r.stdout + r.stderr)[-300:]
+    else:                       # xfs_db has no dump: block by block in file order
+        with open(disk, "rb") as f, open(mine, "wb") as g:
+            for b in blocks:
+                f.seek(off + b * 4096)
+                g.write(f.read(4096))
     os.unlink(part)
-    if r.returncode != 0 or os.path.getsize(mine) != 96 << 20:
-        return "debugfs could not copy /pm.dump out: " + (r.stdout + r.stderr)[-300:]
     # outside the file's blocks: unchanged; inside: the dump
     inside = sorted(set(off + b * 4096 for b in blocks))
     changed_in = 0
@@ -318,8 +383,10 @@ def check_fsfile(case, disk, snap, core, res):
     if r.returncode != 0 or "kdump-compressed" not in r.stdout:
         return "savecore --from-file (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
     why = check_kdump(core, case, res)
-    res.note = "%d of %d file blocks written, the rest of the disk unchanged; %s" % (
-        changed_in, len(blocks), getattr(res, "note", ""))
+    ext = next((m.group(1) for m in (re.search(r"\), (\d+) extents?, 96 MiB", ln) for ln in res.lines) if m),
+               "?")
+    res.note = "%s: %s extents, %d of %d file blocks written, the rest of the disk unchanged; %s" % (
+        case.fsfile, ext, changed_in, len(blocks), getattr(res, "note", ""))
     return why
 
 
@@ -871,6 +938,7 @@ def run_case(case):
                 return res
     elif case.fsfile:
         res.failure = check_fsfile(case, disk, snap, core, res)
+        cleanup(case)
         return res
     else:
         r = run_tool(TOOL, "savecore", disk, "-o", core)
@@ -894,10 +962,15 @@ def run_case(case):
             ELF_SIZES[case.name] = (written, os.path.getsize(core))
     if res.failure is None and case.firmware == "ovmf":
         res.failure = check_tables(res)
+    cleanup(case)
+    return res
+
+
+def cleanup(case):
+    """The case's files go (PM_LINUX_KEEP=1 keeps them)."""
     for f in os.listdir(TMP) if not os.environ.get("PM_LINUX_KEEP") else ():
         if f.startswith(case.name + "."):
             os.unlink(os.path.join(TMP, f))
-    return res
 
 
 def main():
