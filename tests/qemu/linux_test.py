@@ -61,7 +61,12 @@ Then on the host:
     it was at the NMI, some inside changed, and `postmortem savecore
     --from-file` on the file (copied out with debugfs, or by its blocks
     for xfs) gives a kdump-compressed file whose log (makedumpfile
-    --dump-dmesg) has the panic.
+    --dump-dmesg) has the panic.  Then the guest boots again
+    (pmtest=savecore): `postmortem savecore -o /mnt/crash/vmcore --clear`
+    with no dump argument finds the file the load recorded (state kept on
+    that filesystem) and marks it consumed, makedumpfile --dump-dmesg in
+    the guest finds the panic, the guest's vmcore is the host's byte for
+    byte, and the filesystem checks clean again.
 
     linux_test.py [--short] [CASE...]
 
@@ -382,12 +387,56 @@ def check_fsfile(case, disk, snap, core, res):
     r = run_tool(TOOL, "savecore", "--from-file", mine, "-o", core)
     if r.returncode != 0 or "kdump-compressed" not in r.stdout:
         return "savecore --from-file (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
-    why = check_kdump(core, case, res)
+    why = check_kdump(core, case, res) or reboot_savecore(case, disk, core)
     ext = next((m.group(1) for m in (re.search(r"\), (\d+) extents?, 96 MiB", ln) for ln in res.lines) if m),
                "?")
     res.note = "%s: %s extents, %d of %d file blocks written, the rest of the disk unchanged; %s" % (
         case.fsfile, ext, changed_in, len(blocks), getattr(res, "note", ""))
     return why
+
+
+def reboot_savecore(case, disk, core):
+    """The next boot (pmtest=savecore): `postmortem savecore -o ... --clear`
+    with no dump argument in the guest finds the dump file its load
+    recorded and marks it consumed, makedumpfile there reads the panic from
+    its vmcore, which is the host's savecore result byte for byte; the
+    filesystem is clean after."""
+    out = disk + ".out"
+    with open(out, "wb") as f:
+        f.truncate(96 << 20)
+    args = ["-machine", "q35", "-smp", str(case.smp),
+            "-kernel", os.path.join(GUEST, "vmlinuz"), "-initrd", os.path.join(GUEST, "initrd.img"),
+            "-append", "console=ttyS0,115200 pmtest=savecore pmfs=/dev/vda1:/mnt/crash",
+            "-drive", "file=%s,format=raw,if=none,id=dump" % disk, "-device", case.disk_dev + ",drive=dump",
+            "-drive", "file=%s,format=raw,if=none,id=out" % out, "-device", "virtio-blk-pci,drive=out"]
+    res = q.run_qemu(args, [
+        r"^guest: savecore: savecore: the dump file /mnt/crash/pm\.dump \(recorded in "
+        r"/mnt/crash/\.postmortem/dumpfile by",
+        r"^guest: savecore: .*marked consumed",
+        r"^guest: savecore exit 0",
+        r"^guest: vmcore log: .*" + re.escape(case.panic_lines()[-1]),
+        r"^guest: vmcore (\d+) bytes on /dev/vdb",
+        r"^guest: unmounted /mnt/crash"], TIMEOUT, must_exit=True, mem=str(case.mem))
+    if res.failure:
+        return "the boot after the crash: %s; its lines: %s" % (
+            res.failure, [ln for ln in res.lines if ln.startswith("guest:")][-12:])
+    size = next(int(m.group(1)) for m in (re.match(r"^guest: vmcore (\d+) bytes", ln) for ln in res.lines) if m)
+    with open(out, "rb") as f, open(core, "rb") as g:
+        if size != os.path.getsize(core) or f.read(size) != g.read():
+            return "the guest's savecore gave other bytes (%d) than the host's (%d)" % (
+                size, os.path.getsize(core))
+    off, psize = FSFILE_PART[case.fsfile]
+    part = disk + ".part"
+    with open(disk, "rb") as f, open(part, "wb") as g:
+        f.seek(off)
+        g.write(f.read(psize))
+    fsck = ["e2fsck", "-fn"] if case.fsfile == "ext4" else ["xfs_repair", "-n", "-f"]
+    r = run_tool(*(fsck + [part]))
+    os.unlink(part)
+    if r.returncode != 0:
+        return "%s after the guest's savecore (exit %d): %s" % (" ".join(fsck), r.returncode,
+                                                                (r.stdout + r.stderr)[-300:])
+    return None
 
 
 def qemu_args(case, disk, tmpdir):
