@@ -4,7 +4,10 @@
 # kexec: the extents the record names are checked by reading the raw
 # device; build/host/dumpgen plays the crash kernel (it checks every marker,
 # then writes the dump at the record's sectors); the disk outside the
-# file's extents is unchanged by it.  Refusals: a file that is not ours, a
+# file's extents is unchanged by it.  savecore with no IMAGE finds the file
+# through the state file the load wrote ($POSTMORTEM_STATE_DIR, a temporary
+# directory here); contrib/postmortem-boot saves a dump from a copy of the
+# file as the boot unit does.  Refusals: a file that is not ours, a
 # sparse one, one holding an unsaved dump, btrfs, dm-crypt (a made-up
 # sysfs when the kernel has no device-mapper), and on the crash side a
 # marker changed after the load.  Needs root and loop devices; what this
@@ -159,6 +162,20 @@ for fs in ext4 xfs; do
 	run "${fs}_busy" load "${common[@]}" --dump-file "$f"
 	check rc_is "${fs}_busy" 1
 	check has "${fs}_busy" "it holds a dump not yet saved"
+	# contrib/postmortem-boot savecore (the boot unit) on a copy of the file
+	cp "$f" "$tmp/copy.dump"
+	printf 'DUMP_FILE=%s\nCRASH_DIR=%s\nSAVECORE_OPTS=--compact\n' "$tmp/copy.dump" "$tmp/crash.$fs" \
+		>"$tmp/boot.conf"
+	POSTMORTEM=$tool POSTMORTEM_CONFIG=$tmp/boot.conf "$root/contrib/postmortem-boot" savecore \
+		>"$tmp/${fs}_boot.out" 2>&1
+	check [ $? -eq 0 ]
+	check grep -q "postmortem-boot: saved $tmp/crash.$fs/.*/vmcore" "$tmp/${fs}_boot.out"
+	check cmp -s "$tmp"/crash.$fs/*/vmcore "$tmp/$fs.ref"
+	check [ "$(od -An -tu4 -j528 -N4 "$tmp/copy.dump" | tr -d ' ')" = 3 ]	# consumed
+	POSTMORTEM=$tool POSTMORTEM_CONFIG=$tmp/boot.conf "$root/contrib/postmortem-boot" savecore \
+		>"$tmp/${fs}_boot2.out" 2>&1
+	check grep -q "copy.dump: no dump in it" "$tmp/${fs}_boot2.out"
+	rm -f "$tmp/copy.dump"
 	# no IMAGE: the file the load recorded (read only: no --clear here)
 	run "${fs}_noarg" savecore -o "$tmp/$fs.vmcore0" --compact
 	check rc_is "${fs}_noarg" 0
