@@ -49,6 +49,10 @@ run load load
 check rc_is load 0
 check [ -d "$tmp/var/crash" ]
 check [ "$(calls)" = "load --dump-file=$tmp/var/crash/pm.dump --size=96M --after=poweroff --append=dump.level=1" ]
+sed -i 's/^DUMP_FILE_SIZE=.*/DUMP_FILE_SIZE=/' "$tmp/config"	# empty: no --size
+rm -f "$tmp/calls"
+run load_nosize load
+check [ "$(calls)" = "load --dump-file=$tmp/var/crash/pm.dump --after=poweroff --append=dump.level=1" ]
 conf "" ""
 run load_disk load
 check [ "$(calls)" = "load --after=poweroff --append=dump.level=1" ]
