@@ -2,9 +2,10 @@
 # `postmortem load --dump-file` and `postmortem savecore --from-file` on
 # real filesystems in loop devices (docs/dump-file.md), with a stand-in
 # kexec: the extents the record names are checked by reading the raw
-# device; build/host/dumpgen plays the crash kernel (it checks every marker,
-# then writes the dump at the record's sectors); the disk outside the
-# file's extents is unchanged by it.  Refusals: a file that is not ours, a
+# device; build/host/dumpgen plays the crash kernel (it checks every
+# marker, then writes the dump at the record's sectors); the disk outside
+# the file's extents is unchanged by it.  With no disk: a forged file of
+# more than 4096 segments is saved.  Refusals: a file that is not ours, a
 # sparse one, one holding an unsaved dump, btrfs, dm-crypt (a made-up
 # sysfs when the kernel has no device-mapper), and on the crash side a
 # marker changed after the load.  Needs root and loop devices; what this
@@ -33,6 +34,27 @@ check rc_is nosize 2
 check has nosize "--size is for --dump-file"
 run scboth savecore "$tmp/x.img" --from-file "$tmp/x" -o "$tmp/v"
 check rc_is scboth 2
+
+# More segments than the 4096 extents a load allows: a file forged with the
+# smallest marker stride (64 KiB), one long extent and short ones after it
+# (tests/tools/mkdumpfile.py; the file is its own disk), a dump written
+# into it by dumpgen, saved and cleared by savecore --from-file.
+segs=$(python3 "$root/tests/tools/mkdumpfile.py" "$tmp/many.df" "$tmp/many.rec" 512 65536 \
+	$((4100 * 128 + 50)) $((3 * 128 + 5)) 128 300)
+check [ "$segs" = 4108 ]
+"$gen" "$tmp/many.df" --dump-file-record "$tmp/many.rec" --elf "$tmp/many.ref" --load-size 3M \
+	>"$tmp/many_gen.out" 2>&1
+check grep -q "fit" "$tmp/many_gen.out"
+run many savecore --from-file "$tmp/many.df" -o "$tmp/many.vmcore" --compact --clear
+check rc_is many 0
+check has many "dump file, dump written, 4108 segments"
+check has many "sha256 OK"
+check has many "marked consumed"
+check cmp -s "$tmp/many.vmcore" "$tmp/many.ref"
+run many_again savecore --from-file "$tmp/many.df" -o "$tmp/many.vmcore2"
+check rc_is many_again 1
+check has many_again "consumed, 4108 segments"
+rm -f "$tmp/many.df"
 
 if [ "$(id -u)" != 0 ] || ! losetup -f >/dev/null 2>&1; then
 	skip "dumpfile_tool_test: loop devices (needs root and /dev/loop-control)"
