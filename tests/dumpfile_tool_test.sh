@@ -55,6 +55,19 @@ run many_again savecore --from-file "$tmp/many.df" -o "$tmp/many.vmcore2"
 check rc_is many_again 1
 check has many_again "consumed, 4108 segments"
 rm -f "$tmp/many.df"
+# A kdump-compressed dump cut short in a dump file: --force saves it with
+# the file's own incomplete mark (status bit 0x8).
+python3 "$root/tests/tools/mkdumpfile.py" "$tmp/cut.df" "$tmp/cut.rec" 512 65536 24576 >/dev/null
+"$gen" "$tmp/cut.df" --dump-file-record "$tmp/cut.rec" --elf "$tmp/cut.ref" --load-size 2M \
+	--kdump --stop body >"$tmp/cut_gen.out" 2>&1
+check grep -q "stopped early" "$tmp/cut_gen.out"
+run cut savecore --from-file "$tmp/cut.df" -o "$tmp/cut.vmcore"
+check rc_is cut 1
+run cut_force savecore --from-file "$tmp/cut.df" -o "$tmp/cut.vmcore" --force
+check rc_is cut_force 3
+check has cut_force "marked incomplete in its header"
+run cut_inspect inspect "$tmp/cut.vmcore"
+check has cut_inspect "INCOMPLETE (status 0x8)"
 
 if [ "$(id -u)" != 0 ] || ! losetup -f >/dev/null 2>&1; then
 	skip "dumpfile_tool_test: loop devices (needs root and /dev/loop-control)"
