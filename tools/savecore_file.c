@@ -183,8 +183,9 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 	printf("%s: %s: dump file, %s, %llu segments, loaded %s, %llu MiB for the dump\n", TOOL,
 	       path, dumpfile_state_name(h.state), (unsigned long long)h.segments, when,
 	       (unsigned long long)(h.dump_sectors * h.sector_size >> 20));
-	/* the file as a device, the dump region as a view of it: the kernel's own code */
-	if (fileblk_open(&file, path, c->o.clear, h.sector_size, &why) != 0 ||
+	/* the file as a device (the descriptor checked above, never the name again),
+	 * the dump region as a view of it: the kernel's own code */
+	if (fileblk_open_fd(&file, r.fd, h.sector_size, &why) != 0 ||
 	    dumpfile_view_init(&view, &file, r.seg, r.n, &r.g, h.dump_sectors) != 0) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, path, why);
 		goto out;
