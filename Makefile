@@ -325,6 +325,7 @@ $(B)/fz/%.o: %.c | $(SETUP)
 	$(FUZZCC) $(FUZZOBJCFLAGS) -c $< -o $@
 
 $(B)/host/textesc_test: $(B)/san/tools/textesc.o
+$(B)/host/fileblk_test: $(B)/san/tools/fileblk.o
 $(B)/host/blkdev_test: $(B)/san/kernel/blkdev_registry.o
 
 $(B)/host/%_test: tests/unit/%_test.c tests/unit/test.h $(LIBPURE_SAN) | $(SETUP)

@@ -2,13 +2,15 @@
 # `postmortem load --dump-file` and `postmortem savecore --from-file` on
 # real filesystems in loop devices (docs/dump-file.md), with a stand-in
 # kexec: the extents the record names are checked by reading the raw
-# device; build/host/dumpgen plays the crash kernel (it checks every marker,
-# then writes the dump at the record's sectors); the disk outside the
-# file's extents is unchanged by it.  savecore with no IMAGE finds the file
+# device; build/host/dumpgen plays the crash kernel (it checks every
+# marker, then writes the dump at the record's sectors); the disk outside
+# the file's extents is unchanged by it.  With no disk: a forged file of
+# more than 4096 segments is saved.  savecore with no IMAGE finds the file
 # through the state file the load wrote ($POSTMORTEM_STATE_DIR, a temporary
 # directory here); contrib/postmortem-boot saves a dump from a copy of the
 # file as the boot unit does.  Refusals: a file that is not ours, a
-# sparse one, one holding an unsaved dump, btrfs, dm-crypt (a made-up
+# file or directory others could read or swap, a sparse one, one holding
+# an unsaved dump, btrfs, dm-crypt (a made-up
 # sysfs when the kernel has no device-mapper), and on the crash side a
 # marker changed after the load.  Needs root and loop devices; what this
 # machine lacks is a printed "skip" line.
@@ -51,6 +53,87 @@ chmod 666 "$tmp/bad/dumpfile"
 run scbad2 savecore -o "$tmp/v" --state-dir "$tmp/bad"
 check rc_is scbad2 1
 check has scbad2 "ignored: writable by group or others"
+
+# Who may own the file and its directory (docs/dump-file.md, "Who may own
+# it"): each refusal before anything is written, the file left as it was.
+own=$tmp/own
+mkdir -m 700 "$own"
+refused() {	# NAME PATH TEXT: load --dump-file PATH refuses, saying TEXT
+	run "$1" load "${common[@]}" --dump-file "$2" --size 8M
+	check rc_is "$1" 1
+	check has "$1" "$3"
+}
+touch "$own/target"
+chmod 600 "$own/target"
+ln -s target "$own/link"
+refused own_link "$own/link" "a symbolic link: name the file itself"
+ln "$own/target" "$own/second"
+refused own_nlink "$own/target" "it has 2 hard links"
+check [ "$(stat -c %s "$own/target")" = 0 ]
+install -m 644 /dev/null "$own/open"
+refused own_mode "$own/open" "mode 0644: group or others may open it"
+check [ "$(stat -c %a "$own/open")" = 644 ]
+install -m 620 /dev/null "$own/gw"
+refused own_gw "$own/gw" "mode 0620"
+mkdir "$own/pub"
+chmod 777 "$own/pub"
+refused own_pubdir "$own/pub/pm.dump" "is writable by others (mode 0777, no sticky bit)"
+check absent "$own/pub/pm.dump"
+mkdir "$own/sticky"
+chmod 1777 "$own/sticky"
+install -m 400 /dev/null "$own/sticky/pm.dump"
+run own_sticky load "${common[@]}" --dump-file "$own/sticky/pm.dump" --size 8M
+check hasnt own_sticky "writable by others"
+check hasnt own_sticky "mode 0400"
+check [ "$(stat -c %a "$own/sticky/pm.dump")" = 600 ]	# made 0600 when reused
+run own_dir load "${common[@]}" --dump-file "$own" --size 8M
+check rc_is own_dir 1
+if [ "$(id -u)" = 0 ]; then
+	install -m 600 /dev/null "$own/theirs"
+	printf 'PMDUMPFL' | dd of="$own/theirs" bs=1 seek=512 conv=notrunc status=none
+	chown 65534 "$own/theirs"
+	refused own_uid "$own/theirs" "it belongs to uid 65534, not to uid 0 that loads it"
+	mkdir -m 755 "$own/nobody"
+	chown 65534 "$own/nobody"
+	refused own_diruid "$own/nobody/pm.dump" "its directory $own/nobody belongs to uid 65534, neither root nor uid 0"
+	check absent "$own/nobody/pm.dump"
+else
+	skip "dumpfile_tool_test: files and directories of another owner (needs root)"
+fi
+
+# More segments than the 4096 extents a load allows: a file forged with the
+# smallest marker stride (64 KiB), one long extent and short ones after it
+# (tests/tools/mkdumpfile.py; the file is its own disk), a dump written
+# into it by dumpgen, saved and cleared by savecore --from-file.
+segs=$(python3 "$root/tests/tools/mkdumpfile.py" "$tmp/many.df" "$tmp/many.rec" 512 65536 \
+	$((4100 * 128 + 50)) $((3 * 128 + 5)) 128 300)
+check [ "$segs" = 4108 ]
+"$gen" "$tmp/many.df" --dump-file-record "$tmp/many.rec" --elf "$tmp/many.ref" --load-size 3M \
+	>"$tmp/many_gen.out" 2>&1
+check grep -q "fit" "$tmp/many_gen.out"
+run many savecore --from-file "$tmp/many.df" -o "$tmp/many.vmcore" --compact --clear
+check rc_is many 0
+check has many "dump file, dump written, 4108 segments"
+check has many "sha256 OK"
+check has many "marked consumed"
+check cmp -s "$tmp/many.vmcore" "$tmp/many.ref"
+run many_again savecore --from-file "$tmp/many.df" -o "$tmp/many.vmcore2"
+check rc_is many_again 1
+check has many_again "consumed, 4108 segments"
+rm -f "$tmp/many.df"
+# A kdump-compressed dump cut short in a dump file: --force saves it with
+# the file's own incomplete mark (status bit 0x8).
+python3 "$root/tests/tools/mkdumpfile.py" "$tmp/cut.df" "$tmp/cut.rec" 512 65536 24576 >/dev/null
+"$gen" "$tmp/cut.df" --dump-file-record "$tmp/cut.rec" --elf "$tmp/cut.ref" --load-size 2M \
+	--kdump --stop body >"$tmp/cut_gen.out" 2>&1
+check grep -q "stopped early" "$tmp/cut_gen.out"
+run cut savecore --from-file "$tmp/cut.df" -o "$tmp/cut.vmcore"
+check rc_is cut 1
+run cut_force savecore --from-file "$tmp/cut.df" -o "$tmp/cut.vmcore" --force
+check rc_is cut_force 3
+check has cut_force "marked incomplete in its header"
+run cut_inspect inspect "$tmp/cut.vmcore"
+check has cut_inspect "INCOMPLETE (status 0x8)"
 
 if [ "$(id -u)" != 0 ] || ! losetup -f >/dev/null 2>&1; then
 	skip "dumpfile_tool_test: loop devices (needs root and /dev/loop-control)"
@@ -223,6 +306,7 @@ PY
 	mount "$dev" "$tmp/$fs"
 	# refusals of load
 	head -c 8192 /dev/urandom >"$tmp/$fs/notours"
+	chmod 600 "$tmp/$fs/notours"
 	cp "$tmp/$fs/notours" "$tmp/notours.orig"
 	run "${fs}_notours" load "${common[@]}" --dump-file "$tmp/$fs/notours"
 	check rc_is "${fs}_notours" 1
@@ -243,7 +327,7 @@ else
 	run btrfs load "${common[@]}" --dump-file "$tmp/btrfs/pm.dump" --size 32M
 	check rc_is btrfs 1
 	check has btrfs "refused: btrfs copy-on-write file"
-	touch "$tmp/btrfs/nocow"
+	install -m 600 /dev/null "$tmp/btrfs/nocow"
 	chattr +C "$tmp/btrfs/nocow"
 	run nocow load "${common[@]}" --dump-file "$tmp/btrfs/nocow" --size 32M
 	check rc_is nocow 1

@@ -95,6 +95,11 @@ check has novalue2 "--kernel needs a value (see --help)"
 run empty load --dump=
 check rc_is empty 2
 check has empty "--dump needs a value"
+# --dump-file in the help: what load does, what the crash kernel does
+run loadhelp load --help
+check rc_is loadhelp 0
+check has loadhelp "load checks, maps and marks it and names"
+check has loadhelp "the crash kernel writes only"
 run prefix load --dry
 check rc_is prefix 2
 check has prefix "unknown option '--dry' (see --help)"

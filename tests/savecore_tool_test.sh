@@ -154,7 +154,24 @@ check gen "$tmp/cut.img" --elf "$tmp/cut.elf" --load-size 2M --id 0x2222 --stop 
 run cut_force2 savecore "$tmp/cut.img" -o "$tmp/cut.vmcore" --force
 check rc_is cut_force2 3
 check has cut_force2 "sha256 NOT VERIFIED"
-check cmp -s "$tmp/cut.vmcore" "$tmp/cut.elf"
+check has cut_force2 "marked incomplete in its header"
+# the same bytes but for makedumpfile's incomplete mark (e_flags 0x1, byte 48)
+check cmp -s -n 48 "$tmp/cut.vmcore" "$tmp/cut.elf"
+check cmp -s -i 52 "$tmp/cut.vmcore" "$tmp/cut.elf"
+run cut_force2_inspect inspect "$tmp/cut.vmcore"
+check has cut_force2_inspect "INCOMPLETE (e_flags 0x1)"
+check hasnt cut_force "marked incomplete"	# proven whole by the trailer's digest: left as it is
+# A kdump-compressed body cut short: saved under --force with status bit 0x8.
+cp "$tmp/good.img" "$tmp/kcut.img"
+check gen "$tmp/kcut.img" --elf "$tmp/kcut.kdump" --load-size 2M --stop body --kdump
+run kcut_force savecore "$tmp/kcut.img" -o "$tmp/kcut.vmcore" --force
+check rc_is kcut_force 3
+check has kcut_force "sha256 NOT VERIFIED"
+check has kcut_force "marked incomplete in its header"
+run kcut_inspect inspect "$tmp/kcut.vmcore"
+check has kcut_inspect "INCOMPLETE (status 0x8)"
+run kcut_orig inspect "$tmp/kcut.kdump"
+check hasnt kcut_orig "INCOMPLETE"
 
 # ------------------------------------------------------------ corruption
 cp "$tmp/good.img" "$tmp/bad.img"
@@ -228,7 +245,12 @@ check has small "sha256 OK"
 check has small "TRUNCATED: the partition held"
 # 1 MiB partition: 64 KiB leading area, one trailing sector.
 check [ "$(stat -c %s "$tmp/small.vmcore")" = $((1048576 - 65536 - 512)) ]
-check cmp -s -n $((1048576 - 65536 - 512)) "$tmp/small.vmcore" "$tmp/small.elf"
+# what fitted, with makedumpfile's incomplete mark (e_flags 0x1, byte 48) added
+check cmp -s -n 48 "$tmp/small.vmcore" "$tmp/small.elf"
+check cmp -s -i 52 -n $((1048576 - 65536 - 512 - 52)) "$tmp/small.vmcore" "$tmp/small.elf"
+check has small "marked incomplete in its header"
+run small_inspect inspect "$tmp/small.vmcore"
+check has small_inspect "INCOMPLETE (e_flags 0x1)"
 run small_list savecore "$small" --list
 check has small_list "TRUNCATED: complete but truncated"
 

@@ -3,8 +3,11 @@
  * extents (tools/dumpfile.h, docs/dump-file.md).
  *
  * Order of work, each step refusing with one line that says why:
- *   1. the file: a new one, or one that already carries our header (any
- *      other file is never touched), not holding a dump not yet saved;
+ *   1. the file: its directory owned by root or us and not writable by
+ *      others unless sticky; opened from it without following a link; a
+ *      regular file of ours with one link and no group or other access
+ *      (open_owned); a new one, or one that already carries our header
+ *      (any other file is never touched), not holding a dump not yet saved;
  *   2. the filesystem: ext2/3/4 or xfs (statfs), not an xfs realtime file;
  *      btrfs is refused (CoW moves blocks, and its FIEMAP addresses are
  *      btrfs logical addresses, not disk offsets, even for NOCOW files);
@@ -716,6 +719,99 @@ static int check_fs(int fd, const char *path)
 	}
 }
 
+/*
+ * Open the dump file the way nobody else can have a hand in it (see
+ * docs/dump-file.md, "Who may own it"): its directory owned by root or
+ * by us and not writable by others unless sticky; the file opened from
+ * that directory without following a link, a regular file of ours with
+ * one link and no access for group or others (a descriptor opened while
+ * it was readable would read every later dump; a chmod does not close it).
+ * Creates it 0600 unless dry_run.  The fd, -2 when dry_run and it does not
+ * exist, or -1 after a message.
+ */
+static int open_owned(const char *path, bool dry_run, struct stat *st)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
+	struct stat ds;
+	int dfd, fd;
+
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		fail(path, "names a directory, not a file");
+		return -1;
+	}
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) >= sizeof(dir)) {
+		fail(path, "path too long");
+		return -1;
+	} else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &ds) != 0) {
+		fail(path, "cannot open its directory %s: %s", dir, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	if (ds.st_uid != 0 && ds.st_uid != geteuid()) {
+		fail(path, "its directory %s belongs to uid %u, neither root nor uid %u: its owner "
+		     "could swap the file for another", dir, (unsigned)ds.st_uid,
+		     (unsigned)geteuid());
+		close(dfd);
+		return -1;
+	}
+	if ((ds.st_mode & (S_IWGRP | S_IWOTH)) && !(ds.st_mode & S_ISVTX)) {
+		fail(path, "its directory %s is writable by others (mode %04o, no sticky bit): "
+		     "anyone there could remove or replace the file", dir,
+		     (unsigned)(ds.st_mode & 07777));
+		close(dfd);
+		return -1;
+	}
+	fd = openat(dfd, base, (dry_run ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC | O_NOFOLLOW |
+		    O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		close(dfd);
+		if (dry_run && e == ENOENT)
+			return -2;
+		if (e == ELOOP)
+			fail(path, "a symbolic link: name the file itself");
+		else
+			fail(path, "cannot open it: %s", strerror(e));
+		return -1;
+	}
+	close(dfd);
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		fail(path, "not a regular file");
+	} else if (st->st_uid != geteuid()) {
+		fail(path, "it belongs to uid %u, not to uid %u that loads it: its owner could read "
+		     "the dumps (remove it; load makes a new one)", (unsigned)st->st_uid,
+		     (unsigned)geteuid());
+	} else if (st->st_nlink != 1) {
+		fail(path, "it has %lu hard links: another name could read the dumps or free its "
+		     "blocks (remove the other names, or name a new file)",
+		     (unsigned long)st->st_nlink);
+	} else if (st->st_mode & 077) {
+		fail(path, "mode %04o: group or others may open it, and a descriptor opened now "
+		     "would read every later dump (remove it; load makes a new one, mode 0600)",
+		     (unsigned)(st->st_mode & 07777));
+	} else if (!dry_run && (st->st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0) {
+		fail(path, "chmod 0600: %s", strerror(errno));
+	} else {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+			return fd;
+		fail(path, "fcntl: %s", strerror(errno));
+	}
+	close(fd);
+	return -1;
+}
+
 /* Our header in an existing file: 0 ours (h filled), -1 refused. */
 static int check_existing(int fd, const char *path, bool force, struct dumpfile_header *h)
 {
@@ -922,20 +1018,14 @@ int dumpfile_load(const struct dumpfile_opts *o)
 			goto out;
 		}
 	}
-	fd = open(o->path, (o->dry_run ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0 && !(o->dry_run && errno == ENOENT)) {
-		fail(o->path, "cannot open it: %s", strerror(errno));
+	fd = open_owned(o->path, o->dry_run, &st);
+	if (fd == -1)
 		goto out;
-	}
 	if (fd < 0) {
+		fd = -1;
 		printf("%s: dry run: %s does not exist; a load makes it %llu bytes\n", TOOL, o->path,
 		       (unsigned long long)(size ? size : dumpfile_auto_size(NULL)));
 		rc = 0;
-		goto out;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		fail(o->path, "not a regular file");
 		goto out;
 	}
 	if (check_fs(fd, o->path) != 0)

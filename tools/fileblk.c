@@ -91,16 +91,15 @@ static int fileblk_size(int fd, uint64_t *bytes, uint32_t *dev_ss)
 	return 0;
 }
 
-int fileblk_open(struct blkdev *dev, const char *path, bool writable, uint32_t sector_size,
-		 const char **why)
+/* Fill dev over fd, which it then owns (closed on failure too). */
+static int fileblk_attach(struct blkdev *dev, int fd, uint32_t sector_size, const char **why)
 {
 	struct fileblk *f;
 	uint64_t bytes;
 	uint32_t dev_ss;
-	int fd, err;
+	int err;
 
 	memset(dev, 0, sizeof(*dev));
-	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		goto fail;
@@ -136,6 +135,24 @@ fail:
 		       err == -ENOSPC ? "smaller than one sector" :
 		       err == -ENOTBLK ? "neither a regular file nor a block device" : strerror(-err);
 	return err;
+}
+
+int fileblk_open(struct blkdev *dev, const char *path, bool writable, uint32_t sector_size,
+		 const char **why)
+{
+	return fileblk_attach(dev, open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC),
+			      sector_size, why);
+}
+
+int fileblk_open_fd(struct blkdev *dev, int fd, uint32_t sector_size, const char **why)
+{
+	if (fd < 0) {
+		memset(dev, 0, sizeof(*dev));
+		if (why != NULL)
+			*why = "no file";
+		return -EBADF;
+	}
+	return fileblk_attach(dev, fcntl(fd, F_DUPFD_CLOEXEC, 0), sector_size, why);
 }
 
 void fileblk_close(struct blkdev *dev)

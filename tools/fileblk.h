@@ -9,7 +9,10 @@
  * device's logical sector size (BLKSSZGET) for a block device, else 512;
  * it must be a power of two from 512 to 65536.
  * A file whose size is not a multiple of the sector size is used up to the
- * last whole sector.  fileblk_close() closes it.  Errors: negative errno;
+ * last whole sector.  fileblk_open_fd() does the same over a file the
+ * caller has already opened (and checked): it works on a duplicate of fd,
+ * so the very file checked is the one read, and the caller still closes
+ * its own fd.  fileblk_close() closes it.  Errors: negative errno;
  * *why (if not NULL) gets a short text for the message.
  *
  * Host only (POSIX, Linux ioctls).
@@ -24,6 +27,7 @@
 
 int fileblk_open(struct blkdev *dev, const char *path, bool writable, uint32_t sector_size,
 		 const char **why);
+int fileblk_open_fd(struct blkdev *dev, int fd, uint32_t sector_size, const char **why);
 void fileblk_close(struct blkdev *dev);
 
 #endif

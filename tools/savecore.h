@@ -94,6 +94,14 @@ struct outfile;
 uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len);
 /* Expand (unless --compact) and put the checked output o in place: rc, or _FORCED/_FAIL. */
 int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc, bool elf);
+/*
+ * Set makedumpfile's incomplete mark in the header of the output o holds
+ * (kdump-compressed when c->kdump_body: status bit 0x8; else ELF e_flags
+ * 0x1), for a file saved though not verified whole.  A device or pipe
+ * keeps what it got; a file whose first bytes are no such header is left.
+ * Call before outfile_done().
+ */
+void savecore_mark_incomplete(const struct savecore_ctx *c, struct outfile *o);
 
 /* Write t's body to c->o.out and check it: SAVECORE_OK, _FORCED, _TRUNCATED or _FAIL. */
 int savecore_save(struct savecore_ctx *c, struct savecore_target *t);

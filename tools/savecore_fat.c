@@ -522,19 +522,15 @@ static int join(struct savecore_ctx *c, struct src *s, const struct dirindex *x,
 static void settle_format(struct savecore_ctx *c, const struct info *in, struct outfile *o,
 			  bool whole)
 {
-	uint8_t h[sizeof(struct diskdump_header)];
+	uint8_t h[8];
 	bool got = !o->direct && pread(o->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h);
 
 	if (strcmp(in->format, "kdump") == 0 || strcmp(in->format, "elf") == 0)
 		c->kdump_body = strcmp(in->format, "kdump") == 0;
 	else
 		c->kdump_body = got && memcmp(h, DISKDUMP_SIGNATURE, 8) == 0;
-	if (whole || !got)
-		return;
-	if ((c->kdump_body ? diskdump_mark_incomplete(h, sizeof(h)) :
-	     elfcore_mark_incomplete(h, sizeof(h))) == 0 &&
-	    pwrite(o->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h))
-		fprintf(stderr, "%s: %s: marked incomplete in its header\n", TOOL, c->o.out);
+	if (!whole)
+		savecore_mark_incomplete(c, o);
 }
 
 /* Save dump dir of s (listed in x) to -o; SAVECORE_* */

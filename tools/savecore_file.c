@@ -8,9 +8,13 @@
  * machine reads the same: segment k + 1 starts one stride after segment k
  * when its extent went on, else at the first sector after segment k's
  * marker block that holds marker k + 1 (its nonce, index and own file
- * offset; within stride + 4 KiB).  The segments, as file positions, are
- * then an extent list for payload/dumpfile.c's view (the file opened as a
- * block device, tools/fileblk.c), which hands the dump to the partition code
+ * offset; within stride + 4 KiB).  The segments, as file positions, then
+ * become an extent list for payload/dumpfile.c's view: a segment exactly
+ * one stride long is merged with the ones after it (the list cuts such a
+ * run into the same segments again), so the list is never longer than the
+ * load's extent list (at most 4096) however many segments the file has.
+ * The view (the file opened as a block device, tools/fileblk.c) hands the
+ * dump to the partition code
  * unchanged (payload/dumphdr: both headers, SHA-256, TRUNCATED, kdump or
  * ELF body; tools/savecore_save.c).  --clear marks the dump headers
  * CLEARED and the file header consumed; the blocks stay allocated for the
@@ -37,7 +41,7 @@
 
 struct region {
 	int fd;
-	struct dumpfile_extent *seg;	/* segments as file positions (sectors) */
+	struct dumpfile_extent *seg;	/* runs of segments as file positions (sectors) */
 	size_t n;
 	struct dumpfile_geom g;
 };
@@ -103,11 +107,17 @@ static int find_segments(const char *path, int fd, const struct dumpfile_header 
 			free(win);
 			return -1;
 		}
-		r->seg[k - 1].start = pos;
-		r->seg[k - 1].count = next - pos;
+		/* a segment after one stride long goes on the same run */
+		if (r->n > 0 && r->seg[r->n - 1].count % S == 0 &&
+		    r->seg[r->n - 1].start + r->seg[r->n - 1].count == pos) {
+			r->seg[r->n - 1].count += next - pos;
+		} else {
+			r->seg[r->n].start = pos;
+			r->seg[r->n].count = next - pos;
+			r->n++;
+		}
 		pos = next;
 	}
-	r->n = (size_t)h->segments;
 	free(win);
 	return 0;
 }
@@ -158,9 +168,10 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 	if (find_segments(path, r.fd, &h, &r) != 0)
 		goto out;
 	if (dumpfile_extents_check(r.seg, r.n, &r.g, 0, &t, &why) != 0 ||
-	    t.dump_sectors != h.dump_sectors) {
+	    t.dump_sectors != h.dump_sectors || t.segments != h.segments) {
 		fprintf(stderr, "postmortem: %s: %s: its segments do not add up (%s)\n", TOOL, path,
-			why != NULL ? why : "dump region size differs from the header");
+			why != NULL ? why : "dump region size or segment count differs from the "
+			"header");
 		goto out;
 	}
 	char when[40] = "at an unknown time";
@@ -169,11 +180,12 @@ int savecore_from_file(struct savecore_ctx *c, const char *path)
 
 	if (h.loaded != 0 && gmtime_r(&lt, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	printf("%s: %s: dump file, %s, %zu segments, loaded %s, %llu MiB for the dump\n", TOOL,
-	       path, dumpfile_state_name(h.state), r.n, when,
+	printf("%s: %s: dump file, %s, %llu segments, loaded %s, %llu MiB for the dump\n", TOOL,
+	       path, dumpfile_state_name(h.state), (unsigned long long)h.segments, when,
 	       (unsigned long long)(h.dump_sectors * h.sector_size >> 20));
-	/* the file as a device, the dump region as a view of it: the kernel's own code */
-	if (fileblk_open(&file, path, c->o.clear, h.sector_size, &why) != 0 ||
+	/* the file as a device (the descriptor checked above, never the name again),
+	 * the dump region as a view of it: the kernel's own code */
+	if (fileblk_open_fd(&file, r.fd, h.sector_size, &why) != 0 ||
 	    dumpfile_view_init(&view, &file, r.seg, r.n, &r.g, h.dump_sectors) != 0) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, path, why);
 		goto out;

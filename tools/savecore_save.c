@@ -17,6 +17,8 @@
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
+#include "formats/diskdump.h"
+#include "formats/elfcore.h"
 #include "payload/dumphdr.h"
 #include "tools/outfile.h"
 #include "tools/savecore.h"
@@ -157,6 +159,19 @@ int savecore_publish(struct savecore_ctx *c, struct outfile *o, int rc, bool elf
 	return rc;
 }
 
+void savecore_mark_incomplete(const struct savecore_ctx *c, struct outfile *o)
+{
+	/* before outfile_done(): the mark is written through o->fd and synced with the rest */
+	uint8_t h[sizeof(struct diskdump_header)];
+	size_t n = c->kdump_body ? sizeof(h) : 64;	/* the ELF64 header */
+
+	if (o->direct || pread(o->fd, h, n, 0) != (ssize_t)n)
+		return;
+	if ((c->kdump_body ? diskdump_mark_incomplete(h, n) : elfcore_mark_incomplete(h, n)) == 0 &&
+	    pwrite(o->fd, h, n, 0) == (ssize_t)n)
+		fprintf(stderr, "%s: %s: marked incomplete in its header\n", TOOL, c->o.out);
+}
+
 /* Bytes VMCORE's filesystem must have free: the body, and its expanded copy. */
 uint64_t savecore_need(const struct savecore_ctx *c, uint64_t len)
 {
@@ -173,7 +188,7 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	const struct dumphdr *h = body_plan(c, t, &len);
 	struct outfile o;
 	bool ok, cut;
-	int rc;
+	int rc, err;
 
 	if (h == NULL)
 		return SAVECORE_FAIL;
@@ -181,7 +196,14 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
 		return SAVECORE_FAIL;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
-	if (copy_body(c, t, h, len, o.fd, digest) || outfile_done(&o)) {
+	cut = (h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
+	      h->needed_length > len;
+	err = copy_body(c, t, h, len, o.fd, digest);
+	/* not proven whole (forced, or a partition too small): crash must not take it for whole */
+	if (err == 0 && (cut || !savecore_has_digest(h) ||
+			 memcmp(digest, h->body_sha256, SHA256_LEN) != 0))
+		savecore_mark_incomplete(c, &o);
+	if (err || outfile_done(&o)) {
 		if (o.direct)
 			fprintf(stderr, "postmortem: %s: %s: not written completely (a device or "
 				"pipe: what it got stays)\n", TOOL, c->o.out);
@@ -201,8 +223,6 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 		return rc;
 	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
 	       ok ? "OK" : "NOT VERIFIED", c->o.out);
-	cut = (h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
-	      h->needed_length > len;
 	if (cut)
 		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the %s "
 		       "ends early (exit %d)\n", TOOL, savecore_fmt_size(len, sbuf, sizeof(sbuf)),
