@@ -318,6 +318,30 @@ PY
 	check has "${fs}_sparse" "it is sparse: a hole at bytes 33554432"
 done
 
+# ext4 that journals file data: a journal replay could write old blocks
+# over a dump (the filesystem mounted data=journal; one file's +j).
+if mkfs_loop ext4 ext4j; then
+	install -m 600 /dev/null "$tmp/ext4j/plusj"
+	if chattr +j "$tmp/ext4j/plusj" 2>/dev/null; then
+		run plusj load "${common[@]}" --dump-file "$tmp/ext4j/plusj" --size 32M
+		check rc_is plusj 1
+		check has plusj "ext4 journals this file's data (chattr +j)"
+	else
+		skip "dumpfile_tool_test: chattr +j (not supported here)"
+	fi
+	umount "$tmp/ext4j"
+	if mount -o data=journal "${loops[${#loops[@]}-1]}" "$tmp/ext4j"; then
+		run dataj load "${common[@]}" --dump-file "$tmp/ext4j/pm.dump" --size 32M
+		check rc_is dataj 1
+		check has dataj "mounted data=journal"
+		check [ ! -s "$tmp/ext4j/pm.dump" ]
+	else
+		skip "dumpfile_tool_test: ext4 data=journal (cannot mount it so here)"
+	fi
+else
+	skip "dumpfile_tool_test: ext4 data=journal (cannot make an ext4 loop device here)"
+fi
+
 # btrfs: copy-on-write moves blocks; NOCOW files' FIEMAP is btrfs-logical
 if ! command -v mkfs.btrfs >/dev/null; then
 	skip "dumpfile_tool_test: btrfs (mkfs.btrfs missing: apt-get install btrfs-progs)"

@@ -8,7 +8,8 @@
  *      regular file of ours with one link and no group or other access
  *      (open_owned); a new one, or one that already carries our header
  *      (any other file is never touched), not holding a dump not yet saved;
- *   2. the filesystem: ext2/3/4 or xfs (statfs), not an xfs realtime file;
+ *   2. the filesystem: ext2/3/4 not journalling file data (data=journal,
+ *      chattr +j), or xfs (statfs), not an xfs realtime file;
  *      btrfs is refused (CoW moves blocks, and its FIEMAP addresses are
  *      btrfs logical addresses, not disk offsets, even for NOCOW files);
  *   3. allocation: fallocate to the size, zeros written over every
@@ -682,6 +683,62 @@ static int fill_unwritten(int fd, const char *path, uint64_t size)
 
 /* ------------------------------------------------------------ the file */
 
+/* The superblock options of the filesystem holding fd (mountinfo's field
+ * after the source, for the first line with fd's st_dev), or false. */
+static bool super_options(int fd, char *opts, size_t len)
+{
+	struct stat st;
+	char line[4096], dev[32];
+	bool found = false;
+	FILE *f;
+
+	if (fstat(fd, &st) != 0 || (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return false;
+	snprintf(dev, sizeof(dev), " %u:%u ", major(st.st_dev), minor(st.st_dev));
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *sep = strstr(line, " - "), *p, *src, *so;
+
+		if (sep == NULL || (p = strstr(line, dev)) == NULL || p > sep)
+			continue;
+		/* " - fstype source superopts" */
+		if ((src = strchr(sep + 3, ' ')) == NULL || (so = strchr(src + 1, ' ')) == NULL)
+			continue;
+		so++;
+		so[strcspn(so, " \n")] = '\0';
+		snprintf(opts, len, "%s", so);
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * ext4 that journals file data (mounted data=journal, or the file's own
+ * +j attribute) writes the data blocks through the journal: replaying it
+ * at the next mount could put load-time blocks (markers, the header) back
+ * over a dump.  Refused, with the reason.
+ */
+static bool ext4_data_journal(int fd, const char *path)
+{
+	char opts[1024], *tok, *save = NULL;
+	long flags = 0;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_JOURNAL_DATA_FL)) {
+		fail(path, "ext4 journals this file's data (chattr +j): a journal replay could "
+		     "write old blocks over a dump; chattr -j it");
+		return true;
+	}
+	if (!super_options(fd, opts, sizeof(opts)))
+		return false;
+	for (tok = strtok_r(opts, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, "data=journal") == 0) {
+			fail(path, "its ext4 filesystem is mounted data=journal: a journal replay "
+			     "could write old blocks over a dump");
+			return true;
+		}
+	return false;
+}
+
 /* The filesystem must keep a file's blocks where FIEMAP says. */
 static int check_fs(int fd, const char *path)
 {
@@ -695,7 +752,7 @@ static int check_fs(int fd, const char *path)
 	}
 	switch ((unsigned long)sf.f_type) {
 	case EXT4_SUPER_MAGIC:		/* ext2, ext3, ext4 */
-		return 0;
+		return ext4_data_journal(fd, path) ? -1 : 0;
 	case XFS_SUPER_MAGIC:
 		if (ioctl(fd, FS_IOC_FSGETXATTR, &fx) == 0 && (fx.fsx_xflags & FS_XFLAG_REALTIME)) {
 			fail(path, "it is an xfs realtime file: FIEMAP's offsets are on the "
