@@ -83,6 +83,7 @@ run "contrib units" tests/contrib_test.sh "$B/postmortem"
 run "outfile tool" tests/outfile_tool_test.sh "$B/postmortem"
 run "capsule tool" tests/capsule_tool_test.sh "$B/postmortem"
 run "varstore tool" tests/varstore_tool_test.sh "$B/postmortem"
+run "sign tool" tests/sign_tool_test.sh "$B/postmortem.bzImage"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then
 	echo "qemu tests: skipped (PM_SKIP_QEMU=1)"
 else
