@@ -97,6 +97,7 @@ TOOL_SRCS := \
 	tools/capsulecmd.c \
 	tools/varstorecmd.c \
 	tools/load.c \
+	tools/loadsig.c \
 	tools/vmcore_expand.c \
 	tools/compress.c \
 	tools/opts.c \
