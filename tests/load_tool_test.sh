@@ -82,6 +82,8 @@ check has notpe "it is not a PE/COFF image (no MS-DOS header"
 KEXEC_RC=1 KEXEC_ERR=$(err "kexec_load failed: " $EPERM) run locked load "${common[@]}"
 check has locked "the kernel refused kexec_load (Operation not permitted; lockdown: integrity)"
 check has locked "use --file-load with a signed image"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_load failed: " 13) run ima load "${common[@]}"
+check has ima "the kernel refused kexec_load (Permission denied; lockdown: integrity)"
 rm "$sys/kernel/security/lockdown"
 KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $EPERM) run unknown load "${sig[@]}" \
 	--kernel="$tmp/signed.bzImage"

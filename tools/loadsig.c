@@ -11,7 +11,9 @@
  * signature does not match the image's digest, EBADMSG for a malformed
  * signature; under lockdown without enforcement any of them becomes EPERM.
  * Under lockdown, kexec_load (no -s) is refused with EPERM whatever the
- * image.  kexec-tools prints "kexec_file_load failed: %s" or "kexec_load
+ * image; with Secure Boot on, IMA's architecture policy refuses it first,
+ * with EACCES ("impossible to appraise a kernel image without a file
+ * descriptor").  kexec-tools prints "kexec_file_load failed: %s" or "kexec_load
  * failed: %s" with strerror(errno), which is matched here against this
  * C library's strerror() for the same numbers.
  */
@@ -67,7 +69,7 @@ void loadsig_lockdown(const char *sysfs, char *buf, size_t len)
 /* The errno whose strerror() text follows "failed: " in kexec's output, or 0. */
 static int kexec_errno(const char *err, bool *file_call)
 {
-	static const int known[] = { EPERM, ENOKEY, EKEYREJECTED, EKEYEXPIRED, EKEYREVOKED,
+	static const int known[] = { EPERM, EACCES, ENOKEY, EKEYREJECTED, EKEYEXPIRED, EKEYREVOKED,
 				     EBADMSG, ENODATA, ELIBBAD, ENOPKG, EMSGSIZE, ENOEXEC };
 	const char *at = strstr(err, "kexec_file_load failed: ");
 
@@ -104,11 +106,11 @@ int loadsig_explain(const char *image, const struct loadsig_image *img, bool fil
 	if (e == 0)
 		return 0;
 	if (!file_load && !file_call) {
-		if (e != EPERM)
+		if (e != EPERM && e != EACCES)
 			return 0;
-		snprintf(buf, len, "the kernel refused kexec_load (%s; %s): a locked-down kernel loads "
-			 "only signed images, through kexec_file_load: use --file-load with a signed image "
-			 "(make sign, docs/secure-boot.md)", what, state);
+		snprintf(buf, len, "the kernel refused kexec_load (%s; %s): a kernel locked down or "
+			 "booted with Secure Boot loads only signed images, through kexec_file_load: use "
+			 "--file-load with a signed image (make sign, docs/secure-boot.md)", what, state);
 		return 1;
 	}
 	if (e == ENOEXEC)
