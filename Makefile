@@ -34,6 +34,7 @@ PURE_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(PURE_DIRS))))
 KERNEL_SRCS := \
 	kernel/main.c \
 	kernel/bootinfo.c \
+	kernel/efistub.c \
 	kernel/context.c \
 	kernel/inventory.c \
 	kernel/console.c \

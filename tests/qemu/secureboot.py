@@ -67,10 +67,11 @@ def signer_cert(image, out):
     return out
 
 
-def make_vars(tmpdir, db=(), mok=(), base=OVMF_MS_VARS, name="OVMF_VARS.sb.fd"):
-    """base with each certificate of db added to db and of mok to MokList."""
+def make_vars(tmpdir, db=(), mok=(), base=OVMF_MS_VARS, name="OVMF_VARS.sb.fd", json=None):
+    """base with each certificate of db added to db and of mok to MokList
+    (and the variables of a --set-json file)."""
     out = os.path.join(tmpdir, name)
-    args = [VIRT_FW_VARS, "-i", base, "-o", out]
+    args = [VIRT_FW_VARS, "-i", base, "-o", out] + (["--set-json", json] if json else [])
     for c in db:
         args += ["--add-db", OWNER, c]
     for c in mok:
@@ -111,3 +112,49 @@ def cpio(files):
     entry("TRAILER!!!", 0)
     out.extend(b"\0" * (-len(out) % 512))
     return bytes(out)
+
+
+def load_option(title, path, args):
+    """An EFI_LOAD_OPTION (UEFI 2.10 3.1.3) for the file path (a short-form
+    device path: one File Path Media node, which the boot manager looks up
+    on every filesystem) with args as its OptionalData (UCS-2): what the
+    image gets as LoadOptions."""
+    desc = (title + "\0").encode("utf-16-le")
+    p = (path + "\0").encode("utf-16-le")
+    fp = struct.pack("<BBH", 4, 4, 4 + len(p)) + p + struct.pack("<BBH", 0x7f, 0xff, 4)
+    return struct.pack("<IH", 1, len(fp)) + desc + fp + args.encode("utf-16-le")
+
+
+def boot_next_json(tmpdir, path, args, number=0x10):
+    """A virt-fw-vars --set-json file: Boot#### (number) for path with args,
+    and BootNext pointing at it."""
+    import json
+    glob = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+    out = os.path.join(tmpdir, "boot.json")
+    with open(out, "w") as f:
+        json.dump({"version": 2, "variables": [
+            {"name": "Boot%04X" % number, "guid": glob, "attr": 7,
+             "data": load_option("postmortem", path, args).hex()},
+            {"name": "BootNext", "guid": glob, "attr": 7, "data": struct.pack("<H", number).hex()}]}, f)
+    return out
+
+
+def esp_image(tmpdir, files, name="esp.img"):
+    """A 32 MiB FAT disk image (no partition table; OVMF reads it as a
+    filesystem) holding {path: host file}."""
+    img = os.path.join(tmpdir, name)
+    with open(img, "wb") as f:
+        f.truncate(32 << 20)
+    subprocess.run(["mkfs.fat", "-F", "16", img], check=True, capture_output=True)
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    made = set()
+    for path, src in files.items():
+        parts = path.strip("/").split("/")
+        for i in range(1, len(parts)):
+            d = "/".join(parts[:i])
+            if d not in made:
+                made.add(d)
+                subprocess.run(["mmd", "-i", img, "::/" + d], check=True, capture_output=True, env=env)
+        subprocess.run(["mcopy", "-i", img, src, "::/" + "/".join(parts)], check=True,
+                       capture_output=True, env=env)
+    return img
