@@ -18,6 +18,15 @@ kernel/efistub.c; docs/boot.md, docs/secure-boot.md):
   t_sb_unsigned_refused    the same store and entry with the unsigned image:
                            the firmware refuses it, postmortem never runs.
   t_sb_other_key_refused   ... and with a copy signed by a key not in db.
+  t_sb_shim_grub_chain     Debian's signed shim (shim-signed) and signed
+                           GRUB (grub-efi-amd64-signed) on a FAT disk, as
+                           \EFI\BOOT\BOOTX64.EFI and grubx64.efi, with
+                           \EFI\debian\grub.cfg chainloading the signed
+                           copy with its arguments: under Secure Boot
+                           (OVMF_VARS_4M.ms.fd with the test certificate
+                           added to db) it reaches the banner and inventory.
+  t_sb_shim_unsigned_refused  the same chain with the unsigned image: GRUB's
+                           shim verifier refuses it ("bad shim signature").
 
 Prints one line per test and "efistub_test: N passed, N failed" last.
 """
@@ -100,6 +109,46 @@ def t_sb_other_key_refused():
     return no_banner(sb_boot(other, REFUSED, False))
 
 
+SHIM = "/usr/lib/shim/shimx64.efi.signed"
+GRUB = "/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed"
+
+
+def shim_boot(image_of, expect, must_exit):
+    """Boot shim -> GRUB -> chainloader image_of(tmpdir, key, crt) under Secure Boot."""
+    why = sb.missing() or next(("%s missing (Debian's %s)" % (f, p) for f, p in
+                                ((SHIM, "shim-signed"), (GRUB, "grub-efi-amd64-signed"))
+                                if not os.path.exists(f)), None)
+    if why:
+        return q.skip(why)
+    d = tempfile.mkdtemp(prefix="pm-efistub-shim-")
+    try:
+        key, crt = sb.make_key(d, "db", "postmortem test db")
+        cfg = os.path.join(d, "grub.cfg")
+        with open(cfg, "w") as f:
+            f.write("set timeout=0\nmenuentry postmortem {\n\tchainloader %s %s\n\tboot\n}\n" %
+                    (PATH.replace("\\", "/"), ARGS))
+        disk = sb.esp_image(d, {"EFI/BOOT/BOOTX64.EFI": SHIM, "EFI/BOOT/grubx64.efi": GRUB,
+                                "EFI/debian/grub.cfg": cfg,
+                                PATH.replace("\\", "/"): image_of(d, key, crt)})
+        vars_file = sb.make_vars(d, db=[crt])
+        return q.run_qemu(sb.qemu_args(vars_file) + ["-nic", "none", "-drive",
+                                                     "file=%s,format=raw,if=virtio" % disk],
+                          expect, TIMEOUT, must_exit=must_exit, settle=5.0)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def t_sb_shim_grub_chain():
+    return shim_boot(lambda d, key, crt: sb.sign(key, crt, BZ, os.path.join(d, "signed.efi")),
+                     [r"Booting `postmortem'"] + INVENTORY, True)
+
+
+def t_sb_shim_unsigned_refused():
+    return no_banner(shim_boot(lambda d, key, crt: BZ,
+                               [r"Booting `postmortem'", r"error: bad shim signature"], False))
+
+
 if __name__ == "__main__":
     sys.exit(q.main([t_ovmf_kernel_efi_stub, t_sb_signed_direct, t_sb_unsigned_refused,
-                     t_sb_other_key_refused], "efistub_test"))
+                     t_sb_other_key_refused, t_sb_shim_grub_chain, t_sb_shim_unsigned_refused],
+                    "efistub_test"))
