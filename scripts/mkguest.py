@@ -14,8 +14,8 @@ unpacks them into .cache/guest/root, and writes:
                         postmortem (host tool + bzImage), pmplant
                         (tests/linux/plant.c, gcc -static), the virtio
                         modules (loaded at boot), tcrypt (loaded by /init
-                        for pmcrash=softlockup), ext4 and xfs with what they
-                        need (loaded by /init for pmfs=), tests/linux/init as /init, a test
+                        for pmcrash=softlockup), ext4, xfs and nvme with what
+                        they need (loaded by /init for pmroot=), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
 
@@ -46,10 +46,12 @@ MODULES = ["virtio_pci", "virtio_blk"]
 # In the initramfs but not loaded at boot: /init loads it for pmcrash=softlockup
 # (Debian's kernel has no lkdtm; tcrypt's timed speed tests spin in the kernel).
 ON_DEMAND_MODULES = ["tcrypt"]
-# Filesystems for the dump-file cases (pmfs=, tests/linux/init): /init loads
-# these and what they depend on, in /etc/fsmodules' order.  ext4 and jbd2
-# ask the crypto API for crc32c by name, which no module dependency names.
-FS_MODULES = ["crc32c_generic", "ext4", "xfs"]
+# Filesystems and the NVMe driver for the dump-file cases (pmroot=,
+# tests/linux/init): /init loads these and what they depend on, in
+# /etc/fsmodules' order.  ext4 and jbd2 ask the crypto API for crc32c by
+# name, and NVMe's integrity code (t10-pi) for crct10dif and crc64-rocksoft,
+# which no module dependency names.
+FS_MODULES = ["crc32c_generic", "crct10dif_generic", "crc64_rocksoft_generic", "ext4", "xfs", "nvme"]
 
 
 def log(msg):
