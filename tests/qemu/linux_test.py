@@ -266,9 +266,12 @@ ROOT_PART = {"ext4": (1 << 20, 320 << 20), "xfs": (1 << 20, 384 << 20)}
 # (loaded before the switch) and /boot (the kdump cases' kernel).
 ROOT_SKIP = ("boot", "lib/modules")
 # frag: /fill is files of ROOT_FRAG_KIB each over all the free space but
-# ROOT_FRAG_SLACK; the guest removes every other one before the load.
+# ROOT_FRAG_SLACK; the guest removes every other one before the load.  The
+# slack is what xfs wants free at mount (its reserve pool, 5% of the
+# filesystem, and the per-AG metadata reservations); the dump file takes
+# it first (the largest free extents), then the holes.
 ROOT_FRAG_KIB = 32
-ROOT_FRAG_SLACK = 16 << 20
+ROOT_FRAG_SLACK = 40 << 20
 # ext4: files of 4 MiB over all the free space but this, every other one
 # removed on the host (debugfs): the dump file gets a few dozen extents.
 ROOT_EXT4_SLACK = 16 << 20
@@ -386,18 +389,15 @@ def make_root_disk(case):
     if case.root == "ext4":
         subprocess.run(["mkfs.ext4", "-q", "-F", "-b", "4096", "-d", top, part], check=True,
                        capture_output=True)
-        filler = part + ".fill"
-        with open(filler, "wb") as f:
-            f.write(os.urandom(4 << 20))
         r = run_tool("dumpe2fs", "-h", part)
         free = int(re.search(r"^Free blocks:\s+(\d+)", r.stdout, re.M).group(1)) * 4096
         n = (free - ROOT_EXT4_SLACK) // (4 << 20)
-        cmds = ["write %s fill.%d" % (filler, i) for i in range(n)] + \
+        # blocks allocated (unwritten extents), no data written: fast
+        cmds = ["write /dev/null fill.%d\nfallocate fill.%d 0 1023" % (i, i) for i in range(n)] + \
             ["rm fill.%d" % i for i in range(0, n, 2)]
         with open(part + ".cmds", "w") as f:
             f.write("\n".join(cmds) + "\n")
         subprocess.run(["debugfs", "-w", "-f", part + ".cmds", part], check=True, capture_output=True)
-        os.unlink(filler)
         os.unlink(part + ".cmds")
     else:
         proto = part + ".proto"
