@@ -50,23 +50,26 @@ Then on the host:
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab;
-  - dump=file (docs/dump-file.md; bios-dumpfile-ext4, bios-dumpfile-xfs):
-    the disk is one partition with an ext4 (fragmented: free space in 4
-    MiB holes) or xfs filesystem made on the host; the guest mounts it,
-    runs `postmortem load --dump-file /mnt/crash/pm.dump --size 96M`,
-    checks that the load recorded the file for savecore, unmounts it and
-    waits for an NMI; the host copies the disk image then and sends it.
-    After the dump, e2fsck -fn / xfs_repair -n are clean, every byte
-    outside the file's blocks (debugfs dump_extents / xfs_db bmap) is as
-    it was at the NMI, some inside changed, and `postmortem savecore
-    --from-file` on the file (copied out with debugfs, or by its blocks
-    for xfs) gives a kdump-compressed file whose log (makedumpfile
-    --dump-dmesg) has the panic.  Then the guest boots again
-    (pmtest=savecore): `postmortem savecore -o /mnt/crash/vmcore --clear`
-    with no dump argument finds the file the load recorded (state kept on
-    that filesystem) and marks it consumed, makedumpfile --dump-dmesg in
-    the guest finds the panic, the guest's vmcore is the host's byte for
-    byte, and the filesystem checks clean again.
+  - dump=file (docs/dump-file.md; bios-dumpfile-root-ext4,
+    bios-dumpfile-root-ext4-nvme, bios-dumpfile-root-xfs-frag): the disk
+    (virtio-blk or NVMe, serial "pmroot") is one partition with an ext4
+    (free space in 4 MiB holes) or xfs filesystem made on the host from
+    the initramfs's own files, and the guest boots with it as its root
+    (pmroot=: the initramfs mounts it and switch_roots); for xfs the guest
+    first removes every other file of /fill (32 KiB files over the free
+    space): over a thousand extents.  It runs `postmortem load --dump-file
+    /var/crash/postmortem.dump --size 96M` and waits for an NMI with the
+    root mounted read-write; the host stops QEMU, copies the disk, sends
+    the NMI and resumes.  Then the guest boots again from the disk
+    (pmtest=savecore: the kernel replays the journal): `postmortem
+    savecore -o /var/crash/vmcore --clear` with no dump argument finds the
+    file through the load's state file on the root and marks it consumed,
+    makedumpfile --dump-dmesg in the guest finds the panic, and the vmcore,
+    copied to a second disk, is checked here as any kdump-compressed file.
+    After that e2fsck -fn / xfs_repair -n are clean, the file's blocks
+    (debugfs dump_extents / xfs_db bmap) are 96 MiB and its header says
+    consumed, and of the disk as copied at the NMI only blocks of the file
+    changed in the crash kernel's dump (some did).
 
     linux_test.py [--short] [CASE...]
 
@@ -78,7 +81,7 @@ a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
 the kdump-compressed file, the default format with planted pages at
-dump levels 31 and 0, and the dump file on ext4);
+dump levels 31 and 0, and the dump file on an ext4 root on virtio-blk);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
