@@ -12,7 +12,8 @@ unpacks them into .cache/guest/root, and writes:
     OUTDIR/vmlinuz      the Debian kernel (a signed bzImage)
     OUTDIR/initrd.img   newc cpio, gzip: busybox, kexec, makedumpfile,
                         postmortem (host tool + bzImage), pmplant
-                        (tests/linux/plant.c, gcc -static), the virtio
+                        (tests/linux/plant.c, gcc -static), pmfrag
+                        (tests/linux/frag.c, the same), the virtio
                         modules (loaded at boot), tcrypt (loaded by /init
                         for pmcrash=softlockup), ext4, xfs and nvme with what
                         they need (loaded by /init for pmroot=), tests/linux/init as /init, a test
@@ -27,7 +28,7 @@ Libraries are found by following DT_NEEDED from each program through the
 unpacked packages first and this machine's /lib second (both Debian 12);
 a library found nowhere stops the build with its name.  The download
 cache is kept; the output is rebuilt when this script, the init script,
-plant.c or the postmortem build changes (make decides that).
+plant.c, frag.c or the postmortem build changes (make decides that).
 """
 import gzip
 import io
@@ -324,11 +325,16 @@ def main():
     plant = os.path.join(out, "pmplant")
     subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", plant,
                     os.path.join(ROOT, "tests/linux/plant.c")], check=True)
+    # pmfrag: free space cut into small holes before a dump-file load.
+    frag = os.path.join(out, "pmfrag")
+    subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", frag,
+                    os.path.join(ROOT, "tests/linux/frag.c")], check=True)
 
     c = base()
     c.file("sbin/kexec", open(programs[0], "rb").read(), 0o755)
     c.file("usr/bin/postmortem", open(programs[2], "rb").read(), 0o755)
     c.file("usr/bin/pmplant", open(plant, "rb").read(), 0o755)
+    c.file("usr/bin/pmfrag", open(frag, "rb").read(), 0o755)
     for name, path in extra_mods + fs_mods:
         c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
     c.file("etc/fsmodules", ("\n".join(n for n, _ in fs_mods) + "\n").encode())
