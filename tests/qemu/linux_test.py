@@ -56,8 +56,8 @@ Then on the host:
     (free space in 4 MiB holes) or xfs filesystem made on the host from
     the initramfs's own files, and the guest boots with it as its root
     (pmroot=: the initramfs mounts it and switch_roots); for xfs the guest
-    first removes every other file of /fill (32 KiB files over the free
-    space): over a thousand extents.  It runs `postmortem load --dump-file
+    first fills the free space with 32 KiB files and removes every other
+    one (pmfrag=, tests/linux/frag.c): over a thousand extents.  It runs `postmortem load --dump-file
     /var/crash/postmortem.dump --size 96M` and waits for an NMI with the
     root mounted read-write; the host stops QEMU, copies the disk, sends
     the NMI and resumes.  Then the guest boots again from the disk
@@ -176,12 +176,12 @@ class Case:
         return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
-VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"
+VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
 ROOT_FILE = "/var/crash/postmortem.dump"
 # 95 MiB: load cut off a last extent too short for a marker block (fragmented xfs)
 DUMPFILE_CHECKING = r"^dump: dump file /var/crash/postmortem\.dump: %s \(serial \"pmroot\"\), %s extents, " \
     r"9[56] MiB; checking its markers"
-DUMPFILE_CHECKED = r"^dump: dump file /var/crash/postmortem\.dump on %s: \d+ markers and the header check out"   # modern only can offer it
+DUMPFILE_CHECKED = r"^dump: dump file /var/crash/postmortem\.dump on %s: \d+ markers and the header check out"
 VTD_OFF = r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"
 CASES = [
     Case("bios-kexec", "bios", short=True),
