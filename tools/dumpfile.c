@@ -1063,8 +1063,8 @@ static int to_extents(const char *path, const struct mapper *m, uint32_t ss,
  * The part of the file this load allocated (from byte `from`) may end in
  * extents too short for a marker block and data: the last blocks landed in
  * a small hole of a fragmented filesystem.  Cut them off (whole 4 KiB
- * blocks, never below MIN_SIZE) rather than refuse the file; the caller
- * maps it again.  0, or -1 after a refusal.
+ * blocks, never below MIN_SIZE) rather than refuse the file.  1 when
+ * cut (the caller maps it again), 0 when not, -1 after a refusal.
  */
 static int trim_tail(int fd, const char *path, uint64_t *size, const struct mapper *m,
 		     uint64_t from)
@@ -1087,7 +1087,7 @@ static int trim_tail(int fd, const char *path, uint64_t *size, const struct mapp
 	       (unsigned long long)cut, m->n - k, m->n - k == 1 ? "" : "s",
 	       (unsigned long long)(*size - cut));
 	*size -= cut;
-	return 0;
+	return 1;
 }
 
 int dumpfile_load(const struct dumpfile_opts *o)
@@ -1173,11 +1173,13 @@ int dumpfile_load(const struct dumpfile_opts *o)
 		fail(o->path, "extents stay UNWRITTEN after zeros were written over them");
 		goto out;
 	}
-	if (!o->dry_run && size > (uint64_t)st.st_size && trim_tail(fd, o->path, &size, &m,
-								   (uint64_t)st.st_size) != 0)
-		goto out;
-	if (!o->dry_run && map_file(fd, o->path, sys, size, st.st_dev, &m, fsp, &unwritten) != 0)
-		goto out;
+	if (!o->dry_run && size > (uint64_t)st.st_size) {
+		int cut = trim_tail(fd, o->path, &size, &m, (uint64_t)st.st_size);
+
+		if (cut < 0 || (cut > 0 && map_file(fd, o->path, sys, size, st.st_dev, &m, fsp,
+						     &unwritten) != 0))
+			goto out;
+	}
 	/* the disk */
 	if (read_u64(m.disk.dir, "queue/logical_block_size", &ss64) != 0)
 		ss64 = 512;
