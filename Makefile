@@ -397,7 +397,8 @@ fuzz-run: $(LAYERS_OK)
 # ---------------------------------------------------------------- Linux guest
 # Debian's kernel, kexec-tools, makedumpfile and busybox in an initramfs
 # with our tool and image (scripts/mkguest.py; downloads into .cache/guest).
-$(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init tests/linux/plant.c $(B)/postmortem $(B)/postmortem.bzImage
+$(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init tests/linux/plant.c tests/linux/frag.c \
+		$(B)/postmortem $(B)/postmortem.bzImage
 	python3 scripts/mkguest.py $(B)/guest
 
 guest: $(B)/guest/initrd.img
