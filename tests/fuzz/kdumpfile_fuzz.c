@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct kdumpfile_src src = { range_next, read_page, synth_read, NULL, NULL,
 						  NULL };
-	static const struct kdumpfile_dst dst = { { mem_write, NULL }, begin, NULL, NULL };
+	static const struct kdumpfile_dst dst = { { mem_write, NULL, false }, begin, NULL, NULL };
 	static struct kdumpfile kf;
 	static uint8_t model[MAXPFN / 8];
 	static char text[8192];

@@ -235,7 +235,7 @@ static int begin_cb(void *ctx, uint64_t size, uint32_t *status)
 	return 0;
 }
 
-static const struct kdumpfile_dst mem_dst = { { mem_write, NULL }, begin_cb, NULL, NULL };
+static const struct kdumpfile_dst mem_dst = { { mem_write, NULL, false }, begin_cb, NULL, NULL };
 
 static int plan(unsigned level, const char *vi)
 {
@@ -320,7 +320,7 @@ TEST(small_machine_end_to_end)
 	out_len = 0;
 	pages_read = 0;
 	CHECK_EQ(kdumpfile_write(&kf, &di,
-				 &(struct kdumpfile_dst){ { mem_write, NULL }, NULL, NULL, NULL }), 0);
+				 &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL, NULL, NULL }), 0);
 	CHECK_EQ(pages_read, 2 * kept);
 	CHECK_EQ(kf.size, out_len);
 	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
@@ -395,7 +395,7 @@ TEST(struct_pages_change_after_the_plan)
 	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), -ESTALE);
 	CHECK(!kf.measured);				/* caught before anything was written */
 	CHECK_EQ(out_len, 0);
-	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL }, NULL,
+	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL,
 								    NULL, NULL }), -ESTALE);
 }
 
@@ -409,7 +409,7 @@ static uint64_t room_cb(void *ctx)
 	return room_bytes;
 }
 
-static const struct kdumpfile_dst room_dst = { { mem_write, NULL }, begin_cb, NULL, room_cb };
+static const struct kdumpfile_dst room_dst = { { mem_write, NULL, false }, begin_cb, NULL, room_cb };
 static uint8_t three[OUT_CAP];
 
 /* A target that takes the upper bound and records the size at the end:
@@ -616,7 +616,7 @@ TEST(one_tib_machine_in_bounded_memory)
 	struct diskdump_info di;
 	struct diskdump_header h;
 	struct diskdump_sub_header sh;
-	struct kdumpfile_dst dst = { { count_write, &c }, count_begin, &measured, NULL };
+	struct kdumpfile_dst dst = { { count_write, &c, false }, count_begin, &measured, NULL };
 	uint64_t pfns = 1ull << 28, kept = (pfns / GIB_PFNS) * 64;
 
 	/* All the memory a dump of any size needs is struct kdumpfile. */
