@@ -18,8 +18,8 @@
  * (both headers INCOMPLETE first, body, then COMPLETE), so a dump cut short
  * is never taken for whole.  A kdump-compressed body is written in one
  * pass, its descriptor blocks at their place (write_at); the body's
- * SHA-256 is then read back from the disk before the headers say COMPLETE.  A disk without the GUID is never written
- * unless forced.
+ * SHA-256 is then read back from the disk before the headers say
+ * COMPLETE.  A disk without the GUID is never written unless forced.
  *
  * FAT: files on the ESP or a named FAT volume (kernel/fatsink.c).
  *
@@ -266,7 +266,12 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 		dw.progress_ctx = &prog;
 	}
 	err = dumphdr_writer_finish(&dw, now_unix());
-	if (err)
+	if (err && dw.random && dw.filled != dw.gap)
+		snprintf(s->why, sizeof(s->why), "%s: the body was not written whole", part_view.name);
+	else if (err && dw.random)
+		snprintf(s->why, sizeof(s->why), "%s: reading the body back or the final header "
+			 "write failed", part_view.name);
+	else if (err)
 		snprintf(s->why, sizeof(s->why), "%s: final header write failed", part_view.name);
 	memcpy(s->digest, dw.hdr.body_sha256, SHA256_LEN);
 	return err;
