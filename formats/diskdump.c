@@ -112,6 +112,17 @@ static int dd_fail(struct diskdump_writer *w, int err)
 	return w->error;
 }
 
+/* One pass: len bytes at offset (pos is the caller's business). */
+static int dd_write_at(struct diskdump_writer *w, uint64_t offset, const void *buf, size_t len)
+{
+	int err;
+
+	if (w->error)
+		return w->error;
+	err = w->out.write(w->out.ctx, offset, buf, len);
+	return err ? dd_fail(w, err < 0 ? err : -EIO) : 0;
+}
+
 static void dd_uts(char *field, const char *s)
 {
 	size_t n = s ? strnlen(s, DISKDUMP_UTS_LEN - 1) : 0;
@@ -308,10 +319,48 @@ int diskdump_begin(struct diskdump_writer *w, const struct diskdump_info *info,
 
 static int dd_flush(struct diskdump_writer *w)
 {
-	int err = w->nbuf ? dd_put(w, w->buf, w->nbuf * sizeof(struct diskdump_page_desc)) : w->error;
+	int err = w->nbuf ? dd_put(w, w->dbuf, w->nbuf) : w->error;
 
 	w->nbuf = 0;
 	return err;
+}
+
+/* One pass: the block of descriptors at its place (what follows the last
+ * descriptor in it is zero: the zero page's first bytes). */
+static int dd_desc_block(struct diskdump_writer *w)
+{
+	int err = dd_write_at(w, w->dbuf_at, w->dbuf, DISKDUMP_BLOCK);
+
+	w->dbuf_at += DISKDUMP_BLOCK;
+	w->nbuf = 0;
+	memset(w->dbuf, 0, sizeof(w->dbuf));
+	return err;
+}
+
+/* A descriptor: in order, DISKDUMP_DESCS_PER_FLUSH at a time; in one
+ * pass, into file blocks (one may straddle two). */
+static int dd_desc(struct diskdump_writer *w, const struct diskdump_page_desc *d)
+{
+	const uint8_t *p = (const uint8_t *)d;
+	size_t left = sizeof(*d);
+	int err;
+
+	if (w->pass != 4) {
+		memcpy(w->dbuf + w->nbuf, d, sizeof(*d));
+		w->nbuf += sizeof(*d);
+		return w->nbuf == DISKDUMP_DESCS_PER_FLUSH * sizeof(*d) ? dd_flush(w) : 0;
+	}
+	while (left) {
+		size_t n = DISKDUMP_BLOCK - w->nbuf < left ? DISKDUMP_BLOCK - w->nbuf : left;
+
+		memcpy(w->dbuf + w->nbuf, p, n);
+		w->nbuf += n;
+		p += n;
+		left -= n;
+		if (w->nbuf == DISKDUMP_BLOCK && (err = dd_desc_block(w)) != 0)
+			return err;
+	}
+	return 0;
 }
 
 static bool dd_zero(const uint8_t *p)
@@ -347,12 +396,14 @@ static void dd_form(struct diskdump_writer *w, const void *page, size_t *size, u
 	}
 }
 
-/* One page of the current pass: its descriptor (1) or its bytes (2). */
+/* One page of the current pass: its descriptor (1), its bytes (2), or
+ * both (4: one pass, the bytes appended to the data stream). */
 static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *page)
 {
 	struct diskdump_page_desc d = { 0, DISKDUMP_BLOCK, 0, 0 };
 	size_t size;
 	uint32_t flags;
+	int err;
 
 	(void)pfn;
 	w->done++;
@@ -371,6 +422,14 @@ static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *pag
 		d.offset = w->lay.zero_page;
 		w->zero++;
 	} else {
+		if (w->pass == 4) {
+			if (w->data_end > w->limit || size > w->limit - w->data_end)
+				return dd_fail(w, -ESTALE);	/* more than the target was told */
+			err = dd_write_at(w, w->data_end, flags ? w->cbuf : page, size);
+			if (err)
+				return err;
+			w->pos = w->data_end + size;
+		}
 		d.offset = w->data_end;
 		d.size = (uint32_t)size;
 		w->data_end += size;
@@ -379,8 +438,7 @@ static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *pag
 		else
 			w->stored++;
 	}
-	w->buf[w->nbuf++] = d;
-	return w->nbuf == DISKDUMP_DESCS_PER_FLUSH ? dd_flush(w) : 0;
+	return dd_desc(w, &d);
 }
 
 /* A whole pass over the 2nd bitmap's pages; its walk must match begin()'s. */
@@ -429,6 +487,45 @@ int diskdump_data(struct diskdump_writer *w)
 int diskdump_pages(struct diskdump_writer *w, const struct diskdump_pages *src)
 {
 	return dd_pass(w, 2, src);
+}
+
+int diskdump_single(struct diskdump_writer *w, const struct diskdump_pages *src, uint64_t limit)
+{
+	uint64_t count = 0, stream;
+	int err;
+
+	if (w == NULL)
+		return -EINVAL;
+	if (w->error)
+		return w->error;
+	if (w->pass != 1 || w->done != 0 || !w->bits_known || src == NULL || src->page == NULL ||
+	    w->out.write == NULL || !w->out.seekable || limit < w->lay.data)
+		return dd_fail(w, -EINVAL);
+	w->pass = 4;
+	w->limit = limit;
+	/* The data stream starts at the first block boundary in the zero
+	 * page, so every descriptor block is written whole: the rest of the
+	 * zero page first (1 to DISKDUMP_BLOCK bytes). */
+	stream = (w->lay.zero_page + DISKDUMP_BLOCK - 1) / DISKDUMP_BLOCK * DISKDUMP_BLOCK;
+	memset(w->cbuf, 0, DISKDUMP_BLOCK);
+	err = dd_write_at(w, stream, w->cbuf, (size_t)(w->lay.data - stream));
+	if (err)
+		return err;
+	w->pos = w->data_end = w->lay.data;
+	w->dbuf_at = w->lay.descs;
+	w->nbuf = 0;
+	memset(w->dbuf, 0, sizeof(w->dbuf));
+	err = dd_walk(w, 2, src, &w->bits[1], &count);
+	if (err)
+		return err;
+	if (count != w->lay.pages || w->done != w->lay.pages || w->bits[1] != w->bits[0])
+		return dd_fail(w, -ESTALE);	/* the 2nd bitmap changed since begin() */
+	/* The block where the descriptors end inside the zero page. */
+	if (w->nbuf && (err = dd_desc_block(w)) != 0)
+		return err;
+	w->forms[1] = w->forms[0];
+	w->pass = 3;
+	return 0;
 }
 
 int diskdump_end(struct diskdump_writer *w)

@@ -13,10 +13,10 @@
  *                      compression used, 0 for a raw page)
  *   page data          a shared zero page first, then each page as stored
  *
- * Interface: the file is written strictly in order, so a sink that only
- * appends (a dump partition's body, a pipe) can take it.  That needs the
- * descriptors, which hold the data offsets, before the data, so the pages
- * are seen twice:
+ * Interface, in order: a sink that only appends (serial frames, a pipe,
+ * an encrypting stream) can take the file.  That needs the descriptors,
+ * which hold the data offsets, before the data, so the pages are seen
+ * twice:
  *   diskdump_begin()   the header, the sub-header with notes and
  *                      VMCOREINFO, both bitmaps (struct diskdump_info
  *                      gives the facts; the caller counts the 2nd
@@ -35,6 +35,29 @@
  * (nothing is produced but the pages of pass 1: lay and data_end give the
  * size a real run will write).
  *
+ * Interface, in one pass (out->seekable: a target written at any offset,
+ * a dump partition, a file): after begin() the descriptor area's offset
+ * and size are known (one descriptor per 2nd-bitmap bit) and the data
+ * starts right after it and the zero page, so
+ *   diskdump_single()  walks the pages once: each page's form is decided
+ *                      (compressed once), its bytes appended at the
+ *                      running data offset and its descriptor put in a
+ *                      block that is written at its absolute offset when
+ *                      full;
+ *   diskdump_end()     as above.
+ * The file is the same byte for byte as the two passes give.  out->write
+ * then gets, after begin()'s appends [0, descs): the data stream from
+ * the first block boundary at or after the zero page (the rest of the
+ * zero page, then the pages, consecutive offsets up to the file's end),
+ * and, between its writes, each block of descriptors as one whole
+ * DISKDUMP_BLOCK at its block-aligned offset below the stream's start;
+ * the last one, when the descriptors end inside a block, at the end
+ * (with the zero page's first bytes: zeros).  Every write that is not a
+ * stream append is a whole aligned block, never one already written.
+ * A page is read and compressed once, so no page can differ between a
+ * descriptor and its bytes; the 2nd bitmap is still walked again and
+ * checked against begin()'s (-ESTALE).
+ *
  * Bitmaps in windows: the writer never holds a whole bitmap.  The caller's
  * producer (struct diskdump_bitmaps) fills one window of buf_bytes * 8
  * pfns at a time, in pfn order from 0, each time the writer walks a
@@ -44,12 +67,14 @@
  * running hash are compared with begin()'s (-ESTALE when not), so a
  * producer that recomputes it from memory that changed is caught like a
  * page that changed.  The writer keeps one block of descriptors and a
- * compression buffer in its struct: no allocation, no globals.
+ * compression buffer in its struct: no allocation, no globals (one pass
+ * needs nothing more).
  *
  * Errors: negative errno: -EINVAL (bad arguments, a call out of turn),
  * -E2BIG (sizes past the format's fields), -ESTALE (a walk of the 2nd
- * bitmap found other bits than begin() counted, or pass 2 stored other
- * bytes than pass 1 announced), -EIO (a page source without the page),
+ * bitmap found other bits than begin() counted, pass 2 stored other
+ * bytes than pass 1 announced, or one pass would pass its size limit),
+ * -EIO (a page source without the page),
  * or what write or fill returned; the first error sticks.
  */
 #ifndef FORMATS_DISKDUMP_H
@@ -141,6 +166,9 @@ struct diskdump_info {
 struct diskdump_out {
 	int (*write)(void *ctx, uint64_t offset, const void *buf, size_t len);	/* 0 or -errno */
 	void *ctx;
+	/* write takes any offset (see "in one pass"): diskdump_single() may
+	 * run.  false: appends only. */
+	bool seekable;
 };
 
 /*
@@ -171,6 +199,7 @@ struct diskdump_layout {
 	uint64_t pages;				/* bits in the 2nd bitmap */
 };
 
+/* In order, descriptors go out DISKDUMP_DESCS_PER_FLUSH at a time. */
 #define DISKDUMP_DESCS_PER_FLUSH	(DISKDUMP_BLOCK / sizeof(struct diskdump_page_desc))
 
 struct diskdump_writer {
@@ -178,16 +207,18 @@ struct diskdump_writer {
 	struct diskdump_out out;
 	struct diskdump_layout lay;
 	struct diskdump_bitmaps bm;
-	int pass;			/* 1 descriptors, 2 data, 3 done */
+	int pass;			/* 1 descriptors, 2 data, 3 done, 4 one pass */
 	uint64_t done;			/* pages taken (this pass) */
 	uint64_t bits[3];		/* hash of the 2nd bitmap: begin, pass 1, pass 2 */
 	bool bits_known;		/* begin() walked it (not when measuring) */
-	uint64_t pos;			/* bytes written so far */
+	uint64_t pos;			/* bytes written so far (one pass: the data stream's end) */
 	uint64_t data_end;		/* pass 1: where the next page's bytes will go */
+	uint64_t limit;			/* one pass: data_end never passes it */
 	uint64_t forms[2];		/* each pass's running hash of the stored forms */
 	uint64_t stored, compressed, zero;	/* statistics */
-	size_t nbuf;
-	struct diskdump_page_desc buf[DISKDUMP_DESCS_PER_FLUSH];
+	size_t nbuf;			/* bytes of descriptors in dbuf */
+	uint64_t dbuf_at;		/* one pass: the file offset of dbuf[0] */
+	uint8_t dbuf[DISKDUMP_BLOCK];	/* descriptors waiting to be written */
 	uint8_t cbuf[DISKDUMP_COMPRESS_MAX];
 	int error;
 };
@@ -257,5 +288,14 @@ int diskdump_descs(struct diskdump_writer *w, const struct diskdump_pages *src);
 int diskdump_data(struct diskdump_writer *w);
 int diskdump_pages(struct diskdump_writer *w, const struct diskdump_pages *src);
 int diskdump_end(struct diskdump_writer *w);
+
+/*
+ * One pass (see above), right after diskdump_begin() with out->seekable:
+ * the file's bytes never pass limit (a page that would is -ESTALE, its
+ * bytes not written: a target told a measured size never gets more);
+ * UINT64_MAX for none.  -EINVAL when out cannot seek or the call is out
+ * of turn.  Then diskdump_end().
+ */
+int diskdump_single(struct diskdump_writer *w, const struct diskdump_pages *src, uint64_t limit);
 
 #endif

@@ -16,8 +16,10 @@
  * else; a refusal is one console line naming the reason), or any device
  * or partition named with ",force".  Layout and write order: docs/dump-disk.md
  * (both headers INCOMPLETE first, body, then COMPLETE), so a dump cut short
- * is never taken for whole.  A disk without the GUID is never written
- * unless forced.
+ * is never taken for whole.  A kdump-compressed body is written in one
+ * pass, its descriptor blocks at their place (write_at); the body's
+ * SHA-256 is then read back from the disk before the headers say
+ * COMPLETE.  A disk without the GUID is never written unless forced.
  *
  * FAT: files on the ESP or a named FAT volume (kernel/fatsink.c).
  *
@@ -39,6 +41,7 @@
 #include "kernel/dumpsink.h"
 #include "kernel/fatsink.h"
 #include "kernel/filesink.h"
+#include "kernel/progress.h"
 #include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
 #include "payload/frame.h"
@@ -234,13 +237,41 @@ static int disk_write(struct dumpsink *s, const void *buf, size_t len)
 	return err;
 }
 
+/* The kdump-compressed file in one pass (kernel/kdump.c): at any offset
+ * of the body (payload/dumphdr.h dumphdr_writer_body_at). */
+static int disk_write_at(struct dumpsink *s, uint64_t off, const void *buf, size_t len)
+{
+	int err = dumphdr_writer_body_at(&dw, off, buf, len);
+
+	if (err)
+		snprintf(s->why, sizeof(s->why), "%s: write error", part_view.name);
+	return err;
+}
+
+static void digest_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)total;
+	progress_update(ctx, done);
+}
+
 static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 {
+	static struct progress prog;
 	int err;
 
 	(void)digest;
+	if (dw.random) {	/* the digest comes from reading the body back */
+		progress_start(&prog, "dump: SHA-256 of the body, read back", dw.accepted);
+		dw.progress = digest_progress;
+		dw.progress_ctx = &prog;
+	}
 	err = dumphdr_writer_finish(&dw, now_unix());
-	if (err)
+	if (err && dw.random && dw.filled != dw.gap)
+		snprintf(s->why, sizeof(s->why), "%s: the body was not written whole", part_view.name);
+	else if (err && dw.random)
+		snprintf(s->why, sizeof(s->why), "%s: reading the body back or the final header "
+			 "write failed", part_view.name);
+	else if (err)
 		snprintf(s->why, sizeof(s->why), "%s: final header write failed", part_view.name);
 	memcpy(s->digest, dw.hdr.body_sha256, SHA256_LEN);
 	return err;
@@ -379,6 +410,8 @@ static struct dumpsink *open_disk(void)
 	sink.hashes = true;	/* the dump header's digest is over the same bytes */
 	sink.begin = disk_begin;
 	sink.write = disk_write;
+	/* At any offset where a 4096-byte block is whole sectors. */
+	sink.write_at = part_view.sector_size <= 4096 ? disk_write_at : NULL;
 	sink.finish = disk_finish;
 	sink.abort = disk_abort;
 	sink.room = disk_room;

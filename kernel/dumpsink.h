@@ -10,7 +10,8 @@
  * the first postmortem dump partition, else serial) and says which on the
  * console; NULL means no dump will be written and summary holds the final
  * line ("dump skipped ..." / "dump FAILED ...").  Then begin(file_size),
- * write() the file in order, finish(digest) or abort(reason).  A target
+ * write() the file in order (or write_at() it, where the target has it),
+ * finish(digest) or abort(reason).  A target
  * with room() (the dump partition, FAT) also takes an upper bound for
  * file_size (size_bound set before begin()) and records the size written
  * at finish(); serial needs the exact size (its HEADER frame).  why holds a
@@ -54,6 +55,14 @@ struct dumpsink {
 	int (*brief)(struct dumpsink *s, const char *text, size_t len);
 	int (*begin)(struct dumpsink *s, uint64_t file_size, size_t nsegs);
 	int (*write)(struct dumpsink *s, const void *buf, size_t len);
+	/* NULL (the target only appends: serial, FAT), or: len bytes at file
+	 * offset off, in the pattern of a kdump-compressed file written in
+	 * one pass (formats/diskdump.h: appends, one jump forward, whole
+	 * 4096-byte blocks into the gap); finish() then takes the digest by
+	 * reading the file back (hashes is set).  The dump partition and the
+	 * dump file have it (sectors of at most 4096 bytes).  A caller that
+	 * must see the bytes in order (an encrypting stream) uses write(). */
+	int (*write_at)(struct dumpsink *s, uint64_t off, const void *buf, size_t len);
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);
 	void (*abort)(struct dumpsink *s, const char *reason);
 	/* NULL, or the largest file begin() takes as an upper bound without

@@ -1,7 +1,9 @@
 /*
  * The kdump-compressed dump (see kdump.h): bitmaps from the ranges, the
  * dump level applied from the crashed kernel's struct pages, then
- * formats/diskdump's passes through the sink, in order.
+ * formats/diskdump's passes through the sink: one pass where the sink
+ * takes writes at any offset and hashes what it holds (write_at: the dump
+ * partition, the dump file), else in order.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,16 +36,26 @@ struct sinkout {
 	struct crypto_sha256 sha;
 	uint64_t size;			/* of the file, measured before its first byte */
 	const char *compressor;		/* its name, for the writing line */
+	bool seekable;			/* one pass: sink->write_at */
 };
 
 static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len)
 {
 	struct sinkout *o = ctx;
 
-	(void)off;			/* diskdump writes consecutive offsets from 0 */
+	if (o->seekable)		/* the sink hashes what it holds */
+		return o->sink->write_at(o->sink, off, buf, len);
+	/* in order: diskdump writes consecutive offsets from 0 */
 	if (!o->sink->hashes)
 		crypto_sha256_update(&o->sha, buf, len);
 	return o->sink->write(o->sink, buf, len);
+}
+
+/* Passes over the pages: the measuring one unless the bound is taken,
+ * then one (at any offset) or two (in order). */
+static unsigned passes(const struct sinkout *o, bool bound)
+{
+	return (bound ? 0 : 1) + (o->seekable ? 1 : 2);
 }
 
 static bool copy_from(struct src *s, uint64_t from, void *dst, size_t len)
@@ -143,8 +155,8 @@ static int begin_sink(void *ctx, uint64_t size, uint32_t *status)
 	       "%u) to %s\n", kf.bound ? "up to " : "", (unsigned long long)(size >> 20),
 	       (unsigned long long)kf.pages, (unsigned long long)kf.max_mapnr, o->compressor,
 	       kf.level_recorded, o->sink->name);
-	if (kf.bound)	/* no measuring pass: two passes over the pages, not three */
-		o->src->prog->total = 2 * kf.pages * DISKDUMP_BLOCK;
+	if (kf.bound)	/* no measuring pass */
+		o->src->prog->total = passes(o, true) * kf.pages * DISKDUMP_BLOCK;
 	o->sink->body_format = DUMPHDR_BODY_KDUMP;
 	o->sink->size_bound = kf.bound;
 	crypto_sha256_init(&o->sha);
@@ -214,16 +226,19 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	di.compression = pc->flag;
 	di.compress = pc->compress;
 
-	/* Two passes over the pages, the descriptors and the data, where the
-	 * target holds the file's upper bound and records its size at the
-	 * end (the dump partition, FAT); else three, the first measuring the
+	/* The pages once where the target takes writes at any offset and
+	 * hashes what it holds (the dump partition, the dump file: write_at),
+	 * else twice in order, the descriptors then the data; no measuring
+	 * pass first where the target holds the file's upper bound and
+	 * records its size at the end (those two, FAT), else one more for the
 	 * size the sink's begin() needs (serial, a target too small). */
 	o.sink = sink;
 	o.src = &s;
 	o.compressor = pc->name;
 	o.size = 0;
-	dst = (struct kdumpfile_dst){ { sink_write, &o }, begin_sink, &o, room_sink };
-	progress_start(&prog, "dump", 3 * kf.pages * DISKDUMP_BLOCK);
+	o.seekable = sink->write_at != NULL && sink->hashes;
+	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink };
+	progress_start(&prog, "dump", passes(&o, false) * kf.pages * DISKDUMP_BLOCK);
 	err = kdumpfile_write(&kf, &di, &dst);
 	o.size = kf.size;	/* with a bound: the size written */
 	if (!kf.measured) {	/* nothing written yet: the ELF core instead */
@@ -232,9 +247,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		return false;
 	}
 	crypto_sha256_final(&o.sha, digest);
-	us = progress_end(&prog);
 	if (err == 0)
 		err = sink->finish(sink, digest);
+	us = progress_end(&prog);	/* with finish: one pass reads the body back there */
 	if (sink->hashes)
 		memcpy(digest, sink->digest, SHA256_LEN);
 	if (err == -ESTALE) {
@@ -262,9 +277,10 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	if (s.unreadable)
 		printf("dump: %llu unmappable pieces of memory were written as zeros\n",
 		       (unsigned long long)s.unreadable);
-	printf("dump: kdump-compressed: %llu pages compressed, %llu stored raw, %llu zero\n",
-	       (unsigned long long)kf.w.compressed, (unsigned long long)kf.w.stored,
-	       (unsigned long long)kf.w.zero);
+	printf("dump: kdump-compressed: %llu pages compressed, %llu stored raw, %llu zero; %u "
+	       "pass%s over the pages\n", (unsigned long long)kf.w.compressed,
+	       (unsigned long long)kf.w.stored, (unsigned long long)kf.w.zero,
+	       passes(&o, kf.bound), passes(&o, kf.bound) == 1 ? "" : "es");
 	if (sink->truncated) {
 		snprintf(summary, len, "dump FAILED: %s too small: only the first %llu of %llu MiB "
 			 "were kept (marked TRUNCATED)", sink->name,

@@ -427,14 +427,10 @@ static int dumphdr_writer_flush(struct dumphdr_writer *w)
 	return 0;
 }
 
-int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len)
+/* Append (hashing unless the body is written at random: then the digest
+ * comes from reading it back). */
+static int dumphdr_writer_append(struct dumphdr_writer *w, const uint8_t *p, size_t len)
 {
-	const uint8_t *p = data;
-
-	if (w == NULL || (p == NULL && len != 0))
-		return -EINVAL;
-	if (w->err || w->body_done)
-		return w->err ? w->err : -EINVAL;
 	w->offered += len;
 	while (len && w->accepted < w->layout.capacity) {
 		size_t n = w->buf_len - w->fill;
@@ -444,7 +440,8 @@ int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len)
 		if (n > w->layout.capacity - w->accepted)
 			n = (size_t)(w->layout.capacity - w->accepted);
 		memcpy(w->buf + w->fill, p, n);
-		crypto_sha256_update(&w->sha, p, n);
+		if (!w->random)
+			crypto_sha256_update(&w->sha, p, n);
 		w->fill += n;
 		w->accepted += n;
 		p += n;
@@ -452,6 +449,63 @@ int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len)
 		if (w->fill == w->buf_len && dumphdr_writer_flush(w))
 			return w->err;
 	}
+	return 0;
+}
+
+int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len)
+{
+	if (w == NULL || (data == NULL && len != 0))
+		return -EINVAL;
+	if (w->err || w->body_done)
+		return w->err ? w->err : -EINVAL;
+	return dumphdr_writer_append(w, data, len);
+}
+
+int dumphdr_writer_body_at(struct dumphdr_writer *w, uint64_t off, const void *data, size_t len)
+{
+	uint32_t ss;
+	uint64_t cap, n, at;
+	int err;
+
+	if (w == NULL || (data == NULL && len != 0))
+		return -EINVAL;
+	if (w->err || w->body_done)
+		return w->err ? w->err : -EINVAL;
+	ss = w->layout.sector_size;
+	cap = w->layout.capacity;
+	w->random = true;
+	if (off == w->offered)
+		return dumphdr_writer_append(w, data, len);
+	if (off % ss != 0)
+		return w->err = -EINVAL;	/* not on a sector boundary */
+	if (off > w->offered) {
+		/* Forward: the appends go on at off; [offered, off) is a gap
+		 * that whole sectors fill later.  What is buffered goes now,
+		 * and must end on a sector boundary. */
+		if (w->offered % ss != 0)
+			return w->err = -EINVAL;
+		if (w->fill && dumphdr_writer_flush(w))
+			return w->err;
+		at = off < cap ? off : cap;
+		w->gap += at - w->accepted;
+		w->accepted = at;
+		w->lba = w->layout.body_lba + at / ss;
+		w->offered = off;
+		return dumphdr_writer_append(w, data, len);
+	}
+	/* Below the appends: whole sectors into a gap, never over the bytes
+	 * still waiting in the buffer; what lies past the capacity dropped. */
+	if (len % ss != 0)
+		return w->err = -EINVAL;
+	if (off >= cap || len == 0)
+		return 0;
+	n = cap - off < len ? cap - off : len;
+	if (n > w->accepted - w->fill || off > w->accepted - w->fill - n)
+		return w->err = -EINVAL;
+	err = blkdev_write(w->part, w->layout.body_lba + off / ss, (uint32_t)(n / ss), data);
+	if (err)
+		return w->err = err;
+	w->filled += n;
 	return 0;
 }
 
@@ -469,6 +523,27 @@ int dumphdr_writer_end_body(struct dumphdr_writer *w)
 	err = blkdev_flush(w->part);
 	if (err)
 		return w->err = err;
+	if (w->random) {
+		/* Written at random: every gap filled, then the digest over
+		 * the body as the medium holds it, read back in order. */
+		uint32_t ss = w->layout.sector_size;
+
+		if (w->filled != w->gap)
+			return w->err = -EIO;
+		crypto_sha256_init(&w->sha);
+		for (uint64_t at = 0; at < w->accepted;) {
+			uint64_t n = w->accepted - at < w->buf_len ? w->accepted - at : w->buf_len;
+
+			err = blkdev_read(w->part, w->layout.body_lba + at / ss,
+					  (uint32_t)((n + ss - 1) / ss), w->buf);
+			if (err)
+				return w->err = err;
+			crypto_sha256_update(&w->sha, w->buf, (size_t)n);
+			at += n;
+			if (w->progress)
+				w->progress(w->progress_ctx, at, w->accepted);
+		}
+	}
 	crypto_sha256_final(&w->sha, w->hdr.body_sha256);
 	w->hdr.body_length = w->accepted;
 	w->hdr.needed_length = w->offered;

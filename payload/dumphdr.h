@@ -17,7 +17,9 @@
  * read back.  Writer (the kernel's raw dump target, and the test
  * generator): dumphdr_writer_begin() writes both headers INCOMPLETE,
  * dumphdr_writer_body() streams the body (hashing it, dropping what does
- * not fit), dumphdr_writer_finish() writes the trailing then the leading
+ * not fit; dumphdr_writer_body_at() writes it at random, and the digest
+ * is then taken by reading it back), dumphdr_writer_finish() writes the
+ * trailing then the leading
  * header COMPLETE (or TRUNCATED), with a flush after every step;
  * dumphdr_writer_fail() marks a dump FAILED.  Reader helpers:
  * dumphdr_get() / dumphdr_put() read or write one copy.
@@ -213,6 +215,13 @@ struct dumphdr_writer {
 	uint64_t offered;		/* body bytes given (past capacity too) */
 	bool body_done;
 	int err;			/* first error: sticky */
+	/* Written at random (dumphdr_writer_body_at): */
+	bool random;			/* the digest comes from reading the body back */
+	uint64_t gap, filled;		/* bytes skipped by a jump; written into the gaps */
+	/* NULL, or told how far reading back for the digest has come (the
+	 * caller sets it after begin()). */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 /*
@@ -233,6 +242,24 @@ int dumphdr_writer_begin(struct dumphdr_writer *w, struct blkdev *part,
  * (needed_length) but dropped.  Returns 0 or the sticky write error.
  */
 int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len);
+
+/*
+ * Random access, for a body written in one pass (formats/diskdump.h,
+ * diskdump_single()): len bytes at body offset off, one of
+ *   - an append: off is where the appended bytes end (as
+ *     dumphdr_writer_body, buffered);
+ *   - a jump: off past that end, both on a sector boundary; the appends go
+ *     on at off, and the gap between is left for
+ *   - a fill: whole sectors (off and len multiples of the sector size)
+ *     below the appended bytes, not over those still in the buffer,
+ *     written at once.
+ * Bytes past the capacity are dropped, counted as by dumphdr_writer_body.
+ * The body is hashed at the end instead, by reading it back in order
+ * (dumphdr_writer_end_body(); w->progress hears how far), after checking
+ * that fills wrote as many bytes as the jumps skipped (-EIO when not).
+ * Returns 0, -EINVAL (none of the three; sticky) or the write error.
+ */
+int dumphdr_writer_body_at(struct dumphdr_writer *w, uint64_t off, const void *data, size_t len);
 
 /*
  * Write out the last partial sector (zero padded), flush, and put the

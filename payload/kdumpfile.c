@@ -151,7 +151,7 @@ static void kf_info(const struct kdumpfile *kf, const struct diskdump_info *info
  * writer's begin() stops at the layout). */
 static int kf_layout(struct kdumpfile *kf, const struct diskdump_info *di)
 {
-	static const struct diskdump_out measure = { NULL, NULL };
+	static const struct diskdump_out measure = { NULL, NULL, false };
 	struct diskdump_bitmaps bm = { kf_fill, kf, kf->window, sizeof(kf->window) };
 
 	return diskdump_begin(&kf->w, di, &bm, kf->pages, &measure);
@@ -187,6 +187,7 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 	bm = (struct diskdump_bitmaps){ kf_fill, kf, kf->window, sizeof(kf->window) };
 	kf->measured = false;
 	kf->bound = false;
+	kf->single = false;
 	kf->size = 0;
 	kf->done = 0;
 	if (dst->begin) {
@@ -214,21 +215,31 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 			return err;
 	}
 	kf->measured = true;
+	kf->single = dst->out.seekable;
 	err = diskdump_begin(&kf->w, &di, &bm, kf->pages, &dst->out);
 	kf_rewind(kf);
-	if (err == 0)
-		err = diskdump_descs(&kf->w, &pg);
+	if (kf->single) {
+		/* One pass: never more bytes than the target was told (the
+		 * bound, or the measured size, checked exactly below). */
+		if (err == 0)
+			err = diskdump_single(&kf->w, &pg, kf->size ? kf->size : UINT64_MAX);
+	} else {
+		if (err == 0)
+			err = diskdump_descs(&kf->w, &pg);
+	}
 	/* The size the target was told came from the measuring pass: pages
 	 * that changed since (a device writing into RAM) would make a file of
 	 * another size than announced, so the descriptors must describe
 	 * exactly what was measured. */
 	if (err == 0 && remeasure && (kf->w.data_end != m_end || kf->w.forms[0] != m_forms))
 		err = kf->w.error = -ESTALE;
-	if (err == 0)
-		err = diskdump_data(&kf->w);
-	kf_rewind(kf);
-	if (err == 0)
-		err = diskdump_pages(&kf->w, &pg);
+	if (!kf->single) {
+		if (err == 0)
+			err = diskdump_data(&kf->w);
+		kf_rewind(kf);
+		if (err == 0)
+			err = diskdump_pages(&kf->w, &pg);
+	}
 	if (err == 0)
 		err = diskdump_end(&kf->w);
 	if (kf->size == 0 || (kf->bound && err == 0))

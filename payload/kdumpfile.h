@@ -11,7 +11,8 @@
  * (every page they touch), the 2nd from the 1st with payload/pagefilter
  * applied to that window (the struct pages read again).  The 2nd bitmap
  * is therefore computed five times (the plan, the sizing pass, begin(),
- * the descriptor pass, the data pass; four without the sizing pass); the writer checks every walk gave
+ * the descriptor pass, the data pass; one fewer without the sizing pass,
+ * and one fewer in one pass); the writer checks every walk gave
  * the same bits (-ESTALE, like a page that changed).  2^18 pfns: a
  * window is a whole number of pagefilter batches and of sections, so the
  * result is the whole-machine one; 1 TiB is 1024 windows; and 32 KiB
@@ -36,8 +37,13 @@
  *                      compressed, nothing written) gives the exact size.
  *                      Then the file: header, bitmaps, descriptor pass,
  *                      zero page, data pass, end check; the same bytes
- *                      either way.  Errors are diskdump's (-ESTALE: memory
- *                      changed between passes).
+ *                      either way.  With dst->out.seekable (a target
+ *                      written at any offset) the descriptor and data
+ *                      passes are one (diskdump_single(): each page read
+ *                      and compressed once), the same bytes again, never
+ *                      more than the size begin() was told.  Errors are
+ *                      diskdump's (-ESTALE: memory changed between
+ *                      passes).
  *   kdumpfile_bound()  the most the file can be (no page read).
  *   kdumpfile_level_line()  the one line saying what the level did.
  *
@@ -80,6 +86,8 @@ struct kdumpfile_src {
 };
 
 struct kdumpfile_dst {
+	/* out.seekable: one pass over the pages (the sink takes writes at
+	 * any offset, formats/diskdump.h); else in order, two passes. */
 	struct diskdump_out out;
 	/* NULL, or: the file's size before the first byte (kf->bound: an
 	 * upper bound, the real size is kf->size once written); it may add
@@ -107,6 +115,7 @@ struct kdumpfile {
 	/* kdumpfile_write() */
 	bool measured;			/* the size for begin() is known (measured or bound) */
 	bool bound;			/* begin() got the upper bound, not a measured size */
+	bool single;			/* one pass over the pages (dst->out.seekable) */
 	uint64_t size;			/* bytes of the file (the bound until it is written) */
 	uint64_t done;			/* pages read, every pass */
 	struct diskdump_writer w;	/* compressed, stored, zero: the last pass 1 */

@@ -347,9 +347,10 @@ int compress_tool_main(int argc, char **argv)
 	di.compression = pc->flag;
 	di.compress = pc->compress;
 	di.compress_ctx = pctx;
-	dst = (struct kdumpfile_dst){ { out_write, &o.fd }, NULL, NULL, NULL };
-	/* The pages twice: their descriptors, then their bytes (the file is
-	 * written in order, formats/diskdump.h). */
+	/* The output is seekable (a regular file, or staged in one): the
+	 * pages once, each descriptor block written at its place
+	 * (formats/diskdump.h, "in one pass"). */
+	dst = (struct kdumpfile_dst){ { out_write, &o.fd, true }, NULL, NULL, NULL };
 	err = kdumpfile_write(&kf, &di, &dst);
 	if (err) {
 		fprintf(stderr, "%s: %s: write failed: %s\n", TOOL, outp, strerror(-err));

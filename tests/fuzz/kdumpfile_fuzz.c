@@ -10,8 +10,10 @@
  * broken): planning and writing succeed or say why, the file reads back
  * with diskdump_read() with the plan's counts, the 1st bitmap is exactly
  * the pages the ranges touch (a model counts them), the level recorded is
- * the level or, when classification could not run, level & 1, and the
- * measured size is the size written.  Seeds: tests/fuzz/corpus/kdumpfile/.
+ * the level or, when classification could not run, level & 1, the
+ * measured size is the size written, and one pass into a target written
+ * at any offset (formats/diskdump.h) gives the same bytes, each written
+ * once.  Seeds: tests/fuzz/corpus/kdumpfile/.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -112,6 +114,24 @@ static int mem_write(void *ctx, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
+static uint8_t out2[OUT_CAP], done2[OUT_CAP];
+static uint64_t end2;
+
+/* One pass: anywhere inside the file's room, never a byte twice. */
+static int seek_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (off > OUT_CAP || len > OUT_CAP - off)
+		abort();
+	for (size_t i = 0; i < len; i++)
+		if (done2[off + i]++)
+			abort();
+	memcpy(out2 + off, buf, len);
+	if (off + len > end2)
+		end2 = off + len;
+	return 0;
+}
+
 static int begin(void *ctx, uint64_t size, uint32_t *status)
 {
 	(void)ctx, (void)status;
@@ -123,7 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct kdumpfile_src src = { range_next, read_page, synth_read, NULL, NULL,
 						  NULL };
-	static const struct kdumpfile_dst dst = { { mem_write, NULL }, begin, NULL, NULL };
+	static const struct kdumpfile_dst dst = { { mem_write, NULL, false }, begin, NULL, NULL };
+	static const struct kdumpfile_dst dst2 = { { seek_write, NULL, true }, begin, NULL, NULL };
 	static struct kdumpfile kf;
 	static uint8_t model[MAXPFN / 8];
 	static char text[8192];
@@ -182,5 +203,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memcmp(out + d.descs_offset - 2 * diskdump_bitmap_bytes(d.max_mapnr), model,
 		   (size_t)((d.max_mapnr + 7) / 8)) != 0)
 		abort();
+	memset(done2, 0, (size_t)(end2 > out_len ? end2 : out_len));	/* the last input's too */
+	end2 = 0;
+	if (kdumpfile_write(&kf, &di, &dst2) != 0 || !kf.single || end2 != out_len ||
+	    measured != out_len || memcmp(out2, out, (size_t)out_len) != 0)
+		abort();
+	for (uint64_t i = 0; i < out_len; i++)
+		if (done2[i] != 1)
+			abort();
 	return 0;
 }

@@ -10,9 +10,10 @@ QEMU killed mid-dump leave a dump savecore refuses as incomplete.  The
 planted-memory cases ask for the ELF core (dump.format=elf); the default,
 the kdump-compressed file, is checked too: written whole, cut short by a
 small partition (its own header says incomplete) or by a kill, and the
-same dump from the dump partition, a FAT volume and serial: each complete
-with the kernel's SHA-256, the same pages in the file, the planted pages
-identical.
+same dump from the dump partition (one pass), a FAT volume and serial (in
+order): each complete with the kernel's SHA-256, the same pages in the
+file, the planted pages identical; and in one pass to a partition of
+4096-byte sectors.
 
 Prints one line per test and "disk_dump_test: N passed, N failed" last.
 """
@@ -269,11 +270,14 @@ def t_killed_mid_dump():
 
 
 def t_killed_mid_kdump():
-    """The kdump-compressed file, killed part way through its passes over
-    the pages (with room for its upper bound the partition's headers are
-    written before the first page is read)."""
+    """The kdump-compressed file, killed part way through writing it.  The
+    partition cannot hold its upper bound (every page kept, raw), so the
+    first half of the progress is the measuring pass, which writes
+    nothing; the second is the one pass that writes the file (the
+    partition takes writes at any offset), and at 54% it is inside the
+    planted pages, whose writes the throttled disk takes slowly."""
     plants = [Plant("killedk-p", 0x1000000, 32 << 20, 41)]    # random: ~32 MiB to write
-    return killed_mid_dump("killedk", "", 40, plants)
+    return killed_mid_dump("killedk", "", 54, plants)
 
 
 def killed_mid_dump(name, append, percent, plants=()):
@@ -364,12 +368,19 @@ def t_kdump_targets_agree():
         if res.failure:
             res.failure = "dump=%s: %s" % (target, res.failure)
             return res
-        # The partition holds the file's upper bound: two passes, its size
-        # recorded at the end.  Serial declares the size first: measured.
+        # The partition holds the file's upper bound and takes writes at
+        # any offset: one pass, its size recorded at the end.  The 8 MiB
+        # FAT volume cannot hold the bound and serial declares the size
+        # first: measured, then two passes in order.
         want = {"disk": r"dump: writing up to \d+ MiB kdump-compressed file",
                 "serial": r"dump: writing \d+ MiB kdump-compressed file"}.get(target)
         if want and not any(re.search(want, ln) for ln in lines):
             res.failure = "dump=%s: no line %s" % (target, want)
+            return res
+        passes = {"disk": "1 pass", "fat": "3 passes", "serial": "3 passes"}[target]
+        if not any(re.search(r"^dump: kdump-compressed: .*; %s over the pages" % passes, ln)
+                   for ln in lines):
+            res.failure = "dump=%s: not %s over the pages" % (target, passes)
             return res
         digest = next((m.group(1) for m in (re.search(KDUMP_COMPLETE.lstrip("^"), ln) for ln in lines) if m), None)
         core = os.path.join(TMP, "agree-%s.core" % target)
@@ -392,12 +403,44 @@ def t_kdump_targets_agree():
     return res
 
 
+def t_kdump_4k_sectors():
+    """The kdump-compressed file in one pass to a dump partition of
+    4096-byte sectors (a block of descriptors is one sector): complete,
+    saved as written with the kernel's SHA-256, the planted pages in it."""
+    img = os.path.join(TMP, "k4k.img")
+    with open(img, "wb") as f:
+        f.truncate(170 << 20)
+    script = "g\nn\n1\n\n+8M\nn\n2\n\n+148M\nt\n2\n%s\nw\n" % DUMP_GUID
+    subprocess.run(["fdisk", "-b", "4096", img], input=script.encode(), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    plants = [Plant("k4k-p1", 0x1000000, 512 << 10, 45), Plant("k4k-p2", 0x4000000, 64 << 10, 46)]
+    args = ["-kernel", BZ, "-append", "console=ttyS0 after=poweroff",
+            "-drive", "file=%s,format=raw,if=none,id=d0" % img,
+            "-device", "virtio-blk-pci,drive=d0,logical_block_size=4096,physical_block_size=4096"]
+    for pl in plants:
+        args += pl.arg()
+    res = q.run_qemu(args, [BANNER, r"^virtio-blk: virtio0 .*sectors of 4096 bytes",
+                            r"^dump: writing up to \d+ MiB kdump-compressed file .* to disk virtio0p2",
+                            r"^dump: kdump-compressed: .*; 1 pass over the pages", KDUMP_COMPLETE],
+                     120, must_exit=True, mem="128")
+    if res.failure:
+        return res
+    digest = next((m.group(1) for m in (re.search(KDUMP_COMPLETE.lstrip("^"), ln) for ln in res.lines) if m), None)
+    core = img + ".core"
+    r = savecore(img, core, "--sector-size", "4096")
+    if r.returncode != 0 or "kdump-compressed" not in r.stdout or "sha256 OK" not in r.stdout:
+        res.failure = "savecore: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+        return res
+    res.failure = check_kdump(core, plants, digest)
+    return res
+
+
 TESTS = [t_virtio_disk, t_ahci_disk, t_nvme_named_partition, t_no_dump_guid_untouched,
          t_stale_backup_gpt_on_mbr_disk_untouched, t_stale_backup_gpt_named_without_force_untouched,
          t_stale_backup_gpt_force_writes, t_stale_backup_gpt_esp_not_chosen,
          t_mbr_only_disk_untouched, t_gpt_copies_disagree_untouched,
          t_partition_too_small, t_write_error, t_killed_mid_dump, t_partition_too_small_kdump,
-         t_killed_mid_kdump, t_kdump_targets_agree]
+         t_killed_mid_kdump, t_kdump_targets_agree, t_kdump_4k_sectors]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "disk_dump_test"))

@@ -233,7 +233,7 @@ static int make_kdump(struct elf *e, const struct opts *o)
 	const Elf64_Phdr *note = (const Elf64_Phdr *)(e->head + sizeof(Elf64_Ehdr));
 	struct diskdump_info di = { 0 };
 	struct membuf m = { NULL, 0 };
-	struct diskdump_out out = { mem_write, &m };
+	struct diskdump_out out = { mem_write, &m, false };
 	struct diskdump_bitmaps bm = { kd_fill, &k, window, sizeof(window) };
 	struct diskdump_pages pg = { kd_page, &k };
 	int err;

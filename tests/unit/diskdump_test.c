@@ -8,15 +8,25 @@
  * not match the bitmap), a 2nd bitmap or a page that changes between the
  * walks, a producer or page source that fails, a measuring writer, a
  * failing output, and the bit-range helpers against a bit-by-bit model.
+ * One pass (diskdump_single()) into a target written at any offset that
+ * holds the writer to its write pattern: the same bytes as the two
+ * passes for page counts around descriptor-block edges (none, one
+ * straddling, an area ending on a block), zero, compressed and raw pages,
+ * windows of 8 to 24 pfns; a 2nd bitmap that changes, the size limit,
+ * calls out of turn, failures; and the same file through the dump
+ * partition's writer at random (payload/dumphdr.h), digest read back.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/sha256.h"
+#include "formats/blkdev.h"
 #include "formats/diskdump.h"
+#include "payload/dumphdr.h"
 #include "tests/unit/test.h"
 
-#define OUT_CAP (1u << 20)
+#define OUT_CAP (5u << 20)
 static uint8_t out[OUT_CAP];
 static uint64_t out_len;
 static int fail_at_call, calls;
@@ -45,12 +55,12 @@ static int fake_compress(void *ctx, const void *in, void *o, size_t *n)
 	return 0;
 }
 
-static const struct diskdump_out dout = { mem_write, NULL };
+static const struct diskdump_out dout = { mem_write, NULL, false };
 static uint8_t bm1[DISKDUMP_BLOCK], bm2[DISKDUMP_BLOCK];
 static struct diskdump_writer w;
 static uint8_t window[64];
 static int walks, flip_at_walk, fill_error;
-static uint8_t pages_of[400][DISKDUMP_BLOCK];	/* the page source's pages */
+static uint8_t pages_of[1024][DISKDUMP_BLOCK];	/* the page source's pages */
 static uint64_t null_at_pfn = UINT64_MAX;
 
 /* The producer: windows of the test's whole bitmaps, checked in order. */
@@ -81,7 +91,7 @@ static int fill(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bits)
 static const void *page_of(void *ctx, uint64_t pfn)
 {
 	(void)ctx;
-	return pfn == null_at_pfn || pfn >= 400 ? NULL : pages_of[pfn];
+	return pfn == null_at_pfn || pfn >= 1024 ? NULL : pages_of[pfn];
 }
 
 static const struct diskdump_pages src = { page_of, NULL };
@@ -359,7 +369,7 @@ TEST(producer_and_source_fail)
 
 TEST(measuring_writer)
 {
-	static const struct diskdump_out measure = { NULL, NULL };
+	static const struct diskdump_out measure = { NULL, NULL, false };
 	struct diskdump_info di;
 	uint64_t size;
 
@@ -509,6 +519,309 @@ TEST(bit_ranges)
 	CHECK_EQ(diskdump_bits_clear(b, 9, 3), 0);
 }
 
+
+/* ------------------------------------------------------------ one pass */
+
+/* A target written at any offset that holds the one-pass writer to its
+ * promise: appends, one jump forward, whole aligned blocks into the gap
+ * it left, no byte written twice, none left out. */
+static uint8_t sout[OUT_CAP], sdone[OUT_CAP];
+static uint64_t s_end, s_gap0, s_gap1, s_bad, s_jumps, s_calls, s_fail_at;
+
+static int seek_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (s_fail_at && ++s_calls >= s_fail_at)
+		return -EIO;
+	if (off + len > OUT_CAP)
+		return -EFBIG;
+	if (off == s_end) {
+		s_end += len;
+	} else if (off > s_end) {
+		s_jumps++;
+		if (off % DISKDUMP_BLOCK || s_end % DISKDUMP_BLOCK || s_jumps > 1)
+			s_bad++;
+		s_gap0 = s_end;
+		s_gap1 = off;
+		s_end = off + len;
+	} else if (off % DISKDUMP_BLOCK || len != DISKDUMP_BLOCK || off < s_gap0 ||
+		   off + len > s_gap1) {
+		s_bad++;			/* not a whole block in the gap */
+	}
+	for (size_t i = 0; i < len; i++)
+		s_bad += sdone[off + i]++ != 0;	/* written twice */
+	memcpy(sout + off, buf, len);
+	return 0;
+}
+
+static const struct diskdump_out sdout = { seek_write, NULL, true };
+
+static void seek_reset(void)
+{
+	memset(sout, 0, sizeof(sout));
+	memset(sdone, 0, sizeof(sdone));
+	s_end = s_gap0 = s_gap1 = s_bad = s_jumps = s_calls = s_fail_at = 0;
+}
+
+static uint64_t seek_holes(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < s_end; i++)
+		n += sdone[i] == 0;
+	return n;
+}
+
+/* A machine of max pfns where the pfns in want are in the file: page p
+ * zero (p % 3 == 0), compressible (1) or raw (2). */
+static uint64_t machine(struct diskdump_info *di, uint64_t max, uint64_t stride, uint64_t want)
+{
+	uint64_t n = 0;
+
+	setup(di);
+	di->max_mapnr = max;
+	memset(bm1, 0, sizeof(bm1));
+	memset(bm2, 0, sizeof(bm2));
+	for (uint64_t pfn = 0; pfn < max; pfn++) {
+		diskdump_set_bit(bm1, pfn);
+		if (pfn % 3 == 1)
+			memset(pages_of[pfn], 0xAA, 200);
+		else if (pfn % 3 == 2)
+			for (size_t i = 0; i < DISKDUMP_BLOCK; i += 7)
+				pages_of[pfn][i] = (uint8_t)(pfn + i);
+		if (pfn % stride == 0 && n < want) {
+			diskdump_set_bit(bm2, pfn);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The two passes into out, then one pass into sout: the same bytes. */
+static int same_both_ways(struct diskdump_info *di, uint64_t n)
+{
+	uint64_t stats[3], walk0;
+
+	out_len = 0;
+	if (diskdump_begin(&w, di, &bms, n, &dout) || diskdump_descs(&w, &src) ||
+	    diskdump_data(&w) || diskdump_pages(&w, &src) || diskdump_end(&w))
+		return 1;
+	stats[0] = w.compressed;
+	stats[1] = w.stored;
+	stats[2] = w.zero;
+	seek_reset();
+	walk0 = walks;
+	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, &src, UINT64_MAX) ||
+	    diskdump_end(&w))
+		return 2;
+	if (walks - walk0 != 2)
+		return 3;			/* the 2nd bitmap: begin, the pass */
+	if (s_end != out_len || w.pos != out_len || w.data_end != out_len || s_bad ||
+	    seek_holes() || s_jumps != (n ? 1u : 0u))
+		return 4;
+	if (memcmp(sout, out, (size_t)out_len) != 0)
+		return 5;
+	if (w.compressed != stats[0] || w.stored != stats[1] || w.zero != stats[2])
+		return 6;
+	return 0;
+}
+
+TEST(one_pass_same_bytes)
+{
+	static const uint64_t counts[] = { 0, 1, 4, 169, 170, 171, 341, 342, 512, 513, 700 };
+	struct diskdump_info di;
+	struct diskdump_summary d;
+
+	/* The first test's four pages: compressed, zero, raw, zero. */
+	setup(&di);
+	memset(pages_of[10], 0xAA, DISKDUMP_BLOCK);
+	memset(pages_of[12], 0x5B, DISKDUMP_BLOCK);
+	CHECK_EQ(same_both_ways(&di, 4), 0);
+	CHECK_EQ(s_gap0, w.lay.descs);				/* the descriptors' block */
+	CHECK_EQ(s_gap1, w.lay.descs + DISKDUMP_BLOCK);	/* then the zero page's rest */
+	/* Descriptor areas ending before, on and after block edges (170 2/3
+	 * descriptors a block; 512 fill three exactly), windows of 8, 16 and
+	 * 24 pfns, pages spread over the windows. */
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++)
+		for (size_t bb = 1; bb <= 3; bb++) {
+			uint64_t n = machine(&di, 1024, counts[k] > 300 ? 1 : 3, counts[k]);
+
+			bms.buf_bytes = bb;
+			CHECK_EQ(n, counts[k]);
+			if (same_both_ways(&di, n) != 0) {
+				fprintf(stderr, "%llu pages, %zu-byte windows: %d\n",
+					(unsigned long long)n, bb, same_both_ways(&di, n));
+				CHECK(!"differs");
+			}
+		}
+	CHECK_EQ(diskdump_read(sout, (size_t)s_end, &d), 0);
+	CHECK_EQ(d.pages_dumped, 700);
+	CHECK(!d.descs_cut);
+	CHECK_EQ(w.lay.zero_page % DISKDUMP_BLOCK, (700 * 24) % DISKDUMP_BLOCK);
+	/* 512 descriptors end on a block: no block is left for the end, the
+	 * stream starts with the whole zero page. */
+	CHECK_EQ(same_both_ways(&di, machine(&di, 1024, 1, 512)), 0);
+	CHECK_EQ(w.lay.zero_page % DISKDUMP_BLOCK, 0);
+	CHECK_EQ(s_gap1, w.lay.zero_page);
+	/* No compressor: every page raw or zero. */
+	machine(&di, 300, 1, 300);
+	di.compress = NULL;
+	CHECK_EQ(same_both_ways(&di, 300), 0);
+	CHECK_EQ(w.compressed, 0);
+}
+
+TEST(one_pass_refusals_and_changes)
+{
+	struct diskdump_info di;
+	uint64_t n, size;
+
+	/* Out of turn, or a target that only appends. */
+	setup(&di);
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &dout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -EINVAL);
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_descs(&w, &src), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -EINVAL);	/* after pass 1 */
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, NULL, UINT64_MAX), -EINVAL);
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, w.lay.data - 1), -EINVAL);	/* limit below the pages */
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -EINVAL);	/* again */
+	CHECK_EQ(diskdump_end(&w), -EINVAL);			/* latched */
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), 0);
+	CHECK_EQ(diskdump_data(&w), -EINVAL);			/* no second pass after it */
+	CHECK_EQ(diskdump_single(NULL, &src, 0), -EINVAL);
+
+	/* The 2nd bitmap changes between begin() and the pass: -ESTALE, with
+	 * no descriptor past its area (the file is then failed, never whole). */
+	setup(&di);
+	seek_reset();
+	flip_at_walk = 2;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -ESTALE);
+	CHECK_EQ(diskdump_end(&w), -ESTALE);
+	CHECK_EQ(s_bad, 0);
+	/* One page more than begin() counted: caught before its descriptor. */
+	setup(&di);
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	diskdump_set_bit(bm2, 15);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -ESTALE);
+	CHECK_EQ(s_bad, 0);
+	for (uint64_t i = w.lay.zero_page; i < w.lay.data; i++)
+		CHECK_EQ(sout[i], 0);				/* the zero page untouched */
+
+	/* The size limit: a target told a size never gets more. */
+	n = machine(&di, 300, 1, 300);
+	CHECK_EQ(same_both_ways(&di, n), 0);
+	size = out_len;
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, size), 0);		/* exactly the size */
+	CHECK_EQ(diskdump_end(&w), 0);
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, size - 1), -ESTALE);
+	CHECK(s_end < size);
+	for (uint64_t i = size - 1; i < OUT_CAP; i++)
+		if (sdone[i]) {
+			CHECK(!"written past the limit");
+			break;
+		}
+
+	/* A page that changes between begin()'s walk and the pass is read
+	 * once: the file holds it as read, descriptor and bytes agreeing. */
+	n = machine(&di, 300, 1, 300);
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &sdout), 0);
+	memset(pages_of[3], 0x77, DISKDUMP_BLOCK);		/* was zero, now raw */
+	memset(pages_of[5], 0, DISKDUMP_BLOCK);		/* was raw, now zero */
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), 0);
+	CHECK_EQ(diskdump_end(&w), 0);
+	{
+		struct diskdump_page_desc d3, d5;
+
+		memcpy(&d3, sout + w.lay.descs + 3 * 24, sizeof(d3));
+		memcpy(&d5, sout + w.lay.descs + 5 * 24, sizeof(d5));
+		CHECK_EQ(d3.size, DISKDUMP_BLOCK);
+		CHECK(memcmp(sout + d3.offset, pages_of[3], DISKDUMP_BLOCK) == 0);
+		CHECK_EQ(d5.offset, w.lay.zero_page);
+	}
+
+	/* Failures: the output, the page source. */
+	for (uint64_t at = 1; at < 8; at++) {
+		machine(&di, 400, 1, 400);
+		seek_reset();
+		CHECK_EQ(diskdump_begin(&w, &di, &bms, 400, &sdout), 0);
+		s_calls = 0;
+		s_fail_at = at;
+		CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -EIO);
+		CHECK_EQ(diskdump_end(&w), -EIO);
+	}
+	setup(&di);
+	seek_reset();
+	null_at_pfn = 12;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -EIO);
+}
+
+/* The one-pass file through the dump partition's writer at random: the
+ * body is the two passes' file byte for byte, and the digest the writer
+ * reads back is that file's SHA-256. */
+static uint8_t disk[8u << 20];
+static struct blkdev ram, part;
+static struct dumphdr_writer dw;
+static uint8_t scratch[16384];
+
+static int part_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	(void)ctx;
+	return dumphdr_writer_body_at(&dw, off, buf, len);
+}
+
+TEST(one_pass_to_a_partition)
+{
+	static const struct diskdump_out pout = { part_write, NULL, true };
+	struct diskdump_info di;
+	struct dumphdr t, lead, trail;
+	uint8_t digest[SHA256_LEN];
+	uint64_t n = machine(&di, 1000, 1, 1000);
+	const uint8_t *b;
+
+	CHECK_EQ(same_both_ways(&di, n), 0);		/* out: the reference */
+	for (uint32_t ss = 512; ss <= 4096; ss *= 8) {
+		memset(disk, 0, sizeof(disk));
+		CHECK_EQ(blkdev_ram_init(&ram, "ram0", disk, sizeof(disk), ss), 0);
+		CHECK_EQ(blkdev_partition(&part, &ram, 1, 8192 / ss, (sizeof(disk) - 16384) / ss), 0);
+		memset(&t, 0, sizeof(t));
+		t.dump_id = 7;
+		t.body_format = DUMPHDR_BODY_KDUMP;
+		CHECK_EQ(dumphdr_writer_begin(&dw, &part, &t, out_len, scratch, sizeof(scratch)), 0);
+		CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &pout), 0);
+		CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), 0);
+		CHECK_EQ(diskdump_end(&w), 0);
+		CHECK_EQ(dumphdr_writer_finish(&dw, 1), 0);
+		CHECK_EQ(dumphdr_get(&part, false, scratch, sizeof(scratch), &lead, NULL), 0);
+		CHECK_EQ(dumphdr_get(&part, true, scratch, sizeof(scratch), &trail, NULL), 0);
+		CHECK_EQ(dumphdr_check_pair(&lead, &trail, part.sectors, ss, NULL), 0);
+		CHECK_EQ(lead.status, DUMPHDR_COMPLETE);
+		CHECK_EQ(lead.body_length, out_len);
+		b = disk + (part.offset + lead.body_offset) * ss;
+		CHECK(memcmp(b, out, (size_t)out_len) == 0);
+		crypto_sha256(out, (size_t)out_len, digest);
+		CHECK(memcmp(lead.body_sha256, digest, SHA256_LEN) == 0);
+	}
+}
+
 TEST_MAIN(layout_and_pages, vmcoreinfo_inside_notes, many_descriptors_across_windows, caller_mistakes,
 	  bitmap_or_page_changed_between_walks, page_changed_between_passes, producer_and_source_fail,
-	  measuring_writer, incomplete_flag, mark_incomplete, read_back, output_fails, bit_ranges)
+	  measuring_writer, incomplete_flag, mark_incomplete, read_back, output_fails, bit_ranges,
+	  one_pass_same_bytes, one_pass_refusals_and_changes, one_pass_to_a_partition)

@@ -4,7 +4,9 @@
  * sectors), every pair of copies the pair check must judge, the writer over
  * a RAM partition (whole, in odd pieces, truncated, failed) and a power
  * cut after every sector the writer writes: no cut is ever taken for a
- * whole dump. */
+ * whole dump.  The same for the writer at random (a body written in one
+ * pass: appends, a jump, sectors filled into the gap; the digest read
+ * back) and what it refuses. */
 #include <errno.h>
 
 #include "tests/unit/test.h"
@@ -576,5 +578,203 @@ TEST(body_formats)
 	CHECK_EQ(d.body_format, DUMPHDR_BODY_ELF);
 }
 
+
+/* ------------------------------------------------------------- at random */
+
+/* The one-pass pattern over body[0, len): [0, 8192) appended, a jump to
+ * 16384, the rest appended in odd pieces, the gap's two blocks filled in
+ * between (the second at the end).  Returns the first error. */
+static int write_at_random(struct dumphdr_writer *w, size_t len)
+{
+	size_t at = 16384, step = 3;
+	int err = dumphdr_writer_body_at(w, 0, body, 5000);
+
+	if (err == 0)
+		err = dumphdr_writer_body_at(w, 5000, body + 5000, 3192);
+	if (err == 0)
+		err = dumphdr_writer_body_at(w, 16384, body + 16384, 1000);
+	at += 1000;
+	if (err == 0)
+		err = dumphdr_writer_body_at(w, 8192, body + 8192, 4096);
+	while (err == 0 && at < len) {
+		size_t n = len - at < step ? len - at : step;
+
+		err = dumphdr_writer_body_at(w, at, body + at, n);
+		at += n;
+		step = step * 2 + 1;
+	}
+	if (err == 0)
+		err = dumphdr_writer_body_at(w, 12288, body + 12288, 4096);
+	return err;
+}
+
+static uint64_t progress_done;
+
+static void progress_cb(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	CHECK(done <= total);
+	progress_done = done;
+}
+
+TEST(writer_at_random)
+{
+	struct dumphdr t = tmpl(0x1234), h;
+	struct dumphdr_writer w;
+	uint8_t d[SHA256_LEN];
+	uint64_t id, cap = (PART_SECTORS - 1 - 128) * 512ull;
+	size_t len = 100003;
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, len, scratch, sizeof(scratch)), 0);
+	w.progress = progress_cb;
+	CHECK_EQ(write_at_random(&w, len), 0);
+	CHECK_EQ(judge(&id, NULL), -EINPROGRESS);
+	CHECK_EQ(dumphdr_writer_finish(&w, 1700000099), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK_EQ(id, 0x1234);
+	CHECK_EQ(h.status, DUMPHDR_COMPLETE);
+	CHECK_EQ(h.body_length, len);
+	CHECK_EQ(h.needed_length, len);
+	crypto_sha256(body, len, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	CHECK(memcmp(part_bytes(128), body, len) == 0);
+	CHECK_EQ(part_bytes(128)[len], 0);		/* last sector zero padded */
+	CHECK_EQ(progress_done, len);
+	CHECK_EQ(disk[31 * 512], 0);
+	CHECK_EQ(disk[(32 + PART_SECTORS) * 512], 0);
+
+	/* Too small: what lies past the capacity dropped, fills too;
+	 * TRUNCATED, the digest over what is there. */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, sizeof(body), scratch, sizeof(scratch)), 0);
+	CHECK(w.layout.truncated);
+	CHECK_EQ(write_at_random(&w, sizeof(body)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, cap, body + cap, 4096), 0);	/* dropped */
+	CHECK_EQ(dumphdr_writer_finish(&w, 5), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK_EQ(h.status, DUMPHDR_TRUNCATED);
+	CHECK_EQ(h.body_length, cap);
+	CHECK_EQ(h.needed_length, sizeof(body));
+	crypto_sha256(body, (size_t)cap, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	CHECK(memcmp(part_bytes(128), body, (size_t)cap) == 0);
+	CHECK_EQ(disk[(32 + PART_SECTORS) * 512], 0);
+
+	/* A jump past the capacity: nothing more lands, the gap up to the
+	 * capacity still has to be filled. */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, cap + 8192, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, cap + 4096, body, 4096), 0);
+	for (uint64_t at = 4096; at + 4096 <= cap + 4096; at += 4096)
+		CHECK_EQ(dumphdr_writer_body_at(&w, at, body + at, at + 4096 <= cap ? 4096 :
+						 (size_t)(cap - at) / 512 * 512), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 5), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK_EQ(h.status, DUMPHDR_TRUNCATED);
+	CHECK(memcmp(part_bytes(128), body, (size_t)cap) == 0);
+}
+
+TEST(writer_at_random_refuses)
+{
+	struct dumphdr t = tmpl(0x99), h;
+	struct dumphdr_writer w;
+	uint64_t id;
+
+	/* A gap left unfilled: never COMPLETE, the headers stay INCOMPLETE. */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 20480, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body + 8192, 12288), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 5), -EIO);
+	CHECK_EQ(judge(&id, &h), -EINPROGRESS);
+	/* More filled than the gap (a block written again): the same. */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 20480, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 12288, body + 12288, 8192), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 4096, body + 4096, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 4096, body + 4096, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 4096, body + 4096, 4096), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 5), -EIO);
+	CHECK_EQ(judge(&id, &h), -EINPROGRESS);
+	/* Not on a sector; not whole sectors; over bytes still buffered; a
+	 * jump from inside a sector: -EINVAL, sticky. */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 20480, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 100, body, 512), -EINVAL);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 4096, body, 10), -EINVAL);	/* latched */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 20480, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 100), -EINVAL);
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 20480, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);	/* in the 8 KiB buffer */
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 512), -EINVAL);
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 20480, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4000), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body, 4096), -EINVAL);
+	CHECK_EQ(dumphdr_writer_body_at(NULL, 0, body, 1), -EINVAL);
+	/* FAILED at random: what the appends put on the disk, no digest. */
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 50000, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body + 8192, 12000), 0);
+	CHECK_EQ(dumphdr_writer_fail(&w, "memory changed", 9), 0);
+	CHECK_EQ(judge(&id, &h), -ECANCELED);
+	CHECK_EQ(h.body_length, 16384);
+}
+
+/* Write dump `id` at random over the partition, losing power after budget sectors. */
+static void write_dump_at_random(uint64_t id, size_t len, long sectors)
+{
+	struct dumphdr t = tmpl(id);
+	struct dumphdr_writer w;
+
+	budget = sectors;
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)(i * 7 + i / 511 + id);
+	if (dumphdr_writer_begin(&w, &part, &t, len, scratch, sizeof(scratch)) == 0 &&
+	    write_at_random(&w, len) == 0)
+		dumphdr_writer_finish(&w, 1);
+}
+
+TEST(power_cut_at_random)
+{
+	const size_t len = 30000;
+	static uint8_t old[sizeof(disk)], want[sizeof(body)];
+	long total;
+	unsigned whole_new = 0, bad = 0;
+
+	fresh_partition();
+	ram.ops = &cut_ops;
+	write_dump_at_random(1, len, 1 << 30);
+	total = (1 << 30) - budget;
+	memcpy(old, disk, sizeof(disk));
+	write_dump_at_random(2, len, 1 << 30);
+	memcpy(want, body, len);
+	for (long k = 0; k <= total; k++) {
+		uint64_t id;
+		struct dumphdr h;
+
+		memcpy(disk, old, sizeof(disk));
+		write_dump_at_random(2, len, k);
+		if (judge(&id, &h) != 0)
+			continue;		/* refused: fine at any cut */
+		if (id == 2 && k == total && memcmp(part_bytes(128), want, len) == 0)
+			whole_new++;
+		else if (!(id == 1 && k == 0))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(whole_new, 1);
+	ram.ops = NULL;
+}
+
 TEST_MAIN(round_trip, body_formats, every_flipped_bit, statuses_and_rules, text_fields, layouts, pair_checks,
-	  writer_whole, writer_truncated_and_failed, power_cut_anywhere, get_put)
+	  writer_whole, writer_truncated_and_failed, power_cut_anywhere, get_put, writer_at_random,
+	  writer_at_random_refuses, power_cut_at_random)

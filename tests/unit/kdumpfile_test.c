@@ -13,10 +13,18 @@
  * level 1) and struct pages that change between the plan and the write;
  * a target that takes the file's upper bound (two passes, the same file)
  * and one that does not (the measuring pass).
+ * One pass into a target written at any offset (held to the write
+ * pattern formats/diskdump.h promises): the same file byte for byte with
+ * the bound, with the measuring pass and without begin(), descriptor
+ * areas ending inside a block and on one; struct pages that change after
+ * the plan or between begin() and the pass, pages that change during it
+ * (read once: the file holds them as read), pages that change after the
+ * measuring pass (never more than the size told, -ESTALE).
  * Then a 1 TiB machine (2^28 pfns, 1024 windows) goes through a writer
- * that only counts: the file's layout and page counts come out right and
- * the memory is struct kdumpfile alone, bounded whatever the machine size
- * (KDUMPFILE_MEMORY_MAX, 120 KiB; it is 112432 bytes on x86-64).
+ * that only counts: the file's layout and page counts come out right,
+ * one pass gives the same bytes (a checksum of every byte at its offset)
+ * and the memory is struct kdumpfile alone, bounded whatever the machine
+ * size (KDUMPFILE_MEMORY_MAX, 120 KiB; it is 112472 bytes on x86-64).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -144,21 +152,29 @@ static void page_bytes(uint64_t pfn, uint8_t *page)
 }
 
 static uint64_t pages_read, rewinds, progress_last;
-static uint64_t change_after;		/* non-zero: pages read after this many grow */
+static uint64_t change_after;		/* non-zero: pages read after this many change */
+static int shrink;			/* ...to compressible (else to raw) */
+static uint64_t flip_at_rewind;		/* non-zero: the free blocks kept from that rewind */
 
 static void read_page(void *ctx, uint64_t pfn, void *page)
 {
 	(void)ctx;
 	pages_read++;
 	page_bytes(pfn, page);
-	if (change_after && pages_read > change_after)
-		((uint8_t *)page)[4001] = 1;	/* every page stored raw from now on */
+	if (change_after && pages_read > change_after) {
+		if (shrink)
+			((uint8_t *)page)[4000] = 0;	/* every page compressible from now on */
+		else
+			((uint8_t *)page)[4001] = 1;	/* every page stored raw from now on */
+	}
 }
 
 static void rewind_cb(void *ctx)
 {
 	(void)ctx;
 	rewinds++;
+	if (flip_at_rewind && rewinds == flip_at_rewind)
+		free_kept = 1;
 }
 
 static void progress_cb(void *ctx, uint64_t pages)
@@ -189,8 +205,8 @@ static char vmcoreinfo[8192];
 static void setup(uint64_t pfns)
 {
 	npfn = pfns;
-	all_anon = free_kept = 0;
-	pages_read = rewinds = progress_last = phys_reads = change_after = 0;
+	all_anon = free_kept = shrink = 0;
+	pages_read = rewinds = progress_last = phys_reads = change_after = flip_at_rewind = 0;
 	snprintf(vmcoreinfo, sizeof(vmcoreinfo), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
 		 (unsigned long long)(DMAP + ROOTS));
 	memcpy(strstr(vmcoreinfo, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
@@ -235,12 +251,14 @@ static int begin_cb(void *ctx, uint64_t size, uint32_t *status)
 	return 0;
 }
 
-static const struct kdumpfile_dst mem_dst = { { mem_write, NULL }, begin_cb, NULL, NULL };
+static const struct kdumpfile_dst mem_dst = { { mem_write, NULL, false }, begin_cb, NULL, NULL };
 
 static int plan(unsigned level, const char *vi)
 {
 	return kdumpfile_plan(&kf, &src, level, vi, vi ? strlen(vi) : 0);
 }
+
+static uint64_t changed_from;		/* check_pages: kept pages past this many read changed */
 
 /* Every 2nd-bitmap page of the file in out: its descriptor's bytes are
  * the page (the zero page for a zero one).  Returns the pages checked. */
@@ -263,6 +281,8 @@ static uint64_t check_pages(const struct diskdump_summary *d)
 		memset(got, 0, sizeof(got));
 		memcpy(got, out + desc.offset, desc.size);	/* fake_compress: a prefix */
 		page_bytes(pfn, want);
+		if (changed_from && n > changed_from)
+			want[4001] = 1;
 		if (memcmp(got, want, sizeof(want)) != 0) {
 			fprintf(stderr, "pfn %llu differs\n", (unsigned long long)pfn);
 			return 0;
@@ -320,7 +340,7 @@ TEST(small_machine_end_to_end)
 	out_len = 0;
 	pages_read = 0;
 	CHECK_EQ(kdumpfile_write(&kf, &di,
-				 &(struct kdumpfile_dst){ { mem_write, NULL }, NULL, NULL, NULL }), 0);
+				 &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL, NULL, NULL }), 0);
 	CHECK_EQ(pages_read, 2 * kept);
 	CHECK_EQ(kf.size, out_len);
 	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
@@ -395,7 +415,7 @@ TEST(struct_pages_change_after_the_plan)
 	CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), -ESTALE);
 	CHECK(!kf.measured);				/* caught before anything was written */
 	CHECK_EQ(out_len, 0);
-	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL }, NULL,
+	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL,
 								    NULL, NULL }), -ESTALE);
 }
 
@@ -409,7 +429,7 @@ static uint64_t room_cb(void *ctx)
 	return room_bytes;
 }
 
-static const struct kdumpfile_dst room_dst = { { mem_write, NULL }, begin_cb, NULL, room_cb };
+static const struct kdumpfile_dst room_dst = { { mem_write, NULL, false }, begin_cb, NULL, room_cb };
 static uint8_t three[OUT_CAP];
 
 /* A target that takes the upper bound and records the size at the end:
@@ -549,6 +569,200 @@ TEST(measured_size_changes)
 	CHECK_EQ(out_len, kf.size);
 }
 
+
+/* ------------------------------------------------------------ one pass */
+
+/* A target written at any offset (into out), held to the pattern of
+ * formats/diskdump.h: appends, one jump forward, whole aligned blocks
+ * into the gap it left, no byte twice, none left out. */
+static uint8_t sdone[OUT_CAP];
+static uint64_t s_gap0, s_gap1, s_bad, s_jumps;
+
+static int seek_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (off + len > OUT_CAP)
+		return -EFBIG;
+	if (off == out_len) {
+		out_len += len;
+	} else if (off > out_len) {
+		if (off % DISKDUMP_BLOCK || out_len % DISKDUMP_BLOCK || ++s_jumps > 1)
+			s_bad++;
+		s_gap0 = out_len;
+		s_gap1 = off;
+		out_len = off + len;
+	} else if (off % DISKDUMP_BLOCK || len != DISKDUMP_BLOCK || off < s_gap0 ||
+		   off + len > s_gap1) {
+		s_bad++;
+	}
+	for (size_t i = 0; i < len; i++)
+		s_bad += sdone[off + i]++ != 0;
+	memcpy(out + off, buf, len);
+	return 0;
+}
+
+static void seek_reset(void)
+{
+	memset(out, 0, sizeof(out));
+	memset(sdone, 0, sizeof(sdone));
+	out_len = s_gap0 = s_gap1 = s_bad = s_jumps = 0;
+	pages_read = rewinds = progress_last = 0;
+	begun_size = 0;
+}
+
+static uint64_t seek_holes(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < out_len; i++)
+		n += sdone[i] == 0;
+	return n;
+}
+
+static const struct kdumpfile_dst seek_room_dst = { { seek_write, NULL, true }, begin_cb, NULL,
+						    room_cb };
+static const struct kdumpfile_dst seek_dst = { { seek_write, NULL, true }, NULL, NULL, NULL };
+
+/* The same file three ways in one pass: with the bound (one pass over
+ * the pages), without room for it (measuring, then one), without
+ * begin(); descriptor areas that end inside a block (192 pages) and on
+ * one (512: eight windows). */
+TEST(one_pass_same_file)
+{
+	static const uint64_t gibs[] = { 3, 8 };
+	struct diskdump_info di;
+	struct diskdump_summary d;
+
+	for (size_t g = 0; g < 2; g++) {
+		uint64_t kept = gibs[g] * 64, ref_len, bound;
+
+		setup(gibs[g] == 3 ? 2 * GIB_PFNS + 4096 : 8 * GIB_PFNS);
+		CHECK_EQ(plan(31, vmcoreinfo), 0);
+		CHECK_EQ(kf.pages, kept);
+		info(&di);
+		out_len = 0;
+		CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), 0);	/* three passes in order */
+		CHECK(!kf.single);
+		ref_len = out_len;
+		memcpy(three, out, (size_t)out_len);
+		bound = kdumpfile_bound(&kf, &di);
+		CHECK_EQ((kf.w.lay.zero_page % DISKDUMP_BLOCK) == 0, kept % 512 == 0);
+
+		room_bytes = bound;
+		seek_reset();
+		CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), 0);
+		CHECK(kf.single);
+		CHECK(kf.bound);
+		CHECK_EQ(begun_size, bound);
+		CHECK_EQ(kf.size, ref_len);
+		CHECK_EQ(pages_read, kept);			/* each page once */
+		CHECK_EQ(progress_last, kept);
+		CHECK_EQ(rewinds, 1);
+		CHECK_EQ(out_len, ref_len);
+		CHECK_EQ(s_bad, 0);
+		CHECK_EQ(s_jumps, 1);
+		CHECK_EQ(seek_holes(), 0);
+		CHECK(memcmp(out, three, (size_t)ref_len) == 0);
+		CHECK_EQ(kf.w.pos, ref_len);
+
+		room_bytes = bound - 1;				/* the measuring pass, then one */
+		seek_reset();
+		CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), 0);
+		CHECK(kf.single);
+		CHECK(!kf.bound);
+		CHECK_EQ(begun_size, ref_len);
+		CHECK_EQ(pages_read, 2 * kept);
+		CHECK_EQ(rewinds, 2);
+		CHECK_EQ(s_bad, 0);
+		CHECK_EQ(seek_holes(), 0);
+		CHECK_EQ(out_len, ref_len);
+		CHECK(memcmp(out, three, (size_t)ref_len) == 0);
+
+		seek_reset();					/* no begin(): one pass */
+		CHECK_EQ(kdumpfile_write(&kf, &di, &seek_dst), 0);
+		CHECK_EQ(pages_read, kept);
+		CHECK_EQ(kf.size, ref_len);
+		CHECK_EQ(s_bad, 0);
+		CHECK(memcmp(out, three, (size_t)ref_len) == 0);
+		CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+		CHECK_EQ(check_pages(&d), kept);
+	}
+}
+
+/* One pass and memory that changes: the struct pages after the plan or
+ * between begin() and the pass (-ESTALE, never past the bound, never the
+ * real size of a bad file); a page during the pass (read once: the file
+ * holds what was read, descriptor and bytes agreeing); pages between the
+ * measuring pass and the pass, growing or shrinking (-ESTALE, never more
+ * bytes than the size the target was told). */
+TEST(one_pass_memory_changes)
+{
+	struct diskdump_info di;
+	struct diskdump_summary d;
+	uint64_t kept = 64, bound, measured;
+
+	setup(GIB_PFNS);
+	CHECK_EQ(plan(31, vmcoreinfo), 0);
+	CHECK_EQ(kf.pages, kept);
+	info(&di);
+	room_bytes = UINT64_MAX;
+	bound = kdumpfile_bound(&kf, &di);
+
+	free_kept = 1;					/* after the plan */
+	seek_reset();
+	CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), -ESTALE);
+	CHECK(kf.measured);
+	CHECK(out_len <= bound);
+	CHECK_EQ(s_bad, 0);
+	free_kept = 0;
+
+	flip_at_rewind = 1;				/* between begin() and the pass */
+	seek_reset();
+	CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), -ESTALE);
+	CHECK(kf.bound);
+	CHECK_EQ(kf.size, bound);
+	CHECK(out_len <= bound);
+	CHECK_EQ(s_bad, 0);
+	flip_at_rewind = 0;
+	free_kept = 0;
+
+	change_after = kept / 2;			/* during the pass */
+	seek_reset();
+	CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), 0);
+	CHECK_EQ(pages_read, kept);
+	CHECK_EQ(s_bad, 0);
+	CHECK_EQ(seek_holes(), 0);
+	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
+	changed_from = change_after;
+	CHECK_EQ(check_pages(&d), kept);
+	changed_from = 0;
+
+	/* Measured size: pages that grow after the measuring pass. */
+	room_bytes = 0;
+	change_after = kept / 2;			/* half-way through the measuring pass */
+	seek_reset();
+	CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), -ESTALE);
+	CHECK(!kf.bound);
+	measured = begun_size;
+	CHECK(out_len <= measured);			/* never past the size told */
+	for (uint64_t i = measured; i < OUT_CAP; i++)
+		if (sdone[i]) {
+			CHECK(!"written past the measured size");
+			break;
+		}
+	/* ...or shrink: a file smaller than announced, caught at the end. */
+	shrink = 1;
+	seek_reset();
+	CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), -ESTALE);
+	CHECK(out_len < begun_size);
+	shrink = 0;
+	change_after = 0;
+	seek_reset();					/* unchanged memory: written whole */
+	CHECK_EQ(kdumpfile_write(&kf, &di, &seek_room_dst), 0);
+	CHECK_EQ(out_len, kf.size);
+	CHECK_EQ(out_len, begun_size);
+}
+
 /* ------------------------------------------------------------ 1 TiB */
 
 struct counter {
@@ -556,15 +770,48 @@ struct counter {
 	uint8_t head[2 * DISKDUMP_BLOCK];	/* header and the sub-header block */
 	uint64_t bm_off, bm_bytes;		/* known once the header is in */
 	uint64_t bits1, bits2, descs, bad;
+	uint64_t sum, bytes;			/* every byte at its offset; bytes written */
+	bool seekable;				/* one pass: its pattern, not appends */
+	uint64_t gap0, gap1, jumps;
+	uint8_t gap_done[1024];			/* the gap's blocks written */
 };
+
+/* Every byte weighed by its offset: the same for the same file however
+ * it is cut into writes and in whatever order they come. */
+static void count_sum(struct counter *c, uint64_t off, const uint8_t *p, size_t len)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		uint64_t a = off + i;
+
+		s += (p[i] + 1u) * ((a * 0x9e3779b97f4a7c15ull) ^ (a >> 7));
+	}
+	c->sum += s;
+	c->bytes += len;
+}
 
 static int count_write(void *ctx, uint64_t off, const void *buf, size_t len)
 {
 	struct counter *c = ctx;
 	const uint8_t *p = buf;
 
-	if (off != c->pos)
-		c->bad++;
+	count_sum(c, off, p, len);
+	if (!c->seekable) {
+		if (off != c->pos)
+			c->bad++;
+	} else if (off > c->pos) {
+		if (off % DISKDUMP_BLOCK || c->pos % DISKDUMP_BLOCK || ++c->jumps > 1 ||
+		    (off - c->pos) / DISKDUMP_BLOCK > sizeof(c->gap_done))
+			c->bad++;
+		c->gap0 = c->pos;
+		c->gap1 = off;
+	} else if (off < c->pos) {
+		if (off % DISKDUMP_BLOCK || len != DISKDUMP_BLOCK || off < c->gap0 ||
+		    off + len > c->gap1 || c->gap_done[(off - c->gap0) / DISKDUMP_BLOCK]++)
+			c->bad++;
+		return 0;			/* descriptors: not counted below */
+	}
 	for (size_t i = 0; i < len; i++) {
 		uint64_t a = off + i;
 
@@ -616,7 +863,7 @@ TEST(one_tib_machine_in_bounded_memory)
 	struct diskdump_info di;
 	struct diskdump_header h;
 	struct diskdump_sub_header sh;
-	struct kdumpfile_dst dst = { { count_write, &c }, count_begin, &measured, NULL };
+	struct kdumpfile_dst dst = { { count_write, &c, false }, count_begin, &measured, NULL };
 	uint64_t pfns = 1ull << 28, kept = (pfns / GIB_PFNS) * 64;
 
 	/* All the memory a dump of any size needs is struct kdumpfile. */
@@ -655,8 +902,32 @@ TEST(one_tib_machine_in_bounded_memory)
 	/* A free block's struct pages are read as its head alone: a few
 	 * hundred thousand small reads a walk, not 16 GiB of struct pages. */
 	CHECK(phys_reads < 6 * 4 * (pfns / 1024 + 10 * (pfns / GIB_PFNS)));
+	CHECK_EQ(c.bytes, c.pos);
+
+	/* One pass (a target that seeks, no begin()): the same bytes. */
+	{
+		static struct counter c1;
+		struct kdumpfile_dst dst1 = { { count_write, &c1, true }, NULL, NULL, NULL };
+
+		memset(&c1, 0, sizeof(c1));
+		c1.seekable = true;
+		pages_read = 0;
+		CHECK_EQ(kdumpfile_write(&kf, &di, &dst1), 0);
+		CHECK(kf.single);
+		CHECK_EQ(pages_read, kept);
+		CHECK_EQ(c1.bad, 0);
+		CHECK_EQ(c1.jumps, 1);
+		CHECK_EQ(c1.pos, c.pos);
+		CHECK_EQ(c1.bytes, c.bytes);			/* nothing twice, nothing left out */
+		CHECK_EQ(c1.sum, c.sum);
+		CHECK_EQ(c1.bits1, c.bits1);
+		CHECK_EQ(c1.bits2, c.bits2);
+		CHECK_EQ(kf.size, c.pos);
+		for (uint64_t b = 0; b < (c1.gap1 - c1.gap0) / DISKDUMP_BLOCK; b++)
+			CHECK_EQ(c1.gap_done[b], 1);
+	}
 }
 
 TEST_MAIN(small_machine_end_to_end, level_fallbacks, struct_pages_change_after_the_plan,
 	  two_passes_when_the_bound_fits, two_passes_memory_changes, measured_size_changes,
-	  one_tib_machine_in_bounded_memory)
+	  one_pass_same_file, one_pass_memory_changes, one_tib_machine_in_bounded_memory)
