@@ -18,6 +18,9 @@ unpacks them into .cache/guest/root, and writes:
                         need (loaded by /init for pmfs=), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
+    OUTDIR/xen.gz       Debian's Xen hypervisor (xen-hypervisor-4.17-amd64),
+                        booted by GRUB multiboot2 with this kernel as dom0
+                        and the same initramfs (tests/qemu/xen_test.py)
 
 /boot/kdump.img inside it is the classic kdump crash kernel's initramfs
 (busybox, makedumpfile and its libraries, the same /init): it saves
@@ -32,6 +35,7 @@ plant.c or the postmortem build changes (make decides that).
 import gzip
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +54,12 @@ ON_DEMAND_MODULES = ["tcrypt"]
 # these and what they depend on, in /etc/fsmodules' order.  ext4 and jbd2
 # ask the crypto API for crc32c by name, which no module dependency names.
 FS_MODULES = ["crc32c_generic", "ext4", "xfs"]
+# Under Xen (dom0): /init loads these when /sys/hypervisor/type says xen:
+# xenfs (/proc/xen, which kexec-tools looks for to take its Xen path) and
+# privcmd (/dev/xen/privcmd: the hypercalls libxenctrl makes for it).
+XEN_MODULES = ["xenfs", "xen_privcmd"]
+# The hypervisor the Xen cases boot (GRUB multiboot2, docs/xen.md).
+XEN_PACKAGES = ["xen-hypervisor-4.17-amd64"]
 
 
 def log(msg):
@@ -256,7 +266,7 @@ def main():
     os.makedirs(out, exist_ok=True)
 
     pkgs = [resolve_virtual(p) for p in PACKAGES]
-    download(pkgs)
+    download(pkgs + XEN_PACKAGES)
     programs = [os.path.join(UNPACK, "sbin/kexec"), os.path.join(UNPACK, "usr/bin/makedumpfile"),
                 os.path.join(build, "postmortem")]
     # Library packages: follow Depends of what is downloaded until every
@@ -290,6 +300,8 @@ def main():
     mods = module_closure(release, MODULES)
     extra_mods = [m for m in module_closure(release, ON_DEMAND_MODULES) if m not in mods]
     fs_mods = [m for m in module_closure(release, FS_MODULES) if m not in mods and m not in extra_mods]
+    xen_mods = [m for m in module_closure(release, XEN_MODULES)
+                if m not in mods and m not in extra_mods and m not in fs_mods]
 
     def base():
         """What both initramfs share: busybox, the virtio modules, /init,
@@ -305,6 +317,9 @@ def main():
         for name, path in mods:
             c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
         c.file("etc/modules", ("\n".join(n for n, _ in mods) + "\n").encode())
+        for name, path in xen_mods:
+            c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
+        c.file("etc/xenmodules", ("\n".join(n for n, _ in xen_mods) + "\n").encode())
         c.file("etc/release", (release + "\n").encode())
         c.file("init", open(os.path.join(ROOT, "tests/linux/init"), "rb").read(), 0o755)
         c.file("usr/bin/makedumpfile", open(programs[1], "rb").read(), 0o755)
@@ -345,11 +360,15 @@ def main():
         f.write(gzip.compress(data, compresslevel=6))
     os.replace(os.path.join(out, "initrd.img.tmp"), os.path.join(out, "initrd.img"))
     shutil.copyfile(vmlinuz, os.path.join(out, "vmlinuz"))
+    xen = sorted(f for f in os.listdir(os.path.join(UNPACK, "boot")) if re.match(r"xen-[\d.]+-amd64\.gz$", f))
+    if not xen:
+        die("no xen-*-amd64.gz in " + os.path.join(UNPACK, "boot"))
+    shutil.copyfile(os.path.join(UNPACK, "boot", xen[-1]), os.path.join(out, "xen.gz"))
     with open(os.path.join(out, "release"), "w") as f:
         f.write(release + "\n")
     log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s; on demand %s)" % (
         out, release, os.path.getsize(os.path.join(out, "initrd.img")) // 1024, len(libs),
-        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods)))
+        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods + xen_mods)))
 
 
 if __name__ == "__main__":
