@@ -12,6 +12,12 @@
  *   systab ACPI20= (or ACPI=)           -> ACPI_RSDP, address only
  *   kernel/vmcoreinfo "ADDR SIZE"       -> VMCOREINFO, address and size only
  *
+ * In a Xen PV dom0 (tools/xen.h, docs/xen.md) firmware/memmap is dom0's
+ * pseudo-physical map, not the host's: MEMMAP is Xen's machine memory map
+ * instead (XENMEM_machine_memory_map through privcmd), and nothing when
+ * that cannot be had.  kernel/vmcoreinfo is a machine address there
+ * (Linux's Xen PV code says where the note really is), so it stands.
+ *
  * Linux formats these files with "0x%lx", "%u", "%pUl" (GUIDs) and, for
  * vmcoreinfo, "%pa %x" (the size in hex without 0x); see
  * drivers/firmware/efi/{efi.c,runtime-map.c,esrt.c}, kernel/ksysfs.c,
@@ -30,6 +36,7 @@
 
 #include "payload/handoff.h"
 #include "tools/handoff.h"
+#include "tools/xen.h"
 
 #define TOOL "postmortem: handoff"
 
@@ -418,6 +425,33 @@ static int sys_memmap(const char *root, struct handoff_plan *p)
 	return r;
 }
 
+/*
+ * Xen PV dom0: the host's memory map from Xen (dom0's own firmware/memmap
+ * has dom0's pseudo-physical addresses, which no crash kernel can use).
+ */
+static int xen_memmap(const char *root, struct handoff_plan *p, const struct xen_info *x)
+{
+	struct xen_e820 e820[128];
+	int n = strcmp(root, "/sys") == 0 ? xen_machine_memory_map(e820, 128) : -ENOSYS;
+
+	fprintf(stderr, "%s: note: Xen %s %s: %s/firmware/memmap is dom0's pseudo-physical map, "
+		"not the host's: left out\n", TOOL, x->version, xen_kind_name(x->kind), root);
+	if (n < 0) {
+		fprintf(stderr, "%s: note: Xen's machine memory map: %s: no MEMMAP record\n", TOOL,
+			n == -ENOSYS ? "not asked (not the live /sys)" : strerror(-n));
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		struct handoff_memmap_entry e = { e820[i].addr, e820[i].size, e820[i].type, 0 };
+
+		if (e.size == 0 || e.start + e.size < e.start)
+			continue;
+		handoff_plan_push(&p->memmap, &p->n_memmap, sizeof(e), &e);
+	}
+	fprintf(stderr, "%s: note: MEMMAP from Xen's machine memory map (%d entries)\n", TOOL, n);
+	return 0;
+}
+
 /* SMBIOS entry point and table; root-only files on a real system. */
 static int sys_dmi(const char *root, struct handoff_plan *p, const struct sys_addrs *a)
 {
@@ -490,7 +524,12 @@ int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 	} else {
 		note(root, "firmware/efi", "absent: not booted by EFI, no EFI records");
 	}
-	if (r == 0)
+	struct xen_info x;
+
+	xen_detect(root, &x);
+	if (r == 0 && x.kind == XEN_PV_DOM0)
+		r = xen_memmap(root, p, &x);
+	else if (r == 0)
 		r = sys_memmap(root, p);
 	if (r == 0)
 		r = sys_dmi(root, p, &a);
