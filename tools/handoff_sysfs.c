@@ -215,7 +215,7 @@ static uint64_t efi_systab_from_boot_params(const char *root)
 }
 
 /* fw_vendor, runtime, config_table (addresses) and fw_platform_size. */
-static int efi_systab_facts(const char *root, struct handoff_plan *p)
+static int efi_systab_facts(const char *root, struct handoff_plan *p, bool xen_dom0)
 {
 	static const char *const files[] = {
 		"firmware/efi/fw_vendor", "firmware/efi/runtime",
@@ -242,7 +242,13 @@ static int efi_systab_facts(const char *root, struct handoff_plan *p)
 		else if (v == 32 || v == 64)
 			p->systab.platform_bits = (uint32_t)v;
 	}
-	if (p->have_systab) {
+	if (p->have_systab && xen_dom0) {
+		/* Linux's Xen EFI code builds its own system table from what Xen
+		 * tells it and puts that copy's (pseudo-physical) address in
+		 * boot_params: not the firmware's, so none is recorded. */
+		note(root, "kernel/boot_params/data", "names dom0's own copy of the EFI system "
+		     "table under Xen, not the firmware's: system table address left 0");
+	} else if (p->have_systab) {
 		p->systab.systab_addr = efi_systab_from_boot_params(root);
 		if (p->systab.systab_addr == 0)
 			note(root, "kernel/boot_params/data", "has no EFI system table address");
@@ -511,12 +517,14 @@ static int sys_vmcoreinfo(const char *root, struct handoff_plan *p)
 int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 {
 	struct sys_addrs a = { 0, 0, 0, 0, 0 };
+	struct xen_info x;
 	int r = 0;
 
+	xen_detect(root, &x);
 	if (sys_exists(root, "firmware/efi")) {
 		r = efi_systab_lines(root, p, &a);
 		if (r == 0)
-			r = efi_systab_facts(root, p);
+			r = efi_systab_facts(root, p, x.kind == XEN_PV_DOM0);
 		if (r == 0)
 			r = efi_runtime_map(root, p);
 		if (r == 0)
@@ -524,9 +532,6 @@ int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 	} else {
 		note(root, "firmware/efi", "absent: not booted by EFI, no EFI records");
 	}
-	struct xen_info x;
-
-	xen_detect(root, &x);
 	if (r == 0 && x.kind == XEN_PV_DOM0)
 		r = xen_memmap(root, p, &x);
 	else if (r == 0)
