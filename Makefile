@@ -36,6 +36,7 @@ KERNEL_SRCS := \
 	kernel/bootinfo.c \
 	kernel/context.c \
 	kernel/inventory.c \
+	kernel/xen.c \
 	kernel/console.c \
 	kernel/cpu.c \
 	kernel/trap.c \

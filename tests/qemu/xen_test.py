@@ -300,9 +300,20 @@ def run_case(case):
                        r"^\(XEN\) \*\*\* Serial input to Xen",
                        r"^\(XEN\) 'C' pressed -> triggering crashdump",
                        r"^\(XEN\) Executing kexec image on cpu\d"]
-        expect += [BANNER, r"^boot: linux \(64-bit entry\) via kexec",
-                   r"^elfcorehdr: at 0x[0-9a-f]+, \d+ PT_LOAD \(\d+ MiB\), %d PT_NOTE" % (case.smp + 1),
+        expect += [BANNER, r"^boot: linux \(64-bit entry\) via kexec"]
+        if case.firmware == "ovmf":     # the firmware's tables as Xen passed them to dom0
+            expect += [r"^efi: .*ACPI 2\.0=0x[0-9a-f]+"]
+        expect += [r"^elfcorehdr: at 0x[0-9a-f]+, \d+ PT_LOAD \(\d+ MiB\), %d PT_NOTE" % (case.smp + 1),
+                   r"^xen: crashed under Xen 4\.17: %d CPUs' notes \(NT_PRSTATUS %d, CRASH_REGS %d\), "
+                   r"CRASH_INFO \(.*dom0 P2M root mfn 0x[0-9a-f]+\), VMCOREINFO_XEN \d+ bytes" % (
+                       case.smp, case.smp, case.smp),
+                   r"^xen: dumping the host's machine memory unfiltered",
+                   r"^xen: dom0's log through its VMCOREINFO at 0x[0-9a-f]+ and its P2M: \d+ records; " + (
+                       re.escape("panic: Kernel panic - not syncing: sysrq triggered crash")
+                       if case.crash == "dom0" else "no panic line"),
                    r"^dump: writing .* to disk ", COMPLETE]
+        if case.firmware == "ovmf":     # Xen booted through GRUB on UEFI, not on a BIOS
+            expect.insert(0, r"^\(XEN\) EFI RAM map:")
 
         def on_line(line):
             if line.startswith("guest: waiting for Xen's crash key"):
@@ -314,6 +325,8 @@ def run_case(case):
             return None
         res = q.run_qemu(args, expect, TIMEOUT, must_exit=True, mem=str(MEM), on_line=on_line,
                          serial_input=case.crash == "xen")
+    with open(os.path.join(TMP, case.name + ".log"), "w") as f:   # PM_XEN_KEEP=1 keeps it
+        f.write("\n".join(res.lines) + "\n")
     if res.failure:
         return res
     core = os.path.join(TMP, case.name + ".vmcore")
