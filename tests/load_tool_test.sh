@@ -164,6 +164,13 @@ run xhvmload load "${xcommon[@]}"
 check rc_is xhvmload 1
 check has xhvmload "no crash memory reserved: boot with crashkernel="
 
+# inspect names Xen's crash notes (a core shaped as under Xen, docs/xen.md)
+run xinspect inspect "$root/tests/fuzz/corpus/inspect/xen-notes"
+check rc_is xinspect 0
+check has xinspect "(XEN_ELFNOTE_CRASH_REGS): cr3 0x2aa10000, cr4 0x660"
+check has xinspect "(XEN_ELFNOTE_CRASH_INFO): Xen 4.17, tainted 0x0, xen_phys_start 0x3f800000, dom0 P2M root mfn 0x2459d"
+check has xinspect "(Xen's VMCOREINFO)"
+
 # ------------------------------------------------------------ expand
 python3 "$root/tests/tools/vmcore_same.py" --make "$tmp/c.elf"
 cp "$tmp/c.elf" "$tmp/x.elf"
