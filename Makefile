@@ -402,7 +402,7 @@ test-linux: all guest
 	@python3 tests/qemu/linux_test.py
 
 # postmortem as Xen's crash kernel (Debian's Xen 4.17, dom0 and Xen
-# crashes, SeaBIOS and OVMF; docs/xen.md): about 2.5 minutes a case.
+# crashes, SeaBIOS and OVMF; docs/xen.md): 1.5 to 2.5 minutes a case.
 test-xen: all guest
 	@python3 tests/qemu/xen_test.py
 
