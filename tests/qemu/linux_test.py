@@ -50,6 +50,16 @@ Then on the host:
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab;
+  - with Secure Boot enforced (ovmf-sb-file-load: OVMF's SMM build, a
+    variable store made by virt-fw-vars from OVMF_VARS_4M.ms.fd with a
+    test certificate and the Debian kernel's signer added to db; the
+    kernel booted with lockdown=integrity): the kernel says Secure Boot is
+    on, is locked down, has loaded the test certificate from db into its
+    platform keyring; kexec_file_load of the unsigned image (ENODATA) and
+    of one signed by another key (ENOKEY) and kexec_load are refused, each
+    with `postmortem load` naming signatures or lockdown as the cause; the
+    copy signed with the test key (scripts/sign.sh) loads, and its dump
+    is checked as any kdump-compressed one;
   - dump=file (docs/dump-file.md; bios-dumpfile-ext4, bios-dumpfile-xfs):
     the disk is one partition with an ext4 (fragmented: free space in 4
     MiB holes) or xfs filesystem made on the host; the guest mounts it,
@@ -73,7 +83,7 @@ Then on the host:
 PM_LINUX_KEEP=1 keeps the temporary directory and each case's files.
 
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
-kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
+kexec_file_load, the same under Secure Boot, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
@@ -94,6 +104,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
+import secureboot as sb  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import kdump_read  # noqa: E402
 
@@ -205,6 +216,13 @@ CASES = [
                  r"to serial ttyS0"]),
     Case("bios-smp4", "bios", smp=4),
     Case("ovmf-capsule", "ovmf", capsule=True, short=True),
+    # Secure Boot enforced (OVMF's SMM build, Debian's Microsoft-keyed store
+    # with a test certificate and the Debian kernel's signer added to db by
+    # virt-fw-vars): the guest is locked down (integrity); kexec_file_load
+    # refuses the unsigned image and one signed by another key, kexec_load
+    # is refused, and the copy signed with the test key loads and dumps.
+    Case("ovmf-sb-file-load", "ovmf-sb", load=["--file-load"], short=True, fmt=None,
+         expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages"]),
     # Linux leaves VT-d translating: postmortem must turn it off before its DMA.
     Case("bios-intel-iommu", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
          disk_dev=VIRTIO_IOMMU, short=True, expect=[VTD_OFF]),
@@ -457,9 +475,14 @@ def qemu_args(case, disk, tmpdir):
         append += " pmplant=%d,%d,%d" % (PLANT_SEED, PLANT_USER_MIB, PLANT_CACHE_MIB)
     if case.fsfile:
         append += " pmfs=/dev/vda1:/mnt/crash"
-    args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
+    initrd = os.path.join(GUEST, "initrd.img")
+    if case.firmware == "ovmf-sb":
+        append += " lockdown=integrity pmsb=/sb"
+        initrd = sb_initrd(tmpdir)
+    args = (["-cpu", case.cpu] if case.cpu else []) + (
+            ["-machine", "q35"] if case.firmware != "ovmf-sb" else []) + ["-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"),
-            "-initrd", os.path.join(GUEST, "initrd.img"),
+            "-initrd", initrd,
             "-append", append,
             "-drive", "file=%s,format=raw,if=none,id=dump" % disk,
             "-device", case.disk_dev + ",drive=dump"]
@@ -473,8 +496,52 @@ def qemu_args(case, disk, tmpdir):
     args = case.qemu + args
     if case.firmware == "ovmf":
         args = q.ovmf_args(tmpdir) + args
+    if case.firmware == "ovmf-sb":
+        args = sb.qemu_args(os.path.join(tmpdir, "OVMF_VARS.sb.fd")) + args
     return args
 
+
+def sb_initrd(tmpdir):
+    """For a Secure Boot case: keys made here (a test key enrolled in db, and
+    another), the variable store (OVMF_VARS_4M.ms.fd with the test
+    certificate and the signer of Debian's kernel added to db, so that
+    OVMF starts that kernel), build/postmortem.bzImage signed with each key
+    (make sign's scripts/sign.sh) and the guest's initramfs with a second
+    archive in front of it holding them as /sb/signed.bzImage and
+    /sb/other.bzImage.  Returns that initramfs."""
+    key, crt = sb.make_key(tmpdir, "db", "postmortem test db")
+    okey, ocrt = sb.make_key(tmpdir, "other", "postmortem test other")
+    deb = sb.signer_cert(os.path.join(GUEST, "vmlinuz"), os.path.join(tmpdir, "debian.pem"))
+    sb.make_vars(tmpdir, db=[crt, deb])
+    bz = os.path.join(q.BUILD, "postmortem.bzImage")
+    files = {"sb/signed.bzImage": sb.sign(key, crt, bz, os.path.join(tmpdir, "signed.bzImage")),
+             "sb/other.bzImage": sb.sign(okey, ocrt, bz, os.path.join(tmpdir, "other.bzImage"))}
+    out = os.path.join(tmpdir, "initrd.img")
+    with open(out, "wb") as f:
+        f.write(sb.cpio({k: open(v, "rb").read() for k, v in files.items()}))
+        with open(os.path.join(GUEST, "initrd.img"), "rb") as g:
+            shutil.copyfileobj(g, f)
+    return out
+
+
+# What a Secure Boot case must show before the load that works: Secure Boot
+# on, the kernel locked down, the test certificate in its platform keyring
+# (from db), the unsigned image and the other key's refused by the kernel
+# with postmortem load naming the signature, and kexec_load refused.
+SB_EXPECT = [
+    r"^guest: lockdown .*\[integrity\]",
+    r"^guest: dmesg: .*secureboot: Secure boot enabled",
+    r"^guest: dmesg: .*Loaded X\.509 cert 'postmortem test db",
+    r"^guest: sb unsigned: postmortem load: kexec failed \(exit \d+\): the kernel refused "
+    r"/usr/lib/postmortem/postmortem\.bzImage: it has no signature",
+    r"^guest: sb unsigned exit 1",
+    r"^guest: sb other: postmortem load: kexec failed \(exit \d+\): the kernel refused "
+    r"/sb/other\.bzImage's signature \(Required key not available; lockdown: integrity\): no key it trusts",
+    r"^guest: sb other exit 1",
+    r"^guest: sb kexec_load: postmortem load: kexec failed \(exit \d+\): the kernel refused kexec_load "
+    r"\((Operation not permitted|Permission denied); lockdown: integrity\)",
+    r"^guest: sb kexec_load exit 1",
+]
 
 def run_tool(*argv):
     return subprocess.run(list(argv), capture_output=True, text=True)
@@ -884,7 +951,7 @@ def check_record(out, case):
 
 
 def run_case(case):
-    why = q.emulator_missing(case.emulator)
+    why = q.emulator_missing(case.emulator) or (sb.missing() if case.firmware == "ovmf-sb" else None)
     if why:
         return q.skip(why)
     if case.fallback:
@@ -923,6 +990,8 @@ def run_case(case):
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
             if case.plant:
                 expect.insert(1, r"^guest: plant ready")
+            if case.firmware == "ovmf-sb":
+                expect[0:0] = SB_EXPECT
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
             if case.apic == "x2APIC":   # ...or x2APIC mode (Linux says so early)
@@ -1009,7 +1078,7 @@ def run_case(case):
             written = next((int(m.group(1)) for m in (re.match(r"^dump: writing (\d+) MiB ELF core", ln)
                                                       for ln in res.lines) if m), 0)
             ELF_SIZES[case.name] = (written, os.path.getsize(core))
-    if res.failure is None and case.firmware == "ovmf":
+    if res.failure is None and case.firmware in ("ovmf", "ovmf-sb"):
         res.failure = check_tables(res)
     cleanup(case)
     return res
