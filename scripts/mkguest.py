@@ -21,6 +21,8 @@ unpacks them into .cache/guest/root, and writes:
     OUTDIR/xen.gz       Debian's Xen hypervisor (xen-hypervisor-4.17-amd64),
                         booted by GRUB multiboot2 with this kernel as dom0
                         and the same initramfs (tests/qemu/xen_test.py)
+    OUTDIR/xen.iso      GRUB (BIOS and UEFI) booting that to dom0's shell
+                        (Xen's crashkernel=128M; by hand, docs/xen.md)
 
 /boot/kdump.img inside it is the classic kdump crash kernel's initramfs
 (busybox, makedumpfile and its libraries, the same /init): it saves
@@ -255,6 +257,25 @@ class Cpio:
         return self.buf.getvalue()
 
 
+def xen_iso(out):
+    """OUTDIR/xen.iso: GRUB (BIOS and UEFI) booting Xen with this kernel as
+    dom0 and this initramfs, to dom0's shell (by hand: docs/xen.md)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "boot", "grub"))
+        for f in ("xen.gz", "vmlinuz", "initrd.img"):
+            shutil.copyfile(os.path.join(out, f), os.path.join(d, "boot", f))
+        with open(os.path.join(d, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write("set timeout=0\nset default=0\nserial --unit=0 --speed=115200\n"
+                    "terminal_input serial\nterminal_output serial\n"
+                    "menuentry \"Xen, dom0 shell\" {\n"
+                    "\tmultiboot2 /boot/xen.gz console=com1 com1=115200,8n1 crashkernel=128M "
+                    "dom0_mem=512M,max:512M noreboot\n"
+                    "\tmodule2 /boot/vmlinuz console=hvc0 pmtest=shell\n"
+                    "\tmodule2 /boot/initrd.img\n\tboot\n}\n")
+        run(["grub-mkrescue", "-o", os.path.join(out, "xen.iso"), d])
+
+
 def main():
     if len(sys.argv) < 2:
         die("usage: scripts/mkguest.py OUTDIR [--postmortem BUILD]")
@@ -364,6 +385,7 @@ def main():
     if not xen:
         die("no xen-*-amd64.gz in " + os.path.join(UNPACK, "boot"))
     shutil.copyfile(os.path.join(UNPACK, "boot", xen[-1]), os.path.join(out, "xen.gz"))
+    xen_iso(out)
     with open(os.path.join(out, "release"), "w") as f:
         f.write(release + "\n")
     log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s; on demand %s)" % (
