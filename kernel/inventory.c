@@ -53,8 +53,11 @@ static void print_efi_line(const struct context *ctx)
 				printf(" (not read)");
 		}
 	printf("\n");
-	printf("efi: system table at 0x%llx from the %s%s, %u configuration tables%s\n",
-	       (unsigned long long)ctx->systab_addr, ctx->efi_source,
+	if (ctx->systab_addr)
+		printf("efi: system table at 0x%llx", (unsigned long long)ctx->systab_addr);
+	else
+		printf("efi: system table address unknown");
+	printf(" from the %s%s, %u configuration tables%s\n", ctx->efi_source,
 	       ctx->systab_crc_ok ? "" : " (header CRC32 does not match)", ctx->table_count,
 	       ctx->tables_truncated ? " (more not shown)" : "");
 	if (ctx->esrt_state == CONTEXT_ESRT_REFUSED)

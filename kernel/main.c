@@ -32,6 +32,7 @@
 #include "kernel/kcompress.h"
 #include "kernel/platform.h"
 #include "kernel/trap.h"
+#include "kernel/xen.h"
 #include "payload/cmdline.h"
 
 _Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3 && BOOT_EFI == 4,
@@ -290,6 +291,7 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	apply_handoff_cmdline();
 	context_gather(&ctx, &bi, &opts);
 	context_print(&ctx, opts.inventory);
+	xen_report(&ctx);
 	efirt_init(&ctx, &bi);
 	if (opts.after == CMDLINE_AFTER_CAPSULE)
 		capsule_stage_prepare(&ctx, &bi);

@@ -73,6 +73,9 @@ static const char cmdline_ignored_keys[][24] = {
 	"nmi_watchdog", "mem", "audit", "selinux", "apparmor", "security",
 	"mitigations", "nomodeset", "printk.", "ignore_loglevel", "log_buf_len",
 	"vconsole.",
+	/* kexec-tools' purgatory entered by Xen's kexec_reloc, which calls it:
+	 * it takes the return address for a jump-back entry (docs/xen.md) */
+	"kexec_jump_back_entry",
 };
 
 static bool cmdline_is_space(char c)

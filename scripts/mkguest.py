@@ -19,6 +19,11 @@ unpacks them into .cache/guest/root, and writes:
                         they need (loaded by /init for pmroot=), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
+    OUTDIR/xen.gz       Debian's Xen hypervisor (xen-hypervisor-4.17-amd64),
+                        booted by GRUB multiboot2 with this kernel as dom0
+                        and the same initramfs (tests/qemu/xen_test.py)
+    OUTDIR/xen.iso      GRUB (BIOS and UEFI) booting that to dom0's shell
+                        (Xen's crashkernel=128M; by hand, docs/xen.md)
 
 /boot/kdump.img inside it is the classic kdump crash kernel's initramfs
 (busybox, makedumpfile and its libraries, the same /init): it saves
@@ -33,6 +38,7 @@ plant.c, frag.c or the postmortem build changes (make decides that).
 import gzip
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,6 +59,12 @@ ON_DEMAND_MODULES = ["tcrypt"]
 # name, and NVMe's integrity code (t10-pi) for crct10dif and crc64-rocksoft,
 # which no module dependency names.
 FS_MODULES = ["crc32c_generic", "crct10dif_generic", "crc64_rocksoft_generic", "ext4", "xfs", "nvme"]
+# Under Xen (dom0): /init loads these when /sys/hypervisor/type says xen:
+# xenfs (/proc/xen, which kexec-tools looks for to take its Xen path) and
+# privcmd (/dev/xen/privcmd: the hypercalls libxenctrl makes for it).
+XEN_MODULES = ["xenfs", "xen_privcmd"]
+# The hypervisor the Xen cases boot (GRUB multiboot2, docs/xen.md).
+XEN_PACKAGES = ["xen-hypervisor-4.17-amd64"]
 
 
 def log(msg):
@@ -248,6 +260,25 @@ class Cpio:
         return self.buf.getvalue()
 
 
+def xen_iso(out):
+    """OUTDIR/xen.iso: GRUB (BIOS and UEFI) booting Xen with this kernel as
+    dom0 and this initramfs, to dom0's shell (by hand: docs/xen.md)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "boot", "grub"))
+        for f in ("xen.gz", "vmlinuz", "initrd.img"):
+            shutil.copyfile(os.path.join(out, f), os.path.join(d, "boot", f))
+        with open(os.path.join(d, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write("set timeout=0\nset default=0\nserial --unit=0 --speed=115200\n"
+                    "terminal_input serial\nterminal_output serial\n"
+                    "menuentry \"Xen, dom0 shell\" {\n"
+                    "\tmultiboot2 /boot/xen.gz console=com1 com1=115200,8n1 crashkernel=128M "
+                    "dom0_mem=512M,max:512M noreboot\n"
+                    "\tmodule2 /boot/vmlinuz console=hvc0 pmtest=shell\n"
+                    "\tmodule2 /boot/initrd.img\n\tboot\n}\n")
+        run(["grub-mkrescue", "-o", os.path.join(out, "xen.iso"), d])
+
+
 def main():
     if len(sys.argv) < 2:
         die("usage: scripts/mkguest.py OUTDIR [--postmortem BUILD]")
@@ -259,7 +290,7 @@ def main():
     os.makedirs(out, exist_ok=True)
 
     pkgs = [resolve_virtual(p) for p in PACKAGES]
-    download(pkgs)
+    download(pkgs + XEN_PACKAGES)
     programs = [os.path.join(UNPACK, "sbin/kexec"), os.path.join(UNPACK, "usr/bin/makedumpfile"),
                 os.path.join(build, "postmortem")]
     # Library packages: follow Depends of what is downloaded until every
@@ -293,6 +324,8 @@ def main():
     mods = module_closure(release, MODULES)
     extra_mods = [m for m in module_closure(release, ON_DEMAND_MODULES) if m not in mods]
     fs_mods = [m for m in module_closure(release, FS_MODULES) if m not in mods and m not in extra_mods]
+    xen_mods = [m for m in module_closure(release, XEN_MODULES)
+                if m not in mods and m not in extra_mods and m not in fs_mods]
 
     def base():
         """What both initramfs share: busybox, the virtio modules, /init,
@@ -308,6 +341,9 @@ def main():
         for name, path in mods:
             c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
         c.file("etc/modules", ("\n".join(n for n, _ in mods) + "\n").encode())
+        for name, path in xen_mods:
+            c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
+        c.file("etc/xenmodules", ("\n".join(n for n, _ in xen_mods) + "\n").encode())
         c.file("etc/release", (release + "\n").encode())
         c.file("init", open(os.path.join(ROOT, "tests/linux/init"), "rb").read(), 0o755)
         c.file("usr/bin/makedumpfile", open(programs[1], "rb").read(), 0o755)
@@ -353,11 +389,16 @@ def main():
         f.write(gzip.compress(data, compresslevel=6))
     os.replace(os.path.join(out, "initrd.img.tmp"), os.path.join(out, "initrd.img"))
     shutil.copyfile(vmlinuz, os.path.join(out, "vmlinuz"))
+    xen = sorted(f for f in os.listdir(os.path.join(UNPACK, "boot")) if re.match(r"xen-[\d.]+-amd64\.gz$", f))
+    if not xen:
+        die("no xen-*-amd64.gz in " + os.path.join(UNPACK, "boot"))
+    shutil.copyfile(os.path.join(UNPACK, "boot", xen[-1]), os.path.join(out, "xen.gz"))
+    xen_iso(out)
     with open(os.path.join(out, "release"), "w") as f:
         f.write(release + "\n")
     log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s; on demand %s)" % (
         out, release, os.path.getsize(os.path.join(out, "initrd.img")) // 1024, len(libs),
-        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods)))
+        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods + xen_mods)))
 
 
 if __name__ == "__main__":

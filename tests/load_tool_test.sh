@@ -153,6 +153,64 @@ run flagval load --dry-run=yes
 check rc_is flagval 2
 check has flagval "unknown option '--dry-run=yes'"
 
+# ------------------------------------------------------------ Xen
+# A Xen PV dom0's /sys (docs/xen.md): Linux's own crash files say 0, the
+# crash memory is Xen's.  With --sysfs-root the hypercalls are not made;
+# ROOT/hypervisor/capabilities stands for /proc/xen/capabilities.
+xs=$tmp/xsys
+mkdir -p "$xs/kernel" "$xs/hypervisor/version" "$xs/firmware/memmap/0"
+echo 0 >"$xs/kernel/kexec_crash_size"
+echo 0 >"$xs/kernel/kexec_crash_loaded"
+echo xen >"$xs/hypervisor/type"
+echo PV >"$xs/hypervisor/guest_type"
+echo 4 >"$xs/hypervisor/version/major"
+echo 17 >"$xs/hypervisor/version/minor"
+echo .7 >"$xs/hypervisor/version/extra"
+echo control_d >"$xs/hypervisor/capabilities"
+echo 0x0 >"$xs/firmware/memmap/0/start"
+echo 0x9fbff >"$xs/firmware/memmap/0/end"
+echo "System RAM" >"$xs/firmware/memmap/0/type"
+xcommon=(--sysfs-root="$xs" --kexec="$tmp/kexec" --kernel="$image" --handoff="$tmp/xh.bin")
+rm -f "$tmp/kexec.args"
+run xload load "${xcommon[@]}" --dump=disk --after=poweroff
+check rc_is xload 0
+check has xload "under Xen 4.17.7 (PV dom0): the crash kernel is Xen's"
+check has xload "/firmware/memmap is dom0's pseudo-physical map, not the host's: left out"
+check grep -qx -- -p "$tmp/kexec.args"
+run xshow handoff show "$tmp/xh.bin"
+check rc_is xshow 0
+check hasnt xshow "MEMMAP"
+run xstatus load --sysfs-root="$xs" --status
+check rc_is xstatus 1
+check has xstatus "hypervisor: Xen 4.17.7, PV dom0: the crash kernel is Xen's"
+check has xstatus "reservation: not asked (--sysfs-root: no hypercalls)"
+check hasnt xstatus "crashkernel=16M"
+run xfile load "${xcommon[@]}" --file-load
+check rc_is xfile 1
+check has xfile "kexec_file_load (--file-load) cannot reach"
+: >"$xs/hypervisor/capabilities"
+run xdomu load "${xcommon[@]}"
+check rc_is xdomu 1
+check has xdomu "this is a Xen PV guest, not dom0"
+rm "$xs/hypervisor/capabilities"
+run xnofs load "${xcommon[@]}"
+check rc_is xnofs 1
+check has xnofs "mount -t xenfs xenfs /proc/xen"
+echo HVM >"$xs/hypervisor/guest_type"
+run xhvm load --sysfs-root="$xs" --status
+check has xhvm "HVM guest: Linux's own kexec and crashkernel="
+check has xhvm "reservation: none (boot with crashkernel="
+run xhvmload load "${xcommon[@]}"
+check rc_is xhvmload 1
+check has xhvmload "no crash memory reserved: boot with crashkernel="
+
+# inspect names Xen's crash notes (a core shaped as under Xen, docs/xen.md)
+run xinspect inspect "$root/tests/fuzz/corpus/inspect/xen-notes"
+check rc_is xinspect 0
+check has xinspect "(XEN_ELFNOTE_CRASH_REGS): cr3 0x2aa10000, cr4 0x660"
+check has xinspect "(XEN_ELFNOTE_CRASH_INFO): Xen 4.17, tainted 0x0, xen_phys_start 0x3f800000, dom0 P2M root mfn 0x2459d"
+check has xinspect "(Xen's VMCOREINFO)"
+
 # ------------------------------------------------------------ expand
 python3 "$root/tests/tools/vmcore_same.py" --make "$tmp/c.elf"
 cp "$tmp/c.elf" "$tmp/x.elf"

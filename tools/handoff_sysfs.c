@@ -12,6 +12,12 @@
  *   systab ACPI20= (or ACPI=)           -> ACPI_RSDP, address only
  *   kernel/vmcoreinfo "ADDR SIZE"       -> VMCOREINFO, address and size only
  *
+ * In a Xen PV dom0 (tools/xen.h, docs/xen.md) firmware/memmap is dom0's
+ * pseudo-physical map, not the host's: MEMMAP is Xen's machine memory map
+ * instead (XENMEM_machine_memory_map through privcmd), and nothing when
+ * that cannot be had.  kernel/vmcoreinfo is a machine address there
+ * (Linux's Xen PV code says where the note really is), so it stands.
+ *
  * Linux formats these files with "0x%lx", "%u", "%pUl" (GUIDs) and, for
  * vmcoreinfo, "%pa %x" (the size in hex without 0x); see
  * drivers/firmware/efi/{efi.c,runtime-map.c,esrt.c}, kernel/ksysfs.c,
@@ -30,6 +36,7 @@
 
 #include "payload/handoff.h"
 #include "tools/handoff.h"
+#include "tools/xen.h"
 
 #define TOOL "postmortem: handoff"
 
@@ -208,7 +215,7 @@ static uint64_t efi_systab_from_boot_params(const char *root)
 }
 
 /* fw_vendor, runtime, config_table (addresses) and fw_platform_size. */
-static int efi_systab_facts(const char *root, struct handoff_plan *p)
+static int efi_systab_facts(const char *root, struct handoff_plan *p, bool xen_dom0)
 {
 	static const char *const files[] = {
 		"firmware/efi/fw_vendor", "firmware/efi/runtime",
@@ -235,7 +242,13 @@ static int efi_systab_facts(const char *root, struct handoff_plan *p)
 		else if (v == 32 || v == 64)
 			p->systab.platform_bits = (uint32_t)v;
 	}
-	if (p->have_systab) {
+	if (p->have_systab && xen_dom0) {
+		/* Linux's Xen EFI code builds its own system table from what Xen
+		 * tells it and puts that copy's (pseudo-physical) address in
+		 * boot_params: not the firmware's, so none is recorded. */
+		note(root, "kernel/boot_params/data", "names dom0's own copy of the EFI system "
+		     "table under Xen, not the firmware's: system table address left 0");
+	} else if (p->have_systab) {
 		p->systab.systab_addr = efi_systab_from_boot_params(root);
 		if (p->systab.systab_addr == 0)
 			note(root, "kernel/boot_params/data", "has no EFI system table address");
@@ -418,6 +431,33 @@ static int sys_memmap(const char *root, struct handoff_plan *p)
 	return r;
 }
 
+/*
+ * Xen PV dom0: the host's memory map from Xen (dom0's own firmware/memmap
+ * has dom0's pseudo-physical addresses, which no crash kernel can use).
+ */
+static int xen_memmap(const char *root, struct handoff_plan *p, const struct xen_info *x)
+{
+	struct xen_e820 e820[128];
+	int n = strcmp(root, "/sys") == 0 ? xen_machine_memory_map(e820, 128) : -ENOSYS;
+
+	fprintf(stderr, "%s: note: Xen %s %s: %s/firmware/memmap is dom0's pseudo-physical map, "
+		"not the host's: left out\n", TOOL, x->version, xen_kind_name(x->kind), root);
+	if (n < 0) {
+		fprintf(stderr, "%s: note: Xen's machine memory map: %s: no MEMMAP record\n", TOOL,
+			n == -ENOSYS ? "not asked (not the live /sys)" : strerror(-n));
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		struct handoff_memmap_entry e = { e820[i].addr, e820[i].size, e820[i].type, 0 };
+
+		if (e.size == 0 || e.start + e.size < e.start)
+			continue;
+		handoff_plan_push(&p->memmap, &p->n_memmap, sizeof(e), &e);
+	}
+	fprintf(stderr, "%s: note: MEMMAP from Xen's machine memory map (%d entries)\n", TOOL, n);
+	return 0;
+}
+
 /* SMBIOS entry point and table; root-only files on a real system. */
 static int sys_dmi(const char *root, struct handoff_plan *p, const struct sys_addrs *a)
 {
@@ -477,12 +517,14 @@ static int sys_vmcoreinfo(const char *root, struct handoff_plan *p)
 int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 {
 	struct sys_addrs a = { 0, 0, 0, 0, 0 };
+	struct xen_info x;
 	int r = 0;
 
+	xen_detect(root, &x);
 	if (sys_exists(root, "firmware/efi")) {
 		r = efi_systab_lines(root, p, &a);
 		if (r == 0)
-			r = efi_systab_facts(root, p);
+			r = efi_systab_facts(root, p, x.kind == XEN_PV_DOM0);
 		if (r == 0)
 			r = efi_runtime_map(root, p);
 		if (r == 0)
@@ -490,7 +532,9 @@ int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 	} else {
 		note(root, "firmware/efi", "absent: not booted by EFI, no EFI records");
 	}
-	if (r == 0)
+	if (r == 0 && x.kind == XEN_PV_DOM0)
+		r = xen_memmap(root, p, &x);
+	else if (r == 0)
 		r = sys_memmap(root, p);
 	if (r == 0)
 		r = sys_dmi(root, p, &a);

@@ -28,6 +28,8 @@
 #include "formats/diskdump.h"
 #include "formats/elfcore.h"
 #include "formats/elfcorehdr.h"
+#include "formats/le.h"
+#include "formats/xennote.h"
 #include "tools/opts.h"
 #include "tools/recv.h"
 #include "tools/textesc.h"
@@ -88,6 +90,22 @@ static void print_note(const struct elfcorehdr_note *n)
 			printf(": OSRELEASE=");
 			put_text(v, vlen);
 		}
+	} else if (elfcorehdr_note_is(n, XENNOTE_NAME, XEN_ELFNOTE_CRASH_REGS)) {
+		printf(" (XEN_ELFNOTE_CRASH_REGS)");
+		if (n->desc_len >= 32)
+			printf(": cr3 0x%" PRIx64 ", cr4 0x%" PRIx64,
+			       le_get64((const uint8_t *)n->desc + 16), le_get64((const uint8_t *)n->desc + 24));
+	} else if (elfcorehdr_note_is(n, XENNOTE_NAME, XEN_ELFNOTE_CRASH_INFO)) {
+		const uint8_t *d = n->desc;
+
+		/* crash_xen_info_t: formats/xennote.h */
+		printf(" (XEN_ELFNOTE_CRASH_INFO)");
+		if (n->desc_len >= XENNOTE_INFO_SIZE)
+			printf(": Xen %" PRIu64 ".%" PRIu64 ", tainted 0x%" PRIx64 ", xen_phys_start 0x%"
+			       PRIx64 ", dom0 P2M root mfn 0x%" PRIx64, le_get64(d), le_get64(d + 8),
+			       le_get64(d + 56), le_get64(d + 64), le_get64(d + 72));
+	} else if (elfcorehdr_note_is(n, XENNOTE_NAME_VMCOREINFO, 0)) {
+		printf(" (Xen's VMCOREINFO)");
 	} else if (elfcorehdr_note_is(n, ELFCORE_NOTE_NAME_PM, ELFCORE_NT_PM_INFO)) {
 		printf(" (postmortem):\n");
 		if (n->desc != NULL)

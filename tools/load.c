@@ -19,6 +19,12 @@
  * console= options (so postmortem talks where the system did), then dump=,
  * after= and --append's text.
  *
+ * Under Xen (a PV dom0, tools/xen.h, docs/xen.md) the same kexec -p goes
+ * to Xen's kexec_op through kexec-tools' Xen path: the crash memory is
+ * Xen's (crashkernel= on Xen's command line), Linux's kexec_crash_* files
+ * say nothing about it, and Xen runs postmortem when dom0 panics or Xen
+ * itself crashes.  load and --status ask Xen directly (privcmd).
+ *
  * Exit status: 0 done, 1 failed (the failing step says why), 2 bad usage.
  * Host only (POSIX, Linux /sys).
  */
@@ -39,6 +45,7 @@
 #include "tools/load.h"
 #include "tools/loadsig.h"
 #include "tools/opts.h"
+#include "tools/xen.h"
 
 #define TOOL		"postmortem load"
 #define MAX_EXTRA	16
@@ -90,7 +97,8 @@ static void usage(FILE *f)
 		"                      $POSTMORTEM_STATE_DIR, else /var/lib/postmortem)\n"
 		"  --sysfs-root=DIR    read DIR instead of /sys (tests)\n"
 		"\n"
-		"Needs root, kexec-tools and a crashkernel= reservation (docs/kexec.md).\n");
+		"Needs root, kexec-tools and a crashkernel= reservation (docs/kexec.md).\n"
+		"In a Xen dom0: Xen's crashkernel=, and xenfs on /proc/xen (docs/xen.md).\n");
 }
 
 static int parse(int argc, char **argv, struct load_opts *o)
@@ -222,10 +230,69 @@ static long long crash_size(const struct load_opts *o)
 	return strtoll(buf, NULL, 10);
 }
 
+static const char *sys_root(const struct load_opts *o)
+{
+	return o->sysfs != NULL ? o->sysfs : "/sys";
+}
+
+/* Xen's crash region, as "N MiB at 0x..." in buf; -errno if Xen would not say. */
+static int xen_region(const struct load_opts *o, char *buf, size_t len, uint64_t *size)
+{
+	uint64_t start = 0;
+	int r;
+
+	*size = 0;
+	if (o->sysfs != NULL) {
+		snprintf(buf, len, "not asked (--sysfs-root: no hypercalls)");
+		return -ENOSYS;
+	}
+	r = xen_kexec_range(XEN_RANGE_CRASH, 0, &start, size);
+	if (r != 0)
+		snprintf(buf, len, "unknown (Xen's kexec_op get_range: %s)", strerror(-r));
+	else if (*size == 0)
+		snprintf(buf, len, "none (add crashkernel= to Xen's command line, not dom0's, "
+			 "e.g. crashkernel=128M)");
+	else
+		snprintf(buf, len, "%llu KiB (%llu MiB) at 0x%llx, Xen's crashkernel=",
+			 (unsigned long long)(*size >> 10), (unsigned long long)(*size >> 20),
+			 (unsigned long long)start);
+	return r;
+}
+
+static int xen_status(const struct load_opts *o, const struct xen_info *x)
+{
+	char region[160];
+	uint64_t size;
+	int loaded = o->sysfs != NULL ? -ENOSYS : xen_kexec_crash_loaded();
+
+	printf("hypervisor: Xen %s, %s: the crash kernel is Xen's (kexec -p goes to Xen's "
+	       "kexec_op), run on a dom0 panic or a Xen crash\n",
+	       x->version[0] ? x->version : "(version unknown)", xen_kind_name(x->kind));
+	if (loaded < 0)
+		printf("crash kernel: unknown (Xen's kexec_op status: %s)\n", strerror(-loaded));
+	else
+		printf("crash kernel: %s\n", loaded ? "loaded" : "not loaded");
+	xen_region(o, region, sizeof(region), &size);
+	printf("reservation: %s\n", region);
+	return loaded == 1 ? 0 : 1;
+}
+
 static int status(const struct load_opts *o)
 {
 	char path[512], buf[64];
 	long long size = crash_size(o);
+	struct xen_info x;
+
+	xen_detect(sys_root(o), &x);
+	if (x.kind == XEN_PV_DOM0)
+		return xen_status(o, &x);
+	if (x.kind == XEN_PV_DOMU || x.kind == XEN_PV_NO_XENFS)
+		printf("hypervisor: Xen %s, %s: kexec is dom0's (Xen's kexec_op)%s\n", x.version,
+		       xen_kind_name(x.kind), x.kind == XEN_PV_NO_XENFS ?
+		       "; mount -t xenfs xenfs /proc/xen if this is dom0" : "");
+	else if (x.kind == XEN_HVM)
+		printf("hypervisor: Xen %s, %s guest: Linux's own kexec and crashkernel=\n",
+		       x.version, x.guest_type);
 
 	sys_path(o, "kernel/kexec_crash_loaded", path, sizeof(path));
 	if (read_line(path, buf, sizeof(buf)) != 0) {
@@ -309,7 +376,9 @@ static int build_cmdline(const struct load_opts *o, char *cmd, size_t len)
 	if (!own_console && read_line("/proc/cmdline", now, sizeof(now)) == 0) {
 		for (char *save = NULL, *w = strtok_r(now, " ", &save); w != NULL;
 		     w = strtok_r(NULL, " ", &save))
-			if (strncmp(w, "console=", 8) == 0 && cmd_add(cmd, len, w) != 0)
+			if (strncmp(w, "console=hvc", 11) == 0)
+				continue;	/* Xen's or a hypervisor's console: not ours to use */
+			else if (strncmp(w, "console=", 8) == 0 && cmd_add(cmd, len, w) != 0)
 				return -1;
 	}
 	char word[512];
@@ -471,7 +540,40 @@ static int load(const struct load_opts *o)
 			o->kernel != NULL ? " or unreadable" : " (give --kernel)");
 		return 1;
 	}
-	if (size == 0 && !o->dry_run) {
+	struct xen_info x;
+
+	xen_detect(sys_root(o), &x);
+	if (x.kind == XEN_PV_DOMU) {
+		fprintf(stderr, "%s: this is a Xen PV guest, not dom0: only dom0 can load a crash "
+			"kernel (Xen's kexec_op); load postmortem in dom0 for the whole host\n", TOOL);
+		return 1;
+	}
+	if (x.kind == XEN_PV_NO_XENFS) {
+		fprintf(stderr, "%s: Xen PV, but /proc/xen is not mounted: kexec-tools takes its Xen "
+			"path only with it (mount -t xenfs xenfs /proc/xen), and Linux's own kexec "
+			"cannot work in a PV guest\n", TOOL);
+		return 1;
+	}
+	if (x.kind == XEN_PV_DOM0) {
+		char region[160];
+		uint64_t xsize;
+		int r = xen_region(o, region, sizeof(region), &xsize);
+
+		if (o->file_load) {
+			fprintf(stderr, "%s: under Xen kexec -p goes to Xen's kexec_op, which "
+				"kexec_file_load (--file-load) cannot reach: load without it\n", TOOL);
+			return 1;
+		}
+		printf("under Xen %s (%s): the crash kernel is Xen's; crash memory: %s\n",
+		       x.version[0] ? x.version : "(version unknown)", xen_kind_name(x.kind), region);
+		fflush(stdout);
+		if (r == 0 && xsize == 0 && !o->dry_run) {
+			fprintf(stderr, "%s: Xen reserved no crash memory: add crashkernel= to Xen's "
+				"command line (e.g. crashkernel=128M; dom0's crashkernel= does not "
+				"count) and try again\n", TOOL);
+			return 1;
+		}
+	} else if (size == 0 && !o->dry_run) {
 		fprintf(stderr, "%s: no crash memory reserved: boot with crashkernel= "
 			"(e.g. crashkernel=16M) and try again\n", TOOL);
 		return 1;
@@ -523,7 +625,14 @@ static int load(const struct load_opts *o)
 				"signature policy?) -- see dmesg, or try without --file-load" : "");
 		/* the kernel drops the old crash image before it loads a new one */
 		sys_path(o, "kernel/kexec_crash_loaded", path, sizeof(path));
-		if (read_line(path, now, sizeof(now)) == 0)
+		if (x.kind == XEN_PV_DOM0) {
+			int loaded = xen_kexec_crash_loaded();
+
+			if (loaded >= 0)
+				fprintf(stderr, "%s: %s\n", TOOL, loaded ?
+					"Xen still has a crash kernel loaded (the earlier one)" :
+					"Xen has no crash kernel loaded now: a crash will not be dumped");
+		} else if (read_line(path, now, sizeof(now)) == 0)
 			fprintf(stderr, "%s: %s\n", TOOL, strcmp(now, "1") == 0 ?
 				"a crash kernel is still loaded (the earlier one)" :
 				"no crash kernel is loaded now: a panic will not be dumped");

@@ -92,10 +92,12 @@ def skip(reason):
 
 
 def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", serial_stdio=True,
-             on_line=None, emulator=None):
+             on_line=None, emulator=None, serial_input=False):
     """Boot QEMU with `args`; `expect` is a list of regexes to see in order.
     on_line, if given, is called with every line as it is read (to act on
-    the guest, e.g. through a monitor socket).
+    the guest, e.g. through a monitor socket); with serial_input, QEMU's
+    standard input (the serial port's input with -serial stdio) is a pipe,
+    and bytes that on_line returns are written to it.
 
     must_exit: True = QEMU must end by itself within the timeout after the
     last pattern; False = it must still be running `settle` seconds later;
@@ -110,8 +112,8 @@ def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", seria
     cmd = [EMULATORS[emulator]] + accel_args() + [
         "-m", mem, "-display", "none", "-no-reboot", "-monitor", "none"] + (
         ["-serial", "stdio"] if serial_stdio else []) + args
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if serial_input else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     pending = [re.compile(p) for p in expect]
     buf = b""
@@ -135,7 +137,10 @@ def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", seria
                     s = s.split("\r")[-1]      # a carriage return starts the line over
                     res.lines.append(s)
                     if on_line is not None:
-                        on_line(s)
+                        typed = on_line(s)
+                        if typed and serial_input:
+                            proc.stdin.write(typed)
+                            proc.stdin.flush()
                     if pending and pending[0].search(s):
                         pending.pop(0)
                         if not pending and must_exit is False:
@@ -158,6 +163,8 @@ def run_qemu(args, expect, timeout, must_exit=None, settle=0.0, mem="256", seria
             proc.kill()
             proc.wait()
         proc.stdout.close()
+        if proc.stdin is not None:
+            proc.stdin.close()
     return res
 
 
