@@ -102,6 +102,7 @@ else
 	run "qemu kdump compress" python3 tests/qemu/kdump_compress_test.py
 	run "qemu iommu" python3 tests/qemu/iommu_test.py
 	run "qemu linux kexec" python3 tests/qemu/linux_test.py --short
+	run "qemu xen" python3 tests/qemu/xen_test.py bios-dom0-panic-kdump
 	run "qemu efirt" python3 tests/qemu/efirt_test.py
 	run "qemu capsule/fat" python3 tests/qemu/capsule_test.py
 fi
