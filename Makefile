@@ -67,7 +67,6 @@ KERNEL_SRCS := \
 	kernel/capsule_stage.c \
 	kernel/blkdev_registry.c \
 	kernel/libc.c \
-	kernel/mbedtls_cipher.c \
 	drivers/rtc.c
 
 BOOT_SRCS := \
@@ -104,13 +103,9 @@ TOOL_SRCS := \
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are: SHA-256,
 # and AES-256-GCM for encrypted dumps (gcm, aes, and aesni: AES-NI and
-# PCLMULQDQ where CPUID has them).  GCM's calls into the generic cipher
-# layer are answered by kernel/mbedtls_cipher.c (AES only), so the
-# package's cipher tables, which name every cipher, stay out.
+# PCLMULQDQ, each used only where CPUID has it).
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
 MBEDTLS_OBJS := sha256.c.o platform_util.c.o gcm.c.o aes.c.o aesni.c.o
-# Our files that include mbedTLS's headers (built with -I$(B)/include).
-MBEDTLS_USERS := crypto/sha256.c kernel/mbedtls_cipher.c
 # LZO: Debian's liblzo2.a LZO1X-1 compressor (needs only memcpy/memset),
 # linked as it is; formats/pagecomp.c compresses kdump-compressed pages with it.
 LZO_A := /usr/lib/x86_64-linux-gnu/liblzo2.a
@@ -226,7 +221,7 @@ $(B)/include/mbedtls/sha256.h: /usr/include/mbedtls/sha256.h
 	@mkdir -p $(B)/include
 	rm -rf $(B)/include/mbedtls && cp -r /usr/include/mbedtls $(B)/include/
 
-$(patsubst %.c,$(B)/k/%.o,$(MBEDTLS_USERS)): $(B)/k/%.o: %.c $(B)/include/mbedtls/sha256.h | $(SETUP) $(NEWLIB)/lib/libc.a
+$(B)/k/crypto/sha256.o: crypto/sha256.c $(B)/include/mbedtls/sha256.h | $(SETUP) $(NEWLIB)/lib/libc.a
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
 
