@@ -62,6 +62,7 @@ KERNEL_SRCS := \
 	kernel/kcompress.c \
 	kernel/dumpsink.c \
 	kernel/fatsink.c \
+	kernel/encsink.c \
 	kernel/filesink.c \
 	kernel/esp.c \
 	kernel/capsule_stage.c \

@@ -47,6 +47,11 @@ struct dumpsink {
 	 * the bytes written as the size (a target with room() only). */
 	bool size_bound;
 	bool begun;			/* serial: begin() was called before */
+	/* The sink takes its bytes in order only, never at an offset of the
+	 * writer's choosing: an encrypted stream (kernel/encsink.c), whose
+	 * chunks are sealed in sequence.  The kdump-compressed writer then
+	 * takes its sequential passes whatever the target below could do. */
+	bool sequential;
 	/* Why the dump goes here when it is a fallback ("" when chosen). */
 	char fallback[256];
 	uint64_t dump_id;		/* serial: the frames' dump_id */

@@ -222,6 +222,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	o.src = &s;
 	o.compressor = pc->name;
 	o.size = 0;
+	/* In order, always: sink_write ignores the offset, and a sink marked
+	 * sequential (an encrypted stream) must never be written any other
+	 * way, whatever the target under it allows. */
 	dst = (struct kdumpfile_dst){ { sink_write, &o }, begin_sink, &o, room_sink };
 	progress_start(&prog, "dump", 3 * kf.pages * DISKDUMP_BLOCK);
 	err = kdumpfile_write(&kf, &di, &dst);
