@@ -42,6 +42,7 @@
 #include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
 #include "payload/frame.h"
+#include "kernel/encsink_pending.h"
 
 static struct dumpsink sink;
 
@@ -89,7 +90,8 @@ static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	memset(&h, 0, sizeof(h));
 	h.file_size = file_size;
 	h.segment_count = (uint32_t)nsegs;
-	h.body_format = s->body_format == DUMPHDR_BODY_KDUMP ? FRAME_BODY_KDUMP : FRAME_BODY_ELF;
+	h.body_format = s->body_format == DUMPHDR_BODY_KDUMP ? FRAME_BODY_KDUMP :
+			s->body_format == DUMPHDR_BODY_ENCRYPTED ? FRAME_BODY_ENCRYPTED : FRAME_BODY_ELF;
 	snprintf(h.producer, sizeof(h.producer), "postmortem %s", PM_VERSION);
 	serial_estimate(file_size);
 	if (frame_sender_begin(&sender, &h, s->dump_id, serial_emit, NULL) != 0) {
