@@ -43,6 +43,10 @@ struct dumpsink {
 	/* The body's format (DUMPHDR_BODY_*; 0: ELF), set before begin();
 	 * every target records it where the host tools look. */
 	uint32_t body_format;
+	/* body_format DUMPHDR_BODY_ENCRYPTED (kernel/encsink.c): what the
+	 * stream holds, DUMPHDR_BODY_KDUMP or _ELF, for a target that says so
+	 * beside the marker (FAT's dumpinfo.txt inner=). */
+	uint32_t inner_format;
 	/* Set before begin(): file_size is an upper bound; finish() records
 	 * the bytes written as the size (a target with room() only). */
 	bool size_bound;

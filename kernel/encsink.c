@@ -47,7 +47,7 @@ int encsink_prepare(const struct context *ctx, const struct cmdline *opts, char 
 	bool required = opts->encrypt == CMDLINE_ENCRYPT_REQUIRED;
 	struct handoff_record rec;
 	struct handoff_dump_key k;
-	char cause[200], id[17];
+	char cause[200], id[2 * ENCDUMP_KEY_ID_LEN + 1];
 	const char *why = NULL;
 	size_t cursor = 0;
 
@@ -87,9 +87,9 @@ int encsink_prepare(const struct context *ctx, const struct cmdline *opts, char 
 	memcpy(key.load_salt, k.load_salt, sizeof(key.load_salt));
 	memcpy(key.wrapped, k.wrapped, k.wrapped_len);
 	key.wrapped_len = k.wrapped_len;
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < ENCDUMP_KEY_ID_LEN; i++)
 		snprintf(id + 2 * i, 3, "%02x", key.key_id[i]);
-	printf("dump: encrypted (AES-256-GCM, %s) for key %s...; nothing is written in the clear\n",
+	printf("dump: encrypted (AES-256-GCM, %s) for key %s; nothing is written in the clear\n",
 	       cpu_has_aesni() ? (cpu_has_pclmul() ? "AES-NI and PCLMULQDQ" : "AES-NI") :
 	       "software AES: the CPU has no AES-NI", id);
 	return 1;
@@ -172,6 +172,7 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	memcpy(inner->hostname, s->hostname, sizeof(inner->hostname));
 	inner->handoff_status = s->handoff_status;
 	inner->body_format = DUMPHDR_BODY_ENCRYPTED;
+	inner->inner_format = s->body_format == DUMPHDR_BODY_KDUMP ? DUMPHDR_BODY_KDUMP : DUMPHDR_BODY_ELF;
 	inner->size_bound = s->size_bound;
 	inner->why[0] = '\0';
 	err = inner->begin(inner, encdump_stream_size(ENCDUMP_CHUNK_SIZE, file_size), nsegs);
