@@ -42,7 +42,6 @@
 #include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
 #include "payload/frame.h"
-#include "kernel/encsink_pending.h"
 
 static struct dumpsink sink;
 

@@ -15,7 +15,6 @@
 #include "payload/dumphdr.h"
 #include "payload/encdump.h"
 #include "payload/handoff.h"
-#include "kernel/encsink_pending.h"
 
 /* The verified block's key, for every stream of the run. */
 static struct {

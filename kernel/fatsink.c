@@ -16,7 +16,6 @@
 #include "kernel/esp.h"
 #include "kernel/fatsink.h"
 #include "payload/dumphdr.h"
-#include "kernel/encsink_pending.h"
 
 #define FATSINK_ROOT	"/POSTMORTEM"
 
