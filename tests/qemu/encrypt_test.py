@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 """Encrypted dumps in QEMU (docs/encryption.md): a handoff block with a
 DUMP_KEY record (`postmortem handoff create --encrypt-to`, an RSA-3072
-test key made here) makes the crash kernel write the PMENC stream after
-the target's own header; patterns planted in guest memory with QEMU's
-generic loader must be nowhere in the disk image or the serial capture,
-and `postmortem savecore --key` / `recv --key` must give back a core file
-holding every planted byte at its physical address.
+test key made here) and dump.encrypt=required (as `load --encrypt-to`
+gives the crash kernel) make it write the PMENC stream after the target's
+own header.  Patterns planted in guest memory with QEMU's generic loader
+(random bytes: stored raw in a clear dump) must be nowhere in the disk
+image or the serial capture, and `postmortem savecore --key` / `recv
+--key` must give back a core file holding every planted byte at its
+physical address.  The kernel names the key by its id (SHA-256 of the
+public key's DER SubjectPublicKeyInfo, checked against openssl's).
 
-  - dump partition, kdump-compressed (the default format), planted pages:
-    none on the disk, all in savecore --key's file; savecore without the
-    key refuses to decrypt;
+  - dump partition, kdump-compressed (the default format): none on the
+    disk, all in savecore --key's file, whose container digest is the one
+    on the kernel's last line; savecore without the key refuses, naming it;
   - serial, kdump-compressed: none in the capture, all in recv --key's
     file, and no crash record (it would go in the clear);
+  - FAT (dump=fat), the ELF core: none on the volume, dumpinfo.txt says
+    format=encrypted and inner=elf, all in savecore --key's file;
+  - a dump partition too small: the stream is cut, savecore --key saves
+    the chunks that verified and says truncated (exit 4);
   - dump.encrypt=required and no usable key: refused with one final line
     naming the cause, the disk bit-identical, the after= action (power
     off) taken: no handoff block; a block that does not verify; a verified
@@ -32,12 +39,13 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
-from dump_test import Plant  # noqa: E402
+from dump_test import Plant, check_kdump, check_planted  # noqa: E402
 
 BZ = os.path.join(q.BUILD, "postmortem.bzImage")
 TOOL = os.path.join(q.BUILD, "postmortem")
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
+ELF_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
 REFUSED = r"^postmortem: dump FAILED: not encrypted, nothing written: "
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 TMP = tempfile.mkdtemp(prefix="pm-enc-")
@@ -63,6 +71,171 @@ def block(name, *extra):
     subprocess.run([TOOL, "handoff", "create", "-o", path, "--time", "1700000000"] + list(extra),
                    check=True, stdout=subprocess.DEVNULL)
     return path
+
+
+_key = {}
+
+
+def key():
+    """(private PEM path, public PEM path, key id hex): an RSA-3072 pair made once."""
+    if not _key:
+        priv, pub = os.path.join(TMP, "key.pem"), os.path.join(TMP, "key.pub.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072",
+                        "-out", priv], check=True, capture_output=True)
+        subprocess.run(["openssl", "pkey", "-in", priv, "-pubout", "-out", pub], check=True,
+                       capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-in", pub, "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        _key.update(priv=priv, pub=pub, id=hashlib.sha256(der).hexdigest())
+    return _key["priv"], _key["pub"], _key["id"]
+
+
+def plants(tag):
+    return [Plant(tag + "-p1", 0x1000000, 1 << 20, 31), Plant(tag + "-p2", 0x3000000, 256 << 10, 32),
+            Plant(tag + "-p3", 0x0a000000 - 4096, 4096, 33)]
+
+
+def leaked(path, ps):
+    """The first planted pattern found in the file at path (32-byte pieces
+    every 1 KiB of each plant), or None."""
+    data = open(path, "rb").read()
+    for p in ps:
+        for off in range(0, p.size - 32 + 1, 1024):
+            if p.data[off:off + 32] in data:
+                return "planted bytes from 0x%x found in %s" % (p.addr + off, os.path.basename(path))
+    return None
+
+
+def enc_boot(tag, append, drive=(), ps=(), serial_cap=None, expect_done=KDUMP_COMPLETE, mem="256"):
+    """Boot with a block holding the key and dump.encrypt=required; the
+    kernel must say it encrypts for our key id and finish with expect_done."""
+    _, pub, kid = key()
+    args = ["-kernel", BZ, "-initrd", block(tag + "-key", "--encrypt-to", pub), "-append",
+            "console=ttyS0 dump.encrypt=required after=poweroff " + append] + list(drive)
+    for p in ps:
+        args += p.arg()
+    want = r"^dump: encrypted \(AES-256-GCM, [^)]+\) for key %s; nothing is written in the clear$" % kid
+    if serial_cap:
+        res = q.run_qemu(args + ["-chardev", "file,id=cap,path=" + serial_cap, "-serial", "chardev:cap"],
+                         [], 180, must_exit=True, serial_stdio=False, mem=mem)
+        res.lines = open(serial_cap, "rb").read().decode("latin-1").replace("\r", "").split("\n")
+        for pat in (BANNER, want, expect_done):
+            if res.failure is None and not any(re.search(pat, ln) for ln in res.lines):
+                res.failure = "the capture lacks /%s/" % pat
+    else:
+        res = q.run_qemu(args, [BANNER, want, expect_done], 180, must_exit=True, mem=mem)
+    return res
+
+
+def final_digest(res, pattern=KDUMP_COMPLETE):
+    return next((m.group(1) for m in (re.search(pattern, ln) for ln in res.lines) if m), None)
+
+
+def t_disk_kdump_planted():
+    priv, _, kid = key()
+    img = disk("disk")
+    ps = plants("disk")
+    res = enc_boot("disk", "dump=disk", ["-drive", "file=%s,format=raw,if=virtio" % img], ps)
+    if res.failure:
+        return res
+    res.failure = leaked(img, ps)
+    if res.failure:
+        return res
+    core = os.path.join(TMP, "disk.core")
+    r = subprocess.run([TOOL, "savecore", img, "-o", core], capture_output=True, text=True)
+    if r.returncode == 0 or "encrypted for key " + kid not in r.stdout + r.stderr or os.path.exists(core):
+        res.failure = "savecore without --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+        return res
+    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "savecore --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+        return res
+    digest = final_digest(res)
+    if digest not in r.stdout:
+        res.failure = "savecore --key did not check the kernel's stream digest %s: %s" % (digest, r.stdout[-300:])
+        return res
+    res.failure = check_kdump(core, ps)
+    return res
+
+
+def t_serial_kdump_planted():
+    priv, _, _ = key()
+    cap = os.path.join(TMP, "serial.cap")
+    ps = plants("serial")
+    res = enc_boot("serial", "dump=serial", ps=ps, serial_cap=cap)
+    if res.failure:
+        return res
+    if not any(ln.startswith("dump: no crash record first: it would cross the serial line in the clear")
+               for ln in res.lines):
+        res.failure = "no line saying the crash record was not sent"
+        return res
+    res.failure = leaked(cap, ps)
+    if res.failure:
+        return res
+    core = os.path.join(TMP, "serial.core")
+    r = subprocess.run([TOOL, "recv", cap, "--key", priv, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "recv --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+    elif "crash record" in r.stdout:
+        res.failure = "recv found a crash record in an encrypted dump's capture"
+    else:
+        res.failure = check_kdump(core, ps)
+    return res
+
+
+def t_fat_elf_planted():
+    priv, _, _ = key()
+    img = os.path.join(TMP, "fat.img")
+    with open(img, "wb") as f:
+        f.truncate(48 << 20)
+    subprocess.run(["sgdisk", "-o", "-n", "1:0:+40M", "-t", "1:ef00", img], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(["mkfs.fat", "-F", "32", "-s", "1", "--offset", "2048", img, str(40 * 1024)],
+                   check=True, capture_output=True)
+    # a 40 MiB ESP; the ELF core of 128 MiB of memory skips zero pages
+    ps = plants("fat")[:2]
+    res = enc_boot("fat", "dump=fat dump.format=elf", ["-drive", "file=%s,format=raw,if=virtio" % img], ps,
+                   expect_done=ELF_COMPLETE, mem="128")
+    if res.failure:
+        return res
+    res.failure = leaked(img, ps)
+    if res.failure:
+        return res
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    ls = subprocess.run(["mdir", "-i", img + "@@1M", "-b", "::/POSTMORTEM"], capture_output=True, text=True,
+                        env=env).stdout.split()
+    info = subprocess.run(["mtype", "-i", img + "@@1M", (ls or ["?"])[0] + "/dumpinfo.txt"],
+                          capture_output=True, text=True, env=env).stdout
+    if "\nformat=encrypted\ninner=elf\n" not in info or "status=complete" not in info:
+        res.failure = "dumpinfo.txt does not say complete, encrypted, inner=elf: %r" % info[:300]
+        return res
+    core = os.path.join(TMP, "fat.core")
+    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "savecore --key (FAT): exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+    else:
+        res.failure = check_planted(core, ps)
+    return res
+
+
+def t_small_partition_truncated():
+    priv, _, _ = key()
+    img = disk("small", size_mb=16, dump_mb=1)
+    ps = plants("small")[:1]
+    res = enc_boot("small", "dump=disk", ["-drive", "file=%s,format=raw,if=virtio" % img], ps,
+                   expect_done=r"^postmortem: dump FAILED: disk virtio0p2 too small: only the first \d+ of "
+                               r"\d+ MiB were kept \(marked TRUNCATED\)")
+    if res.failure:
+        return res
+    res.failure = leaked(img, ps)
+    if res.failure:
+        return res
+    core = os.path.join(TMP, "small.core")
+    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
+    if r.returncode != 4 or "truncated after chunk" not in r.stdout + r.stderr:
+        res.failure = "savecore --key of a cut stream: exit %d: %s" % (r.returncode,
+                                                                      (r.stdout + r.stderr)[-400:])
+    return res
 
 
 def refused(name, cause, initrd=None, append=""):
@@ -117,7 +290,8 @@ def t_untrusted_block_clear_said():
                       120, must_exit=True)
 
 
-TESTS = [t_required_no_block_refused, t_required_untrusted_block_refused,
+TESTS = [t_disk_kdump_planted, t_serial_kdump_planted, t_fat_elf_planted, t_small_partition_truncated,
+         t_required_no_block_refused, t_required_untrusted_block_refused,
          t_required_block_without_key_refused, t_untrusted_block_clear_said]
 
 if __name__ == "__main__":
