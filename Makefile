@@ -99,7 +99,8 @@ TOOL_SRCS := \
 	tools/vmcore_expand.c \
 	tools/compress.c \
 	tools/opts.c \
-	tools/outfile.c
+	tools/outfile.c \
+	tools/enckey.c
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
