@@ -100,7 +100,8 @@ TOOL_SRCS := \
 	tools/vmcore_expand.c \
 	tools/compress.c \
 	tools/opts.c \
-	tools/outfile.c
+	tools/outfile.c \
+	tools/enckey.c
 
 # mbedTLS: Debian's libmbedcrypto.a objects, linked as they are: SHA-256,
 # and AES-256-GCM for encrypted dumps (gcm, aes, and aesni: AES-NI and
