@@ -118,7 +118,9 @@ def enc_boot(tag, append, drive=(), ps=(), serial_cap=None, expect_done=KDUMP_CO
     if serial_cap:
         res = q.run_qemu(args + ["-chardev", "file,id=cap,path=" + serial_cap, "-serial", "chardev:cap"],
                          [], 180, must_exit=True, serial_stdio=False, mem=mem)
-        res.lines = open(serial_cap, "rb").read().decode("latin-1").replace("\r", "").split("\n")
+        # the console's lines, without the frames' bytes between them
+        res.lines = [ln for ln in open(serial_cap, "rb").read().decode("latin-1").replace("\r", "").split("\n")
+                     if ln and all(" " <= c <= "~" for c in ln)]
         for pat in (BANNER, want, expect_done):
             if res.failure is None and not any(re.search(pat, ln) for ln in res.lines):
                 res.failure = "the capture lacks /%s/" % pat
