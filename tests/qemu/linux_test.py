@@ -118,7 +118,8 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 fmt="elf", emulator=None, apic=None, level=None, plant=False, fsfile=None):
+                 fmt="elf", emulator=None, apic=None, level=None, plant=False, fsfile=None,
+                 encrypt=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -146,6 +147,12 @@ class Case:
         # the disk is copied then, to show afterwards that the crash kernel
         # wrote nothing outside the file (check_fsfile).
         self.fsfile = fsfile
+        # encrypt: load --encrypt-to the guest's test key (scripts/mkguest.py):
+        # the kernel must say it encrypts for that key; no planted page may
+        # be on the disk or in the capture as written, no crash record sent;
+        # savecore/recv --key build/guest/enc.pem give the file checked as
+        # any.  plant then may be (USER_MIB, CACHE_MIB) instead of True.
+        self.encrypt = encrypt
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -166,6 +173,10 @@ class Case:
         return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
+ENC_LINE = (r"^dump: encrypted \(AES-256-GCM, [^)]+\) for key [0-9a-f]{64}; nothing is written in "
+            r"the clear$")
+ENC_PUB = "/usr/share/postmortem/enc.pub.pem"     # in the guest (scripts/mkguest.py)
+ENC_KEY = os.path.join(GUEST, "enc.pem")          # its private half, here
 VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
 VTD_OFF = r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"
 CASES = [
@@ -240,6 +251,16 @@ CASES = [
          expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), ([2-9]|\d\d+) extents, 96 MiB; "
                  r"checking its markers",
                  r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
+    # Encrypted (docs/encryption.md): every page at dump.level=0, planted
+    # ones included, so a clear dump would hold them all.  To the dump
+    # partition, and over serial (small plants: a slow target).
+    Case("bios-kdump-encrypted", "bios", fmt=None, level=0, plant=True, encrypt=True, short=True,
+         expect=[ENC_LINE, r"^dump: kdump level 0: every page kept"]),
+    Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=0,
+         plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1",
+         expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
+                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 0\) "
+                 r"to serial ttyS0"]),
     Case("bios-dumpfile-xfs", "bios", fmt=None, panic="nmi", fsfile="xfs",
          disk_dev="virtio-blk-pci,serial=pmroot",
          expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), \d+ extents?, 96 MiB; "
@@ -441,6 +462,8 @@ def reboot_savecore(case, disk, core):
 
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
+    if case.encrypt:
+        load += ["--encrypt-to", ENC_PUB]
     if case.fsfile:
         load = ["--dump-file", "/mnt/crash/pm.dump", "--size", FSFILE_SIZE] + case.load
     more = []
@@ -454,7 +477,8 @@ def qemu_args(case, disk, tmpdir):
     if more:
         append += " pmappend=" + ",".join(more)
     if case.plant:
-        append += " pmplant=%d,%d,%d" % (PLANT_SEED, PLANT_USER_MIB, PLANT_CACHE_MIB)
+        user, cache = case.plant if isinstance(case.plant, tuple) else (PLANT_USER_MIB, PLANT_CACHE_MIB)
+        append += " pmplant=%d,%d,%d" % (PLANT_SEED, user, cache)
     if case.fsfile:
         append += " pmfs=/dev/vda1:/mnt/crash"
     args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
@@ -467,7 +491,7 @@ def qemu_args(case, disk, tmpdir):
         plant = os.path.join(tmpdir, "plant.img")
         with open(plant, "wb") as f:
             f.write(b"PMPLANTDISK")
-            f.truncate((PLANT_CACHE_MIB + 2) << 20)
+            f.truncate(((case.plant[1] if isinstance(case.plant, tuple) else PLANT_CACHE_MIB) + 2) << 20)
         args += ["-drive", "file=%s,format=raw,if=none,id=plant" % plant,
                  "-device", "virtio-blk-pci,drive=plant"]
     args = case.qemu + args
@@ -587,6 +611,10 @@ def check_plant_level0(core, case, res):
     for k, i, pfn in where:
         if not pfn or got.get(pfn) != plant_page(k, i):
             return "level 0: %s page %d is not at pfn 0x%x" % (PLANT_KINDS[k], i, pfn)
+    if case.encrypt:    # the comparisons below are bios-kdump-plant-level0's
+        res.note = "%d planted pages in the decrypted file, %d at their pfn; none as written" % (
+            sum(counts.values()), len(where))
+        return None
     # The same memory at level 31: postmortem compress (payload/pagefilter,
     # as the crash kernel) against makedumpfile -l (LZO, same compressor)
     # and -c (zlib), all from the file as an ELF core.
@@ -883,6 +911,19 @@ def check_record(out, case):
     return "recv's crash record lacks %r" % missing if missing else None
 
 
+def check_not_clear(path):
+    """An encrypted case: none of pmplant's pages (their first bytes name the
+    seed) in the disk image or capture as the crash kernel left it."""
+    pat = re.compile(b"PMPLANT[UCB]" + re.escape(struct.pack("<I", PLANT_SEED)))
+    with open(path, "rb") as f:
+        tail = b""
+        for chunk in iter(lambda: f.read(16 << 20), b""):
+            if pat.search(tail + chunk):
+                return "a planted page is in %s as written: the dump is not encrypted" % os.path.basename(path)
+            tail = chunk[-16:]
+    return None
+
+
 def run_case(case):
     why = q.emulator_missing(case.emulator)
     if why:
@@ -965,6 +1006,11 @@ def run_case(case):
     if res.failure:
         return res
     core = os.path.join(TMP, case.name + ".vmcore")
+    key = ["--key", ENC_KEY] if case.encrypt else []
+    if case.encrypt:
+        res.failure = check_not_clear(cap if case.serial() else disk)
+        if res.failure:
+            return res
     if case.serial():
         if case.fallback:       # the capture cut short: recv must not call it whole
             cut = cap + ".cut"
@@ -980,9 +1026,11 @@ def run_case(case):
                     os.unlink(f)
             if res.failure:
                 return res
-        r = run_tool(TOOL, "recv", cap, "-o", core)
+        r = run_tool(*([TOOL, "recv", cap, "-o", core] + key))
         if r.returncode == 0 or case.fallback:
-            res.failure = check_record(r.stdout, case)
+            res.failure = check_record(r.stdout, case) if not case.encrypt else \
+                "recv found a crash record in an encrypted case's capture" if "crash record" in r.stdout \
+                else None
             if res.failure:
                 return res
     elif case.fsfile:
@@ -990,7 +1038,7 @@ def run_case(case):
         cleanup(case)
         return res
     else:
-        r = run_tool(TOOL, "savecore", disk, "-o", core)
+        r = run_tool(*([TOOL, "savecore", disk, "-o", core] + key))
     if r.returncode != 0:
         res.failure = "%s failed: %s" % ("recv" if case.serial() else "savecore",
                                           (r.stdout + r.stderr)[-400:])
