@@ -633,6 +633,24 @@ if command -v openssl >/dev/null 2>&1; then
 		check has tamper "${t#*:}"
 		check absent "$tmp/tamper.vmcore"
 	done
+	# dump=fat: the same stream as vmcore.000, dumpinfo.txt format=encrypted.
+	fd=$tmp/fatenc/POSTMORTEM/20260101-000000
+	mkdir -p "$fd"
+	python3 -c 'import sys
+f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2])); open(sys.argv[3], "wb").write(f.read(int(sys.argv[4])))' \
+		"$enc" "$body" "$fd/vmcore.000" "$(awk '{print $3}' "$tmp/gen.out" | tr -dc 0-9 | head -c 12)"
+	check [ -s "$fd/vmcore.000" ]
+	sz=$(stat -c %s "$fd/vmcore.000")
+	printf 'postmortem-dump 1\nstatus=complete\nformat=encrypted\ninner=elf\nsize=%s\nparts=1\npart_size=%s\nsha256=%s\ncreated=20260101-000000\n' \
+		"$sz" "$sz" "$(sha256sum "$fd/vmcore.000" | cut -c1-64)" >"$fd/dumpinfo.txt"
+	run fatenc savecore "$tmp/fatenc" -o "$tmp/fatenc.vmcore" --key "$k"
+	check rc_is fatenc 0
+	check has fatenc "decrypted with key $kid"
+	check cmp -s "$tmp/fatenc.vmcore" "$tmp/enc.elf"
+	run fatenc_nokey savecore "$tmp/fatenc" -o "$tmp/fatenc2.vmcore"
+	check rc_is fatenc_nokey 1
+	check has fatenc_nokey "encrypted for key $kid: give --key"
+	check absent "$tmp/fatenc2.vmcore"
 	# A partition too small: the stream is cut; the verified chunks are kept,
 	# marked incomplete, exit 4, never 0.
 	esmall=$tmp/esmall.img
