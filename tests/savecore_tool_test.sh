@@ -633,6 +633,14 @@ if command -v openssl >/dev/null 2>&1; then
 		check has tamper "${t#*:}"
 		check absent "$tmp/tamper.vmcore"
 	done
+	python3 -c 'import sys
+f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2])); open(sys.argv[3], "wb").write(f.read(32 << 20))' \
+		"$enc" "$((body - 65536))" "$tmp/encpart.img"
+	run enc_inspect inspect "$tmp/encpart.img"
+	check rc_is enc_inspect 0
+	check has enc_inspect "ENCRYPTED dump (PMENC version 1) in a dump partition's body, 1057040 bytes"
+	check has enc_inspect "17 chunks here"
+	check has enc_inspect "key id $kid"
 	# dump=fat: the same stream as vmcore.000, dumpinfo.txt format=encrypted.
 	fd=$tmp/fatenc/POSTMORTEM/20260101-000000
 	mkdir -p "$fd"
@@ -651,6 +659,9 @@ f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2])); open(sys.argv[3], "wb").w
 	check rc_is fatenc_nokey 1
 	check has fatenc_nokey "encrypted for key $kid: give --key"
 	check absent "$tmp/fatenc2.vmcore"
+	run fatenc_inspect inspect "$fd/vmcore.000"
+	check rc_is fatenc_inspect 0
+	check has fatenc_inspect "ENCRYPTED dump (PMENC version 1), 1057040 bytes"
 	# A partition too small: the stream is cut; the verified chunks are kept,
 	# marked incomplete, exit 4, never 0.
 	esmall=$tmp/esmall.img
