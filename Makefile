@@ -366,7 +366,7 @@ $(FUZZ_TOOL_FUZZERS): $(patsubst %.c,$(B)/fz/%.o,$(FUZZ_TOOL_SRCS)) tests/fuzz/t
 $(FUZZ_TOOL_FUZZERS): FUZZ_EXTRA_FLAGS := -DPM_VERSION=\"$(VERSION)\"
 
 # The shell tests' input generators: the pure code the kernel writes with.
-$(B)/host/dumpgen: $(B)/tool/tools/fileblk.o
+$(B)/host/dumpgen: $(B)/tool/tools/fileblk.o $(B)/tool/tools/enckey.o
 $(TEST_GENS): $(B)/host/%: tests/tools/%.c $(LIBPURE_TOOL) | $(SETUP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(filter %.o,$^) $(LIBPURE_TOOL) $(HOSTLIBS)
