@@ -33,6 +33,7 @@ import hashlib
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -152,9 +153,16 @@ def t_disk_kdump_planted():
     if r.returncode != 0:
         res.failure = "savecore --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
         return res
-    digest = final_digest(res)
-    if digest not in r.stdout:
-        res.failure = "savecore --key did not check the kernel's stream digest %s: %s" % (digest, r.stdout[-300:])
+    # the dump header's digest (of the stream, savecore checked it) is the kernel's
+    first = int(re.search(r"First sector: (\d+)", subprocess.run(["sgdisk", "-i", "2", img], capture_output=True,
+                                                                 text=True).stdout).group(1))
+    with open(img, "rb") as f:
+        f.seek(first * 512)
+        hdr = f.read(512)
+    if "sha256 OK" not in r.stdout or hdr[0x60:0x80].hex() != final_digest(res) or \
+            struct.unpack_from("<I", hdr, 0x34)[0] != 3:
+        res.failure = "the dump header (body_format %d, sha256 %s) is not the kernel's encrypted stream (%s): %s" % (
+            struct.unpack_from("<I", hdr, 0x34)[0], hdr[0x60:0x80].hex(), final_digest(res), r.stdout[-300:])
         return res
     res.failure = check_kdump(core, ps)
     return res
