@@ -19,6 +19,8 @@ public key's DER SubjectPublicKeyInfo, checked against openssl's).
     format=encrypted and inner=elf, all in savecore --key's file;
   - a dump partition too small: the stream is cut, savecore --key saves
     the chunks that verified and says truncated (exit 4);
+  - NMIs sent while the stream is sealed (the ELF core of a whole 64 MiB
+    guest): counted and ignored, the stream decrypts to every planted byte;
   - dump.encrypt=required and no usable key: refused with one final line
     naming the cause, the disk bit-identical, the after= action (power
     off) taken: no handoff block; a block that does not verify; a verified
@@ -248,6 +250,41 @@ def t_small_partition_truncated():
     return res
 
 
+def t_nmi_during_encryption():
+    """NMIs (QEMU's monitor) while the dump is being sealed: the handler
+    keeps the SSE state the AES and GHASH code hold (boot/isr.asm), so the
+    stream still decrypts to every planted byte.  The ELF core of all of a
+    64 MiB guest (zero pages kept): most of the run is spent sealing."""
+    priv, _, kid = key()
+    img = disk("nmi", size_mb=96, dump_mb=80)
+    ps = plants("nmi")[:2]
+    mon = os.path.join(TMP, "nmi.sock")
+    sent = []
+
+    def on_line(line):
+        if re.match(r"^dump: \d+% ", line) and len(sent) < 40:
+            for _ in range(5):
+                q.monitor_command(mon, "nmi")
+                sent.append(line)
+    args = ["-kernel", BZ, "-initrd", block("nmi-key", "--encrypt-to", key()[1]), "-append",
+            "console=ttyS0 dump.encrypt=required after=poweroff dump=disk dump.format=elf pm.zero=keep",
+            "-drive", "file=%s,format=raw,if=virtio" % img] + q.monitor_args(mon)
+    for p in ps:
+        args += p.arg()
+    res = q.run_qemu(args, [BANNER, r"^dump: encrypted \(AES-256-GCM, [^)]+\) for key %s;" % kid,
+                            r"^cpu: [1-9]\d* NMIs arrived during the run and were ignored", ELF_COMPLETE],
+                     180, must_exit=True, mem="64", on_line=on_line)
+    if res.failure:
+        return res
+    core = os.path.join(TMP, "nmi.core")
+    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "savecore --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+    else:
+        res.failure = check_planted(core, ps)
+    return res
+
+
 def refused(name, cause, initrd=None, append=""):
     """dump.encrypt=required with no usable key: the one final line naming
     cause, the dump disk bit-identical, QEMU powered off (after=)."""
@@ -301,6 +338,7 @@ def t_untrusted_block_clear_said():
 
 
 TESTS = [t_disk_kdump_planted, t_serial_kdump_planted, t_fat_elf_planted, t_small_partition_truncated,
+         t_nmi_during_encryption,
          t_required_no_block_refused, t_required_untrusted_block_refused,
          t_required_block_without_key_refused, t_untrusted_block_clear_said]
 
