@@ -18,6 +18,7 @@
  * comes from the disk is printed through tools/textesc.c.  Host only.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
@@ -608,6 +610,18 @@ int savecore_tool_main(int argc, char **argv)
 		rc = savecore_fat_dir(c);	/* a mounted ESP or a dump's directory */
 		goto out;
 	}
+	/* An encrypted stream saved on its own (recv without --key)? */
+	int sfd = open(c->o.image, O_RDONLY | O_CLOEXEC);
+	char magic[ENCDUMP_MAGIC_LEN];
+	if (sfd >= 0 && fstat(sfd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    pread(sfd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	    encdump_is_encrypted(magic, sizeof(magic))) {
+		rc = savecore_stream(c, sfd);
+		close(sfd);
+		goto out;
+	}
+	if (sfd >= 0)
+		close(sfd);
 	err = fileblk_open(&c->dev, c->o.image, c->o.clear, c->o.sector_size, &why);
 	if (err) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.image, why);

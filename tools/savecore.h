@@ -88,6 +88,15 @@ int savecore_enc_end(struct savecore_ctx *c, bool copied, bool container_whole);
 int savecore_tool_main(int argc, char **argv);
 
 /*
+ * IMAGE is an encrypted stream saved on its own (`recv` without --key;
+ * docs/encryption.md), fd open on it: decrypt it to c->o.out with --key
+ * (no container vouches for its length, so a last chunk that does not
+ * verify reads as a cut: the chunks before are kept, marked incomplete,
+ * SAVECORE_TRUNCATED), or --list it.  SAVECORE_*.
+ */
+int savecore_stream(struct savecore_ctx *c, int fd);
+
+/*
  * Progress of a copy of len bytes, done so far: one line on stderr each
  * time done passes *next (then *next += step, about a tenth of len), and
  * at the end; nothing for copies below SAVECORE_PROGRESS_MIN.

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
@@ -136,6 +137,93 @@ int savecore_enc_end(struct savecore_ctx *c, bool copied, bool container_whole)
 	encsink_free(s);
 	free(s);
 	c->sink = NULL;
+	return rc;
+}
+
+int savecore_stream(struct savecore_ctx *c, int fd)
+{
+	uint64_t len, done = 0, step, next;
+	struct encdump_header h;
+	struct outfile o;
+	struct stat st;
+	const char *why;
+	char id[65], sbuf[32];
+	int rc, err = 0;
+
+	if (fstat(fd, &st) != 0 || st.st_size < 0) {
+		fprintf(stderr, "postmortem: %s: %s: cannot stat\n", TOOL, c->o.image);
+		return SAVECORE_FAIL;
+	}
+	len = (uint64_t)st.st_size;
+	if (c->o.clear) {
+		fprintf(stderr, "postmortem: %s: %s is an encrypted stream saved on its own: "
+			"--clear is for a dump partition or dump file\n", TOOL, c->o.image);
+		return SAVECORE_USAGE;
+	}
+	if (c->o.list) {
+		if (pread(fd, c->scratch, ENCDUMP_HEADER_SIZE, 0) != ENCDUMP_HEADER_SIZE ||
+		    encdump_header_parse(c->scratch, ENCDUMP_HEADER_SIZE, &h, &why) != 0) {
+			printf("%s: an encrypted stream whose header is cut short or damaged\n",
+			       c->o.image);
+			return SAVECORE_OK;
+		}
+		enckey_id_hex(h.key_id, id);
+		printf("%s: an encrypted dump stream, %s, for key %s, %s inside (savecore --key "
+		       "PRIVATE.pem decrypts it)\n", c->o.image, savecore_fmt_size(len, sbuf,
+		       sizeof(sbuf)), id, encdump_inner_name(h.inner_format));
+		return SAVECORE_OK;
+	}
+	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
+		return SAVECORE_FAIL;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
+	if (savecore_enc_begin(c, o.fd) != 0) {
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	step = len / 10 + 1;
+	next = step;
+	while (err == 0) {
+		ssize_t n = pread(fd, c->scratch, SAVECORE_SCRATCH, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0) {
+				fprintf(stderr, "postmortem: %s: %s: read error at byte %llu\n", TOOL,
+					c->o.image, (unsigned long long)done);
+				err = -EIO;
+			}
+			break;
+		}
+		if (savecore_body_write(c, o.fd, c->scratch, (size_t)n) != 0)
+			err = -EIO;
+		done += (uint64_t)n;
+		savecore_progress(done, len, &next, step);
+	}
+	/* no container: nothing vouches for the stream's length */
+	rc = savecore_enc_end(c, err == 0, false);
+	if (rc == SAVECORE_FAIL) {
+		fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out,
+			o.direct ? " (a device or pipe: what it got stays)" : "; left as it was");
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	if (rc == SAVECORE_TRUNCATED)
+		savecore_mark_incomplete(c, &o);
+	if (outfile_done(&o) != 0) {
+		fprintf(stderr, "postmortem: %s: %s: not saved\n", TOOL, c->o.out);
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	rc = savecore_publish(c, &o, rc, !c->kdump_body);
+	if (rc == SAVECORE_FAIL)
+		return rc;
+	printf("%s: %s: encrypted stream, %s \xe2\x86\x92 %s\n", TOOL, c->o.image,
+	       savecore_fmt_size(len, sbuf, sizeof(sbuf)), c->o.out);
+	if (rc == SAVECORE_TRUNCATED)
+		printf("%s: TRUNCATED: the stream ends early; the %s holds the chunks before the "
+		       "cut (exit %d)\n", TOOL, c->kdump_body ? "kdump-compressed file" : "ELF file",
+		       SAVECORE_TRUNCATED);
 	return rc;
 }
 

@@ -5,7 +5,7 @@
  *   dumpgen IMAGE --elf OUT [--partition N | --whole] [--load-size BYTES]
  *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
  *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
- *           [--kdump] [--encrypt-to PUB.pem]
+ *           [--kdump] [--encrypt-to PUB.pem [--stream FILE]]
  *   dumpgen DEVICE --dump-file-record REC --elf OUT [options]
  *
  * It finds the target with formats/gpt.c (the first usable partition with
@@ -22,8 +22,9 @@
  * as the kernel writes under dump.format=kdump.  --encrypt-to: OUT gets
  * the plaintext, the disk its encrypted stream (payload/encdump.c sealing,
  * a DUMP_KEY from tools/enckey.c, body_format DUMPHDR_BODY_ENCRYPTED), as
- * the kernel writes under a DUMP_KEY record.  Prints one line; exit 0
- * or 1.
+ * the kernel writes under a DUMP_KEY record; --stream also writes that
+ * stream to FILE (what a dump=serial run sends, for recv's tests).  Prints
+ * one line; exit 0 or 1.
  *
  * --dump-file-record: DEVICE is the raw disk under a dump file and REC the
  * DUMP_FILE payload `postmortem load --dump-file` wrote; dumpgen does what
@@ -60,6 +61,7 @@
 struct opts {
 	const char *image, *elf, *stop, *fail, *release, *host, *record;
 	const char *encrypt_to;		/* --encrypt-to PUB: the body is a PMENC stream */
+	const char *stream;		/* --stream FILE: that stream, also to FILE */
 	uint32_t partition, sector_size;
 	bool whole, force, kdump;
 	uint64_t load_size, id, time;
@@ -120,9 +122,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--fail") == 0) o->fail = v;
 		else if (strcmp(a, "--dump-file-record") == 0) o->record = v;
 		else if (strcmp(a, "--encrypt-to") == 0) o->encrypt_to = v;
+		else if (strcmp(a, "--stream") == 0) o->stream = v;
 		else return -EINVAL;
 	}
-	return o->image && o->elf ? 0 : -EINVAL;
+	return o->image && o->elf && (o->stream == NULL || o->encrypt_to) ? 0 : -EINVAL;
 }
 
 /* ---------------------------------------------------------- the ELF file */
@@ -417,6 +420,12 @@ static int encrypt_body(struct elf *e, const struct opts *o, FILE *f)
 	    encdump_seal_write(&s, plain.p, plain.len) != 0 || encdump_seal_finish(&s) != 0)
 		return die("sealing failed");
 	free(plain.p);
+	if (o->stream != NULL) {
+		FILE *sf = fopen(o->stream, "wb");
+
+		if (sf == NULL || fwrite(out.p, 1, out.len, sf) != out.len || fclose(sf) != 0)
+			return die("cannot write --stream FILE");
+	}
 	free(e->kdump);
 	e->kdump = out.p;
 	e->total = out.len;
