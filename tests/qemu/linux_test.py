@@ -67,6 +67,14 @@ Then on the host:
     that filesystem) and marks it consumed, makedumpfile --dump-dmesg in
     the guest finds the panic, the guest's vmcore is the host's byte for
     byte, and the filesystem checks clean again.
+  - encrypted (docs/encryption.md; bios-kdump-encrypted, bios-serial-encrypted):
+    the guest loads with --encrypt-to its test key (scripts/mkguest.py), the
+    crash kernel names that key; with pages planted that the level keeps
+    (all at dump.level=0 to the dump partition; the user pages at level 23
+    over serial, a slow target) none is on the disk or in the capture as
+    written, no crash record crosses the line, and `savecore --key` / `recv
+    --key build/guest/enc.pem` give a kdump-compressed file with every one
+    (the printed ones at their pfn) and the panic in makedumpfile's log.
 
     linux_test.py [--short] [CASE...]
 
@@ -78,7 +86,8 @@ a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
 the kdump-compressed file, the default format with planted pages at
-dump levels 31 and 0, and the dump file on ext4);
+dump levels 31 and 0, the dump file on ext4, and the encrypted dump to
+the dump partition);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -251,15 +260,16 @@ CASES = [
          expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), ([2-9]|\d\d+) extents, 96 MiB; "
                  r"checking its markers",
                  r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
-    # Encrypted (docs/encryption.md): every page at dump.level=0, planted
-    # ones included, so a clear dump would hold them all.  To the dump
-    # partition, and over serial (small plants: a slow target).
+    # Encrypted (docs/encryption.md): planted pages the level keeps, so a
+    # clear dump would hold them: every page at dump.level=0 to the dump
+    # partition; over serial (a slow target) level 23, which keeps user
+    # pages (4 MiB planted) and leaves out cache and free ones.
     Case("bios-kdump-encrypted", "bios", fmt=None, level=0, plant=True, encrypt=True, short=True,
          expect=[ENC_LINE, r"^dump: kdump level 0: every page kept"]),
-    Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=0,
+    Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=23,
          plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1",
          expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
-                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 0\) "
+                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 23\) "
                  r"to serial ttyS0"]),
     Case("bios-dumpfile-xfs", "bios", fmt=None, panic="nmi", fsfile="xfs",
          disk_dev="virtio-blk-pci,serial=pmroot",
@@ -595,6 +605,28 @@ def check_plant_absent(core, case, res):
     return None
 
 
+def check_plant_kept(core, case, res, level):
+    """An encrypted case, decrypted: every planted page the level keeps (all
+    at 0; the user pages at 23, which leaves out cache and free pages) is in
+    the file, the printed ones at their pfn."""
+    planted = plant_lines(res)
+    if planted is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    counts, where = planted
+    kinds = "UCB" if level == 0 else "U" if level == 23 else ""
+    found, odd, got = plant_scan(core, [pfn for k, _, pfn in where if k in kinds])
+    for k in kinds:
+        if found[k] != set(range(counts[k])):
+            return "level %d: %d of %d %s pages found (%d not page-aligned)" % (
+                level, len(found[k] & set(range(counts[k]))), counts[k], PLANT_KINDS[k], odd)
+    for k, i, pfn in where:
+        if k in kinds and (not pfn or got.get(pfn) != plant_page(k, i)):
+            return "level %d: %s page %d is not at pfn 0x%x" % (level, PLANT_KINDS[k], i, pfn)
+    res.note = "%d planted pages in the decrypted file (level %d), the %d printed at their pfn; none as " \
+        "written" % (sum(counts[k] for k in kinds), level, sum(1 for k, _, _ in where if k in kinds))
+    return None
+
+
 def check_plant_level0(core, case, res):
     """Level 0: every planted page is in the file, the printed ones at their
     physical address; then the same memory filtered at 31 by postmortem
@@ -611,10 +643,6 @@ def check_plant_level0(core, case, res):
     for k, i, pfn in where:
         if not pfn or got.get(pfn) != plant_page(k, i):
             return "level 0: %s page %d is not at pfn 0x%x" % (PLANT_KINDS[k], i, pfn)
-    if case.encrypt:    # the comparisons below are bios-kdump-plant-level0's
-        res.note = "%d planted pages in the decrypted file, %d at their pfn; none as written" % (
-            sum(counts.values()), len(where))
-        return None
     # The same memory at level 31: postmortem compress (payload/pagefilter,
     # as the crash kernel) against makedumpfile -l (LZO, same compressor)
     # and -c (zlib), all from the file as an ELF core.
@@ -824,6 +852,8 @@ def check_kdump(core, case, res):
     for want in case.panic_lines():
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    if case.encrypt:
+        return check_plant_kept(core, case, res, level)
     if level == 0:
         return check_plant_level0(core, case, res) if case.plant else None
     # makedumpfile re-filtering our file at level 31 must find (nearly)
