@@ -34,6 +34,7 @@ PURE_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(PURE_DIRS))))
 KERNEL_SRCS := \
 	kernel/main.c \
 	kernel/bootinfo.c \
+	kernel/efistub.c \
 	kernel/context.c \
 	kernel/inventory.c \
 	kernel/console.c \
@@ -74,6 +75,7 @@ BOOT_SRCS := \
 	boot/head.asm \
 	boot/entry32.asm \
 	boot/entry64.asm \
+	boot/efistub.asm \
 	boot/isr.asm
 
 TOOL_SRCS := \
@@ -97,6 +99,7 @@ TOOL_SRCS := \
 	tools/capsulecmd.c \
 	tools/varstorecmd.c \
 	tools/load.c \
+	tools/loadsig.c \
 	tools/vmcore_expand.c \
 	tools/compress.c \
 	tools/opts.c \
@@ -181,7 +184,7 @@ TEST_GENS := $(B)/host/mkstream $(B)/host/dumpgen
 LAYER_FILES := $(wildcard $(addsuffix /*.[ch],crypto formats payload drivers kernel tools))
 LAYERS_OK := $(B)/.layers-ok
 
-.PHONY: all kernel tools iso guest test test-host test-linux unit unit-run replay-run fuzz \
+.PHONY: all kernel tools iso guest sign test test-host test-linux unit unit-run replay-run fuzz \
 	fuzz-build fuzz-run check-layers bench run qemu qemu-gdb deps clean
 all: $(LAYERS_OK) $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmortem
 	@scripts/sizes.sh $(B)
@@ -200,7 +203,7 @@ deps:
 # Everything that builds first has the packages checked (and installed, as
 # root) once per build tree: a fresh clone's first make does the set-up.
 SETUP := $(B)/.setup-done
-$(SETUP): scripts/setup.sh scripts/build-newlib.sh scripts/qemu10.sh
+$(SETUP): scripts/setup.sh scripts/build-newlib.sh scripts/qemu10.sh scripts/virtfw.sh
 	@mkdir -p $(@D)
 	@scripts/setup.sh
 	@touch $@
@@ -304,10 +307,20 @@ $(B)/setup.bin: boot/setup.asm $(B)/kernel.bin $(B)/postmortem.elf
 	$(NASM) -f bin -I boot/ \
 		-DVERSION_STR="'\"$(VERSION)\"'" -DSYSSIZE=$$(stat -c %s $(B)/kernel.bin) \
 		-DINIT_SIZE=$$(scripts/symval.sh $(B)/postmortem.elf __image_end) \
+		-DEFI_ENTRY=$$(scripts/symval.sh $(B)/postmortem.elf pm_efi_entry) \
 		$< -o $@
 
+# The setup (with the PE/COFF header) and the image, padded to the PE
+# FileAlignment (512): .text's raw data ends the file (boot/setup.asm).
 $(B)/postmortem.bzImage: $(B)/setup.bin $(B)/kernel.bin
 	cat $^ > $@
+	truncate -s %512 $@
+
+# make sign KEY=key.pem CERT=cert.pem: an Authenticode-signed copy for UEFI
+# Secure Boot and kexec_file_load under lockdown (docs/secure-boot.md).
+sign: $(B)/postmortem.bzImage
+	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make sign KEY=key.pem CERT=cert.pem" >&2; exit 2; }
+	@scripts/sign.sh "$(KEY)" "$(CERT)" $(B)/postmortem.bzImage $(B)/postmortem.signed.bzImage
 
 # ---------------------------------------------------------------- ISO
 $(B)/postmortem.iso: $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
@@ -342,6 +355,8 @@ $(B)/host/aesgcm_test: $(addprefix $(B)/host/mbedtls/,$(AESGCM_KOBJS))
 $(B)/host/mbedtls/%: $(MBEDTLS_A)
 	@mkdir -p $(@D)
 	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
+# pe_test also checks the built image's layout (boot/setup.asm).
+$(B)/host/pe_test: $(B)/postmortem.bzImage
 
 $(B)/host/%_test: tests/unit/%_test.c tests/unit/test.h $(LIBPURE_SAN) | $(SETUP)
 	@mkdir -p $(@D)
@@ -397,7 +412,8 @@ fuzz-run: $(LAYERS_OK)
 # ---------------------------------------------------------------- Linux guest
 # Debian's kernel, kexec-tools, makedumpfile and busybox in an initramfs
 # with our tool and image (scripts/mkguest.py; downloads into .cache/guest).
-$(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init tests/linux/plant.c $(B)/postmortem $(B)/postmortem.bzImage
+$(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init tests/linux/plant.c tests/linux/frag.c \
+		$(B)/postmortem $(B)/postmortem.bzImage
 	python3 scripts/mkguest.py $(B)/guest
 
 guest: $(B)/guest/initrd.img

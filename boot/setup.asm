@@ -1,8 +1,10 @@
-; boot/setup.asm: the real-mode part of build/postmortem.bzImage.
+; boot/setup.asm: the real-mode part of build/postmortem.bzImage, and its
+; PE/COFF header.
 ;
 ; Assembled alone (nasm -f bin) and put in front of build/kernel.bin; the
-; Makefile passes SYSSIZE (bytes of kernel.bin) and INIT_SIZE (__image_end:
-; everything the image needs once running, .bss and .boot included).
+; Makefile passes SYSSIZE (bytes of kernel.bin), INIT_SIZE (__image_end:
+; everything the image needs once running, .bss and .boot included) and
+; EFI_ENTRY (pm_efi_entry's offset in the image, boot/efistub.asm).
 ;
 ; The setup header (Linux Documentation/arch/x86/boot.rst, protocol 2.15,
 ; offsets from arch/x86/include/uapi/asm/bootparam.h) is what kexec-tools,
@@ -21,6 +23,30 @@
 ; text screen_info; enable A20; enter 32-bit protected mode with the boot
 ; protocol's flat segments (CS 0x10, DS 0x18) and jump to code32_start with
 ; esi = &boot_params, as the 32-bit boot protocol specifies.
+;
+; PE/COFF (Microsoft PE/COFF specification 11, "PE Format"; UEFI 2.10
+; section 2.1.1): the same file is a PE32+ EFI application, so that UEFI
+; firmware and boot managers can start it and sbsign/pesign can sign it
+; (Authenticode: the certificate table is appended after the last section,
+; which Linux's kexec_file_load checks under lockdown).  The MZ header's
+; e_lfanew at 0x3C points at the PE header in this first sector, before the
+; setup header at 0x1F1.  File and memory layout (docs/boot.md):
+;
+;   file 0x0000-0x0BFF  headers (SizeOfHeaders): MZ, PE, section table,
+;                       setup header, 16-bit code; RVA 0, never run by EFI
+;   file 0x0C00-0x0DFF  .sbat   RVA 0x1000  shim's SBAT metadata (CSV)
+;   file 0x0E00-0x0FFF  .reloc  RVA 0x2000  one empty base-relocation block:
+;                       the image relocates itself (boot/entry64.asm)
+;   file 0x1000-...     .text   RVA 0x3000  kernel.bin padded to 512 bytes;
+;                       VirtualSize INIT_SIZE, so the loader zeroes .bss and
+;                       .boot; AddressOfEntryPoint = 0x3000 + EFI_ENTRY
+;
+; The bzImage's protected-mode part starts at file offset (setup_sects + 1)
+; * 512 = 0x1000 for every other loader, so .text is exactly that part:
+; firmware places it 4 KiB-aligned (SectionAlignment) at ImageBase + 0x3000.
+; Sections tile the file from SizeOfHeaders to its end without a gap, so
+; an Authenticode digest covers every byte but the checksum and the
+; certificate table entry (tests/unit/pe_test.c checks the layout).
 bits 16
 org 0
 
@@ -29,6 +55,97 @@ org 0
 %define BP_E820_TABLE	0x2D0
 %define E820_MAX	128
 %define SMAP		0x534D4150
+
+%define SETUP_SIZE	0x1000		; setup sectors + boot sector: .text starts here
+%define HEADERS_SIZE	0x0C00		; SizeOfHeaders
+%define SBAT_FILE	0x0C00
+%define RELOC_FILE	0x0E00
+%define SBAT_RVA	0x1000
+%define RELOC_RVA	0x2000
+%define TEXT_RVA	0x3000
+%define FILE_ALIGN	0x200
+%define SECT_ALIGN	0x1000
+%define TEXT_RAW	((SYSSIZE + FILE_ALIGN - 1) / FILE_ALIGN * FILE_ALIGN)
+%define IMAGE_SIZE	(TEXT_RVA + (INIT_SIZE + SECT_ALIGN - 1) / SECT_ALIGN * SECT_ALIGN)
+
+; MS-DOS header: only e_magic and e_lfanew matter (PE/COFF 2.1).
+mz:	db	"MZ"
+	times	0x3C - ($ - $$) db 0
+	dd	pe_header			; e_lfanew
+
+pe_header:
+	db	"PE", 0, 0
+	; COFF file header (PE/COFF 3.3)
+	dw	0x8664				; Machine: x86-64
+	dw	(section_table_end - section_table) / 40	; NumberOfSections
+	dd	0				; TimeDateStamp: reproducible
+	dd	0				; PointerToSymbolTable
+	dd	0				; NumberOfSymbols
+	dw	opt_header_end - opt_header	; SizeOfOptionalHeader
+	dw	0x0222				; EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DEBUG_STRIPPED
+opt_header:
+	; optional header, PE32+ (PE/COFF 3.4)
+	dw	0x020B				; Magic: PE32+
+	db	0, 0				; linker version
+	dd	TEXT_RAW			; SizeOfCode
+	dd	(RELOC_FILE - SBAT_FILE) + FILE_ALIGN	; SizeOfInitializedData (.sbat, .reloc)
+	dd	0				; SizeOfUninitializedData (.bss is inside .text)
+	dd	TEXT_RVA + EFI_ENTRY		; AddressOfEntryPoint: pm_efi_entry
+	dd	TEXT_RVA			; BaseOfCode
+	dq	0x100000			; ImageBase (any: the image relocates itself)
+	dd	SECT_ALIGN			; SectionAlignment
+	dd	FILE_ALIGN			; FileAlignment
+	dw	0, 0				; operating system version
+	dw	0, 0				; image version
+	dw	0, 0				; subsystem version
+	dd	0				; Win32VersionValue
+	dd	IMAGE_SIZE			; SizeOfImage: .text's VirtualSize covers .bss
+	dd	HEADERS_SIZE			; SizeOfHeaders
+	dd	0				; CheckSum (not used by UEFI)
+	dw	10				; Subsystem: EFI_APPLICATION
+	dw	0				; DllCharacteristics
+	dq	0, 0, 0, 0			; stack and heap reserve/commit
+	dd	0				; LoaderFlags
+	dd	16				; NumberOfRvaAndSizes
+	; data directories (PE/COFF 3.4.3)
+	dq	0				; 0 export
+	dq	0				; 1 import
+	dq	0				; 2 resource
+	dq	0				; 3 exception
+	dq	0				; 4 certificate table: sbsign/pesign fill it
+	dd	RELOC_RVA, reloc_block_end - reloc_block	; 5 base relocation
+	times	10 dq 0				; 6..15
+opt_header_end:
+
+; section table (PE/COFF 4): sorted by RVA, which is also file order
+section_table:
+	db	".sbat", 0, 0, 0
+	dd	sbat_end - sbat			; VirtualSize
+	dd	SBAT_RVA			; VirtualAddress
+	dd	FILE_ALIGN			; SizeOfRawData
+	dd	SBAT_FILE			; PointerToRawData
+	dd	0, 0				; relocations, line numbers
+	dw	0, 0
+	dd	0x40000040			; INITIALIZED_DATA | MEM_READ
+
+	db	".reloc", 0, 0
+	dd	reloc_block_end - reloc_block	; VirtualSize
+	dd	RELOC_RVA			; VirtualAddress
+	dd	FILE_ALIGN			; SizeOfRawData
+	dd	RELOC_FILE			; PointerToRawData
+	dd	0, 0
+	dw	0, 0
+	dd	0x42000040			; INITIALIZED_DATA | MEM_DISCARDABLE | MEM_READ
+
+	db	".text", 0, 0, 0
+	dd	INIT_SIZE			; VirtualSize: image, .bss, .boot
+	dd	TEXT_RVA			; VirtualAddress
+	dd	TEXT_RAW			; SizeOfRawData
+	dd	SETUP_SIZE			; PointerToRawData
+	dd	0, 0
+	dw	0, 0
+	dd	0xE0000020			; CODE | MEM_EXECUTE | MEM_READ | MEM_WRITE
+section_table_end:
 
 	times	0x1F1 - ($ - $$) db 0
 hdr:
@@ -187,5 +304,24 @@ farptr:	dd	0
 
 version_str:	db	"postmortem ", VERSION_STR, 0
 
-	times	(512 - ($ - $$) % 512) % 512 db 0
+	; the 16-bit code and data must end before the sections' raw data
+	times	HEADERS_SIZE - ($ - $$) db 0
+
+; .sbat (shim's SBAT, https://github.com/rhboot/shim/blob/main/SBAT.md):
+; the format's own line, then postmortem's generation 1.
+sbat:	db	"sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md", 10
+	db	"postmortem,1,postmortem,postmortem,", VERSION_STR, ",docs/secure-boot.md", 10
+sbat_end:
+	times	RELOC_FILE - ($ - $$) db 0
+
+; .reloc: one base-relocation block (PE/COFF 6.6) for the page at .text
+; with two IMAGE_REL_BASED_ABSOLUTE entries, which loaders skip.  Loaders
+; that move an image want the directory present; there is nothing to fix
+; up, as the image applies its own relocations wherever it runs.
+reloc_block:
+	dd	TEXT_RVA			; PageRVA
+	dd	reloc_block_end - reloc_block	; BlockSize
+	dw	0, 0				; type 0 (ABSOLUTE), padding to 32 bits
+reloc_block_end:
+	times	SETUP_SIZE - ($ - $$) db 0
 setup_end:

@@ -270,7 +270,7 @@ void bootinfo_gather(struct bootinfo *bi, uint32_t path, uint64_t info, uint64_t
 	bi->image_size = (uint64_t)(__image_end - __image_start);
 	bi->mem_source = "none";
 	snprintf(bi->loader, sizeof(bi->loader), "unknown");
-	if (path == BOOT_MB2)
+	if (path == BOOT_MB2 || path == BOOT_EFI)	/* the EFI stub builds a multiboot2 MBI */
 		gather_mb2(bi, info, magic);
 	else if (path == BOOT_LINUX32 || path == BOOT_LINUX64)
 		gather_linux(bi, info);

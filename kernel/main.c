@@ -35,7 +35,7 @@
 #include "kernel/trap.h"
 #include "payload/cmdline.h"
 
-_Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3,
+_Static_assert(BOOT_MB2 == 1 && BOOT_LINUX32 == 2 && BOOT_LINUX64 == 3 && BOOT_EFI == 4,
 	       "enum boot_path must match boot/boot.inc PM_BOOT_*");
 
 static struct bootinfo bi;
@@ -52,6 +52,7 @@ const char *boot_path_name(uint32_t path)
 	case BOOT_MB2: return "multiboot2";
 	case BOOT_LINUX32: return "linux (32-bit entry)";
 	case BOOT_LINUX64: return "linux (64-bit entry)";
+	case BOOT_EFI: return "UEFI application (EFI stub)";
 	}
 	return "unknown";
 }

@@ -12,10 +12,11 @@ unpacks them into .cache/guest/root, and writes:
     OUTDIR/vmlinuz      the Debian kernel (a signed bzImage)
     OUTDIR/initrd.img   newc cpio, gzip: busybox, kexec, makedumpfile,
                         postmortem (host tool + bzImage), pmplant
-                        (tests/linux/plant.c, gcc -static), the virtio
+                        (tests/linux/plant.c, gcc -static), pmfrag
+                        (tests/linux/frag.c, the same), the virtio
                         modules (loaded at boot), tcrypt (loaded by /init
-                        for pmcrash=softlockup), ext4 and xfs with what they
-                        need (loaded by /init for pmfs=), tests/linux/init as /init, a test
+                        for pmcrash=softlockup), ext4, xfs and nvme with what
+                        they need (loaded by /init for pmroot=), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap), the public half
                         of a test RSA key (/usr/share/postmortem/enc.pub.pem)
     OUTDIR/enc.pem      that test key's private half (for savecore/recv --key;
@@ -30,7 +31,7 @@ Libraries are found by following DT_NEEDED from each program through the
 unpacked packages first and this machine's /lib second (both Debian 12);
 a library found nowhere stops the build with its name.  The download
 cache is kept; the output is rebuilt when this script, the init script,
-plant.c or the postmortem build changes (make decides that).
+plant.c, frag.c or the postmortem build changes (make decides that).
 """
 import gzip
 import io
@@ -49,10 +50,12 @@ MODULES = ["virtio_pci", "virtio_blk"]
 # In the initramfs but not loaded at boot: /init loads it for pmcrash=softlockup
 # (Debian's kernel has no lkdtm; tcrypt's timed speed tests spin in the kernel).
 ON_DEMAND_MODULES = ["tcrypt"]
-# Filesystems for the dump-file cases (pmfs=, tests/linux/init): /init loads
-# these and what they depend on, in /etc/fsmodules' order.  ext4 and jbd2
-# ask the crypto API for crc32c by name, which no module dependency names.
-FS_MODULES = ["crc32c_generic", "ext4", "xfs"]
+# Filesystems and the NVMe driver for the dump-file cases (pmroot=,
+# tests/linux/init): /init loads these and what they depend on, in
+# /etc/fsmodules' order.  ext4 and jbd2 ask the crypto API for crc32c by
+# name, and NVMe's integrity code (t10-pi) for crct10dif and crc64-rocksoft,
+# which no module dependency names.
+FS_MODULES = ["crc32c_generic", "crct10dif_generic", "crc64_rocksoft_generic", "ext4", "xfs", "nvme"]
 
 
 def log(msg):
@@ -338,11 +341,16 @@ def main():
     plant = os.path.join(out, "pmplant")
     subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", plant,
                     os.path.join(ROOT, "tests/linux/plant.c")], check=True)
+    # pmfrag: free space cut into small holes before a dump-file load.
+    frag = os.path.join(out, "pmfrag")
+    subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", frag,
+                    os.path.join(ROOT, "tests/linux/frag.c")], check=True)
 
     c = base()
     c.file("sbin/kexec", open(programs[0], "rb").read(), 0o755)
     c.file("usr/bin/postmortem", open(programs[2], "rb").read(), 0o755)
     c.file("usr/bin/pmplant", open(plant, "rb").read(), 0o755)
+    c.file("usr/bin/pmfrag", open(frag, "rb").read(), 0o755)
     for name, path in extra_mods + fs_mods:
         c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
     c.file("etc/fsmodules", ("\n".join(n for n, _ in fs_mods) + "\n").encode())

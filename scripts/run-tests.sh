@@ -83,6 +83,7 @@ run "contrib units" tests/contrib_test.sh "$B/postmortem"
 run "outfile tool" tests/outfile_tool_test.sh "$B/postmortem"
 run "capsule tool" tests/capsule_tool_test.sh "$B/postmortem"
 run "varstore tool" tests/varstore_tool_test.sh "$B/postmortem"
+run "sign tool" tests/sign_tool_test.sh "$B/postmortem.bzImage"
 if [ "${PM_SKIP_QEMU:-0}" = 1 ]; then
 	echo "qemu tests: skipped (PM_SKIP_QEMU=1)"
 else
@@ -90,6 +91,7 @@ else
 		export PM_KVM_OK=1
 	fi
 	run "qemu boot" python3 tests/qemu/boot_test.py
+	run "qemu efi stub" python3 tests/qemu/efistub_test.py
 	run "qemu handoff" python3 tests/qemu/handoff_test.py
 	run "qemu blk" python3 tests/qemu/blk_test.py
 	run "qemu ahci/nvme" python3 tests/qemu/ahci_nvme_test.py

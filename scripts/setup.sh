@@ -2,15 +2,19 @@
 # Install what postmortem needs from Debian's packages (Debian 12).
 # As root: apt-get update + install of whatever is missing.  Otherwise:
 # print the exact apt-get line and stop with status 1.  Then builds
-# newlib's libc into .cache/ (once) and unpacks QEMU 10 from
+# newlib's libc into .cache/ (once), unpacks QEMU 10 from
 # bookworm-backports into .cache/qemu10/ (scripts/qemu10.sh: for the
-# x2APIC tests; without it they print a skip line).
+# x2APIC tests; without it they print a skip line) and virt-fw-vars
+# (python3-virt-firmware) into .cache/virt-firmware/ (scripts/virtfw.sh:
+# for the Secure Boot tests' variable stores; likewise).
 set -eu
 cd "$(dirname "$0")/.."
 PACKAGES="make gcc binutils libc6-dev clang libclang-rt-14-dev nasm python3 \
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools fdisk gdisk \
 qemu-system-x86 ovmf newlib-source libmbedtls-dev liblzo2-dev libzstd-dev zlib1g-dev kbd console-setup-linux gdb \
-makedumpfile e2fsprogs xfsprogs btrfs-progs openssl"
+makedumpfile e2fsprogs xfsprogs btrfs-progs sbsigntool openssl python3-cryptography python3-pefile \
+shim-signed grub-efi-amd64-signed \
+python3-pkg-resources"
 
 missing=""
 for p in $PACKAGES; do
@@ -33,4 +37,7 @@ fi
 scripts/build-newlib.sh .cache
 if ! scripts/qemu10.sh; then
 	echo "setup: no QEMU 10 in .cache/qemu10/: the tests that need it (x2APIC) will be skipped" >&2
+fi
+if ! scripts/virtfw.sh; then
+	echo "setup: no virt-fw-vars in .cache/virt-firmware/: the Secure Boot tests will be skipped" >&2
 fi

@@ -318,6 +318,48 @@ PY
 	check has "${fs}_sparse" "it is sparse: a hole at bytes 33554432"
 done
 
+# xfs with its free space in 16 KiB holes (16 KiB files over all of it but
+# 8 MiB, synced, every other one removed): a file of more extents than a
+# dump file may have is refused and left empty; a smaller one of over a
+# thousand extents (FIEMAP in several calls, an xfs extent btree) loads,
+# dumpgen writes a dump at its sectors, the rest of the disk is unchanged,
+# xfs_repair -n is clean and savecore reads the dump back.
+if ! command -v mkfs.xfs >/dev/null || ! mkfs_loop xfs xfrag; then
+	skip "dumpfile_tool_test: fragmented xfs (cannot make or mount it on a loop device here)"
+else
+	d=$tmp/xfrag
+	mkdir "$d/fill"
+	avail=$(df --output=avail -k "$d" | tail -n 1)
+	head -c $(((avail - 8192) * 1024)) /dev/zero | split -a 5 -d -b 16k - "$d/fill/f"
+	sync
+	rm -f "$d"/fill/f*[13579]
+	sync
+	run frag_many load "${common[@]}" --dump-file "$d/big.dump" --size 96M
+	check rc_is frag_many 1
+	check has frag_many "extents, more than the 4096 a dump file may have (what the handoff record holds): the filesystem's free space is too fragmented"
+	check has frag_many "its blocks freed again (left empty)"
+	check test -e "$d/big.dump"
+	check test ! -s "$d/big.dump"
+	run frag load "${common[@]}" --dump-file "$d/pm.dump" --size 40M
+	check rc_is frag 0
+	n=$(sed -n 's/.* MiB, \([0-9]*\) extents on .*/\1/p' "$tmp/frag.out")
+	check [ "${n:-0}" -gt 1024 ]
+	cp "$tmp/h.bin.dumpfile" "$tmp/frag.rec"
+	umount "$d"
+	check markers_on_disk "$tmp/frag.rec" "$dev"
+	before=$(outside_sum "$tmp/frag.rec" "$tmp/xfrag.img")
+	"$gen" "$dev" --dump-file-record "$tmp/frag.rec" --elf "$tmp/frag.ref" --load-size 24M \
+		>"$tmp/frag_gen.out" 2>&1
+	check grep -q "fit" "$tmp/frag_gen.out"
+	check [ "$(outside_sum "$tmp/frag.rec" "$tmp/xfrag.img")" = "$before" ]
+	check sh -c "xfs_repair -n '$dev' >/dev/null 2>&1"
+	mount "$dev" "$d"
+	run frag_save savecore --from-file "$d/pm.dump" -o "$tmp/frag.vmcore" --compact --clear
+	check rc_is frag_save 0
+	check has frag_save "sha256 OK"
+	check cmp -s "$tmp/frag.vmcore" "$tmp/frag.ref"
+fi
+
 # ext4 that journals file data: a journal replay could write old blocks
 # over a dump (the filesystem mounted data=journal; one file's +j).
 if mkfs_loop ext4 ext4j; then

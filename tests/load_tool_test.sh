@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cat >"$tmp/kexec" <<EOS
 #!/bin/sh
 printf '%s\n' "\$@" > "$tmp/kexec.args"
+[ -n "\${KEXEC_ERR:-}" ] && echo "\$KEXEC_ERR" >&2
 exit \${KEXEC_RC:-0}
 EOS
 chmod +x "$tmp/kexec"
@@ -84,6 +85,45 @@ check [ ! -e "$tmp/kexec.args" ]
 KEXEC_RC=1 run refused load "${common[@]}" --file-load
 check rc_is refused 1
 check has refused "kexec failed (exit 1); the kernel refused kexec_file_load"
+
+# Refusals named by what kexec printed (strerror of the kernel's errno),
+# the image's own signature table and the lockdown state (tools/loadsig.c).
+err() { python3 -c "import os, sys; print(sys.argv[1] + os.strerror(int(sys.argv[2])))" "$1" "$2"; }
+EPERM=1 ENODATA=61 ENOKEY=126 EKEYREJECTED=129
+bz=$root/build/postmortem.bzImage
+openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=load test/" \
+	-keyout "$tmp/t.key" -out "$tmp/t.crt" >/dev/null 2>&1
+"$root/scripts/sign.sh" "$tmp/t.key" "$tmp/t.crt" "$bz" "$tmp/signed.bzImage" >/dev/null
+mkdir -p "$sys/kernel/security"
+echo "none [integrity] confidentiality" >"$sys/kernel/security/lockdown"
+sig=(--sysfs-root="$sys" --kexec="$tmp/kexec" --handoff="$tmp/h.bin" --file-load)
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $ENODATA) run unsigned load "${sig[@]}" --kernel="$bz"
+check rc_is unsigned 1
+check has unsigned "the kernel refused $bz: it has no signature, and this kernel requires a valid one"
+check has unsigned "lockdown: integrity"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $EPERM) run unsigned2 load "${sig[@]}" --kernel="$bz"
+check has unsigned2 "it has no signature"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $ENOKEY) run nokey load "${sig[@]}" \
+	--kernel="$tmp/signed.bzImage"
+check rc_is nokey 1
+check has nokey "signature (Required key not available; lockdown: integrity): no key it trusts signed it"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $EKEYREJECTED) run rejected load "${sig[@]}" \
+	--kernel="$tmp/signed.bzImage"
+check has rejected "signature (Key was rejected by service; lockdown: integrity): it does not match"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $EPERM) run eperm load "${sig[@]}" \
+	--kernel="$tmp/signed.bzImage"
+check has eperm "signed 1 time, but by no key the kernel trusts"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $EPERM) run notpe load "${sig[@]}" --kernel="$image"
+check has notpe "it is not a PE/COFF image (no MS-DOS header"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_load failed: " $EPERM) run locked load "${common[@]}"
+check has locked "the kernel refused kexec_load (Operation not permitted; lockdown: integrity)"
+check has locked "use --file-load with a signed image"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_load failed: " 13) run ima load "${common[@]}"
+check has ima "the kernel refused kexec_load (Permission denied; lockdown: integrity)"
+rm "$sys/kernel/security/lockdown"
+KEXEC_RC=1 KEXEC_ERR=$(err "kexec_file_load failed: " $EPERM) run unknown load "${sig[@]}" \
+	--kernel="$tmp/signed.bzImage"
+check has unknown "the kernel refused kexec_file_load (lockdown or signature policy?)"
 
 run unload load --kexec="$tmp/kexec" --unload
 check rc_is unload 0

@@ -61,6 +61,9 @@
 #define TOOL		"postmortem load"
 #define MAX_PIECES	(DUMPFILE_MAX_EXTENTS * 4)
 #define MIN_SIZE	(4u << 20)
+/* the advice of a refusal for too many or too small extents */
+#define FRAGMENTED	"the filesystem's free space is too fragmented; free some space " \
+			"(or defragment it), or load a smaller --size"
 
 /* A byte range of the file on one device (FIEMAP's, then mapped down). */
 struct piece {
@@ -611,7 +614,8 @@ static int fiemap_read(int fd, const char *path, uint64_t size, struct piece *ou
 				out[n - 1].length += len;
 			} else {
 				if (n >= max) {
-					fail(path, "more than %zu extents: too fragmented", max);
+					fail(path, "more than %zu extents, and a dump file may have "
+					     "%d: %s", max, DUMPFILE_MAX_EXTENTS, FRAGMENTED);
 					free(fm);
 					return -1;
 				}
@@ -1029,9 +1033,19 @@ static int to_extents(const char *path, const struct mapper *m, uint32_t ss,
 		      struct dumpfile_extent *ext, size_t *n)
 {
 	if (m->n > DUMPFILE_MAX_EXTENTS) {
-		fail(path, "%zu extents, more than %d", m->n, DUMPFILE_MAX_EXTENTS);
+		fail(path, "%zu extents, more than the %d a dump file may have (what the handoff "
+		     "record holds): %s", m->n, DUMPFILE_MAX_EXTENTS, FRAGMENTED);
 		return -1;
 	}
+	for (size_t i = 0; i < m->n; i++)
+		if (m->out[i].length <= DUMPFILE_BLOCK) {
+			fail(path, "extent %zu (file bytes %llu..%llu) is only %llu bytes, and every "
+			     "extent starts with a %u-byte marker block and needs room for the dump "
+			     "after it: %s", i, (unsigned long long)m->out[i].logical,
+			     (unsigned long long)(m->out[i].logical + m->out[i].length),
+			     (unsigned long long)m->out[i].length, DUMPFILE_BLOCK, FRAGMENTED);
+			return -1;
+		}
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->out[i].physical % ss || m->out[i].length % ss) {
 			fail(path, "an extent at byte %llu is not aligned to the disk's %u-byte "
@@ -1043,6 +1057,37 @@ static int to_extents(const char *path, const struct mapper *m, uint32_t ss,
 	}
 	*n = m->n;
 	return 0;
+}
+
+/*
+ * The part of the file this load allocated (from byte `from`) may end in
+ * extents too short for a marker block and data: the last blocks landed in
+ * a small hole of a fragmented filesystem.  Cut them off (whole 4 KiB
+ * blocks, never below MIN_SIZE) rather than refuse the file.  1 when
+ * cut (the caller maps it again), 0 when not, -1 after a refusal.
+ */
+static int trim_tail(int fd, const char *path, uint64_t *size, const struct mapper *m,
+		     uint64_t from)
+{
+	uint64_t cut = 0;
+	size_t k = m->n;
+
+	while (k > 1 && m->out[k - 1].length <= DUMPFILE_BLOCK && m->out[k - 1].logical >= from &&
+	       *size - cut - m->out[k - 1].length >= MIN_SIZE)
+		cut += m->out[--k].length;
+	if (cut == 0 || cut % DUMPFILE_BLOCK != 0)
+		return 0;
+	if (ftruncate(fd, (off_t)(*size - cut)) != 0 || fsync(fd) != 0) {
+		fail(path, "cutting off its last %llu bytes failed: %s", (unsigned long long)cut,
+		     strerror(errno));
+		return -1;
+	}
+	printf("%s: %s: its last %llu bytes got %zu extent%s too short for a marker block and "
+	       "data (a fragmented filesystem): cut to %llu bytes\n", TOOL, path,
+	       (unsigned long long)cut, m->n - k, m->n - k == 1 ? "" : "s",
+	       (unsigned long long)(*size - cut));
+	*size -= cut;
+	return 1;
 }
 
 int dumpfile_load(const struct dumpfile_opts *o)
@@ -1060,7 +1105,7 @@ int dumpfile_load(const struct dumpfile_opts *o)
 	struct stat st;
 	uint64_t size = 0, ss64 = 0, disk512 = 0;
 	size_t n = 0, n2 = 0;
-	bool fresh, unwritten;
+	bool fresh, unwritten, grown = false;
 	const char *why;
 	int fd = -1, rc = -1;
 
@@ -1097,6 +1142,8 @@ int dumpfile_load(const struct dumpfile_opts *o)
 			fail(o->path, "cannot shrink it: %s", strerror(errno));
 			goto out;
 		}
+		/* a new file refused from here on is emptied again (out:) */
+		grown = fresh;
 		/* only what is new: a hole in a reused file is refused below, never filled */
 		if (size > (uint64_t)st.st_size &&
 		    fallocate(fd, 0, (off_t)st.st_size, (off_t)(size - (uint64_t)st.st_size)) != 0 &&
@@ -1125,6 +1172,13 @@ int dumpfile_load(const struct dumpfile_opts *o)
 	if (unwritten) {
 		fail(o->path, "extents stay UNWRITTEN after zeros were written over them");
 		goto out;
+	}
+	if (!o->dry_run && size > (uint64_t)st.st_size) {
+		int cut = trim_tail(fd, o->path, &size, &m, (uint64_t)st.st_size);
+
+		if (cut < 0 || (cut > 0 && map_file(fd, o->path, sys, size, st.st_dev, &m, fsp,
+						     &unwritten) != 0))
+			goto out;
 	}
 	/* the disk */
 	if (read_u64(m.disk.dir, "queue/logical_block_size", &ss64) != 0)
@@ -1202,6 +1256,10 @@ int dumpfile_load(const struct dumpfile_opts *o)
 	       (unsigned long long)(t.dump_sectors * g.sector_size >> 20));
 	rc = 0;
 out:
+	/* a refused new file keeps no blocks: the next load starts it afresh */
+	if (rc != 0 && grown && ftruncate(fd, 0) == 0)
+		fprintf(stderr, "%s: dump file %s: its blocks freed again (left empty)\n", TOOL,
+			o->path);
 	if (fd >= 0)
 		close(fd);
 	free(fsp);

@@ -39,6 +39,7 @@
 #include "tools/dumpfile_state.h"
 #include "tools/handoff.h"
 #include "tools/load.h"
+#include "tools/loadsig.h"
 #include "tools/opts.h"
 
 #define TOOL		"postmortem load"
@@ -363,6 +364,61 @@ static int run(const char *const *argv)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * run() for kexec: its stderr passes through to ours and its first
+ * errlen - 1 bytes are kept in err (NUL-terminated), so that a refusal can
+ * be explained (tools/loadsig.c).
+ */
+static int run_capture(const char *const *argv, char *err, size_t errlen)
+{
+	int fds[2], st;
+	size_t kept = 0;
+	pid_t pid;
+
+	err[0] = '\0';
+	if (pipe(fds) != 0)
+		return run(argv);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (dup2(fds[1], 2) < 0)
+			_exit(127);
+		close(fds[1]);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "%s: cannot run %s: %s\n", TOOL, argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		char chunk[512];
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		fwrite(chunk, 1, (size_t)n, stderr);
+		if (kept + 1 < errlen) {
+			size_t take = (size_t)n < errlen - 1 - kept ? (size_t)n : errlen - 1 - kept;
+
+			memcpy(err + kept, chunk, take);
+			kept += take;
+			err[kept] = '\0';
+		}
+	}
+	fflush(stderr);
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static int unload(const struct load_opts *o)
 {
 	char kbuf[1024];
@@ -492,15 +548,22 @@ static int load(const struct load_opts *o)
 			close(memfd);
 		return 0;
 	}
-	int rc = run(argv);
+	char err[2048];
+	int rc = run_capture(argv, err, sizeof(err));
 	if (memfd >= 0)
 		close(memfd);	/* the key now lives only in the crash kernel's reservation */
 	if (rc != 0) {
-		char path[512], now[16];
+		char path[512], now[16], lockdown[32], why[1024];
+		struct loadsig_image img;
 
-		fprintf(stderr, "%s: kexec failed (exit %d)%s\n", TOOL, rc,
-			o->file_load ? "; the kernel refused kexec_file_load (lockdown or "
-			"signature policy?) -- see dmesg, or try without --file-load" : "");
+		loadsig_image(image, &img);
+		loadsig_lockdown(o->sysfs, lockdown, sizeof(lockdown));
+		if (loadsig_explain(image, &img, o->file_load, err, lockdown, why, sizeof(why)))
+			fprintf(stderr, "%s: kexec failed (exit %d): %s\n", TOOL, rc, why);
+		else
+			fprintf(stderr, "%s: kexec failed (exit %d)%s\n", TOOL, rc,
+				o->file_load ? "; the kernel refused kexec_file_load (lockdown or "
+				"signature policy?) -- see dmesg, or try without --file-load" : "");
 		/* the kernel drops the old crash image before it loads a new one */
 		sys_path(o, "kernel/kexec_crash_loaded", path, sizeof(path));
 		if (read_line(path, now, sizeof(now)) == 0)

@@ -50,23 +50,36 @@ Then on the host:
   - under OVMF, the configuration tables postmortem names (ACPI 2.0, ACPI,
     SMBIOS) are at the addresses the guest printed from
     /sys/firmware/efi/systab;
-  - dump=file (docs/dump-file.md; bios-dumpfile-ext4, bios-dumpfile-xfs):
-    the disk is one partition with an ext4 (fragmented: free space in 4
-    MiB holes) or xfs filesystem made on the host; the guest mounts it,
-    runs `postmortem load --dump-file /mnt/crash/pm.dump --size 96M`,
-    checks that the load recorded the file for savecore, unmounts it and
-    waits for an NMI; the host copies the disk image then and sends it.
-    After the dump, e2fsck -fn / xfs_repair -n are clean, every byte
-    outside the file's blocks (debugfs dump_extents / xfs_db bmap) is as
-    it was at the NMI, some inside changed, and `postmortem savecore
-    --from-file` on the file (copied out with debugfs, or by its blocks
-    for xfs) gives a kdump-compressed file whose log (makedumpfile
-    --dump-dmesg) has the panic.  Then the guest boots again
-    (pmtest=savecore): `postmortem savecore -o /mnt/crash/vmcore --clear`
-    with no dump argument finds the file the load recorded (state kept on
-    that filesystem) and marks it consumed, makedumpfile --dump-dmesg in
-    the guest finds the panic, the guest's vmcore is the host's byte for
-    byte, and the filesystem checks clean again.
+  - with Secure Boot enforced (ovmf-sb-file-load: OVMF's SMM build, a
+    variable store made by virt-fw-vars from OVMF_VARS_4M.ms.fd with a
+    test certificate and the Debian kernel's signer added to db; the
+    kernel booted with lockdown=integrity): the kernel says Secure Boot is
+    on, is locked down, has loaded the test certificate from db into its
+    platform keyring; kexec_file_load of the unsigned image (ENODATA) and
+    of one signed by another key (ENOKEY) and kexec_load are refused, each
+    with `postmortem load` naming signatures or lockdown as the cause; the
+    copy signed with the test key (scripts/sign.sh) loads, and its dump
+    is checked as any kdump-compressed one;
+  - dump=file (docs/dump-file.md; bios-dumpfile-root-ext4,
+    bios-dumpfile-root-ext4-nvme, bios-dumpfile-root-xfs-frag): the disk
+    (virtio-blk or NVMe, serial "pmroot") is one partition with an ext4
+    (free space in 4 MiB holes) or xfs filesystem made on the host from
+    the initramfs's own files, and the guest boots with it as its root
+    (pmroot=: the initramfs mounts it and switch_roots); for xfs the guest
+    first fills the free space with 32 KiB files and removes every other
+    one (pmfrag=, tests/linux/frag.c): over a thousand extents.  It runs `postmortem load --dump-file
+    /var/crash/postmortem.dump --size 96M` and waits for an NMI with the
+    root mounted read-write; the host stops QEMU, copies the disk, sends
+    the NMI and resumes.  Then the guest boots again from the disk
+    (pmtest=savecore: the kernel replays the journal): `postmortem
+    savecore -o /var/crash/vmcore --clear` with no dump argument finds the
+    file through the load's state file on the root and marks it consumed,
+    makedumpfile --dump-dmesg in the guest finds the panic, and the vmcore,
+    copied to a second disk, is checked here as any kdump-compressed file.
+    After that e2fsck -fn / xfs_repair -n are clean, the file's blocks
+    (debugfs dump_extents / xfs_db bmap) are 96 MiB and its header says
+    consumed, and of the disk as copied at the NMI only blocks of the file
+    changed in the crash kernel's dump (some did).
   - encrypted (docs/encryption.md; bios-kdump-encrypted, bios-serial-encrypted):
     the guest loads with --encrypt-to its test key (scripts/mkguest.py), the
     crash kernel names that key; with pages planted that the level keeps
@@ -81,20 +94,22 @@ Then on the host:
 PM_LINUX_KEEP=1 keeps the temporary directory and each case's files.
 
 --short runs the cases `make test` runs (BIOS kexec_load, OVMF
-kexec_file_load, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
+kexec_file_load, the same under Secure Boot, the OVMF capsule, -cpu max with the panic on CPU 3 of 4,
 a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
 the kdump-compressed file, the default format with planted pages at
-dump levels 31 and 0, the dump file on ext4, and the encrypted dump to
-the dump partition);
+dump levels 31 and 0, the dump file on an ext4 root on virtio-blk, and the
+encrypted dump to the dump partition);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
 import atexit
+import gzip
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -103,6 +118,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
+import secureboot as sb  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import kdump_read  # noqa: E402
 
@@ -127,8 +143,8 @@ class Case:
     def __init__(self, name, firmware="bios", load=(), dump="disk", smp=2, mem=512,
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
-                 fmt="elf", emulator=None, apic=None, level=None, plant=False, fsfile=None,
-                 encrypt=False):
+                 fmt="elf", emulator=None, apic=None, level=None, plant=False, root=None,
+                 frag=False, encrypt=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -150,12 +166,16 @@ class Case:
         # 31).  plant: pmplant pages of known content before the panic
         # (tests/linux/plant.c, PLANT), checked absent at 31, present at 0.
         self.level, self.plant = level, plant
-        # fsfile: "ext4": the disk is one partition with that filesystem,
-        # made here; the guest mounts it, loads with --dump-file there
-        # (FSFILE_SIZE), unmounts it and waits for the NMI (panic="nmi"):
-        # the disk is copied then, to show afterwards that the crash kernel
-        # wrote nothing outside the file (check_fsfile).
-        self.fsfile = fsfile
+        # root: "ext4" or "xfs": the disk (disk_dev) is one partition with
+        # that filesystem holding the guest's files (make_root_disk); the
+        # guest boots with it as its root (pmroot=), loads with --dump-file
+        # /var/crash/postmortem.dump (ROOT_FILE_SIZE) and waits for the NMI
+        # (panic="nmi"), the root still mounted read-write; QEMU is stopped
+        # and the disk copied then, to show afterwards that the crash kernel
+        # wrote nothing outside the file (check_root).  frag: the guest cuts
+        # the free space into ROOT_FRAG_KIB holes first (files over all of
+        # it, every other one removed): a dump file of thousands of extents.
+        self.root, self.frag = root, frag
         # encrypt: load --encrypt-to the guest's test key (scripts/mkguest.py):
         # the kernel must say it encrypts for that key; no planted page may
         # be on the disk or in the capture as written, no crash record sent;
@@ -187,6 +207,11 @@ ENC_LINE = (r"^dump: encrypted \(AES-256-GCM, [^)]+\) for key [0-9a-f]{64}; noth
 ENC_PUB = "/usr/share/postmortem/enc.pub.pem"     # in the guest (scripts/mkguest.py)
 ENC_KEY = os.path.join(GUEST, "enc.pem")          # its private half, here
 VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
+ROOT_FILE = "/var/crash/postmortem.dump"
+# 95 MiB: load cut off a last extent too short for a marker block (fragmented xfs)
+DUMPFILE_CHECKING = r"^dump: dump file /var/crash/postmortem\.dump: %s \(serial \"pmroot\"\), %s extents, " \
+    r"9[56] MiB; checking its markers"
+DUMPFILE_CHECKED = r"^dump: dump file /var/crash/postmortem\.dump on %s: \d+ markers and the header check out"
 VTD_OFF = r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"
 CASES = [
     Case("bios-kexec", "bios", short=True),
@@ -225,6 +250,13 @@ CASES = [
                  r"to serial ttyS0"]),
     Case("bios-smp4", "bios", smp=4),
     Case("ovmf-capsule", "ovmf", capsule=True, short=True),
+    # Secure Boot enforced (OVMF's SMM build, Debian's Microsoft-keyed store
+    # with a test certificate and the Debian kernel's signer added to db by
+    # virt-fw-vars): the guest is locked down (integrity); kexec_file_load
+    # refuses the unsigned image and one signed by another key, kexec_load
+    # is refused, and the copy signed with the test key loads and dumps.
+    Case("ovmf-sb-file-load", "ovmf-sb", load=["--file-load"], short=True, fmt=None,
+         expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages"]),
     # Linux leaves VT-d translating: postmortem must turn it off before its DMA.
     Case("bios-intel-iommu", "bios", qemu=["-device", "intel-iommu"], extra_append="intel_iommu=on",
          disk_dev=VIRTIO_IOMMU, short=True, expect=[VTD_OFF]),
@@ -254,12 +286,11 @@ CASES = [
     Case("bios-nmi", "bios", panic="nmi"),
     # The watchdog's hrtimer interrupt panics on the CPU that is stuck (1).
     Case("bios-softlockup", "bios", panic="softlockup"),
-    # dump=file: the dump into a file on the guest's own ext4 (docs/dump-file.md)
-    Case("bios-dumpfile-ext4", "bios", fmt=None, panic="nmi", fsfile="ext4",
+    # dump=file (docs/dump-file.md): the guest's root filesystem on the
+    # disk, the dump file in it, mounted read-write through the crash.
+    Case("bios-dumpfile-root-ext4", "bios", fmt=None, panic="nmi", root="ext4",
          disk_dev="virtio-blk-pci,serial=pmroot", short=True,
-         expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), ([2-9]|\d\d+) extents, 96 MiB; "
-                 r"checking its markers",
-                 r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
+         expect=[DUMPFILE_CHECKING % (r"virtio0", r"([2-9]|\d\d+)"), DUMPFILE_CHECKED % "virtio0"]),
     # Encrypted (docs/encryption.md): planted pages the level keeps, so a
     # clear dump would hold them: every page at dump.level=0 to the dump
     # partition; over serial (a slow target) level 23, which keeps user
@@ -271,15 +302,27 @@ CASES = [
          expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
                  r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 23\) "
                  r"to serial ttyS0"]),
-    Case("bios-dumpfile-xfs", "bios", fmt=None, panic="nmi", fsfile="xfs",
+    Case("bios-dumpfile-root-ext4-nvme", "bios", fmt=None, panic="nmi", root="ext4",
+         disk_dev="nvme,serial=pmroot",
+         expect=[DUMPFILE_CHECKING % (r"nvme\w*", r"([2-9]|\d\d+)"), DUMPFILE_CHECKED % r"nvme\w*"]),
+    # xfs, its free space cut into small holes: thousands of extents (more
+    # than one FIEMAP call's 512, an extent btree of two levels in xfs).
+    Case("bios-dumpfile-root-xfs-frag", "bios", fmt=None, panic="nmi", root="xfs", frag=True,
          disk_dev="virtio-blk-pci,serial=pmroot",
-         expect=[r"^dump: dump file /mnt/crash/pm\.dump: virtio0 \(serial \"pmroot\"\), \d+ extents?, 96 MiB; "
-                 r"checking its markers",
-                 r"^dump: dump file /mnt/crash/pm\.dump on virtio0: \d+ markers and the header check out"]),
+         expect=[DUMPFILE_CHECKING % (r"virtio0", r"\d{4}"), DUMPFILE_CHECKED % "virtio0"]),
 ]
-FSFILE_SIZE = "96M"
-# the filesystem's partition: byte offset and size (xfs wants 300 MB at least)
-FSFILE_PART = {"ext4": (1 << 20, 256 << 20), "xfs": (1 << 20, 320 << 20)}
+ROOT_FILE_SIZE = "96M"
+# the root filesystem's partition: byte offset and size (xfs wants 300 MB at least)
+ROOT_PART = {"ext4": (1 << 20, 320 << 20), "xfs": (1 << 20, 384 << 20)}
+# What the root filesystem leaves out of the initramfs: the kernel modules
+# (loaded before the switch) and /boot (the kdump cases' kernel).
+ROOT_SKIP = ("boot", "lib/modules")
+# frag: the guest fills the free space with files of ROOT_FRAG_KIB and
+# removes every other one before the load (pmfrag, tests/linux/frag.c).
+ROOT_FRAG_KIB = 32
+# ext4: files of 4 MiB over all the free space but this, every other one
+# removed on the host (debugfs): the dump file gets a few dozen extents.
+ROOT_EXT4_SLACK = 16 << 20
 CAPSULE = "/usr/share/postmortem/test.cap"
 STAGED = "postmortem-e3a0d1a0-5b8b-4f3c-9d2a-6c1e7b3f4a21.cap"
 
@@ -298,29 +341,104 @@ def make_disk(name, mem_mb, esp=False):
     return path
 
 
-def make_fs_disk(name, fs):
-    """A GPT disk of one partition (FSFILE_PART) holding a new fs filesystem."""
-    path = os.path.join(TMP, name + ".img")
+_TREE = []
+
+
+def guest_tree():
+    """The guest's initramfs (build/guest/initrd.img, newc) unpacked into a
+    directory, less ROOT_SKIP, once per run: (directory, [(name, mode,
+    symlink target or None)] in archive order, parents first)."""
+    if _TREE:
+        return _TREE[0]
+    data = gzip.open(os.path.join(GUEST, "initrd.img")).read()
+    top = os.path.join(TMP, "root-tree")
+    os.makedirs(top)
+    ents, pos = [], 0
+    while data[pos:pos + 6] == b"070701":
+        f = [int(data[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, nsize = f[1], f[6], f[11]
+        name = data[pos + 110:pos + 109 + nsize].decode()
+        body = (pos + 110 + nsize + 3) & ~3
+        blob = data[body:body + size]
+        pos = (body + size + 3) & ~3
+        if name == "TRAILER!!!":
+            break
+        if any(name == k or name.startswith(k + "/") for k in ROOT_SKIP):
+            continue
+        path = os.path.join(top, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if stat.S_ISDIR(mode):
+            os.makedirs(path, exist_ok=True)
+        elif stat.S_ISLNK(mode):
+            os.symlink(blob.decode(), path)
+        elif stat.S_ISREG(mode):
+            with open(path, "wb") as g:
+                g.write(blob)
+            os.chmod(path, mode & 0o7777)
+        else:
+            continue
+        ents.append((name, mode, blob.decode() if stat.S_ISLNK(mode) else None))
+    _TREE.append((top, ents))
+    return _TREE[0]
+
+
+def xfs_proto(path, top, ents):
+    """mkfs.xfs's protofile (-p) for the tree, every file owned by root."""
+    kids = {"": []}
+    for name, mode, target in ents:
+        kids.setdefault(os.path.dirname(name), []).append((name, mode, target))
+        if stat.S_ISDIR(mode):
+            kids.setdefault(name, [])
+    lines = ["/dev/null", "0 0", "d--755 0 0"]
+
+    def emit(d):
+        for name, mode, target in kids.get(d, []):
+            base, perm = os.path.basename(name), "%03o" % (mode & 0o777)
+            if stat.S_ISDIR(mode):
+                lines.append("%s d--%s 0 0" % (base, perm))
+                emit(name)
+                lines.append("$")
+            elif target is not None:
+                lines.append("%s l--%s 0 0 %s" % (base, perm, target))
+            else:
+                lines.append("%s ---%s 0 0 %s" % (base, perm, os.path.join(top, name)))
+    emit("")
+    lines.append("$")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def make_root_disk(case):
+    """A GPT disk of one partition (ROOT_PART) holding a new ext4 or xfs
+    filesystem with the guest's files (guest_tree: mkfs.ext4 -d, or
+    mkfs.xfs -p and a protofile), the guest's root.  ext4: free space in
+    4 MiB holes between files, as on a filesystem in use (a few dozen
+    extents; ROOT_EXT4_SLACK left whole).  (xfs with frag: the guest cuts
+    its free space into holes itself, pmfrag=.)"""
+    path = os.path.join(TMP, case.name + ".img")
     part = path + ".part"
-    off, size = FSFILE_PART[fs]
+    off, size = ROOT_PART[case.root]
+    top, ents = guest_tree()
     with open(part, "wb") as f:
         f.truncate(size)
-    mkfs = {"ext4": ["mkfs.ext4", "-q", "-F", "-b", "4096"], "xfs": ["mkfs.xfs", "-q", "-f"]}[fs]
-    subprocess.run(mkfs + [part], check=True, capture_output=True)
-    if fs == "ext4":
-        # free space in 4 MiB holes between files, as on a filesystem in
-        # use: the dump file gets many extents
-        filler = part + ".fill"
-        with open(filler, "wb") as f:
-            f.write(os.urandom(4 << 20))
-        n = (size >> 20) * 9 // 16 // 4
-        cmds = ["write %s fill.%d" % (filler, i) for i in range(n)] + \
+    if case.root == "ext4":
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-b", "4096", "-d", top, part], check=True,
+                       capture_output=True)
+        r = run_tool("dumpe2fs", "-h", part)
+        free = int(re.search(r"^Free blocks:\s+(\d+)", r.stdout, re.M).group(1)) * 4096
+        n = (free - ROOT_EXT4_SLACK) // (4 << 20)
+        # blocks allocated (unwritten extents), no data written: fast
+        cmds = ["write /dev/null fill.%d\nfallocate fill.%d 0 1023" % (i, i) for i in range(n)] + \
             ["rm fill.%d" % i for i in range(0, n, 2)]
         with open(part + ".cmds", "w") as f:
             f.write("\n".join(cmds) + "\n")
         subprocess.run(["debugfs", "-w", "-f", part + ".cmds", part], check=True, capture_output=True)
-        os.unlink(filler)
         os.unlink(part + ".cmds")
+    else:
+        proto = part + ".proto"
+        xfs_proto(proto, top, ents)
+        subprocess.run(["mkfs.xfs", "-q", "-f", "-p", proto, part], check=True, capture_output=True)
+        os.unlink(proto)
     with open(path, "wb") as f:
         f.truncate(off + size + (1 << 20))
     subprocess.run(["sgdisk", "-o", "-n", "1:%d:+%dM" % (off // 512, size >> 20), "-t", "1:8300", path],
@@ -330,6 +448,14 @@ def make_fs_disk(name, fs):
         shutil.copyfileobj(g, f, 1 << 20)
     os.unlink(part)
     return path
+
+
+def root_devs(case):
+    """The guest's names of its root partition and of the disk the second
+    boot copies the vmcore to (the first virtio disk after the root's)."""
+    if case.disk_dev.startswith("nvme"):
+        return "/dev/nvme0n1p1", "/dev/vda"
+    return "/dev/vda1", "/dev/vdb"
 
 
 def fs_blocks(part, path):
@@ -361,112 +487,119 @@ def xfs_blocks(part, path):
     return out
 
 
-def check_fsfile(case, disk, snap, core, res):
-    """After the dump into the file on the guest's ext4 or xfs: e2fsck -fn
-    or xfs_repair -n clean, the file's blocks from debugfs or xfs_db,
-    every byte of the disk outside them as it was when the guest waited
-    for the NMI (snap), the file copied out (debugfs dump; for xfs its
-    blocks in file order), and savecore --from-file on it gives the
-    kdump-compressed file, checked as any (check_kdump: makedumpfile
-    --dump-dmesg finds the panic)."""
-    if not any(ln.startswith("guest: savecore would read /mnt/crash/pm.dump") for ln in res.lines):
-        return "the guest's load recorded no dump file for savecore"
-    off, size = FSFILE_PART[case.fsfile]
+def changed_blocks(a, b):
+    """The 4 KiB blocks (byte offset / 4096) in which files a and b differ."""
+    out = set()
+    with open(a, "rb") as f, open(b, "rb") as g:
+        pos = 0
+        while True:
+            x, y = f.read(1 << 20), g.read(1 << 20)
+            if not x and not y:
+                break
+            if x != y:
+                for i in range(0, max(len(x), len(y)), 4096):
+                    if x[i:i + 4096] != y[i:i + 4096]:
+                        out.add((pos + i) // 4096)
+            pos += 1 << 20
+    return out
+
+
+def fsck_root(case, disk, when):
+    """None, or what e2fsck -fn / xfs_repair -n says of the root partition."""
+    off, size = ROOT_PART[case.root]
     part = disk + ".part"
     with open(disk, "rb") as f, open(part, "wb") as g:
         f.seek(off)
         g.write(f.read(size))
-    fsck = ["e2fsck", "-fn"] if case.fsfile == "ext4" else ["xfs_repair", "-n", "-f"]
+    fsck = ["e2fsck", "-fn"] if case.root == "ext4" else ["xfs_repair", "-n", "-f"]
     r = run_tool(*(fsck + [part]))
     if r.returncode != 0:
-        return "%s after the dump (exit %d): %s" % (" ".join(fsck), r.returncode,
-                                                    (r.stdout + r.stderr)[-300:])
-    blocks = fs_blocks(part, "/pm.dump") if case.fsfile == "ext4" else xfs_blocks(part, "/pm.dump")
-    if len(blocks) * 4096 != 96 << 20:
-        return "%d blocks found for /pm.dump, not 96 MiB of them" % len(blocks)
-    mine = os.path.join(TMP, case.name + ".pm.dump")
-    if case.fsfile == "ext4":   # the file as ext4 reads it
-        r = run_tool("debugfs", "-R", "dump /pm.dump " + mine, part)
-        if r.returncode != 0 or os.path.getsize(mine) != 96 << 20:
-            return "debugfs could not copy /pm.dump out: " + (r.stdout + r.stderr)[-300:]
-    else:                       # xfs_db has no dump: block by block in file order
-        with open(disk, "rb") as f, open(mine, "wb") as g:
-            for b in blocks:
-                f.seek(off + b * 4096)
-                g.write(f.read(4096))
+        os.unlink(part)
+        return "%s %s (exit %d): %s" % (" ".join(fsck), when, r.returncode, (r.stdout + r.stderr)[-300:])
+    return None
+
+
+def check_root(case, disk, snap, res):
+    """After the dump into /var/crash/postmortem.dump on the guest's root
+    (mounted read-write at the panic): the disk changed only inside the
+    file's blocks since QEMU was stopped for the NMI (snap), and in some of
+    them; the guest boots again from the disk (the kernel replays the
+    journal) and saves the dump with plain `postmortem savecore -o
+    /var/crash/vmcore --clear` (the file found through the load's state
+    file on the root), makedumpfile --dump-dmesg there finds the panic; the
+    vmcore it copies out is checked here as any kdump-compressed file
+    (check_kdump); then e2fsck -fn / xfs_repair -n are clean, the file's
+    blocks (debugfs, xfs_db) are 96 MiB and its header says consumed."""
+    if not any(ln.startswith("guest: savecore would read " + ROOT_FILE) for ln in res.lines):
+        return "the guest's load recorded no dump file for savecore"
+    changed = changed_blocks(snap, disk)
+    os.unlink(snap)
+    core = os.path.join(TMP, case.name + ".vmcore")
+    why = reboot_savecore(case, disk, core)
+    if why:
+        return why
+    why = check_kdump(core, case, res) or fsck_root(case, disk, "after the dump and the next boot")
+    if why:
+        return why
+    part = disk + ".part"
+    blocks = fs_blocks(part, ROOT_FILE) if case.root == "ext4" else xfs_blocks(part, ROOT_FILE)
     os.unlink(part)
-    # outside the file's blocks: unchanged; inside: the dump
-    inside = sorted(set(off + b * 4096 for b in blocks))
-    changed_in = 0
-    with open(snap, "rb") as a, open(disk, "rb") as b:
-        pos = 0
-        for start in inside + [os.path.getsize(disk)]:
-            while pos < start:
-                n = min(1 << 20, start - pos)
-                a.seek(pos)
-                b.seek(pos)
-                if a.read(n) != b.read(n):
-                    return "the disk changed outside the dump file's blocks near byte %d" % pos
-                pos += n
-            if start < os.path.getsize(disk):
-                a.seek(start)
-                b.seek(start)
-                changed_in += a.read(4096) != b.read(4096)
-                pos = start + 4096
-    if not changed_in:
+    if not (96 << 20) - (64 << 10) <= len(blocks) * 4096 <= 96 << 20:
+        return "%d blocks found for %s, not 96 MiB of them (less a short last extent)" % (
+            len(blocks), ROOT_FILE)
+    off = ROOT_PART[case.root][0]
+    inside = set(off // 4096 + b for b in blocks)
+    outside = sorted(changed - inside)
+    if outside:
+        return "%d blocks outside the dump file changed at the crash, the first at byte %d" % (
+            len(outside), outside[0] * 4096)
+    if not changed:
         return "the dump file's blocks are as they were before the panic"
-    r = run_tool(TOOL, "savecore", "--from-file", mine, "-o", core)
-    if r.returncode != 0 or "kdump-compressed" not in r.stdout:
-        return "savecore --from-file (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
-    why = check_kdump(core, case, res) or reboot_savecore(case, disk, core)
-    ext = next((m.group(1) for m in (re.search(r"\), (\d+) extents?, 96 MiB", ln) for ln in res.lines) if m),
+    with open(disk, "rb") as f:
+        f.seek(off + blocks[0] * 4096 + 512)
+        head = f.read(0x14)
+    if head[:8] != b"PMDUMPFL" or struct.unpack_from("<I", head, 0x10)[0] != 3:
+        return "the dump file's header does not say consumed after savecore --clear: %r" % head
+    ext = next((m.group(1) for m in (re.search(r"\), (\d+) extents?, 9[56] MiB", ln) for ln in res.lines) if m),
                "?")
-    res.note = "%s: %s extents, %d of %d file blocks written, the rest of the disk unchanged; %s" % (
-        case.fsfile, ext, changed_in, len(blocks), getattr(res, "note", ""))
-    return why
+    frag = next((ln[len("guest: "):] for ln in res.lines if ln.startswith("guest: pmfrag:")), None)
+    res.note = "%s root: %s extents%s, %d of %d file blocks written, nothing outside; %s" % (
+        case.root, ext, " (%s)" % frag if frag else "", len(changed), len(blocks),
+        getattr(res, "note", ""))
+    return None
 
 
 def reboot_savecore(case, disk, core):
-    """The next boot (pmtest=savecore): `postmortem savecore -o ... --clear`
-    with no dump argument in the guest finds the dump file its load
-    recorded and marks it consumed, makedumpfile there reads the panic from
-    its vmcore, which is the host's savecore result byte for byte; the
-    filesystem is clean after."""
+    """The next boot (pmtest=savecore) from the same root: `postmortem
+    savecore -o /var/crash/vmcore --clear` with no dump argument finds the
+    dump file its load recorded in /var/lib/postmortem and marks it
+    consumed, makedumpfile there reads the panic from the vmcore, which it
+    copies to a second disk (into core here); / is remounted read-only."""
+    root, outdev = root_devs(case)
     out = disk + ".out"
     with open(out, "wb") as f:
         f.truncate(96 << 20)
     args = ["-machine", "q35", "-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"), "-initrd", os.path.join(GUEST, "initrd.img"),
-            "-append", "console=ttyS0,115200 pmtest=savecore pmfs=/dev/vda1:/mnt/crash",
+            "-append", "console=ttyS0,115200 pmtest=savecore pmroot=%s pmout=%s" % (root, outdev),
             "-drive", "file=%s,format=raw,if=none,id=dump" % disk, "-device", case.disk_dev + ",drive=dump",
             "-drive", "file=%s,format=raw,if=none,id=out" % out, "-device", "virtio-blk-pci,drive=out"]
     res = q.run_qemu(args, [
-        r"^guest: savecore: savecore: the dump file /mnt/crash/pm\.dump \(recorded in "
-        r"/mnt/crash/\.postmortem/dumpfile by",
+        r"^guest: root %s \(%s\), switching to it" % (root, case.root),
+        r"^guest: savecore: savecore: the dump file %s \(recorded in "
+        r"/var/lib/postmortem/dumpfile by" % re.escape(ROOT_FILE),
         r"^guest: savecore: .*marked consumed",
         r"^guest: savecore exit 0",
         r"^guest: vmcore log: .*" + re.escape(case.panic_lines()[-1]),
-        r"^guest: vmcore (\d+) bytes on /dev/vdb",
-        r"^guest: unmounted /mnt/crash"], TIMEOUT, must_exit=True, mem=str(case.mem))
+        r"^guest: vmcore (\d+) bytes on " + outdev,
+        r"^guest: / remounted read-only"], TIMEOUT, must_exit=True, mem=str(case.mem))
     if res.failure:
         return "the boot after the crash: %s; its lines: %s" % (
             res.failure, [ln for ln in res.lines if ln.startswith("guest:")][-12:])
     size = next(int(m.group(1)) for m in (re.match(r"^guest: vmcore (\d+) bytes", ln) for ln in res.lines) if m)
-    with open(out, "rb") as f, open(core, "rb") as g:
-        if size != os.path.getsize(core) or f.read(size) != g.read():
-            return "the guest's savecore gave other bytes (%d) than the host's (%d)" % (
-                size, os.path.getsize(core))
-    off, psize = FSFILE_PART[case.fsfile]
-    part = disk + ".part"
-    with open(disk, "rb") as f, open(part, "wb") as g:
-        f.seek(off)
-        g.write(f.read(psize))
-    fsck = ["e2fsck", "-fn"] if case.fsfile == "ext4" else ["xfs_repair", "-n", "-f"]
-    r = run_tool(*(fsck + [part]))
-    os.unlink(part)
-    if r.returncode != 0:
-        return "%s after the guest's savecore (exit %d): %s" % (" ".join(fsck), r.returncode,
-                                                                (r.stdout + r.stderr)[-300:])
+    with open(out, "rb") as f, open(core, "wb") as g:
+        g.write(f.read(size))
+    os.unlink(out)
     return None
 
 
@@ -474,8 +607,8 @@ def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
     if case.encrypt:
         load += ["--encrypt-to", ENC_PUB]
-    if case.fsfile:
-        load = ["--dump-file", "/mnt/crash/pm.dump", "--size", FSFILE_SIZE] + case.load
+    if case.root:
+        load = ["--dump-file", ROOT_FILE, "--size", ROOT_FILE_SIZE] + case.load
     more = []
     if case.fmt:        # the ELF core named; None: the default, kdump-compressed
         more.append("dump.format=" + case.fmt)
@@ -489,11 +622,16 @@ def qemu_args(case, disk, tmpdir):
     if case.plant:
         user, cache = case.plant if isinstance(case.plant, tuple) else (PLANT_USER_MIB, PLANT_CACHE_MIB)
         append += " pmplant=%d,%d,%d" % (PLANT_SEED, user, cache)
-    if case.fsfile:
-        append += " pmfs=/dev/vda1:/mnt/crash"
-    args = (["-cpu", case.cpu] if case.cpu else []) + ["-machine", "q35", "-smp", str(case.smp),
+    if case.root:
+        append += " pmroot=" + root_devs(case)[0] + (" pmfrag=/fill:%d" % ROOT_FRAG_KIB if case.frag else "")
+    initrd = os.path.join(GUEST, "initrd.img")
+    if case.firmware == "ovmf-sb":
+        append += " lockdown=integrity pmsb=/sb"
+        initrd = sb_initrd(tmpdir)
+    args = (["-cpu", case.cpu] if case.cpu else []) + (
+            ["-machine", "q35"] if case.firmware != "ovmf-sb" else []) + ["-smp", str(case.smp),
             "-kernel", os.path.join(GUEST, "vmlinuz"),
-            "-initrd", os.path.join(GUEST, "initrd.img"),
+            "-initrd", initrd,
             "-append", append,
             "-drive", "file=%s,format=raw,if=none,id=dump" % disk,
             "-device", case.disk_dev + ",drive=dump"]
@@ -507,8 +645,52 @@ def qemu_args(case, disk, tmpdir):
     args = case.qemu + args
     if case.firmware == "ovmf":
         args = q.ovmf_args(tmpdir) + args
+    if case.firmware == "ovmf-sb":
+        args = sb.qemu_args(os.path.join(tmpdir, "OVMF_VARS.sb.fd")) + args
     return args
 
+
+def sb_initrd(tmpdir):
+    """For a Secure Boot case: keys made here (a test key enrolled in db, and
+    another), the variable store (OVMF_VARS_4M.ms.fd with the test
+    certificate and the signer of Debian's kernel added to db, so that
+    OVMF starts that kernel), build/postmortem.bzImage signed with each key
+    (make sign's scripts/sign.sh) and the guest's initramfs with a second
+    archive in front of it holding them as /sb/signed.bzImage and
+    /sb/other.bzImage.  Returns that initramfs."""
+    key, crt = sb.make_key(tmpdir, "db", "postmortem test db")
+    okey, ocrt = sb.make_key(tmpdir, "other", "postmortem test other")
+    deb = sb.signer_cert(os.path.join(GUEST, "vmlinuz"), os.path.join(tmpdir, "debian.pem"))
+    sb.make_vars(tmpdir, db=[crt, deb])
+    bz = os.path.join(q.BUILD, "postmortem.bzImage")
+    files = {"sb/signed.bzImage": sb.sign(key, crt, bz, os.path.join(tmpdir, "signed.bzImage")),
+             "sb/other.bzImage": sb.sign(okey, ocrt, bz, os.path.join(tmpdir, "other.bzImage"))}
+    out = os.path.join(tmpdir, "initrd.img")
+    with open(out, "wb") as f:
+        f.write(sb.cpio({k: open(v, "rb").read() for k, v in files.items()}))
+        with open(os.path.join(GUEST, "initrd.img"), "rb") as g:
+            shutil.copyfileobj(g, f)
+    return out
+
+
+# What a Secure Boot case must show before the load that works: Secure Boot
+# on, the kernel locked down, the test certificate in its platform keyring
+# (from db), the unsigned image and the other key's refused by the kernel
+# with postmortem load naming the signature, and kexec_load refused.
+SB_EXPECT = [
+    r"^guest: lockdown .*\[integrity\]",
+    r"^guest: dmesg: .*secureboot: Secure boot enabled",
+    r"^guest: dmesg: .*Loaded X\.509 cert 'postmortem test db",
+    r"^guest: sb unsigned: postmortem load: kexec failed \(exit \d+\): the kernel refused "
+    r"/usr/lib/postmortem/postmortem\.bzImage: it has no signature",
+    r"^guest: sb unsigned exit 1",
+    r"^guest: sb other: postmortem load: kexec failed \(exit \d+\): the kernel refused "
+    r"/sb/other\.bzImage's signature \(Required key not available; lockdown: integrity\): no key it trusts",
+    r"^guest: sb other exit 1",
+    r"^guest: sb kexec_load: postmortem load: kexec failed \(exit \d+\): the kernel refused kexec_load "
+    r"\((Operation not permitted|Permission denied); lockdown: integrity\)",
+    r"^guest: sb kexec_load exit 1",
+]
 
 def run_tool(*argv):
     return subprocess.run(list(argv), capture_output=True, text=True)
@@ -955,15 +1137,15 @@ def check_not_clear(path):
 
 
 def run_case(case):
-    why = q.emulator_missing(case.emulator)
+    why = q.emulator_missing(case.emulator) or (sb.missing() if case.firmware == "ovmf-sb" else None)
     if why:
         return q.skip(why)
     if case.fallback:
         disk = os.path.join(TMP, case.name + ".img")
         with open(disk, "wb") as f:          # a blank disk: nothing to dump to
             f.truncate(64 << 20)
-    elif case.fsfile:
-        disk = make_fs_disk(case.name, case.fsfile)
+    elif case.root:
+        disk = make_root_disk(case)
     else:
         disk = make_disk(case.name, case.mem, esp=case.capsule)
     snap = disk + ".snap"
@@ -994,6 +1176,8 @@ def run_case(case):
                 [BANNER] + case.expect + [r"^dump: writing .* to disk ", COMPLETE]
             if case.plant:
                 expect.insert(1, r"^guest: plant ready")
+            if case.firmware == "ovmf-sb":
+                expect[0:0] = SB_EXPECT
             if case.cpu == "max":       # the guest really ran 5-level paging...
                 expect[0:0] = [r"^guest: la57: 5-level paging on"]
             if case.apic == "x2APIC":   # ...or x2APIC mode (Linux says so early)
@@ -1010,18 +1194,26 @@ def run_case(case):
 
                 def on_line(line, mon=mon):
                     if line.startswith("guest: waiting for an NMI"):
-                        if case.fsfile:     # the disk as the crash kernel finds it
+                        if case.root:
+                            # the disk as the crash kernel finds it: QEMU
+                            # stopped (its disk requests drained), copied,
+                            # the NMI sent and QEMU resumed to take it
+                            q.monitor_command(mon, "stop")
                             shutil.copyfile(disk, snap)
-                        q.monitor_command(mon, "nmi")
-                if case.fsfile:
-                    expect[1:1] = [r"^guest: mounted /dev/vda1 at /mnt/crash \(%s\)" % case.fsfile,
-                                   r"^guest: postmortem loaded",
-                                   r"^guest: savecore would read /mnt/crash/pm\.dump",
-                                   r"^guest: unmounted /mnt/crash"]
-                    del expect[0]
-            if case.fsfile:
+                            q.monitor_command(mon, "nmi")
+                            q.monitor_command(mon, "cont")
+                        else:
+                            q.monitor_command(mon, "nmi")
+                if case.root:
+                    expect[0:1] = [r"^guest: root %s \(%s\), switching to it" % (root_devs(case)[0], case.root),
+                                   r"^guest: running on the root filesystem \(%s\)" % case.root] + \
+                        ([r"^guest: pmfrag: \d+ files of %d KiB in /fill, the odd ones removed" % ROOT_FRAG_KIB]
+                         if case.frag else []) + \
+                        [r"^guest: postmortem loaded",
+                         r"^guest: savecore would read " + re.escape(ROOT_FILE)]
+            if case.root:
                 expect[expect.index(r"^dump: writing .* to disk ")] = \
-                    r"^dump: writing .* to the dump file on virtio0"
+                    r"^dump: writing .* to the dump file on \w+"
             if case.capsule:
                 at = expect.index(r"^dump: writing .* to disk ")
                 expect[at:at] = [r"^efirt: runtime services v2\.\d+ \(virtual mode\)",
@@ -1063,8 +1255,8 @@ def run_case(case):
                 else None
             if res.failure:
                 return res
-    elif case.fsfile:
-        res.failure = check_fsfile(case, disk, snap, core, res)
+    elif case.root:
+        res.failure = check_root(case, disk, snap, res)
         cleanup(case)
         return res
     else:
@@ -1087,7 +1279,7 @@ def run_case(case):
             written = next((int(m.group(1)) for m in (re.match(r"^dump: writing (\d+) MiB ELF core", ln)
                                                       for ln in res.lines) if m), 0)
             ELF_SIZES[case.name] = (written, os.path.getsize(core))
-    if res.failure is None and case.firmware == "ovmf":
+    if res.failure is None and case.firmware in ("ovmf", "ovmf-sb"):
         res.failure = check_tables(res)
     cleanup(case)
     return res

@@ -6,6 +6,7 @@
  * every marker sector of every segment and numbers the rest.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,5 +441,128 @@ TEST(test_view_verify)
 	CHECK_EQ(dumpfile_set_state(&dev, e, 2, &g, 9, 0, scratch), -EINVAL);
 }
 
-TEST_MAIN(test_view_verify, test_geom, test_extents_check, test_map, test_map_first_sector, test_marker,
+/*
+ * The most extents a dump file may have (DUMPFILE_MAX_EXTENTS), each the
+ * shortest possible (a marker block and one sector), in the reverse of
+ * disk order with a sector between them, as on a badly fragmented
+ * filesystem: the record carries them through a handoff block, the crash
+ * side's walk checks every marker, a dump through the view fills exactly
+ * the sector after each marker, the header's state is rewritten.  One
+ * more extent is refused by the writer and the decoder.
+ */
+TEST(test_max_extents)
+{
+	enum { SS = 512, N = DUMPFILE_MAX_EXTENTS, LEN = 9, STEP = LEN + 1, BASE = 16 };
+	enum { DISK = BASE + N * STEP + BASE };
+	static uint8_t disk[DISK * SS], copy[DISK * SS], scratch[DUMPFILE_BLOCK];
+	static uint8_t block[N * 16 + 4096], payload[328 + (N + 1) * 16];
+	static struct dumpfile_extent e[N + 1], got[N + 1];
+	struct handoff_writer w;
+	struct handoff_dump_file h, out;
+	struct handoff_record rec;
+	struct dumpfile_geom g;
+	struct dumpfile_totals t;
+	struct dumpfile_cursor cur = { 0, 0, 0, 0 };
+	struct dumpfile_segment seg;
+	struct dumpfile_header fh, fgot;
+	struct dumpfile_view v;
+	struct blkdev dev;
+	size_t total, at = 0, n;
+	uint32_t bad;
+	uint8_t buf[SS];
+	const char *why;
+
+	for (size_t i = 0; i <= N; i++)
+		e[i] = (struct dumpfile_extent){ BASE + (N - 1 - i) * STEP, LEN };
+	e[N].start = DISK - BASE + 1;		/* the one too many: after the others */
+	CHECK_EQ(dumpfile_geom_init(&g, SS, DUMPFILE_STRIDE), 0);
+	CHECK_EQ(dumpfile_extents_check(e, N, &g, DISK, &t, &why), 0);
+	CHECK_EQ(t.segments, N);
+	CHECK_EQ(t.dump_sectors, N);
+	CHECK_EQ(dumpfile_extents_check(e, N + 1, &g, DISK, &t, &why), -EBADMSG);
+	CHECK_EQ(dumpfile_extents_check(e, N, &g, DISK, &t, &why), 0);
+
+	/* the record, through a handoff block */
+	memset(&h, 0, sizeof(h));
+	h.disk_kind = HANDOFF_DISK_VIRTIO_BLK;
+	h.sector_size = SS;
+	h.stride = DUMPFILE_STRIDE;
+	h.disk_sectors = DISK;
+	h.file_size = (uint64_t)N * LEN * SS;
+	memcpy(h.nonce, nonce, sizeof(nonce));
+	strcpy(h.serial, "pmroot");
+	strcpy(h.path, "/var/crash/postmortem.dump");
+	handoff_writer_init(&w, block, sizeof(block), 1700000000);
+	CHECK_EQ(handoff_add_dump_file(&w, &h, e, N + 1), -EINVAL);
+	CHECK_EQ(handoff_add_dump_file(&w, &h, e, N), 0);
+	CHECK_EQ(handoff_finish(&w, &total), 0);
+	CHECK_EQ(handoff_verify(block, total, NULL), 0);
+	CHECK_EQ(handoff_next(block, total, &at, &rec), 0);
+	CHECK_EQ(rec.length, 328 + N * 16);
+	CHECK_EQ(handoff_get_dump_file(&rec, &out, got, N, &n, &why), 0);
+	CHECK_EQ(n, N);
+	CHECK(memcmp(got, e, N * sizeof(e[0])) == 0);
+	CHECK_EQ(handoff_get_dump_file(&rec, &out, got, N - 1, &n, &why), -ENOSPC);
+	/* the same payload with one extent more: the decoder refuses the count */
+	memcpy(payload, rec.payload, rec.length);
+	memcpy(payload + rec.length, &e[N], sizeof(e[N]));
+	test_put32(payload + 8, N + 1);
+	test_put64(payload + 0x20, h.file_size + LEN * SS);
+	rec.payload = payload;
+	rec.length += 16;
+	CHECK_EQ(handoff_get_dump_file(&rec, &out, got, N + 1, &n, &why), -EBADMSG);
+	CHECK_STR(why, "extent count not 1 .. 4096");
+
+	/* the file on a RAM disk: every marker, the header in the first extent */
+	memset(disk, 0x5a, sizeof(disk));
+	CHECK_EQ(blkdev_ram_init(&dev, "ram", disk, sizeof(disk), SS), 0);
+	while (dumpfile_segment_next(e, N, &g, &cur, &seg) == 0) {
+		memset(disk + seg.device_sector * SS, 0, DUMPFILE_BLOCK);
+		dumpfile_marker_encode(nonce, &seg, SS, disk + seg.device_sector * SS, DUMPFILE_BLOCK);
+	}
+	CHECK_EQ(cur.index, N);
+	fh = good_header();
+	fh.file_size = h.file_size;
+	fh.extent_count = N;
+	fh.segments = t.segments;
+	fh.dump_sectors = t.dump_sectors;
+	dumpfile_header_encode(&fh, disk + e[0].start * SS + DUMPFILE_HEADER_OFFSET, DUMPFILE_HEADER_SIZE);
+	CHECK_EQ(dumpfile_verify(&dev, e, N, &g, nonce, scratch, &fgot, &bad, &why), 0);
+	CHECK_EQ(fgot.extent_count, N);
+
+	/* a dump through the view: the sector after each marker, nothing else */
+	memcpy(copy, disk, sizeof(disk));
+	CHECK_EQ(dumpfile_view_init(&v, &dev, e, N, &g, t.dump_sectors), 0);
+	uint64_t failed = 0;
+
+	for (uint64_t d = 0; d < t.dump_sectors; d++) {
+		memset(buf, (int)(d & 0xff) ^ 0xa5, sizeof(buf));
+		failed += blkdev_write(&v.dev, d, 1, buf) != 0;
+	}
+	CHECK_EQ(failed, 0);
+	CHECK_EQ(blkdev_write(&v.dev, t.dump_sectors, 1, buf), -ERANGE);
+	uint64_t wrong = 0, outside = 0;
+	for (uint64_t k = 0; k < DISK; k++) {
+		bool data = k >= BASE && k < BASE + N * STEP && (k - BASE) % STEP == LEN - 1;
+		uint8_t want = (uint8_t)(((N - 1 - (k - BASE) / STEP) & 0xff) ^ 0xa5);
+
+		if (data)
+			wrong += disk[k * SS] != want || disk[k * SS + SS - 1] != want;
+		else
+			outside += memcmp(disk + k * SS, copy + k * SS, SS) != 0;
+	}
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(outside, 0);
+	CHECK_EQ(dumpfile_verify(&dev, e, N, &g, nonce, scratch, &fgot, &bad, &why), 0);
+	CHECK_EQ(dumpfile_set_state(&dev, e, N, &g, DUMPFILE_WRITTEN, 42, scratch), 0);
+	CHECK_EQ(dumpfile_verify(&dev, e, N, &g, nonce, scratch, &fgot, &bad, &why), 0);
+	CHECK_EQ(fgot.state, DUMPFILE_WRITTEN);
+
+	/* the last extent's marker overwritten: found, nothing else read as good */
+	memset(disk + e[N - 1].start * SS, 0, SS);
+	CHECK_EQ(dumpfile_verify(&dev, e, N, &g, nonce, scratch, &fgot, &bad, &why), -ENODATA);
+	CHECK_EQ(bad, N - 1);
+}
+
+TEST_MAIN(test_max_extents, test_view_verify, test_geom, test_extents_check, test_map, test_map_first_sector, test_marker,
 	  test_header, test_record, test_record_malformed)
