@@ -174,6 +174,8 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	inner->inner_format = s->body_format == DUMPHDR_BODY_KDUMP ? DUMPHDR_BODY_KDUMP : DUMPHDR_BODY_ELF;
 	inner->size_bound = s->size_bound;
 	inner->why[0] = '\0';
+	inner->truncated = false;	/* a second stream starts afresh (the ELF core after a */
+	inner->kept = 0;		/* kdump-compressed file given up: kernel/kdump.c) */
 	err = inner->begin(inner, encdump_stream_size(ENCDUMP_CHUNK_SIZE, file_size), nsegs);
 	s->truncated = inner->truncated;
 	s->kept = 0;
@@ -200,8 +202,11 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 
 static int enc_write(struct dumpsink *s, const void *buf, size_t len)
 {
-	(void)s;
-	return encdump_seal_write(&sealer, buf, len);
+	int err = encdump_seal_write(&sealer, buf, len);
+
+	if (err && s->why[0] == '\0')	/* a target's error has set why already */
+		snprintf(s->why, sizeof(s->why), "sealing a chunk failed (error %d)", err);
+	return err;
 }
 
 static int enc_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
@@ -211,8 +216,11 @@ static int enc_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 	(void)digest;		/* of the plaintext, which no target holds */
 	sealing = false;
 	err = encdump_seal_finish(&sealer);
-	if (err)
+	if (err) {
+		if (s->why[0] == '\0')
+			snprintf(s->why, sizeof(s->why), "sealing the last chunk failed (error %d)", err);
 		return err;
+	}
 	crypto_sha256_final(&stream_sha, s->digest);
 	err = inner->finish(inner, s->digest);
 	if (err)
