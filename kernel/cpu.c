@@ -474,14 +474,6 @@ bool cpu_has_aesni(void)
 	return (c >> 25) & 1;
 }
 
-bool cpu_has_pclmul(void)
-{
-	uint32_t a, b, c, d;
-
-	cpuid(1, &a, &b, &c, &d);
-	return (c >> 1) & 1;
-}
-
 void cpu_entry_info(struct cpu_entry *e)
 {
 	uint32_t a, b, c, d, max;

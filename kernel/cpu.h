@@ -95,10 +95,9 @@ static inline uint64_t cpu_read_cr3(void)
  */
 size_t cpu_hw_random(uint8_t *out, size_t len, const char **source);
 
-/* What the CPU offers AES-GCM: AES-NI (CPUID 1 ECX bit 25) and PCLMULQDQ
- * (bit 1), as mbedTLS's aesni.c checks them. */
+/* AES-NI (CPUID 1 ECX bit 25), as mbedTLS's aesni.c checks it: the
+ * encrypted dump's console line says how AES runs. */
 bool cpu_has_aesni(void);
-bool cpu_has_pclmul(void);
 
 /* A number that differs from run to run, for dump ids: the TSC mixed. */
 static inline uint64_t cpu_rdtsc_id(void)
