@@ -353,8 +353,9 @@ $(B)/fz/%.o: %.c | $(SETUP)
 $(B)/host/textesc_test: $(B)/san/tools/textesc.o
 $(B)/host/fileblk_test: $(B)/san/tools/fileblk.o
 $(B)/host/blkdev_test: $(B)/san/kernel/blkdev_registry.o
-# AES-GCM as the kernel links it: Debian's gcm.c.o, aes.c.o and aesni.c.o
-# with crypto/gcm_block.c under them instead of mbedTLS's cipher layer.
+# mbedTLS's GCM from Debian's gcm.c.o, aes.c.o and aesni.c.o with
+# crypto/gcm_block.c under them instead of mbedTLS's cipher layer (the
+# kernel's own GCM, crypto/gcm_fast.c, is tests/unit/gcm_fast_test.c's).
 AESGCM_KOBJS := gcm.c.o aes.c.o aesni.c.o
 $(B)/host/aesgcm_test: $(addprefix $(B)/host/mbedtls/,$(AESGCM_KOBJS))
 $(B)/host/mbedtls/%: $(MBEDTLS_A)

@@ -1,10 +1,10 @@
 /*
  * AES-256-GCM (NIST SP 800-38D) with 12-byte IVs and 16-byte tags,
- * computed by mbedTLS's GCM from Debian's libmbedtls-dev: on the host,
- * -lmbedcrypto; in the kernel, gcm.c.o, aes.c.o and aesni.c.o from
- * libmbedcrypto.a linked as they are, with crypto/gcm_block.c in place of
- * mbedTLS's generic cipher layer (which would pull in every cipher the
- * library has).  This wrapper keeps mbedTLS's headers out of our modules.
+ * computed by mbedTLS's GCM from Debian's libmbedtls-dev on the host
+ * (-lmbedcrypto); in the kernel the same mbedtls_gcm_* calls are answered
+ * by kernel/mbedtls_gcm.c over crypto/gcm_fast.c (mbedTLS's AES, a faster
+ * GCM: docs/encryption.md).  This wrapper keeps mbedTLS's headers out of
+ * our modules.
  *
  * Interface: crypto_aesgcm_setkey() once per key, then any number of
  * crypto_aesgcm_seal() / crypto_aesgcm_open(), then crypto_aesgcm_free()

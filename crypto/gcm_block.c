@@ -6,11 +6,12 @@
  * library has: linking gcm.c.o from Debian's libmbedcrypto.a pulls in 24
  * objects, about 180 KB, down to bignum and stdio.  gcm.c calls only five
  * functions of that layer; this file defines them for AES in ECB mode (all
- * GCM asks of its cipher), over aes.c.o.  The kernel links gcm.c.o, aes.c.o
- * and aesni.c.o and gets these from the pure library; the host program
- * links the whole libmbedcrypto and never pulls this file in (nothing of
- * ours calls these names, and an archive member is only taken for a name
- * still undefined).  tests/unit/aesgcm_test.c links it the kernel's way.
+ * GCM asks of its cipher), over aes.c.o.  tests/unit/aesgcm_test.c links
+ * gcm.c.o, aes.c.o and aesni.c.o with these; the kernel no longer links
+ * gcm.c.o (kernel/mbedtls_gcm.c answers its calls over crypto/gcm_fast.c),
+ * and the host program links the whole libmbedcrypto and never pulls this
+ * file in (nothing of ours calls these names, and an archive member is only
+ * taken for a name still undefined).
  *
  * Contract (mbedtls/cipher.h): info_from_values answers only AES-128/192/256
  * ECB; setup allocates an mbedtls_aes_context (calloc); setkey takes the
