@@ -64,6 +64,8 @@ KERNEL_SRCS := \
 	kernel/kcompress.c \
 	kernel/dumpsink.c \
 	kernel/fatsink.c \
+	kernel/encsink.c \
+	kernel/mbedtls_gcm.c \
 	kernel/filesink.c \
 	kernel/esp.c \
 	kernel/capsule_stage.c \
@@ -104,11 +106,15 @@ TOOL_SRCS := \
 	tools/vmcore_expand.c \
 	tools/compress.c \
 	tools/opts.c \
-	tools/outfile.c
+	tools/outfile.c \
+	tools/enckey.c
 
-# mbedTLS: Debian's libmbedcrypto.a objects, linked as they are.
+# mbedTLS: Debian's libmbedcrypto.a objects, linked as they are: SHA-256,
+# and AES for encrypted dumps (aes, and aesni: AES-NI only where CPUID has
+# it).  GCM itself is crypto/gcm_fast.c behind kernel/mbedtls_gcm.c (the
+# mbedtls_gcm_* calls crypto/aesgcm.c makes), not gcm.c.o: docs/encryption.md.
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
-MBEDTLS_OBJS := sha256.c.o platform_util.c.o
+MBEDTLS_OBJS := sha256.c.o platform_util.c.o aes.c.o aesni.c.o
 # LZO: Debian's liblzo2.a LZO1X-1 compressor (needs only memcpy/memset),
 # linked as it is; formats/pagecomp.c compresses kdump-compressed pages with it.
 LZO_A := /usr/lib/x86_64-linux-gnu/liblzo2.a
@@ -224,7 +230,14 @@ $(B)/include/mbedtls/sha256.h: /usr/include/mbedtls/sha256.h
 	@mkdir -p $(B)/include
 	rm -rf $(B)/include/mbedtls && cp -r /usr/include/mbedtls $(B)/include/
 
-$(B)/k/crypto/sha256.o: crypto/sha256.c $(B)/include/mbedtls/sha256.h | $(SETUP) $(NEWLIB)/lib/libc.a
+# The crypto/ wrappers over mbedTLS (SHA-256, AES-GCM and GCM's block
+# cipher, crypto/gcm_block.c) see those copies.
+MBEDTLS_WRAPPERS := sha256 aesgcm gcm_block gcm_fast
+$(B)/k/kernel/mbedtls_gcm.o: kernel/mbedtls_gcm.c $(B)/include/mbedtls/sha256.h | $(SETUP) $(NEWLIB)/lib/libc.a
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
+$(patsubst %,$(B)/k/crypto/%.o,$(MBEDTLS_WRAPPERS)): $(B)/k/crypto/%.o: crypto/%.c \
+		$(B)/include/mbedtls/sha256.h | $(SETUP) $(NEWLIB)/lib/libc.a
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
 
@@ -342,6 +355,14 @@ $(B)/fz/%.o: %.c | $(SETUP)
 $(B)/host/textesc_test: $(B)/san/tools/textesc.o
 $(B)/host/fileblk_test: $(B)/san/tools/fileblk.o
 $(B)/host/blkdev_test: $(B)/san/kernel/blkdev_registry.o
+# mbedTLS's GCM from Debian's gcm.c.o, aes.c.o and aesni.c.o with
+# crypto/gcm_block.c under them instead of mbedTLS's cipher layer (the
+# kernel's own GCM, crypto/gcm_fast.c, is tests/unit/gcm_fast_test.c's).
+AESGCM_KOBJS := gcm.c.o aes.c.o aesni.c.o
+$(B)/host/aesgcm_test: $(addprefix $(B)/host/mbedtls/,$(AESGCM_KOBJS))
+$(B)/host/mbedtls/%: $(MBEDTLS_A)
+	@mkdir -p $(@D)
+	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
 # pe_test also checks the built image's layout (boot/setup.asm).
 $(B)/host/pe_test: $(B)/postmortem.bzImage
 
@@ -368,7 +389,7 @@ $(FUZZ_TOOL_FUZZERS): $(patsubst %.c,$(B)/fz/%.o,$(FUZZ_TOOL_SRCS)) tests/fuzz/t
 $(FUZZ_TOOL_FUZZERS): FUZZ_EXTRA_FLAGS := -DPM_VERSION=\"$(VERSION)\"
 
 # The shell tests' input generators: the pure code the kernel writes with.
-$(B)/host/dumpgen: $(B)/tool/tools/fileblk.o
+$(B)/host/dumpgen: $(B)/tool/tools/fileblk.o $(B)/tool/tools/enckey.o
 $(TEST_GENS): $(B)/host/%: tests/tools/%.c $(LIBPURE_TOOL) | $(SETUP)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(filter %.o,$^) $(LIBPURE_TOOL) $(HOSTLIBS)

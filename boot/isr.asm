@@ -7,7 +7,10 @@
 ; trap_handler(struct trap_frame *) (kernel/trap.h: the field order there is
 ; the push order here, reversed).  trap_handler reports and does not
 ; return, except for an NMI (vector 2, on its own IST stack), which it counts
-; and returns from through the iretq path.
+; and returns from through the iretq path.  An NMI can arrive in the middle
+; of SSE code (AES-NI rounds, GHASH, the compressors, compiler-made copies),
+; and the C handler may use XMM registers: the x87/SSE state is saved with
+; FXSAVE64 around the call and restored before iretq.
 global pm_isr_table
 
 section .text
@@ -53,8 +56,11 @@ isr_common:
 	mov	rdi, rsp
 	mov	rbx, rsp
 	and	rsp, -16
+	sub	rsp, 512		; FXSAVE area: 512 bytes, 16-aligned
+	fxsave64 [rsp]
 	cld
 	call	trap_handler
+	fxrstor64 [rsp]
 	mov	rsp, rbx
 	pop	r15
 	pop	r14

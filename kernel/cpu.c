@@ -419,6 +419,61 @@ int cpu_paging_levels(void)
 	return la57 ? 5 : 4;
 }
 
+/* One 64-bit draw; false when the generator had none after the retries. */
+static bool rand64(bool seed, uint64_t *v)
+{
+	for (int tries = 0; tries < (seed ? 100 : 10); tries++) {
+		uint64_t x;
+		uint8_t ok;
+
+		if (seed)
+			__asm__ volatile("rdseed %0; setc %1" : "=r"(x), "=qm"(ok) : : "cc");
+		else
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(x), "=qm"(ok) : : "cc");
+		if (ok && x != 0 && x != ~0ull) {
+			*v = x;
+			return true;
+		}
+		__asm__ volatile("pause");
+	}
+	return false;
+}
+
+size_t cpu_hw_random(uint8_t *out, size_t len, const char **source)
+{
+	uint32_t a, b, c, d, max;
+	bool seed = false, rand = false;
+	size_t got = 0;
+
+	cpuid(0, &max, &b, &c, &d);
+	cpuid(1, &a, &b, &c, &d);
+	rand = (c >> 30) & 1;
+	if (max >= 7) {
+		cpuid(7, &a, &b, &c, &d);
+		seed = (b >> 18) & 1;
+	}
+	*source = seed ? "RDSEED" : rand ? "RDRAND" : "none";
+	while (got < len && (seed || rand)) {
+		uint64_t v;
+		size_t n = len - got < 8 ? len - got : 8;
+
+		/* RDSEED may run dry under load: RDRAND then, when there is one */
+		if (!(seed && rand64(true, &v)) && !(rand && rand64(false, &v)))
+			break;
+		memcpy(out + got, &v, n);
+		got += n;
+	}
+	return got;
+}
+
+bool cpu_has_aesni(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	return (c >> 25) & 1;
+}
+
 void cpu_entry_info(struct cpu_entry *e)
 {
 	uint32_t a, b, c, d, max;

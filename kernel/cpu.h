@@ -83,6 +83,22 @@ static inline uint64_t cpu_read_cr3(void)
 	return v;
 }
 
+/*
+ * Up to len bytes from the CPU's random number generator into out: RDSEED
+ * when CPUID has it (leaf 7 EBX bit 18), else (or when it runs dry) RDRAND
+ * (leaf 1 ECX bit 30),
+ * each 64-bit draw retried a bounded number of times (the SDM's advice:
+ * an empty buffer clears CF); a draw of all zeros or all ones (a broken
+ * generator, as some parts after a resume) is never used.  Returns the
+ * bytes written (0: no generator, or it gave nothing) and *source "RDSEED",
+ * "RDRAND" or "none".  Never blocks for long, never faults.
+ */
+size_t cpu_hw_random(uint8_t *out, size_t len, const char **source);
+
+/* AES-NI (CPUID 1 ECX bit 25), as mbedTLS's aesni.c checks it: the
+ * encrypted dump's console line says how AES runs. */
+bool cpu_has_aesni(void);
+
 /* A number that differs from run to run, for dump ids: the TSC mixed. */
 static inline uint64_t cpu_rdtsc_id(void)
 {

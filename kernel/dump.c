@@ -30,6 +30,7 @@
 #include "kernel/cpu.h"
 #include "kernel/dump.h"
 #include "kernel/dumpsink.h"
+#include "kernel/encsink.h"
 #include "kernel/kcompress.h"
 #include "kernel/kdump.h"
 #include "kernel/physread.h"
@@ -256,11 +257,19 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	uint8_t digest[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1], line[320];
 	struct physread rd;
-	int err;
+	int err, enc = 0;
 
+	/* Encrypted or not is settled before a target is opened: opening
+	 * one may write (the dump file's header), and a refusal writes
+	 * nothing anywhere (kernel/encsink.h). */
+	if (opts->dump.kind != CMDLINE_DUMP_NONE &&
+	    (enc = encsink_prepare(ctx, opts, summary, len)) < 0)
+		return;				/* encsink_prepare wrote the summary */
 	st.sink = dumpsink_open(ctx, bi, opts, summary, len);
 	if (st.sink == NULL)
 		return;				/* dumpsink_open wrote the summary */
+	if (enc)
+		st.sink = encsink_wrap(st.sink);
 	print_warnings(d);
 	own_len = build_own_note(ctx, bi, st.sink->name, opts->dump_level);
 	notes_len = d->notes_len + own_len;

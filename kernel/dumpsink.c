@@ -91,8 +91,9 @@ static int serial_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	s->begun = true;
 	memset(&h, 0, sizeof(h));
 	h.file_size = file_size;
-	h.segment_count = (uint32_t)nsegs;
-	h.body_format = s->body_format == DUMPHDR_BODY_KDUMP ? FRAME_BODY_KDUMP : FRAME_BODY_ELF;
+	h.segment_count = s->body_format == DUMPHDR_BODY_ENCRYPTED ? 0 : (uint32_t)nsegs;
+	h.body_format = s->body_format == DUMPHDR_BODY_KDUMP ? FRAME_BODY_KDUMP :
+			s->body_format == DUMPHDR_BODY_ENCRYPTED ? FRAME_BODY_ENCRYPTED : FRAME_BODY_ELF;
 	snprintf(h.producer, sizeof(h.producer), "postmortem %s", PM_VERSION);
 	serial_estimate(file_size);
 	if (frame_sender_begin(&sender, &h, s->dump_id, serial_emit, NULL) != 0) {

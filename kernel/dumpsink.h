@@ -44,10 +44,19 @@ struct dumpsink {
 	/* The body's format (DUMPHDR_BODY_*; 0: ELF), set before begin();
 	 * every target records it where the host tools look. */
 	uint32_t body_format;
+	/* body_format DUMPHDR_BODY_ENCRYPTED (kernel/encsink.c): what the
+	 * stream holds, DUMPHDR_BODY_KDUMP or _ELF, for a target that says so
+	 * beside the marker (FAT's dumpinfo.txt inner=). */
+	uint32_t inner_format;
 	/* Set before begin(): file_size is an upper bound; finish() records
 	 * the bytes written as the size (a target with room() only). */
 	bool size_bound;
 	bool begun;			/* serial: begin() was called before */
+	/* The sink takes its bytes in order only, never at an offset of the
+	 * writer's choosing: an encrypted stream (kernel/encsink.c), whose
+	 * chunks are sealed in sequence.  The kdump-compressed writer then
+	 * takes its sequential passes whatever the target below could do. */
+	bool sequential;
 	/* Why the dump goes here when it is a fallback ("" when chosen). */
 	char fallback[256];
 	uint64_t dump_id;		/* serial: the frames' dump_id */

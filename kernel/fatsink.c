@@ -182,10 +182,14 @@ static int write_info(struct dumpsink *s, const char *status, const uint8_t *dig
 	if (digest != NULL)
 		crypto_sha256_hex(digest, hex);
 	n = snprintf(text, sizeof(text),
-		     "postmortem-dump 1\nstatus=%s\nformat=%s\nsize=%llu\nparts=%u\n"
+		     "postmortem-dump 1\nstatus=%s\nformat=%s%s%s\nsize=%llu\nparts=%u\n"
 		     "part_size=%llu\nsha256=%s\ncreated=%s\nrelease=%s\nhostname=%s\n"
 		     "handoff=%s\nwriter=postmortem " PM_VERSION "\n",
-		     status, s->body_format == DUMPHDR_BODY_KDUMP ? "kdump" : "elf",
+		     status, s->body_format == DUMPHDR_BODY_KDUMP ? "kdump" :
+		     s->body_format == DUMPHDR_BODY_ENCRYPTED ? "encrypted" : "elf",
+		     s->body_format == DUMPHDR_BODY_ENCRYPTED ? "\ninner=" : "",
+		     s->body_format != DUMPHDR_BODY_ENCRYPTED ? "" :
+		     s->inner_format == DUMPHDR_BODY_KDUMP ? "kdump" : "elf",
 		     (unsigned long long)(s->size_bound && digest != NULL ? written : file_size),
 		     part_no,
 		     (unsigned long long)part_size, hex, esp->stamp, s->release, s->hostname,

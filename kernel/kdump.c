@@ -236,7 +236,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	o.src = &s;
 	o.compressor = pc->name;
 	o.size = 0;
-	o.seekable = sink->write_at != NULL && sink->hashes;
+	/* One pass where the target takes writes at offsets; a sink marked
+	 * sequential (an encrypted stream) is always written in order. */
+	o.seekable = sink->write_at != NULL && sink->hashes && !sink->sequential;
 	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink };
 	progress_start(&prog, "dump", passes(&o, false) * kf.pages * DISKDUMP_BLOCK);
 	err = kdumpfile_write(&kf, &di, &dst);

@@ -53,6 +53,7 @@ static const struct cmdline_option {
 	{ "dump.format", CMDLINE_OPT_DUMP_FORMAT, false },
 	{ "dump.level", CMDLINE_OPT_DUMP_LEVEL, false },
 	{ "dump.compress", CMDLINE_OPT_DUMP_COMPRESS, false },
+	{ "dump.encrypt", CMDLINE_OPT_DUMP_ENCRYPT, false },
 };
 
 /*
@@ -282,6 +283,15 @@ static void cmdline_warn_value(struct cmdline *out, const struct cmdline_option 
 
 	if (!cmdline_msg_begin(out, &m))
 		return;
+	if (rc == -EPERM) {	/* "cmdline: dump.encrypt=required stays; ignoring 'auto'" */
+		cmdline_msg_str(&m, "cmdline: ");
+		cmdline_msg_add(&m, o->name, cmdline_name_len(o->name, sizeof(o->name)));
+		cmdline_msg_str(&m, "=");
+		cmdline_msg_str(&m, keep ? keep : "?");
+		cmdline_msg_str(&m, " stays; ignoring ");
+		cmdline_msg_quote(&m, v);
+		return;
+	}
 	cmdline_msg_str(&m, rc == -ENOSPC ? "cmdline: too many " : "cmdline: ");
 	if (rc != -ENOSPC)
 		cmdline_msg_str(&m, v.n ? "bad value for " : "empty value for ");
@@ -369,6 +379,7 @@ void cmdline_defaults(struct cmdline *out)
 	out->format = CMDLINE_FORMAT_KDUMP;
 	out->dump_level = CMDLINE_DUMP_LEVEL_DEFAULT;
 	out->compress = CMDLINE_COMPRESS_DEFAULT;
+	out->encrypt = CMDLINE_ENCRYPT_AUTO;
 }
 
 /* The next word at or after *pos: quotes toggle whether spaces split. */

@@ -25,13 +25,18 @@
  *   acpi_rsdp=<hex addr>  handoff=<addr>,<size>
  *   pm.test=fault|blkdev|efirt|efirt-fault|reentry|unaccepted-guard|
  *           unaccepted-guard-nocarve  pm.inventory  pm.zero=keep|skip
- *   pm.bench=sha256|compress
+ *   pm.bench=sha256|compress|aesgcm
  *   pm.fatpart=<size>   dump=fat part size (64K .. 4095M, whole 512-byte sectors)
  *   dump.format=kdump|elf   the dump file, on every target: makedumpfile's
  *                       kdump-compressed file (default) or an ELF core
  *   dump.level=<0-31>   makedumpfile's dump level for kdump (default 31)
  *   dump.compress=lzo|zstd|zlib|none   kdump's page compression (default:
  *                       formats/pagecomp.h's PAGECOMP_DEFAULT)
+ *   dump.encrypt=required|auto   required: never write a dump in the clear
+ *                       (no usable DUMP_KEY record: nothing written); auto
+ *                       (default): encrypted when the verified handoff
+ *                       block has a DUMP_KEY record.  required is sticky: a
+ *                       later auto on the line is refused with a warning
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
  *
@@ -124,6 +129,7 @@ enum cmdline_bench {
 	CMDLINE_BENCH_NONE,
 	CMDLINE_BENCH_SHA256,
 	CMDLINE_BENCH_COMPRESS,		/* each page compressor's speed (kernel/kcompress.h) */
+	CMDLINE_BENCH_AESGCM,		/* AES-256-GCM sealing speed (encrypted dumps) */
 };
 
 enum cmdline_zero {
@@ -143,6 +149,12 @@ enum cmdline_compress {
 	CMDLINE_COMPRESS_ZSTD,
 	CMDLINE_COMPRESS_ZLIB,
 	CMDLINE_COMPRESS_NONE,
+};
+
+/* dump.encrypt= (docs/encryption.md). */
+enum cmdline_encrypt {
+	CMDLINE_ENCRYPT_AUTO,		/* default: encrypted when the block has a key */
+	CMDLINE_ENCRYPT_REQUIRED,	/* never in the clear */
 };
 
 #define CMDLINE_DUMP_LEVEL_DEFAULT	31
@@ -181,6 +193,7 @@ struct cmdline {
 	enum cmdline_format format;	/* dump.format= */
 	unsigned dump_level;		/* dump.level=: 0..31 (both formats) */
 	enum cmdline_compress compress;	/* dump.compress= (kdump only) */
+	enum cmdline_encrypt encrypt;	/* dump.encrypt= */
 
 	size_t n_words;			/* words seen */
 	size_t n_ignored;		/* known foreign options and init's words */
@@ -214,5 +227,7 @@ const char *cmdline_after_name(enum cmdline_after after);
 const char *cmdline_dump_name(enum cmdline_dump_kind kind);
 /* "default", "lzo", "zstd", "zlib", "none": formats/pagecomp.h's names. */
 const char *cmdline_compress_name(enum cmdline_compress c);
+/* "auto", "required". */
+const char *cmdline_encrypt_name(enum cmdline_encrypt e);
 
 #endif

@@ -34,6 +34,7 @@ enum cmdline_opt_id {
 	CMDLINE_OPT_DUMP_FORMAT,
 	CMDLINE_OPT_DUMP_LEVEL,
 	CMDLINE_OPT_DUMP_COMPRESS,
+	CMDLINE_OPT_DUMP_ENCRYPT,
 };
 
 /* payload/cmdline.c */
@@ -43,7 +44,8 @@ int cmdline_digits(const char *s, size_t len, unsigned base, uint64_t *out, size
 bool cmdline_hex_prefix(const char *s, size_t len);
 int cmdline_memparse_all(struct cmdline_span s, uint64_t *v);
 
-/* payload/cmdline_opts.c: parse value v of option id into out (0, or -errno: out unchanged). */
+/* payload/cmdline_opts.c: parse value v of option id into out (0, or -errno: out unchanged;
+ * -EPERM: the value would lower a setting that only goes up, dump.encrypt=required). */
 int cmdline_apply(struct cmdline *out, uint8_t id, struct cmdline_span v);
 /* What option id keeps after a bad value, for "; using X"; NULL: "; ignored". */
 const char *cmdline_current(const struct cmdline *out, uint8_t id);

@@ -23,6 +23,7 @@ static const char cmdline_dump_names[][7] = { "auto", "serial", "disk", "fat", "
 static const char cmdline_zero_names[][8] = { "default", "keep", "skip" };
 static const char cmdline_format_names[][6] = { "elf", "kdump" };
 static const char cmdline_compress_names[][8] = { "default", "lzo", "zstd", "zlib", "none" };
+static const char cmdline_encrypt_names[][9] = { "auto", "required" };
 static const char cmdline_level_names[][3] = {
 	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
 	"16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
@@ -41,6 +42,11 @@ const char *cmdline_dump_name(enum cmdline_dump_kind kind)
 const char *cmdline_compress_name(enum cmdline_compress c)
 {
 	return (unsigned)c <= CMDLINE_COMPRESS_NONE ? cmdline_compress_names[c] : "?";
+}
+
+const char *cmdline_encrypt_name(enum cmdline_encrypt e)
+{
+	return (unsigned)e <= CMDLINE_ENCRYPT_REQUIRED ? cmdline_encrypt_names[e] : "?";
 }
 
 /* "ttyS<0-3>" exactly: one digit, so ttyS10 is refused, not read as 1. */
@@ -325,6 +331,8 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			out->bench = CMDLINE_BENCH_SHA256;
 		else if (cmdline_span_is(v, "compress"))
 			out->bench = CMDLINE_BENCH_COMPRESS;
+		else if (cmdline_span_is(v, "aesgcm"))
+			out->bench = CMDLINE_BENCH_AESGCM;
 		else
 			return -EINVAL;
 		return 0;
@@ -365,6 +373,16 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 				return 0;
 			}
 		return -EINVAL;
+	case CMDLINE_OPT_DUMP_ENCRYPT:
+		/* required only goes up: whoever added it (postmortem load
+		 * --encrypt-to) is not undone by a word after it */
+		if (cmdline_span_is(v, "required"))
+			out->encrypt = CMDLINE_ENCRYPT_REQUIRED;
+		else if (!cmdline_span_is(v, "auto"))
+			return -EINVAL;
+		else if (out->encrypt == CMDLINE_ENCRYPT_REQUIRED)
+			return -EPERM;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -411,13 +429,16 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return cmdline_zero_names[out->zero];
 	case CMDLINE_OPT_PM_BENCH:
 		return out->bench == CMDLINE_BENCH_SHA256 ? "sha256" :
-		       out->bench == CMDLINE_BENCH_COMPRESS ? "compress" : "none";
+		       out->bench == CMDLINE_BENCH_COMPRESS ? "compress" :
+		       out->bench == CMDLINE_BENCH_AESGCM ? "aesgcm" : "none";
 	case CMDLINE_OPT_DUMP_FORMAT:
 		return cmdline_format_names[out->format == CMDLINE_FORMAT_KDUMP];
 	case CMDLINE_OPT_DUMP_LEVEL:
 		return out->dump_level <= CMDLINE_DUMP_LEVEL_MAX ? cmdline_level_names[out->dump_level] : "31";
 	case CMDLINE_OPT_DUMP_COMPRESS:
 		return cmdline_compress_name(out->compress);
+	case CMDLINE_OPT_DUMP_ENCRYPT:
+		return cmdline_encrypt_name(out->encrypt);
 	}
 	return NULL;
 }

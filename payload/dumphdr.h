@@ -62,6 +62,8 @@
 /* body_format */
 #define DUMPHDR_BODY_ELF	1	/* ELF64 core file, /proc/vmcore's shape */
 #define DUMPHDR_BODY_KDUMP	2	/* makedumpfile's kdump-compressed file (docs/kdump-format.md) */
+#define DUMPHDR_BODY_ENCRYPTED	3	/* an encrypted stream (payload/encdump.h, docs/encryption.md):
+					 * needed/body_length and body_sha256 are the stream's */
 
 /* handoff_status: what the kernel made of its handoff block */
 #define DUMPHDR_HANDOFF_NONE	0	/* there was none */

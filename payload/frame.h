@@ -122,6 +122,7 @@ _Static_assert(offsetof(struct frame_dump_header, producer) == 0x20, "producer")
 #define FRAME_BODY_UNSET	0	/* an ELF core (older senders) */
 #define FRAME_BODY_ELF		1	/* ELF64 core file */
 #define FRAME_BODY_KDUMP	2	/* makedumpfile's kdump-compressed file */
+#define FRAME_BODY_ENCRYPTED	3	/* an encrypted stream (payload/encdump.h): file_size is its */
 
 /* TRAILER payload: how it ended. */
 struct frame_dump_trailer {

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crypto/hmac_sha256.h"
 #include "crypto/sha256.h"
 #include "formats/textbuf.h"
 #include "payload/handoff.h"
@@ -166,6 +167,27 @@ int handoff_add_dump_file(struct handoff_writer *w, const struct handoff_dump_fi
 		return -EINVAL;
 	p[1].n = n * sizeof(*ext);
 	return handoff_put(w, HANDOFF_TYPE_DUMP_FILE, 0, p, 2);
+}
+
+int handoff_add_dump_key(struct handoff_writer *w, const struct handoff_dump_key *k)
+{
+	struct handoff_dump_key h;
+	struct handoff_part p[2] = { { &h, HANDOFF_DUMP_KEY_HEAD }, { NULL, 0 } };
+	int ret = -EINVAL;
+
+	if (w == NULL || k == NULL)
+		return -EINVAL;
+	h = *k;
+	h.version = HANDOFF_DUMP_KEY_VERSION;
+	h.cipher = HANDOFF_DUMP_KEY_CIPHER;
+	h.wrap = HANDOFF_DUMP_KEY_WRAP;
+	if (handoff_dump_key_judge(&h, NULL) == 0) {
+		p[1].p = h.wrapped;
+		p[1].n = h.wrapped_len;
+		ret = handoff_put(w, HANDOFF_TYPE_DUMP_KEY, HANDOFF_RECORD_CRITICAL, p, 2);
+	}
+	crypto_wipe(&h, sizeof(h));	/* the master key leaves no copy here */
+	return ret;
 }
 
 int handoff_add_efi_systab(struct handoff_writer *w, const struct handoff_efi_systab *s)

@@ -104,7 +104,8 @@ _Static_assert(offsetof(struct handoff_record_header, length) == 0x08, "length")
 #define HANDOFF_TYPE_CREATOR		13	/* struct handoff_creator */
 #define HANDOFF_TYPE_MEMMAP		14	/* array of handoff_memmap_entry (e820) */
 #define HANDOFF_TYPE_DUMP_FILE		15	/* handoff_dump_file + extents (docs/dump-file.md) */
-#define HANDOFF_TYPE_MAX_KNOWN		15
+#define HANDOFF_TYPE_DUMP_KEY		16	/* handoff_dump_key + wrapped key (docs/encryption.md) */
+#define HANDOFF_TYPE_MAX_KNOWN		16
 
 /*
  * Array records (EFI_MEMMAP, EFI_CONFIG_TABLES, EFI_RUNTIME_MAP,
@@ -278,6 +279,37 @@ _Static_assert(offsetof(struct handoff_dump_file, serial) == 0x48, "serial");
 _Static_assert(offsetof(struct handoff_dump_file, model) == 0x88, "model");
 _Static_assert(offsetof(struct handoff_dump_file, path) == 0xc8, "path");
 
+/*
+ * DUMP_KEY: encrypt the dump (payload/encdump.h, docs/encryption.md).
+ * Written by `postmortem load --encrypt-to` always with
+ * HANDOFF_RECORD_CRITICAL, so a crash kernel that does not know the type
+ * refuses the whole block instead of dumping in the clear.  The head, then
+ * wrapped_len bytes of the master key wrapped for the recipient's RSA key;
+ * the payload is exactly HANDOFF_DUMP_KEY_HEAD + wrapped_len bytes.
+ * master is the raw 32-byte master key: nothing may print it.
+ */
+#define HANDOFF_DUMP_KEY_VERSION	1
+#define HANDOFF_DUMP_KEY_HEAD		0x70	/* bytes before wrapped[] */
+#define HANDOFF_DUMP_KEY_CIPHER		1	/* AES-256-GCM (ENCDUMP_CIPHER_AES256GCM) */
+#define HANDOFF_DUMP_KEY_WRAP		1	/* RSA-OAEP SHA-256 (ENCDUMP_WRAP_RSA_OAEP_SHA256) */
+#define HANDOFF_DUMP_KEY_WRAPPED_MIN	256
+#define HANDOFF_DUMP_KEY_WRAPPED_MAX	1024
+
+struct handoff_dump_key {
+	uint32_t version;		/* 0x00 1 */
+	uint32_t cipher;		/* 0x04 1 */
+	uint32_t wrap;			/* 0x08 1 */
+	uint32_t wrapped_len;		/* 0x0c 256 .. 1024 */
+	uint8_t master[32];		/* 0x10 the master key M (secret) */
+	uint8_t key_id[32];		/* 0x30 SHA-256 of the public key's DER SubjectPublicKeyInfo */
+	uint8_t load_salt[32];		/* 0x50 random, drawn at load time */
+	uint8_t wrapped[HANDOFF_DUMP_KEY_WRAPPED_MAX];	/* 0x70 wrapped_len bytes on the wire */
+};
+_Static_assert(offsetof(struct handoff_dump_key, master) == 0x10, "master");
+_Static_assert(offsetof(struct handoff_dump_key, key_id) == 0x30, "key_id");
+_Static_assert(offsetof(struct handoff_dump_key, load_salt) == 0x50, "load_salt");
+_Static_assert(offsetof(struct handoff_dump_key, wrapped) == HANDOFF_DUMP_KEY_HEAD, "wrapped");
+
 /* e820 types (Linux arch/x86/include/asm/e820/types.h). */
 #define HANDOFF_E820_RAM		1
 #define HANDOFF_E820_RESERVED		2
@@ -403,6 +435,11 @@ int handoff_add_creator(struct handoff_writer *w, const struct handoff_creator *
  */
 int handoff_add_dump_file(struct handoff_writer *w, const struct handoff_dump_file *head,
 			  const struct dumpfile_extent *ext, size_t n);
+/*
+ * DUMP_KEY, flagged HANDOFF_RECORD_CRITICAL: version, cipher and wrap are
+ * set here; k is checked as the decoder checks it (-EINVAL when it fails).
+ */
+int handoff_add_dump_key(struct handoff_writer *w, const struct handoff_dump_key *k);
 /* CPU_NOTES, CMDLINE and CAPSULE are plain bytes: use handoff_add(). */
 
 /*
@@ -552,6 +589,19 @@ int handoff_dump_file_disk(const struct handoff_dump_file *h, const struct blkde
  * namespace 1', 'AHCI disk with serial "x", model "y", port 2'.
  */
 void handoff_dump_file_disk_text(const struct handoff_dump_file *h, char *buf, size_t len);
+/*
+ * DUMP_KEY: the head and wrapped key into *out, after checking the payload
+ * length (HANDOFF_DUMP_KEY_HEAD + wrapped_len exactly), version 1, cipher 1,
+ * wrap 1, wrapped_len 256..1024 and a master key that is not all zero.
+ * Returns 0, -EINVAL (not a DUMP_KEY record), or -EBADMSG with *why (when
+ * not NULL) naming the problem; *out is unchanged on error.  A crash
+ * kernel that finds a DUMP_KEY record it cannot use must not dump in the
+ * clear.
+ */
+int handoff_get_dump_key(const struct handoff_record *rec, struct handoff_dump_key *out,
+			 const char **why);
+/* The field checks of both (not the payload length): 0 or -EBADMSG with *why. */
+int handoff_dump_key_judge(const struct handoff_dump_key *k, const char **why);
 /* CMDLINE, CPU_NOTES, CAPSULE: the payload (CMDLINE stops at a NUL). */
 int handoff_get_bytes(const struct handoff_record *rec, uint32_t type,
 		      struct handoff_bytes *out);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crypto/hmac_sha256.h"
 #include "formats/guid.h"
 #include "payload/handoff.h"
 
@@ -49,6 +50,72 @@ int handoff_get_capsule_header(const struct handoff_record *rec,
 			       struct handoff_capsule_header *out)
 {
 	return handoff_fixed(rec, HANDOFF_TYPE_CAPSULE, out, sizeof(*out));
+}
+
+/* ---------------------------------------------------------------- DUMP_KEY */
+
+static const char *dump_key_judge(const struct handoff_dump_key *k, uint64_t payload_len)
+{
+	uint8_t acc = 0;
+
+	if (k->version != HANDOFF_DUMP_KEY_VERSION)
+		return "DUMP_KEY: version is not 1";
+	if (k->cipher != HANDOFF_DUMP_KEY_CIPHER)
+		return "DUMP_KEY: cipher is not 1 (AES-256-GCM)";
+	if (k->wrap != HANDOFF_DUMP_KEY_WRAP)
+		return "DUMP_KEY: wrap is not 1 (RSA-OAEP SHA-256)";
+	if (k->wrapped_len < HANDOFF_DUMP_KEY_WRAPPED_MIN ||
+	    k->wrapped_len > HANDOFF_DUMP_KEY_WRAPPED_MAX)
+		return "DUMP_KEY: wrapped_len outside 256..1024";
+	if (payload_len && payload_len != HANDOFF_DUMP_KEY_HEAD + (uint64_t)k->wrapped_len)
+		return "DUMP_KEY: payload length is not 112 + wrapped_len";
+	for (size_t i = 0; i < sizeof(k->master); i++)
+		acc |= k->master[i];
+	if (acc == 0)
+		return "DUMP_KEY: master key all zero";
+	return NULL;
+}
+
+int handoff_dump_key_judge(const struct handoff_dump_key *k, const char **why)
+{
+	const char *bad = dump_key_judge(k, 0);
+
+	if (why)
+		*why = bad;
+	return bad ? -EBADMSG : 0;
+}
+
+int handoff_get_dump_key(const struct handoff_record *rec, struct handoff_dump_key *out,
+			 const char **why)
+{
+	struct handoff_dump_key k;
+	const char *bad;
+
+	if (why)
+		*why = NULL;
+	if (rec == NULL || out == NULL || rec->type != HANDOFF_TYPE_DUMP_KEY) {
+		if (why)
+			*why = "not a DUMP_KEY record";
+		return -EINVAL;
+	}
+	if (rec->length < HANDOFF_DUMP_KEY_HEAD) {
+		if (why)
+			*why = "DUMP_KEY: shorter than its 112-byte head";
+		return -EBADMSG;
+	}
+	memset(&k, 0, sizeof(k));
+	memcpy(&k, rec->payload, HANDOFF_DUMP_KEY_HEAD);
+	bad = dump_key_judge(&k, rec->length);
+	if (bad) {
+		crypto_wipe(&k, sizeof(k));
+		if (why)
+			*why = bad;
+		return -EBADMSG;
+	}
+	memcpy(k.wrapped, rec->payload + HANDOFF_DUMP_KEY_HEAD, k.wrapped_len);
+	*out = k;
+	crypto_wipe(&k, sizeof(k));
+	return 0;
 }
 
 /*
@@ -336,6 +403,7 @@ const char *handoff_type_name(uint32_t type)
 	case HANDOFF_TYPE_CREATOR:		return "CREATOR";
 	case HANDOFF_TYPE_MEMMAP:		return "MEMMAP";
 	case HANDOFF_TYPE_DUMP_FILE:		return "DUMP_FILE";
+	case HANDOFF_TYPE_DUMP_KEY:		return "DUMP_KEY";
 	default:				return "unknown";
 	}
 }

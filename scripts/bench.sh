@@ -22,6 +22,13 @@ build/sha256_bench
 timeout 300 qemu-system-x86_64 -accel tcg -m 256 -display none -no-reboot -serial stdio -monitor none \
 	-kernel build/postmortem.bzImage -append "console=ttyS0 pm.bench=sha256 after=poweroff" </dev/null \
 	| tr -d '\r' | grep -E '^bench:|^clock:'
+echo "bench: AES-256-GCM sealing throughput (64 MiB, encrypted dumps), kernel under QEMU: default CPU, -cpu max"
+for cpu in "" "-cpu max"; do
+	# shellcheck disable=SC2086
+	timeout 300 qemu-system-x86_64 -accel tcg $cpu -m 256 -display none -no-reboot -serial stdio -monitor none \
+		-kernel build/postmortem.bzImage -append "console=ttyS0 pm.bench=aesgcm after=poweroff" </dev/null \
+		| tr -d '\r' | grep -E '^bench:'
+done
 python3 scripts/bench_dump.py
 echo "bench: postmortem as a Linux crash kernel (Debian kernel, kexec -p, real panic)"
 python3 scripts/bench_linux.py

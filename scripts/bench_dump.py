@@ -9,6 +9,17 @@ kind of image file.  Figures only; nothing here passes or fails.
 
   PM_BENCH_SIZES="1024 4096"   guest sizes in MiB (default both)
   PM_BENCH_TARGETS="virtio ahci nvme serial"
+
+Then encrypted against clear (docs/encryption.md): the same 1 GiB guest
+to virtio-blk, as the ELF core and as the kdump-compressed file (its
+pages do not compress: stored raw), each in the clear and encrypted (a
+handoff block with a DUMP_KEY record for a test key made here, and
+dump.encrypt=required), with QEMU's default CPU (no AES-NI) and with
+-cpu max (AES-NI and PCLMULQDQ under TCG): the kernel's dump time for
+each and what encryption adds.
+
+  PM_BENCH_ENC_SIZE=1024       guest MiB for that part (0: skip it)
+  PM_BENCH_ENC_CPUS="default max"
 """
 import os
 import re
@@ -21,6 +32,7 @@ BUILD = os.path.join(ROOT, "build")
 OUT = os.path.join(BUILD, "bench")
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 LINE = re.compile(r"postmortem: dump complete: (\d+) MiB in ([\d.]+) s \((\d+) MiB/s\)")
+ANY_LINE = re.compile(r"postmortem: dump complete: (\d+) MiB in ([\d.]+) s \(")
 
 
 def pattern(name, mib):
@@ -99,6 +111,64 @@ def run(mem, target):
     return "%5d MiB in %7.1f s = %5d MiB/s (QEMU wall %.1f s)" % (mib, float(m.group(2)), int(m.group(3)), wall), mib
 
 
+def enc_key():
+    """A handoff block with a DUMP_KEY record for an RSA-3072 key made once."""
+    priv, pub, blk = (os.path.join(OUT, n) for n in ("enc.pem", "enc.pub.pem", "enc-handoff.bin"))
+    if not os.path.exists(blk):
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072",
+                        "-out", priv], check=True, capture_output=True)
+        subprocess.run(["openssl", "pkey", "-in", priv, "-pubout", "-out", pub], check=True,
+                       capture_output=True)
+        subprocess.run([os.path.join(BUILD, "postmortem"), "handoff", "create", "-o", blk,
+                        "--encrypt-to", pub], check=True, capture_output=True)
+    return blk
+
+
+def enc_run(mem, fmt, cpu, encrypt):
+    """(kernel's dump seconds, MiB) of one virtio dump, or (None, why)."""
+    img = disk(mem)
+    limit = int(os.environ.get("PM_BENCH_TIMEOUT", "1800"))
+    extra = (["-cpu", cpu] if cpu != "default" else []) + \
+        (["-initrd", enc_key()] if encrypt else [])
+    append = "console=ttyS0 dump=disk dump.format=%s after=poweroff%s" % (
+        fmt, " dump.encrypt=required" if encrypt else "")
+    try:
+        r = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", str(mem), "-display", "none",
+                            "-no-reboot", "-monitor", "none", "-serial", "stdio"] + extra +
+                           ["-kernel", os.path.join(BUILD, "postmortem.bzImage"), "-append", append] +
+                           drive("virtio", img)[1] + plants(mem),
+                           capture_output=True, timeout=limit, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None, "did not finish within %d s" % limit
+    text = r.stdout.decode("latin-1")
+    m = ANY_LINE.search(text)
+    if not m:
+        return None, "no 'dump complete' line (QEMU status %d)" % r.returncode
+    if encrypt and "dump: encrypted (AES-256-GCM" not in text:
+        return None, "the kernel did not say it encrypts"
+    return float(m.group(2)), int(m.group(1))
+
+
+def enc_section():
+    mem = int(os.environ.get("PM_BENCH_ENC_SIZE", "1024"))
+    if not mem:
+        return
+    print("bench: encryption: %d MiB guest (a non-zero pattern) -> virtio, dump time from the kernel's "
+          "last line, clear vs encrypted (AES-256-GCM, 64 KiB chunks)" % mem, flush=True)
+    for cpu in os.environ.get("PM_BENCH_ENC_CPUS", "default max").split():
+        for fmt in ("elf", "kdump"):
+            clear, cmib = enc_run(mem, fmt, cpu, False)
+            enc, emib = enc_run(mem, fmt, cpu, True)
+            if clear is None or enc is None:
+                print("bench:   -cpu %-7s %-5s clear: %s; encrypted: %s" % (
+                    cpu, fmt, cmib if clear is None else "%.1f s" % clear,
+                    emib if enc is None else "%.1f s" % enc), flush=True)
+                continue
+            print("bench:   -cpu %-7s %-5s %4d MiB: clear %6.1f s, encrypted %6.1f s (%4d MiB): "
+                  "+%.0f%%" % (cpu, fmt, cmib, clear, enc, emib, (enc - clear) * 100 / clear if clear else 0),
+                  flush=True)
+
+
 def dd_ceiling(mib):
     img = os.path.join(OUT, "dd.img")
     src = pattern("ceiling-%d.bin" % mib, mib)
@@ -123,6 +193,7 @@ def main():
         if mib:
             print("bench: %4d MiB guest    dd ceiling (host, same bytes into an image file): %s"
                   % (mem, dd_ceiling(mib)), flush=True)
+    enc_section()
     return 0
 
 

@@ -19,8 +19,15 @@ Figures only: nothing here fails a build.  Environment:
   PM_BENCH_MEM     guest MiB for part 2 (default 1024)
   PM_BENCH_SIZES   crashkernel sizes for part 1 (default "64M 32M 16M 8M 6M 5M 4M 3M 2M")
   PM_BENCH_DD      1: also the dd boot (several more minutes under TCG)
+  PM_BENCH_ENC_CPUS  -cpu models for part 3 (default "default max")
 
-    bench_linux.py [reserve] [kdump]     (default both)
+  3. Encrypted against clear (docs/encryption.md): the same 1 GiB guest
+     dumping the kdump-compressed file at level 31 to virtio-blk, loaded
+     plain and with --encrypt-to (the guest's test key, scripts/mkguest.py),
+     with QEMU's default CPU (no AES-NI) and -cpu max (AES-NI, PCLMULQDQ):
+     panic to dump complete, and the kernel's own dump time, side by side.
+
+    bench_linux.py [reserve] [kdump] [encrypt]     (default all three)
 """
 import os
 import re
@@ -52,11 +59,13 @@ def disk(path, mb, gpt=True):
                        check=True, stdout=subprocess.DEVNULL)
 
 
-def boot(mem, crash, pmtest, img, timeout, smp=2, more=""):
-    """(seconds from panic line to dump complete or None, last lines)."""
+def boot(mem, crash, pmtest, img, timeout, smp=2, more="", load="", cpu=None):
+    """(seconds from panic line to dump complete or None, last lines).
+    load: more options for postmortem load, comma-separated; cpu: -cpu."""
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmtest=%s "
-              "pmload=--dump=disk,--after=poweroff %s" % (crash, pmtest, more)).strip()
-    cmd = ["qemu-system-x86_64"] + q.accel_args() + [
+              "pmload=--dump=disk,--after=poweroff%s %s" % (crash, pmtest, "," + load if load else "",
+                                                           more)).strip()
+    cmd = ["qemu-system-x86_64"] + q.accel_args() + (["-cpu", cpu] if cpu else []) + [
         "-machine", "q35", "-m", str(mem), "-smp", str(smp), "-display", "none",
         "-no-reboot", "-monitor", "none", "-serial", "stdio",
         "-kernel", os.path.join(GUEST, "vmlinuz"), "-initrd", os.path.join(GUEST, "initrd.img"),
@@ -229,16 +238,49 @@ def versus_kdump(tmp):
     os.unlink(img)
 
 
+DUMP_TIME = re.compile(r"^postmortem: dump complete: (\d+) MiB in ([\d.]+) s")
+
+
+def encrypt_vs_clear(tmp):
+    mem = int(os.environ.get("PM_BENCH_MEM", "1024"))
+    img = os.path.join(tmp, "enc.img")
+    for cpu in os.environ.get("PM_BENCH_ENC_CPUS", "default max").split():
+        got = {}
+        for enc in (False, True):
+            disk(img, mem + 128)
+            took, lines = boot(mem, "64M", "postmortem", img, 1200, more="pmappend=dump.format=kdump",
+                               load="--encrypt-to,/usr/share/postmortem/enc.pub.pem" if enc else "",
+                               cpu=None if cpu == "default" else cpu)
+            m = next((DUMP_TIME.match(ln) for ln in lines if DUMP_TIME.match(ln)), None)
+            if took is None or m is None or (enc and not any(ln.startswith("dump: encrypted (AES-256-GCM")
+                                                             for ln in lines)):
+                print("bench: %d MiB guest, -cpu %s, %s: no dump (%s)" % (
+                    mem, cpu, "encrypted" if enc else "clear", " | ".join(lines[-3:])), flush=True)
+                break
+            got[enc] = (took, float(m.group(2)), int(m.group(1)))
+        if len(got) == 2:
+            (pc, dc, mc), (pe, de, me) = got[False], got[True]
+            print("bench: %d MiB guest, -cpu %s, kdump-compressed level 31 to virtio-blk: clear %.1f s "
+                  "from panic to dump complete (dump %.1f s, %d MiB), encrypted %.1f s (dump %.1f s, %d "
+                  "MiB): +%.0f%% panic to complete, +%.0f%% dump" % (
+                      mem, cpu, pc, dc, mc, pe, de, me, (pe - pc) * 100 / pc,
+                      (de - dc) * 100 / dc if dc else 0), flush=True)
+    if os.path.exists(img):
+        os.unlink(img)
+
+
 def main():
     if not os.path.exists(os.path.join(GUEST, "initrd.img")):
         print("bench: build/guest missing (make guest); Linux figures skipped")
         return 0
     with tempfile.TemporaryDirectory(prefix="pm-bench-linux-") as tmp:
-        which = sys.argv[1:] or ["reserve", "kdump"]
+        which = sys.argv[1:] or ["reserve", "kdump", "encrypt"]
         if "reserve" in which:
             smallest_reservation(tmp)
         if "kdump" in which:
             versus_kdump(tmp)
+        if "encrypt" in which:
+            encrypt_vs_clear(tmp)
     return 0
 
 

@@ -17,7 +17,10 @@ unpacks them into .cache/guest/root, and writes:
                         modules (loaded at boot), tcrypt (loaded by /init
                         for pmcrash=softlockup), ext4, xfs and nvme with what
                         they need (loaded by /init for pmroot=), tests/linux/init as /init, a test
-                        capsule (/usr/share/postmortem/test.cap)
+                        capsule (/usr/share/postmortem/test.cap), the public half
+                        of a test RSA key (/usr/share/postmortem/enc.pub.pem)
+    OUTDIR/enc.pem      that test key's private half (for savecore/recv --key;
+                        made here by openssl, never committed)
     OUTDIR/release      the kernel release ("6.1.0-56-amd64")
     OUTDIR/xen.gz       Debian's Xen hypervisor (xen-hypervisor-4.17-amd64),
                         booted by GRUB multiboot2 with this kernel as dom0
@@ -214,6 +217,19 @@ def test_capsule(build):
         return open(out, "rb").read()
 
 
+def test_enc_key(out):
+    """An RSA-3072 test key pair for the encrypted-dump cases: the private
+    half stays in OUTDIR/enc.pem, the public half goes into the guest.
+    Kept across rebuilds, so a guest and its key always match."""
+    key = os.path.join(out, "enc.pem")
+    if not os.path.exists(key):
+        run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072",
+             "-out", key + ".tmp"])
+        os.replace(key + ".tmp", key)
+    return subprocess.run(["openssl", "pkey", "-in", key, "-pubout"], check=True,
+                          capture_output=True).stdout
+
+
 class Cpio:
     """newc archive writer (what the kernel's initramfs unpacker reads)."""
 
@@ -383,6 +399,8 @@ def main():
     c.file("usr/share/postmortem/test.cap", cap)
     with open(os.path.join(out, "test.cap"), "wb") as f:
         f.write(cap)
+    # The public key of the encrypted-dump cases (load --encrypt-to).
+    c.file("usr/share/postmortem/enc.pub.pem", test_enc_key(out))
     data = c.finish()
 
     with open(os.path.join(out, "initrd.img.tmp"), "wb") as f:

@@ -99,6 +99,7 @@ else
 	run "qemu disk dump" python3 tests/qemu/disk_dump_test.py
 	run "qemu dump file" python3 tests/qemu/dumpfile_test.py
 	run "qemu unaccepted" python3 tests/qemu/unaccepted_test.py
+	run "qemu encrypt" python3 tests/qemu/encrypt_test.py
 	run "qemu kdump compress" python3 tests/qemu/kdump_compress_test.py
 	run "qemu iommu" python3 tests/qemu/iommu_test.py
 	run "qemu linux kexec" python3 tests/qemu/linux_test.py --short

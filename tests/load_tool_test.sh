@@ -35,6 +35,42 @@ check bash -c "! grep -qx -- -s '$tmp/kexec.args'"
 run verify handoff verify "$tmp/h.bin"
 check rc_is verify 0
 
+# --encrypt-to: the block with the key goes to kexec through a memfd (the
+# stand-in kexec copies it out), --handoff gets it without the key.
+if command -v openssl >/dev/null 2>&1; then
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$tmp/k.pem" 2>/dev/null
+	openssl pkey -in "$tmp/k.pem" -pubout -out "$tmp/k.pub" 2>/dev/null
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
+		openssl pkey -pubout -out "$tmp/small.pub" 2>/dev/null
+	kid=$(openssl pkey -pubin -in "$tmp/k.pub" -outform DER | sha256sum | cut -c1-64)
+	cat >"$tmp/kexec-copy" <<EOS
+#!/bin/sh
+printf '%s\n' "\$@" > "$tmp/kexec.args"
+for a in "\$@"; do case "\$a" in --initrd=*) cat "\${a#--initrd=}" > "$tmp/loaded.bin";; esac; done
+EOS
+	chmod +x "$tmp/kexec-copy"
+	run enc load "${common[@]}" --kexec="$tmp/kexec-copy" --encrypt-to="$tmp/k.pub"
+	check rc_is enc 0
+	check has enc "dumps encrypted for RSA-3072 key $kid"
+	check has enc "postmortem is the crash kernel: dump=disk after=reboot, dumps encrypted"
+	check grep -q -- "^--initrd=/proc/self/fd/[0-9]*$" "$tmp/kexec.args"
+	check grep -q -- "^--append=.*dump.encrypt=required" "$tmp/kexec.args"
+	run enc_loaded handoff show "$tmp/loaded.bin"
+	check rc_is enc_loaded 0
+	check has enc_loaded "DUMP_KEY (type 16, critical)"
+	check has enc_loaded "to RSA key $kid"
+	check has enc_loaded "is not shown"
+	run enc_copy handoff show "$tmp/h.bin"
+	check rc_is enc_copy 0
+	check hasnt enc_copy "DUMP_KEY"
+	run enc_small load "${common[@]}" --encrypt-to="$tmp/small.pub"
+	check rc_is enc_small 1
+	check has enc_small "RSA public key of 2048 bits: encrypted dumps need 3072 to 8192 bits"
+	run enc_priv load "${common[@]}" --encrypt-to="$tmp/k.pem"
+	check rc_is enc_priv 1
+	check has enc_priv "a private key: give the public key"
+fi
+
 run file load "${common[@]}" --file-load
 check rc_is file 0
 check grep -qx -- -s "$tmp/kexec.args"

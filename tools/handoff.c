@@ -19,9 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/hmac_sha256.h"
 #include "payload/handoff.h"
 #include "payload/handoff_desc.h"
 #include "tools/dumpfile.h"
+#include "tools/enckey.h"
 #include "tools/handoff.h"
 #include "tools/opts.h"
 
@@ -42,6 +44,9 @@ static void create_usage(FILE *f)
 		"  --sysfs-root DIR  read DIR instead of /sys (tests)\n"
 		"  --describe FILE   add the records a description file lists\n"
 		"  --dump-file-record FILE  add a DUMP_FILE record (written by load --dump-file)\n"
+		"  --encrypt-to KEY  add a DUMP_KEY record: dumps encrypted for this RSA public\n"
+		"                    key (docs/encryption.md); FILE then holds the raw master key\n"
+		"  --copy-without-key FILE  also write the block without its DUMP_KEY record\n"
 		"  --time UNIX       creation time to record (default: now)\n");
 }
 
@@ -215,6 +220,8 @@ static int plan_fill(struct handoff_writer *w, const struct handoff_plan *p)
 		TRY(handoff_add(w, HANDOFF_TYPE_CAPSULE, 0, p->capsule, p->capsule_len));
 	if (p->have_dumpfile)
 		TRY(handoff_add_dump_file(w, &p->dumpfile, p->dumpfile_ext, p->n_dumpfile_ext));
+	if (p->have_dumpkey)
+		TRY(handoff_add_dump_key(w, &p->dumpkey));
 	return 0;
 }
 
@@ -268,6 +275,7 @@ static void plan_free(struct handoff_plan *p)
 	free(p->cmdline);
 	free(p->capsule);
 	free(p->dumpfile_ext);
+	crypto_wipe(&p->dumpkey, sizeof(p->dumpkey));
 }
 
 /* Host name, kernel release and our version, unless a description set them. */
@@ -307,6 +315,7 @@ static int write_out(const char *path, const uint8_t *b, size_t len)
 
 struct create_opts {
 	const char *out, *sysfs_root, *describe, *capsule, *vmcoreinfo, *dumpfile_record;
+	const char *encrypt_to, *copy_without_key;
 	bool from_system;
 	uint64_t created;
 	const char **ranges, **cmdlines;	/* applied after the other sources */
@@ -340,7 +349,7 @@ static int opt_dump_range(struct handoff_plan *p, const char *arg)
 static int create_parse(int argc, char **argv, struct create_opts *o)
 {
 	enum { FROM_SYSTEM = 256, SYSFS_ROOT, DESCRIBE, CAPSULE, VMCOREINFO, CMDLINE,
-	       DUMP_RANGE, TIME, DUMPFILE_RECORD };
+	       DUMP_RANGE, TIME, DUMPFILE_RECORD, ENCRYPT_TO, COPY_WITHOUT_KEY };
 	static const struct option opts[] = {
 		{ "from-system", no_argument, NULL, FROM_SYSTEM },
 		{ "help", no_argument, NULL, 'h' },
@@ -353,6 +362,8 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 		{ "dump-range", required_argument, NULL, DUMP_RANGE },
 		{ "time", required_argument, NULL, TIME },
 		{ "dump-file-record", required_argument, NULL, DUMPFILE_RECORD },
+		{ "encrypt-to", required_argument, NULL, ENCRYPT_TO },
+		{ "copy-without-key", required_argument, NULL, COPY_WITHOUT_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *v;
@@ -374,6 +385,8 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 		case CAPSULE: o->capsule = v; break;
 		case VMCOREINFO: o->vmcoreinfo = v; break;
 		case DUMPFILE_RECORD: o->dumpfile_record = v; break;
+		case ENCRYPT_TO: o->encrypt_to = v; break;
+		case COPY_WITHOUT_KEY: o->copy_without_key = v; break;
 		case CMDLINE:
 			handoff_plan_push(&o->cmdlines, &o->n_cmdlines, sizeof(v), &v);
 			break;
@@ -460,13 +473,30 @@ static int gather(const struct create_opts *o, struct handoff_plan *p)
 			return -EINVAL;
 		p->have_vmcoreinfo = true;
 	}
+	if (o->encrypt_to != NULL) {
+		struct enckey k;
+		char err[ENCKEY_ERR_LEN], id[65];
+
+		if (enckey_public_load(&k, o->encrypt_to, err) != 0) {
+			fprintf(stderr, "%s: --encrypt-to %s\n", TOOL, err);
+			return -EINVAL;
+		}
+		if (enckey_dump_key(&k, &p->dumpkey, err) != 0) {
+			fprintf(stderr, "%s: --encrypt-to %s: %s\n", TOOL, o->encrypt_to, err);
+			enckey_free(&k);
+			return -EINVAL;
+		}
+		enckey_id_hex(k.key_id, id);
+		printf("%s: dumps encrypted for RSA-%u key %s\n", TOOL, k.bits, id);
+		enckey_free(&k);
+		p->have_dumpkey = true;
+	}
 	return 0;
 }
 
 static int cmd_create(int argc, char **argv)
 {
-	struct create_opts o = { NULL, "/sys", NULL, NULL, NULL, NULL, false, (uint64_t)time(NULL),
-				 NULL, NULL, 0, 0 };
+	struct create_opts o = { .sysfs_root = "/sys", .created = (uint64_t)time(NULL) };
 	struct handoff_plan p;
 	struct handoff_status st;
 	uint8_t *b = NULL;
@@ -498,7 +528,19 @@ static int cmd_create(int argc, char **argv)
 		printf("%s: wrote %s: %u records, %zu bytes, sha256 %s\n", TOOL, o.out,
 		       st.record_count, len, hex);
 	}
+	if (b != NULL)
+		crypto_wipe(b, len);	/* the master key, when there is one */
 	free(b);
+	b = NULL;
+	if (r == 0 && o.copy_without_key != NULL) {
+		p.have_dumpkey = false;
+		if (plan_write(&p, o.created, &b, &len) != 0 || write_out(o.copy_without_key, b, len) != 0)
+			r = 1;
+		else
+			printf("%s: wrote %s: the same block without its DUMP_KEY record, %zu bytes\n",
+			       TOOL, o.copy_without_key, len);
+		free(b);
+	}
 	free(o.ranges);
 	free(o.cmdlines);
 	plan_free(&p);

@@ -85,6 +85,9 @@ struct handoff_plan {
 	uint8_t *capsule;
 	size_t capsule_len;
 
+	bool have_dumpkey;		/* --encrypt-to: DUMP_KEY (holds the master key) */
+	struct handoff_dump_key dumpkey;
+
 	bool have_dumpfile;		/* --dump-file-record */
 	struct handoff_dump_file dumpfile;
 	struct dumpfile_extent *dumpfile_ext;

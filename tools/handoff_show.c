@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/hmac_sha256.h"
 #include "payload/handoff.h"
 #include "tools/handoff.h"
 
@@ -371,6 +372,25 @@ static void show_dump_file(const struct handoff_record *rec)
 	free(e);
 }
 
+/* DUMP_KEY: what the key is for, never the master key itself. */
+static void show_dump_key(const struct handoff_record *rec)
+{
+	struct handoff_dump_key k;
+	const char *why = NULL;
+	char id[2 * SHA256_LEN + 1];
+
+	if (handoff_get_dump_key(rec, &k, &why) != 0) {
+		printf(IND "malformed: %s (a crash kernel will not dump with it)\n", why);
+		return;
+	}
+	crypto_sha256_hex(k.key_id, id);
+	printf(IND "dumps encrypted with AES-256-GCM to RSA key %s\n", id);
+	printf(IND "master key wrapped with RSA-OAEP SHA-256 (%u bytes: a %u-bit key); "
+	       "the raw master key is in this block and is not shown\n",
+	       k.wrapped_len, 8 * k.wrapped_len);
+	crypto_wipe(&k, sizeof(k));
+}
+
 static void show_record(unsigned index, const struct handoff_record *rec)
 {
 	struct handoff_creator c;
@@ -415,6 +435,9 @@ static void show_record(unsigned index, const struct handoff_record *rec)
 		return;
 	case HANDOFF_TYPE_DUMP_FILE:
 		show_dump_file(rec);
+		return;
+	case HANDOFF_TYPE_DUMP_KEY:
+		show_dump_key(rec);
 		return;
 	default:
 		if (handoff_type_known(rec->type))

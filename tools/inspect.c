@@ -30,6 +30,8 @@
 #include "formats/elfcorehdr.h"
 #include "formats/le.h"
 #include "formats/xennote.h"
+#include "payload/dumphdr.h"
+#include "payload/encdump.h"
 #include "tools/opts.h"
 #include "tools/recv.h"
 #include "tools/textesc.h"
@@ -324,6 +326,37 @@ static int inspect_at(const struct inspect_opts *o, const struct elfcore_info *i
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * An encrypted stream (docs/encryption.md) at off: a saved stream, or the
+ * body of a dump partition image.  Prints its header; 0, or 1 when the
+ * header does not check out.
+ */
+static int print_encrypted(const char *path, const uint8_t *b, size_t len, size_t off)
+{
+	struct encdump_header h;
+	const char *why = NULL;
+	char id[2 * SHA256_LEN + 1];
+	uint64_t rest = len - off > ENCDUMP_HEADER_SIZE ? len - off - ENCDUMP_HEADER_SIZE : 0;
+
+	if (encdump_header_parse(b + off, len - off, &h, &why) != 0) {
+		printf("%s: an encrypted dump whose header does not check out: %s\n", path, why);
+		return 1;
+	}
+	crypto_sha256_hex(h.key_id, id);
+	printf("%s: ENCRYPTED dump (PMENC version %u)%s, %zu bytes: the content cannot be read "
+	       "without the private key (postmortem savecore --key)\n", path, h.version,
+	       off ? " in a dump partition's body" : "", len - off);
+	printf("  cipher AES-256-GCM, %u-byte chunks, each with a 16-byte tag: %llu chunk%s here\n",
+	       h.chunk_size, (unsigned long long)((rest + ENCDUMP_CHUNK_WIRE(h.chunk_size) - 1) /
+						 ENCDUMP_CHUNK_WIRE(h.chunk_size)),
+	       rest > ENCDUMP_CHUNK_WIRE(h.chunk_size) ? "s" : "");
+	printf("  key id %s (SHA-256 of the RSA public key)\n", id);
+	printf("  master key wrapped with RSA-OAEP SHA-256 (%u bytes: RSA-%u)\n", h.wrapped_len,
+	       8 * h.wrapped_len);
+	printf("  inner format %s\n", encdump_inner_name(h.inner_format));
+	return 0;
+}
+
 int inspect_tool_main(int argc, char **argv)
 {
 	struct inspect_opts o = { 0 };
@@ -347,6 +380,23 @@ int inspect_tool_main(int argc, char **argv)
 	if (map == MAP_FAILED || map == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", TOOL, o.path, map == NULL ? "empty file" : strerror(errno));
 		return 1;
+	}
+	if (encdump_is_encrypted(map, (size_t)st.st_size) ||
+	    ((size_t)st.st_size >= DUMPHDR_BODY_ALIGN + 8 && memcmp(map, DUMPHDR_MAGIC, 8) == 0 &&
+	     encdump_is_encrypted((uint8_t *)map + DUMPHDR_BODY_ALIGN, 8))) {
+		size_t off = encdump_is_encrypted(map, (size_t)st.st_size) ? 0 : DUMPHDR_BODY_ALIGN;
+		size_t len = (size_t)st.st_size;
+		struct dumphdr dh;
+
+		/* a partition image: the body's own length, as its header says */
+		if (off && dumphdr_decode(map, len, &dh, NULL) == 0 && dh.body_length < len - off)
+			len = off + (size_t)dh.body_length;
+		rc = o.at_given ? 1 : print_encrypted(o.path, map, len, off);
+		if (o.at_given)
+			fprintf(stderr, "%s: %s: encrypted: --at needs the decrypted core "
+				"(postmortem savecore --key)\n", TOOL, o.path);
+		munmap(map, (size_t)st.st_size);
+		return rc;
 	}
 	if ((size_t)st.st_size >= 8 && memcmp(map, DISKDUMP_SIGNATURE, 8) == 0) {
 		if (o.at_given) {

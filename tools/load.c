@@ -28,6 +28,7 @@
  * Exit status: 0 done, 1 failed (the failing step says why), 2 bad usage.
  * Host only (POSIX, Linux /sys).
  */
+#define _GNU_SOURCE	/* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +57,7 @@ struct load_opts {
 	const char *dump, *after, *append, *kernel, *handoff, *kexec, *sysfs;
 	const char *state_dir;		/* --state-dir: where the dump file's path is kept */
 	const char *dump_file, *size;	/* --dump-file PATH [--size SIZE|auto] */
+	const char *encrypt_to;		/* --encrypt-to PUBKEY (docs/encryption.md) */
 	bool force;
 	const char *extra[MAX_EXTRA * 2];	/* handoff create arguments */
 	int nextra;
@@ -90,6 +93,11 @@ static void usage(FILE *f)
 		"  --size=SIZE|auto    its size (512M, 8G ...; auto: MemTotal/8 + 64 MiB; default:\n"
 		"                      an existing file's size, else auto)\n"
 		"  --force             reuse a dump file that holds a dump not yet saved\n"
+		"  --encrypt-to=KEY    encrypt every dump for this RSA public key (PEM or DER,\n"
+		"                      3072 bits or more; docs/encryption.md): a fresh master\n"
+		"                      key goes to the crash kernel in a block that is never\n"
+		"                      written to a file, and dump.encrypt=required to its\n"
+		"                      command line; --handoff gets the block without the key\n"
 		"  --dry-run           print the two commands, run neither (a dump file is\n"
 		"                      checked and mapped, not written)\n"
 		"  --state-dir=DIR     record the dump file's path in DIR/dumpfile for\n"
@@ -104,7 +112,8 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct load_opts *o)
 {
 	enum { DUMP = 256, AFTER, APPEND, KERNEL, HANDOFF, KEXEC, CAPSULE, DESCRIBE,
-	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN, DUMP_FILE, SIZE, FORCE, STATE_DIR };
+	       HANDOFF_EXTRA, SYSFS_ROOT, STATUS, DRY_RUN, DUMP_FILE, SIZE, FORCE, STATE_DIR,
+	       ENCRYPT_TO };
 	static const struct option opts[] = {
 		{ "file-load", no_argument, NULL, 's' },
 		{ "unload", no_argument, NULL, 'u' },
@@ -125,6 +134,7 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		{ "size", required_argument, NULL, SIZE },
 		{ "force", no_argument, NULL, FORCE },
 		{ "state-dir", required_argument, NULL, STATE_DIR },
+		{ "encrypt-to", required_argument, NULL, ENCRYPT_TO },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
@@ -155,6 +165,7 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		case SIZE: o->size = optarg; break;
 		case FORCE: o->force = true; break;
 		case STATE_DIR: o->state_dir = optarg; break;
+		case ENCRYPT_TO: o->encrypt_to = optarg; break;
 		case CAPSULE:
 		case DESCRIBE:
 		case HANDOFF_EXTRA:
@@ -187,7 +198,7 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		return -1;
 	}
 	if ((o->unload || o->status) && (o->dump || o->after || o->append || o->nextra ||
-					 o->dump_file)) {
+					 o->dump_file || o->encrypt_to)) {
 		fprintf(stderr, "%s: --unload and --status take no load options\n", TOOL);
 		return -1;
 	}
@@ -389,6 +400,8 @@ static int build_cmdline(const struct load_opts *o, char *cmd, size_t len)
 	snprintf(word, sizeof(word), "after=%s", o->after != NULL ? o->after : "reboot");
 	if (cmd_add(cmd, len, word) != 0)
 		return -1;
+	if (o->encrypt_to != NULL && cmd_add(cmd, len, "dump.encrypt=required") != 0)
+		return -1;
 	if (o->append != NULL && cmd_add(cmd, len, o->append) != 0)
 		return -1;
 	return 0;
@@ -496,11 +509,18 @@ static int unload(const struct load_opts *o)
 }
 
 /* Step 1: the handoff block, by this program's own `handoff create`. */
-static int make_handoff(const struct load_opts *o, const char *out, const char *record)
+static int make_handoff(const struct load_opts *o, const char *out, const char *record,
+			const char *copy)
 {
-	const char *argv[10 + MAX_EXTRA * 2] = { "handoff", "create", "-o", out, "--from-system" };
+	const char *argv[14 + MAX_EXTRA * 2] = { "handoff", "create", "-o", out, "--from-system" };
 	int n = 5;
 
+	if (o->encrypt_to != NULL) {
+		argv[n++] = "--encrypt-to";
+		argv[n++] = o->encrypt_to;
+		argv[n++] = "--copy-without-key";
+		argv[n++] = copy;
+	}
 	if (record != NULL) {
 		argv[n++] = "--dump-file-record";
 		argv[n++] = record;
@@ -598,19 +618,42 @@ static int load(const struct load_opts *o)
 			return 1;
 		}
 	}
-	if (make_handoff(o, handoff, o->dump_file != NULL ? record : NULL) != 0) {
+	/*
+	 * --encrypt-to: the block holds the master key, so it goes to kexec
+	 * through a memfd (/proc/self/fd/N, inherited by kexec) and never to a
+	 * file; --handoff gets the same block without the key.
+	 */
+	char kblock[64];
+	int memfd = -1;
+	if (o->encrypt_to != NULL) {
+		memfd = memfd_create("postmortem-handoff", 0);
+		if (memfd < 0) {
+			fprintf(stderr, "%s: memfd_create: %s; nothing loaded\n", TOOL, strerror(errno));
+			return 1;
+		}
+		snprintf(kblock, sizeof(kblock), "/proc/self/fd/%d", memfd);
+	}
+	if (make_handoff(o, memfd >= 0 ? kblock : handoff, o->dump_file != NULL ? record : NULL,
+			 handoff) != 0) {
 		fprintf(stderr, "%s: the handoff block could not be made; nothing loaded\n", TOOL);
+		if (memfd >= 0)
+			close(memfd);
 		return 1;
 	}
-	snprintf(initrd, sizeof(initrd), "--initrd=%s", handoff);
+	snprintf(initrd, sizeof(initrd), "--initrd=%s", memfd >= 0 ? kblock : handoff);
 	snprintf(append, sizeof(append), "--append=%s", cmd);
 	const char *argv[] = { kexec, "-p", image, initrd, append, o->file_load ? "-s" : NULL,
 			       NULL };
 	print_argv(argv);
-	if (o->dry_run)
+	if (o->dry_run) {
+		if (memfd >= 0)
+			close(memfd);
 		return 0;
+	}
 	char err[2048];
 	int rc = run_capture(argv, err, sizeof(err));
+	if (memfd >= 0)
+		close(memfd);	/* the key now lives only in the crash kernel's reservation */
 	if (rc != 0) {
 		char path[512], now[16], lockdown[32], why[1024];
 		struct loadsig_image img;
@@ -643,9 +686,10 @@ static int load(const struct load_opts *o)
 							 o->dump_file) != 0)
 		fprintf(stderr, "%s: the dump file is loaded, but `postmortem savecore` will "
 			"need --from-file %s\n", TOOL, o->dump_file);
-	printf("postmortem is the crash kernel: dump=%s after=%s\n",
+	printf("postmortem is the crash kernel: dump=%s after=%s%s\n",
 	       o->dump != NULL ? o->dump : o->dump_file != NULL ? "file" : "disk",
-	       o->after != NULL ? o->after : "reboot");
+	       o->after != NULL ? o->after : "reboot",
+	       o->encrypt_to != NULL ? ", dumps encrypted" : "");
 	return 0;
 }
 

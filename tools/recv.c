@@ -33,6 +33,18 @@
  * VMCORE.incomplete listing what is wrong, and exits 1.  A complete
  * kdump-compressed file is written as it was sent; a complete ELF core
  * is given the /proc/vmcore shape (vmcore_expand) unless --compact.
+ * An encrypted dump (HEADER body_format 3, docs/encryption.md) is
+ * received the same way, as its stream.  Without --key the stream is
+ * the file: saved as received, for `savecore --key` later.  With --key
+ * the rebuilt stream is decrypted in place through tools/enckey.h's
+ * decrypting writer (plaintext chunk i lies before ciphertext chunk i, so
+ * nothing is overwritten before it is read): the stream's bytes up to the
+ * first one missing go in, and every plaintext byte written has been
+ * authenticated.  Whole (the final chunk verified, nothing missing):
+ * saved like a complete dump.  Cut (the verified chunks end without the
+ * final one): the chunks before the cut are saved, marked incomplete in
+ * their own header, with the sidecar, exit 1.  A wrong key, a damaged
+ * header or chunk: nothing written.
  * The file is built as a new temporary beside VMCORE and renamed over it
  * at the end (tools/outfile.h: mode 0600, nothing planted is followed);
  * a capture without frames of the dump leaves VMCORE as it was.  A
@@ -55,7 +67,9 @@
 #include "crypto/sha256.h"
 #include "formats/diskdump.h"
 #include "formats/elfcore.h"
+#include "payload/encdump.h"
 #include "payload/frame.h"
+#include "tools/enckey.h"
 #include "tools/opts.h"
 #include "tools/outfile.h"
 #include "tools/recv.h"
@@ -136,6 +150,18 @@ struct recv {
 	 * sent only its record (its dump never came). */
 	struct brief_rec briefs[2];
 	size_t nbriefs;
+	/* An encrypted stream (docs/encryption.md). */
+	const char *key_path;		/* --key */
+	struct enckey *key;		/* loaded */
+	bool enc;			/* the file is an encrypted stream */
+	bool enc_hdr_ok;		/* its header, as received, parses */
+	struct encdump_header enc_hdr;
+	bool decrypted;			/* went through the decrypting writer */
+	int enc_verdict;		/* ENCSINK_* */
+	bool enc_opened;		/* the key opened the header */
+	uint64_t enc_fed, enc_plain;	/* stream bytes in, verified plaintext out */
+	uint64_t enc_kept;		/* no --key, incomplete: the stream kept up to here */
+	char enc_err[ENCKEY_ERR_LEN];
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -668,8 +694,93 @@ static bool kdump_body(struct recv *r)
 }
 
 /*
+ * Is the file an encrypted stream?  The HEADER says so; without one (or
+ * from a sender before the field) the stream's magic at offset 0 does.
+ * Its header block, when it arrived, is decoded for the messages (the
+ * key id it needs, the inner format).
+ */
+static bool encrypted_body(struct recv *r)
+{
+	uint64_t got = r->err == 0 && spans_has(&r->covered, 0) ? r->covered.v[0].b : 0;
+	uint8_t *b = xrealloc(NULL, ENCDUMP_HEADER_SIZE);
+	const char *why;
+
+	if (got > ENCDUMP_HEADER_SIZE)
+		got = ENCDUMP_HEADER_SIZE;
+	if (got != 0 && pread(r->fd, b, (size_t)got, 0) != (ssize_t)got)
+		got = 0;
+	if (r->have_hdr && r->hdr.body_format != FRAME_BODY_UNSET)
+		r->enc = r->hdr.body_format == FRAME_BODY_ENCRYPTED;
+	else
+		r->enc = encdump_is_encrypted(b, (size_t)got);
+	if (r->enc && got == ENCDUMP_HEADER_SIZE)
+		r->enc_hdr_ok = encdump_header_parse(b, ENCDUMP_HEADER_SIZE, &r->enc_hdr, &why) == 0;
+	free(b);
+	return r->enc;
+}
+
+/*
+ * Decrypt the rebuilt stream in place with --key: its bytes from 0 up to
+ * the first missing one go through the decrypting writer, which writes
+ * verified plaintext from offset 0 of the same file (chunk i's plaintext
+ * ends before chunk i + 1's ciphertext starts, and a chunk is read whole
+ * before its plaintext is written); the file is then cut to the
+ * plaintext.  whole: the capture's own checks passed (every byte, the
+ * TRAILER's SHA-256), so a last chunk that fails is damaged, not cut.
+ * Sets enc_verdict (ENCSINK_*) and enc_err.
+ */
+static void decrypt_in_place(struct recv *r, bool whole)
+{
+	struct encsink *s = xrealloc(NULL, sizeof(*s));
+	uint8_t *buf = xrealloc(NULL, 1 << 20);
+	uint64_t end = 0;
+
+	if (spans_has(&r->covered, 0))
+		end = r->covered.v[0].b < r->file_size ? r->covered.v[0].b : r->file_size;
+	encsink_init(s, r->fd, r->key);
+	r->decrypted = true;
+	if (r->err != 0 || lseek(r->fd, 0, SEEK_SET) != 0) {
+		snprintf(s->err, sizeof(s->err), "the stream could not be read back");
+		s->verdict = ENCSINK_IO;
+	}
+	while (s->verdict == ENCSINK_OK && r->enc_fed < end) {
+		size_t want = end - r->enc_fed < (1 << 20) ? (size_t)(end - r->enc_fed) : 1 << 20;
+		ssize_t got = pread(r->fd, buf, want, (off_t)r->enc_fed);
+
+		if (got <= 0) {
+			snprintf(s->err, sizeof(s->err), "reading the stream back: %s",
+				 got < 0 ? strerror(errno) : "short read");
+			s->verdict = ENCSINK_IO;
+			break;
+		}
+		r->enc_fed += (uint64_t)got;
+		encsink_write(s, buf, (size_t)got);
+	}
+	if (s->verdict == ENCSINK_OK)
+		encsink_finish(s, whole && end == r->file_size);
+	r->enc_verdict = s->verdict;
+	r->enc_opened = s->opened;
+	r->enc_plain = s->plain;
+	if (s->opened) {
+		r->enc_hdr = s->o.h;	/* as the key opened it */
+		r->enc_hdr_ok = true;
+	}
+	snprintf(r->enc_err, sizeof(r->enc_err), "%s", s->err);
+	if (s->verdict == ENCSINK_OK || s->verdict == ENCSINK_TRUNCATED) {
+		if (ftruncate(r->fd, (off_t)s->plain) != 0 && r->err == 0)
+			r->err = -errno;
+		r->kdump = s->opened && s->o.h.inner_format == ENCDUMP_INNER_KDUMP;
+	}
+	encsink_free(s);
+	free(s);
+	free(buf);
+}
+
+/*
  * Set makedumpfile's incomplete mark when the file's header itself
  * arrived: the kdump-compressed header's status bit, or the ELF e_flags.
+ * A decrypted file: its first bytes are the verified plaintext's.  An
+ * encrypted stream is never changed (it is no such header).
  */
 static void mark_incomplete(struct recv *r)
 {
@@ -677,8 +788,10 @@ static void mark_incomplete(struct recv *r)
 	size_t n = r->kdump ? sizeof(struct diskdump_header) : 64;
 	int e;
 
-	if (r->err != 0 || !spans_has(&r->covered, 0) || r->covered.v[0].b < n ||
-	    pread(r->fd, eh, n, 0) != (ssize_t)n)
+	if (r->decrypted ? r->err != 0 || r->enc_plain < n :
+	    r->err != 0 || !spans_has(&r->covered, 0) || r->covered.v[0].b < n)
+		return;
+	if (pread(r->fd, eh, n, 0) != (ssize_t)n)
 		return;
 	e = r->kdump ? diskdump_mark_incomplete(eh, n) : elfcore_mark_incomplete(eh, n);
 	if (e == 0 && pwrite(r->fd, eh, n, 0) != (ssize_t)n)
@@ -828,6 +941,9 @@ static void print_dump(const struct recv *r)
 		if (r->hdr.body_format == FRAME_BODY_KDUMP)
 			printf("HEADER: kdump-compressed file %" PRIu64 " bytes, created %s, by \"",
 			       r->hdr.file_size, when);
+		else if (r->hdr.body_format == FRAME_BODY_ENCRYPTED)
+			printf("HEADER: encrypted stream %" PRIu64 " bytes, created %s, by \"",
+			       r->hdr.file_size, when);
 		else
 			printf("HEADER: ELF file %" PRIu64 " bytes, %" PRIu32 " segments, created %s, "
 			       "by \"", r->hdr.file_size, r->hdr.segment_count, when);
@@ -836,6 +952,14 @@ static void print_dump(const struct recv *r)
 		printf("\"\n");
 	} else {
 		printf("HEADER: not received\n");
+	}
+	if (r->enc && r->enc_hdr_ok) {
+		char id[2 * ENCDUMP_KEY_ID_LEN + 1];
+
+		enckey_id_hex(r->enc_hdr.key_id, id);
+		printf("encrypted (docs/encryption.md) for key %s: %s inside, %" PRIu32
+		       "-byte chunks\n", id, encdump_inner_name(r->enc_hdr.inner_format),
+		       r->enc_hdr.chunk_size);
 	}
 	if (r->have_trl)
 		printf("TRAILER: seen: %" PRIu32 " frames before it, %" PRIu64 " of %" PRIu64
@@ -872,6 +996,9 @@ static void print_problems(FILE *f, const struct recv *r, size_t max)
 	char hex[2 * SHA256_LEN + 1];
 	size_t shown = 0, more = 0;
 
+	if (r->decrypted && r->missing.n)
+		fprintf(f, "(the missing ranges are offsets in the encrypted stream the frames "
+			"carry, not in the decrypted file)\n");
 	for (size_t i = 0; i < r->missing.n && i < max; i++)
 		print_missing(f, r, &r->missing.v[i]);
 	if (r->missing.n > max)
@@ -907,6 +1034,16 @@ static void print_problems(FILE *f, const struct recv *r, size_t max)
 		crypto_sha256_hex(r->trl.sha256, hex);
 		fprintf(f, "                 TRAILER %s\n", hex);
 	}
+	if (r->enc && !r->decrypted && r->enc_kept < r->file_size)
+		fprintf(f, "the encrypted stream is kept up to its first missing byte (%" PRIu64
+			" bytes): what follows a gap cannot be decrypted in order\n", r->enc_kept);
+	if (r->decrypted && r->enc_verdict == ENCSINK_TRUNCATED && r->enc_opened &&
+	    r->enc_plain != 0)
+		fprintf(f, "encrypted stream %s: the %" PRIu64 " bytes of the chunks before the cut "
+			"are kept, every one authenticated; the file ends there\n", r->enc_err,
+			r->enc_plain);
+	else if (r->decrypted && r->enc_verdict != ENCSINK_OK)
+		fprintf(f, "encrypted stream: %s: nothing decrypted to keep\n", r->enc_err);
 	if (r->err != 0)
 		fprintf(f, "writing %s failed: %s\n", r->out, strerror(-r->err));
 }
@@ -918,8 +1055,9 @@ static void print_report(struct recv *r)
 	print_stream(r);
 	print_dump(r);
 	print_seqs(r);
-	printf("file: %" PRIu64 " bytes, %" PRIu64 " missing in %zu ranges\n", r->file_size,
-	       spans_total(&r->missing), r->missing.n);
+	printf("%s: %" PRIu64 " bytes, %" PRIu64 " missing in %zu ranges\n",
+	       r->enc ? "encrypted stream" : "file", r->file_size, spans_total(&r->missing),
+	       r->missing.n);
 	print_problems(stdout, r, LIST_MAX);
 	if (r->digest_checked && r->digest_ok) {
 		crypto_sha256_hex(r->digest, hex);
@@ -944,8 +1082,15 @@ static int write_sidecar(const struct recv *r, const char *path)
 
 	if (f == NULL)
 		return -errno;
-	fprintf(f, "# postmortem recv: %s is INCOMPLETE or damaged; missing bytes read as zero\n",
-		r->out);
+	if (r->decrypted)
+		fprintf(f, "# postmortem recv: %s is INCOMPLETE: the chunks of the encrypted stream "
+			"before its first missing byte, decrypted; the file ends there\n", r->out);
+	else if (r->enc)
+		fprintf(f, "# postmortem recv: %s is INCOMPLETE or damaged: the encrypted stream as "
+			"received, up to its first missing byte\n", r->out);
+	else
+		fprintf(f, "# postmortem recv: %s is INCOMPLETE or damaged; missing bytes read as "
+			"zero\n", r->out);
 	fprintf(f, "capture %s\ndump_id 0x%016" PRIx64 "\nfile_size %" PRIu64 "\n", r->capture,
 		r->id, r->file_size);
 	print_problems(f, r, SIDECAR_MAX);
@@ -986,19 +1131,30 @@ static void recv_free(struct recv *r)
 		free(r->briefs[i].text);
 		free(r->briefs[i].got.v);
 	}
+	if (r->key != NULL)
+		enckey_free(r->key);
+	free(r->key);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: postmortem recv CAPTURE -o VMCORE [--dump-id ID] [--quiet] [--compact]\n"
-		"                       [--max-size SIZE]\n"
+		"                       [--max-size SIZE] [--key PRIVATE.pem]\n"
 		"\n"
 		"Rebuild the dump file a dump=serial run sent, from a capture of the\n"
 		"serial line (console text and frames mixed; docs/dump-serial.md): a\n"
 		"kdump-compressed file (the default) is written as it was sent, an ELF\n"
 		"core (dump.format=elf) gets the /proc/vmcore shape.\n"
 		"  -o VMCORE      where to write the file (missing bytes are zero)\n"
+		"  --key PRIVATE.pem  an encrypted dump (load --encrypt-to): decrypt it with\n"
+		"                 this RSA private key into the usual file; every byte written\n"
+		"                 is authenticated (docs/encryption.md).  A cut capture keeps\n"
+		"                 the chunks before the cut, marked incomplete; a wrong key or\n"
+		"                 a damaged chunk writes nothing.  Without --key an encrypted\n"
+		"                 dump is saved as the stream received, which\n"
+		"                 `postmortem savecore --key PRIVATE.pem STREAM -o VMCORE`\n"
+		"                 decrypts later\n"
 		"  --dump-id ID   take this dump's frames (default: the last dump whose\n"
 		"                 HEADER is in the capture)\n"
 		"  --quiet        print only problems\n"
@@ -1012,9 +1168,10 @@ static void usage(FILE *f)
 		"and an incomplete dump goes to VMCORE.partial when VMCORE exists.\n"
 		"A device or FIFO as VMCORE gets the finished file (built in $TMPDIR),\n"
 		"compact, no sidecar; a symbolic link to a regular file is refused.\n"
-		"Exit 0 only when the file is complete and matches the sender's SHA-256;\n"
-		"otherwise 1 (a partial dump, or nothing written), with VMCORE.incomplete\n"
-		"listing what is missing.\n");
+		"Exit 0 only when the file is complete and matches the sender's SHA-256\n"
+		"(decrypted: every chunk authenticated, the last one final); otherwise 1\n"
+		"(a partial dump, or nothing written), with VMCORE.incomplete listing what\n"
+		"is missing.\n");
 }
 
 /* "4096", "64G", "1T": bytes; -1 unless a positive number that fits. */
@@ -1043,13 +1200,14 @@ static int parse_size(const char *s, uint64_t *out)
 
 static int parse_args(struct recv *r, int argc, char **argv)
 {
-	enum { COMPACT = 256, MAX_SIZE, DUMP_ID };
+	enum { COMPACT = 256, MAX_SIZE, DUMP_ID, KEY };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "compact", no_argument, NULL, COMPACT },
 		{ "max-size", required_argument, NULL, MAX_SIZE },
 		{ "dump-id", required_argument, NULL, DUMP_ID },
+		{ "key", required_argument, NULL, KEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -1065,6 +1223,7 @@ static int parse_args(struct recv *r, int argc, char **argv)
 		case 'q': r->quiet = true; break;
 		case COMPACT: r->compact = true; break;
 		case 'o': r->out = optarg; break;
+		case KEY: r->key_path = optarg; break;
 		case MAX_SIZE:
 			if (parse_size(optarg, &r->max_size) != 0)
 				return -1;
@@ -1101,6 +1260,18 @@ static int parse_args(struct recv *r, int argc, char **argv)
 		return -1;
 	}
 	return r->capture != NULL && r->out != NULL ? 0 : -1;
+}
+
+/* One line: VMCORE holds the encrypted stream as received, and how to decrypt it. */
+static void say_stream(const struct recv *r, FILE *f)
+{
+	char id[2 * ENCDUMP_KEY_ID_LEN + 1];
+
+	if (r->enc_hdr_ok)
+		enckey_id_hex(r->enc_hdr.key_id, id);
+	fprintf(f, "%s: %s is the ENCRYPTED stream as received%s%s (no --key): `postmortem "
+		"savecore --key PRIVATE.pem %s -o VMCORE` decrypts it (docs/encryption.md)\n",
+		TOOL, r->out, r->enc_hdr_ok ? ", for key " : "", r->enc_hdr_ok ? id : "", r->out);
 }
 
 /*
@@ -1153,14 +1324,73 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 	}
 	if (!o->direct)
 		rc = write_sidecar(r, side);
-	fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges (zero-filled)%s"
-		"; %s%s\n", TOOL, r->out, spans_total(&r->missing), r->missing.n,
-		r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
-		!r->have_trl ? ", no TRAILER" : "", o->direct ? "a device or pipe: no sidecar" :
-		rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
+	if (r->decrypted && r->enc_verdict == ENCSINK_TRUNCATED)
+		fprintf(stderr, "%s: %s is INCOMPLETE: decrypting the stream up to its first missing "
+			"byte: %s; the %" PRIu64
+			" bytes decrypted before the cut are kept (every chunk authenticated), "
+			"marked incomplete; %s%s\n", TOOL, r->out, r->enc_err, r->enc_plain,
+			o->direct ? "a device or pipe: no sidecar" : rc == 0 ? "listed in " :
+			"cannot write ", o->direct ? "" : side);
+	else
+		fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges "
+			"(%s)%s; %s%s\n", TOOL, r->out, spans_total(&r->missing), r->missing.n,
+			r->enc ? "the stream is kept up to the first" : "zero-filled", r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
+			!r->have_trl ? ", no TRAILER" : "", o->direct ? "a device or pipe: no sidecar" :
+			rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
+	if (r->enc && !r->decrypted)
+		say_stream(r, stderr);
 	if (r->quiet || o->direct)
 		print_problems(stderr, r, LIST_MAX);
 	return 1;
+}
+
+/*
+ * An encrypted dump and --key: decrypt the rebuilt stream (see the top)
+ * and save what verified.  A wrong key, a damaged header or chunk, or a
+ * cut before the first chunk verified: nothing written, VMCORE as it was.
+ */
+static int finish_decrypt(struct recv *r, struct outfile *o, const char *side)
+{
+	char id[2 * ENCDUMP_KEY_ID_LEN + 1];
+	int ex;
+
+	decrypt_in_place(r, complete(r));
+	if (r->enc_verdict != ENCSINK_OK &&
+	    (r->enc_verdict != ENCSINK_TRUNCATED || !r->enc_opened || r->enc_plain == 0)) {
+		if (!r->quiet)
+			print_report(r);
+		outfile_discard(o);
+		fprintf(stderr, "%s: encrypted dump: %s\n", TOOL, r->enc_err);
+		fprintf(stderr, "%s: %s: nothing written%s (without --key, recv saves the encrypted "
+			"stream as received)\n", TOOL, r->out, o->direct ? "" : ", left as it was");
+		return 1;
+	}
+	/* Whole: the final chunk verified and no stream byte is missing (a
+	 * lost TRAILER takes nothing away: the stream authenticates its end). */
+	if (r->enc_verdict != ENCSINK_OK || r->missing.n != 0 || r->err != 0 ||
+	    (r->digest_checked && !r->digest_ok))
+		return publish_incomplete(r, o, side);
+	if (!r->quiet)
+		print_report(r);
+	if (outfile_done(o) != 0) {
+		outfile_discard(o);
+		return 1;
+	}
+	ex = !o->direct && !r->compact && !r->kdump ? vmcore_expand(o->tmp, r->out) : 0;
+	if (outfile_publish(o) != 0)
+		return 1;
+	if (!o->direct)
+		unlink(side);	/* a stale sidecar; a link there is removed, not followed */
+	enckey_id_hex(r->enc_hdr.key_id, id);
+	printf("%s: decrypted with key %s: %" PRIu64 " bytes (%s), every chunk authenticated, "
+	       "the last one final%s\n", TOOL, id, r->enc_plain,
+	       encdump_inner_name(r->enc_hdr.inner_format),
+	       r->have_trl ? "" : " (the TRAILER did not arrive: the stream vouches for its end)");
+	if (!r->quiet)
+		printf("wrote %s: %" PRIu64 " bytes, complete%s\n", r->out, r->enc_plain,
+		       r->kdump ? " (kdump-compressed)" : o->direct ? " (a device or pipe: compact)" :
+		       r->compact ? " (compact)" : "");
+	return ex < 0 ? 1 : 0;
 }
 
 static int no_frames(const struct recv *r, const char *what)
@@ -1186,6 +1416,17 @@ int recv_tool_main(int argc, char **argv)
 	if (parse_args(&r, argc, argv) != 0) {
 		usage(stderr);
 		return 2;
+	}
+	if (r.key_path != NULL) {
+		char kerr[ENCKEY_ERR_LEN];
+
+		r.key = xrealloc(NULL, sizeof(*r.key));
+		if (enckey_private_load(r.key, r.key_path, kerr) != 0) {
+			fprintf(stderr, "%s: --key %s\n", TOOL, kerr);
+			free(r.key);
+			r.key = NULL;
+			return 1;
+		}
 	}
 	if (decode_capture(&r, on_frame_scan) != 0)
 		return 1;
@@ -1220,6 +1461,23 @@ int recv_tool_main(int argc, char **argv)
 	}
 	finish_output(&r);
 	r.kdump = kdump_body(&r);
+	if (encrypted_body(&r)) {
+		r.kdump = false;
+		if (r.key != NULL)
+			return finish_decrypt(&r, &o, side);
+		/* Kept as received, but only up to the first missing byte: zeros in
+		 * a chunk would read as damage to `savecore --key`, a cut as a cut. */
+		r.enc_kept = r.file_size;
+		if (!complete(&r) && r.err == 0) {
+			r.enc_kept = spans_has(&r.covered, 0) && r.covered.v[0].b < r.file_size ?
+				     r.covered.v[0].b : spans_has(&r.covered, 0) ? r.file_size : 0;
+			if (ftruncate(r.fd, (off_t)r.enc_kept) != 0)
+				r.err = -errno;
+		}
+	} else if (r.key != NULL) {
+		fprintf(stderr, "%s: %s: the dump is not encrypted; --key is not used\n", TOOL,
+			r.capture);
+	}
 	if (!complete(&r))
 		return publish_incomplete(&r, &o, side);
 	if (!r.quiet)
@@ -1230,14 +1488,16 @@ int recv_tool_main(int argc, char **argv)
 	}
 	/* The digest covered the file as sent; an ELF core now gets the
 	 * /proc/vmcore shape, a kdump-compressed file stays as it is. */
-	int ex = !o.direct && !r.compact && !r.kdump ? vmcore_expand(o.tmp, r.out) : 0;
+	int ex = !o.direct && !r.compact && !r.kdump && !r.enc ? vmcore_expand(o.tmp, r.out) : 0;
 	if (outfile_publish(&o) != 0)
 		return 1;
 	if (!o.direct)
 		unlink(side);	/* a stale sidecar; a link there is removed, not followed */
 	if (!r.quiet)
 		printf("wrote %s: %" PRIu64 " bytes, complete, sha256 OK%s\n", r.out, r.file_size,
-		       r.kdump ? " (kdump-compressed, as sent)" :
+		       r.kdump ? " (kdump-compressed, as sent)" : r.enc ? " (encrypted stream)" :
 		       o.direct ? " (a device or pipe: compact, as sent)" : "");
+	if (r.enc)
+		say_stream(&r, stdout);
 	return ex < 0 ? 1 : 0;
 }

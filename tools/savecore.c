@@ -18,6 +18,7 @@
  * comes from the disk is printed through tools/textesc.c.  Host only.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
@@ -69,6 +71,9 @@ static void usage(FILE *f)
 		"                    `postmortem load --dump-file` recorded in STATE-DIR/dumpfile\n"
 		"  --state-dir DIR   where that is (default $POSTMORTEM_STATE_DIR, else\n"
 		"                    /var/lib/postmortem)\n"
+		"  --key PRIVATE.pem decrypt an encrypted dump (load --encrypt-to) with this RSA\n"
+		"                    private key; every chunk is authenticated before it is\n"
+		"                    written (docs/encryption.md)\n"
 		"  --list            only report the partitions and their dumps\n"
 		"  --partition N     use GPT entry N (1-based), whatever its type or disk\n"
 		"  --force           write a dump that is cut short, failed, cleared or fails\n"
@@ -101,7 +106,7 @@ static int parse_u32(const char *v, uint32_t *out)
 
 static int parse_args(int argc, char **argv, struct savecore_opts *o)
 {
-	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE, FROM_FILE, STATE_DIR };
+	enum { LIST = 256, CLEAR, COMPACT, PARTITION, SECTOR_SIZE, FROM_FILE, STATE_DIR, KEY };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, LIST },
@@ -113,6 +118,7 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		{ "sector-size", required_argument, NULL, SECTOR_SIZE },
 		{ "from-file", required_argument, NULL, FROM_FILE },
 		{ "state-dir", required_argument, NULL, STATE_DIR },
+		{ "key", required_argument, NULL, KEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state_dir = NULL;
@@ -132,6 +138,7 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 		case 'o': o->out = optarg; break;
 		case FROM_FILE: o->from_file = optarg; break;
 		case STATE_DIR: state_dir = optarg; break;
+		case KEY: o->key = optarg; break;
 		case PARTITION:
 		case SECTOR_SIZE:
 			if (parse_u32(optarg, c == PARTITION ? &o->partition : &o->sector_size)) {
@@ -575,6 +582,19 @@ int savecore_tool_main(int argc, char **argv)
 	rc = parse_args(argc, argv, &c->o);
 	if (rc)
 		goto out;
+	if (c->o.key != NULL) {
+		char kerr[ENCKEY_ERR_LEN];
+
+		c->key = calloc(1, sizeof(*c->key));
+		if (c->key == NULL || enckey_private_load(c->key, c->o.key, kerr) != 0) {
+			fprintf(stderr, "postmortem: %s: --key %s\n", TOOL,
+				c->key == NULL ? "out of memory" : kerr);
+			free(c->key);
+			c->key = NULL;
+			rc = SAVECORE_FAIL;
+			goto out;
+		}
+	}
 	if (c->o.from_file != NULL) {
 		rc = savecore_from_file(c, c->o.from_file);	/* tools/savecore_file.c */
 		goto out;
@@ -590,6 +610,18 @@ int savecore_tool_main(int argc, char **argv)
 		rc = savecore_fat_dir(c);	/* a mounted ESP or a dump's directory */
 		goto out;
 	}
+	/* An encrypted stream saved on its own (recv without --key)? */
+	int sfd = open(c->o.image, O_RDONLY | O_CLOEXEC);
+	char magic[ENCDUMP_MAGIC_LEN];
+	if (sfd >= 0 && fstat(sfd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    pread(sfd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	    encdump_is_encrypted(magic, sizeof(magic))) {
+		rc = savecore_stream(c, sfd);
+		close(sfd);
+		goto out;
+	}
+	if (sfd >= 0)
+		close(sfd);
 	err = fileblk_open(&c->dev, c->o.image, c->o.clear, c->o.sector_size, &why);
 	if (err) {
 		fprintf(stderr, "postmortem: %s: %s: %s\n", TOOL, c->o.image, why);
@@ -602,6 +634,9 @@ out:
 	if (c != NULL) {
 		free(c->scratch);
 		free(c->gpt);
+		if (c->key != NULL)
+			enckey_free(c->key);
+		free(c->key);
 	}
 	free(c);
 	return rc;

@@ -24,6 +24,7 @@
 #include "formats/guid.h"
 #include "formats/gpt.h"
 #include "payload/dumphdr.h"
+#include "tools/enckey.h"
 
 #define SAVECORE_SCRATCH	(1u << 20)	/* body chunks, GPT arrays */
 #define SAVECORE_PROGRESS_MIN	(64ull << 20)	/* bodies at least this big show progress */
@@ -37,6 +38,7 @@ static const struct efi_guid savecore_dump_type = GPT_TYPE_POSTMORTEM_DUMP;
 struct savecore_opts {
 	const char *image, *out;
 	const char *from_file;		/* --from-file: a dump file (tools/savecore_file.c) */
+	const char *key;		/* --key: private key of encrypted dumps */
 	bool list, force, clear;
 	bool compact;			/* keep zero tails out of the file (no expand) */
 	uint32_t partition;		/* 0: every dump partition */
@@ -62,9 +64,37 @@ struct savecore_ctx {
 	struct savecore_target t[SAVECORE_MAX_TARGETS];
 	unsigned nt;
 	bool kdump_body;		/* the body being saved is kdump-compressed, not ELF */
+	struct enckey *key;		/* --key, loaded */
+	struct encsink *sink;		/* an encrypted body being decrypted, else NULL */
+	bool sink_said;			/* its error was printed */
 };
 
+/*
+ * Encrypted bodies (docs/encryption.md).  savecore_enc_begin(): the body
+ * about to be copied to fd is an encrypted stream; every byte then goes
+ * through savecore_body_write(), which decrypts it (or writes it as it is
+ * when no stream is open).  A body without --key is refused once its
+ * header is read, naming the key it needs.  savecore_enc_end(): whether
+ * the stream was whole (container_whole: the container's own checks
+ * passed), printing the verdict; SAVECORE_OK, SAVECORE_TRUNCATED (the
+ * verified chunks before the cut are in the file: mark it incomplete) or
+ * SAVECORE_FAIL (wrong key, damaged: keep nothing).  It sets c->kdump_body
+ * from the stream's inner format.
+ */
+int savecore_enc_begin(struct savecore_ctx *c, int fd);
+int savecore_body_write(struct savecore_ctx *c, int fd, const void *buf, size_t len);
+int savecore_enc_end(struct savecore_ctx *c, bool copied, bool container_whole);
+
 int savecore_tool_main(int argc, char **argv);
+
+/*
+ * IMAGE is an encrypted stream saved on its own (`recv` without --key;
+ * docs/encryption.md), fd open on it: decrypt it to c->o.out with --key
+ * (no container vouches for its length, so a last chunk that does not
+ * verify reads as a cut: the chunks before are kept, marked incomplete,
+ * SAVECORE_TRUNCATED), or --list it.  SAVECORE_*.
+ */
+int savecore_stream(struct savecore_ctx *c, int fd);
 
 /*
  * Progress of a copy of len bytes, done so far: one line on stderr each

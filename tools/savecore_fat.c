@@ -496,9 +496,10 @@ static int join(struct savecore_ctx *c, struct src *s, const struct dirindex *x,
 		while (done < size) {
 			size_t n = size - done < SAVECORE_SCRATCH ? (size_t)(size - done) : SAVECORE_SCRATCH;
 			if (src_read(s, c->scratch, n, &got) != 0 || got != n ||
-			    write(fd, c->scratch, n) != (ssize_t)n) {
-				fprintf(stderr, "postmortem: %s: %s: reading %s/%s or writing %s failed\n",
-					TOOL, s->label, esc, name, c->o.out);
+			    savecore_body_write(c, fd, c->scratch, n) != 0) {
+				if (c->sink == NULL || !c->sink_said)
+					fprintf(stderr, "postmortem: %s: %s: reading %s/%s or writing "
+						"%s failed\n", TOOL, s->label, esc, name, c->o.out);
 				src_close(s);
 				return -EIO;
 			}
@@ -565,7 +566,24 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 		return SAVECORE_FAIL;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	memset(digest, 0, sizeof(digest));
-	if (join(c, s, x, dir, in, o.fd, digest, &total) != 0 && !c->o.force) {
+	/* format=encrypted: the joined parts are an encrypted stream (docs/encryption.md) */
+	bool enc = strcmp(in->format, "encrypted") == 0;
+	int erc = SAVECORE_OK, jr;
+	if (enc && savecore_enc_begin(c, o.fd) != 0) {
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	jr = join(c, s, x, dir, in, o.fd, digest, &total);
+	if (enc) {
+		erc = savecore_enc_end(c, jr == 0, jr == 0 && complete && total == in->size);
+		if (erc == SAVECORE_FAIL) {
+			fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out, o.direct ?
+				" (a device or pipe: what it got stays)" : "; left as it was");
+			outfile_discard(&o);
+			return SAVECORE_FAIL;
+		}
+	}
+	if (jr != 0 && !c->o.force) {
 		fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out, o.direct ?
 			" (a device or pipe: what it got stays)" : "; left as it was");
 		outfile_discard(&o);
@@ -573,7 +591,7 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 	}
 	crypto_sha256_hex(digest, hex);
 	bool ok = complete && total == in->size && strcmp(hex, in->sha256) == 0;
-	settle_format(c, in, &o, ok);
+	settle_format(c, in, &o, ok && erc == SAVECORE_OK);
 	if (outfile_done(&o) != 0) {
 		fprintf(stderr, "postmortem: %s: %s: not saved\n", TOOL, c->o.out);
 		outfile_discard(&o);
@@ -598,6 +616,8 @@ static int save_dump(struct savecore_ctx *c, struct src *s, const struct dirinde
 	rc = savecore_publish(c, &o, ok ? SAVECORE_OK : SAVECORE_FORCED, !c->kdump_body);
 	if (rc == SAVECORE_FAIL)
 		return rc;
+	if (erc == SAVECORE_TRUNCATED && rc == SAVECORE_OK)
+		rc = SAVECORE_TRUNCATED;
 	printf("%s: %s: %s: %u part%s, %llu bytes%s, sha256 %s \xe2\x86\x92 %s\n", TOOL, s->label,
 	       edir, in->parts, in->parts == 1 ? "" : "s", (unsigned long long)total,
 	       c->kdump_body ? ", kdump-compressed" : "", ok ? "OK" : "NOT VERIFIED", c->o.out);

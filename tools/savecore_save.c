@@ -12,8 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "crypto/sha256.h"
 #include "formats/blkdev.h"
@@ -36,6 +38,195 @@ void savecore_progress(uint64_t done, uint64_t len, uint64_t *next, uint64_t ste
 	*next += step;
 }
 
+int savecore_enc_begin(struct savecore_ctx *c, int fd)
+{
+	c->sink = calloc(1, sizeof(*c->sink));
+	c->sink_said = false;
+	if (c->sink == NULL) {
+		fprintf(stderr, "postmortem: %s: out of memory\n", TOOL);
+		return -1;
+	}
+	encsink_init(c->sink, fd, c->key);
+	return 0;
+}
+
+static int full_write(int fd, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	while (len) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A stream without --key: refused at its header, naming the key. */
+static int no_key(struct savecore_ctx *c, const void *buf, size_t len)
+{
+	struct encsink *s = c->sink;
+	size_t n = ENCDUMP_HEADER_SIZE - s->hdr_have < len ? ENCDUMP_HEADER_SIZE - s->hdr_have : len;
+	struct encdump_header h;
+	const char *why;
+	char id[65];
+
+	memcpy(s->hdr + s->hdr_have, buf, n);
+	s->hdr_have += n;
+	if (s->hdr_have < ENCDUMP_HEADER_SIZE)
+		return 0;
+	if (encdump_header_parse(s->hdr, sizeof(s->hdr), &h, &why) != 0)
+		snprintf(s->err, sizeof(s->err), "the dump is encrypted, and its header is "
+			 "damaged: %s", why);
+	else {
+		enckey_id_hex(h.key_id, id);
+		snprintf(s->err, sizeof(s->err), "the dump is encrypted for key %s: give --key "
+			 "PRIVATE.pem (docs/encryption.md)", id);
+	}
+	s->verdict = ENCSINK_BAD_KEY;
+	return -1;
+}
+
+int savecore_body_write(struct savecore_ctx *c, int fd, const void *buf, size_t len)
+{
+	int r;
+
+	if (c->sink == NULL)
+		return full_write(fd, buf, len);
+	r = c->key != NULL ? encsink_write(c->sink, buf, len) : no_key(c, buf, len);
+	if (r != 0 && !c->sink_said) {
+		fprintf(stderr, "postmortem: %s: encrypted dump: %s\n", TOOL, c->sink->err);
+		c->sink_said = true;
+	}
+	return r;
+}
+
+int savecore_enc_end(struct savecore_ctx *c, bool copied, bool container_whole)
+{
+	struct encsink *s = c->sink;
+	char id[65];
+	int rc = SAVECORE_FAIL;
+
+	if (s == NULL)
+		return SAVECORE_OK;
+	if (copied && s->verdict == ENCSINK_OK) {
+		if (c->key == NULL)
+			no_key(c, "", 0);	/* a stream shorter than its header */
+		else
+			encsink_finish(s, container_whole);
+	}
+	if (s->verdict != ENCSINK_OK && !c->sink_said)
+		fprintf(stderr, "postmortem: %s: encrypted dump: %s\n", TOOL, s->err);
+	if (s->opened)
+		c->kdump_body = s->o.h.inner_format == ENCDUMP_INNER_KDUMP;
+	if (s->verdict == ENCSINK_OK) {
+		enckey_id_hex(s->o.h.key_id, id);
+		printf("%s: decrypted with key %s: %llu bytes (%s), every chunk authenticated\n",
+		       TOOL, id, (unsigned long long)s->plain, encdump_inner_name(s->o.h.inner_format));
+		rc = SAVECORE_OK;
+	} else if (s->verdict == ENCSINK_TRUNCATED && s->opened) {
+		fprintf(stderr, "%s: %s: the %llu bytes of the chunks before the cut are kept, "
+			"marked incomplete\n", TOOL, c->o.out, (unsigned long long)s->plain);
+		rc = SAVECORE_TRUNCATED;
+	}
+	encsink_free(s);
+	free(s);
+	c->sink = NULL;
+	return rc;
+}
+
+int savecore_stream(struct savecore_ctx *c, int fd)
+{
+	uint64_t len, done = 0, step, next;
+	struct encdump_header h;
+	struct outfile o;
+	struct stat st;
+	const char *why;
+	char id[65], sbuf[32];
+	int rc, err = 0;
+
+	if (fstat(fd, &st) != 0 || st.st_size < 0) {
+		fprintf(stderr, "postmortem: %s: %s: cannot stat\n", TOOL, c->o.image);
+		return SAVECORE_FAIL;
+	}
+	len = (uint64_t)st.st_size;
+	if (c->o.clear) {
+		fprintf(stderr, "postmortem: %s: %s is an encrypted stream saved on its own: "
+			"--clear is for a dump partition or dump file\n", TOOL, c->o.image);
+		return SAVECORE_USAGE;
+	}
+	if (c->o.list) {
+		if (pread(fd, c->scratch, ENCDUMP_HEADER_SIZE, 0) != ENCDUMP_HEADER_SIZE ||
+		    encdump_header_parse(c->scratch, ENCDUMP_HEADER_SIZE, &h, &why) != 0) {
+			printf("%s: an encrypted stream whose header is cut short or damaged\n",
+			       c->o.image);
+			return SAVECORE_OK;
+		}
+		enckey_id_hex(h.key_id, id);
+		printf("%s: an encrypted dump stream, %s, for key %s, %s inside (savecore --key "
+		       "PRIVATE.pem decrypts it)\n", c->o.image, savecore_fmt_size(len, sbuf,
+		       sizeof(sbuf)), id, encdump_inner_name(h.inner_format));
+		return SAVECORE_OK;
+	}
+	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
+		return SAVECORE_FAIL;
+	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
+	if (savecore_enc_begin(c, o.fd) != 0) {
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	step = len / 10 + 1;
+	next = step;
+	while (err == 0) {
+		ssize_t n = pread(fd, c->scratch, SAVECORE_SCRATCH, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0) {
+				fprintf(stderr, "postmortem: %s: %s: read error at byte %llu\n", TOOL,
+					c->o.image, (unsigned long long)done);
+				err = -EIO;
+			}
+			break;
+		}
+		if (savecore_body_write(c, o.fd, c->scratch, (size_t)n) != 0)
+			err = -EIO;
+		done += (uint64_t)n;
+		savecore_progress(done, len, &next, step);
+	}
+	/* no container: nothing vouches for the stream's length */
+	rc = savecore_enc_end(c, err == 0, false);
+	if (rc == SAVECORE_FAIL) {
+		fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out,
+			o.direct ? " (a device or pipe: what it got stays)" : "; left as it was");
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	if (rc == SAVECORE_TRUNCATED)
+		savecore_mark_incomplete(c, &o);
+	if (outfile_done(&o) != 0) {
+		fprintf(stderr, "postmortem: %s: %s: not saved\n", TOOL, c->o.out);
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
+	rc = savecore_publish(c, &o, rc, !c->kdump_body);
+	if (rc == SAVECORE_FAIL)
+		return rc;
+	printf("%s: %s: encrypted stream, %s \xe2\x86\x92 %s\n", TOOL, c->o.image,
+	       savecore_fmt_size(len, sbuf, sizeof(sbuf)), c->o.out);
+	if (rc == SAVECORE_TRUNCATED)
+		printf("%s: TRUNCATED: the stream ends early; the %s holds the chunks before the "
+		       "cut (exit %d)\n", TOOL, c->kdump_body ? "kdump-compressed file" : "ELF file",
+		       SAVECORE_TRUNCATED);
+	return rc;
+}
+
 /* Copy len body bytes from the view to fd, hashing them. */
 static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
 		     uint64_t len, int fd, uint8_t digest[SHA256_LEN])
@@ -50,9 +241,10 @@ static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const st
 		uint32_t sectors = (uint32_t)((n + ss - 1) / ss);
 		int err = blkdev_read(&t->view, lba, sectors, c->scratch);
 
-		if (err || write(fd, c->scratch, n) != (ssize_t)n) {
-			fprintf(stderr, "postmortem: %s: %s at body byte %llu\n", TOOL,
-				err ? "read error" : "write error", (unsigned long long)done);
+		if (err || savecore_body_write(c, fd, c->scratch, n) != 0) {
+			if (err || c->sink == NULL)
+				fprintf(stderr, "postmortem: %s: %s at body byte %llu\n", TOOL,
+					err ? "read error" : "write error", (unsigned long long)done);
 			return -EIO;
 		}
 		crypto_sha256_update(&sha, c->scratch, n);
@@ -192,13 +384,32 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 
 	if (h == NULL)
 		return SAVECORE_FAIL;
+	bool enc = h->body_format == DUMPHDR_BODY_ENCRYPTED;
+	int erc = SAVECORE_OK;
+
 	c->kdump_body = h->body_format == DUMPHDR_BODY_KDUMP;
 	if (outfile_open(&o, TOOL, c->o.out, savecore_need(c, len), 0) != 0)
 		return SAVECORE_FAIL;
 	outfile_keep_stdout_clean(&o);	/* -o /dev/stdout: reports to stderr */
 	cut = (h->status == DUMPHDR_TRUNCATED || h->prev_status == DUMPHDR_TRUNCATED) &&
 	      h->needed_length > len;
+	if (enc && savecore_enc_begin(c, o.fd) != 0) {
+		outfile_discard(&o);
+		return SAVECORE_FAIL;
+	}
 	err = copy_body(c, t, h, len, o.fd, digest);
+	if (enc) {
+		/* whole: the header says the body is all there (its digest is judged after) */
+		erc = savecore_enc_end(c, err == 0, err == 0 && !cut && savecore_has_digest(h));
+		if (erc == SAVECORE_FAIL) {
+			fprintf(stderr, "postmortem: %s: %s: not saved%s\n", TOOL, c->o.out,
+				o.direct ? " (a device or pipe: what it got stays)" : "; left as it was");
+			outfile_discard(&o);
+			return SAVECORE_FAIL;
+		}
+		if (erc == SAVECORE_TRUNCATED)
+			cut = true;
+	}
 	/* not proven whole (forced, or a partition too small): crash must not take it for whole */
 	if (err == 0 && (cut || !savecore_has_digest(h) ||
 			 memcmp(digest, h->body_sha256, SHA256_LEN) != 0))
@@ -223,7 +434,11 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 		return rc;
 	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
 	       ok ? "OK" : "NOT VERIFIED", c->o.out);
-	if (cut)
+	if (cut && erc == SAVECORE_TRUNCATED)
+		printf("%s: TRUNCATED: the encrypted dump ends early; the %s holds the chunks "
+		       "before the cut (exit %d)\n", TOOL,
+		       c->kdump_body ? "kdump-compressed file" : "ELF file", SAVECORE_TRUNCATED);
+	else if (cut)
 		printf("%s: TRUNCATED: the partition held %s of the %llu-byte dump; the %s "
 		       "ends early (exit %d)\n", TOOL, savecore_fmt_size(len, sbuf, sizeof(sbuf)),
 		       (unsigned long long)h->needed_length,

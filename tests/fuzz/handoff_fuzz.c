@@ -110,6 +110,15 @@ static uint64_t record(const struct handoff_record *r)
 		if (handoff_get_dump_file(r, &df, ext, DUMPFILE_MAX_EXTENTS, &n, NULL) == 0)
 			s += T(df) + touch(ext, n * sizeof(ext[0]));
 	}
+	{
+		struct handoff_dump_key dk;
+		const char *why;
+
+		if (handoff_get_dump_key(r, &dk, &why) == 0)
+			s += T(dk);
+		else
+			s += touch(why, why ? strlen(why) : 0);
+	}
 	return s;
 }
 

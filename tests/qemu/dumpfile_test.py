@@ -15,6 +15,9 @@ report (virtio-blk serial=..., or NVMe serial, model and namespace).
     unchanged and e2fsck -fn is clean.  On virtio-blk an ELF core that fills
     nearly the whole file (every extent written); on NVMe and on AHCI
     (port 2) the default kdump-compressed file.
+  - encrypted: a block with a DUMP_KEY record too (handoff create
+    --encrypt-to) and dump.encrypt=required: no planted byte anywhere in
+    the image, savecore --from-file --key gives the file with all of them.
   - truncated: a file smaller than the dump is written TRUNCATED and
     savecore says so.
   - refusals, each with its one line, falling back to serial, the image bit
@@ -150,13 +153,23 @@ def record(name, kind=2, serial=SERIAL, model="", nsid=0, port=0xffffffff):
     return bytes(rec)
 
 
-def block(tag, rec, flip=False):
+def enc_key():
+    """(private, public) PEM paths of an RSA-3072 key made once, for the encrypted case."""
+    priv, pub = os.path.join(TMP, "enc.pem"), os.path.join(TMP, "enc.pub.pem")
+    if not os.path.exists(pub):
+        sh("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", priv)
+        sh("openssl", "pkey", "-in", priv, "-pubout", "-out", pub)
+    return priv, pub
+
+
+def block(tag, rec, flip=False, encrypt=False):
     recp = os.path.join(TMP, tag + ".rec")
     with open(recp, "wb") as f:
         f.write(rec)
     path = os.path.join(TMP, tag + ".block")
     subprocess.run([TOOL, "handoff", "create", "-o", path, "--dump-file-record", recp,
-                    "--time", "1700000000"], check=True, capture_output=True)
+                    "--time", "1700000000"] + (["--encrypt-to", enc_key()[1]] if encrypt else []),
+                   check=True, capture_output=True)
     if flip:
         data = bytearray(open(path, "rb").read())
         data[-1] ^= 0x40                                            # inside the record: digest mismatch
@@ -230,11 +243,13 @@ def virtio(img, serial=SERIAL):
             "-device", "virtio-blk-pci,drive=d0,serial=" + serial]
 
 
-def complete(tag, drive_fn, rec, elf=False):
+def complete(tag, drive_fn, rec, elf=False, encrypt=False):
     """Dump into pm.dump on the disk drive_fn(img) gives; save and check it.
     elf: the ELF core of all 64 MiB of memory (zero pages kept), which fills
     nearly the whole file, so every extent is written; else the default
-    kdump-compressed file."""
+    kdump-compressed file.  encrypt: the block holds a DUMP_KEY record and
+    the line dump.encrypt=required: no planted byte anywhere in the image,
+    savecore --from-file --key gives them all back."""
     r = skipped()
     if r:
         return r
@@ -242,7 +257,8 @@ def complete(tag, drive_fn, rec, elf=False):
     before = outside_sum(img, "pm.dump")
     plants = [Plant(tag + "-p1", 0x1000000, 512 << 10, 71), Plant(tag + "-p2", 0x3800000, 64 << 10, 72)]
     done = ELF_COMPLETE if elf else KDUMP_COMPLETE
-    res = boot(block(tag, rec), drive_fn(img), "dump.format=elf pm.zero=keep" if elf else "",
+    res = boot(block(tag, rec, encrypt=encrypt), drive_fn(img),
+               ("dump.format=elf pm.zero=keep" if elf else "") + (" dump.encrypt=required" if encrypt else ""),
                mem="64" if elf else "256", plants=plants, expect=[
         r"^dump: dump file \S+/pm\.dump: \w+ \(serial \"[^\"]+\"\), ([2-9]|\d\d+) extents, 64 MiB; checking its markers",
         r"^dump: dump file \S+/pm\.dump on \w+: \d+ markers and the header check out",
@@ -258,9 +274,15 @@ def complete(tag, drive_fn, rec, elf=False):
     if r.returncode != 0:
         res.failure = "e2fsck -fn after the dump: exit %d: %s" % (r.returncode, r.stdout[-300:])
         return res
+    if encrypt:
+        data = open(img, "rb").read()
+        if any(p.data[o:o + 32] in data for p in plants for o in range(0, p.size - 32, 4096)):
+            res.failure = "planted bytes are in the image: the dump file is not encrypted"
+            return res
     copy = copy_out(img, "pm.dump")
     core = os.path.join(TMP, tag + ".vmcore")
-    r = sh(TOOL, "savecore", "--from-file", copy or "(no copy)", "-o", core, "--compact")
+    r = sh(*[TOOL, "savecore", "--from-file", copy or "(no copy)", "-o", core, "--compact"] +
+           (["--key", enc_key()[0]] if encrypt else []))
     if r.returncode != 0 or "dump written" not in r.stdout or "sha256 OK" not in r.stdout:
         res.failure = "savecore --from-file: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
         return res
@@ -268,8 +290,8 @@ def complete(tag, drive_fn, rec, elf=False):
         res.failure = check_planted(core, plants)
         if not res.failure and sha(core) != digest:
             res.failure = "the saved core's sha256 is not the kernel's"
-    else:
-        res.failure = check_kdump(core, plants, digest)
+    else:   # encrypted: the kernel's digest is the stream's, savecore checked it
+        res.failure = check_kdump(core, plants, None if encrypt else digest)
     return res
 
 
@@ -290,6 +312,11 @@ def t_ahci_complete():
         return ["-device", "ahci,id=ahci", "-drive", "if=none,id=a0,format=raw,file=" + img,
                 "-device", "ide-hd,drive=a0,bus=ahci.2,serial=" + ATA_SERIAL]
     return complete("ahci", ahci, record("pm.dump", kind=3, serial=ATA_SERIAL, model="QEMU HARDDISK", port=2))
+
+
+def t_virtio_encrypted():
+    """docs/encryption.md: the same file, the stream in it (kdump-compressed inside)."""
+    return complete("virtioenc", virtio, record("pm.dump"), encrypt=True)
 
 
 def t_truncated():
@@ -359,7 +386,7 @@ def t_unverified_block():
                    r"written only from a verified block; falling back to serial ttyS0$", flip=True)
 
 
-TESTS = [t_virtio_complete, t_nvme_complete, t_ahci_complete, t_truncated, t_marker_changed, t_wrong_serial,
+TESTS = [t_virtio_complete, t_virtio_encrypted, t_nvme_complete, t_ahci_complete, t_truncated, t_marker_changed, t_wrong_serial,
          t_disk_missing, t_unverified_block]
 
 if __name__ == "__main__":

@@ -80,6 +80,14 @@ Then on the host:
     (debugfs dump_extents / xfs_db bmap) are 96 MiB and its header says
     consumed, and of the disk as copied at the NMI only blocks of the file
     changed in the crash kernel's dump (some did).
+  - encrypted (docs/encryption.md; bios-kdump-encrypted, bios-serial-encrypted):
+    the guest loads with --encrypt-to its test key (scripts/mkguest.py), the
+    crash kernel names that key; with pages planted that the level keeps
+    (all at dump.level=0 to the dump partition; the user pages at level 23
+    over serial, a slow target) none is on the disk or in the capture as
+    written, no crash record crosses the line, and `savecore --key` / `recv
+    --key build/guest/enc.pem` give a kdump-compressed file with every one
+    (the printed ones at their pfn) and the panic in makedumpfile's log.
 
     linux_test.py [--short] [CASE...]
 
@@ -91,7 +99,8 @@ a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
 the kdump-compressed file, the default format with planted pages at
-dump levels 31 and 0, and the dump file on an ext4 root on virtio-blk);
+dump levels 31 and 0, the dump file on an ext4 root on virtio-blk, and the
+encrypted dump to the dump partition);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -135,7 +144,7 @@ class Case:
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
                  fmt="elf", emulator=None, apic=None, level=None, plant=False, root=None,
-                 frag=False):
+                 frag=False, encrypt=False):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -167,6 +176,12 @@ class Case:
         # the free space into ROOT_FRAG_KIB holes first (files over all of
         # it, every other one removed): a dump file of thousands of extents.
         self.root, self.frag = root, frag
+        # encrypt: load --encrypt-to the guest's test key (scripts/mkguest.py):
+        # the kernel must say it encrypts for that key; no planted page may
+        # be on the disk or in the capture as written, no crash record sent;
+        # savecore/recv --key build/guest/enc.pem give the file checked as
+        # any.  plant then may be (USER_MIB, CACHE_MIB) instead of True.
+        self.encrypt = encrypt
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -187,6 +202,10 @@ class Case:
         return ["sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash"]
 
 
+ENC_LINE = (r"^dump: encrypted \(AES-256-GCM, [^)]+\) for key [0-9a-f]{64}; nothing is written in "
+            r"the clear$")
+ENC_PUB = "/usr/share/postmortem/enc.pub.pem"     # in the guest (scripts/mkguest.py)
+ENC_KEY = os.path.join(GUEST, "enc.pem")          # its private half, here
 VIRTIO_IOMMU = "virtio-blk-pci,disable-legacy=on,iommu_platform=on"   # modern only can offer it
 ROOT_FILE = "/var/crash/postmortem.dump"
 # 95 MiB: load cut off a last extent too short for a marker block (fragmented xfs)
@@ -272,6 +291,17 @@ CASES = [
     Case("bios-dumpfile-root-ext4", "bios", fmt=None, panic="nmi", root="ext4",
          disk_dev="virtio-blk-pci,serial=pmroot", short=True,
          expect=[DUMPFILE_CHECKING % (r"virtio0", r"([2-9]|\d\d+)"), DUMPFILE_CHECKED % "virtio0"]),
+    # Encrypted (docs/encryption.md): planted pages the level keeps, so a
+    # clear dump would hold them: every page at dump.level=0 to the dump
+    # partition; over serial (a slow target) level 23, which keeps user
+    # pages (4 MiB planted) and leaves out cache and free ones.
+    Case("bios-kdump-encrypted", "bios", fmt=None, level=0, plant=True, encrypt=True, short=True,
+         expect=[ENC_LINE, r"^dump: kdump level 0: every page kept"]),
+    Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=23,
+         plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1",
+         expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
+                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 23\) "
+                 r"to serial ttyS0"]),
     Case("bios-dumpfile-root-ext4-nvme", "bios", fmt=None, panic="nmi", root="ext4",
          disk_dev="nvme,serial=pmroot",
          expect=[DUMPFILE_CHECKING % (r"nvme\w*", r"([2-9]|\d\d+)"), DUMPFILE_CHECKED % r"nvme\w*"]),
@@ -575,6 +605,8 @@ def reboot_savecore(case, disk, core):
 
 def qemu_args(case, disk, tmpdir):
     load = ["--dump=" + case.dump] + case.load
+    if case.encrypt:
+        load += ["--encrypt-to", ENC_PUB]
     if case.root:
         load = ["--dump-file", ROOT_FILE, "--size", ROOT_FILE_SIZE] + case.load
     more = []
@@ -588,7 +620,8 @@ def qemu_args(case, disk, tmpdir):
     if more:
         append += " pmappend=" + ",".join(more)
     if case.plant:
-        append += " pmplant=%d,%d,%d" % (PLANT_SEED, PLANT_USER_MIB, PLANT_CACHE_MIB)
+        user, cache = case.plant if isinstance(case.plant, tuple) else (PLANT_USER_MIB, PLANT_CACHE_MIB)
+        append += " pmplant=%d,%d,%d" % (PLANT_SEED, user, cache)
     if case.root:
         append += " pmroot=" + root_devs(case)[0] + (" pmfrag=/fill:%d" % ROOT_FRAG_KIB if case.frag else "")
     initrd = os.path.join(GUEST, "initrd.img")
@@ -606,7 +639,7 @@ def qemu_args(case, disk, tmpdir):
         plant = os.path.join(tmpdir, "plant.img")
         with open(plant, "wb") as f:
             f.write(b"PMPLANTDISK")
-            f.truncate((PLANT_CACHE_MIB + 2) << 20)
+            f.truncate(((case.plant[1] if isinstance(case.plant, tuple) else PLANT_CACHE_MIB) + 2) << 20)
         args += ["-drive", "file=%s,format=raw,if=none,id=plant" % plant,
                  "-device", "virtio-blk-pci,drive=plant"]
     args = case.qemu + args
@@ -751,6 +784,28 @@ def check_plant_absent(core, case, res):
                     "inside" if note <= vi < note + note_len else "outside", note, note_len)
     res.note += "; no planted page in it (%d user, %d tmpfs and %d block device cache MiB planted)" % (
         PLANT_USER_MIB, PLANT_CACHE_MIB, PLANT_CACHE_MIB)
+    return None
+
+
+def check_plant_kept(core, case, res, level):
+    """An encrypted case, decrypted: every planted page the level keeps (all
+    at 0; the user pages at 23, which leaves out cache and free pages) is in
+    the file, the printed ones at their pfn."""
+    planted = plant_lines(res)
+    if planted is None:
+        return "the guest did not plant (no 'guest: plant seed 0x%x ... ready' lines)" % PLANT_SEED
+    counts, where = planted
+    kinds = "UCB" if level == 0 else "U" if level == 23 else ""
+    found, odd, got = plant_scan(core, [pfn for k, _, pfn in where if k in kinds])
+    for k in kinds:
+        if found[k] != set(range(counts[k])):
+            return "level %d: %d of %d %s pages found (%d not page-aligned)" % (
+                level, len(found[k] & set(range(counts[k]))), counts[k], PLANT_KINDS[k], odd)
+    for k, i, pfn in where:
+        if k in kinds and (not pfn or got.get(pfn) != plant_page(k, i)):
+            return "level %d: %s page %d is not at pfn 0x%x" % (level, PLANT_KINDS[k], i, pfn)
+    res.note = "%d planted pages in the decrypted file (level %d), the %d printed at their pfn; none as " \
+        "written" % (sum(counts[k] for k in kinds), level, sum(1 for k, _, _ in where if k in kinds))
     return None
 
 
@@ -979,6 +1034,8 @@ def check_kdump(core, case, res):
     for want in case.panic_lines():
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
+    if case.encrypt:
+        return check_plant_kept(core, case, res, level)
     if level == 0:
         return check_plant_level0(core, case, res) if case.plant else None
     # makedumpfile re-filtering our file at level 31 must find (nearly)
@@ -1064,6 +1121,19 @@ def check_record(out, case):
         wants.append("target: no postmortem dump partition found; falling back to serial ttyS0")
     missing = [w for w in wants if w not in out]
     return "recv's crash record lacks %r" % missing if missing else None
+
+
+def check_not_clear(path):
+    """An encrypted case: none of pmplant's pages (their first bytes name the
+    seed) in the disk image or capture as the crash kernel left it."""
+    pat = re.compile(b"PMPLANT[UCB]" + re.escape(struct.pack("<I", PLANT_SEED)))
+    with open(path, "rb") as f:
+        tail = b""
+        for chunk in iter(lambda: f.read(16 << 20), b""):
+            if pat.search(tail + chunk):
+                return "a planted page is in %s as written: the dump is not encrypted" % os.path.basename(path)
+            tail = chunk[-16:]
+    return None
 
 
 def run_case(case):
@@ -1158,6 +1228,11 @@ def run_case(case):
     if res.failure:
         return res
     core = os.path.join(TMP, case.name + ".vmcore")
+    key = ["--key", ENC_KEY] if case.encrypt else []
+    if case.encrypt:
+        res.failure = check_not_clear(cap if case.serial() else disk)
+        if res.failure:
+            return res
     if case.serial():
         if case.fallback:       # the capture cut short: recv must not call it whole
             cut = cap + ".cut"
@@ -1173,9 +1248,11 @@ def run_case(case):
                     os.unlink(f)
             if res.failure:
                 return res
-        r = run_tool(TOOL, "recv", cap, "-o", core)
+        r = run_tool(*([TOOL, "recv", cap, "-o", core] + key))
         if r.returncode == 0 or case.fallback:
-            res.failure = check_record(r.stdout, case)
+            res.failure = check_record(r.stdout, case) if not case.encrypt else \
+                "recv found a crash record in an encrypted case's capture" if "crash record" in r.stdout \
+                else None
             if res.failure:
                 return res
     elif case.root:
@@ -1183,7 +1260,7 @@ def run_case(case):
         cleanup(case)
         return res
     else:
-        r = run_tool(TOOL, "savecore", disk, "-o", core)
+        r = run_tool(*([TOOL, "savecore", disk, "-o", core] + key))
     if r.returncode != 0:
         res.failure = "%s failed: %s" % ("recv" if case.serial() else "savecore",
                                           (r.stdout + r.stderr)[-400:])

@@ -5,7 +5,7 @@
  *   dumpgen IMAGE --elf OUT [--partition N | --whole] [--load-size BYTES]
  *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
  *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
- *           [--kdump]
+ *           [--kdump] [--encrypt-to PUB.pem [--stream FILE]]
  *   dumpgen DEVICE --dump-file-record REC --elf OUT [options]
  *
  * It finds the target with formats/gpt.c (the first usable partition with
@@ -19,8 +19,12 @@
  * marks the dump FAILED after the body.  --kdump: the body (and OUT) is
  * instead a kdump-compressed file of the same pages made by
  * formats/diskdump.c (pages stored raw; body_format DUMPHDR_BODY_KDUMP),
- * as the kernel writes under dump.format=kdump.  Prints one line; exit 0
- * or 1.
+ * as the kernel writes under dump.format=kdump.  --encrypt-to: OUT gets
+ * the plaintext, the disk its encrypted stream (payload/encdump.c sealing,
+ * a DUMP_KEY from tools/enckey.c, body_format DUMPHDR_BODY_ENCRYPTED), as
+ * the kernel writes under a DUMP_KEY record; --stream also writes that
+ * stream to FILE (what a dump=serial run sends, for recv's tests).  Prints
+ * one line; exit 0 or 1.
  *
  * --dump-file-record: DEVICE is the raw disk under a dump file and REC the
  * DUMP_FILE payload `postmortem load --dump-file` wrote; dumpgen does what
@@ -47,6 +51,8 @@
 #include "payload/dumpfile.h"
 #include "payload/dumphdr.h"
 #include "payload/handoff.h"
+#include "payload/encdump.h"
+#include "tools/enckey.h"
 #include "tools/fileblk.h"
 
 #define CHUNK		(256u << 10)
@@ -54,6 +60,8 @@
 
 struct opts {
 	const char *image, *elf, *stop, *fail, *release, *host, *record;
+	const char *encrypt_to;		/* --encrypt-to PUB: the body is a PMENC stream */
+	const char *stream;		/* --stream FILE: that stream, also to FILE */
 	uint32_t partition, sector_size;
 	bool whole, force, kdump;
 	uint64_t load_size, id, time;
@@ -113,9 +121,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--stop") == 0) o->stop = v;
 		else if (strcmp(a, "--fail") == 0) o->fail = v;
 		else if (strcmp(a, "--dump-file-record") == 0) o->record = v;
+		else if (strcmp(a, "--encrypt-to") == 0) o->encrypt_to = v;
+		else if (strcmp(a, "--stream") == 0) o->stream = v;
 		else return -EINVAL;
 	}
-	return o->image && o->elf ? 0 : -EINVAL;
+	return o->image && o->elf && (o->stream == NULL || o->encrypt_to) ? 0 : -EINVAL;
 }
 
 /* ---------------------------------------------------------- the ELF file */
@@ -342,6 +352,86 @@ static int finish(struct dumphdr_writer *w, const struct opts *o)
 	return 0;
 }
 
+/* ------------------------------------------------------- --encrypt-to */
+
+struct encbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int mb_write(void *ctx, const void *buf, size_t len)
+{
+	struct encbuf *m = ctx;
+
+	if (m->len + len > m->cap) {
+		m->cap = (m->len + len) * 2;
+		m->p = realloc(m->p, m->cap);
+		if (m->p == NULL)
+			return -ENOMEM;
+	}
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+/*
+ * Write the plaintext body to OUT and replace e's body with its encrypted
+ * stream (what the crash kernel writes under a DUMP_KEY record): a fresh
+ * master key wrapped for the public key, a random salt.
+ */
+static int encrypt_body(struct elf *e, const struct opts *o, FILE *f)
+{
+	static uint8_t chunk[CHUNK], buf[ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE)];
+	struct encbuf plain = { 0 }, out = { 0 };
+	struct handoff_dump_key dk;
+	struct encdump_params p = { 0 };
+	struct encdump_sealer s;
+	struct enckey k;
+	char err[ENCKEY_ERR_LEN];
+	uint8_t key[32];
+	const char *why;
+	uint64_t at = 0;
+
+	if (e->kdump) {
+		mb_write(&plain, e->kdump, (size_t)e->total);
+	} else {
+		mb_write(&plain, e->head, e->head_len);
+		while (at < o->load_size) {
+			size_t n = o->load_size - at < CHUNK ? (size_t)(o->load_size - at) : CHUNK;
+
+			load_bytes(chunk, at, n, o->id);
+			mb_write(&plain, chunk, n);
+			at += n;
+		}
+	}
+	if (fwrite(plain.p, 1, plain.len, f) != plain.len)
+		return die("cannot write OUT");
+	if (enckey_public_load(&k, o->encrypt_to, err) != 0 || enckey_dump_key(&k, &dk, err) != 0)
+		return die(err);
+	enckey_free(&k);
+	p.inner_format = o->kdump ? ENCDUMP_INNER_KDUMP : ENCDUMP_INNER_ELF;
+	memcpy(p.key_id, dk.key_id, sizeof(p.key_id));
+	if (enckey_random(p.salt, sizeof(p.salt)) != 0)
+		return die("getrandom failed");
+	p.wrapped = dk.wrapped;
+	p.wrapped_len = dk.wrapped_len;
+	encdump_derive_key(dk.master, p.salt, key);
+	if (encdump_seal_init(&s, &p, key, buf, sizeof(buf), mb_write, &out, &why) != 0 ||
+	    encdump_seal_write(&s, plain.p, plain.len) != 0 || encdump_seal_finish(&s) != 0)
+		return die("sealing failed");
+	free(plain.p);
+	if (o->stream != NULL) {
+		FILE *sf = fopen(o->stream, "wb");
+
+		if (sf == NULL || fwrite(out.p, 1, out.len, sf) != out.len || fclose(sf) != 0)
+			return die("cannot write --stream FILE");
+	}
+	free(e->kdump);
+	e->kdump = out.p;
+	e->total = out.len;
+	return 0;
+}
+
 /* Begin, body, finish (or stop early); returns 0 or 1 (message printed). */
 static int run(struct blkdev *view, const struct opts *o, const struct dumphdr *tmpl)
 {
@@ -355,19 +445,25 @@ static int run(struct blkdev *view, const struct opts *o, const struct dumphdr *
 	make_elf(&e, o);
 	if (o->kdump && make_kdump(&e, o))
 		return die("cannot make the kdump-compressed file (--load-size: whole pages)");
-	err = dumphdr_writer_begin(&w, view, tmpl, e.total, scratch, sizeof(scratch));
-	if (err)
-		return die(err == -ENOSPC ? "partition too small for a dump" : "begin failed");
 	f = fopen(o->elf, "wb");
 	if (f == NULL)
 		return die("cannot create the ELF file");
-	err = body ? write_body(&w, &e, o, f) : 0;
+	if (o->encrypt_to != NULL && encrypt_body(&e, o, f))
+		return 1;
+	err = dumphdr_writer_begin(&w, view, tmpl, e.total, scratch, sizeof(scratch));
+	if (err)
+		return die(err == -ENOSPC ? "partition too small for a dump" : "begin failed");
+	if (o->encrypt_to != NULL)	/* the plaintext went to OUT: the stream to the disk */
+		err = body && dumphdr_writer_body(&w, e.kdump, (size_t)e.total) ? -EIO : 0;
+	else
+		err = body ? write_body(&w, &e, o, f) : 0;
 	if (fclose(f) || err)
 		return die("body write failed");
 	if (body && finish(&w, o))
 		return die("finish failed");
 	printf("dumpgen: %s: %llu-byte %s, body at sector %llu, %llu bytes fit%s%s\n", view->name,
-	       (unsigned long long)e.total, o->kdump ? "kdump-compressed file" : "ELF",
+	       (unsigned long long)e.total, o->encrypt_to ? "encrypted stream" :
+	       o->kdump ? "kdump-compressed file" : "ELF",
 	       (unsigned long long)w.layout.body_lba,
 	       (unsigned long long)w.layout.body_bytes, w.layout.truncated ? " (truncated)" : "",
 	       o->stop ? ", stopped early" : "");
@@ -423,7 +519,8 @@ int main(int argc, char **argv)
 	tmpl.dump_id = o.id;
 	tmpl.created = o.time;
 	tmpl.handoff_status = DUMPHDR_HANDOFF_OK;
-	tmpl.body_format = o.kdump ? DUMPHDR_BODY_KDUMP : DUMPHDR_BODY_ELF;
+	tmpl.body_format = o.encrypt_to ? DUMPHDR_BODY_ENCRYPTED :
+			   o.kdump ? DUMPHDR_BODY_KDUMP : DUMPHDR_BODY_ELF;
 	dumphdr_set_text(tmpl.release, sizeof(tmpl.release), o.release);
 	dumphdr_set_text(tmpl.hostname, sizeof(tmpl.hostname), o.host);
 	dumphdr_set_text(tmpl.pm_version, sizeof(tmpl.pm_version), "dumpgen");

@@ -453,6 +453,10 @@ TEST(test_pm_options)
 	CHECK_EQ(c.bench, CMDLINE_BENCH_COMPRESS);
 	CHECK_EQ(parse("pm.bench=compress pm.bench=lz4"), 0);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('lz4'); using compress");
+	CHECK_EQ(parse("pm.bench=aesgcm"), 0);
+	CHECK_EQ(c.bench, CMDLINE_BENCH_AESGCM);
+	CHECK_EQ(parse("pm.bench=aesgcm pm.bench=aes"), 0);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('aes'); using aesgcm");
 	CHECK_EQ(parse("pm.bench=md5"), 0);
 	CHECK_EQ(c.bench, CMDLINE_BENCH_NONE);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for pm.bench= ('md5'); using none");
@@ -690,7 +694,50 @@ TEST(test_dump_compress)
 	CHECK_STR(cmdline_compress_name((enum cmdline_compress)99), "?");
 }
 
-TEST_MAIN(test_defaults_and_empty, test_dump_format_level, test_dump_compress, test_kexec_file_line, test_kexec_tools_line,
+/* dump.encrypt=: required or auto; required is never lowered by a later word. */
+TEST(test_dump_encrypt)
+{
+	CHECK_EQ(parse(""), 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_AUTO);
+	CHECK_EQ(parse("dump.encrypt=required"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_REQUIRED);
+	CHECK_EQ(parse("dump.encrypt=auto"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_AUTO);
+	CHECK_EQ(parse("dump.encrypt=auto dump.encrypt=required dump.encrypt=required"), 0);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_REQUIRED);
+	/* the kexec line has required, something later says auto: required stays */
+	CHECK_EQ(parse("console=ttyS0 dump.encrypt=required dump=disk dump.encrypt=auto"), 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_REQUIRED);
+	CHECK_EQ(c.n_warnings, 1);
+	CHECK_STR(c.warnings[0], "cmdline: dump.encrypt=required stays; ignoring 'auto'");
+	CHECK_EQ(parse("dump.encrypt=required dump.encrypt=off"), 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_REQUIRED);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.encrypt= ('off'); using required");
+	const char *bad[] = { "dump.encrypt=", "dump.encrypt", "dump.encrypt=REQUIRED",
+			      "dump.encrypt=require", "dump.encrypt=requiredx", "dump.encrypt=yes",
+			      "dump.encrypt=\"required \"", "dump.encrypt=required,auto" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse(bad[i]), 0);
+		CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_AUTO);
+		CHECK_EQ(c.n_warnings, 1);
+	}
+	CHECK_STR(c.warnings[0], "cmdline: bad value for dump.encrypt= ('required,auto'); using auto");
+	CHECK_EQ(parse("\"dump.encrypt=required\""), 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_REQUIRED);
+	CHECK_EQ(parse("dump.encrypt=\"required\""), 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_REQUIRED);
+	/* words after "--" belong to init */
+	CHECK_EQ(parse("-- dump.encrypt=required"), 0);
+	CHECK_EQ(c.encrypt, CMDLINE_ENCRYPT_AUTO);
+	CHECK_STR(cmdline_encrypt_name(CMDLINE_ENCRYPT_REQUIRED), "required");
+	CHECK_STR(cmdline_encrypt_name(CMDLINE_ENCRYPT_AUTO), "auto");
+	CHECK_STR(cmdline_encrypt_name((enum cmdline_encrypt)7), "?");
+}
+
+TEST_MAIN(test_defaults_and_empty, test_dump_format_level, test_dump_compress, test_dump_encrypt, test_kexec_file_line, test_kexec_tools_line,
 	  test_console, test_console_bad, test_dump, test_dump_bad, test_after,
 	  test_elfcorehdr, test_memparse, test_memmap, test_memmap_limit,
 	  test_acpi_rsdp_handoff, test_pm_options, test_fatpart, test_ignored,

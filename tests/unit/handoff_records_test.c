@@ -216,10 +216,11 @@ TEST(test_names)
 	CHECK_STR(handoff_type_name(HANDOFF_TYPE_EFI_MEMMAP), "EFI_MEMMAP");
 	CHECK_STR(handoff_type_name(HANDOFF_TYPE_MEMMAP), "MEMMAP");
 	CHECK_STR(handoff_type_name(0), "unknown");
-	CHECK_STR(handoff_type_name(16), "unknown");
+	CHECK_STR(handoff_type_name(16), "DUMP_KEY");
+	CHECK_STR(handoff_type_name(17), "unknown");
 	CHECK(!handoff_type_known(0));
-	CHECK(handoff_type_known(15));
-	CHECK(!handoff_type_known(16));
+	CHECK(handoff_type_known(16));
+	CHECK(!handoff_type_known(17));
 	for (uint32_t t = 1; t <= HANDOFF_TYPE_MAX_KNOWN; t++)
 		CHECK(strcmp(handoff_type_name(t), "unknown") != 0);
 	CHECK_STR(handoff_efi_type_name(7), "conventional");
@@ -263,5 +264,92 @@ static void cleanup(void)
 	heap = NULL;
 }
 
-TEST_MAIN(test_arrays_malformed, test_fixed_short, test_inner_lengths,
+/* DUMP_KEY: written, found, decoded; every field check; no short read. */
+TEST(test_dump_key)
+{
+	struct handoff_dump_key k, out;
+	struct handoff_writer w;
+	struct handoff_record r;
+	uint8_t block[4096], pay[HANDOFF_DUMP_KEY_HEAD + 1024 + 8];
+	size_t total, cur = 0;
+	const char *why;
+
+	memset(&k, 0, sizeof(k));
+	k.wrapped_len = 384;
+	for (int i = 0; i < 32; i++) {
+		k.master[i] = (uint8_t)(i + 1);
+		k.key_id[i] = (uint8_t)(0x40 + i);
+		k.load_salt[i] = (uint8_t)(0x80 + i);
+	}
+	for (int i = 0; i < 384; i++)
+		k.wrapped[i] = (uint8_t)(i * 5);
+	handoff_writer_init(&w, block, sizeof(block), 1);
+	CHECK_EQ(handoff_add_dump_key(&w, &k), 0);
+	CHECK_EQ(handoff_finish(&w, &total), 0);
+	CHECK_EQ(handoff_verify(block, total, NULL), 0);
+	CHECK_EQ(handoff_next(block, total, &cur, &r), 0);
+	CHECK_EQ(r.type, HANDOFF_TYPE_DUMP_KEY);
+	CHECK_EQ(r.flags, HANDOFF_RECORD_CRITICAL);
+	CHECK_EQ(r.length, HANDOFF_DUMP_KEY_HEAD + 384);
+	CHECK_EQ(handoff_get_dump_key(&r, &out, &why), 0);
+	CHECK(why == NULL);
+	CHECK_EQ(out.version, 1);
+	CHECK_EQ(out.cipher, 1);
+	CHECK_EQ(out.wrap, 1);
+	CHECK(memcmp(out.master, k.master, 32) == 0);
+	CHECK(memcmp(out.key_id, k.key_id, 32) == 0);
+	CHECK(memcmp(out.load_salt, k.load_salt, 32) == 0);
+	CHECK(memcmp(out.wrapped, k.wrapped, 384) == 0);
+	CHECK_STR(handoff_type_name(r.type), "DUMP_KEY");
+
+	/* The writer refuses what the reader would. */
+	struct handoff_dump_key bad = k;
+	bad.wrapped_len = 255;
+	CHECK_EQ(handoff_add_dump_key(&w, &bad), -EINVAL);
+	bad.wrapped_len = 1025;
+	CHECK_EQ(handoff_add_dump_key(&w, &bad), -EINVAL);
+	bad = k;
+	memset(bad.master, 0, 32);
+	CHECK_EQ(handoff_add_dump_key(&w, &bad), -EINVAL);
+
+	/* Decoder checks over exact-size copies. */
+	memcpy(pay, r.payload, r.length);
+	struct { size_t off; uint32_t v; size_t len; const char *part; } f[] = {
+		{ 0x00, 2, 0, "version" }, { 0x04, 2, 0, "cipher" }, { 0x08, 0, 0, "wrap" },
+		{ 0x0c, 255, 0, "wrapped_len" }, { 0x0c, 1025, 0, "wrapped_len" },
+		{ 0x0c, 0xffffffffu, 0, "wrapped_len" }, { 0x0c, 385, 0, "payload length" },
+		{ 0x0c, 384, HANDOFF_DUMP_KEY_HEAD + 383, "payload length" },
+		{ 0x0c, 384, HANDOFF_DUMP_KEY_HEAD + 385, "payload length" },
+		{ 0x0c, 384, HANDOFF_DUMP_KEY_HEAD - 1, "shorter" },
+		{ 0x0c, 384, 0, NULL },
+	};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		uint8_t c[sizeof(pay)];
+		size_t len = f[i].len ? f[i].len : (size_t)r.length;
+
+		memcpy(c, pay, sizeof(c));
+		put32(c + f[i].off, f[i].v);
+		struct handoff_record rr = rec_of(HANDOFF_TYPE_DUMP_KEY, c, len);
+		memset(&out, 0x55, sizeof(out));
+		int ret = handoff_get_dump_key(&rr, &out, &why);
+		if (f[i].part == NULL) {
+			CHECK_EQ(ret, 0);
+			continue;
+		}
+		CHECK_EQ(ret, -EBADMSG);
+		CHECK(why != NULL && strstr(why, f[i].part) != NULL);
+		CHECK_EQ(out.version, 0x55555555u);	/* unchanged on error */
+	}
+	uint8_t z[sizeof(pay)];
+	memcpy(z, pay, sizeof(z));
+	memset(z + 0x10, 0, 32);
+	r = rec_of(HANDOFF_TYPE_DUMP_KEY, z, HANDOFF_DUMP_KEY_HEAD + 384);
+	CHECK_EQ(handoff_get_dump_key(&r, &out, &why), -EBADMSG);
+	CHECK(strstr(why, "all zero") != NULL);
+	r = rec_of(HANDOFF_TYPE_DUMP_FILE, pay, HANDOFF_DUMP_KEY_HEAD + 384);
+	CHECK_EQ(handoff_get_dump_key(&r, &out, &why), -EINVAL);
+	CHECK_EQ(handoff_get_dump_key(NULL, &out, &why), -EINVAL);
+}
+
+TEST_MAIN(test_dump_key, test_arrays_malformed, test_fixed_short, test_inner_lengths,
 	  test_esrt_malformed, test_notes_malformed, test_names, test_guids, cleanup)
