@@ -8,6 +8,8 @@
 # a sender that gave up, a digest mismatch under good CRCs -- must give
 # exit 1, name the exact missing byte ranges, and leave the partial file
 # (missing bytes zero, e_flags incomplete) with VMCORE.incomplete beside it.
+# Encrypted captures (docs/encryption.md, with openssl and build/host/dumpgen):
+# recv --key, recv without --key and savecore --key on the saved stream.
 #   tests/dump_tool_test.sh build/postmortem
 # Ends with "dump_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: dump_tool_test.sh TOOL}

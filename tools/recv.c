@@ -1116,6 +1116,15 @@ static int write_sidecar(const struct recv *r, const char *path)
 
 /* ---------------------------------------------------------------- command */
 
+/* The private key is no longer needed: its memory wiped (enckey_free) and freed. */
+static void drop_key(struct recv *r)
+{
+	if (r->key != NULL)
+		enckey_free(r->key);
+	free(r->key);
+	r->key = NULL;
+}
+
 static void recv_free(struct recv *r)
 {
 	free(r->bad);
@@ -1131,9 +1140,7 @@ static void recv_free(struct recv *r)
 		free(r->briefs[i].text);
 		free(r->briefs[i].got.v);
 	}
-	if (r->key != NULL)
-		enckey_free(r->key);
-	free(r->key);
+	drop_key(r);
 }
 
 static void usage(FILE *f)
@@ -1355,6 +1362,7 @@ static int finish_decrypt(struct recv *r, struct outfile *o, const char *side)
 	int ex;
 
 	decrypt_in_place(r, complete(r));
+	drop_key(r);
 	if (r->enc_verdict != ENCSINK_OK &&
 	    (r->enc_verdict != ENCSINK_TRUNCATED || !r->enc_opened || r->enc_plain == 0)) {
 		if (!r->quiet)
@@ -1477,6 +1485,7 @@ int recv_tool_main(int argc, char **argv)
 	} else if (r.key != NULL) {
 		fprintf(stderr, "%s: %s: the dump is not encrypted; --key is not used\n", TOOL,
 			r.capture);
+		drop_key(&r);
 	}
 	if (!complete(&r))
 		return publish_incomplete(&r, &o, side);
