@@ -1338,10 +1338,17 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 			"marked incomplete; %s%s\n", TOOL, r->out, r->enc_err, r->enc_plain,
 			o->direct ? "a device or pipe: no sidecar" : rc == 0 ? "listed in " :
 			"cannot write ", o->direct ? "" : side);
+	else if (r->decrypted)	/* every chunk verified, but the capture's checks fail */
+		fprintf(stderr, "%s: %s is INCOMPLETE: every chunk of the stream authenticated, the "
+			"last one final, but the capture %s; kept, marked incomplete; %s%s\n", TOOL,
+			r->out, r->missing.n ? "lacks bytes its HEADER declares" :
+			"fails its own checks", o->direct ? "a device or pipe: no sidecar" :
+			rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
 	else
 		fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges "
 			"(%s)%s; %s%s\n", TOOL, r->out, spans_total(&r->missing), r->missing.n,
-			r->enc ? "the stream is kept up to the first" : "zero-filled", r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
+			r->enc ? "the stream is kept up to the first" : "zero-filled",
+			r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
 			!r->have_trl ? ", no TRAILER" : "", o->direct ? "a device or pipe: no sidecar" :
 			rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
 	if (r->enc && !r->decrypted)
@@ -1390,10 +1397,11 @@ static int finish_decrypt(struct recv *r, struct outfile *o, const char *side)
 	if (!o->direct)
 		unlink(side);	/* a stale sidecar; a link there is removed, not followed */
 	enckey_id_hex(r->enc_hdr.key_id, id);
-	printf("%s: decrypted with key %s: %" PRIu64 " bytes (%s), every chunk authenticated, "
-	       "the last one final%s\n", TOOL, id, r->enc_plain,
-	       encdump_inner_name(r->enc_hdr.inner_format),
-	       r->have_trl ? "" : " (the TRAILER did not arrive: the stream vouches for its end)");
+	if (!r->quiet)
+		printf("%s: decrypted with key %s: %" PRIu64 " bytes (%s), every chunk "
+		       "authenticated, the last one final%s\n", TOOL, id, r->enc_plain,
+		       encdump_inner_name(r->enc_hdr.inner_format), r->have_trl ? "" :
+		       " (the TRAILER did not arrive: the stream vouches for its end)");
 	if (!r->quiet)
 		printf("wrote %s: %" PRIu64 " bytes, complete%s\n", r->out, r->enc_plain,
 		       r->kdump ? " (kdump-compressed)" : o->direct ? " (a device or pipe: compact)" :
