@@ -8,6 +8,8 @@
 # a sender that gave up, a digest mismatch under good CRCs -- must give
 # exit 1, name the exact missing byte ranges, and leave the partial file
 # (missing bytes zero, e_flags incomplete) with VMCORE.incomplete beside it.
+# Encrypted captures (docs/encryption.md, with openssl and build/host/dumpgen):
+# recv --key, recv without --key and savecore --key on the saved stream.
 #   tests/dump_tool_test.sh build/postmortem
 # Ends with "dump_tool_test: N passed, N failed"; exits 1 on a failure.
 tool=${1:?usage: dump_tool_test.sh TOOL}
@@ -482,6 +484,17 @@ f.write(bytes([b[0] ^ 0x10]))' "$1" "$2"
 	check rc_is enc_recv_q 0
 	check cmp -s "$tmp/enc_q.vmcore" "$tmp/enc.plain"
 	check empty enc_recv_q.err
+	check empty enc_recv_q.out
+	# Only the TRAILER lost: every stream byte arrived and the final chunk
+	# authenticates the end, so the dump is whole.
+	"$mkstream" --send "$tmp/enc.stream" --format 3 --drop 1033 "$tmp/encnt.sent" "$tmp/encnt.cap" >"$tmp/encnt.gen"
+	check grep -q "1034 frames" "$tmp/encnt.gen"
+	run enc_notrailer "$tool" recv "$tmp/encnt.cap" -o "$tmp/encnt.vmcore" --key "$k"
+	check rc_is enc_notrailer 0
+	check has enc_notrailer "TRAILER: not received"
+	check has enc_notrailer "the last one final (the TRAILER did not arrive: the stream vouches for its end)"
+	check cmp -s "$tmp/encnt.vmcore" "$tmp/enc.plain"
+	check [ ! -e "$tmp/encnt.vmcore.incomplete" ]
 	"$tool" recv -q "$tmp/enc.cap" --key "$k" -o /dev/stdout 2>"$tmp/enc_stdout.err" | cat >"$tmp/enc_stdout.vmcore"
 	check cmp -s "$tmp/enc_stdout.vmcore" "$tmp/enc.plain"
 	# Inside, a kdump-compressed file: saved as it is.

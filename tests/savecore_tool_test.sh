@@ -674,6 +674,44 @@ f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2])); open(sys.argv[3], "wb").w
 	check has esmall "marked incomplete in its header"
 	check [ "$(stat -c %s "$tmp/esmall.vmcore")" = $((14 * 65536)) ]
 	check cmp -s -i 52 -n $((14 * 65536 - 52)) "$tmp/esmall.vmcore" "$tmp/esmall.elf"
+	# The stream on its own (what `recv` without --key saves): decrypted with
+	# --key; cut: the chunks before the cut, marked incomplete, exit 4; no
+	# key, a wrong key, a changed chunk: nothing written; --list says what it is.
+	truncate -s 8M "$tmp/st.img"
+	check gen "$tmp/st.img" --whole --elf "$tmp/st.elf" --load-size 1M --encrypt-to "$tmp/k.pub" \
+		--stream "$tmp/st.stream"
+	run st_ok savecore "$tmp/st.stream" --key "$k" -o "$tmp/st.vmcore"
+	check rc_is st_ok 0
+	check has st_ok "decrypted with key $kid: 1052672 bytes (ELF core), every chunk authenticated"
+	check has st_ok "st.stream: encrypted stream, 1.0 MiB"
+	check cmp -s "$tmp/st.vmcore" "$tmp/st.elf"
+	run st_list savecore "$tmp/st.stream" --list
+	check rc_is st_list 0
+	check has st_list "an encrypted dump stream, 1.0 MiB, for key $kid, ELF core inside"
+	run st_nokey savecore "$tmp/st.stream" -o "$tmp/st2.vmcore"
+	check rc_is st_nokey 1
+	check has st_nokey "the dump is encrypted for key $kid: give --key"
+	check absent "$tmp/st2.vmcore"
+	run st_wrong savecore "$tmp/st.stream" -o "$tmp/st2.vmcore" --key "$tmp/other.pem"
+	check rc_is st_wrong 1
+	check has st_wrong "encrypted for key $kid, this key is"
+	check absent "$tmp/st2.vmcore"
+	cp "$tmp/st.stream" "$tmp/st_bad.stream"
+	flip "$tmp/st_bad.stream" $((4096 + 3 * 65552 + 7))
+	run st_bad savecore "$tmp/st_bad.stream" -o "$tmp/st2.vmcore" --key "$k"
+	check rc_is st_bad 1
+	check has st_bad "chunk 3 fails authentication (damaged)"
+	check absent "$tmp/st2.vmcore"
+	head -c $((4096 + 5 * 65552 + 1000)) "$tmp/st.stream" >"$tmp/st_cut.stream"
+	run st_cut savecore "$tmp/st_cut.stream" -o "$tmp/st_cut.vmcore" --key "$k"
+	check rc_is st_cut 4
+	check has st_cut "truncated after chunk 4"
+	check has st_cut "marked incomplete in its header"
+	check [ "$(stat -c %s "$tmp/st_cut.vmcore")" = $((5 * 65536)) ]
+	check cmp -s -i 52 -n $((5 * 65536 - 52)) "$tmp/st_cut.vmcore" "$tmp/st.elf"
+	run st_clear savecore "$tmp/st.stream" -o "$tmp/st3.vmcore" --key "$k" --clear
+	check rc_is st_clear 2
+	check absent "$tmp/st3.vmcore"
 else
 	echo "savecore_tool_test: openssl missing: encrypted cases skipped (scripts/setup.sh installs it)"
 fi

@@ -1116,6 +1116,15 @@ static int write_sidecar(const struct recv *r, const char *path)
 
 /* ---------------------------------------------------------------- command */
 
+/* The private key is no longer needed: its memory wiped (enckey_free) and freed. */
+static void drop_key(struct recv *r)
+{
+	if (r->key != NULL)
+		enckey_free(r->key);
+	free(r->key);
+	r->key = NULL;
+}
+
 static void recv_free(struct recv *r)
 {
 	free(r->bad);
@@ -1131,9 +1140,7 @@ static void recv_free(struct recv *r)
 		free(r->briefs[i].text);
 		free(r->briefs[i].got.v);
 	}
-	if (r->key != NULL)
-		enckey_free(r->key);
-	free(r->key);
+	drop_key(r);
 }
 
 static void usage(FILE *f)
@@ -1331,10 +1338,17 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 			"marked incomplete; %s%s\n", TOOL, r->out, r->enc_err, r->enc_plain,
 			o->direct ? "a device or pipe: no sidecar" : rc == 0 ? "listed in " :
 			"cannot write ", o->direct ? "" : side);
+	else if (r->decrypted)	/* every chunk verified, but the capture's checks fail */
+		fprintf(stderr, "%s: %s is INCOMPLETE: every chunk of the stream authenticated, the "
+			"last one final, but the capture %s; kept, marked incomplete; %s%s\n", TOOL,
+			r->out, r->missing.n ? "lacks bytes its HEADER declares" :
+			"fails its own checks", o->direct ? "a device or pipe: no sidecar" :
+			rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
 	else
 		fprintf(stderr, "%s: %s is INCOMPLETE: %" PRIu64 " bytes missing in %zu ranges "
 			"(%s)%s; %s%s\n", TOOL, r->out, spans_total(&r->missing), r->missing.n,
-			r->enc ? "the stream is kept up to the first" : "zero-filled", r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
+			r->enc ? "the stream is kept up to the first" : "zero-filled",
+			r->digest_checked && !r->digest_ok ? ", sha256 MISMATCH" :
 			!r->have_trl ? ", no TRAILER" : "", o->direct ? "a device or pipe: no sidecar" :
 			rc == 0 ? "listed in " : "cannot write ", o->direct ? "" : side);
 	if (r->enc && !r->decrypted)
@@ -1355,6 +1369,7 @@ static int finish_decrypt(struct recv *r, struct outfile *o, const char *side)
 	int ex;
 
 	decrypt_in_place(r, complete(r));
+	drop_key(r);
 	if (r->enc_verdict != ENCSINK_OK &&
 	    (r->enc_verdict != ENCSINK_TRUNCATED || !r->enc_opened || r->enc_plain == 0)) {
 		if (!r->quiet)
@@ -1382,10 +1397,11 @@ static int finish_decrypt(struct recv *r, struct outfile *o, const char *side)
 	if (!o->direct)
 		unlink(side);	/* a stale sidecar; a link there is removed, not followed */
 	enckey_id_hex(r->enc_hdr.key_id, id);
-	printf("%s: decrypted with key %s: %" PRIu64 " bytes (%s), every chunk authenticated, "
-	       "the last one final%s\n", TOOL, id, r->enc_plain,
-	       encdump_inner_name(r->enc_hdr.inner_format),
-	       r->have_trl ? "" : " (the TRAILER did not arrive: the stream vouches for its end)");
+	if (!r->quiet)
+		printf("%s: decrypted with key %s: %" PRIu64 " bytes (%s), every chunk "
+		       "authenticated, the last one final%s\n", TOOL, id, r->enc_plain,
+		       encdump_inner_name(r->enc_hdr.inner_format), r->have_trl ? "" :
+		       " (the TRAILER did not arrive: the stream vouches for its end)");
 	if (!r->quiet)
 		printf("wrote %s: %" PRIu64 " bytes, complete%s\n", r->out, r->enc_plain,
 		       r->kdump ? " (kdump-compressed)" : o->direct ? " (a device or pipe: compact)" :
@@ -1477,6 +1493,7 @@ int recv_tool_main(int argc, char **argv)
 	} else if (r.key != NULL) {
 		fprintf(stderr, "%s: %s: the dump is not encrypted; --key is not used\n", TOOL,
 			r.capture);
+		drop_key(&r);
 	}
 	if (!complete(&r))
 		return publish_incomplete(&r, &o, side);
