@@ -13,9 +13,8 @@ public key's DER SubjectPublicKeyInfo, checked against openssl's).
   - dump partition, kdump-compressed (the default format): written in
     order (two passes over the pages after the measuring one, never the
     pass at offsets a clear dump to a partition takes), none on the disk,
-    all in savecore --key's
-    file, whose container digest is the one on the kernel's last line;
-    savecore without the key refuses, naming it;
+    all in savecore --key's file, whose container digest is the one on the
+    kernel's last line; savecore without the key refuses, naming it;
   - serial, kdump-compressed: none in the capture, all in recv --key's
     file, and no crash record (it would go in the clear);
   - FAT (dump=fat), the ELF core: none on the volume, dumpinfo.txt says
