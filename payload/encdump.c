@@ -408,6 +408,317 @@ void encdump_seal_abort(struct encdump_sealer *s)
 		s->err = -ECANCELED;
 }
 
+/* ------------------------------------------------------ sealing at offsets */
+
+/*
+ * Why a chunk is sealed once and never again: its IV is its index, so a
+ * second sealing would put two plaintexts under one (key, IV) pair.  For
+ * GCM that gives away the XOR of the two plaintexts and, from the two
+ * tags, the hash key GHASH runs under, with which anyone can forge tags
+ * for any chunk.  So a byte that arrives twice, or where the pattern does
+ * not allow it, fails the stream instead of resealing its chunk, and the
+ * stream side writes each block once (appends at the front, fills in
+ * increasing order), so not even a second sealing could reach the target.
+ */
+
+static int at_bad(struct encdump_sealer_at *a, int err, const char *what, uint64_t off)
+{
+	if (a->err == 0) {
+		a->err = err;
+		snprintf(a->why, sizeof(a->why), "the encrypted stream refused %s at offset %llu",
+			 what, (unsigned long long)off);
+	}
+	return a->err;
+}
+
+int encdump_seal_at_init(struct encdump_sealer_at *a, struct encdump_sealer *s,
+			 uint8_t *const bufs[ENCDUMP_AT_SLOTS], encdump_write_at_fn write_at,
+			 void *ctx)
+{
+	memset(a, 0, sizeof(*a));
+	a->s = s;
+	a->write_at = write_at;
+	a->ctx = ctx;
+	if (s == NULL || bufs == NULL || write_at == NULL || s->finished || s->err ||
+	    s->written != ENCDUMP_HEADER_SIZE || s->plain != 0) {
+		snprintf(a->why, sizeof(a->why), "the encrypted stream cannot take writes at offsets "
+			 "(not a stream just begun)");
+		return a->err = -EINVAL;
+	}
+	for (unsigned i = 0; i < ENCDUMP_AT_SLOTS; i++) {
+		if (bufs[i] == NULL)
+			return a->err = -EINVAL;
+		a->slot[i].buf = bufs[i];
+	}
+	a->front = ENCDUMP_HEADER_SIZE;	/* the header block: written by encdump_seal_init */
+	return 0;
+}
+
+/* One stream block (or the stream's last, shorter one) to the target. */
+static int at_put(struct encdump_sealer_at *a, uint64_t off, const uint8_t *p, size_t len)
+{
+	int err;
+
+	if (off < a->front) {
+		/* a fill: the gap's next block, each once */
+		if (!a->cjumped || off != a->cgap_next || len != ENCDUMP_AT_BLOCK ||
+		    off + len > a->cgap_end)
+			return at_bad(a, -EINVAL, "a stream block written twice or out of order", off);
+		a->cgap_next += len;
+	} else if (off > a->front) {
+		/* a jump: the blocks between are filled later */
+		if (a->cjumped || a->front % ENCDUMP_AT_BLOCK)
+			return at_bad(a, -EINVAL, "a second jump in the stream", off);
+		a->cjumped = true;
+		a->cgap_next = a->front;
+		a->cgap_end = off;
+	}
+	err = a->write_at(a->ctx, off, p, len);
+	if (err) {
+		if (a->err == 0)
+			a->err = err;
+		return err;
+	}
+	if (off >= a->front)
+		a->front = off + len;
+	return 0;
+}
+
+static struct encdump_at_edge *at_edge(struct encdump_sealer_at *a, uint64_t block)
+{
+	struct encdump_at_edge *free = NULL;
+
+	for (unsigned i = 0; i < ENCDUMP_AT_EDGES; i++) {
+		if (a->edge[i].used && a->edge[i].block == block)
+			return &a->edge[i];
+		if (!a->edge[i].used && free == NULL)
+			free = &a->edge[i];
+	}
+	if (free) {
+		free->used = true;
+		free->block = block;
+		free->got = 0;
+	}
+	return free;
+}
+
+/* A sealed chunk's bytes at stream offset start: whole blocks at once,
+ * the blocks it shares with a neighbour when both parts are there. */
+static int at_emit(struct encdump_sealer_at *a, uint64_t start, const uint8_t *p, size_t len,
+		   bool last)
+{
+	uint64_t end = start + len;
+
+	for (uint64_t b = start / ENCDUMP_AT_BLOCK; b * ENCDUMP_AT_BLOCK < end; b++) {
+		uint64_t at = b * ENCDUMP_AT_BLOCK;
+		uint64_t lo = start > at ? start : at;
+		uint64_t hi = end < at + ENCDUMP_AT_BLOCK ? end : at + ENCDUMP_AT_BLOCK;
+		uint64_t need = last && hi == end ? end - at : ENCDUMP_AT_BLOCK;
+		struct encdump_at_edge *e;
+		int err;
+
+		if (lo == at && hi - lo == need) {
+			err = at_put(a, at, p + (lo - start), (size_t)need);
+			if (err)
+				return err;
+			continue;
+		}
+		e = at_edge(a, b);
+		if (e == NULL)
+			return at_bad(a, -ENOSPC, "more blocks shared by two chunks waiting than "
+				      "it keeps", at);
+		memcpy(e->buf + (lo - at), p + (lo - start), (size_t)(hi - lo));
+		e->got += (uint32_t)(hi - lo);
+		if (e->got > need)
+			return at_bad(a, -EINVAL, "a stream block's bytes twice", at);
+		if (e->got == need) {
+			e->used = false;
+			err = at_put(a, at, e->buf, (size_t)need);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int at_seal(struct encdump_sealer_at *a, struct encdump_at_slot *sl, bool final)
+{
+	struct encdump_sealer *s = a->s;
+	uint8_t iv[AESGCM_IV_LEN], aad[AAD_LEN];
+	int ret;
+
+	chunk_iv_aad(s->header_digest, sl->index, final, iv, aad);
+	ret = crypto_aesgcm_seal(&s->gcm, iv, aad, AAD_LEN, sl->buf, sl->buf, sl->got,
+				 sl->buf + sl->got);
+	sl->used = false;
+	if (ret) {
+		if (a->err == 0) {
+			a->err = ret;
+			snprintf(a->why, sizeof(a->why), "sealing chunk %llu failed (error %d)",
+				 (unsigned long long)sl->index, ret);
+		}
+		return a->err;
+	}
+	s->written += sl->got + ENCDUMP_TAG_LEN;
+	s->plain += sl->got;
+	s->index++;		/* chunks sealed */
+	return at_emit(a, ENCDUMP_HEADER_SIZE + sl->index * ENCDUMP_CHUNK_WIRE(s->chunk_size),
+		       sl->buf, sl->got + ENCDUMP_TAG_LEN, final);
+}
+
+/* Seal every whole chunk some byte after it has reached, lowest first. */
+static int at_sweep(struct encdump_sealer_at *a)
+{
+	uint64_t c = a->s->chunk_size;
+
+	for (;;) {
+		struct encdump_at_slot *best = NULL;
+
+		for (unsigned i = 0; i < ENCDUMP_AT_SLOTS; i++) {
+			struct encdump_at_slot *sl = &a->slot[i];
+
+			if (sl->used && sl->got == c && (sl->index + 1) * c < a->offered &&
+			    (best == NULL || sl->index < best->index))
+				best = sl;
+		}
+		if (best == NULL)
+			return 0;
+		if (at_seal(a, best, false))
+			return a->err;
+	}
+}
+
+static struct encdump_at_slot *at_slot(struct encdump_sealer_at *a, uint64_t index)
+{
+	struct encdump_at_slot *free = NULL;
+
+	for (unsigned i = 0; i < ENCDUMP_AT_SLOTS; i++) {
+		if (a->slot[i].used && a->slot[i].index == index)
+			return &a->slot[i];
+		if (!a->slot[i].used && free == NULL)
+			free = &a->slot[i];
+	}
+	if (free) {
+		free->used = true;
+		free->index = index;
+		free->got = 0;
+	}
+	return free;
+}
+
+int encdump_seal_at_write(struct encdump_sealer_at *a, uint64_t off, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t c;
+
+	if (a->err)
+		return a->err;
+	if (len == 0)
+		return 0;
+	if (data == NULL || off + len < off)
+		return at_bad(a, -EINVAL, "a write", off);
+	c = a->s->chunk_size;
+	if (off == a->offered) {
+		a->offered += len;			/* an append */
+	} else if (off > a->offered) {			/* the jump */
+		if (a->jumped || off % ENCDUMP_AT_BLOCK || a->offered % ENCDUMP_AT_BLOCK)
+			return at_bad(a, -EINVAL, "a jump forward (a second one, or not on a "
+				      "4096-byte boundary)", off);
+		a->jumped = true;
+		a->gap_next = a->offered;
+		a->gap_end = off;
+		a->offered = off + len;
+	} else {					/* a fill of the gap */
+		if (!a->jumped || off != a->gap_next || off % ENCDUMP_AT_BLOCK ||
+		    len % ENCDUMP_AT_BLOCK || len > a->gap_end - off)
+			return at_bad(a, -EINVAL, "bytes below the appends that are not the next "
+				      "whole blocks of the gap (a byte twice, or out of order)", off);
+		a->gap_next += len;
+	}
+	while (len) {
+		uint64_t k = off / c;
+		size_t in = (size_t)(off % c), n = (size_t)(c - in) < len ? (size_t)(c - in) : len;
+		struct encdump_at_slot *sl;
+
+		if (at_sweep(a))
+			return a->err;
+		sl = at_slot(a, k);
+		if (sl == NULL)
+			return at_bad(a, -ENOSPC, "a chunk: more chunks being filled at once than "
+				      "it keeps", off);
+		memcpy(sl->buf + in, p, n);
+		sl->got += (uint32_t)n;
+		if (sl->got > c)
+			return at_bad(a, -EINVAL, "a chunk's bytes twice", off);
+		off += n;
+		p += n;
+		len -= n;
+	}
+	return at_sweep(a);
+}
+
+static void at_free(struct encdump_sealer_at *a)
+{
+	struct encdump_sealer *s = a->s;
+
+	if (s == NULL || s->finished)
+		return;
+	crypto_aesgcm_free(&s->gcm);
+	for (unsigned i = 0; i < ENCDUMP_AT_SLOTS; i++)
+		if (a->slot[i].buf)
+			crypto_wipe(a->slot[i].buf, ENCDUMP_CHUNK_WIRE(s->chunk_size));
+	s->finished = true;
+}
+
+int encdump_seal_at_finish(struct encdump_sealer_at *a)
+{
+	struct encdump_sealer *s = a->s;
+	uint64_t c, last;
+	struct encdump_at_slot *sl = NULL;
+
+	if (s == NULL || s->finished)
+		return a->err ? a->err : -EINVAL;
+	c = s->chunk_size;
+	last = a->offered ? (a->offered - 1) / c : 0;
+	if (a->err == 0 && a->jumped && a->gap_next != a->gap_end)
+		at_bad(a, -EINVAL, "the end: the gap is not filled from", a->gap_next);
+	for (unsigned i = 0; a->err == 0 && i < ENCDUMP_AT_SLOTS; i++) {
+		if (!a->slot[i].used)
+			continue;
+		if (a->slot[i].index != last)
+			at_bad(a, -EINVAL, "the end: bytes missing in the chunk",
+			       a->slot[i].index * c);
+		sl = &a->slot[i];
+	}
+	if (a->err == 0 && sl == NULL) {	/* an empty stream: one empty final chunk */
+		if (a->offered != 0)
+			at_bad(a, -EINVAL, "the end: the last chunk is missing", last * c);
+		else
+			sl = at_slot(a, 0);
+	}
+	if (a->err == 0 && sl->got != a->offered - last * c)
+		at_bad(a, -EINVAL, "the end: bytes missing in the last chunk", last * c);
+	if (a->err == 0 && at_seal(a, sl, true) == 0) {
+		for (unsigned i = 0; i < ENCDUMP_AT_EDGES; i++)
+			if (a->edge[i].used)
+				at_bad(a, -EINVAL, "the end: a stream block was never whole",
+				       a->edge[i].block * ENCDUMP_AT_BLOCK);
+		if (a->cjumped && a->cgap_next != a->cgap_end)
+			at_bad(a, -EINVAL, "the end: stream blocks not written from", a->cgap_next);
+	}
+	if (a->err && s->err == 0)
+		s->err = a->err;
+	at_free(a);
+	return a->err;
+}
+
+void encdump_seal_at_abort(struct encdump_sealer_at *a)
+{
+	if (a->s && !a->s->finished && a->s->err == 0)
+		a->s->err = -ECANCELED;
+	at_free(a);
+}
+
 /* ---------------------------------------------------------------- reader */
 
 void encdump_reader_init(struct encdump_reader *r, struct encdump_opener *o, void *cbuf,

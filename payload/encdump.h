@@ -79,6 +79,7 @@
 #define ENCDUMP_INNER_ELF	2	/* ELF core */
 #define ENCDUMP_KEY_LABEL	"postmortem dump key v1"	/* 22 bytes, no NUL */
 #define ENCDUMP_KEY_LABEL_LEN	22
+#define ENCDUMP_WHY_LEN		160	/* a why-string, one line */
 #define ENCDUMP_TAG_OFFSET	0x468
 #define ENCDUMP_USED_SIZE	0x478	/* struct encdump_header; zeros follow */
 /* One chunk on the wire: ciphertext and tag (a seal or reader buffer). */
@@ -254,9 +255,94 @@ int encdump_seal_finish(struct encdump_sealer *s);
 /* Give up without a final chunk (the stream reads as truncated); frees. */
 void encdump_seal_abort(struct encdump_sealer *s);
 
-/* ---------------------------------------------------------------- reader */
+/* ------------------------------------------------------ sealing at offsets */
 
-#define ENCDUMP_WHY_LEN 160
+/*
+ * The same stream, from plaintext written in the pattern of a
+ * kdump-compressed file written in one pass (formats/diskdump.h
+ * diskdump_single()): appends in order, one jump forward (both ends on a
+ * 4096-byte boundary), and whole 4096-byte blocks filling the gap the jump
+ * left, in increasing order from its start, each byte once.  Every chunk is
+ * sealed exactly as encdump_seal_write() seals it (its index in IV and AAD,
+ * final on the last one only), so the stream is byte for byte the one the
+ * in-order sealer makes from the same file, salt and key.
+ *
+ * A chunk is sealed when all its plaintext has arrived and a byte past it
+ * has (so the last one is always final), and written at its place in the
+ * stream through write_at in the same pattern: appends in order, at most
+ * one jump forward, and fills of whole 4096-byte stream blocks into the
+ * gap, in increasing order (payload/dumphdr.h dumphdr_writer_body_at takes
+ * it).  A 4096-byte block holding the end of one chunk and the start of the
+ * next waits in an edge buffer until both are sealed.
+ *
+ * Bounded: ENCDUMP_AT_SLOTS chunks being filled at once (the one-pass
+ * writer needs three: the descriptor block frontier, the chunk across the
+ * descriptors' end and the data's start, the appends' tail), and
+ * ENCDUMP_AT_EDGES edge blocks.  Anything else (a byte twice, a fill out of
+ * order, a second jump, more chunks open than the slots) is an error with
+ * a one-line why: a chunk is never sealed twice.
+ */
+#define ENCDUMP_AT_SLOTS	4
+#define ENCDUMP_AT_EDGES	6
+#define ENCDUMP_AT_BLOCK	4096
+
+typedef int (*encdump_write_at_fn)(void *ctx, uint64_t off, const void *buf, size_t len);
+
+struct encdump_at_slot {
+	uint8_t *buf;			/* caller's: ENCDUMP_CHUNK_WIRE(chunk_size) bytes */
+	uint64_t index;			/* the chunk it holds, when used */
+	uint32_t got;			/* plaintext bytes arrived */
+	bool used;
+};
+
+struct encdump_at_edge {
+	uint64_t block;			/* stream offset / ENCDUMP_AT_BLOCK */
+	uint32_t got;			/* bytes arrived (two chunks' parts) */
+	bool used;
+	uint8_t buf[ENCDUMP_AT_BLOCK];
+};
+
+struct encdump_sealer_at {
+	struct encdump_sealer *s;	/* started (header written), nothing sealed yet */
+	encdump_write_at_fn write_at;
+	void *ctx;
+	struct encdump_at_slot slot[ENCDUMP_AT_SLOTS];
+	struct encdump_at_edge edge[ENCDUMP_AT_EDGES];
+	/* plaintext */
+	uint64_t offered;		/* where the next append goes; the highest byte + 1 */
+	bool jumped;
+	uint64_t gap_next, gap_end;	/* the gap's next fill, its end */
+	/* stream */
+	uint64_t front;			/* where the next append goes */
+	bool cjumped;
+	uint64_t cgap_next, cgap_end;
+	int err;			/* first error: sticky */
+	char why[ENCDUMP_WHY_LEN];
+};
+
+/*
+ * Take over a sealer just started by encdump_seal_init() (nothing written
+ * since).  bufs: ENCDUMP_AT_SLOTS buffers of ENCDUMP_CHUNK_WIRE(chunk_size)
+ * bytes (one may be the sealer's own buf).  Returns 0 or -EINVAL.
+ */
+int encdump_seal_at_init(struct encdump_sealer_at *a, struct encdump_sealer *s,
+			 uint8_t *const bufs[ENCDUMP_AT_SLOTS], encdump_write_at_fn write_at,
+			 void *ctx);
+
+/* len plaintext bytes at offset off (see above).  0, or the sticky error
+ * with a->why: -EINVAL (outside the pattern), -ENOSPC (more chunks open
+ * than the slots, or edge blocks than ENCDUMP_AT_EDGES), the cipher's or
+ * write_at's error. */
+int encdump_seal_at_write(struct encdump_sealer_at *a, uint64_t off, const void *data, size_t len);
+
+/* Seal the last chunk final, write the stream's last block, free the
+ * cipher and wipe the buffers.  -EINVAL when plaintext bytes are missing
+ * (a gap not filled).  Call it or encdump_seal_at_abort() exactly once. */
+int encdump_seal_at_finish(struct encdump_sealer_at *a);
+
+void encdump_seal_at_abort(struct encdump_sealer_at *a);
+
+/* ---------------------------------------------------------------- reader */
 
 struct encdump_reader {
 	struct encdump_opener *o;

@@ -5,7 +5,10 @@
  * stream lengths fed in several piece sizes; every tamper class (header
  * fields, salt, wrapped key, header tag, padding; first, middle and last
  * chunk; swapped chunks); truncation at every chunk boundary and inside
- * chunks; the header parser's field checks; the sealer's errors.
+ * chunks; the header parser's field checks; the sealer's errors; sealing
+ * at offsets (the one-pass pattern) gives the in-order sealer's stream byte
+ * for byte, through the dump partition writer's pattern, and refuses every
+ * write outside it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -522,6 +525,270 @@ TEST(sealer_errors)
 	free(out.p);
 }
 
+/* ------------------------------------------------------ sealing at offsets */
+
+/* The target of encdump_seal_at: the dump partition writer's rules
+ * (payload/dumphdr.h dumphdr_writer_body_at), each stream byte once. */
+struct atsink {
+	uint8_t *p, *done;
+	size_t cap, pos;
+	size_t gap0, gap1;
+	unsigned jumps, bad;
+};
+
+static int atsink_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	struct atsink *t = ctx;
+
+	if (off + len > t->cap) {
+		t->bad++;
+		return -EFBIG;
+	}
+	if (off > t->pos) {
+		if (t->jumps++ || off % 512 || t->pos % 512)
+			t->bad++;
+		t->gap0 = t->pos;
+		t->gap1 = off;
+	} else if (off < t->pos && (off % 4096 || len != 4096 || off < t->gap0 || off + len > t->gap1)) {
+		t->bad++;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (t->done[off + i]++)
+			t->bad++;
+	memcpy(t->p + off, buf, len);
+	if (off >= t->pos)
+		t->pos = off + len;
+	return 0;
+}
+
+static int atsink_append(void *ctx, const void *buf, size_t len)
+{
+	return atsink_write(ctx, ((struct atsink *)ctx)->pos, buf, len);
+}
+
+struct atrun {
+	struct encdump_sealer s;
+	struct encdump_sealer_at a;
+	uint8_t *bufs[ENCDUMP_AT_SLOTS];
+	struct atsink t;
+};
+
+static void at_start(struct atrun *r, uint32_t chunk, size_t len)
+{
+	struct encdump_params p;
+	uint8_t key[32];
+	const char *why = NULL;
+
+	memset(r, 0, sizeof(*r));
+	params(&p, chunk);
+	encdump_derive_key(master, p.salt, key);
+	r->t.cap = (size_t)encdump_stream_size(chunk, len);
+	r->t.p = calloc(1, r->t.cap);
+	r->t.done = calloc(1, r->t.cap);
+	for (int i = 0; i < ENCDUMP_AT_SLOTS; i++)
+		r->bufs[i] = malloc(ENCDUMP_CHUNK_WIRE(chunk));
+	CHECK_EQ(encdump_seal_init(&r->s, &p, key, r->bufs[0], ENCDUMP_CHUNK_WIRE(chunk),
+				   atsink_append, &r->t, &why), 0);
+	CHECK_EQ(encdump_seal_at_init(&r->a, &r->s, r->bufs, atsink_write, &r->t), 0);
+}
+
+static void at_end(struct atrun *r)
+{
+	free(r->t.p);
+	free(r->t.done);
+	for (int i = 0; i < ENCDUMP_AT_SLOTS; i++)
+		free(r->bufs[i]);
+}
+
+/* The in-order stream of len pattern bytes in chunks of `chunk`. */
+static void seal_in_order(struct sink *out, uint32_t chunk, size_t len)
+{
+	struct encdump_params p;
+	struct encdump_sealer s;
+	uint8_t key[32], *buf = malloc(ENCDUMP_CHUNK_WIRE(chunk)), *data = malloc(len + 1);
+
+	params(&p, chunk);
+	encdump_derive_key(master, p.salt, key);
+	for (size_t i = 0; i < len; i++)
+		data[i] = pattern(i);
+	CHECK_EQ(encdump_seal_init(&s, &p, key, buf, ENCDUMP_CHUNK_WIRE(chunk), sink_write, out, NULL), 0);
+	CHECK_EQ(encdump_seal_write(&s, data, len), 0);
+	CHECK_EQ(encdump_seal_finish(&s), 0);
+	free(buf);
+	free(data);
+}
+
+static int at_put_pattern(struct atrun *r, uint64_t off, size_t len)
+{
+	uint8_t *d = malloc(len + 1);
+	int err;
+
+	for (size_t i = 0; i < len; i++)
+		d[i] = pattern(off + i);
+	err = encdump_seal_at_write(&r->a, off, d, len);
+	free(d);
+	return err;
+}
+
+static uint64_t rnd_state = 88172645463325252ull;
+
+static uint64_t rnd(uint64_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return n ? rnd_state % n : 0;
+}
+
+/*
+ * The one-pass pattern over len bytes: [0, gap0) appended, a jump to gap1,
+ * [gap1, len) appended in random pieces while the gap's blocks are filled
+ * in order between them, its last block at the very end (diskdump_single's
+ * last descriptor block).
+ */
+static void at_pattern(struct atrun *r, size_t len, size_t gap0, size_t gap1)
+{
+	size_t pos = 0, fill = gap0;
+
+	while (pos < gap0) {
+		size_t n = 1 + (size_t)rnd(9000);
+
+		n = n > gap0 - pos ? gap0 - pos : n;
+		CHECK_EQ(at_put_pattern(r, pos, n), 0);
+		pos += n;
+	}
+	pos = gap1;
+	while (pos < len || fill < gap1) {
+		if (pos < len && (rnd(3) || fill + 4096 >= gap1)) {
+			size_t n = 1 + (size_t)rnd(20000);
+
+			n = n > len - pos ? len - pos : n;
+			CHECK_EQ(at_put_pattern(r, pos, n), 0);
+			pos += n;
+		} else {
+			size_t n = 4096 * (1 + (size_t)rnd(3));
+
+			if (fill + 4096 >= gap1)		/* the last block: at the end */
+				n = 4096;
+			else if (n > gap1 - 4096 - fill)
+				n = gap1 - 4096 - fill;
+			CHECK_EQ(at_put_pattern(r, fill, n), 0);
+			fill += n;
+		}
+	}
+}
+
+TEST(seal_at_offsets_same_stream)
+{
+	static const uint32_t chunks[] = { 4096, 65536 };
+
+	for (size_t c = 0; c < 2; c++) {
+		uint32_t cs = chunks[c];
+
+		for (int round = 0; round < 40; round++) {
+			size_t gap0 = 4096 * (size_t)rnd(round < 5 ? 2 : 60);
+			size_t gap1 = gap0 + 4096 * (1 + (size_t)rnd(round % 2 ? 3 : 80));
+			size_t len = gap1 + (round == 3 ? 1 : (size_t)rnd(600000));
+			struct sink ref = { 0 };
+			struct atrun r;
+
+			if (round == 7)		/* the stream ends on a chunk boundary */
+				len = (gap1 / cs + 3) * cs;
+			seal_in_order(&ref, cs, len);
+			at_start(&r, cs, len);
+			at_pattern(&r, len, gap0, gap1);
+			CHECK_EQ(encdump_seal_at_finish(&r.a), 0);
+			CHECK_EQ(r.t.bad, 0);
+			CHECK(r.t.jumps <= 1);
+			CHECK_EQ(r.t.pos, ref.len);
+			CHECK(r.t.pos == ref.len && memcmp(r.t.p, ref.p, ref.len) == 0);
+			CHECK_EQ(r.s.plain, len);
+			CHECK_EQ(open_stream(r.t.p, r.t.pos, 7777, true).finish, 0);
+			at_end(&r);
+			free(ref.p);
+		}
+	}
+	/* appends only, and nothing at all */
+	for (size_t len = 0; len < 3 * 4096 + 2; len += 4096 + 1) {
+		struct sink ref = { 0 };
+		struct atrun r;
+
+		seal_in_order(&ref, 4096, len);
+		at_start(&r, 4096, len);
+		if (len)
+			CHECK_EQ(at_put_pattern(&r, 0, len), 0);
+		CHECK_EQ(encdump_seal_at_finish(&r.a), 0);
+		CHECK(r.t.pos == ref.len && memcmp(r.t.p, ref.p, ref.len) == 0);
+		at_end(&r);
+		free(ref.p);
+	}
+}
+
+TEST(seal_at_offsets_refusals)
+{
+	struct atrun r;
+	size_t len = 40 * 4096;
+
+	/* a gap block twice: refused, never resealed */
+	at_start(&r, 4096, len);
+	CHECK_EQ(at_put_pattern(&r, 0, 8192), 0);
+	CHECK_EQ(at_put_pattern(&r, 16384, 100), 0);
+	CHECK_EQ(at_put_pattern(&r, 8192, 4096), 0);
+	CHECK_EQ(at_put_pattern(&r, 8192, 4096), -EINVAL);
+	CHECK(strstr(r.a.why, "twice") != NULL);
+	CHECK_EQ(at_put_pattern(&r, 12288, 4096), -EINVAL);	/* sticky */
+	CHECK_EQ(encdump_seal_at_finish(&r.a), -EINVAL);
+	CHECK_EQ(r.t.bad, 0);
+	at_end(&r);
+
+	/* a fill out of order, a second jump, an unaligned jump, an append twice */
+	at_start(&r, 4096, len);
+	CHECK_EQ(at_put_pattern(&r, 0, 8192), 0);
+	CHECK_EQ(at_put_pattern(&r, 32768, 10), 0);
+	CHECK_EQ(at_put_pattern(&r, 12288, 4096), -EINVAL);
+	encdump_seal_at_abort(&r.a);
+	at_end(&r);
+	at_start(&r, 4096, len);
+	CHECK_EQ(at_put_pattern(&r, 0, 8192), 0);
+	CHECK_EQ(at_put_pattern(&r, 32768, 4096), 0);
+	CHECK_EQ(at_put_pattern(&r, 65536, 4096), -EINVAL);
+	CHECK(strstr(r.a.why, "jump") != NULL);
+	encdump_seal_at_abort(&r.a);
+	at_end(&r);
+	at_start(&r, 4096, len);
+	CHECK_EQ(at_put_pattern(&r, 0, 100), 0);
+	CHECK_EQ(at_put_pattern(&r, 8192, 100), -EINVAL);
+	encdump_seal_at_abort(&r.a);
+	at_end(&r);
+	at_start(&r, 4096, len);
+	CHECK_EQ(at_put_pattern(&r, 0, 5000), 0);
+	CHECK_EQ(at_put_pattern(&r, 4096, 904), -EINVAL);
+	encdump_seal_at_abort(&r.a);
+	at_end(&r);
+
+	/* the gap never filled: finish refuses, the stream has no final chunk */
+	at_start(&r, 4096, len);
+	CHECK_EQ(at_put_pattern(&r, 0, 8192), 0);
+	CHECK_EQ(at_put_pattern(&r, 16384, 9000), 0);
+	CHECK_EQ(at_put_pattern(&r, 8192, 4096), 0);
+	CHECK_EQ(encdump_seal_at_finish(&r.a), -EINVAL);
+	CHECK(strstr(r.a.why, "gap") != NULL);
+	CHECK(open_stream(r.t.p, r.t.pos, 4096, false).finish != 0);
+	at_end(&r);
+
+	/* not a stream just begun */
+	{
+		struct encdump_sealer s;
+		struct encdump_sealer_at a;
+		uint8_t *bufs[ENCDUMP_AT_SLOTS] = { 0 };
+
+		memset(&s, 0, sizeof(s));
+		s.finished = true;
+		CHECK_EQ(encdump_seal_at_init(&a, &s, bufs, atsink_write, NULL), -EINVAL);
+	}
+}
+
 TEST_MAIN(kat_key_and_salt, kat_stream, round_trips, full_last_chunk_is_final, tamper_every_class,
 	  swapped_and_dropped_chunks, truncation_everywhere, trailing_bytes_refused,
-	  header_parse_checks, sealer_errors)
+	  header_parse_checks, sealer_errors, seal_at_offsets_same_stream,
+	  seal_at_offsets_refusals)

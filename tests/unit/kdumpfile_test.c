@@ -33,6 +33,7 @@
 
 #include "formats/diskdump.h"
 #include "formats/kpgtable.h"
+#include "payload/encdump.h"
 #include "payload/kdumpfile.h"
 #include "tests/unit/kfilter_texts.h"
 #include "tests/unit/test.h"
@@ -928,6 +929,100 @@ TEST(one_tib_machine_in_bounded_memory)
 	}
 }
 
+/* ------------------------------------------------------------ encrypted */
+
+/* The one-pass file sealed at offsets (payload/encdump.h
+ * encdump_seal_at_write), the stream into out through seek_write: the
+ * target's pattern, each byte once. */
+static struct encdump_sealer esealer;
+static struct encdump_sealer_at esat;
+
+static int enc_at(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	(void)ctx;
+	return encdump_seal_at_write(&esat, off, buf, len);
+}
+
+static int enc_head(void *ctx, const void *buf, size_t len)
+{
+	return seek_write(ctx, out_len, buf, len);
+}
+
+static int ref_write(void *ctx, const void *buf, size_t len)
+{
+	uint64_t *n = ctx;
+
+	memcpy(three + *n, buf, len);
+	*n += len;
+	return 0;
+}
+
+static void enc_params(struct encdump_params *p, uint8_t key[ENCDUMP_KEY_LEN])
+{
+	static const uint8_t wrapped[ENCDUMP_WRAPPED_MIN] = { 1, 2, 3 };
+	static const uint8_t master[ENCDUMP_KEY_LEN] = { 9, 8, 7 };
+
+	memset(p, 0, sizeof(*p));
+	p->chunk_size = ENCDUMP_CHUNK_SIZE;
+	p->inner_format = ENCDUMP_INNER_KDUMP;
+	memset(p->salt, 0x5a, sizeof(p->salt));
+	p->wrapped = wrapped;
+	p->wrapped_len = sizeof(wrapped);
+	encdump_derive_key(master, p->salt, key);
+}
+
+/* The encrypted one pass gives the stream the in-order passes' file
+ * sealed in order gives, byte for byte (so it decrypts to the same file),
+ * with the dump partition's write pattern. */
+TEST(one_pass_encrypted_same_stream)
+{
+	static const uint64_t gibs[] = { 3, 8 };
+	static uint8_t *bufs[ENCDUMP_AT_SLOTS];
+	static uint8_t plain[OUT_CAP];
+	struct kdumpfile_dst edst = { { enc_at, NULL, true }, NULL, NULL, NULL };
+	struct encdump_params p;
+	uint8_t key[ENCDUMP_KEY_LEN];
+	struct diskdump_info di;
+
+	for (int i = 0; i < ENCDUMP_AT_SLOTS; i++)
+		bufs[i] = malloc(ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE));
+	for (size_t g = 0; g < 2; g++) {
+		uint64_t ref_len = 0, plain_len;
+		struct encdump_sealer s;
+
+		setup(gibs[g] == 3 ? 2 * GIB_PFNS + 4096 : 8 * GIB_PFNS);
+		CHECK_EQ(plan(31, vmcoreinfo), 0);
+		info(&di);
+		out_len = 0;
+		CHECK_EQ(kdumpfile_write(&kf, &di, &mem_dst), 0);	/* in order */
+		plain_len = out_len;
+		memcpy(plain, out, (size_t)plain_len);
+		enc_params(&p, key);
+		CHECK_EQ(encdump_seal_init(&s, &p, key, bufs[0], ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE),
+					   ref_write, &ref_len, NULL), 0);
+		CHECK_EQ(encdump_seal_write(&s, plain, (size_t)plain_len), 0);
+		CHECK_EQ(encdump_seal_finish(&s), 0);
+		CHECK(ref_len > plain_len && ref_len < OUT_CAP);
+
+		seek_reset();
+		CHECK_EQ(encdump_seal_init(&esealer, &p, key, bufs[0],
+					   ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE), enc_head, NULL, NULL), 0);
+		CHECK_EQ(encdump_seal_at_init(&esat, &esealer, bufs, seek_write, NULL), 0);
+		CHECK_EQ(kdumpfile_write(&kf, &di, &edst), 0);
+		CHECK(kf.single);
+		CHECK_EQ(pages_read, kf.pages);			/* each page once */
+		CHECK_EQ(encdump_seal_at_finish(&esat), 0);
+		CHECK_EQ(esealer.plain, plain_len);
+		CHECK_EQ(s_bad, 0);
+		CHECK_EQ(seek_holes(), 0);
+		CHECK_EQ(out_len, ref_len);
+		CHECK(memcmp(out, three, (size_t)ref_len) == 0);
+	}
+	for (int i = 0; i < ENCDUMP_AT_SLOTS; i++)
+		free(bufs[i]);
+}
+
 TEST_MAIN(small_machine_end_to_end, level_fallbacks, struct_pages_change_after_the_plan,
 	  two_passes_when_the_bound_fits, two_passes_memory_changes, measured_size_changes,
-	  one_pass_same_file, one_pass_memory_changes, one_tib_machine_in_bounded_memory)
+	  one_pass_same_file, one_pass_memory_changes, one_tib_machine_in_bounded_memory,
+	  one_pass_encrypted_same_stream)
