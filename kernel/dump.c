@@ -336,8 +336,9 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 		return;
 	}
 	crypto_sha256_hex(digest, hex);
-	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (%llu MiB/s), sha256 %s",
+	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (%llu MiB/s), sha256 %s%s",
 		 (unsigned long long)(file_size >> 20), (unsigned long long)(us / 1000000),
 		 (unsigned long long)(us / 100000 % 10),
-		 (unsigned long long)progress_rate(file_size, us), hex);
+		 (unsigned long long)progress_rate(file_size, us), hex, st.sink->digest_head ?
+		 " (the encrypted stream's header; its chunks: AES-GCM tags)" : "");
 }

@@ -19,7 +19,9 @@
  * is never taken for whole.  A kdump-compressed body is written in one
  * pass, its descriptor blocks at their place (write_at); the body's
  * SHA-256 is then read back from the disk before the headers say
- * COMPLETE.  A disk without the GUID is never written unless forced.
+ * COMPLETE.  An encrypted body's digest is of its stream header only
+ * (DUMPHDR_FLAG_DIGEST_HEAD: the AES-GCM tags authenticate the rest),
+ * neither hashed as written nor read back.  A disk without the GUID is never written unless forced.
  *
  * FAT: files on the ESP or a named FAT volume (kernel/fatsink.c).
  *
@@ -261,13 +263,13 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 	int err;
 
 	(void)digest;
-	if (dw.random) {	/* the digest comes from reading the body back */
+	if (dw.random && !dw.head_only) {	/* the digest comes from reading the body back */
 		progress_start(&prog, "dump: SHA-256 of the body, read back", dw.accepted);
 		dw.progress = digest_progress;
 		dw.progress_ctx = &prog;
 	}
 	err = dumphdr_writer_finish(&dw, now_unix());
-	if (err && dw.random && dw.filled != dw.gap)
+	if (err && (dw.random || dw.head_only) && dw.filled != dw.gap)
 		snprintf(s->why, sizeof(s->why), "%s: the body was not written whole", part_view.name);
 	else if (err && dw.random)
 		snprintf(s->why, sizeof(s->why), "%s: reading the body back or the final header "
@@ -275,6 +277,7 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 	else if (err)
 		snprintf(s->why, sizeof(s->why), "%s: final header write failed", part_view.name);
 	memcpy(s->digest, dw.hdr.body_sha256, SHA256_LEN);
+	s->digest_head = (dw.hdr.flags & DUMPHDR_FLAG_DIGEST_HEAD) != 0;
 	return err;
 }
 

@@ -37,6 +37,10 @@ struct dumpsink {
 	uint64_t kept;			/* truncated: bytes of the file kept */
 	bool hashes;			/* finish() fills digest: the caller need not hash */
 	uint8_t digest[SHA256_LEN];
+	/* Set by finish(): digest is of the encrypted stream's 4096-byte
+	 * header only (the dump header's DUMPHDR_FLAG_DIGEST_HEAD); the
+	 * stream's chunks are authenticated by their AES-GCM tags. */
+	bool digest_head;
 	/* Set by the caller before begin(), recorded where the target can. */
 	char release[72];		/* crashed kernel's OSRELEASE, "" unknown */
 	char hostname[72];
@@ -53,9 +57,9 @@ struct dumpsink {
 	bool size_bound;
 	bool begun;			/* serial: begin() was called before */
 	/* The sink takes its bytes in order only, never at an offset of the
-	 * writer's choosing: an encrypted stream (kernel/encsink.c), whose
-	 * chunks are sealed in sequence.  The kdump-compressed writer then
-	 * takes its sequential passes whatever the target below could do. */
+	 * writer's choosing: an encrypted stream (kernel/encsink.c) over a
+	 * target that only appends (serial, FAT).  The kdump-compressed
+	 * writer then takes its sequential passes. */
 	bool sequential;
 	/* Why the dump goes here when it is a fallback ("" when chosen). */
 	char fallback[256];
@@ -68,9 +72,10 @@ struct dumpsink {
 	 * offset off, in the pattern of a kdump-compressed file written in
 	 * one pass (formats/diskdump.h: appends, one jump forward, whole
 	 * 4096-byte blocks into the gap); finish() then takes the digest by
-	 * reading the file back (hashes is set).  The dump partition and the
-	 * dump file have it (sectors of at most 4096 bytes).  A caller that
-	 * must see the bytes in order (an encrypting stream) uses write(). */
+	 * reading the file back (hashes is set; an encrypted body: its
+	 * header's only, digest_head).  The dump partition and the dump file
+	 * have it (sectors of at most 4096 bytes), and an encrypted stream
+	 * over them (kernel/encsink.c seals its chunks as they fill). */
 	int (*write_at)(struct dumpsink *s, uint64_t off, const void *buf, size_t len);
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);
 	void (*abort)(struct dumpsink *s, const char *reason);

@@ -29,7 +29,12 @@ static struct dumpsink wrap, *inner;
 static struct encdump_sealer sealer;
 static struct crypto_sha256 stream_sha;	/* when the target does not hash */
 static uint8_t wire[ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE)] __attribute__((aligned(64)));
-static bool sealing;
+/* Sealing at offsets (the one-pass kdump-compressed file on a dump
+ * partition or dump file): chunks being filled, wire the first of them. */
+static uint8_t slots[ENCDUMP_AT_SLOTS - 1][ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE)]
+	__attribute__((aligned(64)));
+static struct encdump_sealer_at sealer_at;
+static bool sealing, at_offsets;
 static uint32_t attempts;		/* streams begun this run: part of each salt */
 
 /* ------------------------------------------------------------ decision */
@@ -125,6 +130,17 @@ static int to_inner(void *c, const void *buf, size_t len)
 	return err;
 }
 
+static int to_inner_at(void *c, uint64_t off, const void *buf, size_t len)
+{
+	int err;
+
+	(void)c;
+	err = inner->write_at(inner, off, buf, len);	/* the target hashes (encsink_wrap) */
+	if (err)
+		take_why();
+	return err;
+}
+
 /* The most plaintext whose stream fits in room bytes. */
 static uint64_t plain_for(uint64_t room)
 {
@@ -153,9 +169,14 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 	int err;
 
 	if (sealing) {		/* never two streams under one begin */
-		encdump_seal_abort(&sealer);
+		if (at_offsets)
+			encdump_seal_at_abort(&sealer_at);
+		else
+			encdump_seal_abort(&sealer);
 		sealing = false;
 	}
+	at_offsets = false;
+	wrap.digest_head = false;
 	memset(&p, 0, sizeof(p));
 	p.chunk_size = ENCDUMP_CHUNK_SIZE;
 	p.inner_format = s->body_format == DUMPHDR_BODY_KDUMP ? ENCDUMP_INNER_KDUMP : ENCDUMP_INNER_ELF;
@@ -201,10 +222,51 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 
 static int enc_write(struct dumpsink *s, const void *buf, size_t len)
 {
-	int err = encdump_seal_write(&sealer, buf, len);
+	int err;
+
+	if (at_offsets) {	/* one stream is sealed one way */
+		snprintf(s->why, sizeof(s->why), "the encrypted stream mixes writes at offsets and "
+			 "in order");
+		return -EINVAL;
+	}
+	err = encdump_seal_write(&sealer, buf, len);
 
 	if (err && s->why[0] == '\0')	/* a target's error has set why already */
 		snprintf(s->why, sizeof(s->why), "sealing a chunk failed (error %d)", err);
+	return err;
+}
+
+/*
+ * The one-pass kdump-compressed writer's bytes (kernel/kdump.c), sealed as
+ * their chunks fill (payload/encdump.h encdump_seal_at_write): the same
+ * stream the in-order passes give, written in the target's own one-pass
+ * pattern.  Anything outside that pattern fails the dump with one line
+ * rather than seal a chunk twice.
+ */
+static int enc_write_at(struct dumpsink *s, uint64_t off, const void *buf, size_t len)
+{
+	uint8_t *bufs[ENCDUMP_AT_SLOTS] = { wire };
+	int err;
+
+	if (!at_offsets) {
+		if (!sealing || sealer.plain != 0 || sealer.fill != 0) {
+			snprintf(s->why, sizeof(s->why), "the encrypted stream mixes writes in order "
+				 "and at offsets");
+			return -EINVAL;
+		}
+		for (unsigned i = 1; i < ENCDUMP_AT_SLOTS; i++)
+			bufs[i] = slots[i - 1];
+		err = encdump_seal_at_init(&sealer_at, &sealer, bufs, to_inner_at, NULL);
+		if (err) {
+			snprintf(s->why, sizeof(s->why), "%s", sealer_at.why);
+			return err;
+		}
+		at_offsets = true;
+	}
+	err = encdump_seal_at_write(&sealer_at, off, buf, len);
+	if (err && s->why[0] == '\0')	/* a target's error has set why already */
+		snprintf(s->why, sizeof(s->why), "%s", sealer_at.why[0] ? sealer_at.why :
+			 "sealing a chunk failed");
 	return err;
 }
 
@@ -214,10 +276,11 @@ static int enc_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 
 	(void)digest;		/* of the plaintext, which no target holds */
 	sealing = false;
-	err = encdump_seal_finish(&sealer);
+	err = at_offsets ? encdump_seal_at_finish(&sealer_at) : encdump_seal_finish(&sealer);
 	if (err) {
 		if (s->why[0] == '\0')
-			snprintf(s->why, sizeof(s->why), "sealing the last chunk failed (error %d)", err);
+			snprintf(s->why, sizeof(s->why), "%s", at_offsets && sealer_at.why[0] ?
+				 sealer_at.why : "sealing the last chunk failed");
 		return err;
 	}
 	crypto_sha256_final(&stream_sha, s->digest);
@@ -226,13 +289,16 @@ static int enc_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 		take_why();
 	if (inner->hashes)
 		memcpy(s->digest, inner->digest, SHA256_LEN);
+	s->digest_head = inner->hashes && inner->digest_head;
 	return err;
 }
 
 static void enc_abort(struct dumpsink *s, const char *reason)
 {
 	(void)s;
-	if (sealing)
+	if (sealing && at_offsets)
+		encdump_seal_at_abort(&sealer_at);
+	else if (sealing)
 		encdump_seal_abort(&sealer);
 	sealing = false;
 	inner->abort(inner, reason);
@@ -244,7 +310,11 @@ struct dumpsink *encsink_wrap(struct dumpsink *in)
 	memset(&wrap, 0, sizeof(wrap));
 	wrap.name = in->name;
 	wrap.hashes = true;		/* digest: the stream's, as the target records it */
-	wrap.sequential = true;		/* chunks are sealed in order: no writes at offsets */
+	/* At offsets where the target takes them and hashes what it holds
+	 * (the dump partition, the dump file): the kdump-compressed file in
+	 * one pass.  Else in order only (serial, FAT). */
+	wrap.write_at = in->write_at && in->hashes ? enc_write_at : NULL;
+	wrap.sequential = wrap.write_at == NULL;
 	wrap.dump_id = in->dump_id;
 	snprintf(wrap.fallback, sizeof(wrap.fallback), "%s", in->fallback);
 	wrap.brief = NULL;		/* the crash record would go in the clear */

@@ -20,9 +20,14 @@
  * encsink_wrap(inner) then gives the sink the dump writes to: begin()
  * draws a fresh salt (encsink_salt), derives the dump key and starts the
  * stream on inner (its size: the stream's; a bound maps both ways through
- * room()); write() seals 64 KiB chunks; finish() seals the last one final
- * and finishes inner with the stream's SHA-256, which is also the digest
- * the run's last line shows; abort() leaves the stream without a final
+ * room()); write() seals 64 KiB chunks in order; write_at() (only over a
+ * target that has it and hashes: the dump partition, the dump file) takes
+ * the one-pass kdump-compressed writer's pattern and seals each chunk once
+ * it is whole, into the same stream (payload/encdump.h, sealing at
+ * offsets; four 64 KiB chunk buffers); finish() seals the last one final
+ * and finishes inner with the stream's SHA-256 (the dump partition and
+ * dump file record their header block's only: digest_head), which is also
+ * the digest the run's last line shows; abort() leaves the stream without a final
  * chunk (it reads as truncated) and aborts inner.  A second begin() after
  * an abort (the ELF core after a kdump-compressed file given up) is a new
  * stream with a new salt.  The crash record over serial is not sent: it

@@ -236,8 +236,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	o.src = &s;
 	o.compressor = pc->name;
 	o.size = 0;
-	/* One pass where the target takes writes at offsets; a sink marked
-	 * sequential (an encrypted stream) is always written in order. */
+	/* One pass where the target takes writes at offsets (an encrypted
+	 * stream over such a target too); a sink marked sequential (an
+	 * encrypted stream over serial or FAT) is always written in order. */
 	o.seekable = sink->write_at != NULL && sink->hashes && !sink->sequential;
 	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink };
 	progress_start(&prog, "dump", passes(&o, false) * kf.pages * DISKDUMP_BLOCK);
@@ -251,7 +252,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	crypto_sha256_final(&o.sha, digest);
 	if (err == 0)
 		err = sink->finish(sink, digest);
-	us = progress_end(&prog);	/* with finish: one pass reads the body back there */
+	us = progress_end(&prog);	/* with finish: one pass reads a clear body back there */
 	if (sink->hashes)
 		memcpy(digest, sink->digest, SHA256_LEN);
 	if (err == -ESTALE) {
@@ -290,8 +291,9 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		return true;
 	}
 	crypto_sha256_hex(digest, hex);
-	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (kdump-compressed), sha256 %s",
+	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (kdump-compressed), sha256 %s%s",
 		 (unsigned long long)(o.size >> 20), (unsigned long long)(us / 1000000),
-		 (unsigned long long)(us / 100000 % 10), hex);
+		 (unsigned long long)(us / 100000 % 10), hex, sink->digest_head ?
+		 " (the encrypted stream's header; its chunks: AES-GCM tags)" : "");
 	return true;
 }

@@ -198,6 +198,9 @@ static int dumphdr_check_lengths(const struct dumphdr *h, const char **why)
 /* Everything after the CRC: status, geometry, text. */
 static int dumphdr_check_fields(const struct dumphdr *h, const char **why)
 {
+	if ((h->flags & DUMPHDR_FLAG_DIGEST_HEAD) && h->body_format != DUMPHDR_BODY_ENCRYPTED)
+		return dumphdr_bad(why, "a header-only digest on a body that is not encrypted",
+				   -EBADMSG);
 	if (h->status == 0 || h->status > DUMPHDR_STATUS_MAX)
 		return dumphdr_bad(why, "unknown status", -EBADMSG);
 	if (h->status == DUMPHDR_CLEARED ? (h->prev_status == 0 || h->prev_status >=
@@ -397,6 +400,10 @@ int dumphdr_writer_begin(struct dumphdr_writer *w, struct blkdev *part,
 	memcpy(h->release, tmpl->release, sizeof(h->release));
 	memcpy(h->hostname, tmpl->hostname, sizeof(h->hostname));
 	memcpy(h->pm_version, tmpl->pm_version, sizeof(h->pm_version));
+	/* An encrypted body: the digest of its stream header only (see end_body). */
+	w->head_only = h->body_format == DUMPHDR_BODY_ENCRYPTED;
+	if (w->head_only)
+		h->flags |= DUMPHDR_FLAG_DIGEST_HEAD;
 	h->status = DUMPHDR_INCOMPLETE;
 	h->sector_size = part->sector_size;
 	h->part_sectors = part->sectors;
@@ -440,7 +447,7 @@ static int dumphdr_writer_append(struct dumphdr_writer *w, const uint8_t *p, siz
 		if (n > w->layout.capacity - w->accepted)
 			n = (size_t)(w->layout.capacity - w->accepted);
 		memcpy(w->buf + w->fill, p, n);
-		if (!w->random)
+		if (!w->random && !w->head_only)
 			crypto_sha256_update(&w->sha, p, n);
 		w->fill += n;
 		w->accepted += n;
@@ -523,7 +530,28 @@ int dumphdr_writer_end_body(struct dumphdr_writer *w)
 	err = blkdev_flush(w->part);
 	if (err)
 		return w->err = err;
-	if (w->random) {
+	if (w->head_only) {
+		/* An encrypted body: every gap filled, then the digest of its
+		 * first DUMPHDR_HEAD_DIGEST bytes (the stream's header block, as
+		 * the medium holds it); the AES-GCM tags authenticate the rest,
+		 * so the body is neither hashed as it goes nor read back. */
+		uint32_t ss = w->layout.sector_size;
+		uint64_t n = w->accepted < DUMPHDR_HEAD_DIGEST ? w->accepted : DUMPHDR_HEAD_DIGEST;
+
+		if (w->filled != w->gap)
+			return w->err = -EIO;
+		crypto_sha256_init(&w->sha);
+		for (uint64_t at = 0; at < n;) {
+			uint64_t m = n - at < w->buf_len ? n - at : w->buf_len;
+
+			err = blkdev_read(w->part, w->layout.body_lba + at / ss,
+					  (uint32_t)((m + ss - 1) / ss), w->buf);
+			if (err)
+				return w->err = err;
+			crypto_sha256_update(&w->sha, w->buf, (size_t)m);
+			at += m;
+		}
+	} else if (w->random) {
 		/* Written at random: every gap filled, then the digest over
 		 * the body as the medium holds it, read back in order. */
 		uint32_t ss = w->layout.sector_size;

@@ -58,12 +58,21 @@
 
 /* flags */
 #define DUMPHDR_FLAG_FORCED	(1u << 0)	/* target lacked the dump type GUID (forced) */
+/* body_sha256 is the SHA-256 of the body's first DUMPHDR_HEAD_DIGEST bytes
+ * only (fewer when body_length is smaller): the encrypted stream's header
+ * block, whose digest every chunk's AAD carries; the chunks are
+ * authenticated by their AES-GCM tags instead (docs/dump-disk.md).  Set
+ * with body_format DUMPHDR_BODY_ENCRYPTED only; a reader that does not
+ * know it hashes the whole body and finds a mismatch, never a match. */
+#define DUMPHDR_FLAG_DIGEST_HEAD (1u << 1)
+#define DUMPHDR_HEAD_DIGEST	4096	/* = ENCDUMP_HEADER_SIZE */
 
 /* body_format */
 #define DUMPHDR_BODY_ELF	1	/* ELF64 core file, /proc/vmcore's shape */
 #define DUMPHDR_BODY_KDUMP	2	/* makedumpfile's kdump-compressed file (docs/kdump-format.md) */
 #define DUMPHDR_BODY_ENCRYPTED	3	/* an encrypted stream (payload/encdump.h, docs/encryption.md):
-					 * needed/body_length and body_sha256 are the stream's */
+					 * needed/body_length are the stream's; body_sha256 its
+					 * header block's (DUMPHDR_FLAG_DIGEST_HEAD) */
 
 /* handoff_status: what the kernel made of its handoff block */
 #define DUMPHDR_HANDOFF_NONE	0	/* there was none */
@@ -219,6 +228,7 @@ struct dumphdr_writer {
 	int err;			/* first error: sticky */
 	/* Written at random (dumphdr_writer_body_at): */
 	bool random;			/* the digest comes from reading the body back */
+	bool head_only;			/* encrypted: DUMPHDR_FLAG_DIGEST_HEAD */
 	uint64_t gap, filled;		/* bytes skipped by a jump; written into the gaps */
 	/* NULL, or told how far reading back for the digest has come (the
 	 * caller sets it after begin()). */
@@ -259,6 +269,9 @@ int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len);
  * The body is hashed at the end instead, by reading it back in order
  * (dumphdr_writer_end_body(); w->progress hears how far), after checking
  * that fills wrote as many bytes as the jumps skipped (-EIO when not).
+ * An encrypted body (DUMPHDR_BODY_ENCRYPTED) is never hashed whole, in
+ * order or at random: its digest is of its first DUMPHDR_HEAD_DIGEST
+ * bytes, read back at the end (DUMPHDR_FLAG_DIGEST_HEAD).
  * Returns 0, -EINVAL (none of the three; sticky) or the write error.
  */
 int dumphdr_writer_body_at(struct dumphdr_writer *w, uint64_t off, const void *data, size_t len);
