@@ -387,11 +387,22 @@ int inspect_tool_main(int argc, char **argv)
 		size_t off = encdump_is_encrypted(map, (size_t)st.st_size) ? 0 : DUMPHDR_BODY_ALIGN;
 		size_t len = (size_t)st.st_size;
 		struct dumphdr dh;
+		bool hdr_ok = off && dumphdr_decode(map, len, &dh, NULL) == 0;
 
 		/* a partition image: the body's own length, as its header says */
-		if (off && dumphdr_decode(map, len, &dh, NULL) == 0 && dh.body_length < len - off)
+		if (hdr_ok && dh.body_length < len - off)
 			len = off + (size_t)dh.body_length;
 		rc = o.at_given ? 1 : print_encrypted(o.path, map, len, off);
+		if (rc == 0 && !o.at_given && hdr_ok && (dh.flags & DUMPHDR_FLAG_DIGEST_HEAD)) {
+			/* the dump header's digest: of the stream's header block only */
+			uint8_t d[SHA256_LEN];
+			size_t n = len - off < DUMPHDR_HEAD_DIGEST ? len - off : DUMPHDR_HEAD_DIGEST;
+
+			crypto_sha256((const uint8_t *)map + off, n, d);
+			printf("  dump header's sha256: of the stream's %zu-byte header, %s; the chunks are "
+			       "authenticated by AES-GCM tags (savecore --key checks them)\n", n,
+			       memcmp(d, dh.body_sha256, SHA256_LEN) == 0 ? "OK" : "MISMATCH");
+		}
 		if (o.at_given)
 			fprintf(stderr, "%s: %s: encrypted: --at needs the decrypted core "
 				"(postmortem savecore --key)\n", TOOL, o.path);

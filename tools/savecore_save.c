@@ -227,12 +227,22 @@ int savecore_stream(struct savecore_ctx *c, int fd)
 	return rc;
 }
 
-/* Copy len body bytes from the view to fd, hashing them. */
+/* An encrypted body whose digest is of its stream header only
+ * (payload/dumphdr.h DUMPHDR_FLAG_DIGEST_HEAD): its chunks are
+ * authenticated by their AES-GCM tags as they are decrypted. */
+static bool digest_head(const struct dumphdr *h)
+{
+	return h->body_format == DUMPHDR_BODY_ENCRYPTED && (h->flags & DUMPHDR_FLAG_DIGEST_HEAD);
+}
+
+/* Copy len body bytes from the view to fd, hashing them (the first
+ * DUMPHDR_HEAD_DIGEST only under digest_head). */
 static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
 		     uint64_t len, int fd, uint8_t digest[SHA256_LEN])
 {
 	uint32_t ss = t->view.sector_size;
 	uint64_t lba = h->body_offset, done = 0, step = len / 10 + 1, next = step;
+	uint64_t hash_len = digest_head(h) && len > DUMPHDR_HEAD_DIGEST ? DUMPHDR_HEAD_DIGEST : len;
 	struct crypto_sha256 sha;
 
 	crypto_sha256_init(&sha);
@@ -247,7 +257,9 @@ static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const st
 					err ? "read error" : "write error", (unsigned long long)done);
 			return -EIO;
 		}
-		crypto_sha256_update(&sha, c->scratch, n);
+		if (done < hash_len)
+			crypto_sha256_update(&sha, c->scratch,
+					     hash_len - done < n ? (size_t)(hash_len - done) : n);
 		done += n;
 		lba += sectors;
 		savecore_progress(done, len, &next, step);
@@ -311,8 +323,15 @@ static int judge_digest(struct savecore_ctx *c, struct savecore_target *t, const
 		return SAVECORE_FORCED;	/* no digest to check: said so in body_plan */
 	crypto_sha256_hex(h->body_sha256, want_hex);
 	crypto_sha256_hex(got, got_hex);
-	fprintf(stderr, "postmortem: %s: %s: sha256 MISMATCH: the body is corrupt\n"
-		"  header says %s\n  body hashes %s\n", TOOL, savecore_where(c, t), want_hex, got_hex);
+	if (digest_head(h))
+		fprintf(stderr, "postmortem: %s: %s: sha256 MISMATCH: the encrypted stream's header "
+			"block is not the one the dump header names (damaged, or another dump's)\n"
+			"  header says %s\n  stream header hashes %s\n", TOOL, savecore_where(c, t),
+			want_hex, got_hex);
+	else
+		fprintf(stderr, "postmortem: %s: %s: sha256 MISMATCH: the body is corrupt\n"
+			"  header says %s\n  body hashes %s\n", TOOL, savecore_where(c, t), want_hex,
+			got_hex);
 	if (direct) {
 		fprintf(stderr, "%s: %s already received the corrupt body (a device or pipe: "
 			"nothing to take back)\n", TOOL, c->o.out);
@@ -432,8 +451,9 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	rc = savecore_publish(c, &o, rc, !c->kdump_body);
 	if (rc == SAVECORE_FAIL)
 		return rc;
-	printf("%s: %s: %s, sha256 %s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t), savecore_fmt_dump(h),
-	       ok ? "OK" : "NOT VERIFIED", c->o.out);
+	printf("%s: %s: %s, %ssha256 %s%s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t),
+	       savecore_fmt_dump(h), digest_head(h) ? "stream header " : "", ok ? "OK" : "NOT VERIFIED",
+	       digest_head(h) ? ", chunks authenticated by AES-GCM tags" : "", c->o.out);
 	if (cut && erc == SAVECORE_TRUNCATED)
 		printf("%s: TRUNCATED: the encrypted dump ends early; the %s holds the chunks "
 		       "before the cut (exit %d)\n", TOOL,

@@ -10,9 +10,9 @@ image or the serial capture, and `postmortem savecore --key` / `recv
 physical address.  The kernel names the key by its id (SHA-256 of the
 public key's DER SubjectPublicKeyInfo, checked against openssl's).
 
-  - dump partition, kdump-compressed (the default format): written in
-    order (two passes over the pages after the measuring one, never the
-    pass at offsets a clear dump to a partition takes), none on the disk,
+  - dump partition, kdump-compressed (the default format): one pass over
+    the pages written at offsets, as a clear dump to a partition takes
+    (after a measuring one when the bound does not fit), none on the disk,
     all in savecore --key's file, whose container digest is the one on the
     kernel's last line; savecore without the key refuses, naming it;
   - serial, kdump-compressed: none in the capture, all in recv --key's
@@ -148,13 +148,13 @@ def t_disk_kdump_planted():
     res = enc_boot("disk", "dump=disk", ["-drive", "file=%s,format=raw,if=virtio" % img], ps)
     if res.failure:
         return res
-    # a dump partition takes one pass written at offsets in the clear; the
-    # stream is sealed in order: the in-order passes (kernel/kdump.c), two,
+    # a dump partition takes the file in one pass written at offsets, the
+    # stream sealed as its chunks fill (kernel/encsink.c), as in the clear;
     # after a measuring one when the partition cannot take the file's bound
     bound = any(re.match(r"^dump: writing up to ", ln) for ln in res.lines)
-    want = r"^dump: kdump-compressed: .*; %d passes over the pages$" % (2 if bound else 3)
+    want = r"^dump: kdump-compressed: .*; %s over the pages$" % ("1 pass" if bound else "2 passes")
     if not any(re.match(want, ln) for ln in res.lines):
-        res.failure = "the encrypted dump did not take the in-order passes: %s" % [
+        res.failure = "the encrypted dump did not take the one pass: %s" % [
             ln for ln in res.lines if ln.startswith("dump: kdump-compressed:")]
         return res
     res.failure = leaked(img, ps)
