@@ -257,13 +257,15 @@ def encrypt_vs_clear(tmp):
                 print("bench: %d MiB guest, -cpu %s, %s: no dump (%s)" % (
                     mem, cpu, "encrypted" if enc else "clear", " | ".join(lines[-3:])), flush=True)
                 break
-            got[enc] = (took, float(m.group(2)), int(m.group(1)))
+            p = next((re.search(r"; (\d+) pass(es)? over the pages$", ln) for ln in lines
+                      if ln.startswith("dump: kdump-compressed:")), None)
+            got[enc] = (took, float(m.group(2)), int(m.group(1)), p.group(1) if p else "?")
         if len(got) == 2:
-            (pc, dc, mc), (pe, de, me) = got[False], got[True]
+            (pc, dc, mc, nc), (pe, de, me, ne) = got[False], got[True]
             print("bench: %d MiB guest, -cpu %s, kdump-compressed level 31 to virtio-blk: clear %.1f s "
-                  "from panic to dump complete (dump %.1f s, %d MiB), encrypted %.1f s (dump %.1f s, %d "
-                  "MiB): +%.0f%% panic to complete, +%.0f%% dump" % (
-                      mem, cpu, pc, dc, mc, pe, de, me, (pe - pc) * 100 / pc,
+                  "from panic to dump complete (dump %.1f s, %d MiB, %s pass), encrypted %.1f s (dump "
+                  "%.1f s, %d MiB, %s pass): %+.0f%% panic to complete, %+.0f%% dump" % (
+                      mem, cpu, pc, dc, mc, nc, pe, de, me, ne, (pe - pc) * 100 / pc,
                       (de - dc) * 100 / dc if dc else 0), flush=True)
     if os.path.exists(img):
         os.unlink(img)
