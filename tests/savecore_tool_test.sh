@@ -609,8 +609,27 @@ if command -v openssl >/dev/null 2>&1; then
 	run enc_ok savecore "$enc" -o "$tmp/enc.vmcore" --key "$k"
 	check rc_is enc_ok 0
 	check has enc_ok "decrypted with key $kid"
+	check has enc_ok "stream header sha256 OK, chunks authenticated by AES-GCM tags"
 	check cmp -s "$tmp/enc.vmcore" "$tmp/enc.elf"
 	rm -f "$tmp/enc.vmcore"
+	# The dump header's digest of an encrypted body is its stream header's
+	# (flag DIGEST_HEAD): one changed in both copies (CRC made good) is a
+	# named mismatch, nothing saved.
+	cp "$enc" "$tmp/dig.img"
+	python3 -c 'import sys, zlib, struct
+f = open(sys.argv[1], "r+b"); data = f.read(); n = 0
+for at in range(0, len(data), 512):
+    if data[at:at + 8] == b"PMDUMPHD":
+        h = bytearray(data[at:at + 512])
+        assert struct.unpack_from("<I", h, 0x14)[0] & 2 and struct.unpack_from("<I", h, 0x34)[0] == 3
+        h[0x60] ^= 1; h[0x1fc:0x200] = bytes(4)
+        h[0x1fc:0x200] = struct.pack("<I", zlib.crc32(bytes(h)) & 0xffffffff)
+        f.seek(at); f.write(h); n += 1
+assert n == 2' "$tmp/dig.img"
+	run enc_dig savecore "$tmp/dig.img" -o "$tmp/dig.vmcore" --key "$k"
+	check rc_is enc_dig 1
+	check has enc_dig "sha256 MISMATCH: the encrypted stream's header block is not the one the dump header names"
+	check absent "$tmp/dig.vmcore"
 	run enc_wrong savecore "$enc" -o "$tmp/enc.vmcore" --key "$tmp/other.pem"
 	check rc_is enc_wrong 1
 	check has enc_wrong "encrypted for key $kid, this key is"
@@ -641,6 +660,7 @@ f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2])); open(sys.argv[3], "wb").w
 	check has enc_inspect "ENCRYPTED dump (PMENC version 1) in a dump partition's body, 1057040 bytes"
 	check has enc_inspect "17 chunks here"
 	check has enc_inspect "key id $kid"
+	check has enc_inspect "dump header's sha256: of the stream's 4096-byte header, OK; the chunks are authenticated by AES-GCM tags"
 	# dump=fat: the same stream as vmcore.000, dumpinfo.txt format=encrypted.
 	fd=$tmp/fatenc/POSTMORTEM/20260101-000000
 	mkdir -p "$fd"
