@@ -424,7 +424,15 @@ $(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init tests/linux/plant.c t
 		$(B)/postmortem $(B)/postmortem.bzImage
 	python3 scripts/mkguest.py $(B)/guest
 
-guest: $(B)/guest/initrd.img
+# A test-only UEFI application that installs an ESRT before GRUB boots Xen
+# (OVMF has none; tests/efi/esrtinst.c, tests/qemu/xen_test.py).
+$(B)/guest/esrtinst.efi: tests/efi/esrtinst.c
+	@mkdir -p $(@D)
+	clang -target x86_64-unknown-windows -ffreestanding -fno-stack-protector -fshort-wchar \
+		-mno-red-zone -fno-builtin -O2 -Wall -Wextra -Werror -c $< -o $(@:.efi=.o)
+	lld-link -subsystem:efi_application -entry:efi_main -nodefaultlib -out:$@ $(@:.efi=.o)
+
+guest: $(B)/guest/initrd.img $(B)/guest/esrtinst.efi
 
 test: all unit fuzz-build guest
 	@scripts/run-tests.sh

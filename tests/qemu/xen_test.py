@@ -79,14 +79,15 @@ XEN_CRASH_INFO, XEN_CRASH_REGS = 0x1000001, 0x1000002
 class Case:
     """crash: "dom0" (sysrq c in dom0) or "xen" (Xen's console key C); fmt: "elf" (the
     ELF core) or None (the default, makedumpfile's kdump-compressed file)."""
-    def __init__(self, name, firmware="bios", crash="dom0", smp=2, fmt="elf"):
+    def __init__(self, name, firmware="bios", crash="dom0", smp=2, fmt="elf", esrt=False):
         self.name, self.firmware, self.crash, self.smp, self.fmt = name, firmware, crash, smp, fmt
+        self.esrt = esrt
 
 
 CASES = [
     Case("bios-dom0-panic", "bios", "dom0"),
     Case("bios-xen-crash", "bios", "xen"),
-    Case("ovmf-dom0-panic", "ovmf", "dom0"),
+    Case("ovmf-dom0-panic", "ovmf", "dom0", esrt=True),
     Case("ovmf-xen-crash", "ovmf", "xen"),
     # the default format: unfiltered (level 1) under Xen, read back as an ELF core
     Case("bios-dom0-panic-kdump", "bios", "dom0", fmt=None),
@@ -98,8 +99,11 @@ def make_iso(case, path):
     multiboot2 modules, at once, on the serial console."""
     d = os.path.join(TMP, case.name + ".isodir")
     os.makedirs(os.path.join(d, "boot", "grub"))
-    for f in ("xen.gz", "vmlinuz", "initrd.img"):
+    for f in ("xen.gz", "vmlinuz", "initrd.img") + (("esrtinst.efi",) if case.esrt else ()):
         shutil.copyfile(os.path.join(GUEST, f), os.path.join(d, "boot", f))
+    # the firmware gets an ESRT first (tests/efi/esrtinst.c): GRUB starts the
+    # application, which installs the table and returns to GRUB
+    esrt = "\tchainloader /boot/esrtinst.efi\n\tboot\n" if case.esrt else ""
     dom0 = "console=hvc0 pmload=--dump=disk,--after=poweroff pmcrash=%s" % (
         "xen" if case.crash == "xen" else "sysrq")
     if case.fmt:
@@ -107,11 +111,11 @@ def make_iso(case, path):
     with open(os.path.join(d, "boot", "grub", "grub.cfg"), "w") as f:
         f.write("set timeout=0\nset default=0\nserial --unit=0 --speed=115200\n"
                 "terminal_input serial\nterminal_output serial\n"
-                "menuentry \"xen\" {\n"
+                "menuentry \"xen\" {\n%s"
                 "\tmultiboot2 /boot/xen.gz %s\n"
                 "\tmodule2 /boot/vmlinuz %s\n"
                 "\tmodule2 /boot/initrd.img\n"
-                "\tboot\n}\n" % (XEN_ARGS, dom0))
+                "\tboot\n}\n" % (esrt, XEN_ARGS, dom0))
     r = subprocess.run(["grub-mkrescue", "-o", path, d], capture_output=True, text=True)
     shutil.rmtree(d)
     if r.returncode != 0:
