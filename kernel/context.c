@@ -14,7 +14,10 @@
  *   EFI memory map: the handoff's (the full map; kexec passes only the
  *     runtime part), else the boot path's.
  *   ESRT: the handoff's preserved copy, else the table in place only when
- *     the memory map says it is in runtime or reserved memory.
+ *     the memory map says it is in runtime or reserved memory; a copy for
+ *     another address than the firmware's configuration table gives (read
+ *     in place when the block says where and e820 says it is not RAM, as
+ *     under Xen) is refused (esrt_where()).
  *   What the dump is made of (struct context_dump; payload/dumpsrc.c does
  *     the assembling): ranges from the elfcorehdr, else the handoff's
  *     DUMP_RANGES, else the memory map; notes from the elfcorehdr's
