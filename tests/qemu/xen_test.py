@@ -407,9 +407,10 @@ def run_case(case):
         if case.esrt:   # the firmware's ESRT, then where Xen kept it, as dom0 and the load see it
             expect.insert(0, r"esrtinst: ESRT \(2 entries\) installed at 0x[0-9a-f]+ \(boot services data\)")
             at = expect.index(r"^guest: postmortem load ")
-            expect[at:at] = [r"^guest: dmesg: .*efi: .*ESRT=0x[0-9a-f]+",
-                             r"^postmortem: handoff: note: ESRT: 2 entries at 0x[0-9a-f]+, in ACPIReclaim "
-                             r"memory \(kept by Xen\), read through Xen"]
+            expect.insert(at, r"^guest: dmesg: .*efi: .*ESRT=0x[0-9a-f]+")
+            at = expect.index(r"^guest: postmortem loaded")
+            expect.insert(at, r"^postmortem: handoff: note: ESRT: 2 entries at 0x[0-9a-f]+, in ACPIReclaim "
+                          r"memory \(kept by Xen\), read through Xen")
 
         def on_line(line):
             if line.startswith("guest: waiting for Xen's crash key"):
