@@ -337,14 +337,16 @@ static int efi_esrt_entry(const char *root, unsigned long id, struct handoff_esr
 }
 
 /* The ESRT itself lived in EfiBootServicesData: rebuild its bytes from sysfs. */
-static int efi_esrt(const char *root, struct handoff_plan *p, const struct sys_addrs *a)
+static int efi_esrt(const char *root, struct handoff_plan *p, const struct sys_addrs *a,
+		    bool ask_xen)
 {
 	uint64_t count = 0, max = 0, version = 0;
 	unsigned long *ids = NULL;
 	int n, r;
 
 	if (!sys_exists(root, "firmware/efi/esrt")) {
-		note(root, "firmware/efi/esrt", "absent: no ESRT copy");
+		note(root, "firmware/efi/esrt", ask_xen ? "absent: the ESRT is asked from Xen"
+							: "absent: no ESRT copy");
 		return 0;
 	}
 	r = sys_u64(root, "firmware/efi/esrt/fw_resource_count", 0, &count);
@@ -642,9 +644,11 @@ int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 			r = efi_systab_facts(root, p, x.kind == XEN_PV_DOM0);
 		if (r == 0)
 			r = efi_runtime_map(root, p);
+		bool ask_xen = x.kind == XEN_PV_DOM0 && strcmp(root, "/sys") == 0;
+
 		if (r == 0)
-			r = efi_esrt(root, p, &a);
-		if (r == 0 && x.kind == XEN_PV_DOM0 && strcmp(root, "/sys") == 0)
+			r = efi_esrt(root, p, &a, ask_xen);
+		if (r == 0 && ask_xen)
 			r = xen_esrt(p, &a);
 	} else {
 		note(root, "firmware/efi", "absent: not booted by EFI, no EFI records");
