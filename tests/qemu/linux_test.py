@@ -61,7 +61,8 @@ Then on the host:
     copy signed with the test key (scripts/sign.sh) loads, and its dump
     is checked as any kdump-compressed one;
   - dump=file (docs/dump-file.md; bios-dumpfile-root-ext4,
-    bios-dumpfile-root-ext4-nvme, bios-dumpfile-root-xfs-frag): the disk
+    bios-dumpfile-root-ext4-nvme, bios-dumpfile-root-xfs,
+    bios-dumpfile-root-xfs-frag): the disk
     (virtio-blk or NVMe, serial "pmroot") is one partition with an ext4
     (free space in 4 MiB holes) or xfs filesystem made on the host from
     the initramfs's own files, and the guest boots with it as its root
@@ -99,8 +100,9 @@ a guest with intel_iommu=on whose dump disk sits behind QEMU's
 intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
 the kdump-compressed file, the default format with planted pages at
-dump levels 31 and 0, the dump file on an ext4 root on virtio-blk, and the
-encrypted dump to the dump partition);
+dump levels 31 and 0, the dump file on an ext4 and an xfs root on
+virtio-blk and on an ext4 root on NVMe, and the encrypted dump to the dump
+partition);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -291,6 +293,11 @@ CASES = [
     Case("bios-dumpfile-root-ext4", "bios", fmt=None, panic="nmi", root="ext4",
          disk_dev="virtio-blk-pci,serial=pmroot", short=True,
          expect=[DUMPFILE_CHECKING % (r"virtio0", r"([2-9]|\d\d+)"), DUMPFILE_CHECKED % "virtio0"]),
+    # The same on xfs, the file in a few extents (the fragmented xfs below
+    # takes about 1.6 times as long: make test-linux's).
+    Case("bios-dumpfile-root-xfs", "bios", fmt=None, panic="nmi", root="xfs",
+         disk_dev="virtio-blk-pci,serial=pmroot", short=True,
+         expect=[DUMPFILE_CHECKING % (r"virtio0", r"\d+"), DUMPFILE_CHECKED % "virtio0"]),
     # Encrypted (docs/encryption.md): planted pages the level keeps, so a
     # clear dump would hold them: every page at dump.level=0 to the dump
     # partition; over serial (a slow target) level 23, which keeps user
@@ -303,7 +310,7 @@ CASES = [
                  r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 23\) "
                  r"to serial ttyS0"]),
     Case("bios-dumpfile-root-ext4-nvme", "bios", fmt=None, panic="nmi", root="ext4",
-         disk_dev="nvme,serial=pmroot",
+         disk_dev="nvme,serial=pmroot", short=True,
          expect=[DUMPFILE_CHECKING % (r"nvme\w*", r"([2-9]|\d\d+)"), DUMPFILE_CHECKED % r"nvme\w*"]),
     # xfs, its free space cut into small holes: thousands of extents (more
     # than one FIEMAP call's 512, an extent btree of two levels in xfs).
