@@ -5,7 +5,8 @@ and tools in a small initramfs.
     scripts/mkguest.py OUTDIR [--postmortem BUILD]
 
 Downloads (apt-get download, no installation on this machine) Debian's
-linux-image-amd64 kernel, busybox-static, kexec-tools and makedumpfile,
+linux-image-amd64 kernel, busybox-static, kexec-tools, makedumpfile, dmsetup
+and e2fsprogs,
 plus the library packages their programs need, into .cache/guest/debs,
 unpacks them into .cache/guest/root, and writes:
 
