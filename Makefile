@@ -207,7 +207,8 @@ deps:
 # Everything that builds first has the packages checked (and installed, as
 # root) once per build tree: a fresh clone's first make does the set-up.
 SETUP := $(B)/.setup-done
-$(SETUP): scripts/setup.sh scripts/build-newlib.sh scripts/qemu10.sh scripts/virtfw.sh
+$(SETUP): scripts/setup.sh scripts/build-newlib.sh scripts/qemu10.sh scripts/virtfw.sh \
+		scripts/backports-unpack.sh
 	@mkdir -p $(@D)
 	@scripts/setup.sh
 	@touch $@
