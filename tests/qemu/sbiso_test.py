@@ -18,8 +18,13 @@ EXTRA_CMDLINE) and a throwaway signing key.
                            signature"), so the trust above came from MOK.
   t_sb_iso_unsigned_refused  an unsigned postmortem in the same layout, the
                            test certificate in MokList: refused the same way.
-  t_sb_iso_seabios         the signed ISO under SeaBIOS: BIOS GRUB boots the
-                           multiboot2 image to the banner and inventory.
+  t_sb_iso_as_disk         the same ISO as a disk (as written to a USB stick):
+                           OVMF starts shim from the FAT image's GPT
+                           partition and GRUB reads the menu and image from
+                           that partition; banner and inventory.
+  t_sb_iso_seabios         the signed ISO under SeaBIOS, as a CD and as a
+                           disk: BIOS GRUB boots the multiboot2 image to the
+                           banner and inventory.
   t_sb_iso_shipped_menu    the ISO with the shipped menu (iso/grub.cfg, as
                            make sign-iso builds it), under Secure Boot with
                            the certificate in MokList: the default entry
@@ -100,15 +105,23 @@ def iso(signed, menu=False):
     return _made[signed, menu]
 
 
-def ovmf_boot(signed, mok, expect, must_exit, menu=False):
+def as_disk(path):
+    """A copy of the ISO to use as a disk (QEMU may write to a disk)."""
+    out = path[:-4] + ".img"
+    shutil.copyfile(path, out)
+    return ["-drive", "file=%s,format=raw,if=virtio" % out]
+
+
+def ovmf_boot(signed, mok, expect, must_exit, menu=False, disk=False):
     why = missing()
     if why:
         return q.skip(why)
     d = tempfile.mkdtemp(prefix="vars-", dir=workdir())
     crt = key()[1]
     vars_file = sb.make_vars(d, mok=[crt] if mok else [])
-    return q.run_qemu(sb.qemu_args(vars_file) + ["-nic", "none", "-cdrom", iso(signed, menu)],
-                      expect, TIMEOUT, must_exit=must_exit, settle=5.0)
+    medium = as_disk(iso(signed, menu)) if disk else ["-cdrom", iso(signed, menu)]
+    return q.run_qemu(sb.qemu_args(vars_file) + ["-nic", "none"] + medium,
+                      expect, TIMEOUT, must_exit=must_exit, settle=2.0)
 
 
 def no_banner(res):
@@ -129,13 +142,22 @@ def t_sb_iso_unsigned_refused():
     return no_banner(ovmf_boot(False, True, REFUSED, False))
 
 
+def t_sb_iso_as_disk():
+    # The device path GRUB prints names the partition: HD(2,...).
+    return ovmf_boot(True, True, EFI_INVENTORY[:1] + [r"HD\(2,"] + EFI_INVENTORY[1:], True, disk=True)
+
+
 def t_sb_iso_seabios():
     why = missing()
     if why:
         return q.skip(why)
-    return q.run_qemu(["-cdrom", iso(True)],
-                      [BANNER, r"^boot: multiboot2 via GRUB", CMDLINE, r"^postmortem: inventory complete"],
-                      TIMEOUT, must_exit=True)
+    expect = [BANNER, r"^boot: multiboot2 via GRUB", CMDLINE, r"^postmortem: inventory complete"]
+    res = q.run_qemu(["-cdrom", iso(True)], expect, TIMEOUT, must_exit=True)
+    if res.failure is None:
+        res = q.run_qemu(as_disk(iso(True)), expect, TIMEOUT, must_exit=True)
+        if res.failure is not None:
+            res.failure = "as a disk: " + res.failure
+    return res
 
 
 
@@ -151,4 +173,4 @@ def t_sb_iso_shipped_menu():
 
 if __name__ == "__main__":
     sys.exit(q.main([t_sb_iso_mok_only, t_sb_iso_untrusted_refused, t_sb_iso_unsigned_refused,
-                     t_sb_iso_seabios, t_sb_iso_shipped_menu], "sbiso_test"))
+                     t_sb_iso_as_disk, t_sb_iso_seabios, t_sb_iso_shipped_menu], "sbiso_test"))
