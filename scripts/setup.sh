@@ -6,7 +6,8 @@
 # bookworm-backports into .cache/qemu10/ (scripts/qemu10.sh: for the
 # x2APIC tests; without it they print a skip line) and virt-fw-vars
 # (python3-virt-firmware) into .cache/virt-firmware/ (scripts/virtfw.sh:
-# for the Secure Boot tests' variable stores; likewise).
+# for the Secure Boot tests' variable stores; likewise).  Both fetch
+# through scripts/backports-unpack.sh.
 set -eu
 cd "$(dirname "$0")/.."
 PACKAGES="make gcc binutils libc6-dev clang libclang-rt-14-dev nasm python3 \
