@@ -351,6 +351,7 @@ static void esrt_where(struct context *ctx, const struct bootinfo *bi)
 	static const struct efi_guid esrt_g = EFI_SYSTEM_RESOURCE_TABLE_GUID;
 	struct handoff_record rec;
 	struct handoff_efi_systab st;
+	struct efi_config_table ct;
 	const uint8_t *p;
 	uint64_t found = 0;
 	size_t bytes;
@@ -376,8 +377,8 @@ static void esrt_where(struct context *ctx, const struct bootinfo *bi)
 		return;
 	}
 	for (uint64_t i = 0; i < st.config_table_count && found == 0; i++)
-		if (memcmp(p + i * 24, esrt_g.b, 16) == 0)
-			memcpy(&found, p + i * 24 + 16, 8);
+		if (efi_config_table_at(p, bytes, (size_t)i, &ct) == 0 && efi_guid_eq(&ct.guid, &esrt_g))
+			found = ct.table;
 	uint64_t want = ctx->esrt_copy_addr ? ctx->esrt_copy_addr : ctx->esrt_addr;
 
 	if (found != want) {
