@@ -100,7 +100,7 @@ intel-iommu: postmortem must turn translation off, a disk without a
 dump partition: the fallback to serial sends the crash record first, then
 the kdump-compressed file, the default format with planted pages at
 dump levels 31 and 0, the dump file on an ext4 root on virtio-blk, and the
-encrypted dump to the dump partition);
+encrypted dump to the dump partition and over serial);
 without it every case (`make test-linux`).  Prints one
 line per case and "linux_test: N passed, N failed" last.
 """
@@ -298,7 +298,7 @@ CASES = [
     Case("bios-kdump-encrypted", "bios", fmt=None, level=0, plant=True, encrypt=True, short=True,
          expect=[ENC_LINE, r"^dump: kdump level 0: every page kept"]),
     Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=23,
-         plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1",
+         plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1", short=True,
          expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
                  r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 23\) "
                  r"to serial ttyS0"]),
