@@ -652,75 +652,67 @@ f.write(bytes([b[0] ^ 0x10]))' "$1" "$2"
 	# left zero, the file marked incomplete.  Frame seq 4 carries stream
 	# offset 4096 (seqs 1-3: the header block, its zero tail one ZERO
 	# frame), so chunk i starts in seq 4 + (i * 65552) / 1024.
+	# enc_lossy NAME STREAM SIZE ERR [MKSTREAM DAMAGE...]: STREAM sent with
+	# that damage; recv --key exits 1 saying ERR, and NAME.vmcore is SIZE
+	# bytes of the plaintext, zero where NAME.vmcore.incomplete says so.
+	enc_lossy() {
+		n=$1 s=$2 size=$3 e=$4
+		shift 4
+		gen --send "$s" --format 3 "$@" "$tmp/$n.sent" "$tmp/$n.cap"
+		run "$n" "$tool" recv "$tmp/$n.cap" -o "$tmp/$n.vmcore" --key "$k"
+		check rc_is "$n" 1
+		check err_has "$n" "$n.vmcore is INCOMPLETE: decrypting the stream chunk by chunk: $e"
+		check [ "$(stat -c %s "$tmp/$n.vmcore")" -eq "$size" ]
+		check enc_same "$tmp/enc.plain" "$tmp/$n.vmcore" "$tmp/$n.vmcore.incomplete"
+	}
 	# A frame with a wrong CRC in chunk 4 (seq 300):
-	gen --send "$tmp/enc.stream" --format 3 --corrupt 300 "$tmp/enccrc.sent" "$tmp/enccrc.cap"
-	run enc_crc "$tool" recv "$tmp/enccrc.cap" -o "$tmp/enccrc.vmcore" --key "$k"
-	check rc_is enc_crc 1
+	enc_lossy enc_crc "$tmp/enc.stream" 1052672 \
+		"16 of 17 chunks authenticated; not kept: chunk 4 (not received whole)" --corrupt 300
 	check has enc_crc "payload CRC wrong"
 	check has enc_crc "chunk 4 not received whole: stream 0x41040-0x5104f, plaintext 0x40000-0x4ffff (65536 bytes) left zero"
-	check err_has enc_crc "16 of 17 chunks authenticated; not kept: chunk 4 (not received whole)"
-	check [ "$(stat -c %s "$tmp/enccrc.vmcore")" -eq 1052672 ]
-	check enc_same "$tmp/enc.plain" "$tmp/enccrc.vmcore" "$tmp/enccrc.vmcore.incomplete"
 	# A frame dropped in chunk 5 (seq 340), console text around the frames:
-	gen --send "$tmp/enc.stream" --format 3 --text --drop 340 "$tmp/encgap.sent" "$tmp/encgap.cap"
-	run enc_gap "$tool" recv "$tmp/encgap.cap" -o "$tmp/encgap.vmcore" --key "$k"
-	check rc_is enc_gap 1
+	enc_lossy enc_gap "$tmp/enc.stream" 1052672 \
+		"16 of 17 chunks authenticated; not kept: chunk 5 (not received whole)" --text --drop 340
 	check has enc_gap "frame seq 340 not received"
 	check has enc_gap "encrypted stream: 16 of 17 chunks (65536 bytes of plaintext each) authenticated and kept, 987136 bytes; the decrypted file is 1052672 bytes, marked incomplete"
 	check has enc_gap "chunk 5 not received whole: stream 0x51050-0x6105f, plaintext 0x50000-0x5ffff (65536 bytes) left zero"
-	check err_has enc_gap "encgap.vmcore is INCOMPLETE: decrypting the stream chunk by chunk: 16 of 17 chunks authenticated; not kept: chunk 5 (not received whole)"
-	check [ "$(stat -c %s "$tmp/encgap.vmcore")" -eq 1052672 ]
-	check enc_same "$tmp/enc.plain" "$tmp/encgap.vmcore" "$tmp/encgap.vmcore.incomplete"
-	check cmp -s "$tmp/encgap.vmcore" "$tmp/enc.plain" -i 0x60000 -n $((1052672 - 0x60000))
-	check grep -q "^chunk 5 not received whole: .* left zero" "$tmp/encgap.vmcore.incomplete"
-	check grep -q "^missing 0x" "$tmp/encgap.vmcore.incomplete"
-	run enc_gap_inspect "$tool" inspect "$tmp/encgap.vmcore"
+	check cmp -s "$tmp/enc_gap.vmcore" "$tmp/enc.plain" -i 0x60000 -n $((1052672 - 0x60000))
+	check grep -q "^chunk 5 not received whole: .* left zero" "$tmp/enc_gap.vmcore.incomplete"
+	check grep -q "^missing 0x" "$tmp/enc_gap.vmcore.incomplete"
+	run enc_gap_inspect "$tool" inspect "$tmp/enc_gap.vmcore"
 	check has enc_gap_inspect "INCOMPLETE (e_flags 0x1)"
 	# Two gaps, in chunks 3 (seq 210) and 10 (seq 660):
-	gen --send "$tmp/enc.stream" --format 3 --drop 210 --drop 660 "$tmp/encgap2.sent" "$tmp/encgap2.cap"
-	run enc_gap2 "$tool" recv "$tmp/encgap2.cap" -o "$tmp/encgap2.vmcore" --key "$k"
-	check rc_is enc_gap2 1
+	enc_lossy enc_gap2 "$tmp/enc.stream" 1052672 \
+		"15 of 17 chunks authenticated; not kept: chunk 3 (not received whole), chunk 10 (not received whole)" \
+		--drop 210 --drop 660
 	check has enc_gap2 "chunk 3 not received whole: stream 0x31030-0x4103f, plaintext 0x30000-0x3ffff (65536 bytes) left zero"
 	check has enc_gap2 "chunk 10 not received whole: stream 0xa10a0-0xb10af, plaintext 0xa0000-0xaffff (65536 bytes) left zero"
-	check err_has enc_gap2 "15 of 17 chunks authenticated; not kept: chunk 3 (not received whole), chunk 10 (not received whole)"
-	check [ "$(stat -c %s "$tmp/encgap2.vmcore")" -eq 1052672 ]
-	check enc_same "$tmp/enc.plain" "$tmp/encgap2.vmcore" "$tmp/encgap2.vmcore.incomplete"
-	check [ "$(grep -c "left zero" "$tmp/encgap2.vmcore.incomplete")" -eq 2 ]
+	check [ "$(grep -c "left zero" "$tmp/enc_gap2.vmcore.incomplete")" -eq 2 ]
 	# A gap in the final chunk (seq 1031), the TRAILER received: never
 	# whole; the file ends with chunk 15.
-	gen --send "$tmp/enc.stream" --format 3 --drop 1031 "$tmp/encgapf.sent" "$tmp/encgapf.cap"
-	run enc_gapf "$tool" recv "$tmp/encgapf.cap" -o "$tmp/encgapf.vmcore" --key "$k"
-	check rc_is enc_gapf 1
+	enc_lossy enc_gapf "$tmp/enc.stream" 1048576 \
+		"16 of 17 chunks authenticated; not kept: chunk 16 (not received: truncated after chunk 15)" --drop 1031
 	check has enc_gapf "TRAILER: seen"
 	check has enc_gapf "chunk 16 not received whole: stream 0x101100-0x10210f, plaintext 0x100000-0x100fff (4096 bytes) not in the file, which ends at 0x100000 (truncated)"
-	check err_has enc_gapf "16 of 17 chunks authenticated; not kept: chunk 16 (not received: truncated after chunk 15)"
-	check [ "$(stat -c %s "$tmp/encgapf.vmcore")" -eq 1048576 ]
-	check enc_same "$tmp/enc.plain" "$tmp/encgapf.vmcore" "$tmp/encgapf.vmcore.incomplete"
-	run enc_gapf_inspect "$tool" inspect "$tmp/encgapf.vmcore"
+	run enc_gapf_inspect "$tool" inspect "$tmp/enc_gapf.vmcore"
 	check has enc_gapf_inspect "INCOMPLETE (e_flags 0x1)"
 	# ... a gap before it too (chunk 5), and the final chunk's frames but
 	# its first (seqs 1029-1032) lost with the TRAILER (1033):
-	gen --send "$tmp/enc.stream" --format 3 --drop 340 --drop 1029 --drop 1030 --drop 1031 \
-		--drop 1032 --drop 1033 "$tmp/encgapf2.sent" "$tmp/encgapf2.cap"
-	run enc_gapf2 "$tool" recv "$tmp/encgapf2.cap" -o "$tmp/encgapf2.vmcore" --key "$k"
-	check rc_is enc_gapf2 1
-	check err_has enc_gapf2 "15 of 17 chunks authenticated; not kept: chunk 5 (not received whole), chunk 16 (not received: truncated after chunk 15)"
-	check [ "$(stat -c %s "$tmp/encgapf2.vmcore")" -eq 1048576 ]
-	check enc_same "$tmp/enc.plain" "$tmp/encgapf2.vmcore" "$tmp/encgapf2.vmcore.incomplete"
+	enc_lossy enc_gapf2 "$tmp/enc.stream" 1048576 \
+		"15 of 17 chunks authenticated; not kept: chunk 5 (not received whole), chunk 16 (not received: truncated after chunk 15)" \
+		--drop 340 --drop 1029 --drop 1030 --drop 1031 --drop 1032 --drop 1033
+	check has enc_gapf2 "TRAILER: not received"
 	# A chunk that fails authentication after a gap (chunk 9 changed before
 	# framing, so every CRC is good; chunk 5 lost): named and dropped, never
 	# written; the chunks around both kept.
 	cp "$tmp/enc.stream" "$tmp/encbad.stream"
 	flip "$tmp/encbad.stream" $((4096 + 9 * 65552 + 100))
-	gen --send "$tmp/encbad.stream" --format 3 --drop 340 "$tmp/encbad.sent" "$tmp/encbad.cap"
-	run enc_gapbad "$tool" recv "$tmp/encbad.cap" -o "$tmp/encbad.vmcore" --key "$k"
-	check rc_is enc_gapbad 1
+	enc_lossy enc_gapbad "$tmp/encbad.stream" 1052672 \
+		"15 of 17 chunks authenticated; not kept: chunk 5 (not received whole), chunk 9 (fails authentication: damaged)" \
+		--drop 340
 	check has enc_gapbad "chunk 5 not received whole: stream 0x51050-0x6105f, plaintext 0x50000-0x5ffff (65536 bytes) left zero"
 	check has enc_gapbad "chunk 9 fails authentication (damaged), dropped: stream 0x91090-0xa109f, plaintext 0x90000-0x9ffff (65536 bytes) left zero"
-	check err_has enc_gapbad "15 of 17 chunks authenticated; not kept: chunk 5 (not received whole), chunk 9 (fails authentication: damaged)"
-	check [ "$(stat -c %s "$tmp/encbad.vmcore")" -eq 1052672 ]
-	check enc_same "$tmp/enc.plain" "$tmp/encbad.vmcore" "$tmp/encbad.vmcore.incomplete"
-	check grep -q "^chunk 9 fails authentication (damaged), dropped" "$tmp/encbad.vmcore.incomplete"
+	check grep -q "^chunk 9 fails authentication (damaged), dropped" "$tmp/enc_gapbad.vmcore.incomplete"
 	# Only a chunk with a gap, nothing else arrived whole (the header and
 	# part of chunk 0): nothing to keep, nothing written.
 	gen --send "$tmp/enc.stream" --format 3 --drop 10 "$tmp/encnone.sent" "$tmp/encnone.cap"
