@@ -183,7 +183,7 @@ struct recv {
 	struct enc_run *enc_runs;	/* chunks not kept, in order */
 	size_t enc_nruns, enc_capruns;
 	uint64_t enc_kept;		/* no --key, incomplete: the stream kept up to here */
-	char enc_err[ENCKEY_ERR_LEN];
+	char enc_err[2 * ENCKEY_ERR_LEN];	/* a summary of chunks not kept is longer */
 };
 
 static void *xrealloc(void *p, size_t n)
