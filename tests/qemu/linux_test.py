@@ -300,8 +300,8 @@ CASES = [
     # pages (4 MiB planted) and leaves out cache and free ones.
     Case("bios-kdump-encrypted", "bios", fmt=None, level=0, plant=True, encrypt=True, short=True,
          expect=[ENC_LINE, r"^dump: kdump level 0: every page kept"]),
-    # 24 MiB over the emulated UART: 676 s of the crash kernel's time, 770 s
-    # in all, on a 2-core machine loaded by other work (TIMEOUT is too short).
+    # 24 MiB over the emulated UART: 291 s in all on 2 cores at a load of
+    # about 5, 770 s at a load of 16 (676 s of it the dump): over TIMEOUT.
     Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=23,
          plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1", short=True, timeout=1200,
          expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
