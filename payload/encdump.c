@@ -225,6 +225,20 @@ uint64_t encdump_chunk_offset(uint32_t chunk_size, uint64_t i)
 	return ENCDUMP_HEADER_SIZE + i * ENCDUMP_CHUNK_WIRE(chunk_size);
 }
 
+int encdump_layout(uint32_t chunk_size, uint64_t stream_len, uint64_t *count, size_t *last_wire)
+{
+	uint64_t wire = ENCDUMP_CHUNK_WIRE(chunk_size), body;
+
+	*count = 0;
+	*last_wire = 0;
+	if (chunk_size == 0 || stream_len <= ENCDUMP_HEADER_SIZE)
+		return -EINVAL;
+	body = stream_len - ENCDUMP_HEADER_SIZE;
+	*count = body / wire + (body % wire != 0);
+	*last_wire = (size_t)(body - (*count - 1) * wire);
+	return *last_wire < ENCDUMP_TAG_LEN ? -EINVAL : 0;
+}
+
 /* ---------------------------------------------------------------- chunks */
 
 static void chunk_iv_aad(const uint8_t digest[SHA256_LEN], uint64_t index, bool final,
@@ -284,6 +298,21 @@ int encdump_open_chunk(struct encdump_opener *o, uint64_t index, bool final, con
 	memcpy(tag, (const uint8_t *)in + n, ENCDUMP_TAG_LEN);
 	chunk_iv_aad(o->header_digest, index, final, iv, aad);
 	return crypto_aesgcm_open(&o->gcm, iv, aad, AAD_LEN, in, out, n, tag);
+}
+
+int encdump_open_chunk_any(struct encdump_opener *o, uint64_t index, const void *in,
+			   size_t in_len, void *out, bool *final)
+{
+	int ret = -EBADMSG;
+
+	*final = false;
+	if (!o->keyed || in_len < ENCDUMP_TAG_LEN || in_len > ENCDUMP_CHUNK_WIRE(o->h.chunk_size))
+		return -EINVAL;
+	if (in_len == ENCDUMP_CHUNK_WIRE(o->h.chunk_size))
+		ret = encdump_open_chunk(o, index, false, in, in_len, out);
+	if (ret != 0 && (ret = encdump_open_chunk(o, index, true, in, in_len, out)) == 0)
+		*final = true;
+	return ret;
 }
 
 void encdump_open_free(struct encdump_opener *o)
@@ -760,11 +789,10 @@ static int reader_pass(struct encdump_reader *r, size_t n, bool final)
 static int reader_full(struct encdump_reader *r)
 {
 	size_t wire = ENCDUMP_CHUNK_WIRE(r->o->h.chunk_size);
+	bool final;
 
-	if (encdump_open_chunk(r->o, r->index, false, r->cbuf, wire, r->pbuf) == 0)
-		return reader_pass(r, r->o->h.chunk_size, false);
-	if (encdump_open_chunk(r->o, r->index, true, r->cbuf, wire, r->pbuf) == 0)
-		return reader_pass(r, r->o->h.chunk_size, true);
+	if (encdump_open_chunk_any(r->o, r->index, r->cbuf, wire, r->pbuf, &final) == 0)
+		return reader_pass(r, r->o->h.chunk_size, final);
 	snprintf(r->why, sizeof(r->why), "chunk %llu fails authentication (damaged)",
 		 (unsigned long long)r->index);
 	return reader_fail(r, -EBADMSG);

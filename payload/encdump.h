@@ -39,12 +39,14 @@
  *    takes plaintext in any pieces, keeping one chunk buffered so that the
  *    last chunk is sealed final, encdump_seal_finish() seals it.
  *  - Opener: encdump_open_init() (parse + tag), encdump_open_chunk() opens
- *    one chunk with a given index and final flag.
+ *    one chunk with a given index and final flag, encdump_open_chunk_any()
+ *    one chunk alone, final or not (a reader with gaps: host recv).
  *  - Reader (host tools): encdump_reader_feed() takes ciphertext in any
  *    pieces and hands verified plaintext to a callback, one chunk at a
  *    time; encdump_reader_finish() says whole, damaged (which chunk) or
  *    truncated (after which chunk).
- *  - encdump_stream_size(), encdump_chunk_offset(): sizes for space checks.
+ *  - encdump_stream_size(), encdump_chunk_offset(): sizes for space checks;
+ *    encdump_layout(): where the chunks of a stream of a given length lie.
  *
  * Pure: no I/O, no globals; buffers come from the caller (mbedTLS's GCM
  * allocates its AES context: crypto/aesgcm.h).  Integers little-endian,
@@ -175,6 +177,15 @@ uint64_t encdump_chunk_count(uint32_t chunk_size, uint64_t plain_len);
 uint64_t encdump_stream_size(uint32_t chunk_size, uint64_t plain_len);
 /* Stream offset of chunk i. */
 uint64_t encdump_chunk_offset(uint32_t chunk_size, uint64_t i);
+/*
+ * The chunks a stream of stream_len bytes (header included, as its
+ * container declares it) is cut into: *count of them, the last *last_wire
+ * bytes long (ciphertext and tag; the others chunk_size + 16).  Returns 0;
+ * -EINVAL when no stream is that long: no chunk after the header (*count
+ * 0), or a last piece under the 16-byte tag (*count and *last_wire still
+ * say where the pieces lie), or chunk_size 0.
+ */
+int encdump_layout(uint32_t chunk_size, uint64_t stream_len, uint64_t *count, size_t *last_wire);
 
 /* ---------------------------------------------------------------- opener */
 
@@ -204,6 +215,17 @@ int encdump_open_init(struct encdump_opener *o, const void *hdr, size_t len,
  */
 int encdump_open_chunk(struct encdump_opener *o, uint64_t index, bool final, const void *in,
 		       size_t in_len, void *out);
+
+/*
+ * Open chunk index on its own, final or not (a reader that meets the chunks
+ * out of order, or with others missing: each chunk's index and final flag
+ * are in its IV and AAD, so it verifies alone).  A chunk of chunk_size + 16
+ * bytes is tried as a middle chunk, then as the final one; a shorter one
+ * only as the final one.  Returns 0 with *final set; -EBADMSG (verifies
+ * neither way: out zeroed); -EINVAL (as encdump_open_chunk()).
+ */
+int encdump_open_chunk_any(struct encdump_opener *o, uint64_t index, const void *in,
+			   size_t in_len, void *out, bool *final);
 
 void encdump_open_free(struct encdump_opener *o);
 

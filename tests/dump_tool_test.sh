@@ -65,6 +65,28 @@ if bytes(b) != a:
 EOF
 }
 
+# A decrypted dump with chunks not kept: OUT is ORIG's first bytes, zero in
+# every plaintext range SIDECAR lists as "left zero", ORIG elsewhere (e_flags
+# may carry the incomplete bit).  enc_same ORIG OUT SIDECAR
+enc_same() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import re, sys
+a = open(sys.argv[1], "rb").read(); b = bytearray(open(sys.argv[2], "rb").read())
+if len(b) > len(a): sys.exit("longer than the original: %d %d" % (len(b), len(a)))
+a = a[:len(b)]
+zero = [(int(x, 16), int(y, 16) + 1) for x, y in re.findall(
+    r"plaintext 0x([0-9a-f]+)-0x([0-9a-f]+) \(\d+ bytes\) left zero", open(sys.argv[3]).read())]
+for lo, hi in zero:
+    if hi > len(b): sys.exit("range 0x%x-0x%x past the end" % (lo, hi))
+    if any(b[lo:hi]): sys.exit("range 0x%x-0x%x not zero" % (lo, hi))
+    b[lo:hi] = a[lo:hi]
+if len(b) > 0x30: b[0x30] &= ~1
+if bytes(b) != a:
+    i = next(i for i in range(len(a)) if a[i] != b[i])
+    sys.exit("differs outside the listed ranges at 0x%x" % i)
+EOF
+}
+
 # Rewrite one DATA frame's payload byte and fix both CRCs: a digest mismatch
 # that no frame check can see.  forge_data CAPTURE SEQ
 forge_data() {
@@ -543,13 +565,10 @@ f.write(bytes([b[0] ^ 0x10]))' "$1" "$2"
 	check rc_is enc_nofile 1
 	check [ ! -e "$tmp/pub.vmcore" ]
 	# One byte changed in the stream as sent (every frame CRC and the
-	# TRAILER's SHA-256 good): header field, salt, wrapped key, header tag,
-	# first, middle and last chunk.
+	# TRAILER's SHA-256 good): header field, salt, wrapped key, header tag.
+	# Nothing can be decrypted: nothing written.
 	for t in "8:encrypted header: version" "72:header_tag does not verify: header damaged" \
-		 "110:wrapped key damaged or not this key" "1130:header_tag does not verify" \
-		 "4096:chunk 0 fails authentication (damaged)" \
-		 "$((4096 + 8 * 65552 + 100)):chunk 8 fails authentication (damaged)" \
-		 "$((4096 + 16 * 65552 + 5)):chunk 16 fails authentication (damaged)"; do
+		 "110:wrapped key damaged or not this key" "1130:header_tag does not verify"; do
 		off=${t%%:*}
 		cp "$tmp/enc.stream" "$tmp/tamper.stream"
 		flip "$tmp/tamper.stream" "$off"
@@ -562,18 +581,48 @@ f.write(bytes([b[0] ^ 0x10]))' "$1" "$2"
 		check [ "$(cat "$tmp/keep.vmcore")" = old ]
 		check [ ! -e "$tmp/keep.vmcore.incomplete" ]
 	done
+	# ... in the first, a middle and the last chunk: that chunk is named and
+	# dropped, every other one kept; its plaintext left zero (the last one:
+	# the file ends before it), marked incomplete, exit 1.  The in-file mark
+	# needs chunk 0, which holds the ELF header.
+	for t in "0:4096:0x0-0xffff (65536 bytes) left zero:1052672" \
+		 "8:$((4096 + 8 * 65552 + 100)):0x80000-0x8ffff (65536 bytes) left zero:1052672" \
+		 "16:$((4096 + 16 * 65552 + 5)):0x100000-0x100fff (4096 bytes) not in the file, which ends at 0x100000:1048576"; do
+		c=${t%%:*}; t=${t#*:}; off=${t%%:*}; t=${t#*:}; size=${t##*:}; plain=${t%:*}
+		cp "$tmp/enc.stream" "$tmp/tamper.stream"
+		flip "$tmp/tamper.stream" "$off"
+		gen --send "$tmp/tamper.stream" --format 3 "$tmp/tamper.sent" "$tmp/tamper.cap"
+		rm -f "$tmp/tamper.vmcore" "$tmp/tamper.vmcore.incomplete"
+		run enc_tamper "$tool" recv "$tmp/tamper.cap" -o "$tmp/tamper.vmcore" --key "$k"
+		check rc_is enc_tamper 1
+		check has enc_tamper "sha256 OK "
+		check has enc_tamper "encrypted stream: 16 of 17 chunks (65536 bytes of plaintext each) authenticated and kept"
+		check has enc_tamper "chunk $c fails authentication (damaged), dropped: stream 0x"
+		check has enc_tamper "plaintext $plain"
+		check err_has enc_tamper "tamper.vmcore is INCOMPLETE: decrypting the stream chunk by chunk: 16 of 17 chunks authenticated; not kept: chunk $c (fails authentication: damaged)"
+		check [ "$(stat -c %s "$tmp/tamper.vmcore")" -eq "$size" ]
+		check enc_same "$tmp/enc.plain" "$tmp/tamper.vmcore" "$tmp/tamper.vmcore.incomplete"
+		check grep -q "chunk $c fails authentication (damaged), dropped" "$tmp/tamper.vmcore.incomplete"
+		run enc_tamper_inspect "$tool" inspect "$tmp/tamper.vmcore"
+		if [ "$c" = 0 ]; then
+			check [ "$(head -c 4 "$tmp/tamper.vmcore" | od -An -tx1 | tr -d ' ')" = 00000000 ]
+		else
+			check has enc_tamper_inspect "INCOMPLETE (e_flags 0x1)"
+		fi
+	done
 	# Cut half way: chunks 0-7 arrived whole and verify, chunk 8 is cut.
 	# The 8 chunks are kept, marked incomplete in the ELF header, with the
 	# sidecar; exit 1, as for a cut capture in the clear.
 	head -c $(($(stat -c %s "$tmp/enc.cap") / 2)) "$tmp/enc.cap" >"$tmp/enccut.cap"
 	run enc_cut "$tool" recv "$tmp/enccut.cap" -o "$tmp/enccut.vmcore" --key "$k"
 	check rc_is enc_cut 1
-	check err_has enc_cut "enccut.vmcore is INCOMPLETE: decrypting the stream up to its first missing byte: truncated after chunk 7"
-	check err_has enc_cut "the 524288 bytes decrypted before the cut are kept (every chunk authenticated), marked incomplete; listed in $tmp/enccut.vmcore.incomplete"
+	check err_has enc_cut "enccut.vmcore is INCOMPLETE: decrypting the stream chunk by chunk: 8 of 17 chunks authenticated; not kept: chunks 8-16 (not received: truncated after chunk 7)"
+	check err_has enc_cut "the 524288 bytes of the chunks kept are written (every one authenticated), the others' plaintext left zero or cut off, marked incomplete; listed in $tmp/enccut.vmcore.incomplete"
+	check has enc_cut "chunks 8-16 not received whole: stream 0x81080-0x10210f, plaintext 0x80000-0x100fff (528384 bytes) not in the file, which ends at 0x80000 (truncated)"
 	check has enc_cut "TRAILER not received"
 	check [ "$(stat -c %s "$tmp/enccut.vmcore")" -eq 524288 ]
 	check cmp -s -i 52 -n $((524288 - 52)) "$tmp/enccut.vmcore" "$tmp/enc.plain"
-	check grep -q "truncated after chunk 7" "$tmp/enccut.vmcore.incomplete"
+	check grep -q "^chunks 8-16 not received whole: .* (truncated)$" "$tmp/enccut.vmcore.incomplete"
 	check grep -q "^# postmortem recv: .*enccut.vmcore is INCOMPLETE" "$tmp/enccut.vmcore.incomplete"
 	run enc_cut_inspect "$tool" inspect "$tmp/enccut.vmcore"
 	check has enc_cut_inspect "INCOMPLETE (e_flags 0x1)"
@@ -596,13 +645,82 @@ f.write(bytes([b[0] ^ 0x10]))' "$1" "$2"
 	check err_has enc_cut_saved "truncated after chunk 7"
 	check has enc_cut_saved "TRUNCATED: the stream ends early"
 	check cmp -s "$tmp/enccut2.vmcore" "$tmp/enccut.vmcore"
-	# A frame lost in the line (CRC wrong) in chunk 4: the chunks before it.
-	gen --send "$tmp/enc.stream" --format 3 --corrupt 300 "$tmp/enccrc.sent" "$tmp/enccrc.cap"
-	run enc_crc "$tool" recv "$tmp/enccrc.cap" -o "$tmp/enccrc.vmcore" --key "$k"
-	check rc_is enc_crc 1
+	# Gaps in the middle of the capture (frames lost on the line): every
+	# chunk that arrived whole is authenticated on its own (its index is in
+	# its IV and AAD) and kept, after a gap as before it; the chunks with a
+	# gap are named with their stream and plaintext ranges, their plaintext
+	# left zero, the file marked incomplete.  Frame seq 4 carries stream
+	# offset 4096 (seqs 1-3: the header block, its zero tail one ZERO
+	# frame), so chunk i starts in seq 4 + (i * 65552) / 1024.
+	# enc_lossy NAME STREAM SIZE ERR [MKSTREAM DAMAGE...]: STREAM sent with
+	# that damage; recv --key exits 1 saying ERR, and NAME.vmcore is SIZE
+	# bytes of the plaintext, zero where NAME.vmcore.incomplete says so.
+	enc_lossy() {
+		n=$1 s=$2 size=$3 e=$4
+		shift 4
+		gen --send "$s" --format 3 "$@" "$tmp/$n.sent" "$tmp/$n.cap"
+		run "$n" "$tool" recv "$tmp/$n.cap" -o "$tmp/$n.vmcore" --key "$k"
+		check rc_is "$n" 1
+		check err_has "$n" "$n.vmcore is INCOMPLETE: decrypting the stream chunk by chunk: $e"
+		check [ "$(stat -c %s "$tmp/$n.vmcore")" -eq "$size" ]
+		check enc_same "$tmp/enc.plain" "$tmp/$n.vmcore" "$tmp/$n.vmcore.incomplete"
+	}
+	# A frame with a wrong CRC in chunk 4 (seq 300):
+	enc_lossy enc_crc "$tmp/enc.stream" 1052672 \
+		"16 of 17 chunks authenticated; not kept: chunk 4 (not received whole)" --corrupt 300
 	check has enc_crc "payload CRC wrong"
-	check err_has enc_crc "truncated after chunk 3"
-	check [ "$(stat -c %s "$tmp/enccrc.vmcore")" -eq 262144 ]
+	check has enc_crc "chunk 4 not received whole: stream 0x41040-0x5104f, plaintext 0x40000-0x4ffff (65536 bytes) left zero"
+	# A frame dropped in chunk 5 (seq 340), console text around the frames:
+	enc_lossy enc_gap "$tmp/enc.stream" 1052672 \
+		"16 of 17 chunks authenticated; not kept: chunk 5 (not received whole)" --text --drop 340
+	check has enc_gap "frame seq 340 not received"
+	check has enc_gap "encrypted stream: 16 of 17 chunks (65536 bytes of plaintext each) authenticated and kept, 987136 bytes; the decrypted file is 1052672 bytes, marked incomplete"
+	check has enc_gap "chunk 5 not received whole: stream 0x51050-0x6105f, plaintext 0x50000-0x5ffff (65536 bytes) left zero"
+	check cmp -s "$tmp/enc_gap.vmcore" "$tmp/enc.plain" -i 0x60000 -n $((1052672 - 0x60000))
+	check grep -q "^chunk 5 not received whole: .* left zero" "$tmp/enc_gap.vmcore.incomplete"
+	check grep -q "^missing 0x" "$tmp/enc_gap.vmcore.incomplete"
+	run enc_gap_inspect "$tool" inspect "$tmp/enc_gap.vmcore"
+	check has enc_gap_inspect "INCOMPLETE (e_flags 0x1)"
+	# Two gaps, in chunks 3 (seq 210) and 10 (seq 660):
+	enc_lossy enc_gap2 "$tmp/enc.stream" 1052672 \
+		"15 of 17 chunks authenticated; not kept: chunk 3 (not received whole), chunk 10 (not received whole)" \
+		--drop 210 --drop 660
+	check has enc_gap2 "chunk 3 not received whole: stream 0x31030-0x4103f, plaintext 0x30000-0x3ffff (65536 bytes) left zero"
+	check has enc_gap2 "chunk 10 not received whole: stream 0xa10a0-0xb10af, plaintext 0xa0000-0xaffff (65536 bytes) left zero"
+	check [ "$(grep -c "left zero" "$tmp/enc_gap2.vmcore.incomplete")" -eq 2 ]
+	# A gap in the final chunk (seq 1031), the TRAILER received: never
+	# whole; the file ends with chunk 15.
+	enc_lossy enc_gapf "$tmp/enc.stream" 1048576 \
+		"16 of 17 chunks authenticated; not kept: chunk 16 (not received: truncated after chunk 15)" --drop 1031
+	check has enc_gapf "TRAILER: seen"
+	check has enc_gapf "chunk 16 not received whole: stream 0x101100-0x10210f, plaintext 0x100000-0x100fff (4096 bytes) not in the file, which ends at 0x100000 (truncated)"
+	run enc_gapf_inspect "$tool" inspect "$tmp/enc_gapf.vmcore"
+	check has enc_gapf_inspect "INCOMPLETE (e_flags 0x1)"
+	# ... a gap before it too (chunk 5), and the final chunk's frames but
+	# its first (seqs 1029-1032) lost with the TRAILER (1033):
+	enc_lossy enc_gapf2 "$tmp/enc.stream" 1048576 \
+		"15 of 17 chunks authenticated; not kept: chunk 5 (not received whole), chunk 16 (not received: truncated after chunk 15)" \
+		--drop 340 --drop 1029 --drop 1030 --drop 1031 --drop 1032 --drop 1033
+	check has enc_gapf2 "TRAILER: not received"
+	# A chunk that fails authentication after a gap (chunk 9 changed before
+	# framing, so every CRC is good; chunk 5 lost): named and dropped, never
+	# written; the chunks around both kept.
+	cp "$tmp/enc.stream" "$tmp/encbad.stream"
+	flip "$tmp/encbad.stream" $((4096 + 9 * 65552 + 100))
+	enc_lossy enc_gapbad "$tmp/encbad.stream" 1052672 \
+		"15 of 17 chunks authenticated; not kept: chunk 5 (not received whole), chunk 9 (fails authentication: damaged)" \
+		--drop 340
+	check has enc_gapbad "chunk 5 not received whole: stream 0x51050-0x6105f, plaintext 0x50000-0x5ffff (65536 bytes) left zero"
+	check has enc_gapbad "chunk 9 fails authentication (damaged), dropped: stream 0x91090-0xa109f, plaintext 0x90000-0x9ffff (65536 bytes) left zero"
+	check grep -q "^chunk 9 fails authentication (damaged), dropped" "$tmp/enc_gapbad.vmcore.incomplete"
+	# Only a chunk with a gap, nothing else arrived whole (the header and
+	# part of chunk 0): nothing to keep, nothing written.
+	gen --send "$tmp/enc.stream" --format 3 --drop 10 "$tmp/encnone.sent" "$tmp/encnone.cap"
+	head -c 40000 "$tmp/encnone.cap" >"$tmp/encnone2.cap"
+	run enc_none "$tool" recv "$tmp/encnone2.cap" -o "$tmp/encnone.vmcore" --key "$k"
+	check rc_is enc_none 1
+	check err_has enc_none "encrypted dump: 0 of 17 chunks authenticated; not kept: chunks 0-16 (not received whole)"
+	check [ ! -e "$tmp/encnone.vmcore" ]
 	# Cut inside the stream's header: nothing decrypted, nothing written.
 	head -c 2000 "$tmp/enc.cap" >"$tmp/enchdr.cap"
 	run enc_hdrcut "$tool" recv "$tmp/enchdr.cap" -o "$tmp/enchdr.vmcore" --key "$k"

@@ -36,21 +36,26 @@
  * An encrypted dump (HEADER body_format 3, docs/encryption.md) is
  * received the same way, as its stream.  Without --key the stream is
  * the file: saved as received, for `savecore --key` later.  With --key
- * the rebuilt stream is decrypted in place through tools/enckey.h's
- * decrypting writer (plaintext chunk i lies before ciphertext chunk i, so
- * nothing is overwritten before it is read): the stream's bytes up to the
- * first one missing go in, and every plaintext byte written has been
- * authenticated.  Whole (the final chunk verified, nothing missing):
- * saved like a complete dump.  Cut (the verified chunks end without the
- * final one): the chunks before the cut are saved, marked incomplete in
- * their own header, with the sidecar, exit 1.  A wrong key, a damaged
- * header or chunk: nothing written.
+ * the header is opened with the private key (tools/enckey.h) and the
+ * rebuilt stream decrypted in place chunk by chunk (decrypt_chunks():
+ * plaintext chunk i lies before ciphertext chunk i + 1, so nothing is
+ * overwritten before it is read).  Each chunk carries its index in its IV
+ * and AAD, so every chunk that arrived whole is authenticated on its own,
+ * after a gap as before it; every plaintext byte written has been
+ * authenticated.  Whole (every chunk kept, the last one final): saved like
+ * a complete dump.  Otherwise the chunks kept are saved, the plaintext of
+ * the others (not received whole, or failing authentication) left zero,
+ * or cut off after the last chunk kept; marked incomplete in their own
+ * header when chunk 0 is there, the sidecar names every chunk not kept
+ * with its stream and plaintext ranges, exit 1.  A wrong key, a damaged
+ * header, no chunk kept: nothing written.
  * The file is built as a new temporary beside VMCORE and renamed over it
  * at the end (tools/outfile.h: mode 0600, nothing planted is followed);
  * a capture without frames of the dump leaves VMCORE as it was.  A
  * device or FIFO given as VMCORE gets the finished file copied to it
  * (built in $TMPDIR first) and no sidecar: the problems go to stderr.
  */
+#define _GNU_SOURCE	/* fallocate */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -63,7 +68,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/falloc.h>
 
+#include "crypto/hmac_sha256.h"
 #include "crypto/sha256.h"
 #include "formats/diskdump.h"
 #include "formats/elfcore.h"
@@ -115,6 +122,14 @@ struct jump {
 	size_t order;			/* arrival: the first of equal jumps wins */
 };
 
+/* A run of chunks of an encrypted stream that recv --key did not keep. */
+enum { RUN_LOST = 1, RUN_DAMAGED, RUN_AFTER_FINAL };
+
+struct enc_run {
+	uint64_t first, last;	/* chunk indices, inclusive */
+	int kind;		/* RUN_* */
+};
+
 struct recv {
 	const char *capture, *out;
 	bool quiet, id_given, have_id;
@@ -156,12 +171,19 @@ struct recv {
 	bool enc;			/* the file is an encrypted stream */
 	bool enc_hdr_ok;		/* its header, as received, parses */
 	struct encdump_header enc_hdr;
-	bool decrypted;			/* went through the decrypting writer */
-	int enc_verdict;		/* ENCSINK_* */
+	bool decrypted;			/* decrypt_chunks() ran */
+	int enc_verdict;		/* ENCSINK_OK (whole), _TRUNCATED (not whole), _BAD_KEY, _IO */
 	bool enc_opened;		/* the key opened the header */
-	uint64_t enc_fed, enc_plain;	/* stream bytes in, verified plaintext out */
+	uint64_t enc_plain;		/* verified plaintext bytes written */
+	uint64_t enc_end;		/* the decrypted file's size: the last kept chunk's end */
+	uint64_t enc_chunks, enc_ok;	/* chunks the stream's length makes, chunks kept */
+	size_t enc_last_wire;		/* the last chunk's length by the stream's length */
+	bool enc_chunk0;		/* chunk 0 kept: the file's own header is there */
+	bool enc_nofinal;		/* every chunk kept, the last not final: the stream goes on */
+	struct enc_run *enc_runs;	/* chunks not kept, in order */
+	size_t enc_nruns, enc_capruns;
 	uint64_t enc_kept;		/* no --key, incomplete: the stream kept up to here */
-	char enc_err[ENCKEY_ERR_LEN];
+	char enc_err[2 * ENCKEY_ERR_LEN];	/* a summary of chunks not kept is longer */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -719,67 +741,229 @@ static bool encrypted_body(struct recv *r)
 	return r->enc;
 }
 
-/*
- * Decrypt the rebuilt stream in place with --key: its bytes from 0 up to
- * the first missing one go through the decrypting writer, which writes
- * verified plaintext from offset 0 of the same file (chunk i's plaintext
- * ends before chunk i + 1's ciphertext starts, and a chunk is read whole
- * before its plaintext is written); the file is then cut to the
- * plaintext.  whole: the capture's own checks passed (every byte, the
- * TRAILER's SHA-256), so a last chunk that fails is damaged, not cut.
- * Sets enc_verdict (ENCSINK_*) and enc_err.
- */
-static void decrypt_in_place(struct recv *r, bool whole)
+/* Chunks first..last were not kept, for this reason (runs of one kind join). */
+static void enc_note(struct recv *r, uint64_t first, uint64_t last, int kind)
 {
-	struct encsink *s = xrealloc(NULL, sizeof(*s));
-	uint8_t *buf = xrealloc(NULL, 1 << 20);
-	uint64_t end = 0;
+	struct enc_run *p = r->enc_nruns ? &r->enc_runs[r->enc_nruns - 1] : NULL;
 
-	if (spans_has(&r->covered, 0))
-		end = r->covered.v[0].b < r->file_size ? r->covered.v[0].b : r->file_size;
-	encsink_init(s, r->fd, r->key);
-	r->decrypted = true;
-	if (r->err != 0 || lseek(r->fd, 0, SEEK_SET) != 0) {
-		snprintf(s->err, sizeof(s->err), "the stream could not be read back");
-		s->verdict = ENCSINK_IO;
+	if (p != NULL && p->kind == kind && p->last + 1 == first) {
+		p->last = last;
+		return;
 	}
-	while (s->verdict == ENCSINK_OK && r->enc_fed < end) {
-		size_t want = end - r->enc_fed < (1 << 20) ? (size_t)(end - r->enc_fed) : 1 << 20;
-		ssize_t got = pread(r->fd, buf, want, (off_t)r->enc_fed);
+	r->enc_capruns = grown(r->enc_nruns, r->enc_capruns);
+	r->enc_runs = xrealloc(r->enc_runs, r->enc_capruns * sizeof(*r->enc_runs));
+	r->enc_runs[r->enc_nruns++] = (struct enc_run){ first, last, kind };
+}
 
-		if (got <= 0) {
-			snprintf(s->err, sizeof(s->err), "reading the stream back: %s",
-				 got < 0 ? strerror(errno) : "short read");
-			s->verdict = ENCSINK_IO;
+/* Bytes [at, at + len) of the output read as zero (a hole where it can). */
+static int zero_range(int fd, uint64_t at, uint64_t len)
+{
+	static const uint8_t zeros[1 << 16];
+
+	if (len == 0 || fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)at,
+				  (off_t)len) == 0)
+		return 0;
+	while (len) {
+		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		ssize_t w = pwrite(fd, zeros, n, (off_t)at);
+
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		at += (uint64_t)w;
+		len -= (uint64_t)w;
+	}
+	return 0;
+}
+
+/* One line: what of the stream was kept and what not (enc_err). */
+static void enc_summary(struct recv *r)
+{
+	char *e = r->enc_err;
+	size_t n = sizeof(r->enc_err), at = 0;
+	size_t i;
+
+#define PUT(...) (at += (size_t)snprintf(e + at, at < n ? n - at : 0, __VA_ARGS__), at = at < n ? at : n)
+	if (r->enc_verdict == ENCSINK_OK) {
+		PUT("whole: %" PRIu64 " chunks verified, the last one final", r->enc_chunks);
+		return;
+	}
+	PUT("%" PRIu64 " of %" PRIu64 " chunks authenticated", r->enc_ok, r->enc_chunks);
+	if (r->enc_nofinal)
+		PUT("; the last one is not final: the stream goes on past the %" PRIu64 " bytes "
+		    "declared", r->file_size);
+	if (r->enc_nruns)
+		PUT("; not kept: ");
+	for (i = 0; i < r->enc_nruns && i < 4; i++) {
+		const struct enc_run *u = &r->enc_runs[i];
+
+		PUT(i ? ", " : "");
+		if (u->first == u->last)
+			PUT("chunk %" PRIu64, u->first);
+		else
+			PUT("chunks %" PRIu64 "-%" PRIu64, u->first, u->last);
+		if (u->kind == RUN_DAMAGED)
+			PUT(" (fails authentication: damaged)");
+		else if (u->kind == RUN_AFTER_FINAL)
+			PUT(" (after the final chunk %" PRIu64 ": not of the stream)", u->first - 1);
+		else if (u->last + 1 == r->enc_chunks && u->first > 0 && i + 1 == r->enc_nruns)
+			PUT(" (not received: truncated after chunk %" PRIu64 ")", u->first - 1);
+		else
+			PUT(" (not received whole)");
+	}
+	if (i < r->enc_nruns)
+		PUT(", ... and %zu more runs", r->enc_nruns - i);
+#undef PUT
+}
+
+/*
+ * Decrypt the rebuilt stream with --key, chunk by chunk, in place: chunk
+ * i's ciphertext (stream offset 4096 + i * (chunk_size + 16)) is read
+ * whole, opened on its own (its index and final flag are in its IV and
+ * AAD, so a chunk after a gap verifies as well as one before it) and its
+ * plaintext written at i * chunk_size, which ends before chunk i + 1's
+ * ciphertext starts: nothing is overwritten before it is read.  A chunk
+ * not received whole, or one that fails authentication, is not kept: its
+ * plaintext range reads as zero (a hole), and it is listed (enc_runs).
+ * The file ends with the last chunk kept.  Whole: every chunk of the
+ * stream's length kept, the last one final.  The stream's length is the
+ * HEADER's (else the TRAILER's, else the last frame's end); without either,
+ * a short last chunk that does not verify reads as cut, not damaged.
+ * Sets enc_verdict, enc_err and the counts; a header that does not open
+ * (wrong key, damaged, not arrived): nothing kept.
+ */
+static void decrypt_chunks(struct recv *r)
+{
+	uint8_t *hdr = xrealloc(NULL, ENCDUMP_HEADER_SIZE), *cbuf = NULL, *pbuf = NULL;
+	bool sized = r->have_hdr || r->have_trl;
+	struct encdump_opener o;
+	uint64_t wire, have = 0, i;
+	size_t last_wire, j = 0;
+	uint32_t cs;
+
+	r->decrypted = true;
+	r->enc_verdict = ENCSINK_TRUNCATED;
+	spans_norm(&r->covered);
+	if (spans_has(&r->covered, 0))
+		have = r->covered.v[0].b < r->file_size ? r->covered.v[0].b : r->file_size;
+	if (r->err != 0) {
+		r->enc_verdict = ENCSINK_IO;
+		snprintf(r->enc_err, sizeof(r->enc_err), "the stream could not be read back");
+		goto out;
+	}
+	if (have < ENCDUMP_HEADER_SIZE) {
+		snprintf(r->enc_err, sizeof(r->enc_err), have ? "truncated inside the 4096-byte "
+			 "encrypted header (%" PRIu64 " bytes)" : "truncated: no encrypted header", have);
+		goto out;
+	}
+	if (pread(r->fd, hdr, ENCDUMP_HEADER_SIZE, 0) != ENCDUMP_HEADER_SIZE) {
+		r->enc_verdict = ENCSINK_IO;
+		snprintf(r->enc_err, sizeof(r->enc_err), "reading the stream back failed");
+		goto out;
+	}
+	if (enckey_open(r->key, hdr, ENCDUMP_HEADER_SIZE, &o, r->enc_err) != 0) {
+		r->enc_verdict = ENCSINK_BAD_KEY;
+		goto out;
+	}
+	r->enc_opened = true;
+	r->enc_hdr = o.h;	/* as the key opened it */
+	r->enc_hdr_ok = true;
+	r->kdump = o.h.inner_format == ENCDUMP_INNER_KDUMP;
+	cs = o.h.chunk_size;
+	wire = ENCDUMP_CHUNK_WIRE(cs);
+	encdump_layout(cs, r->file_size, &r->enc_chunks, &last_wire);
+	r->enc_last_wire = last_wire;
+	cbuf = xrealloc(NULL, wire);
+	pbuf = xrealloc(NULL, cs);
+	for (i = 0; i < r->enc_chunks;) {
+		uint64_t off = encdump_chunk_offset(cs, i);
+		size_t len = i + 1 == r->enc_chunks ? last_wire : (size_t)wire;
+		bool final;
+
+		while (j < r->covered.n && r->covered.v[j].b <= off)
+			j++;
+		if (j == r->covered.n) {	/* nothing more arrived */
+			enc_note(r, i, r->enc_chunks - 1, RUN_LOST);
 			break;
 		}
-		r->enc_fed += (uint64_t)got;
-		encsink_write(s, buf, (size_t)got);
+		if (r->covered.v[j].a > off) {	/* skip to the first chunk that may be whole */
+			uint64_t next = (r->covered.v[j].a - ENCDUMP_HEADER_SIZE + wire - 1) / wire;
+
+			next = next < r->enc_chunks ? next : r->enc_chunks;
+			enc_note(r, i, next - 1, RUN_LOST);
+			i = next;
+			continue;
+		}
+		if (r->covered.v[j].b < off + len) {	/* the chunk's end did not arrive */
+			enc_note(r, i, i, RUN_LOST);
+			i++;
+			continue;
+		}
+		if (pread(r->fd, cbuf, len, (off_t)off) != (ssize_t)len) {
+			r->enc_verdict = ENCSINK_IO;
+			snprintf(r->enc_err, sizeof(r->enc_err), "reading chunk %" PRIu64 " back failed", i);
+			break;
+		}
+		if (encdump_open_chunk_any(&o, i, cbuf, len, pbuf, &final) != 0) {
+			/* With no size from the sender, a short last chunk is a cut. */
+			enc_note(r, i, i, !sized && i + 1 == r->enc_chunks && len < wire ? RUN_LOST :
+				 RUN_DAMAGED);
+			i++;
+			continue;
+		}
+		if (len > ENCDUMP_TAG_LEN &&
+		    pwrite(r->fd, pbuf, len - ENCDUMP_TAG_LEN, (off_t)(i * cs)) !=
+		    (ssize_t)(len - ENCDUMP_TAG_LEN)) {
+			r->enc_verdict = ENCSINK_IO;
+			snprintf(r->enc_err, sizeof(r->enc_err), "writing chunk %" PRIu64 "'s plaintext: %s",
+				 i, strerror(errno));
+			break;
+		}
+		r->enc_ok++;
+		r->enc_plain += len - ENCDUMP_TAG_LEN;
+		r->enc_end = i * cs + len - ENCDUMP_TAG_LEN;
+		r->enc_chunk0 |= i == 0;
+		if (final && i + 1 < r->enc_chunks)
+			enc_note(r, i + 1, r->enc_chunks - 1, RUN_AFTER_FINAL);
+		if (final && i + 1 == r->enc_chunks && r->enc_ok == r->enc_chunks)
+			r->enc_verdict = ENCSINK_OK;
+		r->enc_nofinal = !final && i + 1 == r->enc_chunks;
+		if (final)
+			break;
+		i++;
 	}
-	if (s->verdict == ENCSINK_OK)
-		encsink_finish(s, whole && end == r->file_size);
-	r->enc_verdict = s->verdict;
-	r->enc_opened = s->opened;
-	r->enc_plain = s->plain;
-	if (s->opened) {
-		r->enc_hdr = s->o.h;	/* as the key opened it */
-		r->enc_hdr_ok = true;
+	encdump_open_free(&o);
+	if (r->enc_chunks == 0)
+		snprintf(r->enc_err, sizeof(r->enc_err), "truncated: no chunk after the header");
+	else if (r->enc_verdict != ENCSINK_IO)
+		enc_summary(r);
+	if (r->enc_verdict == ENCSINK_IO || r->enc_ok == 0)
+		goto out;
+	/* The file ends with the last chunk kept; the chunks not kept before
+	 * it (their ranges still hold ciphertext) read as zero. */
+	if (ftruncate(r->fd, (off_t)r->enc_end) != 0 && r->err == 0)
+		r->err = -errno;
+	for (size_t k = 0; k < r->enc_nruns && r->err == 0; k++) {
+		uint64_t a = r->enc_runs[k].first * cs, b = (r->enc_runs[k].last + 1) * cs;
+		int e;
+
+		if (a >= r->enc_end)
+			break;
+		b = b < r->enc_end ? b : r->enc_end;
+		if ((e = zero_range(r->fd, a, b - a)) != 0)
+			r->err = e;
 	}
-	snprintf(r->enc_err, sizeof(r->enc_err), "%s", s->err);
-	if (s->verdict == ENCSINK_OK || s->verdict == ENCSINK_TRUNCATED) {
-		if (ftruncate(r->fd, (off_t)s->plain) != 0 && r->err == 0)
-			r->err = -errno;
-		r->kdump = s->opened && s->o.h.inner_format == ENCDUMP_INNER_KDUMP;
-	}
-	encsink_free(s);
-	free(s);
-	free(buf);
+out:
+	if (pbuf != NULL)
+		crypto_wipe(pbuf, r->enc_opened ? r->enc_hdr.chunk_size : 0);
+	free(hdr);
+	free(cbuf);
+	free(pbuf);
 }
 
 /*
  * Set makedumpfile's incomplete mark when the file's header itself
  * arrived: the kdump-compressed header's status bit, or the ELF e_flags.
- * A decrypted file: its first bytes are the verified plaintext's.  An
+ * A decrypted file: when chunk 0 (its first bytes) was kept.  An
  * encrypted stream is never changed (it is no such header).
  */
 static void mark_incomplete(struct recv *r)
@@ -788,7 +972,7 @@ static void mark_incomplete(struct recv *r)
 	size_t n = r->kdump ? sizeof(struct diskdump_header) : 64;
 	int e;
 
-	if (r->decrypted ? r->err != 0 || r->enc_plain < n :
+	if (r->decrypted ? r->err != 0 || !r->enc_chunk0 || r->enc_end < n :
 	    r->err != 0 || !spans_has(&r->covered, 0) || r->covered.v[0].b < n)
 		return;
 	if (pread(r->fd, eh, n, 0) != (ssize_t)n)
@@ -988,6 +1172,61 @@ static void print_seqs(struct recv *r)
 }
 
 /*
+ * What --key kept of an encrypted stream that is not whole: one line, then
+ * one per run of chunks not kept (at most max), with its stream and
+ * plaintext ranges.
+ */
+static void print_enc_runs(FILE *f, const struct recv *r, size_t max)
+{
+	uint32_t cs = r->enc_hdr.chunk_size;
+	uint64_t lastplain = r->enc_last_wire > ENCDUMP_TAG_LEN ?
+			     r->enc_last_wire - ENCDUMP_TAG_LEN : 0;
+	size_t i;
+
+	fprintf(f, "encrypted stream: %" PRIu64 " of %" PRIu64 " chunks (%" PRIu32 " bytes of "
+		"plaintext each) authenticated and kept, %" PRIu64 " bytes; the decrypted file is %"
+		PRIu64 " bytes, marked incomplete\n", r->enc_ok, r->enc_chunks, cs, r->enc_plain,
+		r->enc_end);
+	if (r->enc_nofinal)
+		fprintf(f, "the last chunk, %" PRIu64 ", is not final: the stream goes on past the %"
+			PRIu64 " bytes declared\n", r->enc_chunks - 1, r->file_size);
+	for (i = 0; i < r->enc_nruns && i < max; i++) {
+		const struct enc_run *u = &r->enc_runs[i];
+		bool at_end = u->last + 1 == r->enc_chunks;
+		uint64_t sa = encdump_chunk_offset(cs, u->first);
+		uint64_t sb = at_end ? encdump_chunk_offset(cs, u->last) + r->enc_last_wire :
+			      encdump_chunk_offset(cs, u->last + 1);
+		uint64_t pa = u->first * cs, pb = at_end ? u->last * cs + lastplain : (u->last + 1) * cs;
+
+		if (u->first == u->last)
+			fprintf(f, "chunk %" PRIu64, u->first);
+		else
+			fprintf(f, "chunks %" PRIu64 "-%" PRIu64, u->first, u->last);
+		if (u->kind == RUN_DAMAGED)
+			fprintf(f, " fail%s authentication (damaged), dropped", u->first == u->last ?
+				"s" : "");
+		else if (u->kind == RUN_AFTER_FINAL)
+			fprintf(f, " after the final chunk %" PRIu64 ": not of the stream, not kept",
+				u->first - 1);
+		else
+			fprintf(f, " not received whole");
+		fprintf(f, ": stream 0x%" PRIx64 "-0x%" PRIx64, sa, sb - 1);
+		if (pb <= pa)
+			fprintf(f, ", no plaintext");
+		else if (pa < r->enc_end)
+			fprintf(f, ", plaintext 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " bytes) left zero",
+				pa, pb - 1, pb - pa);
+		else
+			fprintf(f, ", plaintext 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " bytes) not in the "
+				"file, which ends at 0x%" PRIx64 "%s", pa, pb - 1, pb - pa, r->enc_end,
+				at_end && u->kind == RUN_LOST ? " (truncated)" : "");
+		fprintf(f, "\n");
+	}
+	if (i < r->enc_nruns)
+		fprintf(f, "... and %zu more runs of chunks not kept\n", r->enc_nruns - i);
+}
+
+/*
  * Everything that is wrong, in lines; to f (stdout or the sidecar), at
  * most max lines per list, then "... and N more".
  */
@@ -1037,11 +1276,8 @@ static void print_problems(FILE *f, const struct recv *r, size_t max)
 	if (r->enc && !r->decrypted && r->enc_kept < r->file_size)
 		fprintf(f, "the encrypted stream is kept up to its first missing byte (%" PRIu64
 			" bytes): what follows a gap cannot be decrypted in order\n", r->enc_kept);
-	if (r->decrypted && r->enc_verdict == ENCSINK_TRUNCATED && r->enc_opened &&
-	    r->enc_plain != 0)
-		fprintf(f, "encrypted stream %s: the %" PRIu64 " bytes of the chunks before the cut "
-			"are kept, every one authenticated; the file ends there\n", r->enc_err,
-			r->enc_plain);
+	if (r->decrypted && r->enc_verdict == ENCSINK_TRUNCATED && r->enc_ok != 0)
+		print_enc_runs(f, r, max);
 	else if (r->decrypted && r->enc_verdict != ENCSINK_OK)
 		fprintf(f, "encrypted stream: %s: nothing decrypted to keep\n", r->enc_err);
 	if (r->err != 0)
@@ -1084,7 +1320,8 @@ static int write_sidecar(const struct recv *r, const char *path)
 		return -errno;
 	if (r->decrypted)
 		fprintf(f, "# postmortem recv: %s is INCOMPLETE: the chunks of the encrypted stream "
-			"before its first missing byte, decrypted; the file ends there\n", r->out);
+			"that arrived whole and authenticated, decrypted; the plaintext of the others "
+			"reads as zero or is cut off (listed below)\n", r->out);
 	else if (r->enc)
 		fprintf(f, "# postmortem recv: %s is INCOMPLETE or damaged: the encrypted stream as "
 			"received, up to its first missing byte\n", r->out);
@@ -1136,6 +1373,7 @@ static void recv_free(struct recv *r)
 	free(r->seqs.v);
 	free(r->data.v);
 	free(r->missing.v);
+	free(r->enc_runs);
 	for (size_t i = 0; i < 2; i++) {
 		free(r->briefs[i].text);
 		free(r->briefs[i].got.v);
@@ -1156,9 +1394,10 @@ static void usage(FILE *f)
 		"  -o VMCORE      where to write the file (missing bytes are zero)\n"
 		"  --key PRIVATE.pem  an encrypted dump (load --encrypt-to): decrypt it with\n"
 		"                 this RSA private key into the usual file; every byte written\n"
-		"                 is authenticated (docs/encryption.md).  A cut capture keeps\n"
-		"                 the chunks before the cut, marked incomplete; a wrong key or\n"
-		"                 a damaged chunk writes nothing.  Without --key an encrypted\n"
+		"                 is authenticated (docs/encryption.md).  A capture with gaps\n"
+		"                 keeps every chunk that arrived whole and authenticates, the\n"
+		"                 others left zero and named, marked incomplete; a wrong key or\n"
+		"                 a damaged header writes nothing.  Without --key an encrypted\n"
 		"                 dump is saved as the stream received, which\n"
 		"                 `postmortem savecore --key PRIVATE.pem STREAM -o VMCORE`\n"
 		"                 decrypts later\n"
@@ -1219,6 +1458,8 @@ static int parse_args(struct recv *r, int argc, char **argv)
 	};
 	char *end;
 	int c, li, at;
+	char what[512];
+	const char *extra;
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -1253,17 +1494,13 @@ static int parse_args(struct recv *r, int argc, char **argv)
 			}
 			/* fall through - a second argument, or "-" */
 		default:	/* '?' */
-			fprintf(stderr, "%s: %s '%s'\n", TOOL,
-				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
-				c == 1 || argv[at][1] == '-' ? argv[at] :
-				(char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s: %s\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return -1;
 		}
 	}
-	if (optind < argc && r->capture == NULL)	/* after "--" */
-		r->capture = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, argv[optind]);
+	if ((extra = opts_rest(argc, argv, &r->capture)) != NULL) {	/* after "--" */
+		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, extra);
 		return -1;
 	}
 	return r->capture != NULL && r->out != NULL ? 0 : -1;
@@ -1332,12 +1569,13 @@ static int publish_incomplete(struct recv *r, struct outfile *o, const char *sid
 	if (!o->direct)
 		rc = write_sidecar(r, side);
 	if (r->decrypted && r->enc_verdict == ENCSINK_TRUNCATED)
-		fprintf(stderr, "%s: %s is INCOMPLETE: decrypting the stream up to its first missing "
-			"byte: %s; the %" PRIu64
-			" bytes decrypted before the cut are kept (every chunk authenticated), "
-			"marked incomplete; %s%s\n", TOOL, r->out, r->enc_err, r->enc_plain,
-			o->direct ? "a device or pipe: no sidecar" : rc == 0 ? "listed in " :
-			"cannot write ", o->direct ? "" : side);
+		fprintf(stderr, "%s: %s is INCOMPLETE: decrypting the stream chunk by chunk: %s; "
+			"the %" PRIu64 " bytes of the chunks kept are written (every one "
+			"authenticated), the others' plaintext %s, marked incomplete; %s%s\n", TOOL,
+			r->out, r->enc_err, r->enc_plain, r->enc_ok == r->enc_chunks ?
+			"is not missing" : "left zero or cut off", o->direct ?
+			"a device or pipe: no sidecar" : rc == 0 ? "listed in " : "cannot write ",
+			o->direct ? "" : side);
 	else if (r->decrypted)	/* every chunk verified, but the capture's checks fail */
 		fprintf(stderr, "%s: %s is INCOMPLETE: every chunk of the stream authenticated, the "
 			"last one final, but the capture %s; kept, marked incomplete; %s%s\n", TOOL,
@@ -1368,10 +1606,9 @@ static int finish_decrypt(struct recv *r, struct outfile *o, const char *side)
 	char id[2 * ENCDUMP_KEY_ID_LEN + 1];
 	int ex;
 
-	decrypt_in_place(r, complete(r));
+	decrypt_chunks(r);
 	drop_key(r);
-	if (r->enc_verdict != ENCSINK_OK &&
-	    (r->enc_verdict != ENCSINK_TRUNCATED || !r->enc_opened || r->enc_plain == 0)) {
+	if (r->enc_verdict != ENCSINK_OK && (r->enc_verdict != ENCSINK_TRUNCATED || r->enc_ok == 0)) {
 		if (!r->quiet)
 			print_report(r);
 		outfile_discard(o);

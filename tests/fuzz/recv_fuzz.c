@@ -8,10 +8,13 @@
  * the 248-byte one declaring 2^43 bytes).  The second run has --key
  * FUZZ_KEY below (unused on a dump in the clear): an encrypted dump (HEADER
  * body_format 3) is saved as its stream by the first run and decrypted in
- * place by the second (docs/encryption.md).  The enc_* seeds carry
- * streams encrypted for that key's public half (tests/tools/dumpgen.c
- * --encrypt-to --stream, wrapped by tests/tools/mkstream.c --send FILE
- * --format 3): whole, cut in chunk 1, a changed byte in chunk 0.  Then
+ * place, chunk by chunk, by the second (docs/encryption.md).  The enc_*
+ * seeds carry streams encrypted for that key's public half
+ * (tests/tools/dumpgen.c --encrypt-to --stream, wrapped by
+ * tests/tools/mkstream.c --send FILE --format 3): whole, cut in chunk 1, a
+ * changed byte in chunk 0; and with --chunk-size 4096 (five chunks) a frame
+ * dropped in chunk 2 (enc_gap: the chunks after the gap are opened on
+ * their own) and the same with chunk 3 changed (enc_gap_badchunk).  Then
  * the input's first bytes, read as (start, length) pairs on a 512-value
  * line, go through spans_add() in their arbitrary order and every query is
  * checked against a plain bitmap: spans_has(), spans_total(),

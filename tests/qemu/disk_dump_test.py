@@ -17,14 +17,11 @@ file, the planted pages identical; and in one pass to a partition of
 
 Prints one line per test and "disk_dump_test: N passed, N failed" last.
 """
-import hashlib
-import atexit
 import os
 import shutil
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,30 +29,12 @@ import dumpcheck  # noqa: E402
 import qemutest as q  # noqa: E402
 from dump_test import Plant, check_planted, check_kdump  # noqa: E402
 
-BZ = os.path.join(q.BUILD, "postmortem.bzImage")
-TOOL = os.path.join(q.BUILD, "postmortem")
-BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
-COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
+SETUP = q.DumpSetup("pm-disk-")     # the scratch directory, disks, the kernel's arguments
+BZ, TOOL, BANNER, DUMP_GUID, TMP = q.BZIMAGE, q.TOOL, q.BANNER, q.DUMP_GUID, SETUP.tmp
+COMPLETE, KDUMP_COMPLETE = q.ELF_COMPLETE, q.KDUMP_COMPLETE
 # either format: for the cases about which disk is written, not what
 ANY_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \((?:\d+ MiB/s|kdump-compressed)\), sha256 [0-9a-f]{64}"
-KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
-DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
-TMP = tempfile.mkdtemp(prefix="pm-disk-")
-atexit.register(shutil.rmtree, TMP, ignore_errors=True)
-
-
-def disk(name, size_mb=160, dump_mb=128, guid=DUMP_GUID):
-    path = os.path.join(TMP, name + ".img")
-    with open(path, "wb") as f:
-        f.truncate(size_mb << 20)
-    subprocess.run(["sgdisk", "-o", "-n", "1:0:+8M", "-t", "1:ef00",
-                    "-n", "2:0:+%dM" % dump_mb, "-t", "2:" + guid, path],
-                   check=True, stdout=subprocess.DEVNULL)
-    return path
-
-
-def sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+disk, sha = SETUP.disk, q.sha256_file
 
 
 def savecore(img, core, *extra):
@@ -64,9 +43,7 @@ def savecore(img, core, *extra):
 
 def dump_and_check(name, drive_args, machine=(), append="", plants=None):
     plants = plants or [Plant(name + "-p1", 0x1000000, 512 << 10, 11), Plant(name + "-p2", 0x4000000, 64 << 10, 12)]
-    args = list(machine) + ["-kernel", BZ, "-append", "console=ttyS0 after=poweroff dump.format=elf " + append] + drive_args
-    for p in plants:
-        args += p.arg()
+    args = SETUP.kernel_args("after=poweroff dump.format=elf " + append, drive_args, plants, before=machine)
     res = q.run_qemu(args, [BANNER, r"^dump: writing \d+ MiB ELF core .* to disk ", COMPLETE], 120, must_exit=True)
     if res.failure:
         return res, None

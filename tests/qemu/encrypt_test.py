@@ -34,43 +34,22 @@ public key's DER SubjectPublicKeyInfo, checked against openssl's).
 
 Prints one line per test and "encrypt_test: N passed, N failed" last.
 """
-import atexit
 import hashlib
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
 from dump_test import Plant, check_kdump, check_planted  # noqa: E402
 
-BZ = os.path.join(q.BUILD, "postmortem.bzImage")
-TOOL = os.path.join(q.BUILD, "postmortem")
-BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
-KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
-ELF_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
+SETUP = q.DumpSetup("pm-enc-")      # the scratch directory, disks, the kernel's arguments
+TOOL, BANNER, TMP = q.TOOL, q.BANNER, SETUP.tmp
+KDUMP_COMPLETE, ELF_COMPLETE = q.KDUMP_COMPLETE, q.ELF_COMPLETE
 REFUSED = r"^postmortem: dump FAILED: not encrypted, nothing written: "
-DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
-TMP = tempfile.mkdtemp(prefix="pm-enc-")
-atexit.register(shutil.rmtree, TMP, ignore_errors=True)
-
-
-def sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
-
-
-def disk(name, size_mb=160, dump_mb=128):
-    path = os.path.join(TMP, name + ".img")
-    with open(path, "wb") as f:
-        f.truncate(size_mb << 20)
-    subprocess.run(["sgdisk", "-o", "-n", "1:0:+8M", "-t", "1:ef00",
-                    "-n", "2:0:+%dM" % dump_mb, "-t", "2:" + DUMP_GUID, path],
-                   check=True, stdout=subprocess.DEVNULL)
-    return path
+disk, sha, virtio = SETUP.disk, q.sha256_file, q.virtio_drive
 
 
 def block(name, *extra):
@@ -114,14 +93,15 @@ def leaked(path, ps):
     return None
 
 
-def enc_boot(tag, append, drive=(), ps=(), serial_cap=None, expect_done=KDUMP_COMPLETE, mem="256"):
+def enc_boot(tag, append, drive=(), ps=(), serial_cap=None, expect_done=KDUMP_COMPLETE, mem="256",
+             scan=None):
     """Boot with a block holding the key and dump.encrypt=required; the
-    kernel must say it encrypts for our key id and finish with expect_done."""
+    kernel must say it encrypts for our key id and finish with expect_done.
+    Then none of the plants ps may be in the file scan (the disk image or
+    the capture) when given."""
     _, pub, kid = key()
-    args = ["-kernel", BZ, "-initrd", block(tag + "-key", "--encrypt-to", pub), "-append",
-            "console=ttyS0 dump.encrypt=required after=poweroff " + append] + list(drive)
-    for p in ps:
-        args += p.arg()
+    args = SETUP.kernel_args("dump.encrypt=required after=poweroff " + append, drive, ps,
+                             initrd=block(tag + "-key", "--encrypt-to", pub))
     want = r"^dump: encrypted \(AES-256-GCM, [^)]+\) for key %s; nothing is written in the clear$" % kid
     if serial_cap:
         res = q.run_qemu(args + ["-chardev", "file,id=cap,path=" + serial_cap, "-serial", "chardev:cap"],
@@ -134,7 +114,21 @@ def enc_boot(tag, append, drive=(), ps=(), serial_cap=None, expect_done=KDUMP_CO
                 res.failure = "the capture lacks /%s/" % pat
     else:
         res = q.run_qemu(args, [BANNER, want, expect_done], 180, must_exit=True, mem=mem)
+    if res.failure is None and scan is not None:
+        res.failure = leaked(scan, ps)
     return res
+
+
+def savecore_key(res, img, tag, ps, check=check_planted):
+    """`savecore IMG --key` into TAG.core: res.failure is its exit status's
+    complaint, else check(core, ps)'s.  Returns savecore's CompletedProcess."""
+    core = os.path.join(TMP, tag + ".core")
+    r = subprocess.run([TOOL, "savecore", img, "--key", key()[0], "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "savecore --key (%s): exit %d: %s" % (tag, r.returncode, (r.stdout + r.stderr)[-400:])
+    else:
+        res.failure = check(core, ps)
+    return r
 
 
 def final_digest(res, pattern=KDUMP_COMPLETE):
@@ -142,10 +136,10 @@ def final_digest(res, pattern=KDUMP_COMPLETE):
 
 
 def t_disk_kdump_planted():
-    priv, _, kid = key()
+    _, _, kid = key()
     img = disk("disk")
     ps = plants("disk")
-    res = enc_boot("disk", "dump=disk", ["-drive", "file=%s,format=raw,if=virtio" % img], ps)
+    res = enc_boot("disk", "dump=disk", virtio(img), ps, scan=img)
     if res.failure:
         return res
     # a dump partition takes the file in one pass written at offsets, the
@@ -157,17 +151,13 @@ def t_disk_kdump_planted():
         res.failure = "the encrypted dump did not take the one pass: %s" % [
             ln for ln in res.lines if ln.startswith("dump: kdump-compressed:")]
         return res
-    res.failure = leaked(img, ps)
-    if res.failure:
-        return res
     core = os.path.join(TMP, "disk.core")
     r = subprocess.run([TOOL, "savecore", img, "-o", core], capture_output=True, text=True)
     if r.returncode == 0 or "encrypted for key " + kid not in r.stdout + r.stderr or os.path.exists(core):
         res.failure = "savecore without --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
         return res
-    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
-    if r.returncode != 0:
-        res.failure = "savecore --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
+    r = savecore_key(res, img, "disk", ps, check_kdump)
+    if res.failure:
         return res
     # the dump header's digest (of the stream, savecore checked it) is the kernel's
     first = int(re.search(r"First sector: (\d+)", subprocess.run(["sgdisk", "-i", "2", img], capture_output=True,
@@ -179,8 +169,6 @@ def t_disk_kdump_planted():
             struct.unpack_from("<I", hdr, 0x34)[0] != 3:
         res.failure = "the dump header (body_format %d, sha256 %s) is not the kernel's encrypted stream (%s): %s" % (
             struct.unpack_from("<I", hdr, 0x34)[0], hdr[0x60:0x80].hex(), final_digest(res), r.stdout[-300:])
-        return res
-    res.failure = check_kdump(core, ps)
     return res
 
 
@@ -189,15 +177,12 @@ def t_serial_kdump_planted():
     cap = os.path.join(TMP, "serial.cap")
     # a slow target: less planted, a smaller guest
     ps = [Plant("serial-p1", 0x1000000, 192 << 10, 34), Plant("serial-p2", 0x3000000, 4096, 35)]
-    res = enc_boot("serial", "dump=serial", ps=ps, serial_cap=cap, mem="96")
+    res = enc_boot("serial", "dump=serial", ps=ps, serial_cap=cap, mem="96", scan=cap)
     if res.failure:
         return res
     if not any(ln.startswith("dump: no crash record first: it would cross the serial line in the clear")
                for ln in res.lines):
         res.failure = "no line saying the crash record was not sent"
-        return res
-    res.failure = leaked(cap, ps)
-    if res.failure:
         return res
     core = os.path.join(TMP, "serial.core")
     r = subprocess.run([TOOL, "recv", cap, "--key", priv, "-o", core], capture_output=True, text=True)
@@ -211,7 +196,6 @@ def t_serial_kdump_planted():
 
 
 def t_fat_elf_planted():
-    priv, _, _ = key()
     img = os.path.join(TMP, "fat.img")
     with open(img, "wb") as f:
         f.truncate(48 << 20)
@@ -221,11 +205,8 @@ def t_fat_elf_planted():
                    check=True, capture_output=True)
     # a 40 MiB ESP; the ELF core of 128 MiB of memory skips zero pages
     ps = plants("fat")[:2]
-    res = enc_boot("fat", "dump=fat dump.format=elf", ["-drive", "file=%s,format=raw,if=virtio" % img], ps,
-                   expect_done=ELF_COMPLETE, mem="128")
-    if res.failure:
-        return res
-    res.failure = leaked(img, ps)
+    res = enc_boot("fat", "dump=fat dump.format=elf", virtio(img), ps, expect_done=ELF_COMPLETE, mem="128",
+                   scan=img)
     if res.failure:
         return res
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
@@ -236,12 +217,7 @@ def t_fat_elf_planted():
     if "\nformat=encrypted\ninner=elf\n" not in info or "status=complete" not in info:
         res.failure = "dumpinfo.txt does not say complete, encrypted, inner=elf: %r" % info[:300]
         return res
-    core = os.path.join(TMP, "fat.core")
-    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
-    if r.returncode != 0:
-        res.failure = "savecore --key (FAT): exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
-    else:
-        res.failure = check_planted(core, ps)
+    savecore_key(res, img, "fat", ps)
     return res
 
 
@@ -249,12 +225,9 @@ def t_small_partition_truncated():
     priv, _, _ = key()
     img = disk("small", size_mb=16, dump_mb=1)
     ps = plants("small")[:1]
-    res = enc_boot("small", "dump=disk", ["-drive", "file=%s,format=raw,if=virtio" % img], ps,
+    res = enc_boot("small", "dump=disk", virtio(img), ps, scan=img,
                    expect_done=r"^postmortem: dump FAILED: disk virtio0p2 too small: only the first \d+ of "
                                r"\d+ MiB were kept \(marked TRUNCATED\)")
-    if res.failure:
-        return res
-    res.failure = leaked(img, ps)
     if res.failure:
         return res
     core = os.path.join(TMP, "small.core")
@@ -271,7 +244,7 @@ def t_nmi_during_encryption():
     the SSE state (boot/isr.asm), so the stream still decrypts to every
     planted byte.  The ELF core of all of a 64 MiB guest (zero pages kept):
     most of the run is spent sealing."""
-    priv, _, kid = key()
+    kid = key()[2]
     img = disk("nmi", size_mb=96, dump_mb=80)
     ps = plants("nmi")[:2]
     mon = os.path.join(TMP, "nmi.sock")
@@ -282,22 +255,15 @@ def t_nmi_during_encryption():
             for _ in range(5):
                 q.monitor_command(mon, "nmi")
                 sent.append(line)
-    args = ["-cpu", "max", "-kernel", BZ, "-initrd", block("nmi-key", "--encrypt-to", key()[1]), "-append",
-            "console=ttyS0 dump.encrypt=required after=poweroff dump=disk dump.format=elf pm.zero=keep",
-            "-drive", "file=%s,format=raw,if=virtio" % img] + q.monitor_args(mon)
-    for p in ps:
-        args += p.arg()
+    args = SETUP.kernel_args("dump.encrypt=required after=poweroff dump=disk dump.format=elf pm.zero=keep",
+                             virtio(img) + q.monitor_args(mon), ps, initrd=block("nmi-key", "--encrypt-to", key()[1]),
+                             before=["-cpu", "max"])
     res = q.run_qemu(args, [BANNER, r"^dump: encrypted \(AES-256-GCM, AES-NI[^)]*\) for key %s;" % kid,
                             r"^cpu: [1-9]\d* NMIs arrived during the run and were ignored", ELF_COMPLETE],
                      180, must_exit=True, mem="64", on_line=on_line)
     if res.failure:
         return res
-    core = os.path.join(TMP, "nmi.core")
-    r = subprocess.run([TOOL, "savecore", img, "--key", priv, "-o", core], capture_output=True, text=True)
-    if r.returncode != 0:
-        res.failure = "savecore --key: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:])
-    else:
-        res.failure = check_planted(core, ps)
+    savecore_key(res, img, "nmi", ps)
     return res
 
 
@@ -306,10 +272,7 @@ def refused(name, cause, initrd=None, append=""):
     cause, the dump disk bit-identical, QEMU powered off (after=)."""
     img = disk(name)
     before = sha(img)
-    args = ["-kernel", BZ, "-append", "console=ttyS0 dump=disk dump.encrypt=required after=poweroff " + append,
-            "-drive", "file=%s,format=raw,if=virtio" % img]
-    if initrd:
-        args += ["-initrd", initrd]
+    args = SETUP.kernel_args("dump=disk dump.encrypt=required after=poweroff " + append, virtio(img), initrd=initrd)
     res = q.run_qemu(args, [BANNER, REFUSED + cause + "$"], 120, must_exit=True)
     if res.failure is None and sha(img) != before:
         res.failure = "the disk was written (sha256 changed)"
@@ -325,11 +288,17 @@ def t_required_no_block_refused():
     return refused("noblock", re.escape("dump.encrypt=required, and there is no handoff block (no dump key)"))
 
 
-def t_required_untrusted_block_refused():
-    data = bytearray(open(block("good"), "rb").read())
+def flipped_block(name):
+    """A good block (no key) with one bit flipped in its middle: it does not verify."""
+    data = bytearray(open(block(name), "rb").read())
     data[len(data) // 2] ^= 0x01
-    bad = os.path.join(TMP, "flipped.bin")
+    bad = os.path.join(TMP, name + "-flipped.bin")
     open(bad, "wb").write(bytes(data))
+    return bad
+
+
+def t_required_untrusted_block_refused():
+    bad = flipped_block("good")
     return refused("untrusted", re.escape("dump.encrypt=required, and the handoff block is not trusted "
                                           "(its dump key cannot be used)"), initrd=bad)
 
@@ -342,15 +311,11 @@ def t_required_block_without_key_refused():
 def t_untrusted_block_clear_said():
     """Without required, a block that does not verify cannot enable
     encryption: the dump goes out in the clear, and a line says so."""
-    data = bytearray(open(block("good2"), "rb").read())
-    data[len(data) // 2] ^= 0x01
-    bad = os.path.join(TMP, "flipped2.bin")
-    open(bad, "wb").write(bytes(data))
+    bad = flipped_block("good2")
     img = disk("clear", size_mb=96, dump_mb=64)
     ps = [Plant("clear-p1", 0x1000000, 64 << 10, 36)]
-    args = ["-kernel", BZ, "-initrd", bad, "-append", "console=ttyS0 dump=disk after=poweroff",
-            "-drive", "file=%s,format=raw,if=virtio" % img]
-    res = q.run_qemu(args + ps[0].arg(),
+    args = SETUP.kernel_args("dump=disk after=poweroff", virtio(img), ps, initrd=bad)
+    res = q.run_qemu(args,
                      [BANNER, r"^handoff: NOT TRUSTED",
                       r"^dump: the handoff block is not trusted, so no DUMP_KEY record in it can be used: "
                       r"the dump is written in the clear \(dump\.encrypt=required refuses this\)$",

@@ -7,6 +7,8 @@ then checks how QEMU ended: by itself (after=poweroff/reboot with
 for TCG; KVM is used only when PM_KVM=1 and the probe (kvm_probe.py) boots
 past long mode.
 """
+import atexit
+import hashlib
 import os
 import re
 import select
@@ -23,6 +25,58 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 # scripts/setup.sh) beside the system's QEMU 7.2: its TCG emulates x2APIC.
 QEMU10 = os.path.join(ROOT, ".cache", "qemu10", "qemu-system-x86_64")
 EMULATORS = {None: "qemu-system-x86_64", "qemu10": QEMU10}
+
+# What the tests of dump targets share (dump partitions, encrypted dumps):
+# the kernel, the host program, the lines they look for, and DumpSetup.
+BZIMAGE = os.path.join(BUILD, "postmortem.bzImage")
+TOOL = os.path.join(BUILD, "postmortem")
+BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+ELF_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
+KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
+DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
+
+
+def sha256_file(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def virtio_drive(img):
+    """The QEMU arguments for a raw image on virtio-blk."""
+    return ["-drive", "file=%s,format=raw,if=virtio" % img]
+
+
+class DumpSetup:
+    """A dump-target test's set-up: a scratch directory (removed at exit),
+    disk images with a dump partition in it, and the QEMU arguments that
+    boot the kernel with a command line, planted memory and drives."""
+
+    def __init__(self, prefix):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        atexit.register(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def disk(self, name, size_mb=160, dump_mb=128, guid=DUMP_GUID):
+        """NAME.img: size_mb MiB, a GPT with an 8 MiB ESP, then a dump_mb
+        MiB partition of type guid (the postmortem dump type)."""
+        path = self.path(name + ".img")
+        with open(path, "wb") as f:
+            f.truncate(size_mb << 20)
+        subprocess.run(["sgdisk", "-o", "-n", "1:0:+8M", "-t", "1:ef00",
+                        "-n", "2:0:+%dM" % dump_mb, "-t", "2:" + guid, path],
+                       check=True, stdout=subprocess.DEVNULL)
+        return path
+
+    @staticmethod
+    def kernel_args(append, drives=(), plants=(), initrd=None, before=()):
+        """QEMU arguments: `before`, the kernel with console=ttyS0 and
+        `append`, the initrd when given, the drives, each plant's loader."""
+        args = list(before) + ["-kernel", BZIMAGE] + (["-initrd", initrd] if initrd else []) + [
+            "-append", "console=ttyS0 " + append] + list(drives)
+        for p in plants:
+            args += p.arg()
+        return args
 
 
 def emulator_missing(emulator):

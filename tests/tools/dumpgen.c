@@ -5,7 +5,7 @@
  *   dumpgen IMAGE --elf OUT [--partition N | --whole] [--load-size BYTES]
  *           [--release TEXT] [--host TEXT] [--id N] [--time UNIX]
  *           [--sector-size N] [--stop begin|body|trail] [--fail TEXT] [--force]
- *           [--kdump] [--encrypt-to PUB.pem [--stream FILE]]
+ *           [--kdump] [--encrypt-to PUB.pem [--stream FILE] [--chunk-size N]]
  *   dumpgen DEVICE --dump-file-record REC --elf OUT [options]
  *
  * It finds the target with formats/gpt.c (the first usable partition with
@@ -23,7 +23,9 @@
  * the plaintext, the disk its encrypted stream (payload/encdump.c sealing,
  * a DUMP_KEY from tools/enckey.c, body_format DUMPHDR_BODY_ENCRYPTED), as
  * the kernel writes under a DUMP_KEY record; --stream also writes that
- * stream to FILE (what a dump=serial run sends, for recv's tests).  Prints
+ * stream to FILE (what a dump=serial run sends, for recv's tests);
+ * --chunk-size seals chunks of N plaintext bytes instead of the kernel's
+ * 65536 (small captures with many chunks, for fuzz seeds).  Prints
  * one line; exit 0 or 1.
  *
  * --dump-file-record: DEVICE is the raw disk under a dump file and REC the
@@ -63,6 +65,7 @@ struct opts {
 	const char *encrypt_to;		/* --encrypt-to PUB: the body is a PMENC stream */
 	const char *stream;		/* --stream FILE: that stream, also to FILE */
 	uint32_t partition, sector_size;
+	uint32_t chunk_size;		/* --chunk-size: 0, the kernel's */
 	bool whole, force, kdump;
 	uint64_t load_size, id, time;
 };
@@ -123,6 +126,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--dump-file-record") == 0) o->record = v;
 		else if (strcmp(a, "--encrypt-to") == 0) o->encrypt_to = v;
 		else if (strcmp(a, "--stream") == 0) o->stream = v;
+		else if (strcmp(a, "--chunk-size") == 0) o->chunk_size = (uint32_t)num(v);
 		else return -EINVAL;
 	}
 	return o->image && o->elf && (o->stream == NULL || o->encrypt_to) ? 0 : -EINVAL;
@@ -381,7 +385,7 @@ static int mb_write(void *ctx, const void *buf, size_t len)
  */
 static int encrypt_body(struct elf *e, const struct opts *o, FILE *f)
 {
-	static uint8_t chunk[CHUNK], buf[ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE)];
+	static uint8_t chunk[CHUNK], buf[ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_MAX)];
 	struct encbuf plain = { 0 }, out = { 0 };
 	struct handoff_dump_key dk;
 	struct encdump_params p = { 0 };
@@ -410,6 +414,7 @@ static int encrypt_body(struct elf *e, const struct opts *o, FILE *f)
 		return die(err);
 	enckey_free(&k);
 	p.inner_format = o->kdump ? ENCDUMP_INNER_KDUMP : ENCDUMP_INNER_ELF;
+	p.chunk_size = o->chunk_size;
 	memcpy(p.key_id, dk.key_id, sizeof(p.key_id));
 	if (enckey_random(p.salt, sizeof(p.salt)) != 0)
 		return die("getrandom failed");

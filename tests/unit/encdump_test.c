@@ -788,7 +788,94 @@ TEST(seal_at_offsets_refusals)
 	}
 }
 
+/* Where the chunks of a stream of a given length lie. */
+TEST(layout)
+{
+	uint64_t n;
+	size_t last;
+
+	CHECK_EQ(encdump_layout(CS, ENCDUMP_HEADER_SIZE + WIRE, &n, &last), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(last, WIRE);
+	CHECK_EQ(encdump_layout(CS, ENCDUMP_HEADER_SIZE + 16, &n, &last), 0);	/* empty stream */
+	CHECK_EQ(n, 1);
+	CHECK_EQ(last, 16);
+	CHECK_EQ(encdump_layout(CS, ENCDUMP_HEADER_SIZE + 3 * WIRE + 17, &n, &last), 0);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(last, 17);
+	CHECK_EQ(encdump_layout(CS, ENCDUMP_HEADER_SIZE + 2 * WIRE + 15, &n, &last), -EINVAL);
+	CHECK_EQ(n, 3);		/* a last piece too short for a tag: still placed */
+	CHECK_EQ(last, 15);
+	CHECK_EQ(encdump_layout(CS, ENCDUMP_HEADER_SIZE, &n, &last), -EINVAL);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(encdump_layout(CS, 100, &n, &last), -EINVAL);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(encdump_layout(0, 1 << 20, &n, &last), -EINVAL);
+	/* 2^63 bytes of 1 MiB chunks: no overflow */
+	CHECK_EQ(encdump_layout(ENCDUMP_CHUNK_MAX, UINT64_MAX, &n, &last), 0);
+	CHECK_EQ(n, (UINT64_MAX - ENCDUMP_HEADER_SIZE) / ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_MAX) + 1);
+	for (uint64_t len = ENCDUMP_HEADER_SIZE + 16; len < ENCDUMP_HEADER_SIZE + 3 * WIRE; len += 97) {
+		uint64_t plain = len - ENCDUMP_HEADER_SIZE;
+
+		if (encdump_layout(CS, len, &n, &last) != 0)
+			continue;
+		plain -= 16 * n;
+		CHECK_EQ(encdump_stream_size(CS, plain), len);
+		CHECK_EQ(encdump_chunk_offset(CS, n - 1) + last, len);
+	}
+}
+
+/* Each chunk opens on its own, with others missing, in any order; a
+ * changed one, or one under another index, never does. */
+TEST(chunks_open_alone)
+{
+	struct sink out = { 0 };
+	struct encdump_opener o;
+	struct encdump_header h;
+	uint8_t key[32], plain[CS], *c;
+	uint64_t n;
+	size_t last;
+	bool final = true;
+
+	seal(&out, 3 * CS + 100, 1000);
+	CHECK_EQ(encdump_layout(CS, out.len, &n, &last), 0);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(last, 116);
+	CHECK_EQ(encdump_header_parse(out.p, out.len, &h, NULL), 0);
+	encdump_derive_key(master, h.salt, key);
+	CHECK_EQ(encdump_open_init(&o, out.p, out.len, key, NULL), 0);
+	for (uint64_t i = n; i-- > 0;) {
+		size_t len = i == n - 1 ? last : WIRE;
+
+		CHECK_EQ(encdump_open_chunk_any(&o, i, out.p + encdump_chunk_offset(CS, i), len, plain,
+						&final), 0);
+		CHECK_EQ(final, i == n - 1);
+		for (size_t k = 0; k < len - 16; k++)
+			if (plain[k] != pattern(i * CS + k))
+				CHECK(!"plaintext");
+	}
+	/* The wrong index, a changed byte, a cut chunk: none opens. */
+	CHECK_EQ(encdump_open_chunk_any(&o, 2, out.p + encdump_chunk_offset(CS, 1), WIRE, plain,
+					&final), -EBADMSG);
+	CHECK(!final);
+	CHECK_EQ(plain[0], 0);	/* zeroed */
+	c = malloc(out.len);
+	memcpy(c, out.p, out.len);
+	c[encdump_chunk_offset(CS, 1) + 5] ^= 1;
+	CHECK_EQ(encdump_open_chunk_any(&o, 1, c + encdump_chunk_offset(CS, 1), WIRE, plain, &final),
+		 -EBADMSG);
+	CHECK_EQ(encdump_open_chunk_any(&o, 1, out.p + encdump_chunk_offset(CS, 1), WIRE - 1, plain,
+					&final), -EBADMSG);
+	CHECK_EQ(encdump_open_chunk_any(&o, 3, out.p + encdump_chunk_offset(CS, 3), 15, plain,
+					&final), -EINVAL);
+	CHECK_EQ(encdump_open_chunk_any(&o, 3, out.p + encdump_chunk_offset(CS, 3), WIRE + 1, plain,
+					&final), -EINVAL);
+	encdump_open_free(&o);
+	free(c);
+	free(out.p);
+}
+
 TEST_MAIN(kat_key_and_salt, kat_stream, round_trips, full_last_chunk_is_final, tamper_every_class,
 	  swapped_and_dropped_chunks, truncation_everywhere, trailing_bytes_refused,
-	  header_parse_checks, sealer_errors, seal_at_offsets_same_stream,
-	  seal_at_offsets_refusals)
+	  header_parse_checks, sealer_errors, layout, chunks_open_alone,
+	  seal_at_offsets_same_stream, seal_at_offsets_refusals)
