@@ -32,6 +32,7 @@
 #include "kernel/encsink.h"
 #include "kernel/kcompress.h"
 #include "kernel/platform.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 #include "kernel/xen.h"
 #include "payload/cmdline.h"
@@ -324,6 +325,9 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (opts.test == CMDLINE_TEST_EFIRT_FAULT)
 		after_final("efirt fault test FAILED: the firmware did not fault");
 
+	smp_start(&ctx, &bi, &opts);
+	if (opts.smp == CMDLINE_SMP_TEST)
+		smp_self_test();
 	devices_probe();
 	if (opts.test == CMDLINE_TEST_BLKDEV)
 		after_final(devices_selftest() == 0 ? "blkdev selftest complete" : "blkdev selftest FAILED");
