@@ -41,7 +41,10 @@
 #include "kernel/platform.h"
 #include "kernel/smp.h"
 
-#define SMP_STEP_US		100000u	/* each step: sign of life, 64-bit mode */
+/* Each step's limit: the sign of life after the SIPIs, then 64-bit mode.
+ * A healthy CPU takes microseconds (QEMU's TCG: milliseconds, more when
+ * the host is busy); a second is nothing beside a dump. */
+#define SMP_STEP_US		1000000u
 #define SMP_INIT_DELAY_US	10000u	/* INIT to the first SIPI (SDM 9.4.4.1) */
 #define SMP_SIPI_WAIT_US	200u	/* first SIPI to the second */
 #define SMP_ICR_WAIT_US		1000u	/* xAPIC: delivery status to clear */
@@ -49,6 +52,7 @@
 #define MSR_APIC_BASE		0x1B
 #define APIC_BASE_EN		(1ull << 11)
 #define APIC_BASE_X2		(1ull << 10)
+#define APIC_BASE_BSP		(1ull << 8)
 #define MSR_X2APIC_ICR		0x830
 #define MSR_EFER		0xC0000080
 #define MSR_FS_BASE		0xC0000100
@@ -253,14 +257,25 @@ static uint64_t low_page(const struct bootinfo *bi)
 	return best;
 }
 
-/* Pick the AP from the MADT: the first enabled CPU that is not us and that
- * the APIC mode can address.  Returns 0 with *id, or a reason in *why. */
-static int pick_cpu(uint32_t self, uint32_t *id, unsigned *enabled, const char **why)
+/*
+ * Pick the AP from the MADT: the first enabled CPU that is not us, not the
+ * boot CPU (BSP), and that the APIC mode can address.  INIT sent to the BSP
+ * does not park it in wait-for-SIPI: it resets or hangs the machine (Linux
+ * commit 151e0c7de616, "x86, apic, kexec: Add disable_cpu_apicid kernel
+ * parameter").  When we are not the BSP ourselves (IA32_APIC_BASE bit 8
+ * clear: the crash came from another CPU), the BSP is taken to be the
+ * first processor the MADT lists, as Linux does since commit 5c5682b9f87a
+ * ("x86/cpu: Detect real BSP on crash kernels": firmware enumerates the
+ * real BSP first); when that first entry is us, which CPU is the BSP
+ * cannot be told and none is started.  Returns 0 with *id, or a reason in
+ * *why.
+ */
+static int pick_cpu(uint32_t self, bool self_bsp, uint32_t *id, unsigned *enabled, const char **why)
 {
 	size_t len = 0, off = 0;
 	const void *t = platform_acpi_table("APIC", 0, &len);
 	struct madt_cpu c;
-	bool found = false;
+	bool found = false, first = true, skipped_bsp = false;
 	int err;
 
 	*enabled = 0;
@@ -269,10 +284,20 @@ static int pick_cpu(uint32_t self, uint32_t *id, unsigned *enabled, const char *
 		return -ENOENT;
 	}
 	while ((err = madt_cpu_next(t, len, &off, &c)) == 0) {
+		bool bsp = first && !self_bsp;
+
+		first = false;
+		if (bsp && c.apic_id == self) {
+			*why = "not starting another CPU: this CPU is not the boot CPU, yet the MADT "
+			       "lists it first, so which one is cannot be told";
+			return -EPERM;
+		}
 		if (!c.enabled)
 			continue;
 		(*enabled)++;
-		if (found || c.apic_id == self || c.apic_id == 0xffffffffu)
+		if (bsp)
+			skipped_bsp = true;
+		if (bsp || found || c.apic_id == self || c.apic_id == 0xffffffffu)
 			continue;
 		if (!x2apic && c.apic_id >= 0xff)
 			continue;	/* xAPIC destinations are 8 bits, 0xff broadcast */
@@ -286,7 +311,9 @@ static int pick_cpu(uint32_t self, uint32_t *id, unsigned *enabled, const char *
 	}
 	if (!found) {
 		*why = *enabled <= 1 ? "no other CPU: the MADT lists only this one" :
-				      "not starting another CPU: no other enabled CPU this APIC mode can address";
+		       skipped_bsp && *enabled == 2 ?
+				"not starting another CPU: the only other one is the boot CPU, which INIT would reset" :
+				"not starting another CPU: no other enabled CPU this APIC mode can address";
 		return -ENOENT;
 	}
 	return 0;
@@ -347,7 +374,7 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 		return;
 	}
 	cpu_entry_info(&ce);
-	if (pick_cpu(ce.apic_id, &id, &enabled, &why) != 0) {
+	if (pick_cpu(ce.apic_id, (rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP) != 0, &id, &enabled, &why) != 0) {
 		printf("smp: %s\n", why);
 		return;
 	}
@@ -414,8 +441,8 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 	memcpy(p, low_saved, sizeof(low_saved));
 	__asm__ volatile("mfence" : : : "memory");
 	if (!started) {
-		printf("smp: CPU with APIC ID %u not used: %s (within %u ms); going on with one CPU\n",
-		       id, why, SMP_STEP_US / 1000);
+		printf("smp: CPU with APIC ID %u not used: %s (within %u ms, page 0x%llx); going on with one CPU\n",
+		       id, why, SMP_STEP_US / 1000, (unsigned long long)page);
 		return;
 	}
 	ap_ready = true;

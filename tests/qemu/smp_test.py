@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The second CPU (kernel/smp.c, docs/smp.md) in QEMU, booted directly:
+
+  t_smp1            -smp 1: one line saying there is no other CPU
+  t_smp2            -smp 2: APIC ID 1 started (xAPIC); smp=test's SHA-256
+                    on both CPUs matches
+  t_smp4_cpu_max    -smp 4 -cpu max (QEMU 7.2): the same with every CPU
+                    feature TCG has
+  t_smp_off         smp=off: one line, no CPU started
+  t_x2apic          QEMU 10 (x2APIC in TCG): pm.test=reentry's copy runs
+                    in x2APIC mode and starts the CPU through the x2APIC ICR
+  t_dump_low_page   a pattern planted in the page the start-up code borrows
+                    is in the dump byte for byte (the page is put back
+                    before anything is dumped), -smp 2 with smp on
+
+5-level paging and a crash on a CPU other than the boot CPU come through
+Linux: tests/qemu/linux_test.py bios-max-la57-cpu3 and bios-qemu10-x2apic
+run with smp=test.  Prints one line per test and "smp_test: N passed,
+N failed" last.
+"""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dump_test as d  # noqa: E402
+import qemutest as q  # noqa: E402
+
+BZ = os.path.join(q.BUILD, "postmortem.bzImage")
+BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+TIMEOUT = 90
+STARTED = r"^smp: CPU with APIC ID 1 started \(%s, page 0x[0-9a-f]+, \d+ us\); %d CPUs enabled in the MADT$"
+PASSED = (r"^smp: test passed: CPU 1 and this CPU each hashed our image \(\d+ KiB\) in parallel in \d+ ms; "
+          r"SHA-256 [0-9a-f]{8}\.\.\. on both$")
+# QEMU -kernel: conventional memory ends at 0x9fc00 (SeaBIOS's EBDA above),
+# so the highest whole RAM page below 640 KiB is 0x9e000.
+LOW_PAGE = 0x9e000
+
+
+def boot(append, expect, smp, qemu=(), emulator=None):
+    return q.run_qemu(list(qemu) + ["-smp", str(smp), "-kernel", BZ, "-append",
+                                    "console=ttyS0 after=poweroff dump=none " + append],
+                      [BANNER] + expect + [r"^postmortem: dump skipped \(dump=none\)"],
+                      TIMEOUT, must_exit=True, emulator=emulator)
+
+
+def no_line(res, pattern, why):
+    if res.failure is None and any(re.search(pattern, ln) for ln in res.lines):
+        res.failure = why
+    return res
+
+
+def t_smp1():
+    r = boot("smp=test", [r"^smp: no other CPU: the MADT lists only this one$",
+                          r"^smp: test: no second CPU to test"], 1)
+    return no_line(r, r"started", "a CPU was started with -smp 1")
+
+
+def t_smp2():
+    return boot("smp=test", [STARTED % ("xAPIC", 2), PASSED], 2)
+
+
+def t_smp4_cpu_max():
+    return boot("smp=test", [r"^cpu: APIC ID 0 \(xAPIC\)", STARTED % ("xAPIC", 4), PASSED], 4,
+                qemu=["-cpu", "max"])
+
+
+def t_smp_off():
+    r = boot("smp=off", [r"^smp: off \(smp=off\)$"], 2)
+    return no_line(r, r"^smp: CPU with", "smp=off started a CPU")
+
+
+def t_x2apic():
+    # The first run switches to x2APIC mode and enters a copy of the image
+    # (given as the initrd) through the 64-bit entry; the copy starts APIC
+    # ID 1 with IPIs through MSR 0x830.
+    return boot("pm.test=reentry smp=test",
+                [r"^pm.test=reentry: starting the copy .* x2APIC mode,", BANNER,
+                 r"^cpu: APIC ID 0 \(x2APIC\)", STARTED % ("x2APIC", 2), PASSED], 2,
+                qemu=["-cpu", "max", "-initrd", BZ], emulator="qemu10")
+
+
+def t_dump_low_page():
+    plants = [d.Plant("smp-low", LOW_PAGE, 4096, 11), d.Plant("smp-mid", 0x2000000, 64 << 10, 12)]
+    res, cap = d.serial_dump("smp-low", plants, extra_append="smp=on", timeout=TIMEOUT * 2,
+                             fmt="elf")
+    if res.failure:
+        return res
+    text = open(cap, "rb").read().decode("latin-1")
+    res.lines = text.split("\n")[:80]
+    m = re.search(r"^smp: CPU with APIC ID 1 started \(xAPIC, page (0x[0-9a-f]+),", text, re.M)
+    if m is None:
+        res.failure = "no 'smp: CPU with APIC ID 1 started' line before the dump"
+        return res
+    if int(m.group(1), 16) != LOW_PAGE:
+        res.failure = "the start-up page is %s, not 0x%x where the pattern is" % (m.group(1), LOW_PAGE)
+        return res
+    if "postmortem: dump complete" not in text:
+        res.failure = "no 'postmortem: dump complete' line in the capture"
+        return res
+    core = os.path.join(d.TMP, "smp-low.core")
+    r = subprocess.run([d.TOOL, "recv", cap, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0:
+        res.failure = "recv failed: " + r.stdout[-300:] + r.stderr[-300:]
+        return res
+    res.failure = d.check_planted(core, plants)
+    return res
+
+
+TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_dump_low_page]
+
+if __name__ == "__main__":
+    sys.exit(q.main(TESTS, "smp_test"))
