@@ -5,7 +5,8 @@
  * after-actions; verify and dump come with the handoff and dump pipeline.
  *
  * Environment: one CPU (whichever the loader entered on: kexec enters on
- * the CPU that panicked, and the others are never waited for), interrupts
+ * the CPU that panicked, and the others are never waited for; kernel/smp.c
+ * may start one more, which only runs work handed to it), interrupts
  * off, our own stack/GDT/IDT/page tables from cpu_init(); printf goes to
  * every console.
  */
