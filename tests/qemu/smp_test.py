@@ -9,6 +9,8 @@
   t_smp_off         smp=off: one line, no CPU started
   t_x2apic          QEMU 10 (x2APIC in TCG): pm.test=reentry's copy runs
                     in x2APIC mode and starts the CPU through the x2APIC ICR
+  t_efi_stub        OVMF starts the bzImage as an EFI application, -smp 2:
+                    the CPU OVMF parked is started the same way
   t_dump_low_page   a pattern planted in the page the start-up code borrows
                     is in the dump byte for byte (the page is put back
                     before anything is dumped), -smp 2 with smp on
@@ -22,6 +24,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dump_test as d  # noqa: E402
@@ -81,6 +84,14 @@ def t_x2apic():
                 qemu=["-cpu", "max", "-initrd", BZ], emulator="qemu10")
 
 
+def t_efi_stub():
+    # Started by OVMF as an EFI application (no crashed kernel): the other
+    # CPU is where the firmware parked it after ExitBootServices.
+    with tempfile.TemporaryDirectory() as tmp:
+        return boot("smp=test", [r"^boot: UEFI application", STARTED % ("xAPIC", 2), PASSED], 2,
+                    qemu=q.ovmf_args(tmp) + ["-machine", "q35", "-nic", "none"])
+
+
 def t_dump_low_page():
     plants = [d.Plant("smp-low", LOW_PAGE, 4096, 11), d.Plant("smp-mid", 0x2000000, 64 << 10, 12)]
     # As dump_test.serial_dump, with two CPUs: the capture is the serial port.
@@ -114,7 +125,7 @@ def t_dump_low_page():
     return res
 
 
-TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_dump_low_page]
+TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_dump_low_page]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "smp_test"))
