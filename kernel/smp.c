@@ -364,7 +364,7 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 	uint64_t page = 0, cr4, efer, t0, t_up;
 	uint8_t *p;
 	const uint32_t *alive16;
-	uint32_t id = 0;
+	uint32_t id = 0, a, b, c, d;
 	unsigned enabled = 0;
 	const char *why = refusal(ctx, opts);
 	bool started;
@@ -409,7 +409,10 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 	td->entry = (uint64_t)(uintptr_t)pm_ap_entry64;
 	td->stack = (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
 	td->cr0 = read_cr(0);
-	td->cr4 = (cr4 & ~(CR4_VMXE | CR4_SMXE)) | CR4_MCE;
+	td->cr4 = cr4 & ~(CR4_VMXE | CR4_SMXE);
+	cpuid(1, &a, &b, &c, &d);
+	if (d & (1u << 7))	/* MCE: a machine check reports instead of shutting the CPU down */
+		td->cr4 |= CR4_MCE;
 	ap_fs_base = rdmsr(MSR_FS_BASE);
 	__asm__ volatile("sidt %0" : "=m"(ap_idt));
 	__atomic_store_n(&ap.up, 0, __ATOMIC_RELAXED);
