@@ -11,6 +11,7 @@
                     in x2APIC mode and starts the CPU through the x2APIC ICR
   t_efi_stub        OVMF starts the bzImage as an EFI application, -smp 2:
                     the CPU OVMF parked is started the same way
+  t_iso_grub        the ISO (GRUB, multiboot2), -smp 2
   t_dump_low_page   a pattern planted in the page the start-up code borrows
                     is in the dump byte for byte (the page is put back
                     before anything is dumped), -smp 2 with smp on
@@ -92,6 +93,14 @@ def t_efi_stub():
                     qemu=q.ovmf_args(tmp) + ["-machine", "q35", "-nic", "none"])
 
 
+def t_iso_grub():
+    # The ISO: GRUB's multiboot2 entry, SeaBIOS, two CPUs.
+    iso = q.test_iso("console=ttyS0 after=poweroff dump=none smp=test")
+    return q.run_qemu(["-smp", "2", "-cdrom", iso],
+                      [BANNER, r"^boot: multiboot2 via GRUB", STARTED % ("xAPIC", 2), PASSED,
+                       r"^postmortem: dump skipped \(dump=none\)"], TIMEOUT, must_exit=True)
+
+
 def t_dump_low_page():
     plants = [d.Plant("smp-low", LOW_PAGE, 4096, 11), d.Plant("smp-mid", 0x2000000, 64 << 10, 12)]
     # As dump_test.serial_dump, with two CPUs: the capture is the serial port.
@@ -125,7 +134,7 @@ def t_dump_low_page():
     return res
 
 
-TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_dump_low_page]
+TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "smp_test"))
