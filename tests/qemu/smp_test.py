@@ -14,7 +14,8 @@
   t_iso_grub        the ISO (GRUB, multiboot2), -smp 2
   t_dump_low_page   a pattern planted in the page the start-up code borrows
                     is in the dump byte for byte (the page is put back
-                    before anything is dumped), -smp 2 with smp on
+                    before anything is dumped), -smp 2 with smp on; the
+                    dump's low memory is the same as with smp=off
 
 5-level paging and a crash on a CPU other than the boot CPU come through
 Linux: tests/qemu/linux_test.py bios-max-la57-cpu3 and bios-qemu10-x2apic
@@ -29,6 +30,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dump_test as d  # noqa: E402
+import dumpcheck  # noqa: E402
 import qemutest as q  # noqa: E402
 
 BZ = os.path.join(q.BUILD, "postmortem.bzImage")
@@ -40,6 +42,9 @@ PASSED = (r"^smp: test passed: CPU 1 and this CPU each hashed our image \(\d+ Ki
 # QEMU -kernel: conventional memory ends at 0x9fc00 (SeaBIOS's EBDA above),
 # so the highest whole RAM page below 640 KiB is 0x9e000.
 LOW_PAGE = 0x9e000
+# Low pages that differ between any two boots: SeaBIOS's stack (timer
+# values) and QEMU's copy of the command line (smp=on against smp=off).
+NOISE_PAGES = {0x6000, 0x20000}
 
 
 def boot(append, expect, smp, qemu=(), emulator=None):
@@ -101,19 +106,30 @@ def t_iso_grub():
                        r"^postmortem: dump skipped \(dump=none\)"], TIMEOUT, must_exit=True)
 
 
-def t_dump_low_page():
-    plants = [d.Plant("smp-low", LOW_PAGE, 4096, 11), d.Plant("smp-mid", 0x2000000, 64 << 10, 12)]
-    # As dump_test.serial_dump, with two CPUs: the capture is the serial port.
-    cap = os.path.join(d.TMP, "smp-low.cap")
+def low_dump(name, plants, smp):
+    """As dump_test.serial_dump, with two CPUs: the capture is the serial
+    port.  Returns (Result, console text, core file)."""
+    cap = os.path.join(d.TMP, name + ".cap")
+    core = os.path.join(d.TMP, name + ".core")
     args = ["-smp", "2", "-kernel", BZ, "-append",
-            "console=ttyS0 dump=serial after=poweroff dump.format=elf smp=on",
+            "console=ttyS0 dump=serial after=poweroff dump.format=elf smp=" + smp,
             "-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"]
     for p in plants:
         args += p.arg()
     res = q.run_qemu(args, [], TIMEOUT * 2, must_exit=True, serial_stdio=False)
+    text = open(cap, "rb").read().decode("latin-1") if os.path.exists(cap) else ""
+    if res.failure is None:
+        r = subprocess.run([d.TOOL, "recv", cap, "-o", core], capture_output=True, text=True)
+        if r.returncode != 0:
+            res.failure = "recv failed: " + r.stdout[-300:] + r.stderr[-300:]
+    return res, text, core
+
+
+def t_dump_low_page():
+    plants = [d.Plant("smp-low", LOW_PAGE, 4096, 11), d.Plant("smp-mid", 0x2000000, 64 << 10, 12)]
+    res, text, core = low_dump("smp-low", plants, "on")
     if res.failure:
         return res
-    text = open(cap, "rb").read().decode("latin-1")
     res.lines = [ln for ln in text.split("\n")[:80] if ln.isprintable()]
     m = re.search(r"^smp: CPU with APIC ID 1 started \(xAPIC, page (0x[0-9a-f]+),", text, re.M)
     if m is None:
@@ -125,12 +141,24 @@ def t_dump_low_page():
     if "postmortem: dump complete" not in text:
         res.failure = "no 'postmortem: dump complete' line in the capture"
         return res
-    core = os.path.join(d.TMP, "smp-low.core")
-    r = subprocess.run([d.TOOL, "recv", cap, "-o", core], capture_output=True, text=True)
-    if r.returncode != 0:
-        res.failure = "recv failed: " + r.stdout[-300:] + r.stderr[-300:]
-        return res
     res.failure = d.check_planted(core, plants)
+    if res.failure:
+        return res
+    # The same boot with smp=off: the dump's low memory is page for page
+    # the same, but for two pages that differ from any boot to the next.
+    off, _, core_off = low_dump("smp-low-off", plants, "off")
+    if off.failure:
+        return off
+    lo, hi = 0x1000, LOW_PAGE + 0x1000
+    a = dumpcheck.read_phys(core, dumpcheck.read_loads(core), lo, hi - lo)
+    b = dumpcheck.read_phys(core_off, dumpcheck.read_loads(core_off), lo, hi - lo)
+    if a is None or b is None:
+        res.failure = "low memory [0x%x, 0x%x) is not all in the dumps" % (lo, hi)
+        return res
+    diff = [lo + i for i in range(0, hi - lo, 4096) if a[i:i + 4096] != b[i:i + 4096]]
+    diff = [hex(p) for p in diff if p not in NOISE_PAGES]
+    if diff:
+        res.failure = "low memory differs between smp=on and smp=off dumps at pages %s" % diff[:8]
     return res
 
 
