@@ -406,6 +406,12 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 	efer = rdmsr(MSR_EFER);
 	td->efer = EFER_LME | (uint32_t)(efer & EFER_NXE);
 	td->alive16 = 0;
+	if (opts->smp == CMDLINE_SMP_TEST_HANG) {
+		/* test switch: "jmp $" where 32-bit code starts, so the CPU
+		 * gives its sign of life and then never reaches 64-bit mode */
+		p[pm_ap_tramp_pm32_off] = 0xEB;
+		p[pm_ap_tramp_pm32_off + 1] = 0xFE;
+	}
 	td->entry = (uint64_t)(uintptr_t)pm_ap_entry64;
 	td->stack = (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
 	td->cr0 = read_cr(0);

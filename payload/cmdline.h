@@ -37,8 +37,9 @@
  *                       (default): encrypted when the verified handoff
  *                       block has a DUMP_KEY record.  required is sticky: a
  *                       later auto on the line is refused with a warning
- *   smp=on|off|test     one more CPU when safe (default on), never, or with
- *                       the two-CPU self-test line (docs/smp.md)
+ *   smp=on|off|test|test-hang  one more CPU when safe (default on), never,
+ *                       with the two-CPU self-test line, or (test switch)
+ *                       with a CPU that hangs on the way (docs/smp.md)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
  *
@@ -159,6 +160,7 @@ enum cmdline_smp {
 	CMDLINE_SMP_ON,
 	CMDLINE_SMP_OFF,
 	CMDLINE_SMP_TEST,
+	CMDLINE_SMP_TEST_HANG,		/* test switch: the started CPU hangs in 32-bit mode */
 };
 
 /* dump.encrypt= (docs/encryption.md). */

@@ -390,6 +390,8 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			out->smp = CMDLINE_SMP_OFF;
 		else if (cmdline_span_is(v, "test"))
 			out->smp = CMDLINE_SMP_TEST;
+		else if (cmdline_span_is(v, "test-hang"))
+			out->smp = CMDLINE_SMP_TEST_HANG;
 		else
 			return -EINVAL;
 		return 0;
@@ -450,7 +452,8 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 	case CMDLINE_OPT_DUMP_ENCRYPT:
 		return cmdline_encrypt_name(out->encrypt);
 	case CMDLINE_OPT_SMP:
-		return out->smp == CMDLINE_SMP_OFF ? "off" : out->smp == CMDLINE_SMP_TEST ? "test" : "on";
+		return out->smp == CMDLINE_SMP_OFF ? "off" : out->smp == CMDLINE_SMP_TEST ? "test" :
+		       out->smp == CMDLINE_SMP_TEST_HANG ? "test-hang" : "on";
 	}
 	return NULL;
 }

@@ -16,6 +16,9 @@
                     is in the dump byte for byte (the page is put back
                     before anything is dumped), -smp 2 with smp on; the
                     dump's low memory is the same as with smp=off
+  t_hang_timeout    smp=test-hang: a CPU that starts but never reaches
+                    64-bit mode costs one line and the limit; the page is
+                    put back and the dump written
 
 5-level paging and a crash on a CPU other than the boot CPU come through
 Linux: tests/qemu/linux_test.py bios-max-la57-cpu3 and bios-qemu10-x2apic
@@ -162,7 +165,27 @@ def t_dump_low_page():
     return res
 
 
-TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page]
+def t_hang_timeout():
+    # smp=test-hang: the CPU gives its sign of life, then spins before
+    # 64-bit mode.  After the limit: one line, INIT again, the page put
+    # back (the pattern in it is in the dump), and the dump goes on.
+    plants = [d.Plant("smp-hang", LOW_PAGE, 4096, 13)]
+    res, text, core = low_dump("smp-hang", plants, "test-hang")
+    if res.failure:
+        return res
+    res.lines = [ln for ln in text.split("\n")[:80] if ln.isprintable()]
+    want = (r"^smp: CPU with APIC ID 1 not used: it started but did not reach 64-bit mode "
+            r"\(within \d+ ms, page 0x%x\); going on with one CPU\r?$" % LOW_PAGE)
+    if not re.search(want, text, re.M):
+        res.failure = "no /%s/ line" % want
+    elif "postmortem: dump complete" not in text:
+        res.failure = "no 'postmortem: dump complete' line after the timeout"
+    else:
+        res.failure = d.check_planted(core, plants)
+    return res
+
+
+TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page, t_hang_timeout]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "smp_test"))
