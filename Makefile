@@ -190,7 +190,7 @@ TEST_GENS := $(B)/host/mkstream $(B)/host/dumpgen
 LAYER_FILES := $(wildcard $(addsuffix /*.[ch],crypto formats payload drivers kernel tools))
 LAYERS_OK := $(B)/.layers-ok
 
-.PHONY: all kernel tools iso guest sign test test-host test-linux test-xen unit unit-run replay-run fuzz \
+.PHONY: all kernel tools iso guest sign sign-iso test test-host test-linux test-xen unit unit-run replay-run fuzz \
 	fuzz-build fuzz-run check-layers bench run qemu qemu-gdb deps clean
 all: $(LAYERS_OK) $(B)/postmortem.elf $(B)/postmortem.bzImage $(B)/postmortem.iso $(B)/postmortem
 	@scripts/sizes.sh $(B)
@@ -209,7 +209,8 @@ deps:
 # Everything that builds first has the packages checked (and installed, as
 # root) once per build tree: a fresh clone's first make does the set-up.
 SETUP := $(B)/.setup-done
-$(SETUP): scripts/setup.sh scripts/build-newlib.sh scripts/qemu10.sh scripts/virtfw.sh
+$(SETUP): scripts/setup.sh scripts/build-newlib.sh scripts/qemu10.sh scripts/virtfw.sh \
+		scripts/backports-unpack.sh
 	@mkdir -p $(@D)
 	@scripts/setup.sh
 	@touch $@
@@ -331,6 +332,14 @@ sign: $(B)/postmortem.bzImage
 	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make sign KEY=key.pem CERT=cert.pem" >&2; exit 2; }
 	@scripts/sign.sh "$(KEY)" "$(CERT)" $(B)/postmortem.bzImage $(B)/postmortem.signed.bzImage
 
+# make sign-iso KEY=key.pem CERT=cert.pem: the signed copy above, and the
+# Secure Boot recovery ISO around it: Debian's signed shim and GRUB
+# chainloading it under UEFI, the multiboot2 menu under BIOS.
+sign-iso: sign $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
+	PM_ISO_SB=$(B)/postmortem.signed.bzImage scripts/mkiso.sh $(B)/postmortem.elf iso/grub.cfg \
+		$(B)/postmortem-sb.iso
+	@echo "sign-iso: $(B)/postmortem-sb.iso"
+
 # ---------------------------------------------------------------- ISO
 $(B)/postmortem.iso: $(B)/postmortem.elf iso/grub.cfg scripts/mkiso.sh
 	scripts/mkiso.sh $(B)/postmortem.elf iso/grub.cfg $@
@@ -426,7 +435,15 @@ $(B)/guest/initrd.img: scripts/mkguest.py tests/linux/init tests/linux/plant.c t
 		$(B)/postmortem $(B)/postmortem.bzImage
 	python3 scripts/mkguest.py $(B)/guest
 
-guest: $(B)/guest/initrd.img
+# A test-only UEFI application that installs an ESRT before GRUB boots Xen
+# (OVMF has none; tests/efi/esrtinst.c, tests/qemu/xen_test.py).
+$(B)/guest/esrtinst.efi: tests/efi/esrtinst.c
+	@mkdir -p $(@D)
+	clang -target x86_64-unknown-windows -ffreestanding -fno-stack-protector -fshort-wchar \
+		-mno-red-zone -fno-builtin -O2 -Wall -Wextra -Werror -c $< -o $(@:.efi=.o)
+	lld-link -subsystem:efi_application -entry:efi_main -nodefaultlib -out:$@ $(@:.efi=.o)
+
+guest: $(B)/guest/initrd.img $(B)/guest/esrtinst.efi
 
 test: all unit fuzz-build guest
 	@scripts/run-tests.sh

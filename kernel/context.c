@@ -14,7 +14,10 @@
  *   EFI memory map: the handoff's (the full map; kexec passes only the
  *     runtime part), else the boot path's.
  *   ESRT: the handoff's preserved copy, else the table in place only when
- *     the memory map says it is in runtime or reserved memory.
+ *     the memory map says it is in runtime or reserved memory; a copy for
+ *     another address than the firmware's configuration table gives (read
+ *     in place when the block says where and e820 says it is not RAM, as
+ *     under Xen) is refused (esrt_where()).
  *   What the dump is made of (struct context_dump; payload/dumpsrc.c does
  *     the assembling): ranges from the elfcorehdr, else the handoff's
  *     DUMP_RANGES, else the memory map; notes from the elfcorehdr's
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/bootparams.h"
 #include "formats/elf64.h"
 #include "formats/elfcorehdr.h"
 #include "formats/unaccepted.h"
@@ -251,6 +255,7 @@ static bool esrt_copy(struct context *ctx)
 			continue;
 		ctx->esrt = b.ptr;
 		ctx->esrt_len = b.len;
+		ctx->esrt_copy_addr = tc.address;
 		if (ctx->esrt_addr == 0)
 			ctx->esrt_addr = tc.address;
 		return true;
@@ -320,6 +325,87 @@ static void efi_esrt(struct context *ctx)
 		return;
 	}
 	ctx->esrt_count = e.count;
+}
+
+/* The e820 type of the entry that holds all of [addr, addr + len), else 0. */
+static uint32_t e820_type_at(const struct bootinfo *bi, uint64_t addr, uint64_t len)
+{
+	for (unsigned i = 0; i < bi->mem_count; i++)
+		if (addr >= bi->mem[i].base && addr - bi->mem[i].base <= bi->mem[i].len &&
+		    len <= bi->mem[i].len - (addr - bi->mem[i].base))
+			return bi->mem[i].type;
+	return 0;
+}
+
+/*
+ * The handoff's ESRT copy against the firmware's configuration table, when
+ * the block says where that array is and how long (under Xen the host tool
+ * asks Xen, tools/xen.c; a block made from Linux's sysfs alone has no
+ * count) and e820 says it lies outside RAM: the copy must be for the
+ * address the firmware's table points at (Xen points it at the copy it
+ * keeps), else it is refused; when that address is outside RAM too, the
+ * table there is compared with the copy.
+ */
+static void esrt_where(struct context *ctx, const struct bootinfo *bi)
+{
+	static const struct efi_guid esrt_g = EFI_SYSTEM_RESOURCE_TABLE_GUID;
+	struct handoff_record rec;
+	struct handoff_efi_systab st;
+	struct efi_config_table ct;
+	const uint8_t *p;
+	uint64_t found = 0;
+	size_t bytes;
+	uint32_t type;
+
+	if (ctx->esrt_state != CONTEXT_ESRT_COPY || ctx->esrt_addr == 0 ||
+	    !handoff_find(ctx, HANDOFF_TYPE_EFI_SYSTAB, &rec) || handoff_get_efi_systab(&rec, &st) != 0 ||
+	    st.config_table_addr == 0 || st.config_table_count == 0)
+		return;
+	if (st.config_table_count > 256 || efi_config_tables_bytes(st.config_table_count, &bytes) != 0) {
+		snprintf(ctx->esrt_where, sizeof(ctx->esrt_where), "the handoff's count of "
+			 "configuration tables (%llu) is implausible: the ESRT copy's address not checked",
+			 (unsigned long long)st.config_table_count);
+		return;
+	}
+	type = e820_type_at(bi, st.config_table_addr, bytes);
+	if (type == 0 || type == BOOTPARAMS_E820_RAM ||
+	    (p = map_bytes(st.config_table_addr, bytes)) == NULL) {
+		snprintf(ctx->esrt_where, sizeof(ctx->esrt_where), "the firmware's configuration "
+			 "tables at 0x%llx are not outside RAM (e820 %s): the ESRT copy's address not "
+			 "checked", (unsigned long long)st.config_table_addr,
+			 type ? bootparams_e820_type_name(type) : "does not hold them");
+		return;
+	}
+	for (uint64_t i = 0; i < st.config_table_count && found == 0; i++)
+		if (efi_config_table_at(p, bytes, (size_t)i, &ct) == 0 && efi_guid_eq(&ct.guid, &esrt_g))
+			found = ct.table;
+	uint64_t want = ctx->esrt_copy_addr ? ctx->esrt_copy_addr : ctx->esrt_addr;
+
+	if (found != want) {
+		if (found == 0)
+			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "(the handoff's copy): the "
+				 "firmware's %llu configuration tables at 0x%llx have no ESRT; copy not used",
+				 (unsigned long long)st.config_table_count,
+				 (unsigned long long)st.config_table_addr);
+		else
+			snprintf(ctx->esrt_why, sizeof(ctx->esrt_why), "(the handoff's copy, for 0x%llx): "
+				 "not where the firmware's configuration table puts the ESRT (0x%llx); "
+				 "copy not used", (unsigned long long)want, (unsigned long long)found);
+		ctx->esrt_state = CONTEXT_ESRT_REFUSED;
+		ctx->esrt = NULL;
+		return;
+	}
+	type = e820_type_at(bi, found, ctx->esrt_len);
+	if (type == 0 || type == BOOTPARAMS_E820_RAM || (p = map_bytes(found, ctx->esrt_len)) == NULL) {
+		snprintf(ctx->esrt_where, sizeof(ctx->esrt_where), "ESRT at 0x%llx: the firmware's "
+			 "configuration table points there; in e820 %s, not compared with the copy",
+			 (unsigned long long)found, type ? bootparams_e820_type_name(type) : "nothing");
+		return;
+	}
+	snprintf(ctx->esrt_where, sizeof(ctx->esrt_where), "ESRT at 0x%llx: the firmware's "
+		 "configuration table points there (e820 %s) and the table there %s the handoff's copy",
+		 (unsigned long long)found, bootparams_e820_type_name(type),
+		 memcmp(p, ctx->esrt, ctx->esrt_len) == 0 ? "matches" : "differs from (the copy is used)");
 }
 
 /* ------------------------------------------------------------ elfcorehdr */
@@ -727,8 +813,10 @@ void context_gather(struct context *ctx, const struct bootinfo *bi, const struct
 	if (!ctx->have_efi && bi->efi_systab)
 		efi_from_firmware(ctx, bi->efi_systab, bi->efi_setup_tables);
 	efi_memory_map(ctx, bi);
-	if (ctx->have_efi)
+	if (ctx->have_efi) {
 		efi_esrt(ctx);
+		esrt_where(ctx, bi);
+	}
 	gather_elfcorehdr(ctx, opts);
 	gather_ranges(ctx, bi, opts);
 	gather_notes(ctx);

@@ -111,10 +111,12 @@ struct context {
 
 	enum context_esrt esrt_state;
 	uint64_t esrt_addr;
+	uint64_t esrt_copy_addr;	/* the address the handoff's copy names (0 unknown) */
 	const uint8_t *esrt;		/* table bytes when COPY or IN_PLACE */
 	size_t esrt_len;
 	uint32_t esrt_count;
-	char esrt_why[96];
+	char esrt_why[160];
+	char esrt_where[200];		/* the copy's address checked: one line, or "" */
 
 	bool have_elfcorehdr;
 	const struct elfcorehdr *elfcore;	/* parsed headers (have_elfcorehdr) */

@@ -62,6 +62,8 @@ static void print_efi_line(const struct context *ctx)
 	       ctx->tables_truncated ? " (more not shown)" : "");
 	if (ctx->esrt_state == CONTEXT_ESRT_REFUSED)
 		printf("efi: ESRT at 0x%llx %s\n", (unsigned long long)ctx->esrt_addr, ctx->esrt_why);
+	if (ctx->esrt_where[0])
+		printf("efi: %s\n", ctx->esrt_where);
 }
 
 /* " Type 12 MiB", or KiB below a MiB, so small regions do not read as 0. */

@@ -5,7 +5,8 @@ and tools in a small initramfs.
     scripts/mkguest.py OUTDIR [--postmortem BUILD]
 
 Downloads (apt-get download, no installation on this machine) Debian's
-linux-image-amd64 kernel, busybox-static, kexec-tools and makedumpfile,
+linux-image-amd64 kernel, busybox-static, kexec-tools, makedumpfile, dmsetup
+and e2fsprogs,
 plus the library packages their programs need, into .cache/guest/debs,
 unpacks them into .cache/guest/root, and writes:
 
@@ -16,7 +17,10 @@ unpacks them into .cache/guest/root, and writes:
                         (tests/linux/frag.c, the same), the virtio
                         modules (loaded at boot), tcrypt (loaded by /init
                         for pmcrash=softlockup), ext4, xfs and nvme with what
-                        they need (loaded by /init for pmroot=), tests/linux/init as /init, a test
+                        they need (loaded by /init for pmroot=), device-mapper
+                        (dm-mod, dm-crypt, xts) with Debian's dmsetup, mkfs.ext4
+                        (e2fsprogs' mke2fs) and chattr and their libraries
+                        (for pmdm=), tests/linux/init as /init, a test
                         capsule (/usr/share/postmortem/test.cap), the public half
                         of a test RSA key (/usr/share/postmortem/enc.pub.pem)
     OUTDIR/enc.pem      that test key's private half (for savecore/recv --key;
@@ -52,6 +56,13 @@ DEBS = os.path.join(CACHE, "debs")
 UNPACK = os.path.join(CACHE, "root")
 LIBDIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "lib", "usr/lib"]
 PACKAGES = ["linux-image-amd64", "busybox-static", "kexec-tools", "makedumpfile"]
+# The device-mapper case (pmdm=, tests/linux/init): dmsetup, and e2fsprogs'
+# mke2fs (as mkfs.ext4: busybox has its own mke2fs) and chattr.  Only in the
+# main initramfs, not in the kdump one.  Their libraries are this machine's
+# (/lib: scripts/setup.sh installs dmsetup and e2fsprogs here too).
+DM_PACKAGES = ["dmsetup", "e2fsprogs"]
+DM_PROGRAMS = {"sbin/dmsetup": "usr/sbin/dmsetup", "sbin/mke2fs": "usr/sbin/mkfs.ext4",
+               "usr/bin/chattr": "usr/bin/chattr"}
 MODULES = ["virtio_pci", "virtio_blk"]
 # In the initramfs but not loaded at boot: /init loads it for pmcrash=softlockup
 # (Debian's kernel has no lkdtm; tcrypt's timed speed tests spin in the kernel).
@@ -62,6 +73,10 @@ ON_DEMAND_MODULES = ["tcrypt"]
 # name, and NVMe's integrity code (t10-pi) for crct10dif and crc64-rocksoft,
 # which no module dependency names.
 FS_MODULES = ["crc32c_generic", "crct10dif_generic", "crc64_rocksoft_generic", "ext4", "xfs", "nvme"]
+# Device-mapper for pmdm= (loaded by /init, in /etc/dmmodules' order):
+# dm-crypt's aes-xts-plain64 asks the crypto API for xts(aes), which xts
+# builds on ecb(aes) (aes itself is built in); no module dependency names them.
+DM_MODULES = ["dm_mod", "dm_crypt", "ecb", "xts"]
 # Under Xen (dom0): /init loads these when /sys/hypervisor/type says xen:
 # xenfs (/proc/xen, which kexec-tools looks for to take its Xen path) and
 # privcmd (/dev/xen/privcmd: the hypercalls libxenctrl makes for it).
@@ -306,7 +321,7 @@ def main():
     os.makedirs(out, exist_ok=True)
 
     pkgs = [resolve_virtual(p) for p in PACKAGES]
-    download(pkgs + XEN_PACKAGES)
+    download(pkgs + XEN_PACKAGES + DM_PACKAGES)
     programs = [os.path.join(UNPACK, "sbin/kexec"), os.path.join(UNPACK, "usr/bin/makedumpfile"),
                 os.path.join(build, "postmortem")]
     # Library packages: follow Depends of what is downloaded until every
@@ -330,6 +345,9 @@ def main():
     libs, missing = lib_closure(programs)
     if missing:
         die("libraries not found: " + " ".join(sorted(missing)))
+    dm_libs, missing = lib_closure([os.path.join(UNPACK, p) for p in DM_PROGRAMS])
+    if missing:
+        die("libraries not found: " + " ".join(sorted(missing)))
 
     kpkg = pkgs[0]
     release = kpkg[len("linux-image-"):]
@@ -340,8 +358,10 @@ def main():
     mods = module_closure(release, MODULES)
     extra_mods = [m for m in module_closure(release, ON_DEMAND_MODULES) if m not in mods]
     fs_mods = [m for m in module_closure(release, FS_MODULES) if m not in mods and m not in extra_mods]
+    dm_mods = [m for m in module_closure(release, DM_MODULES)
+               if m not in mods and m not in extra_mods and m not in fs_mods]
     xen_mods = [m for m in module_closure(release, XEN_MODULES)
-                if m not in mods and m not in extra_mods and m not in fs_mods]
+                if m not in mods and m not in extra_mods and m not in fs_mods and m not in dm_mods]
 
     def base():
         """What both initramfs share: busybox, the virtio modules, /init,
@@ -390,6 +410,14 @@ def main():
     for name, path in extra_mods + fs_mods:
         c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
     c.file("etc/fsmodules", ("\n".join(n for n, _ in fs_mods) + "\n").encode())
+    for name, path in dm_mods:
+        c.file("lib/modules/%s.ko" % name, open(path, "rb").read())
+    c.file("etc/dmmodules", ("\n".join(n for n, _ in dm_mods) + "\n").encode())
+    for src, dst in DM_PROGRAMS.items():
+        c.file(dst, open(os.path.join(UNPACK, src), "rb").read(), 0o755)
+    for soname, path in sorted(dm_libs.items()):
+        c.file("lib/x86_64-linux-gnu/" + soname, open(path, "rb").read(), 0o755)
+    c.file("etc/mke2fs.conf", open(os.path.join(UNPACK, "etc/mke2fs.conf"), "rb").read())
     c.file("usr/lib/postmortem/postmortem.bzImage",
            open(os.path.join(build, "postmortem.bzImage"), "rb").read())
     c.file("boot/vmlinuz", open(vmlinuz, "rb").read())
@@ -416,7 +444,7 @@ def main():
         f.write(release + "\n")
     log("%s: kernel %s, initramfs %d KiB (%d libraries, modules %s; on demand %s)" % (
         out, release, os.path.getsize(os.path.join(out, "initrd.img")) // 1024, len(libs),
-        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods + xen_mods)))
+        " ".join(n for n, _ in mods), " ".join(n for n, _ in extra_mods + fs_mods + dm_mods + xen_mods)))
 
 
 if __name__ == "__main__":

@@ -4,10 +4,10 @@
 # what QEMU 7.2's TCG cannot emulate: the local APIC in x2APIC mode
 # (boot_test t_bzimage_reentry_x2apic, linux_test bios-qemu10-x2apic).
 #
-# Nothing is installed and /etc/apt is not touched: apt-get reads a
-# temporary sources list and keeps its package lists under .cache/, then
-# downloads qemu-system-x86, -common and -data, which are unpacked with
-# dpkg -x.  The firmware is the system's (bookworm's seabios, ipxe-qemu).
+# Nothing is installed and /etc/apt is not touched:
+# scripts/backports-unpack.sh downloads qemu-system-x86, -common and -data
+# and unpacks them with dpkg -x.  The firmware is the system's (bookworm's
+# seabios, ipxe-qemu).
 #
 # .cache/qemu10/qemu-system-x86_64 is a wrapper that runs it with its own
 # data and module directories; the tests call it.  Idempotent: does
@@ -18,7 +18,6 @@ set -eu
 cd "$(dirname "$0")/.."
 DEST=$PWD/.cache/qemu10
 WRAP=$DEST/qemu-system-x86_64
-SUITE="deb http://deb.debian.org/debian bookworm-backports main"
 PKGS="qemu-system-x86 qemu-system-common qemu-system-data"
 
 if [ -x "$WRAP" ] && "$WRAP" --version 2>/dev/null | grep -q "^QEMU emulator version 1[0-9]\."; then
@@ -26,33 +25,13 @@ if [ -x "$WRAP" ] && "$WRAP" --version 2>/dev/null | grep -q "^QEMU emulator ver
 fi
 
 say() { echo "qemu10: $*" >&2; }
+# shellcheck disable=SC2086
+if ! scripts/backports-unpack.sh "$DEST" $PKGS; then
+	say "FAILED: could not fetch $PKGS from bookworm-backports"
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/debs"
-echo "$SUITE" >"$tmp/sources.list"
-# A private sources list, package lists and cache: the system's apt setup
-# and its lists stay as they are.
-set -- -q -o Dir::Etc::sourcelist="$tmp/sources.list" -o Dir::Etc::sourceparts=- \
-	-o APT::Get::List-Cleanup=0 -o Dir::State::Lists="$tmp/lists" -o Dir::Cache="$tmp/cache" \
-	-o APT::Sandbox::User=root
-if ! apt-get "$@" update >"$tmp/log" 2>&1; then
-	cat "$tmp/log" >&2
-	say "FAILED: apt-get update of bookworm-backports (no network to Debian's archive?)"
-	exit 1
-fi
-# shellcheck disable=SC2086
-if ! (cd "$tmp/debs" && apt-get "$@" download $PKGS) >"$tmp/log" 2>&1; then
-	cat "$tmp/log" >&2
-	say "FAILED: apt-get download $PKGS from bookworm-backports"
-	exit 1
-fi
-rm -rf "$DEST.new"
-mkdir -p "$DEST.new/root"
-for d in "$tmp"/debs/*.deb; do
-	dpkg -x "$d" "$DEST.new/root"
-	dpkg-deb -f "$d" Package Version | tr '\n' ' ' >>"$DEST.new/VERSIONS"
-	echo >>"$DEST.new/VERSIONS"
-done
 bin=$DEST.new/root/usr/bin/qemu-system-x86_64
 missing=$(ldd "$bin" | grep "not found" || true)
 if [ -n "$missing" ]; then

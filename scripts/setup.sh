@@ -6,13 +6,14 @@
 # bookworm-backports into .cache/qemu10/ (scripts/qemu10.sh: for the
 # x2APIC tests; without it they print a skip line) and virt-fw-vars
 # (python3-virt-firmware) into .cache/virt-firmware/ (scripts/virtfw.sh:
-# for the Secure Boot tests' variable stores; likewise).
+# for the Secure Boot tests' variable stores; likewise).  Both fetch
+# through scripts/backports-unpack.sh.
 set -eu
 cd "$(dirname "$0")/.."
-PACKAGES="make gcc binutils libc6-dev clang libclang-rt-14-dev nasm python3 \
+PACKAGES="make gcc binutils libc6-dev clang libclang-rt-14-dev lld nasm python3 \
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools fdisk gdisk \
 qemu-system-x86 ovmf newlib-source libmbedtls-dev liblzo2-dev libzstd-dev zlib1g-dev kbd console-setup-linux gdb \
-makedumpfile e2fsprogs xfsprogs btrfs-progs sbsigntool openssl python3-cryptography python3-pefile \
+makedumpfile e2fsprogs xfsprogs btrfs-progs dmsetup sbsigntool openssl python3-cryptography python3-pefile \
 shim-signed grub-efi-amd64-signed \
 python3-pkg-resources"
 

@@ -2,13 +2,14 @@
 # virt-firmware's virt-fw-vars (Debian's python3-virt-firmware, from
 # bookworm-backports) unpacked into .cache/virt-firmware/, for the Secure
 # Boot tests: it writes OVMF variable stores with a test certificate
-# enrolled in db (docs/secure-boot.md).  Bookworm itself does not have the
+# enrolled in db or in shim's MokList, and boot entries
+# (docs/secure-boot.md).  Bookworm itself does not have the
 # package; it is pure Python over bookworm's python3-cryptography and
 # python3-pefile (scripts/setup.sh installs those).
 #
-# Nothing is installed and /etc/apt is not touched: as scripts/qemu10.sh,
-# apt-get reads a temporary sources list and keeps its lists and downloads
-# in a temporary directory; the package is unpacked with dpkg -x.
+# Nothing is installed and /etc/apt is not touched: as for scripts/qemu10.sh,
+# scripts/backports-unpack.sh downloads the package and unpacks it with
+# dpkg -x.
 # .cache/virt-firmware/virt-fw-vars is a wrapper that runs it with the
 # system's /usr/bin/python3.  Idempotent; exit 1 with the reason when the
 # download or the unpacked tool does not work (the tests that need it then
@@ -17,7 +18,6 @@ set -eu
 cd "$(dirname "$0")/.."
 DEST=$PWD/.cache/virt-firmware
 WRAP=$DEST/virt-fw-vars
-SUITE="deb http://deb.debian.org/debian bookworm-backports main"
 PKGS="python3-virt-firmware"
 
 if [ -x "$WRAP" ] && "$WRAP" --help >/dev/null 2>&1; then
@@ -25,31 +25,13 @@ if [ -x "$WRAP" ] && "$WRAP" --help >/dev/null 2>&1; then
 fi
 
 say() { echo "virtfw: $*" >&2; }
+# shellcheck disable=SC2086
+if ! scripts/backports-unpack.sh "$DEST" $PKGS; then
+	say "FAILED: could not fetch $PKGS from bookworm-backports"
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/debs"
-echo "$SUITE" >"$tmp/sources.list"
-set -- -q -o Dir::Etc::sourcelist="$tmp/sources.list" -o Dir::Etc::sourceparts=- \
-	-o APT::Get::List-Cleanup=0 -o Dir::State::Lists="$tmp/lists" -o Dir::Cache="$tmp/cache" \
-	-o APT::Sandbox::User=root
-if ! apt-get "$@" update >"$tmp/log" 2>&1; then
-	cat "$tmp/log" >&2
-	say "FAILED: apt-get update of bookworm-backports (no network to Debian's archive?)"
-	exit 1
-fi
-# shellcheck disable=SC2086
-if ! (cd "$tmp/debs" && apt-get "$@" download $PKGS) >"$tmp/log" 2>&1; then
-	cat "$tmp/log" >&2
-	say "FAILED: apt-get download $PKGS from bookworm-backports"
-	exit 1
-fi
-rm -rf "$DEST.new"
-mkdir -p "$DEST.new/root"
-for d in "$tmp"/debs/*.deb; do
-	dpkg -x "$d" "$DEST.new/root"
-	dpkg-deb -f "$d" Package Version | tr '\n' ' ' >>"$DEST.new/VERSIONS"
-	echo >>"$DEST.new/VERSIONS"
-done
 cat >"$DEST.new/virt-fw-vars" <<'WRAPPER'
 #!/bin/sh
 R=$(dirname "$0")/root

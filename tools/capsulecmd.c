@@ -185,6 +185,8 @@ static int cmd_make(int argc, char **argv)
 	size_t len = 0;
 	char *end;
 	int rc, c, li, at;
+	char what[512];
+	const char *extra;
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -209,17 +211,13 @@ static int cmd_make(int argc, char **argv)
 			}
 			/* fall through - a second PAYLOAD, or "-" */
 		default:	/* '?' */
-			fprintf(stderr, "%s make: %s '%s'\n", TOOL,
-				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
-				c == 1 || argv[at][1] == '-' ? argv[at] :
-				(char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s make: %s\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return 2;
 		}
 	}
-	if (optind < argc && payload == NULL)	/* after "--" */
-		payload = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "%s make: unexpected argument '%s'\n", TOOL, argv[optind]);
+	if ((extra = opts_rest(argc, argv, &payload)) != NULL) {	/* after "--" */
+		fprintf(stderr, "%s make: unexpected argument '%s'\n", TOOL, extra);
 		return 2;
 	}
 	if (guid == NULL || out == NULL || payload == NULL)

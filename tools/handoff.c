@@ -369,6 +369,7 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 	const char *v;
 	char *end;
 	int c, li, at;
+	char what[512];
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -409,10 +410,8 @@ static int create_parse(int argc, char **argv, struct create_opts *o)
 				argv[at][1] == '-' ? argv[at] : "-o");
 			return 2;
 		default:	/* '?', or 1: an argument (create takes none) */
-			fprintf(stderr, "%s create: %s '%s' (see --help)\n", TOOL,
-				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
-				c == 1 || argv[at][1] == '-' ? argv[at] :
-				(char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s create: %s (see --help)\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return 2;
 		}
 	}

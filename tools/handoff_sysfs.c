@@ -17,6 +17,14 @@
  * instead (XENMEM_machine_memory_map through privcmd), and nothing when
  * that cannot be had.  kernel/vmcoreinfo is a machine address there
  * (Linux's Xen PV code says where the note really is), so it stands.
+ * The ESRT: Xen (>= 4.17) moves the firmware's table out of boot-services
+ * memory into memory it keeps and points the configuration table at the
+ * copy; a dom0 kernel may or may not show it under firmware/efi/esrt
+ * (Debian's 6.1 does not), so its address, and without sysfs its bytes,
+ * come from Xen: the configuration-table array Xen reports
+ * (XENPF_firmware_info), the memory type Xen's EFI memory map gives the
+ * table's address (XEN_FW_EFI_MEM_INFO), the bytes mapped read-only
+ * through privcmd (firmware memory belongs to Xen's DOMID_IO).
  *
  * Linux formats these files with "0x%lx", "%u", "%pUl" (GUIDs) and, for
  * vmcoreinfo, "%pa %x" (the size in hex without 0x); see
@@ -34,6 +42,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "formats/efi.h"
 #include "payload/handoff.h"
 #include "tools/handoff.h"
 #include "tools/xen.h"
@@ -328,14 +337,16 @@ static int efi_esrt_entry(const char *root, unsigned long id, struct handoff_esr
 }
 
 /* The ESRT itself lived in EfiBootServicesData: rebuild its bytes from sysfs. */
-static int efi_esrt(const char *root, struct handoff_plan *p, const struct sys_addrs *a)
+static int efi_esrt(const char *root, struct handoff_plan *p, const struct sys_addrs *a,
+		    bool ask_xen)
 {
 	uint64_t count = 0, max = 0, version = 0;
 	unsigned long *ids = NULL;
 	int n, r;
 
 	if (!sys_exists(root, "firmware/efi/esrt")) {
-		note(root, "firmware/efi/esrt", "absent: no ESRT copy");
+		note(root, "firmware/efi/esrt", ask_xen ? "absent: the ESRT is asked from Xen"
+							: "absent: no ESRT copy");
 		return 0;
 	}
 	r = sys_u64(root, "firmware/efi/esrt/fw_resource_count", 0, &count);
@@ -368,6 +379,112 @@ static int efi_esrt(const char *root, struct handoff_plan *p, const struct sys_a
 	p->esrt_addr = a->esrt;
 	p->esrt_count_max = (uint32_t)max;
 	p->esrt_version = version;
+	return 0;
+}
+
+/*
+ * Xen PV dom0: the ESRT as Xen kept it.  Its address from the firmware's
+ * configuration-table array as Xen reports it (added to EFI_CONFIG_TABLES:
+ * Linux's systab file has no ESRT= line); the table's bytes, when sysfs
+ * has none, read from machine memory, only where Xen's EFI memory map says
+ * it is memory Xen keeps (ACPI reclaim or runtime-services data).
+ */
+static int xen_esrt(struct handoff_plan *p, struct sys_addrs *a)
+{
+	static const uint8_t esrt_guid[16] = HANDOFF_GUID_ESRT;
+	uint8_t cfg[256 * 24], *buf = NULL;
+	struct handoff_config_table t;
+	uint64_t ct = 0, attr = 0, left = 0, addr = 0;
+	uint32_t nent = 0, type = 0;
+	struct efi_esrt e;
+	size_t len;
+	int r;
+
+	r = xen_efi_config_table(&ct, &nent);
+	if (r == 0 && (nent == 0 || nent > 256))
+		r = -ERANGE;
+	if (r == 0)
+		r = xen_read_machine(ct, cfg, (size_t)nent * 24);
+	if (r != 0) {
+		fprintf(stderr, "%s: note: Xen's EFI configuration tables (%u at 0x%llx): %s: "
+			"no ESRT from Xen\n", TOOL, nent, (unsigned long long)ct, strerror(-r));
+		return 0;
+	}
+	if (p->have_systab) {	/* for the crash kernel to check the ESRT's address */
+		p->systab.config_table_addr = ct;
+		p->systab.config_table_count = nent;
+	}
+	for (uint32_t i = 0; i < nent && addr == 0; i++)
+		if (memcmp(cfg + i * 24, esrt_guid, 16) == 0)
+			memcpy(&addr, cfg + i * 24 + 16, 8);
+	if (addr == 0) {
+		fprintf(stderr, "%s: note: no ESRT among the firmware's %u configuration tables "
+			"(as Xen reports them)\n", TOOL, nent);
+		return 0;
+	}
+	bool listed = false;
+	for (size_t i = 0; i < p->n_tables; i++)
+		listed |= memcmp(p->tables[i].guid, esrt_guid, 16) == 0;
+	if (!listed) {
+		memcpy(t.guid, esrt_guid, 16);
+		t.table = addr;
+		handoff_plan_push(&p->tables, &p->n_tables, sizeof(t), &t);
+	}
+	a->esrt = addr;
+	if (p->have_esrt) {		/* the entries came from sysfs */
+		p->esrt_addr = addr;
+		fprintf(stderr, "%s: note: ESRT at 0x%llx (the firmware's configuration table, "
+			"as Xen reports it)\n", TOOL, (unsigned long long)addr);
+		return 0;
+	}
+	r = xen_efi_mem_info(addr, &type, &attr, &left);
+	if (r != 0) {
+		fprintf(stderr, "%s: note: ESRT at 0x%llx: Xen's EFI memory map: %s: no copy\n",
+			TOOL, (unsigned long long)addr, strerror(-r));
+		return 0;
+	}
+	if (type != EFI_ACPI_RECLAIM_MEMORY && type != EFI_RUNTIME_SERVICES_DATA) {
+		fprintf(stderr, "%s: note: ESRT at 0x%llx lies in %s memory, which Xen does not "
+			"keep: no copy\n", TOOL, (unsigned long long)addr, efi_mem_type_name(type));
+		return 0;
+	}
+	uint8_t hdr[16];
+	uint32_t count;
+
+	r = left < sizeof(hdr) ? -ERANGE : xen_read_machine(addr, hdr, sizeof(hdr));
+	memcpy(&count, hdr, sizeof(count));
+	len = sizeof(hdr) + (size_t)count * 40;
+	if (r == 0 && (count > EFI_ESRT_MAX_ENTRIES || len > left))
+		r = -ERANGE;
+	if (r == 0 && (buf = malloc(len)) == NULL)
+		r = -ENOMEM;
+	if (r == 0)
+		r = xen_read_machine(addr, buf, len);
+	if (r == 0 && efi_esrt_parse(buf, len, &e) != 0)
+		r = -EBADMSG;
+	if (r != 0) {
+		fprintf(stderr, "%s: note: ESRT at 0x%llx (%s): %s: no copy\n", TOOL,
+			(unsigned long long)addr, efi_mem_type_name(type), strerror(-r));
+		free(buf);
+		return 0;
+	}
+	for (uint32_t i = 0; i < e.count; i++) {
+		struct handoff_esrt_entry he;
+
+		memcpy(&he, buf + 16 + (size_t)i * 40, sizeof(he));
+		handoff_plan_push(&p->esrt, &p->n_esrt, sizeof(he), &he);
+	}
+	free(buf);
+	p->have_esrt = true;
+	p->esrt_addr = addr;
+	p->esrt_count_max = e.count_max;
+	p->esrt_version = e.version;
+	fprintf(stderr, "%s: note: ESRT: %u %s at 0x%llx, in %s memory (kept by Xen), read "
+		"through Xen\n", TOOL, e.count, e.count == 1 ? "entry" : "entries",
+		(unsigned long long)addr, efi_mem_type_name(type));
+	fprintf(stderr, "%s: note: Xen without its fix \"EFI: Fix relocating ESRT for dom0\" "
+		"(2026; 4.17 among them) copies the ESRT 16 bytes short: the last entry's lowest "
+		"version, capsule flags and last attempt may not be the firmware's\n", TOOL);
 	return 0;
 }
 
@@ -527,8 +644,12 @@ int handoff_sysfs_gather(const char *root, struct handoff_plan *p)
 			r = efi_systab_facts(root, p, x.kind == XEN_PV_DOM0);
 		if (r == 0)
 			r = efi_runtime_map(root, p);
+		bool ask_xen = x.kind == XEN_PV_DOM0 && strcmp(root, "/sys") == 0;
+
 		if (r == 0)
-			r = efi_esrt(root, p, &a);
+			r = efi_esrt(root, p, &a, ask_xen);
+		if (r == 0 && ask_xen)
+			r = xen_esrt(p, &a);
 	} else {
 		note(root, "firmware/efi", "absent: not booted by EFI, no EFI records");
 	}

@@ -265,6 +265,8 @@ static int parse_args(struct inspect_opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
+	char what[512];
+	const char *extra;
 
 	o->len = 256;
 	/* whole option names, arguments in order (tools/opts.h) */
@@ -294,17 +296,13 @@ static int parse_args(struct inspect_opts *o, int argc, char **argv)
 			}
 			/* fall through - a second argument, or "-" */
 		default:	/* '?' */
-			fprintf(stderr, "%s: %s '%s'\n", TOOL,
-				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
-				c == 1 || argv[at][1] == '-' ? argv[at] :
-				(char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s: %s\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return -1;
 		}
 	}
-	if (optind < argc && o->path == NULL)	/* after "--" */
-		o->path = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, argv[optind]);
+	if ((extra = opts_rest(argc, argv, &o->path)) != NULL) {	/* after "--" */
+		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, extra);
 		return -1;
 	}
 	return o->path != NULL && (o->at_given || !o->raw) ? 0 : -1;

@@ -1,6 +1,7 @@
 /*
  * Option parsing with whole names only (see opts.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "tools/opts.h"
@@ -27,4 +28,21 @@ int opts_next(int argc, char **argv, const char *optstring, const struct option 
 	if (*li >= 0 && strcspn(argv[*at] + 2, "=") != strlen(opts[*li].name))
 		c = '?';
 	return c;
+}
+
+const char *opts_what(char **argv, int at, int c, char *buf, size_t size)
+{
+	const char *arg = argv[at];
+	char letter[3] = { '-', (char)optopt, 0 };	/* one of a group such as -xo */
+
+	snprintf(buf, size, "%s '%s'", arg[0] == '-' ? "unknown option" : "unexpected argument",
+		 c == 1 || arg[1] == '-' ? arg : letter);
+	return buf;
+}
+
+const char *opts_rest(int argc, char **argv, const char **operand)
+{
+	if (optind < argc && operand != NULL && *operand == NULL)
+		*operand = argv[optind++];
+	return optind < argc ? argv[optind] : NULL;
 }

@@ -11,15 +11,23 @@
  * so *at is the index of the argument just read; ':' tells a missing
  * value from an unknown option): it returns what getopt_long returns,
  * except '?' for a long option given by a prefix of its name, and sets
- * *li to the long option's index (-1 for a short one or none).  Host only.
+ * *li to the long option's index (-1 for a short one or none).
+ * opts_what() words what opts_next() returned as '?' (an unknown option)
+ * or 1 (an argument the command does not take) for the command's message;
+ * opts_rest() after the loop takes the one operand "--" may leave into
+ * *operand when it is still NULL and returns the first argument beyond
+ * (NULL when none: the command names it as unexpected).  Host only.
  */
 #ifndef TOOLS_OPTS_H
 #define TOOLS_OPTS_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 void opts_begin(void);
 int opts_next(int argc, char **argv, const char *optstring, const struct option *opts, int *li,
 	      int *at);
+const char *opts_what(char **argv, int at, int c, char *buf, size_t size);
+const char *opts_rest(int argc, char **argv, const char **operand);
 
 #endif

@@ -1219,6 +1219,8 @@ static int parse_args(struct recv *r, int argc, char **argv)
 	};
 	char *end;
 	int c, li, at;
+	char what[512];
+	const char *extra;
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -1253,17 +1255,13 @@ static int parse_args(struct recv *r, int argc, char **argv)
 			}
 			/* fall through - a second argument, or "-" */
 		default:	/* '?' */
-			fprintf(stderr, "%s: %s '%s'\n", TOOL,
-				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
-				c == 1 || argv[at][1] == '-' ? argv[at] :
-				(char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s: %s\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return -1;
 		}
 	}
-	if (optind < argc && r->capture == NULL)	/* after "--" */
-		r->capture = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, argv[optind]);
+	if ((extra = opts_rest(argc, argv, &r->capture)) != NULL) {	/* after "--" */
+		fprintf(stderr, "%s: unexpected argument '%s'\n", TOOL, extra);
 		return -1;
 	}
 	return r->capture != NULL && r->out != NULL ? 0 : -1;

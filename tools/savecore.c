@@ -126,6 +126,8 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 	};
 	const char *state_dir = NULL;
 	int c, li, at;
+	char what[512];
+	const char *extra;
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -161,18 +163,14 @@ static int parse_args(int argc, char **argv, struct savecore_opts *o)
 			}
 			/* fall through - a second argument, or "-" */
 		default:	/* '?' */
-			fprintf(stderr, "postmortem: %s: %s '%s' (see --help)\n", TOOL,
-				argv[at][0] == '-' ? "unknown option" : "unexpected argument",
-				c == 1 || argv[at][1] == '-' ? argv[at] :
-				(char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "postmortem: %s: %s (see --help)\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return SAVECORE_USAGE;
 		}
 	}
-	if (optind < argc && o->image == NULL)	/* after "--" */
-		o->image = argv[optind++];
-	if (optind < argc) {
+	if ((extra = opts_rest(argc, argv, &o->image)) != NULL) {	/* after "--" */
 		fprintf(stderr, "postmortem: %s: unexpected argument '%s' (see --help)\n", TOOL,
-			argv[optind]);
+			extra);
 		return SAVECORE_USAGE;
 	}
 	if (o->from_file != NULL && (o->image != NULL || o->partition || o->sector_size)) {

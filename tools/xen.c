@@ -23,6 +23,7 @@
 #include "tools/xen.h"
 
 /* xen/include/public/xen.h */
+#define HYPERVISOR_platform_op	7
 #define HYPERVISOR_memory_op	12
 #define HYPERVISOR_kexec_op	37
 /* public/kexec.h */
@@ -31,6 +32,29 @@
 #define KEXEC_TYPE_CRASH	1
 /* public/memory.h */
 #define XENMEM_machine_memory_map 10
+/* public/platform.h: XENPF_firmware_info, XEN_FW_EFI_INFO */
+#define XENPF_INTERFACE_VERSION	0x03000001
+#define XENPF_firmware_info	50
+#define XEN_FW_EFI_INFO		4
+#define XEN_FW_EFI_CONFIG_TABLE	1
+#define XEN_FW_EFI_MEM_INFO	3
+/* public/xen.h: the owner of memory that is not RAM (firmware, MMIO) */
+#define DOMID_IO		0x7ff1
+
+/*
+ * struct xen_platform_op with a xenpf_firmware_info inside: cmd,
+ * interface_version, then the union at 8: type, index, then the
+ * xenpf_efi_info union at 16 (cfg: u64 addr, u32 nent; mem: u64 addr,
+ * u64 size, u64 attr, u32 type), in a 128-byte union: 136 bytes in all.
+ */
+struct platform_efi_op {
+	uint32_t cmd, interface_version;
+	uint32_t type, index;
+	uint64_t addr, size, attr;
+	uint32_t mem_type, pad;
+	uint8_t rest[136 - 48];
+};
+_Static_assert(sizeof(struct platform_efi_op) == 136, "xen_platform_op is 136 bytes");
 
 /* include/uapi/xen/privcmd.h */
 struct privcmd_hypercall {
@@ -38,6 +62,16 @@ struct privcmd_hypercall {
 	uint64_t arg[5];
 };
 #define IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
+struct privcmd_mmap_entry {
+	uint64_t va, mfn, npages;
+};
+struct privcmd_mmap {
+	int32_t num;
+	uint16_t dom;
+	uint16_t pad;
+	uint64_t entry;		/* struct privcmd_mmap_entry __user * */
+};
+#define IOCTL_PRIVCMD_MMAP _IOC(_IOC_NONE, 'P', 2, sizeof(struct privcmd_mmap))
 
 /* xen_kexec_range_t (64-bit guest: int, int, unsigned long, unsigned long) */
 struct kexec_range {
@@ -236,4 +270,88 @@ int xen_machine_memory_map(struct xen_e820 *out, int max)
 	}
 	hcall_close(&h);
 	return v < 0 ? (int)v : n;
+}
+
+/* XENPF_firmware_info / XEN_FW_EFI_INFO with index and address in; 0 or -errno. */
+static int efi_info(uint32_t index, uint64_t addr, struct platform_efi_op *out)
+{
+	struct hcall h;
+	int r = hcall_open(&h);
+
+	if (r != 0)
+		return r;
+	struct platform_efi_op *op = h.buf;
+
+	memset(op, 0, sizeof(*op));
+	op->cmd = XENPF_firmware_info;
+	op->interface_version = XENPF_INTERFACE_VERSION;
+	op->type = XEN_FW_EFI_INFO;
+	op->index = index;
+	op->addr = addr;
+	op->size = addr != 0 ? UINT64_MAX - addr : 0;
+	long v = hcall(&h, HYPERVISOR_platform_op, (uint64_t)(uintptr_t)op, 0);
+	if (v >= 0)
+		memcpy(out, op, sizeof(*out));
+	hcall_close(&h);
+	return v < 0 ? (int)v : 0;
+}
+
+int xen_efi_config_table(uint64_t *addr, uint32_t *nent)
+{
+	struct platform_efi_op op;
+	int r = efi_info(XEN_FW_EFI_CONFIG_TABLE, 0, &op);
+
+	if (r == 0) {
+		*addr = op.addr;
+		memcpy(nent, &op.size, sizeof(*nent));	/* cfg.nent follows cfg.addr */
+	}
+	return r;
+}
+
+int xen_efi_mem_info(uint64_t addr, uint32_t *type, uint64_t *attr, uint64_t *left)
+{
+	struct platform_efi_op op;
+	int r = efi_info(XEN_FW_EFI_MEM_INFO, addr, &op);
+
+	if (r == 0) {
+		*type = op.mem_type;
+		*attr = op.attr;
+		*left = op.size;
+	}
+	return r;
+}
+
+int xen_read_machine(uint64_t addr, void *buf, size_t len)
+{
+	uint64_t first = addr >> 12, pages = ((addr + len + 4095) >> 12) - first;
+	struct privcmd_mmap_entry e;
+	struct privcmd_mmap m;
+	int fd, r = 0;
+	void *va;
+
+	if (len == 0 || len > XEN_READ_MAX || addr + len < addr)
+		return -EINVAL;
+	fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	va = mmap(NULL, pages << 12, PROT_READ, MAP_SHARED, fd, 0);
+	if (va == MAP_FAILED) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	e.va = (uint64_t)(uintptr_t)va;
+	e.mfn = first;
+	e.npages = pages;
+	memset(&m, 0, sizeof(m));
+	m.num = 1;
+	m.dom = DOMID_IO;
+	m.entry = (uint64_t)(uintptr_t)&e;
+	if (ioctl(fd, IOCTL_PRIVCMD_MMAP, &m) < 0)
+		r = -errno;
+	else
+		memcpy(buf, (const uint8_t *)va + (addr & 4095), len);
+	munmap(va, pages << 12);
+	close(fd);
+	return r;
 }

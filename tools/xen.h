@@ -68,4 +68,27 @@ struct xen_e820 {
  */
 int xen_machine_memory_map(struct xen_e820 *out, int max);
 
+/*
+ * The firmware's EFI configuration-table array as Xen reports it
+ * (XENPF_firmware_info, XEN_FW_EFI_CONFIG_TABLE): machine address and
+ * entry count.  0 or -errno (-ENOSYS/-EINVAL when Xen did not boot by EFI).
+ */
+int xen_efi_config_table(uint64_t *addr, uint32_t *nent);
+
+/*
+ * The EFI memory descriptor that holds machine address addr, from Xen's
+ * copy of the firmware's memory map (XEN_FW_EFI_MEM_INFO): its EFI type,
+ * attributes and the bytes from addr to its end.  -ESRCH when no
+ * descriptor holds it.
+ */
+int xen_efi_mem_info(uint64_t addr, uint32_t *type, uint64_t *attr, uint64_t *left);
+
+/*
+ * len bytes of machine memory that is not RAM (firmware tables, owned by
+ * Xen's DOMID_IO) at addr, mapped read-only through privcmd
+ * (IOCTL_PRIVCMD_MMAP).  0 or -errno; Xen refuses RAM (-EPERM/-EINVAL).
+ */
+#define XEN_READ_MAX (64u << 10)
+int xen_read_machine(uint64_t addr, void *buf, size_t len);
+
 #endif

@@ -26,14 +26,9 @@
 #include "formats/kpgtable.h"
 #include "payload/kdumpfile.h"
 #include "tests/unit/kfilter_texts.h"
+#include "tests/unit/synth_kernel.h"
 
-#define DMAP		0xffff888000000000ull
-#define VMEMMAP		0xffffea0000000000ull
 #define PML4		0x5b80a000ull		/* where the 6.1 text's init_top_pgt is */
-#define PDPT_DMAP	0x2000ull
-#define PDPT_VMEMMAP	0x3000ull
-#define ROOTS		0x10000ull
-#define SECTIONS	0x100000ull
 #define PAGES		0x100000000ull
 #define NPFN		32768ull		/* struct pages: the first section */
 #define MAXPFN		((1ull << 19) + 256)	/* 2 GiB and the largest range */
@@ -46,20 +41,10 @@ static size_t nranges;
 
 static uint64_t synth_word(uint64_t pa)
 {
-	if (pa >= PML4 && pa < PML4 + 4096) {
-		uint64_t i = (pa - PML4) / 8;
+	uint64_t w;
 
-		return i == 273 ? PDPT_DMAP | KPGTABLE_PRESENT :
-		       i == 468 ? PDPT_VMEMMAP | KPGTABLE_PRESENT : 0;
-	}
-	if (pa >= PDPT_DMAP && pa < PDPT_DMAP + 4096)
-		return ((pa - PDPT_DMAP) / 8) << 30 | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa == PDPT_VMEMMAP)
-		return PAGES | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa == ROOTS)
-		return DMAP + SECTIONS;
-	if (pa == SECTIONS)
-		return VMEMMAP | 0x7;
+	if (synth_pgtable_word(PML4, PAGES, 1, pa, &w) || synth_sections_word(1, pa, &w))
+		return w;
 	return 0;
 }
 
@@ -157,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (text[0] == '\0') {
 		snprintf(text, sizeof(text), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
-			 (unsigned long long)(DMAP + ROOTS));
+			 (unsigned long long)(SYNTH_DMAP + SYNTH_ROOTS));
 		memcpy(strstr(text, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
 	}
 	if (size < 2)

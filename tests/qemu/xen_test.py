@@ -73,21 +73,31 @@ MEM = 768
 XEN_ARGS = "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all crashkernel=64M " \
     "dom0_mem=384M,max:384M noreboot"
 NT_PRSTATUS = 1
+# tests/efi/esrtinst.c's two entries, as `handoff show` prints them
+ESRT_ENTRIES = [("3ec5a5f0-7e2b-4d4c-9a51-706d65737274", "type 1, version 0x10203, lowest 0x10000, "
+                 "capsule flags 0x8010, last attempt 0x10203 status 0"),
+                ("3ec5a5f0-7e2b-4d4c-9a51-706d65737275", "type 2, version 0x42, lowest 0x40, "
+                 "capsule flags 0x0, last attempt 0x41 status 1")]
+BAD_ESRT_CLASS, BAD_ESRT_AT = "3ec5a5f0-7e2b-4d4c-9a51-706d65737276", 0x1000
 XEN_CRASH_INFO, XEN_CRASH_REGS = 0x1000001, 0x1000002
 
 
 class Case:
     """crash: "dom0" (sysrq c in dom0) or "xen" (Xen's console key C); fmt: "elf" (the
     ELF core) or None (the default, makedumpfile's kdump-compressed file)."""
-    def __init__(self, name, firmware="bios", crash="dom0", smp=2, fmt="elf"):
+    def __init__(self, name, firmware="bios", crash="dom0", smp=2, fmt="elf", esrt=False,
+                 bad_esrt=False):
         self.name, self.firmware, self.crash, self.smp, self.fmt = name, firmware, crash, smp, fmt
+        self.esrt, self.bad_esrt = esrt, bad_esrt
 
 
 CASES = [
     Case("bios-dom0-panic", "bios", "dom0"),
     Case("bios-xen-crash", "bios", "xen"),
-    Case("ovmf-dom0-panic", "ovmf", "dom0"),
-    Case("ovmf-xen-crash", "ovmf", "xen"),
+    Case("ovmf-dom0-panic", "ovmf", "dom0", esrt=True),
+    # with an ESRT from tests/efi/esrtinst.c, and a description line that gives the
+    # block an ESRT copy for another address: the crash kernel must refuse it
+    Case("ovmf-xen-crash", "ovmf", "xen", esrt=True, bad_esrt=True),
     # the default format: unfiltered (level 1) under Xen, read back as an ELF core
     Case("bios-dom0-panic-kdump", "bios", "dom0", fmt=None),
 ]
@@ -98,20 +108,25 @@ def make_iso(case, path):
     multiboot2 modules, at once, on the serial console."""
     d = os.path.join(TMP, case.name + ".isodir")
     os.makedirs(os.path.join(d, "boot", "grub"))
-    for f in ("xen.gz", "vmlinuz", "initrd.img"):
+    for f in ("xen.gz", "vmlinuz", "initrd.img") + (("esrtinst.efi",) if case.esrt else ()):
         shutil.copyfile(os.path.join(GUEST, f), os.path.join(d, "boot", f))
+    # the firmware gets an ESRT first (tests/efi/esrtinst.c): GRUB starts the
+    # application, which installs the table and returns to GRUB
+    esrt = "\tchainloader /boot/esrtinst.efi\n\tboot\n" if case.esrt else ""
     dom0 = "console=hvc0 pmload=--dump=disk,--after=poweroff pmcrash=%s" % (
         "xen" if case.crash == "xen" else "sysrq")
     if case.fmt:
         dom0 += " pmappend=dump.format=" + case.fmt
+    if case.bad_esrt:
+        dom0 += " pmdesc=esrt-entry,%s,system,1,1,0,1,0,at,0x%x" % (BAD_ESRT_CLASS, BAD_ESRT_AT)
     with open(os.path.join(d, "boot", "grub", "grub.cfg"), "w") as f:
         f.write("set timeout=0\nset default=0\nserial --unit=0 --speed=115200\n"
                 "terminal_input serial\nterminal_output serial\n"
-                "menuentry \"xen\" {\n"
+                "menuentry \"xen\" {\n%s"
                 "\tmultiboot2 /boot/xen.gz %s\n"
                 "\tmodule2 /boot/vmlinuz %s\n"
                 "\tmodule2 /boot/initrd.img\n"
-                "\tboot\n}\n" % (XEN_ARGS, dom0))
+                "\tboot\n}\n" % (esrt, XEN_ARGS, dom0))
     r = subprocess.run(["grub-mkrescue", "-o", path, d], capture_output=True, text=True)
     shutil.rmtree(d)
     if r.returncode != 0:
@@ -294,6 +309,54 @@ def check_core(core_path, case, res):
     return None
 
 
+def check_esrt(case, res):
+    """The ESRT from the firmware to the crash kernel: esrtinst's table in
+    boot-services memory, Xen's copy elsewhere (dom0's efi: line), the
+    load's block holding that copy's address and entries, the crash
+    kernel finding the firmware's configuration table pointing at it (or
+    refusing a copy for another address)."""
+    def find(pattern):
+        for ln in res.lines:
+            m = re.search(pattern, ln)
+            if m:
+                return m
+        return None
+    orig = find(r"esrtinst: ESRT \(2 entries\) installed at 0x([0-9a-f]+)")
+    kept = find(r"^guest: dmesg: .*efi: .*ESRT=0x([0-9a-f]+)")
+    if not orig or not kept:
+        return "no esrtinst line or no ESRT= in dom0's efi: line"
+    orig, kept = int(orig.group(1), 16), int(kept.group(1), 16)
+    if orig == kept:
+        return "dom0 sees the ESRT at the firmware's own address 0x%x: Xen did not move it" % orig
+    load = find(r"^postmortem: handoff: note: ESRT: 2 entries at 0x([0-9a-f]+)")
+    if int(load.group(1), 16) != kept:
+        return "the load read the ESRT at %s, dom0 says 0x%x" % (load.group(1), kept)
+    block = [ln[len("guest: block: "):] for ln in res.lines if ln.startswith("guest: block: ")]
+    want_at = BAD_ESRT_AT if case.bad_esrt else kept
+    head = "table b122a263-3661-4f68-9929-78f8b0d62180 (esrt), originally at 0x%x" % want_at
+    if not block or not block[0].startswith(head):
+        return "the block's ESRT copy: %r, not %r" % (block[:1], head)
+    classes = [b.split()[1] for b in block if b.startswith("fw_class ")]
+    fields = [b for b in block if b.startswith("type ")]
+    if classes[:2] != [c for c, _ in ESRT_ENTRIES] or len(fields) < 2:
+        return "the block's ESRT entries: %r" % block
+    if fields[0] != ESRT_ENTRIES[0][1]:
+        return "the block's first ESRT entry: %r, not %r" % (fields[0], ESRT_ENTRIES[0][1])
+    # Xen 4.17 copies FwResourceCount * 40 bytes from the table's start (its
+    # get_esrt_size leaves the 16-byte header out): the last entry's class,
+    # type and version survive, its last 16 bytes are not the firmware's
+    if not fields[1].startswith("type 2, version 0x42, "):
+        return "the block's second ESRT entry: %r" % fields[1]
+    tail = fields[1][len("type 2, version 0x42, "):]
+    if tail == ESRT_ENTRIES[1][1][len("type 2, version 0x42, "):]:
+        return "Xen's copy now has the last entry whole: this Xen has the fix \"EFI: Fix relocating " \
+            "ESRT for dom0\"; docs/xen.md and this test say otherwise"
+    res.note = "; ESRT: the firmware's at 0x%x, Xen's copy at 0x%x in the block%s; the last entry's " \
+        "tail in Xen's copy: %s (the firmware's: lowest 0x40, flags 0x0, last 0x41, status 1)" % (
+            orig, kept, " (and refused for 0x%x)" % BAD_ESRT_AT if case.bad_esrt else "", tail)
+    return None
+
+
 def run_case(case):
     iso = os.path.join(TMP, case.name + ".iso")
     disk = os.path.join(TMP, case.name + ".img")
@@ -321,7 +384,15 @@ def run_case(case):
                        r"^\(XEN\) Executing kexec image on cpu\d"]
         expect += [BANNER, r"^boot: linux \(64-bit entry\) via kexec", r"^handoff: verified sha256 "]
         if case.firmware == "ovmf":     # the firmware's tables as Xen passed them to dom0
-            expect += [r"^efi: .*ACPI 2\.0=0x[0-9a-f]+"]
+            expect += [r"^efi: .*ACPI 2\.0=0x[0-9a-f]+" + (
+                r".* ESRT=0x[0-9a-f]+ \((preserved copy, 2 entries|not read)\)" if case.esrt else "")]
+        if case.esrt and not case.bad_esrt:
+            expect += [r"^efi: ESRT at 0x[0-9a-f]+: the firmware's configuration table points there "
+                       r"\(e820 ACPI data\) and the table there matches the handoff's copy"]
+        elif case.bad_esrt:
+            expect += [r"^efi: ESRT at 0x[0-9a-f]+ \(the handoff's copy, for 0x%x\): not where the "
+                       r"firmware's configuration table puts the ESRT \(0x[0-9a-f]+\); copy not used"
+                       % BAD_ESRT_AT]
         expect += [r"^elfcorehdr: at 0x[0-9a-f]+, \d+ PT_LOAD \(\d+ MiB\), %d PT_NOTE" % (case.smp + 1),
                    r"^xen: crashed under Xen 4\.17: %d CPUs' notes \(NT_PRSTATUS %d, CRASH_REGS %d\), "
                    r"CRASH_INFO \(.*dom0 P2M root mfn 0x[0-9a-f]+\), VMCOREINFO_XEN \d+ bytes" % (
@@ -335,6 +406,13 @@ def run_case(case):
                    r"^dump: writing .* to disk ", COMPLETE]
         if case.firmware == "ovmf":     # Xen booted through GRUB on UEFI, not on a BIOS
             expect.insert(0, r"^\(XEN\) EFI RAM map:")
+        if case.esrt:   # the firmware's ESRT, then where Xen kept it, as dom0 and the load see it
+            expect.insert(0, r"esrtinst: ESRT \(2 entries\) installed at 0x[0-9a-f]+ \(boot services data\)")
+            at = expect.index(r"^guest: postmortem load ")
+            expect.insert(at, r"^guest: dmesg: .*efi: .*ESRT=0x[0-9a-f]+")
+            at = expect.index(r"^guest: postmortem loaded")
+            expect.insert(at, r"^postmortem: handoff: note: ESRT: 2 entries at 0x[0-9a-f]+, in ACPIReclaim "
+                          r"memory \(kept by Xen\), read through Xen")
 
         def on_line(line):
             if line.startswith("guest: waiting for Xen's crash key"):
@@ -356,7 +434,11 @@ def run_case(case):
         res.failure = "savecore failed: " + (r.stdout + r.stderr)[-400:]
         return res
     res.note = ""
-    res.failure = check_core(core, case, res)
+    res.failure = check_esrt(case, res) if case.esrt else None
+    if res.failure is None:
+        esrt_note = res.note
+        res.failure = check_core(core, case, res)
+        res.note += esrt_note
     if not os.environ.get("PM_XEN_KEEP"):
         for f in (iso, disk, core, core + ".elf"):
             if os.path.exists(f):

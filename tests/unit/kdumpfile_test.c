@@ -35,15 +35,10 @@
 #include "formats/kpgtable.h"
 #include "payload/kdumpfile.h"
 #include "tests/unit/kfilter_texts.h"
+#include "tests/unit/synth_kernel.h"
 #include "tests/unit/test.h"
 
-#define DMAP		0xffff888000000000ull
-#define VMEMMAP		0xffffea0000000000ull
 #define PML4		0x5b80a000ull		/* init_top_pgt - __START_KERNEL_map + phys_base */
-#define PDPT_DMAP	0x2000ull
-#define PDPT_VMEMMAP	0x3000ull
-#define ROOTS		0x10000ull
-#define SECTIONS	0x100000ull
 #define PAGES		0x100000000ull		/* struct pages from 4 GiB on */
 #define SEC_SHIFT	15			/* 128 MiB sections */
 #define GIB_PFNS	(1ull << 18)
@@ -82,20 +77,10 @@ static uint64_t synth_word(uint64_t pa)
 {
 	uint64_t nsec = (npfn + (1ull << SEC_SHIFT) - 1) >> SEC_SHIFT;
 
-	if (pa >= PML4 && pa < PML4 + 4096) {
-		uint64_t i = (pa - PML4) / 8;
+	uint64_t w;
 
-		return i == 273 ? PDPT_DMAP | KPGTABLE_PRESENT :
-		       i == 468 ? PDPT_VMEMMAP | KPGTABLE_PRESENT : 0;
-	}
-	if (pa >= PDPT_DMAP && pa < PDPT_DMAP + 4096)
-		return ((pa - PDPT_DMAP) / 8) << 30 | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa >= PDPT_VMEMMAP && pa < PDPT_VMEMMAP + 4096)
-		return (PAGES + ((pa - PDPT_VMEMMAP) / 8 << 30)) | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa >= ROOTS && pa < ROOTS + 8 * ((nsec + 255) / 256))
-		return DMAP + SECTIONS + (pa - ROOTS) / 8 * 4096;
-	if (pa >= SECTIONS && pa < SECTIONS + 16 * nsec && (pa - SECTIONS) % 16 == 0)
-		return VMEMMAP | 0x7;
+	if (synth_pgtable_word(PML4, PAGES, 512, pa, &w) || synth_sections_word(nsec, pa, &w))
+		return w;
 	return 0;
 }
 
@@ -116,11 +101,7 @@ static int synth_read(void *ctx, uint64_t paddr, void *buf, size_t len)
 		}
 		return 0;
 	}
-	for (size_t i = 0; i < len; i++) {
-		uint64_t a = paddr + i;
-
-		out[i] = (uint8_t)(synth_word(a & ~7ull) >> (8 * (a & 7)));
-	}
+	synth_bytes(synth_word, paddr, out, len);
 	return 0;
 }
 
@@ -208,7 +189,7 @@ static void setup(uint64_t pfns)
 	all_anon = free_kept = shrink = 0;
 	pages_read = rewinds = progress_last = phys_reads = change_after = flip_at_rewind = 0;
 	snprintf(vmcoreinfo, sizeof(vmcoreinfo), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
-		 (unsigned long long)(DMAP + ROOTS));
+		 (unsigned long long)(SYNTH_DMAP + SYNTH_ROOTS));
 	memcpy(strstr(vmcoreinfo, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
 }
 

@@ -14,15 +14,14 @@
 #include "formats/kpgtable.h"
 #include "formats/memsect.h"
 #include "tests/unit/kfilter_texts.h"
+#include "tests/unit/synth_kernel.h"
 #include "tests/unit/test.h"
 
-#define DMAP		0xffff888000000000ull	/* PML4 273 */
-#define VMEMMAP		0xffffea0000000000ull	/* PML4 468 */
+#define DMAP		SYNTH_DMAP
+#define VMEMMAP		SYNTH_VMEMMAP
+#define ROOTS		SYNTH_ROOTS		/* SYMBOL(mem_section) = DMAP + ROOTS */
+#define SECTIONS	SYNTH_SECTIONS		/* root r at SECTIONS + r * 4096 */
 #define PML4		0x1000ull
-#define PDPT_DMAP	0x2000ull
-#define PDPT_VMEMMAP	0x3000ull
-#define ROOTS		0x10000ull		/* SYMBOL(mem_section) = DMAP + ROOTS */
-#define SECTIONS	0x100000ull		/* root r at SECTIONS + r * 4096 */
 #define PAGES		0x4000000000ull		/* struct pages: 256 GiB up */
 #define USED_ROOTS	32			/* 1 TiB / 128 MiB / 256 */
 #define USED_SECTIONS	(USED_ROOTS * 256)
@@ -43,19 +42,10 @@ static uint64_t section_word(uint64_t nr)
 
 static uint64_t synth_word(uint64_t pa)
 {
-	if (pa >= PML4 && pa < PML4 + 4096) {
-		uint64_t i = (pa - PML4) / 8;
+	uint64_t w;
 
-		if (i == 273)
-			return PDPT_DMAP | KPGTABLE_PRESENT;
-		if (i == 468)
-			return PDPT_VMEMMAP | KPGTABLE_PRESENT;
-		return 0;
-	}
-	if (pa >= PDPT_DMAP && pa < PDPT_DMAP + 4096)
-		return ((pa - PDPT_DMAP) / 8) << 30 | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa >= PDPT_VMEMMAP && pa < PDPT_VMEMMAP + 4096)
-		return (PAGES + (((pa - PDPT_VMEMMAP) / 8) << 30)) | KPGTABLE_PS | KPGTABLE_PRESENT;
+	if (synth_pgtable_word(PML4, PAGES, 512, pa, &w))
+		return w;
 	if (pa >= ROOTS && pa < ROOTS + 2048 * 8) {
 		uint64_t r = (pa - ROOTS) / 8;
 
@@ -86,11 +76,7 @@ static int synth_read(void *ctx, uint64_t paddr, void *buf, size_t len)
 
 	(void)ctx;
 	reads++;
-	for (size_t i = 0; i < len; i++) {
-		uint64_t a = paddr + i;
-
-		out[i] = (uint8_t)(synth_word(a & ~7ull) >> (8 * (a & 7)));
-	}
+	synth_bytes(synth_word, paddr, out, len);
 	return 0;
 }
 

@@ -18,15 +18,12 @@
 #include "formats/kpgtable.h"
 #include "payload/pagefilter.h"
 #include "tests/unit/kfilter_texts.h"
+#include "tests/unit/synth_kernel.h"
 #include "tests/unit/test.h"
 
-#define DMAP		0xffff888000000000ull
-#define VMEMMAP		0xffffea0000000000ull
+#define DMAP		SYNTH_DMAP
+#define VMEMMAP		SYNTH_VMEMMAP
 #define PML4		0x1000ull
-#define PDPT_DMAP	0x2000ull
-#define PDPT_VMEMMAP	0x3000ull
-#define ROOTS		0x10000ull
-#define SECTIONS	0x100000ull
 #define PAGES		0x40000000ull		/* struct pages at 1 GiB */
 #define NPFN		65536ull		/* 256 MiB: two 128 MiB sections */
 #define BUDDY		0xffffff7full		/* PAGE_BUDDY_MAPCOUNT_VALUE, 6.1 */
@@ -79,22 +76,11 @@ static uint64_t page_word(uint64_t pfn, unsigned off)
 
 static uint64_t synth_word(uint64_t pa)
 {
-	if (pa >= PML4 && pa < PML4 + 4096) {
-		uint64_t i = (pa - PML4) / 8;
+	uint64_t w;
 
-		return i == 273 ? PDPT_DMAP | KPGTABLE_PRESENT :
-		       i == 468 ? PDPT_VMEMMAP | KPGTABLE_PRESENT : 0;
-	}
-	if (pa >= PDPT_DMAP && pa < PDPT_DMAP + 4096)
-		return ((pa - PDPT_DMAP) / 8) << 30 | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa == PDPT_VMEMMAP)
-		return PAGES | KPGTABLE_PS | KPGTABLE_PRESENT;
-	if (pa == ROOTS)
-		return DMAP + SECTIONS;
-	if (pa == SECTIONS)
-		return VMEMMAP | 0x7;
-	if (pa == SECTIONS + 16)
-		return section1_present ? VMEMMAP | 0x7 : 0;
+	if (synth_pgtable_word(PML4, PAGES, 1, pa, &w) ||
+	    synth_sections_word(section1_present ? 2 : 1, pa, &w))
+		return w;
 	if (pa >= PAGES && pa < PAGES + NPFN * 64)
 		return page_word((pa - PAGES) / 64, (unsigned)((pa - PAGES) % 64));
 	return 0;
@@ -111,11 +97,7 @@ static int synth_read(void *ctx, uint64_t paddr, void *buf, size_t len)
 		block_bytes += a >= PAGES + 4098 * 64 && a < PAGES + 5120 * 64;
 	if (mode == 2 && paddr + len > PAGES + 2048 * 64 && paddr < PAGES + NPFN * 64)
 		return -EIO;
-	for (size_t i = 0; i < len; i++) {
-		uint64_t a = paddr + i;
-
-		out[i] = (uint8_t)(synth_word(a & ~7ull) >> (8 * (a & 7)));
-	}
+	synth_bytes(synth_word, paddr, out, len);
 	return 0;
 }
 
@@ -134,7 +116,7 @@ static void setup(void)
 	char text[8192];
 
 	snprintf(text, sizeof(text), "%sSYMBOL(mem_section)=%llx\n", KFILTER_TEXT_6_1,
-		 (unsigned long long)(DMAP + ROOTS));
+		 (unsigned long long)(DMAP + SYNTH_ROOTS));
 	memcpy(strstr(text, "SYMBOL(mem_section)="), "SYMBOL(mem_sectioX)=", 20);
 	CHECK(kinfo_read(text, strlen(text), &ki) == NULL);
 	CHECK_EQ(kpgtable_init(&pt, &ki, synth_read, NULL), 0);
