@@ -45,6 +45,7 @@ KERNEL_SRCS := \
 	kernel/efirt.c \
 	kernel/efirt_vars.c \
 	kernel/platform.c \
+	kernel/smp.c \
 	kernel/syscalls.c \
 	drivers/uart16550.c \
 	drivers/vgatext.c \
@@ -78,7 +79,8 @@ BOOT_SRCS := \
 	boot/entry32.asm \
 	boot/entry64.asm \
 	boot/efistub.asm \
-	boot/isr.asm
+	boot/isr.asm \
+	boot/smp_tramp.asm
 
 TOOL_SRCS := \
 	tools/postmortem.c \

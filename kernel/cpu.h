@@ -8,7 +8,8 @@
  * stack (IST1; NMIs on IST2), and physical memory below 4 GiB plus our
  * image is identity-mapped, with 4- or 5-level paging as the boot path
  * left CR4.LA57.  Nothing here uses the local APIC or another CPU: we run
- * on whichever CPU we were entered on, with interrupts off.
+ * on whichever CPU we were entered on, with interrupts off (kernel/smp.c
+ * starts a second one on these same page tables).
  * cpu_map_phys() extends the identity map on demand; memory that is not
  * mapped must not be touched.  What the drivers may use (cpu_map_phys,
  * cpu_is_mapped, cpu_rdtsc) is declared in drivers/cpu_services.h.

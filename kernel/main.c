@@ -5,7 +5,8 @@
  * after-actions; verify and dump come with the handoff and dump pipeline.
  *
  * Environment: one CPU (whichever the loader entered on: kexec enters on
- * the CPU that panicked, and the others are never waited for), interrupts
+ * the CPU that panicked, and the others are never waited for; kernel/smp.c
+ * may start one more, which only runs work handed to it), interrupts
  * off, our own stack/GDT/IDT/page tables from cpu_init(); printf goes to
  * every console.
  */
@@ -32,6 +33,7 @@
 #include "kernel/encsink.h"
 #include "kernel/kcompress.h"
 #include "kernel/platform.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 #include "kernel/xen.h"
 #include "payload/cmdline.h"
@@ -324,6 +326,9 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	if (opts.test == CMDLINE_TEST_EFIRT_FAULT)
 		after_final("efirt fault test FAILED: the firmware did not fault");
 
+	smp_start(&ctx, &bi, &opts);
+	if (opts.smp == CMDLINE_SMP_TEST)
+		smp_self_test();
 	devices_probe();
 	if (opts.test == CMDLINE_TEST_BLKDEV)
 		after_final(devices_selftest() == 0 ? "blkdev selftest complete" : "blkdev selftest FAILED");

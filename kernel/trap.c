@@ -10,6 +10,7 @@
 #include "kernel/boot.h"
 #include "kernel/cpu.h"
 #include "kernel/efirt.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 
 /* Intel SDM vol. 3A table 6-1. */
@@ -69,6 +70,8 @@ void trap_handler(struct trap_frame *f)
 		return;
 	}
 
+	if (smp_on_ap())	/* the second CPU: it stops, the boot CPU says so */
+		smp_ap_fault(f->vector, f->rip);
 	if (in_trap++) {
 		/* A fault while reporting: say one line and stop. */
 		printf("\npostmortem: run FAILED: CPU exception %llu while handling an exception; halting\n",

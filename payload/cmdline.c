@@ -54,6 +54,7 @@ static const struct cmdline_option {
 	{ "dump.level", CMDLINE_OPT_DUMP_LEVEL, false },
 	{ "dump.compress", CMDLINE_OPT_DUMP_COMPRESS, false },
 	{ "dump.encrypt", CMDLINE_OPT_DUMP_ENCRYPT, false },
+	{ "smp", CMDLINE_OPT_SMP, false },
 };
 
 /*

@@ -37,6 +37,9 @@
  *                       (default): encrypted when the verified handoff
  *                       block has a DUMP_KEY record.  required is sticky: a
  *                       later auto on the line is refused with a warning
+ *   smp=on|off|test|test-hang  one more CPU when safe (default on), never,
+ *                       with the two-CPU self-test line, or (test switch)
+ *                       with a CPU that hangs on the way (docs/smp.md)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
  * which like Linux's is hexadecimal with or without 0x.
  *
@@ -151,6 +154,15 @@ enum cmdline_compress {
 	CMDLINE_COMPRESS_NONE,
 };
 
+/* smp= (docs/smp.md): start one more CPU when it is safe (default), never,
+ * or also run the two-CPU self-test. */
+enum cmdline_smp {
+	CMDLINE_SMP_ON,
+	CMDLINE_SMP_OFF,
+	CMDLINE_SMP_TEST,
+	CMDLINE_SMP_TEST_HANG,		/* test switch: the started CPU hangs in 32-bit mode */
+};
+
 /* dump.encrypt= (docs/encryption.md). */
 enum cmdline_encrypt {
 	CMDLINE_ENCRYPT_AUTO,		/* default: encrypted when the block has a key */
@@ -194,6 +206,7 @@ struct cmdline {
 	unsigned dump_level;		/* dump.level=: 0..31 (both formats) */
 	enum cmdline_compress compress;	/* dump.compress= (kdump only) */
 	enum cmdline_encrypt encrypt;	/* dump.encrypt= */
+	enum cmdline_smp smp;		/* smp= */
 
 	size_t n_words;			/* words seen */
 	size_t n_ignored;		/* known foreign options and init's words */

@@ -35,6 +35,7 @@ enum cmdline_opt_id {
 	CMDLINE_OPT_DUMP_LEVEL,
 	CMDLINE_OPT_DUMP_COMPRESS,
 	CMDLINE_OPT_DUMP_ENCRYPT,
+	CMDLINE_OPT_SMP,
 };
 
 /* payload/cmdline.c */

@@ -383,6 +383,18 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 		else if (out->encrypt == CMDLINE_ENCRYPT_REQUIRED)
 			return -EPERM;
 		return 0;
+	case CMDLINE_OPT_SMP:
+		if (cmdline_span_is(v, "on"))
+			out->smp = CMDLINE_SMP_ON;
+		else if (cmdline_span_is(v, "off"))
+			out->smp = CMDLINE_SMP_OFF;
+		else if (cmdline_span_is(v, "test"))
+			out->smp = CMDLINE_SMP_TEST;
+		else if (cmdline_span_is(v, "test-hang"))
+			out->smp = CMDLINE_SMP_TEST_HANG;
+		else
+			return -EINVAL;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -439,6 +451,9 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return cmdline_compress_name(out->compress);
 	case CMDLINE_OPT_DUMP_ENCRYPT:
 		return cmdline_encrypt_name(out->encrypt);
+	case CMDLINE_OPT_SMP:
+		return out->smp == CMDLINE_SMP_OFF ? "off" : out->smp == CMDLINE_SMP_TEST ? "test" :
+		       out->smp == CMDLINE_SMP_TEST_HANG ? "test-hang" : "on";
 	}
 	return NULL;
 }

@@ -91,6 +91,7 @@ else
 		export PM_KVM_OK=1
 	fi
 	run "qemu boot" python3 tests/qemu/boot_test.py
+	run "qemu smp" python3 tests/qemu/smp_test.py
 	run "qemu efi stub" python3 tests/qemu/efistub_test.py
 	run "qemu secure boot iso" python3 tests/qemu/sbiso_test.py
 	run "qemu handoff" python3 tests/qemu/handoff_test.py

@@ -159,7 +159,7 @@ class Case:
                  crash="64M", extra_append="", short=False, capsule=False, cpu=None,
                  panic="sysrq", qemu=(), disk_dev="virtio-blk-pci", expect=(), fallback=False,
                  fmt="elf", emulator=None, apic=None, level=None, plant=False, root=None,
-                 frag=False, encrypt=False, dm=False, timeout=TIMEOUT):
+                 frag=False, encrypt=False, dm=False, timeout=TIMEOUT, crash_opts=()):
         self.name, self.firmware, self.load, self.dump = name, firmware, list(load), dump
         self.smp, self.mem, self.crash, self.extra_append = smp, mem, crash, extra_append
         self.short, self.capsule, self.cpu, self.panic = short, capsule, cpu, panic
@@ -204,6 +204,8 @@ class Case:
         # timeout: how long the run may take before it counts as hung
         # (seconds, from QEMU's start to its exit).
         self.timeout = timeout
+        # crash_opts: more words for postmortem's command line (pmappend=).
+        self.crash_opts = list(crash_opts)
 
     def serial(self):
         return self.dump == "serial" or self.fallback
@@ -235,6 +237,16 @@ DUMPFILE_CHECKING = r"^dump: dump file /var/crash/postmortem\.dump: %s \(serial 
     r"9[56] MiB; checking its markers"
 DUMPFILE_CHECKED = r"^dump: dump file /var/crash/postmortem\.dump on %s: \d+ markers and the header check out"
 VTD_OFF = r"^iommu: VT-d unit at 0xfed90000 was translating; translation turned off"
+
+
+def smp_test_expect(mode):
+    """smp=test on a crash from CPU 3: the CPU started is APIC ID 1, the
+    first that is neither this one nor the boot CPU (APIC ID 0, listed
+    first in the MADT), which INIT would reset (docs/smp.md)."""
+    return [r"^smp: CPU with APIC ID 1 started \(%s, page 0x[0-9a-f]+, \d+ us\); 4 CPUs enabled" % mode,
+            r"^smp: test passed: CPU 1 and this CPU each hashed our image"]
+
+
 CASES = [
     Case("bios-kexec", "bios", short=True),
     Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
@@ -293,7 +305,11 @@ CASES = [
     # -cpu max offers 5-level paging and Debian's kernel uses it: kexec
     # enters us with CR4.LA57 set.  Combined with a panic on the last of 4
     # CPUs (APIC ID 3, not the boot CPU) to cost one guest boot, not two.
-    Case("bios-max-la57-cpu3", "bios", smp=4, cpu="max", panic="cpu3", short=True),
+    # smp=test: postmortem starts a CPU Linux's crash path parked (APIC ID
+    # 1: never the boot CPU, 0) under 5-level paging and hashes on it
+    # (docs/smp.md); the dump is then written as always.
+    Case("bios-max-la57-cpu3", "bios", smp=4, cpu="max", panic="cpu3", short=True,
+         crash_opts=["smp=test"], expect=smp_test_expect("xAPIC")),
     # QEMU 10's TCG emulates x2APIC (QEMU 7.2's does not).  Linux turns it
     # on only with interrupt remapping in x2APIC mode (or when the firmware
     # did), as on real servers: q35's VT-d with intremap and eim.  Debian's
@@ -301,8 +317,8 @@ CASES = [
     # leaves them so: kexec enters us in x2APIC mode, with 5-level paging
     # (-cpu max), on CPU 3 of 4, VT-d translating and remapping interrupts.
     Case("bios-qemu10-x2apic", "bios", smp=4, cpu="max", panic="cpu3", emulator="qemu10",
-         apic="x2APIC", qemu=["-device", "intel-iommu,intremap=on,eim=on"],
-         expect=[VTD_OFF + r".*\(interrupt remapping on"]),
+         apic="x2APIC", qemu=["-device", "intel-iommu,intremap=on,eim=on"], crash_opts=["smp=test"],
+         expect=smp_test_expect("x2APIC") + [VTD_OFF + r".*\(interrupt remapping on"]),
     Case("bios-max-kexec-file", "bios", load=["--file-load"], cpu="max"),   # needs XLF_5LEVEL
     Case("ovmf-max-capsule", "ovmf", capsule=True, cpu="max"),     # EFI runtime calls under 5-level paging
     Case("bios-nmi", "bios", panic="nmi"),
@@ -750,6 +766,7 @@ def qemu_args(case, disk, tmpdir):
         more.append("dump.format=" + case.fmt)
     if case.level is not None:
         more.append("dump.level=%d" % case.level)
+    more += case.crash_opts
     load += ["--after=capsule", "--capsule=" + CAPSULE] if case.capsule else ["--after=poweroff"]
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmload=%s pmcrash=%s %s" %
               (case.crash, ",".join(load), case.panic, case.extra_append)).strip()

@@ -737,7 +737,34 @@ TEST(test_dump_encrypt)
 	CHECK_STR(cmdline_encrypt_name((enum cmdline_encrypt)7), "?");
 }
 
-TEST_MAIN(test_defaults_and_empty, test_dump_format_level, test_dump_compress, test_dump_encrypt, test_kexec_file_line, test_kexec_tools_line,
+/* smp=: on (default), off, test; a bad value keeps what was there. */
+TEST(test_smp)
+{
+	CHECK_EQ(parse(""), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_ON);
+	CHECK_EQ(parse("smp=off"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_OFF);
+	CHECK_EQ(c.n_warnings, 0);
+	CHECK_EQ(parse("smp=test"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_TEST);
+	CHECK_EQ(parse("smp=test-hang"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_TEST_HANG);
+	CHECK_EQ(parse("smp=off smp=on"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_ON);
+	CHECK_EQ(parse("smp=off smp=2"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_OFF);
+	CHECK_EQ(c.n_warnings, 1);
+	CHECK_STR(c.warnings[0], "cmdline: bad value for smp= ('2'); using off");
+	CHECK_EQ(parse("smp"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_ON);
+	CHECK_EQ(c.n_warnings, 1);
+	/* Linux's own switches on a kdump line are not ours */
+	CHECK_EQ(parse("nosmp nr_cpus=1 maxcpus=1"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_ON);
+	CHECK_EQ(c.n_warnings, 0);
+}
+
+TEST_MAIN(test_smp, test_defaults_and_empty, test_dump_format_level, test_dump_compress, test_dump_encrypt, test_kexec_file_line, test_kexec_tools_line,
 	  test_console, test_console_bad, test_dump, test_dump_bad, test_after,
 	  test_elfcorehdr, test_memparse, test_memmap, test_memmap_limit,
 	  test_acpi_rsdp_handoff, test_pm_options, test_fatpart, test_ignored,

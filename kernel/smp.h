@@ -1,0 +1,38 @@
+/*
+ * A second CPU: one application processor (AP) started with INIT-SIPI-SIPI
+ * and kept spinning for work (docs/smp.md).
+ *
+ * Interface: smp_start() once, after the crash context is gathered and
+ * ACPI is up (it needs the MADT and whether Xen crashed); it prints one
+ * "smp:" line saying which CPU runs or why none does.  Then:
+ *   smp_run(fn, arg)  hands fn(arg) to the AP; -ENODEV when no AP is up,
+ *                     -EBUSY while earlier work is unfinished.  Stores made
+ *                     before smp_run are visible to fn (release/acquire).
+ *   smp_wait()        waits for that work; its stores are visible after.
+ *                     Returns 0, or -EFAULT when the AP took a CPU
+ *                     exception (it is then halted and never used again).
+ * fn runs with interrupts off on the AP's own 64 KiB stack; it must not
+ * print (the consoles are the boot CPU's) or call into the device drivers.
+ * smp_self_test() (smp=test) runs a SHA-256 on both CPUs and prints one
+ * line.  smp_on_ap() and smp_ap_fault() are for kernel/trap.c.
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/bootinfo.h"
+#include "kernel/context.h"
+#include "payload/cmdline.h"
+
+void smp_start(const struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts);
+bool smp_available(void);
+int smp_run(void (*fn)(void *), void *arg);
+int smp_wait(void);
+void smp_self_test(void);
+
+bool smp_on_ap(void);
+__attribute__((noreturn)) void smp_ap_fault(uint64_t vector, uint64_t rip);
+
+#endif
