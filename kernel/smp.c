@@ -329,7 +329,7 @@ static const char *refusal(const struct context *ctx, const struct cmdline *opts
 
 	cpu_entry_info(&ce);
 	if (opts->smp == CMDLINE_SMP_OFF)
-		return "off (smp=off)";
+		return "off (smp=off, the default: nothing in a dump uses a second CPU yet)";
 	if (ctx->dump.notes && xennote_scan(ctx->dump.notes, ctx->dump.notes_len, &xn) == 0)
 		return "not starting another CPU: the crash came through Xen, whose CPUs Xen parked";
 	if (ce.cr4 & (CR4_VMXE | CR4_SMXE))

@@ -37,7 +37,7 @@
  *                       (default): encrypted when the verified handoff
  *                       block has a DUMP_KEY record.  required is sticky: a
  *                       later auto on the line is refused with a warning
- *   smp=on|off|test|test-hang  one more CPU when safe (default on), never,
+ *   smp=on|off|test|test-hang  one more CPU when safe, never (default), 
  *                       with the two-CPU self-test line, or (test switch)
  *                       with a CPU that hangs on the way (docs/smp.md)
  * Numbers are Linux memparse values (cmdline_memparse), except acpi_rsdp=,
@@ -154,11 +154,12 @@ enum cmdline_compress {
 	CMDLINE_COMPRESS_NONE,
 };
 
-/* smp= (docs/smp.md): start one more CPU when it is safe (default), never,
- * or also run the two-CPU self-test. */
+/* smp= (docs/smp.md): never (default, until a dump has work for a second
+ * CPU), start one more CPU when it is safe, or also run the two-CPU
+ * self-test. */
 enum cmdline_smp {
-	CMDLINE_SMP_ON,
 	CMDLINE_SMP_OFF,
+	CMDLINE_SMP_ON,
 	CMDLINE_SMP_TEST,
 	CMDLINE_SMP_TEST_HANG,		/* test switch: the started CPU hangs in 32-bit mode */
 };

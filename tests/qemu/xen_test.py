@@ -115,8 +115,8 @@ def make_iso(case, path):
     esrt = "\tchainloader /boot/esrtinst.efi\n\tboot\n" if case.esrt else ""
     dom0 = "console=hvc0 pmload=--dump=disk,--after=poweroff pmcrash=%s" % (
         "xen" if case.crash == "xen" else "sysrq")
-    if case.fmt:
-        dom0 += " pmappend=dump.format=" + case.fmt
+    # smp=on (off by default): under Xen postmortem must still start none
+    dom0 += " pmappend=smp=on" + (",dump.format=" + case.fmt if case.fmt else "")
     if case.bad_esrt:
         dom0 += " pmdesc=esrt-entry,%s,system,1,1,0,1,0,at,0x%x" % (BAD_ESRT_CLASS, BAD_ESRT_AT)
     with open(os.path.join(d, "boot", "grub", "grub.cfg"), "w") as f:
