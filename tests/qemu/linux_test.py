@@ -96,12 +96,20 @@ Then on the host:
     --from-file`, a kdump-compressed file checked as any.
   - encrypted (docs/encryption.md; bios-kdump-encrypted, bios-serial-encrypted):
     the guest loads with --encrypt-to its test key (scripts/mkguest.py), the
-    crash kernel names that key; with pages planted that the level keeps
-    (all at dump.level=0 to the dump partition; the user pages at level 23
-    over serial, a slow target) none is on the disk or in the capture as
-    written, no crash record crosses the line, and `savecore --key` / `recv
-    --key build/guest/enc.pem` give a kdump-compressed file with every one
-    (the printed ones at their pfn) and the panic in makedumpfile's log.
+    crash kernel names that key.  To the dump partition at dump.level=0
+    with pages planted: none is on the disk as written, and `savecore
+    --key` gives a kdump-compressed file with every one (the printed ones
+    at their pfn).  Over serial at the default level 31 (a slow target: no
+    plant, the clear bios-fallback-serial's size; planted memory over
+    serial is tests/qemu/encrypt_test.py's): no crash record crosses the
+    line, none of KEPT_TEXT (the "Linux version 6.1" banner, "Kernel panic
+    - not syncing", "sysrq triggered crash": kernel memory a level-31 dump
+    keeps) is in the capture from the dump's HEADER frame on (the guest's
+    console before it prints the panic in the clear, no leak), as it is or
+    in its frames' payloads joined, and `recv --key build/guest/enc.pem`
+    gives a kdump-compressed file with all of it in makedumpfile's log,
+    which makedumpfile -d 31 finds nothing more to leave out of.  Both
+    give the panic in makedumpfile's log.
 
     linux_test.py [--short] [CASE...]
 
