@@ -337,8 +337,8 @@ CASES = [
     # none of KEPT_TEXT (kernel memory a level-31 dump certainly keeps)
     # among the bytes from the dump's HEADER frame on, and recv --key's
     # file holds it all in makedumpfile's log, filtered as a clear one.
-    # Planted memory over serial is encrypt_test.py's.  120-174 s on 2
-    # cores at a load of 4-5, as the clear case (125 s at 2-4): TIMEOUT's.
+    # Planted memory over serial is encrypt_test.py's.  117-174 s on 2
+    # cores at a load of 3-5, as the clear case (125 s at 2-4): TIMEOUT's.
     Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None,
          encrypt=True, extra_append="init_on_free=1 pmslim=1", short=True,
          expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
