@@ -96,12 +96,20 @@ Then on the host:
     --from-file`, a kdump-compressed file checked as any.
   - encrypted (docs/encryption.md; bios-kdump-encrypted, bios-serial-encrypted):
     the guest loads with --encrypt-to its test key (scripts/mkguest.py), the
-    crash kernel names that key; with pages planted that the level keeps
-    (all at dump.level=0 to the dump partition; the user pages at level 23
-    over serial, a slow target) none is on the disk or in the capture as
-    written, no crash record crosses the line, and `savecore --key` / `recv
-    --key build/guest/enc.pem` give a kdump-compressed file with every one
-    (the printed ones at their pfn) and the panic in makedumpfile's log.
+    crash kernel names that key.  To the dump partition at dump.level=0
+    with pages planted: none is on the disk as written, and `savecore
+    --key` gives a kdump-compressed file with every one (the printed ones
+    at their pfn).  Over serial at the default level 31 (a slow target: no
+    plant, the clear bios-fallback-serial's size; planted memory over
+    serial is tests/qemu/encrypt_test.py's): no crash record crosses the
+    line, none of KEPT_TEXT (the "Linux version 6.1" banner, "Kernel panic
+    - not syncing", "sysrq triggered crash": kernel memory a level-31 dump
+    keeps) is in the capture from the dump's HEADER frame on (the guest's
+    console before it prints the panic in the clear, no leak), as it is or
+    in its frames' payloads joined, and `recv --key build/guest/enc.pem`
+    gives a kdump-compressed file with all of it in makedumpfile's log,
+    which makedumpfile -d 31 finds nothing more to leave out of.  Both
+    give the panic in makedumpfile's log.
 
     linux_test.py [--short] [CASE...]
 
@@ -130,6 +138,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
@@ -334,18 +343,22 @@ CASES = [
     Case("bios-dumpfile-root-xfs", "bios", fmt=None, panic="nmi", root="xfs",
          disk_dev="virtio-blk-pci,serial=pmroot", short=True,
          expect=[DUMPFILE_CHECKING % (r"virtio0", r"\d+"), DUMPFILE_CHECKED % "virtio0"]),
-    # Encrypted (docs/encryption.md): planted pages the level keeps, so a
-    # clear dump would hold them: every page at dump.level=0 to the dump
-    # partition; over serial (a slow target) level 23, which keeps user
-    # pages (4 MiB planted) and leaves out cache and free ones.
+    # Encrypted (docs/encryption.md).  To the dump partition: planted pages
+    # at dump.level=0, so a clear dump would hold every one; none is on the
+    # disk as written, all are in savecore --key's file.
     Case("bios-kdump-encrypted", "bios", fmt=None, level=0, plant=True, encrypt=True, short=True,
          expect=[ENC_LINE, r"^dump: kdump level 0: every page kept"]),
-    # 24 MiB over the emulated UART: 291 s in all on 2 cores at a load of
-    # about 5, 770 s at a load of 16 (676 s of it the dump): over TIMEOUT.
-    Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None, level=23,
-         plant=(4, 1), encrypt=True, extra_append="init_on_free=1 pmslim=1", short=True, timeout=1200,
+    # Over serial (a slow target: the default level 31, no plant, so as
+    # many MiB as the clear bios-fallback-serial sends): no crash record,
+    # none of KEPT_TEXT (kernel memory a level-31 dump certainly keeps)
+    # among the bytes from the dump's HEADER frame on, and recv --key's
+    # file holds it all in makedumpfile's log, filtered as a clear one.
+    # Planted memory over serial is encrypt_test.py's.  117-174 s on 2
+    # cores at a load of 3-5, as the clear case (125 s at 2-4): TIMEOUT's.
+    Case("bios-serial-encrypted", "bios", dump="serial", mem=256, crash="32M", fmt=None,
+         encrypt=True, extra_append="init_on_free=1 pmslim=1", short=True,
          expect=[ENC_LINE, r"^dump: no crash record first: it would cross the serial line in the clear",
-                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 23\) "
+                 r"^dump: writing \d+ MiB kdump-compressed file \(\d+ of \d+ pages, \w+, dump level 31\) "
                  r"to serial ttyS0"]),
     Case("bios-dumpfile-root-ext4-nvme", "bios", fmt=None, panic="nmi", root="ext4",
          disk_dev="nvme,serial=pmroot", short=True,
@@ -1190,7 +1203,11 @@ def check_kdump(core, case, res):
         if want not in text:
             return "makedumpfile's log (%d lines) lacks %r" % (text.count("\n"), want)
     if case.encrypt:
-        return check_plant_kept(core, case, res, level)
+        missing = [t.decode() for t in KEPT_TEXT if t.decode() not in text]
+        if missing:
+            return "makedumpfile's log of the decrypted file lacks %s" % missing
+        if case.plant:
+            return check_plant_kept(core, case, res, level)
     if level == 0:
         return check_plant_level0(core, case, res) if case.plant else None
     # makedumpfile re-filtering our file at level 31 must find (nearly)
@@ -1288,6 +1305,59 @@ def check_not_clear(path):
             if pat.search(tail + chunk):
                 return "a planted page is in %s as written: the dump is not encrypted" % os.path.basename(path)
             tail = chunk[-16:]
+    return None
+
+
+# Kernel memory a level-31 dump of the Debian guest certainly keeps: its
+# banner (linux_banner, read-only data) and the panic as its log holds it.
+KEPT_TEXT = [b"Linux version 6.1", b"Kernel panic - not syncing", b"sysrq triggered crash"]
+FRAME_MAGIC = b"\xa5PMFRM\x5a\x0f"      # docs/dump-serial.md
+
+
+def dump_start(data):
+    """Where the dump's HEADER frame (version 1, header CRC good) starts in a
+    serial capture, or -1.  Before it the line carries console text only."""
+    at = data.find(FRAME_MAGIC)
+    while at >= 0:
+        if data[at + 8:at + 10] == b"\x01\x01" and len(data) >= at + 40 and \
+                zlib.crc32(data[at:at + 36]) == struct.unpack_from("<I", data, at + 36)[0]:
+            return at
+        at = data.find(FRAME_MAGIC, at + 1)
+    return -1
+
+
+def frame_payloads(data, at):
+    """The payloads of the frames from data[at] on whose header CRC is good,
+    joined in capture order: the file's bytes as a clear dump sends them,
+    whole where a frame boundary would split them in the capture."""
+    out = []
+    at = data.find(FRAME_MAGIC, at)
+    while at >= 0 and at + 40 <= len(data):
+        if zlib.crc32(data[at:at + 36]) == struct.unpack_from("<I", data, at + 36)[0]:
+            n = struct.unpack_from("<H", data, at + 10)[0]
+            out.append(data[at + 40:at + 40 + n])
+            at = data.find(FRAME_MAGIC, at + 40 + n)
+        else:
+            at = data.find(FRAME_MAGIC, at + 1)
+    return b"".join(out)
+
+
+def check_frames_clear(cap, res):
+    """An encrypted serial case: none of KEPT_TEXT from the dump's HEADER
+    frame on, in the capture as it is or in its frames' payloads joined
+    (the guest's console before the HEADER prints the panic in the clear:
+    that is no leak); sets res.leak_note."""
+    data = open(cap, "rb").read()
+    at = dump_start(data)
+    if at < 0:
+        return "no HEADER frame in the serial capture"
+    joined = frame_payloads(data, at)
+    found = [t.decode() for t in KEPT_TEXT if t in data[at:] or t in joined]
+    if found:
+        return "%s in the capture's %d bytes from the dump's HEADER frame on: kernel memory in the clear" % (
+            found, len(data) - at)
+    res.leak_note = "none of %s in the %.1f MiB from the HEADER frame on (%d bytes of console before it)" % (
+        [t.decode() for t in KEPT_TEXT], (len(data) - at) / 1048576, at)
     return None
 
 
@@ -1390,6 +1460,8 @@ def run_case(case):
     key = ["--key", ENC_KEY] if case.encrypt else []
     if case.encrypt:
         res.failure = check_not_clear(cap if case.serial() else disk)
+        if res.failure is None and case.serial():
+            res.failure = check_frames_clear(cap, res)
         if res.failure:
             return res
     if case.serial():
@@ -1430,6 +1502,9 @@ def run_case(case):
                 "recv" if case.serial() else "savecore", r.stdout[-300:])
         else:
             res.failure = check_kdump(core, case, res)
+            if res.failure is None and getattr(res, "leak_note", None):
+                res.note = (res.note + "; " if getattr(res, "note", None) else "") + res.leak_note + \
+                    ", all in the decrypted file's log"
     else:
         res.failure = check_vmcore(core, case)
         if res.failure is None and case.plant:
