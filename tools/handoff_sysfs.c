@@ -392,8 +392,10 @@ static int efi_esrt(const char *root, struct handoff_plan *p, const struct sys_a
 static int xen_esrt(struct handoff_plan *p, struct sys_addrs *a)
 {
 	static const uint8_t esrt_guid[16] = HANDOFF_GUID_ESRT;
+	static const struct efi_guid esrt_g = EFI_SYSTEM_RESOURCE_TABLE_GUID;
 	uint8_t cfg[256 * 24], *buf = NULL;
 	struct handoff_config_table t;
+	struct efi_config_table ent;
 	uint64_t ct = 0, attr = 0, left = 0, addr = 0;
 	uint32_t nent = 0, type = 0;
 	struct efi_esrt e;
@@ -415,8 +417,8 @@ static int xen_esrt(struct handoff_plan *p, struct sys_addrs *a)
 		p->systab.config_table_count = nent;
 	}
 	for (uint32_t i = 0; i < nent && addr == 0; i++)
-		if (memcmp(cfg + i * 24, esrt_guid, 16) == 0)
-			memcpy(&addr, cfg + i * 24 + 16, 8);
+		if (efi_config_table_at(cfg, sizeof(cfg), i, &ent) == 0 && efi_guid_eq(&ent.guid, &esrt_g))
+			addr = ent.table;
 	if (addr == 0) {
 		fprintf(stderr, "%s: note: no ESRT among the firmware's %u configuration tables "
 			"(as Xen reports them)\n", TOOL, nent);
