@@ -276,6 +276,7 @@ static int pick_cpu(uint32_t self, bool self_bsp, uint32_t *id, unsigned *enable
 	const void *t = platform_acpi_table("APIC", 0, &len);
 	struct madt_cpu c;
 	bool found = false, first = true, skipped_bsp = false;
+	uint32_t bsp_id = 0xffffffffu;	/* the boot CPU's APIC ID when it is not us */
 	int err;
 
 	*enabled = 0;
@@ -284,14 +285,24 @@ static int pick_cpu(uint32_t self, bool self_bsp, uint32_t *id, unsigned *enable
 		return -ENOENT;
 	}
 	while ((err = madt_cpu_next(t, len, &off, &c)) == 0) {
-		bool bsp = first && !self_bsp;
-
-		first = false;
-		if (bsp && c.apic_id == self) {
-			*why = "not starting another CPU: this CPU is not the boot CPU, yet the MADT "
-			       "lists it first, so which one is cannot be told";
-			return -EPERM;
+		if (first && !self_bsp) {
+			if (c.apic_id == self) {
+				*why = "not starting another CPU: this CPU is not the boot CPU, yet the MADT "
+				       "lists it first, so which one is cannot be told";
+				return -EPERM;
+			}
+			if (!c.enabled) {
+				*why = "not starting another CPU: this CPU is not the boot CPU and the MADT's "
+				       "first CPU is disabled, so which one is cannot be told";
+				return -EPERM;
+			}
+			bsp_id = c.apic_id;
 		}
+		first = false;
+		/* every entry for the boot CPU (firmware may list a CPU twice, as a
+		 * local APIC and as an x2APIC entry): INIT would reset the machine */
+		bool bsp = !self_bsp && c.apic_id == bsp_id;
+
 		if (!c.enabled)
 			continue;
 		(*enabled)++;
@@ -332,6 +343,9 @@ static const char *refusal(const struct context *ctx, const struct cmdline *opts
 		return "off (smp=off, the default: nothing in a dump uses a second CPU yet)";
 	if (ctx->dump.notes && xennote_scan(ctx->dump.notes, ctx->dump.notes_len, &xn) == 0)
 		return "not starting another CPU: the crash came through Xen, whose CPUs Xen parked";
+	if (clock_estimated())
+		return "not starting another CPU: the clock is a guess (no PIT calibration), and the "
+		       "start-up sequence needs real delays";
 	if (ce.cr4 & (CR4_VMXE | CR4_SMXE))
 		return "not starting another CPU: we were entered with CR4.VMXE or SMXE on, so the "
 		       "other CPUs may be in VMX or SMX operation, where INIT is blocked";
@@ -444,14 +458,24 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 		why = "it started but did not reach 64-bit mode";
 	}
 	t_up = clock_us();
-	if (!started)
-		send_init(id);		/* back to wait-for-SIPI, before the page goes back */
+	/* back to wait-for-SIPI, before the page goes back; if even that INIT
+	 * is not delivered the CPU may still run from the page, so the page
+	 * keeps the trampoline and the console says the dump's copy of it is
+	 * ours, not the crashed system's */
+	bool parked = started || send_init(id);
+
 	/* 4. the page as it was */
-	memcpy(p, low_saved, sizeof(low_saved));
-	__asm__ volatile("mfence" : : : "memory");
+	if (parked) {
+		memcpy(p, low_saved, sizeof(low_saved));
+		__asm__ volatile("mfence" : : : "memory");
+	}
 	if (!started) {
 		printf("smp: CPU with APIC ID %u not used: %s (within %u ms, page 0x%llx); going on with one CPU\n",
 		       id, why, SMP_STEP_US / 1000, (unsigned long long)page);
+		if (!parked)
+			printf("smp: the INIT to park it again was not delivered either: page 0x%llx keeps "
+			       "postmortem's start-up code, and the dump shows that, not the crashed "
+			       "system's bytes\n", (unsigned long long)page);
 		return;
 	}
 	ap_ready = true;

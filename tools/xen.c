@@ -329,8 +329,8 @@ int xen_read_machine(uint64_t addr, void *buf, size_t len)
 	int fd, r = 0;
 	void *va;
 
-	if (len == 0 || len > XEN_READ_MAX || addr + len < addr)
-		return -EINVAL;
+	if (len == 0 || len > XEN_READ_MAX || addr >= (1ull << 52) || addr + len > (1ull << 52))
+		return -EINVAL;		/* beyond x86-64's machine addresses (no page count wraps) */
 	fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
