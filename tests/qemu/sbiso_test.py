@@ -44,9 +44,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemutest as q  # noqa: E402
 import secureboot as sb  # noqa: E402
 
-BZ = os.path.join(q.BUILD, "postmortem.bzImage")
+BZ = q.BZIMAGE
 ELF = os.path.join(q.BUILD, "postmortem.elf")
-BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+BANNER = q.BANNER
 EXTRA = "dump=none pm.inventory after=poweroff"
 CMDLINE = r"^cmdline: console=ttyS0,115200 " + EXTRA + "$"
 TIMEOUT = 240      # OVMF (SMM under TCG), shim, GRUB, the inventory

@@ -36,8 +36,8 @@ import dump_test as d  # noqa: E402
 import dumpcheck  # noqa: E402
 import qemutest as q  # noqa: E402
 
-BZ = os.path.join(q.BUILD, "postmortem.bzImage")
-BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+BZ = q.BZIMAGE
+BANNER = q.BANNER
 TIMEOUT = 90
 STARTED = r"^smp: CPU with APIC ID 1 started \(%s, page 0x[0-9a-f]+, \d+ us\); %d CPUs enabled in the MADT$"
 PASSED = (r"^smp: test passed: CPU 1 and this CPU each hashed our image \(\d+ KiB\) in parallel in \d+ ms "

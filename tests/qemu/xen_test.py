@@ -58,9 +58,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import kdump_read  # noqa: E402
 
 GUEST = os.path.join(q.BUILD, "guest")
-TOOL = os.path.join(q.BUILD, "postmortem")
-DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
-BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
+TOOL, DUMP_GUID, BANNER = q.TOOL, q.DUMP_GUID, q.BANNER
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in ([\d.]+) s"
 TMP = tempfile.mkdtemp(prefix="pm-xen-")
 if not os.environ.get("PM_XEN_KEEP"):
