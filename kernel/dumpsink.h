@@ -41,6 +41,10 @@ struct dumpsink {
 	 * header only (the dump header's DUMPHDR_FLAG_DIGEST_HEAD); the
 	 * stream's chunks are authenticated by their AES-GCM tags. */
 	bool digest_head;
+	/* Set by finish(): nonzero when digest is two-part, the file's first
+	 * digest_split bytes and the rest hashed apart and joined (the dump
+	 * header's DUMPHDR_FLAG_DIGEST_SPLIT, payload/dumphdr.h). */
+	uint64_t digest_split;
 	/* Set by the caller before begin(), recorded where the target can. */
 	char release[72];		/* crashed kernel's OSRELEASE, "" unknown */
 	char hostname[72];

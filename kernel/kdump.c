@@ -184,7 +184,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	size_t vlen = 0, cursor = 0;
 	uint64_t base = 0, us;
 	uint8_t digest[SHA256_LEN];
-	char hex[2 * SHA256_LEN + 1], line[320];
+	char hex[2 * SHA256_LEN + 1], line[320], how[120] = "";
 	int cpus = 0, err;
 	const struct pagecomp *pc;
 
@@ -291,9 +291,13 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		return true;
 	}
 	crypto_sha256_hex(digest, hex);
+	if (sink->digest_head)
+		snprintf(how, sizeof(how), " (the encrypted stream's header; its chunks: AES-GCM tags)");
+	else if (sink->digest_split)
+		snprintf(how, sizeof(how), " (two-part at byte %llu: headers and descriptors, then "
+			 "the pages; savecore checks it)", (unsigned long long)sink->digest_split);
 	snprintf(summary, len, "dump complete: %llu MiB in %llu.%01llu s (kdump-compressed), sha256 %s%s",
 		 (unsigned long long)(o.size >> 20), (unsigned long long)(us / 1000000),
-		 (unsigned long long)(us / 100000 % 10), hex, sink->digest_head ?
-		 " (the encrypted stream's header; its chunks: AES-GCM tags)" : "");
+		 (unsigned long long)(us / 100000 % 10), hex, how);
 	return true;
 }

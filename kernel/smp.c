@@ -45,6 +45,9 @@
  * A healthy CPU takes microseconds (QEMU's TCG: milliseconds, more when
  * the host is busy); a second is nothing beside a dump. */
 #define SMP_STEP_US		1000000u
+/* smp_wait(): the longest one piece of work may take (hashing a 64 KiB
+ * buffer takes a millisecond or two under TCG, microseconds on hardware). */
+#define SMP_WORK_US		5000000u
 #define SMP_INIT_DELAY_US	10000u	/* INIT to the first SIPI (SDM 9.4.4.1) */
 #define SMP_SIPI_WAIT_US	200u	/* first SIPI to the second */
 #define SMP_ICR_WAIT_US		1000u	/* xAPIC: delivery status to clear */
@@ -138,6 +141,7 @@ static struct {
 } ap __attribute__((aligned(64)));
 
 static bool ap_ready;		/* the boot CPU's view: the AP is usable */
+static bool ap_stall;		/* smp=test-stall */
 static uint32_t ap_apic_id;
 static uint64_t ap_fs_base;
 static struct desc_ptr ap_idt;
@@ -426,6 +430,7 @@ void smp_start(const struct context *ctx, const struct bootinfo *bi, const struc
 		p[pm_ap_tramp_pm32_off] = 0xEB;
 		p[pm_ap_tramp_pm32_off + 1] = 0xFE;
 	}
+	ap_stall = opts->smp == CMDLINE_SMP_TEST_STALL;
 	td->entry = (uint64_t)(uintptr_t)pm_ap_entry64;
 	td->stack = (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack));
 	td->cr0 = read_cr(0);
@@ -504,12 +509,23 @@ int smp_run(void (*fn)(void *), void *arg)
 
 int smp_wait(void)
 {
+	uint64_t t0 = clock_us();
 	uint32_t w;
 
 	if (!ap_ready)
 		return -ENODEV;
-	while ((w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE)) == WORK_RUN)
+	while ((w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE)) == WORK_RUN) {
+		if (clock_us() - t0 > SMP_WORK_US) {
+			/* Hung, or held in SMM: back to wait-for-SIPI, so it never
+			 * touches the work's memory again, and one CPU from here. */
+			ap_ready = false;
+			send_init(ap_apic_id);
+			printf("smp: the CPU with APIC ID %u did not finish its work within %u ms; "
+			       "sent INIT, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000);
+			return -ETIMEDOUT;
+		}
 		__asm__ volatile("pause");
+	}
 	if (w == WORK_FAULT) {
 		ap_ready = false;
 		printf("smp: the CPU with APIC ID %u took CPU exception %llu at rip 0x%llx and is halted; "
@@ -562,6 +578,8 @@ void smp_ap_main(void)
 	__atomic_store_n(&ap.up, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		while (__atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) != WORK_RUN)
+			__asm__ volatile("pause");
+		while (ap_stall)	/* smp=test-stall: smp_wait's limit runs out */
 			__asm__ volatile("pause");
 		ap.fn(ap.arg);
 		__atomic_store_n(&ap.work, WORK_DONE, __ATOMIC_RELEASE);

@@ -9,8 +9,11 @@
  *                     -EBUSY while earlier work is unfinished.  Stores made
  *                     before smp_run are visible to fn (release/acquire).
  *   smp_wait()        waits for that work; its stores are visible after.
- *                     Returns 0, or -EFAULT when the AP took a CPU
- *                     exception (it is then halted and never used again).
+ *                     Returns 0, -EFAULT when the AP took a CPU exception
+ *                     (it is then halted), or -ETIMEDOUT when the work took
+ *                     longer than SMP_WORK_US, 5 s (the AP is then sent
+ *                     INIT, back to wait-for-SIPI); either way one line
+ *                     says so and the AP is never used again.
  * fn runs with interrupts off on the AP's own 64 KiB stack; it must not
  * print (the consoles are the boot CPU's) or call into the device drivers.
  * smp_self_test() (smp=test) runs a SHA-256 on both CPUs and prints one

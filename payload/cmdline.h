@@ -162,6 +162,7 @@ enum cmdline_smp {
 	CMDLINE_SMP_ON,
 	CMDLINE_SMP_TEST,
 	CMDLINE_SMP_TEST_HANG,		/* test switch: the started CPU hangs in 32-bit mode */
+	CMDLINE_SMP_TEST_STALL,		/* test switch: the started CPU never finishes its work */
 };
 
 /* dump.encrypt= (docs/encryption.md). */

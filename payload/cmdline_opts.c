@@ -392,6 +392,8 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			out->smp = CMDLINE_SMP_TEST;
 		else if (cmdline_span_is(v, "test-hang"))
 			out->smp = CMDLINE_SMP_TEST_HANG;
+		else if (cmdline_span_is(v, "test-stall"))
+			out->smp = CMDLINE_SMP_TEST_STALL;
 		else
 			return -EINVAL;
 		return 0;
@@ -453,7 +455,8 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 		return cmdline_encrypt_name(out->encrypt);
 	case CMDLINE_OPT_SMP:
 		return out->smp == CMDLINE_SMP_OFF ? "off" : out->smp == CMDLINE_SMP_TEST ? "test" :
-		       out->smp == CMDLINE_SMP_TEST_HANG ? "test-hang" : "on";
+		       out->smp == CMDLINE_SMP_TEST_HANG ? "test-hang" :
+		       out->smp == CMDLINE_SMP_TEST_STALL ? "test-stall" : "on";
 	}
 	return NULL;
 }

@@ -55,7 +55,7 @@ static const struct {
 	DUMPHDR_INT(finished), DUMPHDR_INT(sector_size), DUMPHDR_INT(body_format),
 	DUMPHDR_INT(part_sectors), DUMPHDR_INT(body_offset), DUMPHDR_INT(body_capacity),
 	DUMPHDR_INT(body_length), DUMPHDR_INT(needed_length), DUMPHDR_INT(handoff_status),
-	DUMPHDR_INT(prev_status), DUMPHDR_INT(crc32),
+	DUMPHDR_INT(prev_status), DUMPHDR_INT(digest_split), DUMPHDR_INT(crc32),
 };
 
 #define DUMPHDR_NINTS (sizeof(dumphdr_ints) / sizeof(dumphdr_ints[0]))
@@ -201,6 +201,10 @@ static int dumphdr_check_fields(const struct dumphdr *h, const char **why)
 	if ((h->flags & DUMPHDR_FLAG_DIGEST_HEAD) && h->body_format != DUMPHDR_BODY_ENCRYPTED)
 		return dumphdr_bad(why, "a header-only digest on a body that is not encrypted",
 				   -EBADMSG);
+	if ((h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) && (h->flags & DUMPHDR_FLAG_DIGEST_HEAD))
+		return dumphdr_bad(why, "both a two-part and a header-only digest", -EBADMSG);
+	if (!(h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) && h->digest_split != 0)
+		return dumphdr_bad(why, "a digest split without the two-part digest flag", -EBADMSG);
 	if (h->status == 0 || h->status > DUMPHDR_STATUS_MAX)
 		return dumphdr_bad(why, "unknown status", -EBADMSG);
 	if (h->status == DUMPHDR_CLEARED ? (h->prev_status == 0 || h->prev_status >=
@@ -370,6 +374,71 @@ int dumphdr_put(struct blkdev *part, bool trailing, const struct dumphdr *h, voi
 
 /* ------------------------------------------------------------- writer */
 
+/* ------------------------------------------------------------- digest */
+
+void dumphdr_digest_init(struct dumphdr_digest *d, const struct dumphdr *h)
+{
+	memset(d, 0, sizeof(*d));
+	crypto_sha256_init(&d->part[0]);
+	crypto_sha256_init(&d->part[1]);
+	d->limit = UINT64_MAX;
+	d->split = UINT64_MAX;
+	if (h->flags & DUMPHDR_FLAG_DIGEST_HEAD)
+		d->limit = DUMPHDR_HEAD_DIGEST;
+	else if (h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) {
+		d->two = true;
+		d->split = h->digest_split;
+	}
+}
+
+void dumphdr_digest_update(struct dumphdr_digest *d, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	if (len > d->limit - d->at)
+		len = (size_t)(d->limit - d->at);
+	while (len) {
+		size_t n = len;
+
+		if (d->at < d->split && n > d->split - d->at)
+			n = (size_t)(d->split - d->at);
+		crypto_sha256_update(&d->part[d->at < d->split ? 0 : 1], b, n);
+		d->at += n;
+		b += n;
+		len -= n;
+	}
+}
+
+void dumphdr_digest_join(uint64_t split, const uint8_t meta[SHA256_LEN],
+			 const uint8_t data[SHA256_LEN], uint8_t out[SHA256_LEN])
+{
+	struct crypto_sha256 sha;
+	uint8_t le[8];
+
+	dumphdr_put_le(le, split, sizeof(le));
+	crypto_sha256_init(&sha);
+	crypto_sha256_update(&sha, (const uint8_t *)DUMPHDR_SPLIT_TAG, 4);
+	crypto_sha256_update(&sha, le, sizeof(le));
+	crypto_sha256_update(&sha, meta, SHA256_LEN);
+	crypto_sha256_update(&sha, data, SHA256_LEN);
+	crypto_sha256_final(&sha, out);
+}
+
+void dumphdr_digest_final(struct dumphdr_digest *d, uint8_t out[SHA256_LEN])
+{
+	uint8_t meta[SHA256_LEN], data[SHA256_LEN];
+
+	if (!d->two) {
+		crypto_sha256_final(&d->part[0], out);
+		return;
+	}
+	crypto_sha256_final(&d->part[0], meta);
+	crypto_sha256_final(&d->part[1], data);
+	dumphdr_digest_join(d->split, meta, data, out);
+}
+
+/* ------------------------------------------------------------- writer */
+
 int dumphdr_writer_begin(struct dumphdr_writer *w, struct blkdev *part,
 			 const struct dumphdr *tmpl, uint64_t needed_bytes, void *scratch,
 			 size_t scratch_len)
@@ -418,7 +487,20 @@ int dumphdr_writer_begin(struct dumphdr_writer *w, struct blkdev *part,
 	return err;
 }
 
-/* Write the buffered bytes as whole sectors, the last one zero padded. */
+/* Wait for the other CPU's hashing of the half written before; a failure
+ * leaves the two-part digest to a whole read-back. */
+static void dumphdr_writer_settle(struct dumphdr_writer *w)
+{
+	if (!w->pending)
+		return;
+	w->pending = false;
+	if (w->hash_wait(w->hash_ctx) != 0)
+		w->split_off = true;
+}
+
+/* Write the buffered bytes as whole sectors, the last one zero padded;
+ * pages of a two-part digest are hashed (or handed to hash_start, and
+ * the other half filled meanwhile) once written. */
 static int dumphdr_writer_flush(struct dumphdr_writer *w)
 {
 	uint32_t ss = w->layout.sector_size;
@@ -429,6 +511,17 @@ static int dumphdr_writer_flush(struct dumphdr_writer *w)
 	err = blkdev_write(w->part, w->lba, (uint32_t)sectors, w->buf);
 	if (err)
 		return w->err = err;
+	dumphdr_writer_settle(w);	/* the other half is free again */
+	if (w->split_set && !w->split_off) {
+		if (w->half[0] != NULL &&
+		    w->hash_start(w->hash_ctx, &w->data, w->buf, w->fill) == 0) {
+			w->pending = true;
+			w->cur ^= 1;
+			w->buf = w->half[w->cur];
+		} else {
+			crypto_sha256_update(&w->data, w->buf, w->fill);
+		}
+	}
 	w->lba += sectors;
 	w->fill = 0;
 	return 0;
@@ -494,6 +587,23 @@ int dumphdr_writer_body_at(struct dumphdr_writer *w, uint64_t off, const void *d
 		if (w->fill && dumphdr_writer_flush(w))
 			return w->err;
 		at = off < cap ? off : cap;
+		if (w->head_only) {
+			/* encrypted: only its header block is hashed (end_body) */
+		} else if (w->split_set) {
+			w->split_off = true;	/* the pages are not one run: read all back */
+		} else {
+			/* The pages start here: hashed as they are written. */
+			w->split_set = true;
+			w->split = at;
+			crypto_sha256_init(&w->data);
+			if (w->hash_start != NULL && w->hash_wait != NULL &&
+			    w->buf_len >= 2 * (size_t)ss) {
+				w->buf_len = w->buf_len / 2 / ss * ss;
+				w->half[0] = w->buf;
+				w->half[1] = w->buf + w->buf_len;
+				w->cur = 0;
+			}
+		}
 		w->gap += at - w->accepted;
 		w->accepted = at;
 		w->lba = w->layout.body_lba + at / ss;
@@ -516,6 +626,27 @@ int dumphdr_writer_body_at(struct dumphdr_writer *w, uint64_t off, const void *d
 	return 0;
 }
 
+/* Hash the body's first n bytes as the medium holds them into w->sha. */
+static int dumphdr_writer_read_back(struct dumphdr_writer *w, uint64_t n, bool progress)
+{
+	uint32_t ss = w->layout.sector_size;
+
+	crypto_sha256_init(&w->sha);
+	for (uint64_t at = 0; at < n;) {
+		uint64_t m = n - at < w->buf_len ? n - at : w->buf_len;
+		int err = blkdev_read(w->part, w->layout.body_lba + at / ss,
+				      (uint32_t)((m + ss - 1) / ss), w->buf);
+
+		if (err)
+			return w->err = err;
+		crypto_sha256_update(&w->sha, w->buf, (size_t)m);
+		at += m;
+		if (progress && w->progress)
+			w->progress(w->progress_ctx, at, n);
+	}
+	return 0;
+}
+
 int dumphdr_writer_end_body(struct dumphdr_writer *w)
 {
 	int err;
@@ -526,6 +657,7 @@ int dumphdr_writer_end_body(struct dumphdr_writer *w)
 		return w->err;
 	if (w->fill && dumphdr_writer_flush(w))
 		return w->err;
+	dumphdr_writer_settle(w);
 	/* Step 3's end: the body is on the medium before any header says COMPLETE. */
 	err = blkdev_flush(w->part);
 	if (err)
@@ -535,44 +667,39 @@ int dumphdr_writer_end_body(struct dumphdr_writer *w)
 		 * first DUMPHDR_HEAD_DIGEST bytes (the stream's header block, as
 		 * the medium holds it); the AES-GCM tags authenticate the rest,
 		 * so the body is neither hashed as it goes nor read back. */
-		uint32_t ss = w->layout.sector_size;
-		uint64_t n = w->accepted < DUMPHDR_HEAD_DIGEST ? w->accepted : DUMPHDR_HEAD_DIGEST;
+		if (w->filled != w->gap)
+			return w->err = -EIO;
+		if (dumphdr_writer_read_back(w, w->accepted < DUMPHDR_HEAD_DIGEST ? w->accepted :
+					     DUMPHDR_HEAD_DIGEST, false))
+			return w->err;
+		crypto_sha256_final(&w->sha, w->hdr.body_sha256);
+	} else if (w->random && w->split_set && !w->split_off) {
+		/* Written at random, the pages in one run hashed as written:
+		 * every gap filled, then the part before them (headers,
+		 * bitmaps, descriptors) read back, and the two joined. */
+		uint64_t n = w->split < w->accepted ? w->split : w->accepted;
+		uint8_t meta[SHA256_LEN], data[SHA256_LEN];
 
 		if (w->filled != w->gap)
 			return w->err = -EIO;
-		crypto_sha256_init(&w->sha);
-		for (uint64_t at = 0; at < n;) {
-			uint64_t m = n - at < w->buf_len ? n - at : w->buf_len;
-
-			err = blkdev_read(w->part, w->layout.body_lba + at / ss,
-					  (uint32_t)((m + ss - 1) / ss), w->buf);
-			if (err)
-				return w->err = err;
-			crypto_sha256_update(&w->sha, w->buf, (size_t)m);
-			at += m;
-		}
+		if (dumphdr_writer_read_back(w, n, true))
+			return w->err;
+		crypto_sha256_final(&w->sha, meta);
+		crypto_sha256_final(&w->data, data);
+		dumphdr_digest_join(w->split, meta, data, w->hdr.body_sha256);
+		w->hdr.flags |= DUMPHDR_FLAG_DIGEST_SPLIT;
+		w->hdr.digest_split = w->split;
 	} else if (w->random) {
-		/* Written at random: every gap filled, then the digest over
-		 * the body as the medium holds it, read back in order. */
-		uint32_t ss = w->layout.sector_size;
-
+		/* Written at random otherwise: every gap filled, then the
+		 * digest over the body as the medium holds it, read back. */
 		if (w->filled != w->gap)
 			return w->err = -EIO;
-		crypto_sha256_init(&w->sha);
-		for (uint64_t at = 0; at < w->accepted;) {
-			uint64_t n = w->accepted - at < w->buf_len ? w->accepted - at : w->buf_len;
-
-			err = blkdev_read(w->part, w->layout.body_lba + at / ss,
-					  (uint32_t)((n + ss - 1) / ss), w->buf);
-			if (err)
-				return w->err = err;
-			crypto_sha256_update(&w->sha, w->buf, (size_t)n);
-			at += n;
-			if (w->progress)
-				w->progress(w->progress_ctx, at, w->accepted);
-		}
+		if (dumphdr_writer_read_back(w, w->accepted, true))
+			return w->err;
+		crypto_sha256_final(&w->sha, w->hdr.body_sha256);
+	} else {
+		crypto_sha256_final(&w->sha, w->hdr.body_sha256);
 	}
-	crypto_sha256_final(&w->sha, w->hdr.body_sha256);
 	w->hdr.body_length = w->accepted;
 	w->hdr.needed_length = w->offered;
 	w->body_done = true;
@@ -603,6 +730,7 @@ int dumphdr_writer_fail(struct dumphdr_writer *w, const char *reason, uint64_t f
 
 	if (w == NULL || w->part == NULL || w->buf == NULL)
 		return -EINVAL;
+	dumphdr_writer_settle(w);	/* no other CPU still reading our buffer */
 	h = &w->hdr;
 	written = (w->lba - w->layout.body_lba) * w->layout.sector_size;
 	h->status = DUMPHDR_FAILED;

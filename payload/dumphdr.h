@@ -18,7 +18,8 @@
  * generator): dumphdr_writer_begin() writes both headers INCOMPLETE,
  * dumphdr_writer_body() streams the body (hashing it, dropping what does
  * not fit; dumphdr_writer_body_at() writes it at random, and the digest
- * is then taken by reading it back), dumphdr_writer_finish() writes the
+ * is then two-part: the pages hashed as written, the rest read back),
+ * dumphdr_writer_finish() writes the
  * trailing then the leading
  * header COMPLETE (or TRUNCATED), with a flush after every step;
  * dumphdr_writer_fail() marks a dump FAILED.  Reader helpers:
@@ -66,6 +67,16 @@
  * know it hashes the whole body and finds a mismatch, never a match. */
 #define DUMPHDR_FLAG_DIGEST_HEAD (1u << 1)
 #define DUMPHDR_HEAD_DIGEST	4096	/* = ENCDUMP_HEADER_SIZE */
+/* body_sha256 is a two-part digest (dumphdr_digest_join): the body's
+ * first digest_split bytes (the kdump-compressed file's headers, bitmaps
+ * and page descriptors) and the rest (its pages) are hashed apart, so the
+ * pages can be hashed as they are written, on another CPU, and never read
+ * back.  Set by the writer on a body written at random
+ * (dumphdr_writer_body_at) only; never with DUMPHDR_FLAG_DIGEST_HEAD.  A
+ * reader that does not know it hashes the whole body and finds a
+ * mismatch, never a match. */
+#define DUMPHDR_FLAG_DIGEST_SPLIT (1u << 2)
+#define DUMPHDR_SPLIT_TAG	"PMD2"	/* 4 bytes, no NUL: the joined digest's prefix */
 
 /* body_format */
 #define DUMPHDR_BODY_ELF	1	/* ELF64 core file, /proc/vmcore's shape */
@@ -112,7 +123,9 @@ struct dumphdr {
 	char hostname[DUMPHDR_HOSTNAME_LEN];	/* 0x0d0 crashed system's name */
 	char pm_version[DUMPHDR_PMVERSION_LEN];	/* 0x118 postmortem that wrote it */
 	char reason[DUMPHDR_REASON_LEN];	/* 0x140 why FAILED (or a note) */
-	uint8_t reserved0[28];			/* 0x1e0 zero */
+	uint64_t digest_split;			/* 0x1e0 DUMPHDR_FLAG_DIGEST_SPLIT: the first part's
+						 * length; else 0 */
+	uint8_t reserved0[20];			/* 0x1e8 zero */
 	uint32_t crc32;				/* 0x1fc UEFI CRC-32 of header_size bytes, this field 0 */
 };
 _Static_assert(sizeof(struct dumphdr) == DUMPHDR_SIZE, "dumphdr");
@@ -137,7 +150,8 @@ _Static_assert(offsetof(struct dumphdr, release) == 0x088, "release");
 _Static_assert(offsetof(struct dumphdr, hostname) == 0x0d0, "hostname");
 _Static_assert(offsetof(struct dumphdr, pm_version) == 0x118, "pm_version");
 _Static_assert(offsetof(struct dumphdr, reason) == 0x140, "reason");
-_Static_assert(offsetof(struct dumphdr, reserved0) == 0x1e0, "reserved0");
+_Static_assert(offsetof(struct dumphdr, digest_split) == 0x1e0, "digest_split");
+_Static_assert(offsetof(struct dumphdr, reserved0) == 0x1e8, "reserved0");
 _Static_assert(offsetof(struct dumphdr, crc32) == DUMPHDR_CRC_OFFSET, "crc32");
 
 /* Where a body goes in a partition (dumphdr_layout). */
@@ -211,6 +225,33 @@ int dumphdr_get(struct blkdev *part, bool trailing, void *scratch, size_t scratc
 int dumphdr_put(struct blkdev *part, bool trailing, const struct dumphdr *h, void *scratch,
 		size_t scratch_len);
 
+/* ------------------------------------------------------------- digest */
+
+/*
+ * The digest a header's body_sha256 holds, over the body's bytes in order:
+ *   - plain: SHA-256 of the body_length bytes;
+ *   - DUMPHDR_FLAG_DIGEST_HEAD: SHA-256 of the first DUMPHDR_HEAD_DIGEST;
+ *   - DUMPHDR_FLAG_DIGEST_SPLIT, with s = min(digest_split, body_length):
+ *     SHA-256("PMD2" || le64 digest_split || SHA-256(body[0, s)) ||
+ *     SHA-256(body[s, body_length))).
+ * init() reads the kind from h; update() takes the body in order, from
+ * byte 0, in pieces of any size; final() gives the 32 bytes.
+ */
+struct dumphdr_digest {
+	struct crypto_sha256 part[2];
+	uint64_t split;			/* bytes that go to part[0] */
+	uint64_t limit;			/* bytes hashed at all */
+	uint64_t at;			/* bytes seen */
+	bool two;			/* DUMPHDR_FLAG_DIGEST_SPLIT */
+};
+
+void dumphdr_digest_init(struct dumphdr_digest *d, const struct dumphdr *h);
+void dumphdr_digest_update(struct dumphdr_digest *d, const void *p, size_t len);
+void dumphdr_digest_final(struct dumphdr_digest *d, uint8_t out[SHA256_LEN]);
+/* The two-part join of part digests meta and data at split. */
+void dumphdr_digest_join(uint64_t split, const uint8_t meta[SHA256_LEN],
+			 const uint8_t data[SHA256_LEN], uint8_t out[SHA256_LEN]);
+
 /* ------------------------------------------------------------- writer */
 
 struct dumphdr_writer {
@@ -230,10 +271,29 @@ struct dumphdr_writer {
 	bool random;			/* the digest comes from reading the body back */
 	bool head_only;			/* encrypted: DUMPHDR_FLAG_DIGEST_HEAD */
 	uint64_t gap, filled;		/* bytes skipped by a jump; written into the gaps */
+	/* The two-part digest of a body written at random: the appends
+	 * after the first jump (the pages) are hashed as each buffer is
+	 * written, the bytes before it read back at the end. */
+	bool split_set;			/* one jump so far: split is where it went */
+	bool split_off;			/* a second jump, or the hashing failed: read all back */
+	uint64_t split;
+	struct crypto_sha256 data;	/* over [split, accepted) */
+	uint8_t *half[2];		/* hash_start: the scratch as two buffers */
+	unsigned cur;			/* the half being filled */
+	bool pending;			/* hash_start's work not waited for yet */
 	/* NULL, or told how far reading back for the digest has come (the
 	 * caller sets it after begin()). */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/* NULL, or (set after begin()): hash len bytes at p into sha
+	 * elsewhere (another CPU) while the writer goes on; the writer then
+	 * fills the other half of its scratch meanwhile.  0, or an error
+	 * (the writer hashes them itself).  hash_wait() returns when that
+	 * work is done: 0, or an error, after which sha is never used and
+	 * the digest is taken by reading the whole body back. */
+	int (*hash_start)(void *ctx, struct crypto_sha256 *sha, const void *p, size_t len);
+	int (*hash_wait)(void *ctx);
+	void *hash_ctx;
 };
 
 /*
@@ -266,9 +326,13 @@ int dumphdr_writer_body(struct dumphdr_writer *w, const void *data, size_t len);
  *     below the appended bytes, not over those still in the buffer,
  *     written at once.
  * Bytes past the capacity are dropped, counted as by dumphdr_writer_body.
- * The body is hashed at the end instead, by reading it back in order
- * (dumphdr_writer_end_body(); w->progress hears how far), after checking
- * that fills wrote as many bytes as the jumps skipped (-EIO when not).
+ * The digest is then two-part (DUMPHDR_FLAG_DIGEST_SPLIT, split where the
+ * first jump went): the appends after the jump are hashed as each buffer
+ * is written (by w->hash_start where set), the bytes before it read back
+ * at the end (dumphdr_writer_end_body(); w->progress hears how far), after
+ * checking that fills wrote as many bytes as the jumps skipped (-EIO when
+ * not).  After a second jump, or when hash_wait fails, the whole body is
+ * read back and hashed plain instead.
  * An encrypted body (DUMPHDR_BODY_ENCRYPTED) is never hashed whole, in
  * order or at random: its digest is of its first DUMPHDR_HEAD_DIGEST
  * bytes, read back at the end (DUMPHDR_FLAG_DIGEST_HEAD).

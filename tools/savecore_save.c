@@ -235,17 +235,17 @@ static bool digest_head(const struct dumphdr *h)
 	return h->body_format == DUMPHDR_BODY_ENCRYPTED && (h->flags & DUMPHDR_FLAG_DIGEST_HEAD);
 }
 
-/* Copy len body bytes from the view to fd, hashing them (the first
- * DUMPHDR_HEAD_DIGEST only under digest_head). */
+/* Copy len body bytes from the view to fd, hashing them as the header's
+ * digest is taken (payload/dumphdr.h dumphdr_digest: whole, the first
+ * DUMPHDR_HEAD_DIGEST only, or in two parts). */
 static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const struct dumphdr *h,
 		     uint64_t len, int fd, uint8_t digest[SHA256_LEN])
 {
 	uint32_t ss = t->view.sector_size;
 	uint64_t lba = h->body_offset, done = 0, step = len / 10 + 1, next = step;
-	uint64_t hash_len = digest_head(h) && len > DUMPHDR_HEAD_DIGEST ? DUMPHDR_HEAD_DIGEST : len;
-	struct crypto_sha256 sha;
+	struct dumphdr_digest d;
 
-	crypto_sha256_init(&sha);
+	dumphdr_digest_init(&d, h);
 	while (done < len) {
 		size_t n = len - done < SAVECORE_SCRATCH ? (size_t)(len - done) : SAVECORE_SCRATCH;
 		uint32_t sectors = (uint32_t)((n + ss - 1) / ss);
@@ -257,14 +257,12 @@ static int copy_body(struct savecore_ctx *c, struct savecore_target *t, const st
 					err ? "read error" : "write error", (unsigned long long)done);
 			return -EIO;
 		}
-		if (done < hash_len)
-			crypto_sha256_update(&sha, c->scratch,
-					     hash_len - done < n ? (size_t)(hash_len - done) : n);
+		dumphdr_digest_update(&d, c->scratch, n);
 		done += n;
 		lba += sectors;
 		savecore_progress(done, len, &next, step);
 	}
-	crypto_sha256_final(&sha, digest);
+	dumphdr_digest_final(&d, digest);
 	return 0;
 }
 
@@ -451,9 +449,16 @@ int savecore_save(struct savecore_ctx *c, struct savecore_target *t)
 	rc = savecore_publish(c, &o, rc, !c->kdump_body);
 	if (rc == SAVECORE_FAIL)
 		return rc;
+	char how[96] = "";
+
+	if (digest_head(h))
+		snprintf(how, sizeof(how), ", chunks authenticated by AES-GCM tags");
+	else if (h->flags & DUMPHDR_FLAG_DIGEST_SPLIT)
+		snprintf(how, sizeof(how), " (two-part: the first %llu bytes, then the pages)",
+			 (unsigned long long)h->digest_split);
 	printf("%s: %s: %s, %ssha256 %s%s \xe2\x86\x92 %s\n", TOOL, savecore_where(c, t),
 	       savecore_fmt_dump(h), digest_head(h) ? "stream header " : "", ok ? "OK" : "NOT VERIFIED",
-	       digest_head(h) ? ", chunks authenticated by AES-GCM tags" : "", c->o.out);
+	       how, c->o.out);
 	if (cut && erc == SAVECORE_TRUNCATED)
 		printf("%s: TRUNCATED: the encrypted dump ends early; the %s holds the chunks "
 		       "before the cut (exit %d)\n", TOOL,

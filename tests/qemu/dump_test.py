@@ -29,7 +29,7 @@ BZ = os.path.join(q.BUILD, "postmortem.bzImage")
 TOOL = os.path.join(q.BUILD, "postmortem")
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})$"
-KDUMP_COMPLETE = r"postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
+KDUMP_COMPLETE = q.KDUMP_COMPLETE.lstrip("^")
 TMP = tempfile.mkdtemp(prefix="pm-dump-")
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
@@ -76,8 +76,8 @@ def check_kdump(path, plants, digest=None):
     r = subprocess.run([TOOL, "inspect", path], capture_output=True, text=True)
     if r.returncode != 0 or "kdump-compressed (makedumpfile's format" not in r.stdout:
         return "inspect: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
-    if digest is not None and sha256_file(path) != digest:
-        return "the file's sha256 %s is not the kernel's %s" % (sha256_file(path), digest)
+    if digest is not None and q.body_sha256(path, digest) != digest:
+        return "the file's sha256 %s is not the kernel's %s" % (q.body_sha256(path, digest), digest)
     k = dumpcheck.Kdump(path)
     if k.status & dumpcheck.KDUMP_INCOMPLETE:
         return "the kdump header says incomplete"
@@ -87,12 +87,7 @@ def check_kdump(path, plants, digest=None):
     return None
 
 
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+sha256_file = q.sha256_file
 
 
 def kernel_digest(text):

@@ -32,12 +32,35 @@ BZIMAGE = os.path.join(BUILD, "postmortem.bzImage")
 TOOL = os.path.join(BUILD, "postmortem")
 BANNER = r"^postmortem \d+\.\d+\.\d+: crash and recovery kernel"
 ELF_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(\d+ MiB/s\), sha256 ([0-9a-f]{64})"
-KDUMP_COMPLETE = r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), sha256 ([0-9a-f]{64})"
+# group 1: the digest, with " (two-part at byte N" when it is two-part (body_sha256)
+KDUMP_COMPLETE = (r"^postmortem: dump complete: \d+ MiB in [\d.]+ s \(kdump-compressed\), "
+                  r"sha256 ([0-9a-f]{64}(?: \(two-part at byte \d+)?)")
 DUMP_GUID = "9cd6ae46-cf19-4c5c-b341-57f4b21dfd41"
 
 
 def sha256_file(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def body_sha256(path, digest):
+    """The file's digest taken as the kernel's line says (digest: group 1 of
+    KDUMP_COMPLETE): plain, or two-part (payload/dumphdr.h
+    DUMPHDR_FLAG_DIGEST_SPLIT), given back in the same form."""
+    m = re.match(r"[0-9a-f]{64} \(two-part at byte (\d+)$", digest or "")
+    if not m:
+        return sha256_file(path)
+    split = int(m.group(1))
+    with open(path, "rb") as f:
+        data = f.read()
+    cut = min(split, len(data))
+    joined = hashlib.sha256(b"PMD2" + split.to_bytes(8, "little") +
+                            hashlib.sha256(data[:cut]).digest() +
+                            hashlib.sha256(data[cut:]).digest()).hexdigest()
+    return joined + digest[64:]
 
 
 def virtio_drive(img):

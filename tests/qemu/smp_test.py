@@ -19,6 +19,14 @@
   t_hang_timeout    smp=test-hang: a CPU that starts but never reaches
                     64-bit mode costs one line and the limit; the page is
                     put back and the dump written
+  t_disk_pages_hashed  the kdump-compressed file to a dump partition, -smp 2
+                    with smp=on: the second CPU hashes the pages as they are
+                    written (two-part digest, nothing read back but the
+                    headers and descriptors); savecore checks it, the
+                    planted pages are in the file
+  t_work_stall      smp=test-stall: the second CPU takes the first buffer
+                    and never finishes; after smp_wait's limit one line,
+                    INIT, and the same dump with a plain digest read back
 
 5-level paging and a crash on a CPU other than the boot CPU come through
 Linux: tests/qemu/linux_test.py bios-max-la57-cpu3 and bios-qemu10-x2apic
@@ -190,7 +198,63 @@ def t_hang_timeout():
     return res
 
 
-TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page, t_hang_timeout]
+def disk_dump(name, smp, expect):
+    """A kdump-compressed dump to a dump partition with two CPUs: (result,
+    the kernel's digest, the saved file, the plants, savecore's output)."""
+    img = os.path.join(d.TMP, name + ".img")
+    with open(img, "wb") as f:
+        f.truncate(160 << 20)
+    subprocess.run(["sgdisk", "-o", "-n", "1:0:0", "-t", "1:" + q.DUMP_GUID, img], check=True,
+                   stdout=subprocess.DEVNULL)
+    plants = [d.Plant(name + "-1", 0x1000000, 1 << 20, 21), d.Plant(name + "-2", 0x5000000, 256 << 10, 22)]
+    args = ["-smp", "2", "-kernel", BZ, "-append", "console=ttyS0 after=poweroff dump=disk smp=" + smp,
+            "-drive", "file=%s,format=raw,if=virtio" % img]
+    for p in plants:
+        args += p.arg()
+    res = q.run_qemu(args, [BANNER] + expect + [q.KDUMP_COMPLETE], TIMEOUT * 2, must_exit=True, mem="160")
+    if res.failure:
+        return res, None, None, plants, ""
+    digest = next((m.group(1) for m in (re.search(q.KDUMP_COMPLETE, ln) for ln in res.lines) if m), None)
+    core = img + ".core"
+    r = subprocess.run([d.TOOL, "savecore", img, "-o", core], capture_output=True, text=True)
+    if r.returncode != 0 or "sha256 OK" not in r.stdout:
+        res.failure = "savecore: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-300:])
+    return res, digest, core, plants, r.stdout
+
+
+def t_disk_pages_hashed():
+    res, digest, core, plants, out = disk_dump(
+        "smp-hash", "on", [STARTED % ("xAPIC", 2), r"^dump: the second CPU hashed \d+ KiB of pages beside the writing$",
+                           r"^dump: kdump-compressed: .*; 1 pass over the pages$"])
+    if res.failure:
+        return res
+    if "two-part at byte" not in digest:
+        res.failure = "the kernel's digest is not two-part: " + digest
+    elif "(two-part: the first " not in out:
+        res.failure = "savecore did not say the digest is two-part: " + out[-300:]
+    else:
+        res.failure = d.check_kdump(core, plants, digest)
+    return res
+
+
+def t_work_stall():
+    res, digest, core, plants, out = disk_dump(
+        "smp-stall", "test-stall",
+        [STARTED % ("xAPIC", 2), r"^smp: the CPU with APIC ID 1 did not finish its work within 5000 ms; "
+                                 r"sent INIT, going on with one CPU$"])
+    if res.failure:
+        return res
+    if "two-part" in digest or "two-part" in out:
+        res.failure = "a two-part digest after the second CPU failed its work: " + digest
+    elif any("the second CPU hashed" in ln for ln in res.lines):
+        res.failure = "the kernel says the second CPU hashed pages although it never finished"
+    else:
+        res.failure = d.check_kdump(core, plants, digest)
+    return res
+
+
+TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page, t_hang_timeout,
+         t_disk_pages_hashed, t_work_stall]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "smp_test"))

@@ -749,6 +749,8 @@ TEST(test_smp)
 	CHECK_EQ(c.smp, CMDLINE_SMP_TEST);
 	CHECK_EQ(parse("smp=test-hang"), 0);
 	CHECK_EQ(c.smp, CMDLINE_SMP_TEST_HANG);
+	CHECK_EQ(parse("smp=test-stall"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_TEST_STALL);
 	CHECK_EQ(parse("smp=off smp=on"), 0);
 	CHECK_EQ(c.smp, CMDLINE_SMP_ON);
 	CHECK_EQ(parse("smp=off smp=2"), 0);

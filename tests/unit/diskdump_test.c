@@ -793,6 +793,7 @@ TEST(one_pass_to_a_partition)
 	struct diskdump_info di;
 	struct dumphdr t, lead, trail;
 	uint8_t digest[SHA256_LEN];
+	struct dumphdr_digest dg;
 	uint64_t n = machine(&di, 1000, 1, 1000);
 	const uint8_t *b;
 
@@ -816,8 +817,16 @@ TEST(one_pass_to_a_partition)
 		CHECK_EQ(lead.body_length, out_len);
 		b = disk + (part.offset + lead.body_offset) * ss;
 		CHECK(memcmp(b, out, (size_t)out_len) == 0);
-		crypto_sha256(out, (size_t)out_len, digest);
+		/* two-part: the pages start where the descriptors end */
+		CHECK(lead.flags & DUMPHDR_FLAG_DIGEST_SPLIT);
+		CHECK(lead.digest_split > 0 && lead.digest_split < out_len);
+		CHECK_EQ(lead.digest_split % DISKDUMP_BLOCK, 0);
+		dumphdr_digest_init(&dg, &lead);
+		dumphdr_digest_update(&dg, out, (size_t)out_len);
+		dumphdr_digest_final(&dg, digest);
 		CHECK(memcmp(lead.body_sha256, digest, SHA256_LEN) == 0);
+		crypto_sha256(out, (size_t)out_len, digest);	/* not the plain digest */
+		CHECK(memcmp(lead.body_sha256, digest, SHA256_LEN) != 0);
 	}
 }
 

@@ -209,7 +209,8 @@ TEST(statuses_and_rules)
 	memset(scratch, 'A', DUMPHDR_RELEASE_LEN);
 	CHECK_EQ(decode_edited(&h, 0x88, scratch, DUMPHDR_RELEASE_LEN, &why), -EBADMSG);
 	CHECK_STR(why, "a text field is not NUL-terminated");
-	CHECK_EQ(decode_edited(&h, 0x1e0, "xx", 2, &why), 0);	/* reserved: ignored */
+	CHECK_EQ(decode_edited(&h, 0x1e8, "xx", 2, &why), 0);	/* reserved: ignored */
+	CHECK_EQ(decode_edited(&h, 0x1e0, "xx", 2, &why), -EBADMSG);	/* a split without its flag */
 }
 
 TEST(text_fields)
@@ -608,6 +609,21 @@ static int write_at_random(struct dumphdr_writer *w, size_t len)
 	return err;
 }
 
+/* The two-part digest computed here from its definition: SHA-256("PMD2"
+ * || le64 split || SHA-256(b[0, split)) || SHA-256(b[split, len))). */
+static void two_part(const uint8_t *b, size_t len, uint64_t split, uint8_t out[SHA256_LEN])
+{
+	uint8_t in[4 + 8 + 2 * SHA256_LEN];
+	size_t s = split < len ? (size_t)split : len;
+
+	memcpy(in, "PMD2", 4);
+	for (int i = 0; i < 8; i++)
+		in[4 + i] = (uint8_t)(split >> (8 * i));
+	crypto_sha256(b, s, in + 12);
+	crypto_sha256(b + s, len - s, in + 12 + SHA256_LEN);
+	crypto_sha256(in, sizeof(in), out);
+}
+
 static uint64_t progress_done;
 
 static void progress_cb(void *ctx, uint64_t done, uint64_t total)
@@ -636,11 +652,14 @@ TEST(writer_at_random)
 	CHECK_EQ(h.status, DUMPHDR_COMPLETE);
 	CHECK_EQ(h.body_length, len);
 	CHECK_EQ(h.needed_length, len);
-	crypto_sha256(body, len, d);
+	/* two-part: the jump's target splits it; only the part before is read back */
+	CHECK(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT);
+	CHECK_EQ(h.digest_split, 16384);
+	two_part(body, len, 16384, d);
 	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
 	CHECK(memcmp(part_bytes(128), body, len) == 0);
 	CHECK_EQ(part_bytes(128)[len], 0);		/* last sector zero padded */
-	CHECK_EQ(progress_done, len);
+	CHECK_EQ(progress_done, 16384);
 	CHECK_EQ(disk[31 * 512], 0);
 	CHECK_EQ(disk[(32 + PART_SECTORS) * 512], 0);
 
@@ -656,7 +675,7 @@ TEST(writer_at_random)
 	CHECK_EQ(h.status, DUMPHDR_TRUNCATED);
 	CHECK_EQ(h.body_length, cap);
 	CHECK_EQ(h.needed_length, sizeof(body));
-	crypto_sha256(body, (size_t)cap, d);
+	two_part(body, (size_t)cap, 16384, d);
 	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
 	CHECK(memcmp(part_bytes(128), body, (size_t)cap) == 0);
 	CHECK_EQ(disk[(32 + PART_SECTORS) * 512], 0);
@@ -674,6 +693,176 @@ TEST(writer_at_random)
 	CHECK_EQ(judge(&id, &h), 0);
 	CHECK_EQ(h.status, DUMPHDR_TRUNCATED);
 	CHECK(memcmp(part_bytes(128), body, (size_t)cap) == 0);
+	CHECK_EQ(h.digest_split, cap);			/* no pages kept: all read back */
+	two_part(body, (size_t)cap, cap, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+}
+
+/* The pages hashed elsewhere (another CPU in the kernel): the fake takes
+ * the work at hash_start and does it only at hash_wait, so a buffer the
+ * writer filled again before waiting would give a wrong digest. */
+static struct {
+	struct crypto_sha256 *sha;
+	const uint8_t *p;
+	size_t len;
+	uint8_t copy[8192];
+	unsigned starts, waits;
+	int start_err, wait_err;
+	bool pending;
+} fake;
+
+static int fake_start(void *ctx, struct crypto_sha256 *sha, const void *p, size_t len)
+{
+	CHECK(ctx == &fake);
+	CHECK(!fake.pending);			/* one piece of work at a time */
+	if (fake.start_err)
+		return fake.start_err;
+	CHECK(len <= sizeof(fake.copy));
+	fake.sha = sha;
+	fake.p = p;
+	fake.len = len;
+	memcpy(fake.copy, p, len);
+	fake.pending = true;
+	fake.starts++;
+	return 0;
+}
+
+static int fake_wait(void *ctx)
+{
+	CHECK(ctx == &fake);
+	CHECK(fake.pending);
+	fake.pending = false;
+	fake.waits++;
+	CHECK(memcmp(fake.copy, fake.p, fake.len) == 0);	/* untouched meanwhile */
+	crypto_sha256_update(fake.sha, fake.p, fake.len);
+	return fake.waits == 2 ? fake.wait_err : 0;
+}
+
+static void write_hashed_elsewhere(struct dumphdr_writer *w, size_t len, int start_err, int wait_err)
+{
+	struct dumphdr t = tmpl(0x55);
+
+	fresh_partition();
+	memset(&fake, 0, sizeof(fake));
+	fake.start_err = start_err;
+	fake.wait_err = wait_err;
+	/* 8 KiB of scratch: two 4 KiB halves once the pages start */
+	CHECK_EQ(dumphdr_writer_begin(w, &part, &t, len, scratch, sizeof(scratch)), 0);
+	w->hash_start = fake_start;
+	w->hash_wait = fake_wait;
+	w->hash_ctx = &fake;
+	CHECK_EQ(write_at_random(w, len), 0);
+	CHECK_EQ(dumphdr_writer_finish(w, 9), 0);
+	CHECK(!fake.pending);
+}
+
+TEST(writer_at_random_hashed_elsewhere)
+{
+	struct dumphdr_writer w;
+	struct dumphdr h;
+	uint8_t d[SHA256_LEN];
+	uint64_t id;
+	size_t len = 100003;
+
+	write_hashed_elsewhere(&w, len, 0, 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT);
+	two_part(body, len, 16384, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	CHECK(memcmp(part_bytes(128), body, len) == 0);
+	CHECK_EQ(fake.starts, (len - 16384 + 4095) / 4096);	/* every buffer of pages */
+	CHECK_EQ(fake.waits, fake.starts);
+
+	/* The other CPU cannot take work: hashed here, same digest. */
+	write_hashed_elsewhere(&w, len, -ENODEV, 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK_EQ(fake.starts, 0);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+
+	/* Its work failed (a fault, a timeout): the whole body read back,
+	 * a plain digest, no flag. */
+	write_hashed_elsewhere(&w, len, 0, -EFAULT);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
+	CHECK_EQ(h.digest_split, 0);
+	crypto_sha256(body, len, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	CHECK_EQ(fake.waits, 2);			/* nothing handed over after it failed */
+}
+
+/* A second jump: the pages are not one run, so the whole body is read back. */
+TEST(writer_at_random_two_jumps)
+{
+	struct dumphdr t = tmpl(0x66), h;
+	struct dumphdr_writer w;
+	uint8_t d[SHA256_LEN];
+	uint64_t id;
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 32768, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body + 8192, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 16384, body + 16384, 16384), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 4096, body + 4096, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 12288, body + 12288, 4096), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 9), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
+	crypto_sha256(body, 32768, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+}
+
+/* dumphdr_digest (what savecore uses) gives each kind's digest from the
+ * body in pieces of any size; the decoder refuses a split without its
+ * flag and the two kinds together. */
+TEST(digest_kinds_and_checks)
+{
+	struct dumphdr h, d;
+	struct dumphdr_digest dg;
+	uint8_t want[SHA256_LEN], got[SHA256_LEN];
+	const char *why;
+	size_t len = 50000;
+
+	for (int kind = 0; kind < 3; kind++) {
+		memset(&h, 0, sizeof(h));
+		h.flags = kind == 1 ? DUMPHDR_FLAG_DIGEST_HEAD : kind == 2 ? DUMPHDR_FLAG_DIGEST_SPLIT : 0;
+		h.digest_split = kind == 2 ? 12345 : 0;
+		if (kind == 0)
+			crypto_sha256(body, len, want);
+		else if (kind == 1)
+			crypto_sha256(body, DUMPHDR_HEAD_DIGEST, want);
+		else
+			two_part(body, len, 12345, want);
+		for (size_t step = 1; step < len; step = step * 3 + 7) {
+			dumphdr_digest_init(&dg, &h);
+			for (size_t at = 0; at < len; at += step)
+				dumphdr_digest_update(&dg, body + at, len - at < step ? len - at : step);
+			dumphdr_digest_final(&dg, got);
+			CHECK(memcmp(got, want, SHA256_LEN) == 0);
+		}
+	}
+	/* a split past the end: all of it is the first part */
+	memset(&h, 0, sizeof(h));
+	h.flags = DUMPHDR_FLAG_DIGEST_SPLIT;
+	h.digest_split = len + 1;
+	dumphdr_digest_init(&dg, &h);
+	dumphdr_digest_update(&dg, body, len);
+	dumphdr_digest_final(&dg, got);
+	two_part(body, len, len + 1, want);
+	CHECK(memcmp(got, want, SHA256_LEN) == 0);
+
+	h = sample();
+	h.digest_split = 4096;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK(why != NULL && strstr(why, "split") != NULL);
+	h.flags |= DUMPHDR_FLAG_DIGEST_SPLIT;
+	CHECK_EQ(roundtrip(&h, &d, &why), 0);
+	CHECK_EQ(d.digest_split, 4096);
+	CHECK_EQ(sector[0x1e0], 0x00);
+	CHECK_EQ(sector[0x1e1], 0x10);
+	h.flags |= DUMPHDR_FLAG_DIGEST_HEAD;
+	h.body_format = DUMPHDR_BODY_ENCRYPTED;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
 }
 
 TEST(writer_at_random_refuses)
@@ -833,4 +1022,5 @@ TEST(encrypted_body_digest_of_its_head)
 
 TEST_MAIN(round_trip, body_formats, every_flipped_bit, statuses_and_rules, text_fields, layouts, pair_checks,
 	  writer_whole, writer_truncated_and_failed, power_cut_anywhere, get_put, writer_at_random,
-	  writer_at_random_refuses, power_cut_at_random, encrypted_body_digest_of_its_head)
+	  writer_at_random_refuses, power_cut_at_random, encrypted_body_digest_of_its_head,
+	  writer_at_random_hashed_elsewhere, writer_at_random_two_jumps, digest_kinds_and_checks)
