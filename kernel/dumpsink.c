@@ -463,6 +463,7 @@ static struct dumpsink *open_disk(void)
 	sink.write = disk_write;
 	/* At any offset where a 4096-byte block is whole sectors. */
 	sink.write_at = part_view.sector_size <= 4096 ? disk_write_at : NULL;
+	sink.second_cpu = sink.write_at != NULL;
 	sink.finish = disk_finish;
 	sink.abort = disk_abort;
 	sink.room = disk_room;

@@ -81,6 +81,11 @@ struct dumpsink {
 	 * have it (sectors of at most 4096 bytes), and an encrypted stream
 	 * over them (kernel/encsink.c seals its chunks as they fill). */
 	int (*write_at)(struct dumpsink *s, uint64_t off, const void *buf, size_t len);
+	/* Set by the target: written through write_at, the kdump-compressed
+	 * file's pages are hashed as they come, and a second CPU can do that
+	 * (kernel/smp.h smp_want; the dump partition and the dump file, not
+	 * an encrypted stream over them, whose body is never hashed whole). */
+	bool second_cpu;
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);
 	void (*abort)(struct dumpsink *s, const char *reason);
 	/* NULL, or the largest file begin() takes as an upper bound without

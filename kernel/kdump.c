@@ -18,6 +18,7 @@
 #include "kernel/kdump.h"
 #include "kernel/physread.h"
 #include "kernel/progress.h"
+#include "kernel/smp.h"
 #include "payload/dumphdr.h"
 #include "payload/kdumpfile.h"
 
@@ -240,6 +241,12 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	 * stream over such a target too); a sink marked sequential (an
 	 * encrypted stream over serial or FAT) is always written in order. */
 	o.seekable = sink->write_at != NULL && sink->hashes && !sink->sequential;
+	/* Work for a second CPU: hashing the pages as they are written (the
+	 * dump partition and dump file's two-part digest; an encrypted body
+	 * is never hashed whole).  smp=auto starts it now, before the pass
+	 * reads a page (the start borrows a low page and puts it back). */
+	if (o.seekable && sink->second_cpu)
+		(void)smp_want();
 	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink };
 	progress_start(&prog, "dump", passes(&o, false) * kf.pages * DISKDUMP_BLOCK);
 	err = kdumpfile_write(&kf, &di, &dst);

@@ -344,7 +344,7 @@ static const char *refusal(const struct context *ctx, const struct cmdline *opts
 
 	cpu_entry_info(&ce);
 	if (opts->smp == CMDLINE_SMP_OFF)
-		return "off (smp=off, the default: nothing in a dump uses a second CPU yet)";
+		return "off (smp=off)";
 	if (ctx->dump.notes && xennote_scan(ctx->dump.notes, ctx->dump.notes_len, &xn) == 0)
 		return "not starting another CPU: the crash came through Xen, whose CPUs Xen parked";
 	if (clock_estimated())
@@ -373,7 +373,41 @@ static const char *refusal(const struct context *ctx, const struct cmdline *opts
 	return NULL;
 }
 
+/* smp=auto: what smp_start was given, for smp_want (main's, never freed). */
+static struct {
+	const struct context *ctx;
+	const struct bootinfo *bi;
+	const struct cmdline *opts;
+	bool tried;
+} deferred;
+
+static void start_now(const struct context *ctx, const struct bootinfo *bi,
+		      const struct cmdline *opts);
+
 void smp_start(const struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts)
+{
+	if (opts->smp != CMDLINE_SMP_AUTO) {
+		start_now(ctx, bi, opts);
+		return;
+	}
+	deferred.ctx = ctx;
+	deferred.bi = bi;
+	deferred.opts = opts;
+	printf("smp: auto: one more CPU is started if the dump has work for it (smp=on: now, "
+	       "smp=off: never)\n");
+}
+
+bool smp_want(void)
+{
+	if (deferred.opts != NULL && !deferred.tried) {
+		deferred.tried = true;
+		start_now(deferred.ctx, deferred.bi, deferred.opts);
+	}
+	return ap_ready;
+}
+
+static void start_now(const struct context *ctx, const struct bootinfo *bi,
+		      const struct cmdline *opts)
 {
 	const size_t tlen = (size_t)(pm_ap_tramp_end - pm_ap_tramp_start);
 	const size_t doff = (size_t)(pm_ap_tramp_data - pm_ap_tramp_start);

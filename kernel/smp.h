@@ -3,8 +3,13 @@
  * and kept spinning for work (docs/smp.md).
  *
  * Interface: smp_start() once, after the crash context is gathered and
- * ACPI is up (it needs the MADT and whether Xen crashed); it prints one
- * "smp:" line saying which CPU runs or why none does.  Then:
+ * ACPI is up (it needs the MADT and whether Xen crashed; ctx, bi and opts
+ * must stay valid for good); it prints one "smp:" line saying which CPU
+ * runs or why none does.  Under smp=auto (the default) it only says so,
+ * and the dump calls smp_want() when it has work for a second CPU (the
+ * kdump-compressed file's pages to hash, kernel/kdump.c): the start is
+ * tried then, once, before the dump reads a page, with the same line;
+ * smp_want() returns whether a second CPU runs.  Then:
  *   smp_run(fn, arg)  hands fn(arg) to the AP; -ENODEV when no AP is up,
  *                     -EBUSY while earlier work is unfinished.  Stores made
  *                     before smp_run are visible to fn (release/acquire).
@@ -30,6 +35,7 @@
 #include "payload/cmdline.h"
 
 void smp_start(const struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts);
+bool smp_want(void);
 bool smp_available(void);
 int smp_run(void (*fn)(void *), void *arg);
 int smp_wait(void);

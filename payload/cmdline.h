@@ -154,10 +154,11 @@ enum cmdline_compress {
 	CMDLINE_COMPRESS_NONE,
 };
 
-/* smp= (docs/smp.md): never (default, until a dump has work for a second
- * CPU), start one more CPU when it is safe, or also run the two-CPU
+/* smp= (docs/smp.md): start one more CPU when it is safe and the dump has
+ * work for it (default), never, at boot, or at boot with the two-CPU
  * self-test. */
 enum cmdline_smp {
+	CMDLINE_SMP_AUTO,
 	CMDLINE_SMP_OFF,
 	CMDLINE_SMP_ON,
 	CMDLINE_SMP_TEST,

@@ -384,7 +384,9 @@ static int cmdline_opt_pm(struct cmdline *out, uint8_t id, struct cmdline_span v
 			return -EPERM;
 		return 0;
 	case CMDLINE_OPT_SMP:
-		if (cmdline_span_is(v, "on"))
+		if (cmdline_span_is(v, "auto"))
+			out->smp = CMDLINE_SMP_AUTO;
+		else if (cmdline_span_is(v, "on"))
 			out->smp = CMDLINE_SMP_ON;
 		else if (cmdline_span_is(v, "off"))
 			out->smp = CMDLINE_SMP_OFF;
@@ -454,7 +456,8 @@ const char *cmdline_current(const struct cmdline *out, uint8_t id)
 	case CMDLINE_OPT_DUMP_ENCRYPT:
 		return cmdline_encrypt_name(out->encrypt);
 	case CMDLINE_OPT_SMP:
-		return out->smp == CMDLINE_SMP_OFF ? "off" : out->smp == CMDLINE_SMP_TEST ? "test" :
+		return out->smp == CMDLINE_SMP_AUTO ? "auto" : out->smp == CMDLINE_SMP_OFF ? "off" :
+		       out->smp == CMDLINE_SMP_TEST ? "test" :
 		       out->smp == CMDLINE_SMP_TEST_HANG ? "test-hang" :
 		       out->smp == CMDLINE_SMP_TEST_STALL ? "test-stall" : "on";
 	}

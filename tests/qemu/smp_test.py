@@ -6,7 +6,8 @@
                     on both CPUs matches
   t_smp4_cpu_max    -smp 4 -cpu max (QEMU 7.2): the same with every CPU
                     feature TCG has
-  t_smp_off         smp=off and the default: one line, no CPU started
+  t_smp_off         smp=off, and the default (auto) with no dump: one line,
+                    no CPU started
   t_x2apic          QEMU 10 (x2APIC in TCG): pm.test=reentry's copy runs
                     in x2APIC mode and starts the CPU through the x2APIC ICR
   t_efi_stub        OVMF starts the bzImage as an EFI application, -smp 2:
@@ -19,8 +20,9 @@
   t_hang_timeout    smp=test-hang: a CPU that starts but never reaches
                     64-bit mode costs one line and the limit; the page is
                     put back and the dump written
-  t_disk_pages_hashed  the kdump-compressed file to a dump partition, -smp 2
-                    with smp=on: the second CPU hashes the pages as they are
+  t_disk_pages_hashed  the kdump-compressed file to a dump partition, -smp 2,
+                    the default smp=auto: the second CPU is started when the
+                    dump begins and hashes the pages as they are
                     written (two-part digest, nothing read back but the
                     headers and descriptors); savecore checks it, the
                     planted pages are in the file
@@ -87,12 +89,13 @@ def t_smp4_cpu_max():
 
 
 def t_smp_off():
-    # smp=off, and the default (off until a dump has work for a second CPU)
+    # smp=off, and the default (auto: started only when the dump has work
+    # for a second CPU; dump=none has none)
     r = boot("smp=off", [r"^smp: off \(smp=off"], 2)
     r = no_line(r, r"^smp: CPU with", "smp=off started a CPU")
     if r.failure is None:
-        r = boot("", [r"^smp: off \(smp=off, the default"], 2)
-        r = no_line(r, r"^smp: CPU with", "the default started a CPU")
+        r = boot("", [r"^smp: auto: one more CPU is started if the dump has work for it"], 2)
+        r = no_line(r, r"^smp: CPU with", "the default started a CPU without work for it")
     return r
 
 
@@ -223,8 +226,11 @@ def disk_dump(name, smp, expect):
 
 
 def t_disk_pages_hashed():
+    # the default, smp=auto: the CPU is started once the dump knows it
+    # writes the kdump-compressed file in one pass
     res, digest, core, plants, out = disk_dump(
-        "smp-hash", "on", [STARTED % ("xAPIC", 2), r"^dump: the second CPU hashed \d+ KiB of pages beside the writing$",
+        "smp-hash", "auto", [r"^smp: auto: ", r"^dump: kdump level ", STARTED % ("xAPIC", 2),
+                             r"^dump: writing up to \d+ MiB kdump-compressed file", r"^dump: the second CPU hashed \d+ KiB of pages beside the writing$",
                            r"^dump: kdump-compressed: .*; 1 pass over the pages$"])
     if res.failure:
         return res

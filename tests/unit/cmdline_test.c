@@ -737,11 +737,13 @@ TEST(test_dump_encrypt)
 	CHECK_STR(cmdline_encrypt_name((enum cmdline_encrypt)7), "?");
 }
 
-/* smp=: off (default), on, test; a bad value keeps what was there. */
+/* smp=: auto (default), off, on, test; a bad value keeps what was there. */
 TEST(test_smp)
 {
 	CHECK_EQ(parse(""), 0);
-	CHECK_EQ(c.smp, CMDLINE_SMP_OFF);
+	CHECK_EQ(c.smp, CMDLINE_SMP_AUTO);
+	CHECK_EQ(parse("smp=off smp=auto"), 0);
+	CHECK_EQ(c.smp, CMDLINE_SMP_AUTO);
 	CHECK_EQ(parse("smp=off"), 0);
 	CHECK_EQ(c.smp, CMDLINE_SMP_OFF);
 	CHECK_EQ(c.n_warnings, 0);
@@ -758,12 +760,12 @@ TEST(test_smp)
 	CHECK_EQ(c.n_warnings, 1);
 	CHECK_STR(c.warnings[0], "cmdline: bad value for smp= ('2'); using off");
 	CHECK_EQ(parse("smp"), 0);
-	CHECK_EQ(c.smp, CMDLINE_SMP_OFF);
+	CHECK_EQ(c.smp, CMDLINE_SMP_AUTO);
 	CHECK_EQ(c.n_warnings, 1);
 	CHECK_EQ(parse("smp=on nosmp"), 0);	/* Linux's own switches on a kdump line are not ours */
 	CHECK_EQ(c.smp, CMDLINE_SMP_ON);
 	CHECK_EQ(parse("nosmp nr_cpus=1 maxcpus=1"), 0);
-	CHECK_EQ(c.smp, CMDLINE_SMP_OFF);
+	CHECK_EQ(c.smp, CMDLINE_SMP_AUTO);
 	CHECK_EQ(c.n_warnings, 0);
 }
 
