@@ -138,6 +138,8 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
+	char what[512];
+	const char *extra;
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -184,13 +186,13 @@ static int parse(int argc, char **argv, struct load_opts *o)
 			fprintf(stderr, "%s: %s needs a value (see --help)\n", TOOL, argv[at]);
 			return -1;
 		default:	/* '?', or 1: an argument (load takes none) */
-			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL,
-				c == 1 || argv[at][1] == '-' ? argv[at] : (char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s: %s (see --help)\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return -1;
 		}
 	}
-	if (optind < argc) {	/* after "--" */
-		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL, argv[optind]);
+	if ((extra = opts_rest(argc, argv, NULL)) != NULL) {	/* after "--" */
+		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", TOOL, extra);
 		return -1;
 	}
 	if (o->size != NULL && o->dump_file == NULL) {
