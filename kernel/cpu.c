@@ -70,18 +70,8 @@
 #define IST_STACK_SIZE	16384
 #define CR4_LA57	(1ull << 12)
 
-/* Intel SDM vol. 3A 8.7 "Task Management in 64-bit Mode", figure 8-11. */
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct tss64) == 104, "tss64");
-_Static_assert(offsetof(struct tss64, ist) == 0x24, "tss64.ist");
+_Static_assert(sizeof(struct cpu_tss) == 104, "cpu_tss");
+_Static_assert(offsetof(struct cpu_tss, ist) == 0x24, "cpu_tss.ist");
 
 /* Intel SDM vol. 3A 7.14.1, figure 7-8: 64-bit IDT gate descriptor. */
 struct idt_gate {
@@ -112,7 +102,7 @@ static unsigned pt_used;
 static int have_1g_pages;
 
 static uint64_t gdt[7] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
+static struct cpu_tss tss __attribute__((aligned(16)));
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 static uint8_t ist1_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t ist2_stack[IST_STACK_SIZE] __attribute__((aligned(16)));	/* NMI */
@@ -503,27 +493,29 @@ void cpu_entry_info(struct cpu_entry *e)
 		       (base & (1u << 10)) ? "x2APIC" : "xAPIC";
 }
 
-static void gdt_init(void)
+void cpu_load_gdt_tss(uint64_t *gdt_out, size_t entries, struct cpu_tss *t, uint16_t tss_sel,
+		      uint8_t *ist1_top, uint8_t *ist2_top)
 {
-	uint64_t base = (uint64_t)(uintptr_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)(uintptr_t)t;
+	uint64_t limit = sizeof(*t) - 1;
+	size_t at = tss_sel / 8;
 	struct desc_ptr gp;
 
-	gdt[0] = 0;
-	gdt[1] = 0x00AF9A000000FFFFull;		/* 0x08: 64-bit code */
-	gdt[2] = 0x00CF92000000FFFFull;		/* 0x10: data */
-	gdt[3] = 0x00CF9A000000FFFFull;		/* 0x18: 32-bit code */
-	/* 0x20: 64-bit TSS descriptor, 16 bytes (SDM vol. 3A 8.2.3) */
-	gdt[4] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		 ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	gdt[5] = base >> 32;
-	gdt[6] = 0;
-	tss.ist[0] = (uint64_t)(uintptr_t)(ist1_stack + sizeof(ist1_stack));
-	tss.ist[1] = (uint64_t)(uintptr_t)(ist2_stack + sizeof(ist2_stack));
-	tss.iomap_base = sizeof(tss);
+	for (size_t i = 0; i < entries; i++)
+		gdt_out[i] = 0;
+	gdt_out[1] = 0x00AF9A000000FFFFull;	/* 0x08: 64-bit code */
+	gdt_out[2] = 0x00CF92000000FFFFull;	/* 0x10: data */
+	gdt_out[3] = 0x00CF9A000000FFFFull;	/* 0x18: 32-bit code */
+	/* the 64-bit TSS descriptor, 16 bytes (SDM vol. 3A 8.2.3) */
+	gdt_out[at] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		      ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	gdt_out[at + 1] = base >> 32;
+	t->ist[0] = (uint64_t)(uintptr_t)ist1_top;
+	t->ist[1] = (uint64_t)(uintptr_t)ist2_top;
+	t->iomap_base = sizeof(*t);
 
-	gp.limit = sizeof(gdt) - 1;
-	gp.base = (uint64_t)(uintptr_t)gdt;
+	gp.limit = (uint16_t)(entries * sizeof(*gdt_out) - 1);
+	gp.base = (uint64_t)(uintptr_t)gdt_out;
 	__asm__ volatile(
 		"lgdt %0\n\t"
 		"pushq %1\n\t"
@@ -536,7 +528,7 @@ static void gdt_init(void)
 		"movl %%eax, %%es\n\t"
 		"movl %%eax, %%ss\n\t"
 		"ltr %w3\n\t"
-		: : "m"(gp), "i"(SEL_CODE64), "i"(SEL_DATA), "r"((uint16_t)SEL_TSS)
+		: : "m"(gp), "i"(SEL_CODE64), "i"(SEL_DATA), "r"(tss_sel)
 		: "rax", "memory");
 }
 
@@ -562,7 +554,8 @@ static void idt_init(void)
 
 void cpu_init(uint64_t load_base)
 {
-	gdt_init();
+	cpu_load_gdt_tss(gdt, sizeof(gdt) / sizeof(gdt[0]), &tss, SEL_TSS,
+			 ist1_stack + sizeof(ist1_stack), ist2_stack + sizeof(ist2_stack));
 	idt_init();
 	tcb[0] = (uint64_t)(uintptr_t)tcb;		/* %fs:0 self pointer */
 	tcb[5] = 0x5f6d705f63616e61ull ^ cpu_rdtsc();	/* %fs:0x28 canary */

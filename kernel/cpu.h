@@ -25,6 +25,33 @@
 
 void cpu_init(uint64_t load_base);
 
+/* The 64-bit TSS (Intel SDM vol. 3A 8.7 "Task Management in 64-bit Mode",
+ * figure 8-11): each CPU has one, for its IST stacks. */
+struct cpu_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+/*
+ * Give the CPU this runs on its own GDT and TSS: cpu_init() for the boot
+ * CPU (TSS selector 0x20), smp_ap_main() for the second CPU (0x30; trap.c
+ * tells the two apart by the task register, smp_on_ap()).  gdt[0..entries)
+ * gets the null descriptor, 64-bit code at 0x08, data at 0x10, 32-bit code
+ * at 0x18, tss's 16-byte descriptor at tss_sel and zeros elsewhere; tss
+ * gets IST1 (every exception) and IST2 (NMIs) at the stack tops given and
+ * no I/O bitmap.  Then LGDT, CS reloaded by a far return, DS, ES and SS
+ * to 0x10, LTR tss_sel.  FS, GS and the IDT are the caller's.  tss_sel
+ * is a multiple of 8 from 0x20 with tss_sel / 8 + 1 < entries; gdt, tss
+ * and the stacks must stay in place while the CPU runs.
+ */
+void cpu_load_gdt_tss(uint64_t *gdt, size_t entries, struct cpu_tss *tss, uint16_t tss_sel,
+		      uint8_t *ist1_top, uint8_t *ist2_top);
+
 /*
  * Map [va, va + len) to [pa, pa + len) in the upper half of our page
  * tables, beside the identity map (for EFI runtime regions at a previous

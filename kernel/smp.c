@@ -114,17 +114,6 @@ extern const uint8_t pm_ap_tramp_start[], pm_ap_tramp_end[], pm_ap_tramp_data[];
 extern const uint32_t pm_ap_tramp_pm32_off, pm_ap_tramp_lm64_off;
 extern const uint8_t pm_ap_entry64[];
 
-/* SDM vol. 3A 8.7, figure 8-11 (as kernel/cpu.c's). */
-struct ap_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
 struct desc_ptr {
 	uint16_t limit;
 	uint64_t base;
@@ -146,7 +135,7 @@ static uint32_t ap_apic_id;
 static uint64_t ap_fs_base;
 static struct desc_ptr ap_idt;
 static uint64_t ap_gdt[8] __attribute__((aligned(16)));
-static struct ap_tss ap_tss __attribute__((aligned(16)));
+static struct cpu_tss ap_tss __attribute__((aligned(16)));
 static uint8_t ap_stack[65536] __attribute__((aligned(16)));
 static uint8_t ap_ist1[16384] __attribute__((aligned(16)));
 static uint8_t ap_ist2[16384] __attribute__((aligned(16)));
@@ -575,39 +564,18 @@ int smp_wait(void)
 __attribute__((noreturn)) void smp_ap_main(void);
 void smp_ap_main(void)
 {
-	uint64_t base = (uint64_t)(uintptr_t)&ap_tss, limit = sizeof(ap_tss) - 1;
-	struct desc_ptr gp;
-
-	ap_gdt[0] = 0;
-	ap_gdt[1] = 0x00AF9A000000FFFFull;
-	ap_gdt[2] = 0x00CF92000000FFFFull;
-	ap_gdt[3] = 0x00CF9A000000FFFFull;
-	ap_gdt[4] = ap_gdt[5] = 0;
-	ap_gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		    ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	ap_gdt[7] = base >> 32;
-	ap_tss.ist[0] = (uint64_t)(uintptr_t)(ap_ist1 + sizeof(ap_ist1));
-	ap_tss.ist[1] = (uint64_t)(uintptr_t)(ap_ist2 + sizeof(ap_ist2));
-	ap_tss.iomap_base = sizeof(ap_tss);
-	gp.limit = sizeof(ap_gdt) - 1;
-	gp.base = (uint64_t)(uintptr_t)ap_gdt;
+	/* The TSS at 0x30, not the boot CPU's 0x20 (ap_gdt[4..5] stay zero):
+	 * smp_on_ap() reads it back with STR. */
+	cpu_load_gdt_tss(ap_gdt, sizeof(ap_gdt) / sizeof(ap_gdt[0]), &ap_tss, SEL_AP_TSS,
+			 ap_ist1 + sizeof(ap_ist1), ap_ist2 + sizeof(ap_ist2));
+	/* FS and GS still hold the trampoline's selectors, whose GDT is in the
+	 * low page given back: our data selector (FS's base follows), then
+	 * the boot CPU's IDT. */
 	__asm__ volatile(
-		"lgdt %0\n\t"
-		"pushq %1\n\t"
-		"leaq 1f(%%rip), %%rax\n\t"
-		"pushq %%rax\n\t"
-		"lretq\n"
-		"1:\n\t"
-		"movl %2, %%eax\n\t"
-		"movl %%eax, %%ds\n\t"
-		"movl %%eax, %%es\n\t"
-		"movl %%eax, %%ss\n\t"
-		"movl %%eax, %%fs\n\t"
-		"movl %%eax, %%gs\n\t"
-		"ltr %w3\n\t"
-		"lidt %4\n\t"
-		: : "m"(gp), "i"(SEL_CODE64), "i"(SEL_DATA), "r"((uint16_t)SEL_AP_TSS), "m"(ap_idt)
-		: "rax", "memory");
+		"movl %0, %%fs\n\t"
+		"movl %0, %%gs\n\t"
+		"lidt %1\n\t"
+		: : "r"((uint32_t)SEL_DATA), "m"(ap_idt) : "memory");
 	wrmsr(MSR_FS_BASE, ap_fs_base);
 	__atomic_store_n(&ap.up, 1, __ATOMIC_RELEASE);
 	for (;;) {

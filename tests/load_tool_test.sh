@@ -184,7 +184,7 @@ check rc_is short 2
 check has short "unknown option '-x'"
 run noarg load --dry-run -- foo
 check rc_is noarg 2
-check has noarg "unknown option 'foo'"
+check has noarg "unexpected argument 'foo' (see --help)"
 run flagval load --dry-run=yes
 check rc_is flagval 2
 check has flagval "unknown option '--dry-run=yes'"

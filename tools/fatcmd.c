@@ -34,6 +34,7 @@
 #include "formats/gpt.h"
 #include "tools/fatcmd.h"
 #include "tools/fileblk.h"
+#include "tools/opts.h"
 
 #define TOOL		"postmortem fat"
 #define FATCMD_CHUNK	(1u << 20)	/* put/cat buffer: a whole number of any cluster */
@@ -425,25 +426,23 @@ int fatcmd_tool_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fatcmd *c;
-	int rc, o, li = -1;
+	int rc, o, li, at;
+	char what[512];
 
 	/*
 	 * "+": options only before IMAGE (what follows is the command's);
-	 * --help is the only one, so one call reads it or the error.  optind 0:
-	 * a full restart of GNU getopt.
+	 * --help is the only one, so one call reads it or the error (whole
+	 * names only, tools/opts.h).
 	 */
-	opterr = 0;
-	optind = 0;
-	o = getopt_long(argc, argv, "+h", opts, &li);
-	if (li >= 0 && strcmp(argv[1], "--help") != 0)
-		o = '?';	/* getopt_long takes a unique prefix: only the whole name here */
+	opts_begin();
+	o = opts_next(argc, argv, "+h", opts, &li, &at);
 	if (o == 'h') {
 		usage(stdout);
 		return 0;
 	}
 	if (o != -1) {
-		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL,
-			argv[1][1] == '-' ? argv[1] : (char[]){ '-', (char)optopt, 0 });
+		fprintf(stderr, "%s: %s (see --help)\n", TOOL,
+			opts_what(argv, at, o, what, sizeof(what)));
 		return 2;
 	}
 	argc -= optind - 1;	/* after "--": IMAGE is argv[1] again */

@@ -104,6 +104,21 @@ int handoff_read_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+int handoff_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, (int)len, f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 bool handoff_smbios_table_of(const uint8_t *ep, size_t len, uint64_t *addr, uint64_t *size)
 {
 	uint32_t a32 = 0, max32 = 0;

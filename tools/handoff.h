@@ -116,6 +116,16 @@ void handoff_plan_push(void *arr, size_t *n, size_t elem_size, const void *elem)
 int handoff_read_file(const char *path, uint8_t **buf, size_t *len);
 
 /*
+ * The first line of a small text file (a sysfs or /proc file: one value and
+ * a newline) into buf, newline dropped; a longer line is cut at len - 1
+ * bytes.  Returns 0, or -1 when the file cannot be opened or read or is
+ * empty (an empty file leaves buf as it was, so a caller's preset "" stands
+ * for "nothing there").  Prints nothing.  Used by load (/sys/kernel/kexec_*,
+ * /proc/cmdline) and by the Xen probe (/sys/hypervisor/) alike.
+ */
+int handoff_read_line(const char *path, char *buf, size_t len);
+
+/*
  * SMBIOS: the structure table's address and length from entry-point bytes
  * ("_SM_" 2.1 or "_SM3_" 3.0); false when the bytes are neither.
  */

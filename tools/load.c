@@ -138,6 +138,8 @@ static int parse(int argc, char **argv, struct load_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, li, at;
+	char what[512];
+	const char *extra;
 
 	/* whole option names, arguments in order (tools/opts.h) */
 	opts_begin();
@@ -184,13 +186,13 @@ static int parse(int argc, char **argv, struct load_opts *o)
 			fprintf(stderr, "%s: %s needs a value (see --help)\n", TOOL, argv[at]);
 			return -1;
 		default:	/* '?', or 1: an argument (load takes none) */
-			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL,
-				c == 1 || argv[at][1] == '-' ? argv[at] : (char[]){ '-', (char)optopt, 0 });
+			fprintf(stderr, "%s: %s (see --help)\n", TOOL,
+				opts_what(argv, at, c, what, sizeof(what)));
 			return -1;
 		}
 	}
-	if (optind < argc) {	/* after "--" */
-		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", TOOL, argv[optind]);
+	if ((extra = opts_rest(argc, argv, NULL)) != NULL) {	/* after "--" */
+		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", TOOL, extra);
 		return -1;
 	}
 	if (o->size != NULL && o->dump_file == NULL) {
@@ -209,22 +211,6 @@ static int parse(int argc, char **argv, struct load_opts *o)
 	return 0;
 }
 
-/* First line of a small /sys file into buf (newline dropped); -1 if unreadable. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, (int)len, f) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static void sys_path(const struct load_opts *o, const char *rel, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s", o->sysfs != NULL ? o->sysfs : "/sys", rel);
@@ -236,7 +222,7 @@ static long long crash_size(const struct load_opts *o)
 	char path[512], buf[64];
 
 	sys_path(o, "kernel/kexec_crash_size", path, sizeof(path));
-	if (read_line(path, buf, sizeof(buf)) != 0)
+	if (handoff_read_line(path, buf, sizeof(buf)) != 0)
 		return -1;
 	return strtoll(buf, NULL, 10);
 }
@@ -306,7 +292,7 @@ static int status(const struct load_opts *o)
 		       x.version, x.guest_type);
 
 	sys_path(o, "kernel/kexec_crash_loaded", path, sizeof(path));
-	if (read_line(path, buf, sizeof(buf)) != 0) {
+	if (handoff_read_line(path, buf, sizeof(buf)) != 0) {
 		printf("crash kernel: unknown (%s unreadable: kernel without kexec?)\n", path);
 		return 1;
 	}
@@ -384,7 +370,7 @@ static int build_cmdline(const struct load_opts *o, char *cmd, size_t len)
 	bool own_console = o->append != NULL && strstr(o->append, "console=") != NULL;
 
 	cmd[0] = '\0';
-	if (!own_console && read_line("/proc/cmdline", now, sizeof(now)) == 0) {
+	if (!own_console && handoff_read_line("/proc/cmdline", now, sizeof(now)) == 0) {
 		for (char *save = NULL, *w = strtok_r(now, " ", &save); w != NULL;
 		     w = strtok_r(NULL, " ", &save))
 			if (strncmp(w, "console=hvc", 11) == 0)
@@ -675,7 +661,7 @@ static int load(const struct load_opts *o)
 				fprintf(stderr, "%s: %s\n", TOOL, loaded ?
 					"Xen still has a crash kernel loaded (the earlier one)" :
 					"Xen has no crash kernel loaded now: a crash will not be dumped");
-		} else if (read_line(path, now, sizeof(now)) == 0)
+		} else if (handoff_read_line(path, now, sizeof(now)) == 0)
 			fprintf(stderr, "%s: %s\n", TOOL, strcmp(now, "1") == 0 ?
 				"a crash kernel is still loaded (the earlier one)" :
 				"no crash kernel is loaded now: a panic will not be dumped");

@@ -9,9 +9,12 @@
  * fuzz harnesses call commands repeatedly).  opts_next() is getopt_long
  * with an optstring that starts "-:" (arguments in order, never permuted,
  * so *at is the index of the argument just read; ':' tells a missing
- * value from an unknown option): it returns what getopt_long returns,
- * except '?' for a long option given by a prefix of its name, and sets
- * *li to the long option's index (-1 for a short one or none).
+ * value from an unknown option), or "+" for a command whose only option
+ * (--help) stands before its first operand and is read in one call (fat,
+ * expand: what follows is not theirs to parse): it returns what
+ * getopt_long returns, except '?' for a long option given by a prefix of
+ * its name, and sets *li to the long option's index (-1 for a short one
+ * or none).
  * opts_what() words what opts_next() returned as '?' (an unknown option)
  * or 1 (an argument the command does not take) for the command's message;
  * opts_rest() after the loop takes the one operand "--" may leave into

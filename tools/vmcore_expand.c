@@ -32,6 +32,7 @@
 
 #include "formats/elf64.h"
 #include "formats/elfcore.h"
+#include "tools/opts.h"
 #include "tools/outfile.h"
 #include "tools/vmcore_expand.h"
 
@@ -213,21 +214,19 @@ int vmcore_expand_tool_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int rc = 0, r, c, li = -1;
+	int rc = 0, r, c, li, at;
+	char what[512];
 
 	/*
 	 * "+": options only before the first VMCORE (a later "-h" is a file's
-	 * name); --help is the only one, so one call reads it or the error.
-	 * optind 0: a full restart of GNU getopt.
+	 * name); --help is the only one, so one call reads it or the error
+	 * (whole names only, tools/opts.h).
 	 */
-	opterr = 0;
-	optind = 0;
-	c = getopt_long(argc, argv, "+h", opts, &li);
-	if (li >= 0 && strcmp(argv[1], "--help") != 0)
-		c = '?';	/* getopt_long takes a unique prefix: only the whole name here */
+	opts_begin();
+	c = opts_next(argc, argv, "+h", opts, &li, &at);
 	if (c != -1 && c != 'h') {
-		fprintf(stderr, "postmortem: expand: unknown option '%s' (see --help)\n",
-			argv[1][1] == '-' ? argv[1] : (char[]){ '-', (char)optopt, 0 });
+		fprintf(stderr, "postmortem: expand: %s (see --help)\n",
+			opts_what(argv, at, c, what, sizeof(what)));
 		return 2;
 	}
 	if (c == 'h' || optind == argc) {

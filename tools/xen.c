@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tools/handoff.h"
 #include "tools/xen.h"
 
 /* xen/include/public/xen.h */
@@ -91,21 +92,6 @@ struct memory_map {
 
 #define BUF_SIZE 4096u
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, (int)len, f) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 void xen_detect(const char *root, struct xen_info *x)
 {
 	char path[600], type[32] = "", caps[256] = "", maj[16] = "", min[16] = "", extra[24] = "";
@@ -113,18 +99,18 @@ void xen_detect(const char *root, struct xen_info *x)
 
 	memset(x, 0, sizeof(*x));
 	snprintf(path, sizeof(path), "%s/hypervisor/type", root);
-	if (read_line(path, type, sizeof(type)) != 0 || strcmp(type, "xen") != 0)
+	if (handoff_read_line(path, type, sizeof(type)) != 0 || strcmp(type, "xen") != 0)
 		return;			/* XEN_NONE */
 	snprintf(path, sizeof(path), "%s/hypervisor/version/major", root);
-	read_line(path, maj, sizeof(maj));
+	handoff_read_line(path, maj, sizeof(maj));
 	snprintf(path, sizeof(path), "%s/hypervisor/version/minor", root);
-	read_line(path, min, sizeof(min));
+	handoff_read_line(path, min, sizeof(min));
 	snprintf(path, sizeof(path), "%s/hypervisor/version/extra", root);
-	read_line(path, extra, sizeof(extra));
+	handoff_read_line(path, extra, sizeof(extra));
 	if (maj[0] != '\0')
 		snprintf(x->version, sizeof(x->version), "%.8s.%.8s%.20s", maj, min, extra);
 	snprintf(path, sizeof(path), "%s/hypervisor/guest_type", root);
-	read_line(path, x->guest_type, sizeof(x->guest_type));
+	handoff_read_line(path, x->guest_type, sizeof(x->guest_type));
 	if (strcmp(x->guest_type, "PV") != 0) {
 		x->kind = XEN_HVM;	/* HVM, PVH: Linux's own kexec */
 		return;
@@ -137,7 +123,7 @@ void xen_detect(const char *root, struct xen_info *x)
 		x->kind = XEN_PV_NO_XENFS;
 		return;
 	}
-	read_line(path, caps, sizeof(caps));	/* empty in a domU */
+	handoff_read_line(path, caps, sizeof(caps));	/* empty in a domU */
 	x->kind = strstr(caps, "control_d") != NULL ? XEN_PV_DOM0 : XEN_PV_DOMU;
 }
 
