@@ -194,7 +194,7 @@ def versus_kdump(tmp):
             print("bench: postmortem did not finish: " + " | ".join(lines), flush=True)
             return
         size = next((ln for ln in lines if ln.startswith("dump: writing")), "")
-        smp = next((ln for ln in lines if ln.startswith("smp: ")), "smp: (no line)")
+        smp = next((ln for ln in reversed(lines) if ln.startswith("smp: ")), "smp: (no line)")
         print("bench: %d MiB guest, panic on %s, postmortem (crashkernel=256M, dump.format=kdump) to "
               "virtio-blk: %.2f s from panic to dump complete (%s)" % (mem, crash.replace("cpu", "CPU "),
                                                                        pm, size.replace("dump: ", "")),
