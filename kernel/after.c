@@ -22,6 +22,7 @@
 #include "kernel/cpu.h"
 #include "kernel/efirt.h"
 #include "kernel/platform.h"
+#include "kernel/smp.h"
 
 static enum after_action action = AFTER_HALT;
 static int finishing;
@@ -100,6 +101,7 @@ void after_final(const char *summary)
 		printf("postmortem: after-action failed while running; halting\n");
 		cpu_halt_forever();
 	}
+	smp_stop();		/* the second CPU parked again, not spinning on */
 	printf("postmortem: %s\n", summary);
 	switch (action) {
 	case AFTER_HALT:

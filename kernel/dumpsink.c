@@ -17,8 +17,10 @@
  * or partition named with ",force".  Layout and write order: docs/dump-disk.md
  * (both headers INCOMPLETE first, body, then COMPLETE), so a dump cut short
  * is never taken for whole.  A kdump-compressed body is written in one
- * pass, its descriptor blocks at their place (write_at); the body's
- * SHA-256 is then read back from the disk before the headers say
+ * pass, its descriptor blocks at their place (write_at); its digest is
+ * two-part (payload/dumphdr.h DUMPHDR_FLAG_DIGEST_SPLIT): the pages
+ * hashed as they are written, by the second CPU when one runs (smp_want),
+ * the part before them read back from the disk before the headers say
  * COMPLETE.  An encrypted body's digest is of its stream header only
  * (DUMPHDR_FLAG_DIGEST_HEAD: the AES-GCM tags authenticate the rest),
  * neither hashed as written nor read back.  A disk without the GUID is never written unless forced.
@@ -211,6 +213,8 @@ static int ap_hash_start(void *ctx, struct crypto_sha256 *sha, const void *p, si
 	int err;
 
 	(void)ctx;
+	if (smp_busy())
+		return -EBUSY;	/* never overwrite the job the AP is reading */
 	ap_hash.sha = sha;
 	ap_hash.p = p;
 	ap_hash.len = len;
@@ -305,9 +309,11 @@ static int disk_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 
 	(void)digest;
 	if (dw.random && !dw.head_only) {	/* the digest: the part before the pages read back */
-		progress_start(&prog, dw.split_set && !dw.split_off ?
-			       "dump: SHA-256 of the headers and descriptors, read back" :
-			       "dump: SHA-256 of the body, read back", dw.accepted);
+		bool two = dw.split_set && !dw.split_off;
+
+		progress_start(&prog, two ? "dump: SHA-256 of the headers and descriptors, read back" :
+			       "dump: SHA-256 of the body, read back",
+			       two && dw.split < dw.accepted ? dw.split : dw.accepted);
 		dw.progress = digest_progress;
 		dw.progress_ctx = &prog;
 	}

@@ -518,12 +518,33 @@ bool smp_available(void)
 	return ap_ready;
 }
 
+/* The AP faulted while it had no work (a machine check while spinning):
+ * say so once; it is halted and never used again. */
+static int ap_faulted(void)
+{
+	ap_ready = false;
+	printf("smp: the CPU with APIC ID %u took CPU exception %llu at rip 0x%llx and is halted; "
+	       "going on with one CPU\n", ap_apic_id, (unsigned long long)ap.fault_vector,
+	       (unsigned long long)ap.fault_rip);
+	return -EFAULT;
+}
+
+bool smp_busy(void)
+{
+	return ap_ready && __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) == WORK_RUN;
+}
+
 int smp_run(void (*fn)(void *), void *arg)
 {
+	uint32_t w;
+
 	if (!ap_ready)
 		return -ENODEV;
-	if (__atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) == WORK_RUN)
+	w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE);
+	if (w == WORK_RUN)
 		return -EBUSY;
+	if (w == WORK_FAULT)
+		return ap_faulted();
 	ap.fn = fn;
 	ap.arg = arg;
 	__atomic_store_n(&ap.work, WORK_RUN, __ATOMIC_RELEASE);
@@ -542,21 +563,32 @@ int smp_wait(void)
 			/* Hung, or held in SMM: back to wait-for-SIPI, so it never
 			 * touches the work's memory again, and one CPU from here. */
 			ap_ready = false;
-			send_init(ap_apic_id);
 			printf("smp: the CPU with APIC ID %u did not finish its work within %u ms; "
-			       "sent INIT, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000);
+			       "%s, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000,
+			       send_init(ap_apic_id) ? "sent INIT" :
+			       "the INIT to park it was not delivered (its work is abandoned, never reused)");
 			return -ETIMEDOUT;
 		}
 		__asm__ volatile("pause");
 	}
-	if (w == WORK_FAULT) {
-		ap_ready = false;
-		printf("smp: the CPU with APIC ID %u took CPU exception %llu at rip 0x%llx and is halted; "
-		       "going on with one CPU\n", ap_apic_id, (unsigned long long)ap.fault_vector,
-		       (unsigned long long)ap.fault_rip);
-		return -EFAULT;
-	}
+	if (w == WORK_FAULT)
+		return ap_faulted();
 	return 0;
+}
+
+void smp_stop(void)
+{
+	uint64_t t0 = clock_us();
+
+	if (!ap_ready)
+		return;
+	/* work still running (never, after the dump): its limit, then INIT anyway */
+	while (__atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) == WORK_RUN && clock_us() - t0 < SMP_WORK_US)
+		__asm__ volatile("pause");
+	ap_ready = false;
+	if (!send_init(ap_apic_id))
+		printf("smp: the INIT to park the CPU with APIC ID %u again was not delivered\n",
+		       ap_apic_id);
 }
 
 /* The AP, from pm_ap_entry64: own GDT and TSS, the shared IDT, the

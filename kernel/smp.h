@@ -19,6 +19,10 @@
  *                     longer than SMP_WORK_US, 5 s (the AP is then sent
  *                     INIT, back to wait-for-SIPI); either way one line
  *                     says so and the AP is never used again.
+ *   smp_busy()        work handed over and not finished yet.
+ *   smp_stop()        the AP back to wait-for-SIPI (INIT), as the crashed
+ *                     kernel left it, before the run ends (kernel/after.c):
+ *                     it never spins on after the dump.
  * fn runs with interrupts off on the AP's own 64 KiB stack; it must not
  * print (the consoles are the boot CPU's) or call into the device drivers.
  * smp_self_test() (smp=test) runs a SHA-256 on both CPUs and prints one
@@ -37,6 +41,8 @@
 void smp_start(const struct context *ctx, const struct bootinfo *bi, const struct cmdline *opts);
 bool smp_want(void);
 bool smp_available(void);
+bool smp_busy(void);
+void smp_stop(void);
 int smp_run(void (*fn)(void *), void *arg);
 int smp_wait(void);
 void smp_self_test(void);

@@ -203,6 +203,10 @@ static int dumphdr_check_fields(const struct dumphdr *h, const char **why)
 				   -EBADMSG);
 	if ((h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) && (h->flags & DUMPHDR_FLAG_DIGEST_HEAD))
 		return dumphdr_bad(why, "both a two-part and a header-only digest", -EBADMSG);
+	if ((h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) && h->body_format == DUMPHDR_BODY_ENCRYPTED)
+		return dumphdr_bad(why, "a two-part digest on an encrypted body", -EBADMSG);
+	if ((h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) && h->digest_split > h->body_capacity)
+		return dumphdr_bad(why, "a digest split past the body's capacity", -EBADMSG);
 	if (!(h->flags & DUMPHDR_FLAG_DIGEST_SPLIT) && h->digest_split != 0)
 		return dumphdr_bad(why, "a digest split without the two-part digest flag", -EBADMSG);
 	if (h->status == 0 || h->status > DUMPHDR_STATUS_MAX)
@@ -527,8 +531,8 @@ static int dumphdr_writer_flush(struct dumphdr_writer *w)
 	return 0;
 }
 
-/* Append (hashing unless the body is written at random: then the digest
- * comes from reading it back). */
+/* Append (hashing in order unless the body is written at random: then
+ * the pages are hashed as each buffer is flushed, the rest read back). */
 static int dumphdr_writer_append(struct dumphdr_writer *w, const uint8_t *p, size_t len)
 {
 	w->offered += len;
@@ -619,6 +623,8 @@ int dumphdr_writer_body_at(struct dumphdr_writer *w, uint64_t off, const void *d
 	n = cap - off < len ? cap - off : len;
 	if (n > w->accepted - w->fill || off > w->accepted - w->fill - n)
 		return w->err = -EINVAL;
+	if (w->split_set && off + n > w->split)
+		w->split_off = true;	/* over pages already hashed: read all back */
 	err = blkdev_write(w->part, w->layout.body_lba + off / ss, (uint32_t)(n / ss), data);
 	if (err)
 		return w->err = err;
@@ -740,6 +746,8 @@ int dumphdr_writer_fail(struct dumphdr_writer *w, const char *reason, uint64_t f
 	/* What reached the medium, for a forced read; no digest over it. */
 	h->body_length = written < w->accepted ? written : w->accepted;
 	memset(h->body_sha256, 0, sizeof(h->body_sha256));
+	h->flags &= ~DUMPHDR_FLAG_DIGEST_SPLIT;
+	h->digest_split = 0;
 	dumphdr_set_text(h->reason, sizeof(h->reason), reason);
 	err = dumphdr_put(w->part, true, h, w->buf, w->buf_len);
 	err2 = dumphdr_put(w->part, false, h, w->buf, w->buf_len);

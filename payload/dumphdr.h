@@ -268,7 +268,7 @@ struct dumphdr_writer {
 	bool body_done;
 	int err;			/* first error: sticky */
 	/* Written at random (dumphdr_writer_body_at): */
-	bool random;			/* the digest comes from reading the body back */
+	bool random;			/* two-part digest, or read back (end_body) */
 	bool head_only;			/* encrypted: DUMPHDR_FLAG_DIGEST_HEAD */
 	uint64_t gap, filled;		/* bytes skipped by a jump; written into the gaps */
 	/* The two-part digest of a body written at random: the appends

@@ -5,8 +5,9 @@
  * a RAM partition (whole, in odd pieces, truncated, failed) and a power
  * cut after every sector the writer writes: no cut is ever taken for a
  * whole dump.  The same for the writer at random (a body written in one
- * pass: appends, a jump, sectors filled into the gap; the digest read
- * back) and what it refuses. */
+ * pass: appends, a jump, sectors filled into the gap; the two-part digest,
+ * the pages hashed as written, elsewhere too, the rest read back) and what
+ * it refuses. */
 #include <errno.h>
 
 #include "tests/unit/test.h"
@@ -211,6 +212,7 @@ TEST(statuses_and_rules)
 	CHECK_STR(why, "a text field is not NUL-terminated");
 	CHECK_EQ(decode_edited(&h, 0x1e8, "xx", 2, &why), 0);	/* reserved: ignored */
 	CHECK_EQ(decode_edited(&h, 0x1e0, "xx", 2, &why), -EBADMSG);	/* a split without its flag */
+	CHECK_STR(why, "a digest split without the two-part digest flag");
 }
 
 TEST(text_fields)
@@ -860,9 +862,52 @@ TEST(digest_kinds_and_checks)
 	CHECK_EQ(d.digest_split, 4096);
 	CHECK_EQ(sector[0x1e0], 0x00);
 	CHECK_EQ(sector[0x1e1], 0x10);
-	h.flags |= DUMPHDR_FLAG_DIGEST_HEAD;
+	h.digest_split = h.body_capacity + 1;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "a digest split past the body's capacity");
+	h.digest_split = 4096;
 	h.body_format = DUMPHDR_BODY_ENCRYPTED;
 	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "a two-part digest on an encrypted body");
+	h.flags |= DUMPHDR_FLAG_DIGEST_HEAD;
+	CHECK_EQ(roundtrip(&h, &d, &why), -EBADMSG);
+	CHECK_STR(why, "both a two-part and a header-only digest");
+}
+
+/* A fill over pages already hashed (the kdump writer never makes one):
+ * the whole body is read back for a plain digest, which matches the
+ * medium, never a two-part digest that does not; and a dump that fails after its digest was taken keeps no
+ * two-part flag. */
+TEST(writer_at_random_fill_over_pages)
+{
+	struct dumphdr t = tmpl(0x88), h;
+	struct dumphdr_writer w;
+	uint8_t d[SHA256_LEN];
+	uint64_t id;
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 32768, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 0, body, 4096), 0);
+	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body + 8192, 24576), 0);
+	/* the gap left as it is and a page written over instead: the byte
+	 * count of the fills is right, the pages' hash is not */
+	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body + 100000, 4096), 0);
+	CHECK_EQ(dumphdr_writer_finish(&w, 9), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
+	crypto_sha256(part_bytes(128), 32768, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+
+	fresh_partition();
+	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 100003, scratch, sizeof(scratch)), 0);
+	CHECK_EQ(write_at_random(&w, 100003), 0);
+	CHECK_EQ(dumphdr_writer_end_body(&w), 0);
+	CHECK(w.hdr.flags & DUMPHDR_FLAG_DIGEST_SPLIT);
+	CHECK_EQ(dumphdr_writer_fail(&w, "the final header write failed", 9), 0);
+	CHECK_EQ(dumphdr_get(&part, false, scratch, sizeof(scratch), &h, NULL), 0);
+	CHECK_EQ(h.status, DUMPHDR_FAILED);
+	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
+	CHECK_EQ(h.digest_split, 0);
 }
 
 TEST(writer_at_random_refuses)
@@ -1023,4 +1068,5 @@ TEST(encrypted_body_digest_of_its_head)
 TEST_MAIN(round_trip, body_formats, every_flipped_bit, statuses_and_rules, text_fields, layouts, pair_checks,
 	  writer_whole, writer_truncated_and_failed, power_cut_anywhere, get_put, writer_at_random,
 	  writer_at_random_refuses, power_cut_at_random, encrypted_body_digest_of_its_head,
-	  writer_at_random_hashed_elsewhere, writer_at_random_two_jumps, digest_kinds_and_checks)
+	  writer_at_random_hashed_elsewhere, writer_at_random_two_jumps, digest_kinds_and_checks,
+	  writer_at_random_fill_over_pages)
