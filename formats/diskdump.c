@@ -365,11 +365,13 @@ static int dd_desc(struct diskdump_writer *w, const struct diskdump_page_desc *d
 
 static bool dd_zero(const uint8_t *p)
 {
-	uint64_t v;
+	/* 64 bytes a test: a zero page is read whole, and this scan was a
+	 * tenth of the pass under QEMU's TCG with one test every 8 bytes. */
+	for (size_t i = 0; i < DISKDUMP_BLOCK; i += 64) {
+		uint64_t v[8];
 
-	for (size_t i = 0; i < DISKDUMP_BLOCK; i += 8) {
-		memcpy(&v, p + i, 8);
-		if (v)
+		memcpy(v, p + i, sizeof(v));
+		if ((v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7]) != 0)
 			return false;
 	}
 	return true;

@@ -101,8 +101,8 @@ void after_final(const char *summary)
 		printf("postmortem: after-action failed while running; halting\n");
 		cpu_halt_forever();
 	}
-	smp_stop();		/* the second CPU parked again, not spinning on */
 	printf("postmortem: %s\n", summary);
+	smp_stop();		/* the second CPU parked again, not spinning on */
 	switch (action) {
 	case AFTER_HALT:
 		cpu_halt_forever();
