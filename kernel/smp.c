@@ -547,7 +547,11 @@ int smp_run(void (*fn)(void *), void *arg)
 		return ap_faulted();
 	ap.fn = fn;
 	ap.arg = arg;
-	__atomic_store_n(&ap.work, WORK_RUN, __ATOMIC_RELEASE);
+	/* IDLE or DONE to RUN, unless the AP faulted meanwhile (a machine
+	 * check while it spun): then w holds WORK_FAULT */
+	if (!__atomic_compare_exchange_n(&ap.work, &w, WORK_RUN, false, __ATOMIC_RELEASE,
+					 __ATOMIC_ACQUIRE))
+		return w == WORK_FAULT ? ap_faulted() : -EBUSY;
 	return 0;
 }
 

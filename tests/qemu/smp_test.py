@@ -26,6 +26,8 @@
                     written (two-part digest, nothing read back but the
                     headers and descriptors); savecore checks it, the
                     planted pages are in the file
+  t_auto_no_work    smp=auto, -smp 2, the ELF core to a dump partition and
+                    the kdump-compressed file over serial: no CPU started
   t_work_stall      smp=test-stall: the second CPU takes the first buffer
                     and never finishes; after smp_wait's limit one line,
                     INIT, and the same dump with a plain digest read back
@@ -262,8 +264,36 @@ def t_work_stall():
     return res
 
 
+def t_auto_no_work():
+    # smp=auto with two CPUs but no work for the second: the ELF core to a
+    # dump partition (written in order, hashed as it goes) and the
+    # kdump-compressed file over serial (a stream): no CPU is started.
+    img = os.path.join(d.TMP, "smp-auto-elf.img")
+    with open(img, "wb") as f:
+        f.truncate(96 << 20)
+    subprocess.run(["sgdisk", "-o", "-n", "1:0:0", "-t", "1:" + q.DUMP_GUID, img], check=True,
+                   stdout=subprocess.DEVNULL)
+    r = q.run_qemu(["-smp", "2", "-kernel", BZ, "-append", "console=ttyS0 after=poweroff dump=disk "
+                    "dump.format=elf", "-drive", "file=%s,format=raw,if=virtio" % img],
+                   [BANNER, r"^smp: auto: ", q.ELF_COMPLETE], TIMEOUT * 2, must_exit=True, mem="64")
+    r = no_line(r, r"^smp: CPU with|^smp: not starting", "smp=auto tried a CPU for an ELF core")
+    if r.failure:
+        return r
+    cap = os.path.join(d.TMP, "smp-auto-serial.cap")
+    r = q.run_qemu(["-smp", "2", "-kernel", BZ, "-append", "console=ttyS0 dump=serial after=poweroff",
+                    "-chardev", "file,id=cap,path=" + cap, "-serial", "chardev:cap"], [],
+                   TIMEOUT * 2, must_exit=True, serial_stdio=False, mem="64")
+    text = open(cap, "rb").read().decode("latin-1") if os.path.exists(cap) else ""
+    if r.failure is None:
+        if "smp: auto: " not in text or "postmortem: dump complete" not in text:
+            r.failure = "the serial capture lacks the smp: auto line or the dump complete line"
+        elif re.search(r"^smp: (CPU with|not starting)", text, re.M):
+            r.failure = "smp=auto tried a CPU for a serial dump"
+    return r
+
+
 TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page, t_hang_timeout,
-         t_disk_pages_hashed, t_work_stall]
+         t_disk_pages_hashed, t_work_stall, t_auto_no_work]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "smp_test"))
