@@ -555,25 +555,34 @@ int smp_run(void (*fn)(void *), void *arg)
 	return 0;
 }
 
-int smp_wait(void)
+/* The work word once the work is over, or WORK_RUN after SMP_WORK_US. */
+static uint32_t wait_work(void)
 {
 	uint64_t t0 = clock_us();
 	uint32_t w;
 
+	while ((w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE)) == WORK_RUN &&
+	       clock_us() - t0 <= SMP_WORK_US)
+		__asm__ volatile("pause");
+	return w;
+}
+
+int smp_wait(void)
+{
+	uint32_t w;
+
 	if (!ap_ready)
 		return -ENODEV;
-	while ((w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE)) == WORK_RUN) {
-		if (clock_us() - t0 > SMP_WORK_US) {
-			/* Hung, or held in SMM: back to wait-for-SIPI, so it never
-			 * touches the work's memory again, and one CPU from here. */
-			ap_ready = false;
-			printf("smp: the CPU with APIC ID %u did not finish its work within %u ms; "
-			       "%s, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000,
-			       send_init(ap_apic_id) ? "sent INIT" :
-			       "the INIT to park it was not delivered (its work is abandoned, never reused)");
-			return -ETIMEDOUT;
-		}
-		__asm__ volatile("pause");
+	w = wait_work();
+	if (w == WORK_RUN) {
+		/* Hung, or held in SMM: back to wait-for-SIPI, so it never
+		 * touches the work's memory again, and one CPU from here. */
+		ap_ready = false;
+		printf("smp: the CPU with APIC ID %u did not finish its work within %u ms; "
+		       "%s, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000,
+		       send_init(ap_apic_id) ? "sent INIT" :
+		       "the INIT to park it was not delivered (its work is abandoned, never reused)");
+		return -ETIMEDOUT;
 	}
 	if (w == WORK_FAULT)
 		return ap_faulted();
@@ -582,13 +591,9 @@ int smp_wait(void)
 
 void smp_stop(void)
 {
-	uint64_t t0 = clock_us();
-
 	if (!ap_ready)
 		return;
-	/* work still running (never, after the dump): its limit, then INIT anyway */
-	while (__atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) == WORK_RUN && clock_us() - t0 < SMP_WORK_US)
-		__asm__ volatile("pause");
+	(void)wait_work();	/* work still running (never, after the dump): its limit, then INIT anyway */
 	ap_ready = false;
 	if (!send_init(ap_apic_id))
 		printf("smp: the INIT to park the CPU with APIC ID %u again was not delivered\n",

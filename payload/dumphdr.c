@@ -655,6 +655,7 @@ static int dumphdr_writer_read_back(struct dumphdr_writer *w, uint64_t n, bool p
 
 int dumphdr_writer_end_body(struct dumphdr_writer *w)
 {
+	bool two;
 	int err;
 
 	if (w == NULL)
@@ -668,41 +669,36 @@ int dumphdr_writer_end_body(struct dumphdr_writer *w)
 	err = blkdev_flush(w->part);
 	if (err)
 		return w->err = err;
+	/* Written at random: every gap filled, as many bytes as jumped over
+	 * (in order both stay 0). */
+	if (w->filled != w->gap)
+		return w->err = -EIO;
+	two = w->split_set && !w->split_off;
 	if (w->head_only) {
-		/* An encrypted body: every gap filled, then the digest of its
-		 * first DUMPHDR_HEAD_DIGEST bytes (the stream's header block, as
-		 * the medium holds it); the AES-GCM tags authenticate the rest,
-		 * so the body is neither hashed as it goes nor read back. */
-		if (w->filled != w->gap)
-			return w->err = -EIO;
-		if (dumphdr_writer_read_back(w, w->accepted < DUMPHDR_HEAD_DIGEST ? w->accepted :
-					     DUMPHDR_HEAD_DIGEST, false))
-			return w->err;
-		crypto_sha256_final(&w->sha, w->hdr.body_sha256);
-	} else if (w->random && w->split_set && !w->split_off) {
-		/* Written at random, the pages in one run hashed as written:
-		 * every gap filled, then the part before them (headers,
-		 * bitmaps, descriptors) read back, and the two joined. */
-		uint64_t n = w->split < w->accepted ? w->split : w->accepted;
+		/* An encrypted body: the digest of its first DUMPHDR_HEAD_DIGEST
+		 * bytes (the stream's header block, as the medium holds it); the
+		 * AES-GCM tags authenticate the rest, so the body is neither
+		 * hashed as it goes nor read back. */
+		err = dumphdr_writer_read_back(w, w->accepted < DUMPHDR_HEAD_DIGEST ? w->accepted :
+					       DUMPHDR_HEAD_DIGEST, false);
+	} else if (two) {
+		/* The pages in one run, hashed as written: the part before them
+		 * (headers, bitmaps, descriptors) read back, the two joined. */
+		err = dumphdr_writer_read_back(w, w->split < w->accepted ? w->split : w->accepted, true);
+	} else if (w->random) {
+		/* Otherwise at random: the body as the medium holds it, read back. */
+		err = dumphdr_writer_read_back(w, w->accepted, true);
+	}
+	if (err)
+		return w->err;
+	if (two) {
 		uint8_t meta[SHA256_LEN], data[SHA256_LEN];
 
-		if (w->filled != w->gap)
-			return w->err = -EIO;
-		if (dumphdr_writer_read_back(w, n, true))
-			return w->err;
 		crypto_sha256_final(&w->sha, meta);
 		crypto_sha256_final(&w->data, data);
 		dumphdr_digest_join(w->split, meta, data, w->hdr.body_sha256);
 		w->hdr.flags |= DUMPHDR_FLAG_DIGEST_SPLIT;
 		w->hdr.digest_split = w->split;
-	} else if (w->random) {
-		/* Written at random otherwise: every gap filled, then the
-		 * digest over the body as the medium holds it, read back. */
-		if (w->filled != w->gap)
-			return w->err = -EIO;
-		if (dumphdr_writer_read_back(w, w->accepted, true))
-			return w->err;
-		crypto_sha256_final(&w->sha, w->hdr.body_sha256);
 	} else {
 		crypto_sha256_final(&w->sha, w->hdr.body_sha256);
 	}

@@ -12,7 +12,6 @@ a capture cut short is refused and the file marked incomplete).
 Prints one line per test and "dump_test: N passed, N failed" last.
 """
 import atexit
-import hashlib
 import os
 import re
 import shutil

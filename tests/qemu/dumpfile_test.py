@@ -183,12 +183,7 @@ def image(tag):
     return path
 
 
-def sha(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+sha = q.sha256_file
 
 
 def outside_sum(img, rec_name):

@@ -876,8 +876,8 @@ TEST(digest_kinds_and_checks)
 
 /* A fill over pages already hashed (the kdump writer never makes one):
  * the whole body is read back for a plain digest, which matches the
- * medium, never a two-part digest that does not; and a dump that fails after its digest was taken keeps no
- * two-part flag. */
+ * medium, never a two-part digest that does not; and a dump that fails
+ * after its digest was taken keeps no two-part flag. */
 TEST(writer_at_random_fill_over_pages)
 {
 	struct dumphdr t = tmpl(0x88), h;
