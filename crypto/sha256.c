@@ -1,34 +1,224 @@
 /*
  * SHA-256 through mbedTLS 2.28 (Debian's libmbedtls-dev); see sha256.h.
  * The *_ret functions are the ones 2.28 documents as current.
+ *
+ * On a CPU with the SHA extensions (CPUID.(EAX=7,ECX=0):EBX[29], with
+ * SSSE3 and SSE4.1), whole 64-byte blocks of an update go through
+ * SHA256RNDS2/SHA256MSG1/SHA256MSG2 instead of mbedTLS's C rounds; the
+ * context stays mbedTLS's (the same total, buffer and state fields its
+ * update keeps), so its finish pads and ends either way.  Whether to use
+ * them is asked once (CPUID, then the FIPS vectors through this path
+ * against mbedTLS's own): the module's one global, the same answer on
+ * every CPU of a machine.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include <immintrin.h>
 #include <mbedtls/sha256.h>
 
 #include "crypto/sha256.h"
 
-_Static_assert(sizeof(mbedtls_sha256_context) <= sizeof(struct crypto_sha256),
+struct sha256_ctx {
+	mbedtls_sha256_context m;
+	uint32_t ni;		/* whole blocks through the SHA extensions */
+};
+
+_Static_assert(sizeof(struct sha256_ctx) <= sizeof(struct crypto_sha256),
 	       "crypto_sha256 too small for mbedtls_sha256_context");
+
+/* FIPS 180-4 4.2.2: the round constants. */
+static const uint32_t sha256_k[64] __attribute__((aligned(16))) = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+/*
+ * n 64-byte blocks at p into state (a..h).  The extensions keep the state
+ * as two vectors, ABEF and CDGH (lanes from the highest); each
+ * SHA256RNDS2 does two rounds with two words of W + K from the low half
+ * of its third operand, and SHA256MSG1/MSG2 extend the message schedule
+ * four words at a time (W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) +
+ * W[t-16]): MSG1 adds sigma0 to W[t-16..t-13], the W[t-7..t-4] are added
+ * in between, MSG2 adds sigma1 of the two words before each.
+ */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void sha256_ni_blocks(uint32_t state[8], const uint8_t *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
+	__m128i abef, cdgh, t, m[4], wk;
+
+	/* a b c d | e f g h  ->  ABEF | CDGH */
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[0]), 0xB1);	/* b a d c */
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[4]), 0x1B);	/* h g f e */
+	abef = _mm_alignr_epi8(t, cdgh, 8);		/* f e b a: A B E F from the top */
+	cdgh = _mm_blend_epi16(cdgh, t, 0xF0);		/* h g d c: C D G H from the top */
+	for (; n; n--, p += 64) {
+		__m128i abef0 = abef, cdgh0 = cdgh;
+
+		for (int g = 0; g < 16; g++) {
+			__m128i *w = &m[g & 3];
+
+			if (g < 4) {
+				*w = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+			} else {
+				/* m[g&3] holds W[t-16..t-13]; the others t-12.., t-8.., t-4.. */
+				t = _mm_alignr_epi8(m[(g - 1) & 3], m[(g - 2) & 3], 4);
+				*w = _mm_sha256msg1_epu32(*w, m[(g - 3) & 3]);
+				*w = _mm_add_epi32(*w, t);
+				*w = _mm_sha256msg2_epu32(*w, m[(g - 1) & 3]);
+			}
+			wk = _mm_add_epi32(*w, _mm_load_si128((const __m128i *)&sha256_k[4 * g]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	/* back: ABEF | CDGH  ->  a b c d | e f g h */
+	t = _mm_shuffle_epi32(abef, 0x1B);		/* a b e f from the bottom */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1);		/* g h c d from the bottom */
+	_mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(t, cdgh, 0xF0));
+	_mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+/* mbedTLS's update, with whole blocks through the extensions: the same
+ * total, buffer and state (the byte count as mbedTLS keeps it: the low
+ * word, and a carry into the high one, per piece of at most 1 GiB). */
+static void sha256_ni_update(mbedtls_sha256_context *c, const uint8_t *in, size_t len)
+{
+	while (len) {
+		uint32_t n = len > (1u << 30) ? (1u << 30) : (uint32_t)len, left = c->total[0] & 63;
+
+		len -= n;
+		c->total[0] += n;
+		if (c->total[0] < n)
+			c->total[1]++;
+		if (left && n >= 64 - left) {
+			memcpy(c->buffer + left, in, 64 - left);
+			sha256_ni_blocks(c->state, c->buffer, 1);
+			in += 64 - left;
+			n -= 64 - left;
+			left = 0;
+		}
+		if (n >= 64) {
+			sha256_ni_blocks(c->state, in, n / 64);
+			in += n / 64 * 64;
+			n %= 64;
+		}
+		if (n) {
+			memcpy(c->buffer + left, in, n);
+			in += n;
+		}
+	}
+}
+
+static bool cpu_has_sha_ni(void)
+{
+	uint32_t a, b, c, d, max;
+
+	__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (max < 7)
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 9)) || !(c & (1u << 19)))	/* SSSE3, SSE4.1 */
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	return (b >> 29) & 1;
+}
+
+static int ni_answer;		/* 0 not asked yet, 1 use the extensions, -1 not */
+
+static void sha256_init_as(struct sha256_ctx *s, bool ni)
+{
+	mbedtls_sha256_init(&s->m);
+	mbedtls_sha256_starts_ret(&s->m, 0);
+	s->ni = ni;
+}
+
+/* The extensions, when the CPU has them and they give the FIPS 180-2
+ * digests (one block, two blocks) and 50000 a's in odd pieces exactly as
+ * mbedTLS's rounds do. */
+static bool sha256_ni_usable(void)
+{
+	static const char msg2[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	uint8_t a[SHA256_LEN], b[SHA256_LEN], buf[1000];
+	struct sha256_ctx x, y;
+
+	if (!cpu_has_sha_ni())
+		return false;
+	memset(buf, 'a', sizeof(buf));
+	for (int v = 0; v < 3; v++) {
+		sha256_init_as(&x, true);
+		sha256_init_as(&y, false);
+		if (v == 0) {
+			sha256_ni_update(&x.m, (const uint8_t *)"abc", 3);
+			mbedtls_sha256_update_ret(&y.m, (const uint8_t *)"abc", 3);
+		} else if (v == 1) {
+			sha256_ni_update(&x.m, (const uint8_t *)msg2, sizeof(msg2) - 1);
+			mbedtls_sha256_update_ret(&y.m, (const uint8_t *)msg2, sizeof(msg2) - 1);
+		} else {
+			for (size_t at = 0, step = 1; at < 50000; at += step, step = step % 997 + 7) {
+				size_t k = step < 50000 - at ? step : 50000 - at;
+
+				sha256_ni_update(&x.m, buf, k < sizeof(buf) ? k : sizeof(buf));
+				mbedtls_sha256_update_ret(&y.m, buf, k < sizeof(buf) ? k : sizeof(buf));
+			}
+		}
+		mbedtls_sha256_finish_ret(&x.m, a);
+		mbedtls_sha256_finish_ret(&y.m, b);
+		if (memcmp(a, b, SHA256_LEN) != 0)
+			return false;
+	}
+	return true;
+}
+
+bool crypto_sha256_accelerated(void)
+{
+	int answer = __atomic_load_n(&ni_answer, __ATOMIC_RELAXED);
+
+	if (answer == 0) {
+		answer = sha256_ni_usable() ? 1 : -1;
+		__atomic_store_n(&ni_answer, answer, __ATOMIC_RELAXED);
+	}
+	return answer > 0;
+}
 
 void crypto_sha256_init(struct crypto_sha256 *ctx)
 {
-	mbedtls_sha256_context *c = (mbedtls_sha256_context *)ctx;
+	sha256_init_as((struct sha256_ctx *)ctx, crypto_sha256_accelerated());
+}
 
-	mbedtls_sha256_init(c);
-	mbedtls_sha256_starts_ret(c, 0);
+void crypto_sha256_init_generic(struct crypto_sha256 *ctx)
+{
+	sha256_init_as((struct sha256_ctx *)ctx, false);
 }
 
 void crypto_sha256_update(struct crypto_sha256 *ctx, const void *data, size_t len)
 {
-	mbedtls_sha256_update_ret((mbedtls_sha256_context *)ctx, data, len);
+	struct sha256_ctx *s = (struct sha256_ctx *)ctx;
+
+	if (s->ni)
+		sha256_ni_update(&s->m, data, len);
+	else
+		mbedtls_sha256_update_ret(&s->m, data, len);
 }
 
 void crypto_sha256_final(struct crypto_sha256 *ctx, uint8_t out[SHA256_LEN])
 {
-	mbedtls_sha256_finish_ret((mbedtls_sha256_context *)ctx, out);
-	mbedtls_sha256_free((mbedtls_sha256_context *)ctx);
+	struct sha256_ctx *s = (struct sha256_ctx *)ctx;
+
+	mbedtls_sha256_finish_ret(&s->m, out);
+	mbedtls_sha256_free(&s->m);
 }
 
 void crypto_sha256(const void *data, size_t len, uint8_t out[SHA256_LEN])

@@ -6,11 +6,16 @@
  * Interface: crypto_sha256() for one buffer; init/update/final for data in
  * pieces (a ctx is plain memory, no cleanup needed).  crypto_sha256_selftest()
  * checks the FIPS 180-2 example vectors ("abc" and the 448-bit message) and
- * returns 0 or -EIO.  Pure: no I/O, no globals.
+ * returns 0 or -EIO.  Pure: no I/O; one global, the cached answer to
+ * whether the CPU's SHA extensions are used (crypto_sha256_accelerated:
+ * CPUID leaf 7 EBX bit 29, with SSSE3 and SSE4.1, checked against the
+ * FIPS vectors), the same on every CPU; the digests are the same either
+ * way.
  */
 #ifndef CRYPTO_SHA256_H
 #define CRYPTO_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +26,11 @@ struct crypto_sha256 {
 };
 
 void crypto_sha256_init(struct crypto_sha256 *ctx);
+/* mbedTLS's C rounds even where the SHA extensions are used (tests). */
+void crypto_sha256_init_generic(struct crypto_sha256 *ctx);
+/* Whether whole blocks go through the CPU's SHA extensions (asked once:
+ * CPUID, then the FIPS vectors against mbedTLS's rounds). */
+bool crypto_sha256_accelerated(void);
 void crypto_sha256_update(struct crypto_sha256 *ctx, const void *data, size_t len);
 void crypto_sha256_final(struct crypto_sha256 *ctx, uint8_t out[SHA256_LEN]);
 void crypto_sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);

@@ -26,6 +26,9 @@ Figures only: nothing here fails a build.  Environment:
   PM_BENCH_TIMES   1: every console line after the panic, with its time
   PM_BENCH_PMAPPEND  more crash kernel options for postmortem's boots in
                    part 2 (e.g. smp=off), space-separated, no commas
+  PM_BENCH_CPU     -cpu for both sides of part 2 (default: QEMU's default)
+  PM_BENCH_QEMU10  1: part 2 under QEMU 10 (scripts/qemu10.sh), whose TCG
+                   has the SHA extensions with PM_BENCH_CPU=max
 
   3. Encrypted against clear (docs/encryption.md): the same 1 GiB guest
      dumping the kdump-compressed file at level 31 to virtio-blk, loaded
@@ -65,13 +68,14 @@ def disk(path, mb, gpt=True):
                        check=True, stdout=subprocess.DEVNULL)
 
 
-def boot(mem, crash, pmtest, img, timeout, smp=2, more="", load="", cpu=None):
+def boot(mem, crash, pmtest, img, timeout, smp=2, more="", load="", cpu=None, emulator=None):
     """(seconds from panic line to dump complete or None, last lines).
-    load: more options for postmortem load, comma-separated; cpu: -cpu."""
+    load: more options for postmortem load, comma-separated; cpu: -cpu;
+    emulator: None for the system's QEMU, "qemu10" for QEMU 10."""
     append = ("console=ttyS0,115200 crashkernel=%s panic=0 pmtest=%s "
               "pmload=--dump=disk,--after=poweroff%s %s" % (crash, pmtest, "," + load if load else "",
                                                            more)).strip()
-    cmd = ["qemu-system-x86_64"] + q.accel_args() + (["-cpu", cpu] if cpu else []) + [
+    cmd = [q.EMULATORS[emulator]] + q.accel_args() + (["-cpu", cpu] if cpu else []) + [
         "-machine", "q35", "-m", str(mem), "-smp", str(smp), "-display", "none",
         "-no-reboot", "-monitor", "none", "-serial", "stdio",
         "-kernel", os.path.join(GUEST, "vmlinuz"), "-initrd", os.path.join(GUEST, "initrd.img"),
@@ -198,6 +202,12 @@ def same_panic(ours):
 
 def versus_kdump(tmp):
     mem = int(os.environ.get("PM_BENCH_MEM", "1024"))
+    # The CPU model for both sides: the default (QEMU 7.2's qemu64), or
+    # PM_BENCH_CPU=max, under QEMU 10 with PM_BENCH_QEMU10=1 (whose TCG has
+    # the SHA extensions, as most CPUs since 2017-2019 have).
+    cpu = os.environ.get("PM_BENCH_CPU") or None
+    emu = "qemu10" if os.environ.get("PM_BENCH_QEMU10") == "1" else None
+    shape = " (%s%s)" % ("QEMU 10, " if emu else "", "-cpu " + cpu if cpu else "default CPU")
     img = os.path.join(tmp, "vs.img")
     tool = os.path.join(q.BUILD, "postmortem")
     disk(img, mem + 128)
@@ -213,7 +223,8 @@ def versus_kdump(tmp):
     for crash in ("cpu0", "cpu1"):
         disk(img, mem + 128)
         pm, lines = boot(mem, "256M", "postmortem", img, 900,
-                         more="pmcrash=%s pmappend=%s" % (crash, ",".join(["dump.format=kdump"] + extra)))
+                         more="pmcrash=%s pmappend=%s" % (crash, ",".join(["dump.format=kdump"] + extra)),
+                         cpu=cpu, emulator=emu)
         if pm is None:
             print("bench: postmortem did not finish: " + " | ".join(lines), flush=True)
             return
@@ -241,7 +252,7 @@ def versus_kdump(tmp):
     pm_size, pm_kept = pms[0][2], pms[0][3]
 
     disk(img, mem + 128, gpt=False)
-    kd, lines = boot(mem, "256M", "kdump", img, 1800)
+    kd, lines = boot(mem, "256M", "kdump", img, 1800, cpu=cpu, emulator=emu)
     if kd is None:
         print("bench: kdump did not finish: " + " | ".join(lines), flush=True)
         return
@@ -260,8 +271,8 @@ def versus_kdump(tmp):
           "%.1f MiB, %d pages (size ratio %.2f)" % (pm_size / 1048576, pm_kept, kd_size / 1048576,
                                                     kd_kept, pm_size / kd_size), flush=True)
     for crash, pm, _, _ in pms:
-        print("bench: panic on %s: postmortem is %.1fx faster from panic to dump complete (%.2f s "
-              "against %.1f s)" % (crash.replace("cpu", "CPU "), kd / pm, pm, kd), flush=True)
+        print("bench: panic on %s%s: postmortem is %.1fx faster from panic to dump complete (%.2f s "
+              "against %.1f s)" % (crash.replace("cpu", "CPU "), shape, kd / pm, pm, kd), flush=True)
     pm = max(p[1] for p in pms)
 
     if os.environ.get("PM_BENCH_DD") == "1":

@@ -28,6 +28,8 @@
                     planted pages are in the file
   t_auto_no_work    smp=auto, -smp 2, the ELF core to a dump partition and
                     the kdump-compressed file over serial: no CPU started
+  t_sha_extensions  QEMU 10 -cpu max: the SHA extensions are checked and
+                    used on both CPUs; the dump's two-part digest holds
   t_work_stall      smp=test-stall: the second CPU takes the first buffer
                     and never finishes; after smp_wait's limit one line,
                     INIT, and the same dump with a plain digest read back
@@ -203,7 +205,7 @@ def t_hang_timeout():
     return res
 
 
-def disk_dump(name, smp, expect):
+def disk_dump(name, smp, expect, qemu=(), emulator=None):
     """A kdump-compressed dump to a dump partition with two CPUs: (result,
     the kernel's digest, the saved file, the plants, savecore's output)."""
     img = os.path.join(d.TMP, name + ".img")
@@ -219,7 +221,8 @@ def disk_dump(name, smp, expect):
             "-drive", "file=%s,format=raw,if=virtio" % img]
     for p in plants:
         args += p.arg()
-    res = q.run_qemu(args, [BANNER] + expect + [q.KDUMP_COMPLETE], TIMEOUT * 2, must_exit=True, mem="160")
+    res = q.run_qemu(list(qemu) + args, [BANNER] + expect + [q.KDUMP_COMPLETE], TIMEOUT * 2,
+                     must_exit=True, mem="160", emulator=emulator)
     if res.failure:
         return res, None, None, plants, ""
     digest = next((m.group(1) for m in (re.search(q.KDUMP_COMPLETE, ln) for ln in res.lines) if m), None)
@@ -264,6 +267,25 @@ def t_work_stall():
     return res
 
 
+def t_sha_extensions():
+    # QEMU 10's TCG has the SHA extensions under -cpu max (QEMU 7.2's has
+    # not): the kernel checks them against mbedTLS's rounds and says so,
+    # and both CPUs hash with them; the file's two-part digest is checked
+    # by savecore and from the file, the planted pages are in it.
+    res, digest, core, plants, out = disk_dump(
+        "smp-sha-ni", "auto", [r"^crypto: SHA-256 through the CPU's SHA extensions \(checked against "
+                               r"mbedTLS's rounds\)$", STARTED % ("xAPIC", 2),
+                               r"^dump: the second CPU hashed \d+ KiB of pages beside the writing$"],
+        qemu=["-cpu", "max"], emulator="qemu10")
+    if res.failure:
+        return res
+    if "two-part at byte" not in digest or "(two-part: the first " not in out:
+        res.failure = "not a two-part digest checked by savecore: %s / %s" % (digest, out[-200:])
+    else:
+        res.failure = d.check_kdump(core, plants, digest)
+    return res
+
+
 def t_auto_no_work():
     # smp=auto with two CPUs but no work for the second: the ELF core to a
     # dump partition (written in order, hashed as it goes) and the
@@ -293,7 +315,7 @@ def t_auto_no_work():
 
 
 TESTS = [t_smp1, t_smp2, t_smp4_cpu_max, t_smp_off, t_x2apic, t_efi_stub, t_iso_grub, t_dump_low_page, t_hang_timeout,
-         t_disk_pages_hashed, t_work_stall, t_auto_no_work]
+         t_disk_pages_hashed, t_work_stall, t_auto_no_work, t_sha_extensions]
 
 if __name__ == "__main__":
     sys.exit(q.main(TESTS, "smp_test"))

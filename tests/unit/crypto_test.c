@@ -1,5 +1,6 @@
 /* Host tests for crypto/: SHA-256 through mbedTLS (FIPS 180-2 vectors,
- * pieces vs one buffer) and CRC-32 (check value, pieces). */
+ * pieces vs one buffer), through the CPU's SHA extensions against
+ * mbedTLS's rounds, and CRC-32 (check value, pieces). */
 #include "tests/unit/test.h"
 #include "crypto/crc32.h"
 #include "crypto/sha256.h"
@@ -38,6 +39,47 @@ TEST(sha256_empty)
 	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* The SHA extensions' path (where the CPU has them: this host's says
+ * which) against mbedTLS's rounds: every length from 0 to 300 bytes and
+ * some long ones, in one piece and in pieces that cross block edges at
+ * every offset. */
+TEST(sha256_extensions_match_rounds)
+{
+	static uint8_t buf[70000];
+	struct crypto_sha256 x, y;
+	uint8_t a[SHA256_LEN], b[SHA256_LEN];
+	uint32_t r = 12345;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		r = r * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(r >> 16);
+	}
+	fprintf(stderr, "crypto_test: the SHA extensions are %s here\n",
+		crypto_sha256_accelerated() ? "used" : "not used (this CPU lacks them)");
+	for (size_t len = 0; len < 70000; len = len < 300 ? len + 1 : len * 3 + 17) {
+		for (size_t step = 1; step <= 129; step = step * 2 + 1) {
+			crypto_sha256_init(&x);
+			crypto_sha256_init_generic(&y);
+			for (size_t at = 0; at < len; at += step) {
+				size_t n = len - at < step ? len - at : step;
+
+				crypto_sha256_update(&x, buf + at, n);
+				crypto_sha256_update(&y, buf + at, n);
+			}
+			crypto_sha256_final(&x, a);
+			crypto_sha256_final(&y, b);
+			CHECK(memcmp(a, b, SHA256_LEN) == 0);
+			if (len > 300)
+				break;
+		}
+		crypto_sha256(buf, len, a);
+		crypto_sha256_init_generic(&y);
+		crypto_sha256_update(&y, buf, len);
+		crypto_sha256_final(&y, b);
+		CHECK(memcmp(a, b, SHA256_LEN) == 0);
+	}
+}
+
 TEST(crc32_check_value)
 {
 	CHECK_EQ(crc32("123456789", 9), 0xCBF43926u);
@@ -45,4 +87,5 @@ TEST(crc32_check_value)
 	CHECK_EQ(crc32_update(crc32("1234", 4), "56789", 5), 0xCBF43926u);
 }
 
-TEST_MAIN(sha256_selftest, sha256_million_a, sha256_empty, crc32_check_value)
+TEST_MAIN(sha256_selftest, sha256_million_a, sha256_empty, sha256_extensions_match_rounds,
+	  crc32_check_value)
