@@ -142,6 +142,7 @@ static void dd_slice(uint8_t *blk, uint64_t b0, size_t n, uint64_t a0, const voi
 }
 
 static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *page);
+static int dd_batch_add(struct diskdump_writer *w, const struct diskdump_pages *src, uint64_t pfn);
 
 /*
  * One walk of bitmap which, a window at a time from the producer: its
@@ -184,6 +185,11 @@ static int dd_walk(struct diskdump_writer *w, int which, const struct diskdump_p
 
 			if (w->done >= w->lay.pages)
 				return dd_fail(w, -ESTALE);	/* more pages than begin() said */
+			w->done++;
+			if (w->off) {
+				err = dd_batch_add(w, src, p0 + q);
+				continue;
+			}
 			page = src->page(src->ctx, p0 + q);
 			if (page == NULL)
 				return dd_fail(w, -EIO);
@@ -378,23 +384,48 @@ static bool dd_zero(const uint8_t *p)
 }
 
 /*
- * The page's stored form: *size bytes (in cbuf when compressed) with
- * *flags; 0 size for an all-zero page.
+ * A page's stored form: *size bytes with *flags, compressed into out (room
+ * for DISKDUMP_COMPRESS_MAX bytes) when flags is set; 0 size for an
+ * all-zero page, DISKDUMP_BLOCK for one stored raw.
  */
-static void dd_form(struct diskdump_writer *w, const void *page, size_t *size, uint32_t *flags)
+static void dd_form_one(int (*compress)(void *, const void *, void *, size_t *), void *ctx,
+			uint32_t compression, const void *page, void *out, size_t *size,
+			uint32_t *flags)
 {
 	size_t clen = 0;
 
 	*flags = 0;
 	if (dd_zero(page)) {
 		*size = 0;
-	} else if (w->info.compress &&
-		   w->info.compress(w->info.compress_ctx, page, w->cbuf, &clen) == 0 &&
-		   clen > 0 && clen < DISKDUMP_BLOCK) {
+	} else if (compress && compress(ctx, page, out, &clen) == 0 && clen > 0 &&
+		   clen < DISKDUMP_BLOCK) {
 		*size = clen;
-		*flags = w->info.compression;
+		*flags = compression;
 	} else {
 		*size = DISKDUMP_BLOCK;
+	}
+}
+
+/* The page's stored form (in cbuf when compressed). */
+static void dd_form(struct diskdump_writer *w, const void *page, size_t *size, uint32_t *flags)
+{
+	dd_form_one(w->info.compress, w->info.compress_ctx, w->info.compression, page, w->cbuf,
+		    size, flags);
+}
+
+void diskdump_batch_form(struct diskdump_batch *b)
+{
+	b->used = 0;
+	for (uint32_t i = 0; i < b->n && i < DISKDUMP_BATCH; i++) {
+		uint8_t *o = b->out + b->used;	/* room: (DISKDUMP_BATCH - i) blocks + COMPRESS_MAX */
+		size_t size;
+
+		dd_form_one(b->compress, b->compress_ctx, b->compression, b->in[i], o, &size,
+			    &b->flags[i]);
+		if (size == DISKDUMP_BLOCK)
+			memcpy(o, b->in[i], DISKDUMP_BLOCK);
+		b->size[i] = (uint32_t)size;
+		b->used += size;
 	}
 }
 
@@ -408,7 +439,6 @@ static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *pag
 	int err;
 
 	(void)pfn;
-	w->done++;
 	dd_form(w, page, &size, &flags);
 	if (w->pass == 2) {
 		w->forms[1] = w->forms[1] * 0x100000001b3ull + size * 2 + (flags != 0);
@@ -441,6 +471,163 @@ static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *pag
 			w->stored++;
 	}
 	return dd_desc(w, &d);
+}
+
+/* ------------------------------------------------- one pass, in batches */
+
+/* A batch formed: its bytes appended to the data stream in one write,
+ * then its descriptors (the same file as dd_pass_page, page by page). */
+static int dd_batch_write(struct diskdump_writer *w, struct diskdump_batch *b)
+{
+	struct diskdump_page_desc d = { 0, 0, 0, 0 };
+	uint64_t at = w->data_end;
+	size_t sum = 0;
+	int err;
+
+	for (uint32_t i = 0; i < b->n; i++)
+		sum += b->size[i];
+	if (sum != b->used || b->used > sizeof(b->out))
+		return dd_fail(w, -EINVAL);	/* never: diskdump_batch_form's own sums */
+	if (w->data_end > w->limit || b->used > w->limit - w->data_end)
+		return dd_fail(w, -ESTALE);	/* more than the target was told */
+	if (b->used && (err = dd_write_at(w, w->data_end, b->out, b->used)) != 0)
+		return err;
+	w->pos = w->data_end + b->used;
+	for (uint32_t i = 0; i < b->n; i++) {
+		w->forms[0] = w->forms[0] * 0x100000001b3ull + b->size[i] * 2ull + (b->flags[i] != 0);
+		d.flags = b->flags[i];
+		if (b->size[i] == 0) {
+			d.offset = w->lay.zero_page;
+			d.size = DISKDUMP_BLOCK;
+			w->zero++;
+		} else {
+			d.offset = at;
+			d.size = b->size[i];
+			at += b->size[i];
+			if (b->flags[i])
+				w->compressed++;
+			else
+				w->stored++;
+		}
+		if ((err = dd_desc(w, &d)) != 0)
+			return err;
+	}
+	w->data_end = at;
+	b->n = 0;
+	return 0;
+}
+
+/* Batch b, if it went away, formed: 0 (its forms are ready), 1 (lost: it
+ * may still be formed elsewhere; never to be read or reused again). */
+static int dd_batch_settle(struct diskdump_writer *w, struct diskdump_batch *b)
+{
+	unsigned i = (unsigned)(b - w->off->batch);
+	int r;
+
+	if (!w->started[i])
+		return 0;
+	w->started[i] = false;
+	r = w->off->wait ? w->off->wait(w->off->ctx, b) : -ENODEV;
+	if (r == 0) {
+		w->batches_away++;
+		return 0;
+	}
+	if (r == -EBUSY)
+		return 1;
+	/* taken back, or the other CPU stopped: b is ours again, formed here
+	 * with our state */
+	b->compress_ctx = w->info.compress_ctx;
+	diskdump_batch_form(b);
+	return 0;
+}
+
+/* The pages of a batch page by page: a lost one's read again (its pfns
+ * are the writer's: the form never writes them), else from its memory. */
+static int dd_batch_by_page(struct diskdump_writer *w, const struct diskdump_pages *src,
+			    const struct diskdump_batch *b, bool lost)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; err == 0 && i < b->n && i < DISKDUMP_BATCH; i++) {
+		const void *page = lost ? src->page(src->ctx, b->pfn[i]) : b->in[i];
+
+		err = page ? dd_pass_page(w, b->pfn[i], page) : dd_fail(w, -EIO);
+	}
+	return err;
+}
+
+/*
+ * The other CPU was lost: every batch still in the ring, in order, is
+ * waited for (a lost one is never used again: its pages are read again),
+ * or written as formed here; the rest of the pass goes page by page.
+ */
+static int dd_batch_lost(struct diskdump_writer *w, const struct diskdump_pages *src)
+{
+	int err = 0;
+
+	while (err == 0 && w->inflight) {
+		struct diskdump_batch *b = &w->off->batch[w->oldest];
+
+		err = dd_batch_settle(w, b) > 0 ? dd_batch_by_page(w, src, b, true) :
+						   dd_batch_write(w, b);
+		w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
+		w->inflight--;
+	}
+	w->off = NULL;
+	return err;
+}
+
+/*
+ * The batch being filled is formed, elsewhere (start()) or here when it is
+ * refused (the other CPU has enough to do: this CPU forms it meanwhile,
+ * with info's compressor state), and joins the ring; when the ring is
+ * full (or the pass ends), its oldest batch is waited for and written.
+ */
+static int dd_batch_step(struct diskdump_writer *w, const struct diskdump_pages *src, bool last)
+{
+	struct diskdump_batch *b = w->fill;
+	unsigned i = (unsigned)(b - w->off->batch);
+	int err;
+
+	if (b->n) {
+		b->compress = w->info.compress;
+		b->compression = w->info.compression;
+		b->compress_ctx = w->off->compress_ctx;
+		w->batches++;
+		w->started[i] = w->off->start && w->off->compress_ctx &&
+				w->off->start(w->off->ctx, b) == 0;
+		if (!w->started[i]) {
+			b->compress_ctx = w->info.compress_ctx;
+			diskdump_batch_form(b);
+		}
+		w->inflight++;
+	}
+	while (w->inflight && (w->inflight == DISKDUMP_BATCHES || last)) {
+		struct diskdump_batch *old = &w->off->batch[w->oldest];
+
+		bool lost = dd_batch_settle(w, old) > 0;
+
+		err = lost ? dd_batch_by_page(w, src, old, true) : dd_batch_write(w, old);
+		w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
+		w->inflight--;
+		if (err == 0 && lost)
+			err = dd_batch_lost(w, src);	/* the rest of the ring, then page by page */
+		if (err || lost)
+			return err;
+	}
+	w->fill = &w->off->batch[(w->oldest + w->inflight) % DISKDUMP_BATCHES];
+	w->fill->n = 0;
+	return 0;
+}
+
+static int dd_batch_add(struct diskdump_writer *w, const struct diskdump_pages *src, uint64_t pfn)
+{
+	struct diskdump_batch *b = w->fill;
+
+	if (src->read(src->ctx, pfn, b->in[b->n]) != 0)
+		return dd_fail(w, -EIO);
+	b->pfn[b->n++] = pfn;
+	return b->n == DISKDUMP_BATCH ? dd_batch_step(w, src, false) : 0;
 }
 
 /* A whole pass over the 2nd bitmap's pages; its walk must match begin()'s. */
@@ -517,7 +704,22 @@ int diskdump_single(struct diskdump_writer *w, const struct diskdump_pages *src,
 	w->dbuf_at = w->lay.descs;
 	w->nbuf = 0;
 	memset(w->dbuf, 0, sizeof(w->dbuf));
+	if (src->read && src->off && src->off->batch) {
+		w->off = src->off;
+		w->oldest = 0;
+		w->inflight = 0;
+		memset(w->started, 0, sizeof(w->started));
+		w->fill = &w->off->batch[0];
+		w->fill->n = 0;
+	}
 	err = dd_walk(w, 2, src, &w->bits[1], &count);
+	if (err == 0 && w->off)
+		err = dd_batch_step(w, src, true);	/* the last batches */
+	/* an error with batches away: waited for before their memory goes back */
+	for (unsigned i = 0; w->off && i < DISKDUMP_BATCHES; i++)
+		if (w->started[i])
+			(void)dd_batch_settle(w, &src->off->batch[i]);
+	w->off = NULL;
 	if (err)
 		return err;
 	if (count != w->lay.pages || w->done != w->lay.pages || w->bits[1] != w->bits[0])

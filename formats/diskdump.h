@@ -185,11 +185,71 @@ struct diskdump_bitmaps {
 	size_t buf_bytes;		/* > 0 */
 };
 
+/*
+ * One pass a batch at a time, for another CPU (optional): the writer reads
+ * DISKDUMP_BATCH pages into a batch (struct diskdump_pages read), and has
+ * diskdump_batch_form() decide their stored forms (the zero test, the
+ * compression) through start() and wait() while it reads the next
+ * batches and writes the ones before: a ring of DISKDUMP_BATCHES, the
+ * oldest written (waited for first) when the ring is full.  A batch that
+ * start() refuses (the other CPU has enough to do) the writer forms
+ * itself, with the info's compressor state, so the work balances.  Each
+ * batch's bytes are written in one piece, then its descriptors.  The file
+ * is the same byte for byte as page by page.  A batch given to start()
+ * is read by the writer only after wait() returned 0 for it.
+ */
+#define DISKDUMP_BATCH		8	/* pages in a batch */
+#define DISKDUMP_BATCHES	4	/* batches in the writer's ring */
+
+struct diskdump_batch {
+	/* the input pages first: each on its own page of memory */
+	uint8_t in[DISKDUMP_BATCH][DISKDUMP_BLOCK];
+	/* diskdump_batch_form()'s: each page's bytes as stored, one after
+	 * the other in out[0..used) */
+	uint8_t out[DISKDUMP_BATCH * DISKDUMP_BLOCK + DISKDUMP_COMPRESS_MAX];
+	/* the writer's, before start(): the compressor (the info's, with the
+	 * state of whoever forms it) and the pages */
+	int (*compress)(void *ctx, const void *in, void *out, size_t *out_len);
+	void *compress_ctx;
+	uint32_t compression;
+	uint32_t n;				/* pages in it, 1 to DISKDUMP_BATCH */
+	uint64_t pfn[DISKDUMP_BATCH];
+	/* diskdump_batch_form()'s: each page's stored size (0: all zero,
+	 * DISKDUMP_BLOCK: raw) and flags */
+	uint32_t size[DISKDUMP_BATCH];
+	uint32_t flags[DISKDUMP_BATCH];
+	size_t used;
+} __attribute__((aligned(4096)));
+
+/* The stored forms of b's pages (pure: any CPU, no writer state). */
+void diskdump_batch_form(struct diskdump_batch *b);
+
+struct diskdump_offload {
+	/* Run diskdump_batch_form(b) elsewhere: 0 when handed over; non-zero:
+	 * not now (the writer forms it itself).  NULL: never handed over. */
+	int (*start)(void *ctx, struct diskdump_batch *b);
+	/* Until that run is over: 0.  -EBUSY: it is not over and may go on
+	 * (the other CPU was lost): the writer never reads or reuses b again,
+	 * reads those pages again and goes on page by page.  Any other error
+	 * (-ECANCELED: taken back before it started; the other CPU stopped):
+	 * it never runs, b is the writer's again, which forms it itself. */
+	int (*wait)(void *ctx, struct diskdump_batch *b);
+	void *ctx;
+	/* The compressor state of the batches formed elsewhere, never the
+	 * info's (both may compress at once); NULL: none is handed over. */
+	void *compress_ctx;
+	struct diskdump_batch *batch;	/* the caller's memory: DISKDUMP_BATCHES batches */
+};
+
 /* A pass's page source: pfn's DISKDUMP_BLOCK bytes (valid until the next
- * call), or NULL (the pass ends with -EIO). */
+ * call), or NULL (the pass ends with -EIO).  For diskdump_single() also,
+ * optionally, read and off together: pfn's bytes into page (0, or
+ * non-zero: -EIO) and the batches' runner: one pass a batch at a time. */
 struct diskdump_pages {
 	const void *(*page)(void *ctx, uint64_t pfn);
 	void *ctx;
+	int (*read)(void *ctx, uint64_t pfn, void *page);
+	const struct diskdump_offload *off;
 };
 
 struct diskdump_layout {
@@ -218,6 +278,11 @@ struct diskdump_writer {
 	uint64_t stored, compressed, zero;	/* statistics */
 	size_t nbuf;			/* bytes of descriptors in dbuf */
 	uint64_t dbuf_at;		/* one pass: the file offset of dbuf[0] */
+	const struct diskdump_offload *off;	/* one pass in batches (else NULL) */
+	struct diskdump_batch *fill;	/* being read into */
+	unsigned oldest, inflight;	/* the ring: formed or being formed, not written yet */
+	bool started[DISKDUMP_BATCHES];	/* off->batch[i] handed to off->start, not waited for */
+	uint64_t batches, batches_away;	/* statistics: batches, those formed elsewhere */
 	uint8_t dbuf[DISKDUMP_BLOCK];	/* descriptors waiting to be written */
 	uint8_t cbuf[DISKDUMP_COMPRESS_MAX];
 	int error;

@@ -193,7 +193,9 @@ static uint64_t now_unix(void)
 }
 
 /* The second CPU hashes each written buffer of pages while this one
- * compresses the next (payload/dumphdr.h hash_start). */
+ * reads and compresses the next (payload/dumphdr.h hash_start), queued
+ * after the batches it may be compressing (kernel/kdump.c); one it has
+ * not started when the writer needs the buffer again is hashed here. */
 static struct {
 	struct crypto_sha256 *sha;
 	const void *p;
@@ -207,18 +209,17 @@ static void ap_hash_run(void *arg)
 }
 
 static uint64_t ap_hashed;	/* bytes the second CPU hashed */
+static uint32_t ap_hash_ticket;	/* the last hash_start's job in the second CPU's queue */
 
 static int ap_hash_start(void *ctx, struct crypto_sha256 *sha, const void *p, size_t len)
 {
 	int err;
 
 	(void)ctx;
-	if (smp_busy())
-		return -EBUSY;	/* never overwrite the job the AP is reading */
-	ap_hash.sha = sha;
+	ap_hash.sha = sha;	/* the writer waits for a job before it starts another */
 	ap_hash.p = p;
 	ap_hash.len = len;
-	err = smp_run(ap_hash_run, NULL);
+	err = smp_post(ap_hash_run, NULL, &ap_hash_ticket);
 	if (err == 0)
 		ap_hashed += len;
 	return err;
@@ -227,7 +228,13 @@ static int ap_hash_start(void *ctx, struct crypto_sha256 *sha, const void *p, si
 static int ap_hash_wait(void *ctx)
 {
 	(void)ctx;
-	return smp_wait();
+	if (smp_cancel(ap_hash_ticket)) {
+		/* not started: the writer hashes it here, no waiting */
+		crypto_sha256_update(ap_hash.sha, ap_hash.p, ap_hash.len);
+		ap_hashed -= ap_hash.len;
+		return 0;
+	}
+	return smp_wait_for(ap_hash_ticket);
 }
 
 static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)

@@ -57,6 +57,25 @@ static const struct pagecomp *ready(const struct pagecomp *pc, void **ctx)
 	return pc;
 }
 
+/* The second CPU's state for pc, in a workspace of its own (both CPUs
+ * compress at once), or NULL (one line: that CPU then compresses nothing). */
+void *kcompress_second(const struct pagecomp *pc)
+{
+	static uint8_t ws2[PAGECOMP_WORKSPACE] __attribute__((aligned(64)));
+	void *ctx = NULL;
+	int err;
+
+	if (pc == NULL || pc->init == NULL)
+		return NULL;
+	err = pc->init(ws2, sizeof(ws2), &ctx);
+	if (err) {
+		printf("dump: the %s compressor refused the second CPU's workspace (error %d); this "
+		       "CPU compresses every page\n", pc->name, err);
+		return NULL;
+	}
+	return ctx;
+}
+
 const struct pagecomp *kcompress_open(void **ctx)
 {
 	const char *name = chosen == CMDLINE_COMPRESS_DEFAULT ? PAGECOMP_DEFAULT :

@@ -19,6 +19,9 @@
 
 void kcompress_choose(enum cmdline_compress c);
 const struct pagecomp *kcompress_open(void **ctx);
+/* kcompress_open()'s compressor, readied again in a second workspace for
+ * the second CPU (kernel/kdump.c): its state, or NULL with one line. */
+void *kcompress_second(const struct pagecomp *pc);
 
 /* pm.bench=compress: each compressor over the non-zero pages of up to
  * 64 MiB of the largest RAM range below 4 GiB (read only; postmortem's

@@ -40,6 +40,37 @@ struct sinkout {
 	bool seekable;			/* one pass: sink->write_at */
 };
 
+/* The one pass's pages in batches: the second CPU, when one runs, decides
+ * their forms (the zero test, the compression, with its own compressor
+ * state) while this one reads the next batches and writes the ones
+ * before; a batch that would only queue behind two jobs (batches, or a
+ * buffer to hash) this CPU forms itself meanwhile. */
+static struct diskdump_batch batches[DISKDUMP_BATCHES];
+static uint32_t batch_ticket[DISKDUMP_BATCHES];	/* each batch's job on the second CPU */
+
+static void batch_run(void *arg)
+{
+	diskdump_batch_form(arg);
+}
+
+static int batch_start(void *ctx, struct diskdump_batch *b)
+{
+	(void)ctx;
+	if (smp_queued() >= 2)
+		return -EBUSY;
+	return smp_post(batch_run, b, &batch_ticket[b - batches]);
+}
+
+static int batch_wait(void *ctx, struct diskdump_batch *b)
+{
+	(void)ctx;
+	if (smp_cancel(batch_ticket[b - batches]))
+		return -ECANCELED;	/* not started: formed here, no waiting */
+	return smp_wait_for(batch_ticket[b - batches]);	/* -EBUSY: lost, as diskdump_offload's wait says */
+}
+
+static struct diskdump_offload offload = { batch_start, batch_wait, NULL, NULL, batches };
+
 static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len)
 {
 	struct sinkout *o = ctx;
@@ -245,9 +276,11 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	 * dump partition and dump file's two-part digest; an encrypted body
 	 * is never hashed whole).  smp=auto starts it now, before the pass
 	 * reads a page (the start borrows a low page and puts it back). */
-	if (o.seekable && sink->second_cpu)
-		(void)smp_want();
-	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink };
+	offload.compress_ctx = NULL;	/* NULL: this CPU forms every batch */
+	if (o.seekable && sink->second_cpu && smp_want() && pc->compress)
+		offload.compress_ctx = kcompress_second(pc);
+	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink,
+				      o.seekable ? &offload : NULL };
 	progress_start(&prog, "dump", passes(&o, false) * kf.pages * DISKDUMP_BLOCK);
 	err = kdumpfile_write(&kf, &di, &dst);
 	o.size = kf.size;	/* with a bound: the size written */
@@ -291,6 +324,10 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	       "pass%s over the pages\n", (unsigned long long)kf.w.compressed,
 	       (unsigned long long)kf.w.stored, (unsigned long long)kf.w.zero,
 	       passes(&o, kf.bound), passes(&o, kf.bound) == 1 ? "" : "es");
+	if (kf.w.batches_away)
+		printf("dump: the second CPU compressed %llu of %llu batches of %u pages beside the "
+		       "reading and writing\n", (unsigned long long)kf.w.batches_away,
+		       (unsigned long long)kf.w.batches, DISKDUMP_BATCH);
 	if (sink->truncated) {
 		snprintf(summary, len, "dump FAILED: %s too small: only the first %llu of %llu MiB "
 			 "were kept (marked TRUNCATED)", sink->name,

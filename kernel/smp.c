@@ -119,17 +119,32 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-enum { WORK_IDLE, WORK_RUN, WORK_DONE, WORK_FAULT };
+/* The AP's work, in order: a ring of SMP_QUEUE jobs.  The boot CPU alone
+ * writes posted (after the job, release), the AP alone done (after the
+ * job ran, release); ticket t is done once done - t, as a signed 32-bit
+ * difference, is >= 0. */
+#define SMP_QUEUE		4u
+
+/* A job's state: the AP moves QUEUED to RUNNING before it starts it, the
+ * boot CPU QUEUED to CANCELLED (smp_cancel) to do the work itself; one
+ * compare-and-swap each, so exactly one of them does it. */
+enum { JOB_QUEUED = 1, JOB_RUNNING, JOB_CANCELLED };
 
 static struct {
 	uint32_t up;		/* written by the AP once in smp_ap_main */
-	uint32_t work;		/* WORK_*: the hand-over word */
-	void (*fn)(void *);
-	void *arg;
+	uint32_t posted;	/* jobs handed over */
+	uint32_t done;		/* jobs run */
+	uint32_t fault;		/* the AP took a CPU exception (then halted) */
+	struct {
+		void (*fn)(void *);
+		void *arg;
+		uint32_t state;	/* JOB_*: the AP takes it, or the boot CPU takes it back */
+	} job[SMP_QUEUE];
 	uint64_t fault_vector, fault_rip;
 } ap __attribute__((aligned(64)));
 
 static bool ap_ready;		/* the boot CPU's view: the AP is usable */
+static bool ap_lost;		/* given up on without a delivered INIT: it may still run */
 static bool ap_stall;		/* smp=test-stall */
 static uint32_t ap_apic_id;
 static uint64_t ap_fs_base;
@@ -464,7 +479,9 @@ static void start_now(const struct context *ctx, const struct bootinfo *bi,
 	ap_fs_base = rdmsr(MSR_FS_BASE);
 	__asm__ volatile("sidt %0" : "=m"(ap_idt));
 	__atomic_store_n(&ap.up, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&ap.work, WORK_IDLE, __ATOMIC_RELAXED);
+	__atomic_store_n(&ap.posted, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ap.done, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ap.fault, 0, __ATOMIC_RELAXED);
 
 	/* 2. INIT, SIPI, SIPI */
 	t0 = clock_us();
@@ -529,71 +546,116 @@ static int ap_faulted(void)
 	return -EFAULT;
 }
 
+/* Whether counter c (the AP's done) has reached ticket t. */
+static bool reached(const uint32_t *c, uint32_t t)
+{
+	return (int32_t)(__atomic_load_n(c, __ATOMIC_ACQUIRE) - t) >= 0;
+}
+
+bool smp_done(uint32_t ticket)
+{
+	return reached(&ap.done, ticket);
+}
+
+unsigned smp_queued(void)
+{
+	return ap_ready ? ap.posted - __atomic_load_n(&ap.done, __ATOMIC_ACQUIRE) : 0;
+}
+
 bool smp_busy(void)
 {
-	return ap_ready && __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) == WORK_RUN;
+	return ap_ready && !reached(&ap.done, ap.posted);
+}
+
+int smp_post(void (*fn)(void *), void *arg, uint32_t *ticket)
+{
+	uint32_t n;
+
+	if (!ap_ready)
+		return -ENODEV;
+	if (__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE))
+		return ap_faulted();
+	n = ap.posted;
+	if (n - __atomic_load_n(&ap.done, __ATOMIC_ACQUIRE) >= SMP_QUEUE)
+		return -EBUSY;
+	ap.job[n % SMP_QUEUE].fn = fn;
+	ap.job[n % SMP_QUEUE].arg = arg;
+	ap.job[n % SMP_QUEUE].state = JOB_QUEUED;
+	__atomic_store_n(&ap.posted, n + 1, __ATOMIC_RELEASE);
+	if (ticket)
+		*ticket = n + 1;
+	return 0;
 }
 
 int smp_run(void (*fn)(void *), void *arg)
 {
-	uint32_t w;
-
-	if (!ap_ready)
-		return -ENODEV;
-	w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE);
-	if (w == WORK_RUN)
-		return -EBUSY;
-	if (w == WORK_FAULT)
-		return ap_faulted();
-	ap.fn = fn;
-	ap.arg = arg;
-	/* IDLE or DONE to RUN, unless the AP faulted meanwhile (a machine
-	 * check while it spun): then w holds WORK_FAULT */
-	if (!__atomic_compare_exchange_n(&ap.work, &w, WORK_RUN, false, __ATOMIC_RELEASE,
-					 __ATOMIC_ACQUIRE))
-		return w == WORK_FAULT ? ap_faulted() : -EBUSY;
-	return 0;
+	return smp_busy() ? -EBUSY : smp_post(fn, arg, NULL);
 }
 
-/* The work word once the work is over, or WORK_RUN after SMP_WORK_US. */
-static uint32_t wait_work(void)
+/* Whether counter c reached t within SMP_WORK_US (false: not yet, or the
+ * AP faulted first). */
+static bool wait_until(const uint32_t *c, uint32_t t)
 {
 	uint64_t t0 = clock_us();
-	uint32_t w;
 
-	while ((w = __atomic_load_n(&ap.work, __ATOMIC_ACQUIRE)) == WORK_RUN &&
+	while (!reached(c, t) && !__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE) &&
 	       clock_us() - t0 <= SMP_WORK_US)
 		__asm__ volatile("pause");
-	return w;
+	return reached(c, t);
+}
+
+/* smp_wait_for: wait, and on failure say why. */
+static int wait_or_give_up(const uint32_t *c, uint32_t t)
+{
+	if (!ap_ready)
+		return ap_lost ? -EBUSY : -ENODEV;
+	if (wait_until(c, t))
+		return 0;
+	if (__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE))
+		return ap_faulted();
+	/* Hung, or held in SMM: back to wait-for-SIPI, so it never touches
+	 * the work's memory again, and one CPU from here. */
+	ap_ready = false;
+	ap_lost = !send_init(ap_apic_id);
+	printf("smp: the CPU with APIC ID %u did not finish its work within %u ms; "
+	       "%s, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000,
+	       !ap_lost ? "sent INIT" :
+	       "the INIT to park it was not delivered (its work is abandoned, never reused)");
+	return ap_lost ? -EBUSY : -ETIMEDOUT;
+}
+
+int smp_wait_for(uint32_t ticket)
+{
+	return wait_or_give_up(&ap.done, ticket);
+}
+
+/* QUEUED to CANCELLED, unless the AP took it first. */
+static bool take_back(uint32_t *state)
+{
+	uint32_t want = JOB_QUEUED;
+
+	return __atomic_compare_exchange_n(state, &want, JOB_CANCELLED, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+bool smp_cancel(uint32_t ticket)
+{
+	if (!ap_ready || reached(&ap.done, ticket) || (int32_t)(ap.posted - ticket) < 0)
+		return false;
+	return take_back(&ap.job[(ticket - 1) % SMP_QUEUE].state);
 }
 
 int smp_wait(void)
 {
-	uint32_t w;
-
-	if (!ap_ready)
-		return -ENODEV;
-	w = wait_work();
-	if (w == WORK_RUN) {
-		/* Hung, or held in SMM: back to wait-for-SIPI, so it never
-		 * touches the work's memory again, and one CPU from here. */
-		ap_ready = false;
-		printf("smp: the CPU with APIC ID %u did not finish its work within %u ms; "
-		       "%s, going on with one CPU\n", ap_apic_id, SMP_WORK_US / 1000,
-		       send_init(ap_apic_id) ? "sent INIT" :
-		       "the INIT to park it was not delivered (its work is abandoned, never reused)");
-		return -ETIMEDOUT;
-	}
-	if (w == WORK_FAULT)
-		return ap_faulted();
-	return 0;
+	return smp_wait_for(ap.posted);
 }
 
 void smp_stop(void)
 {
 	if (!ap_ready)
 		return;
-	(void)wait_work();	/* work still running (never, after the dump): its limit, then INIT anyway */
+	/* work still running (never, after the dump): its limit, then INIT anyway */
+	(void)wait_until(&ap.done, ap.posted);
 	ap_ready = false;
 	if (!send_init(ap_apic_id))
 		printf("smp: the INIT to park the CPU with APIC ID %u again was not delivered\n",
@@ -620,12 +682,21 @@ void smp_ap_main(void)
 	wrmsr(MSR_FS_BASE, ap_fs_base);
 	__atomic_store_n(&ap.up, 1, __ATOMIC_RELEASE);
 	for (;;) {
-		while (__atomic_load_n(&ap.work, __ATOMIC_ACQUIRE) != WORK_RUN)
+		uint32_t n = ap.done;	/* ours alone to write */
+		uint32_t want = JOB_QUEUED;
+
+		if (__atomic_load_n(&ap.posted, __ATOMIC_ACQUIRE) == n) {
 			__asm__ volatile("pause");
-		while (ap_stall)	/* smp=test-stall: smp_wait's limit runs out */
-			__asm__ volatile("pause");
-		ap.fn(ap.arg);
-		__atomic_store_n(&ap.work, WORK_DONE, __ATOMIC_RELEASE);
+			continue;
+		}
+		/* unless taken back (smp_cancel) before it starts */
+		if (__atomic_compare_exchange_n(&ap.job[n % SMP_QUEUE].state, &want, JOB_RUNNING, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			while (ap_stall)	/* smp=test-stall: smp_wait_for's limit runs out */
+				__asm__ volatile("pause");
+			ap.job[n % SMP_QUEUE].fn(ap.job[n % SMP_QUEUE].arg);
+		}
+		__atomic_store_n(&ap.done, n + 1, __ATOMIC_RELEASE);
 	}
 }
 
@@ -641,7 +712,7 @@ void smp_ap_fault(uint64_t vector, uint64_t rip)
 {
 	ap.fault_vector = vector;
 	ap.fault_rip = rip;
-	__atomic_store_n(&ap.work, WORK_FAULT, __ATOMIC_RELEASE);
+	__atomic_store_n(&ap.fault, 1, __ATOMIC_RELEASE);
 	cpu_halt_forever();
 }
 

@@ -7,18 +7,32 @@
  * must stay valid for good); it prints one "smp:" line saying which CPU
  * runs or why none does.  Under smp=auto (the default) it only says so,
  * and the dump calls smp_want() when it has work for a second CPU (the
- * kdump-compressed file's pages to hash, kernel/kdump.c): the start is
+ * kdump-compressed file's pages to compress and hash, kernel/kdump.c): the start is
  * tried then, once, before the dump reads a page, with the same line;
  * smp_want() returns whether a second CPU runs.  Then:
- *   smp_run(fn, arg)  hands fn(arg) to the AP; -ENODEV when no AP is up,
- *                     -EBUSY while earlier work is unfinished.  Stores made
- *                     before smp_run are visible to fn (release/acquire).
- *   smp_wait()        waits for that work; its stores are visible after.
- *                     Returns 0, -EFAULT when the AP took a CPU exception
- *                     (it is then halted), or -ETIMEDOUT when the work took
- *                     longer than SMP_WORK_US, 5 s (the AP is then sent
- *                     INIT, back to wait-for-SIPI); either way one line
- *                     says so and the AP is never used again.
+ *   smp_post(fn, arg, &ticket)
+ *                     queues fn(arg) for the AP, which runs its jobs in
+ *                     the order posted (up to 4 waiting); -ENODEV when no
+ *                     AP is up, -EBUSY when the queue is full, -EFAULT
+ *                     when the AP took a CPU exception.  Stores made before
+ *                     smp_post are visible to fn (release/acquire).
+ *   smp_wait_for(ticket)
+ *                     waits for that job (and so for every earlier one);
+ *                     its stores are visible after.  Returns 0; -ENODEV
+ *                     (no AP, or it was given up on earlier: the memory is
+ *                     the boot CPU's again); -EFAULT when the AP took a
+ *                     CPU exception (it is then halted); -ETIMEDOUT when
+ *                     the job did not end within SMP_WORK_US, 5 s (the AP
+ *                     is then sent INIT, back to wait-for-SIPI); -EBUSY
+ *                     when, on that timeout, even the INIT was not
+ *                     delivered: the AP may still run the job, so its
+ *                     memory must never be used again.  Any error but
+ *                     -ENODEV prints one line, and the AP is never used
+ *                     again.
+ *   smp_done(ticket)  whether that job has run (never waits).
+ *   smp_queued()      jobs posted and not run yet (0 without an AP).
+ *   smp_run(fn, arg)  smp_post() when no job is waiting (-EBUSY else);
+ *   smp_wait()        smp_wait_for() the last job posted.
  *   smp_busy()        work handed over and not finished yet.
  *   smp_stop()        the AP back to wait-for-SIPI (INIT), as the crashed
  *                     kernel left it, before the run ends (kernel/after.c):
@@ -43,6 +57,11 @@ bool smp_want(void);
 bool smp_available(void);
 bool smp_busy(void);
 void smp_stop(void);
+int smp_post(void (*fn)(void *), void *arg, uint32_t *ticket);
+int smp_wait_for(uint32_t ticket);
+bool smp_cancel(uint32_t ticket);
+bool smp_done(uint32_t ticket);
+unsigned smp_queued(void);
 int smp_run(void (*fn)(void *), void *arg);
 int smp_wait(void);
 void smp_self_test(void);

@@ -57,6 +57,18 @@ static const void *kf_page(void *ctx, uint64_t pfn)
 	return kf->page;
 }
 
+/* The one pass in batches: the page into the batch's memory. */
+static int kf_read(void *ctx, uint64_t pfn, void *page)
+{
+	struct kdumpfile *kf = ctx;
+
+	kf->src->read_page(kf->src->ctx, pfn, page);
+	kf->done++;
+	if (kf->src->progress)
+		kf->src->progress(kf->src->ctx, kf->done);
+	return 0;
+}
+
 static void kf_rewind(const struct kdumpfile *kf)
 {
 	if (kf->src->rewind)
@@ -175,7 +187,7 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 {
 	struct diskdump_info di;
 	struct diskdump_bitmaps bm;
-	struct diskdump_pages pg = { kf_page, kf };
+	struct diskdump_pages pg = { kf_page, kf, NULL, NULL };
 	uint64_t bound, m_end = 0, m_forms = 0;
 	bool remeasure = false;
 	int err;
@@ -221,6 +233,10 @@ int kdumpfile_write(struct kdumpfile *kf, const struct diskdump_info *info,
 	if (kf->single) {
 		/* One pass: never more bytes than the target was told (the
 		 * bound, or the measured size, checked exactly below). */
+		if (dst->off) {	/* in batches, formed beside the pass */
+			pg.read = kf_read;
+			pg.off = dst->off;
+		}
 		if (err == 0)
 			err = diskdump_single(&kf->w, &pg, kf->size ? kf->size : UINT64_MAX);
 	} else {

@@ -100,6 +100,9 @@ struct kdumpfile_dst {
 	 * with random access to its own headers: the dump partition, a FAT
 	 * volume); 0 when it needs the exact size first (serial frames). */
 	uint64_t (*room)(void *ctx);
+	/* NULL, or the one pass's batches and their runner (another CPU
+	 * compresses them: formats/diskdump.h struct diskdump_offload). */
+	const struct diskdump_offload *off;
 };
 
 struct kdumpfile {

@@ -350,7 +350,7 @@ int compress_tool_main(int argc, char **argv)
 	/* The output is seekable (a regular file, or staged in one): the
 	 * pages once, each descriptor block written at its place
 	 * (formats/diskdump.h, "in one pass"). */
-	dst = (struct kdumpfile_dst){ { out_write, &o.fd, true }, NULL, NULL, NULL };
+	dst = (struct kdumpfile_dst){ { out_write, &o.fd, true }, NULL, NULL, NULL, NULL };
 	err = kdumpfile_write(&kf, &di, &dst);
 	if (err) {
 		fprintf(stderr, "%s: %s: write failed: %s\n", TOOL, outp, strerror(-err));

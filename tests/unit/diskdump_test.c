@@ -13,8 +13,12 @@
  * passes for page counts around descriptor-block edges (none, one
  * straddling, an area ending on a block), zero, compressed and raw pages,
  * windows of 8 to 24 pfns; a 2nd bitmap that changes, the size limit,
- * calls out of turn, failures; and the same file through the dump
- * partition's writer at random (payload/dumphdr.h), digest read back.
+ * calls out of turn, failures; the same bytes in batches formed by a
+ * fake second CPU that works only when waited for, by the writer alone,
+ * and when the other CPU refuses, stops or is lost (its batch scribbled
+ * over: never used, the pages read again and stored raw); and the same
+ * file through the dump partition's writer at random (payload/dumphdr.h),
+ * digest read back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,13 +92,16 @@ static int fill(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bits)
 	return 0;
 }
 
+static int page_reads;	/* page_of's calls */
+
 static const void *page_of(void *ctx, uint64_t pfn)
 {
 	(void)ctx;
+	page_reads++;
 	return pfn == null_at_pfn || pfn >= 1024 ? NULL : pages_of[pfn];
 }
 
-static const struct diskdump_pages src = { page_of, NULL };
+static const struct diskdump_pages src = { page_of, NULL, NULL, NULL };
 static struct diskdump_bitmaps bms;
 
 static void setup(struct diskdump_info *di)
@@ -773,6 +780,272 @@ TEST(one_pass_refusals_and_changes)
 	CHECK_EQ(diskdump_single(&w, &src, UINT64_MAX), -EIO);
 }
 
+/* ------------------------------------------------ one pass, in batches */
+
+/* A fake second CPU: start() keeps the batch and forms it only when
+ * waited for (so a batch read too early, or reused while away, shows in
+ * the file), with its own compressor state; with refuse_busy it refuses a
+ * batch while it holds two (as the kernel's runner does with its queue); start
+ * refused from the start_fail_at'th call on; the wait_fail_at'th wait
+ * fails with wait_err, and with -EBUSY (lost) every later wait too, each
+ * batch lost then "scribbled over" by the runaway CPU. */
+static struct diskdump_batch batch_mem[DISKDUMP_BATCHES];
+static struct diskdump_batch *held[DISKDUMP_BATCHES];
+static int starts, waits, start_fail_at, wait_fail_at, wait_err, reads, max_held;
+static bool refuse_busy, cpu_lost;
+static int second_state, both_busy;
+
+static int n_held(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < DISKDUMP_BATCHES; i++)
+		n += held[i] != NULL;
+	return n;
+}
+
+static int fake_start(void *ctx, struct diskdump_batch *b)
+{
+	unsigned i = (unsigned)(b - batch_mem);
+
+	(void)ctx;
+	if (held[i] != NULL || b->compress_ctx != &second_state)
+		return -EDOM;			/* away already, or not its own state */
+	if (refuse_busy && n_held() >= 2) {
+		both_busy++;
+		return -EBUSY;
+	}
+	if (cpu_lost || (start_fail_at && ++starts >= start_fail_at))
+		return -ENODEV;
+	held[i] = b;
+	if (n_held() > max_held)
+		max_held = n_held();
+	return 0;
+}
+
+static int fake_wait(void *ctx, struct diskdump_batch *b)
+{
+	unsigned i = (unsigned)(b - batch_mem);
+
+	(void)ctx;
+	if (held[i] != b)
+		return -EDOM;			/* not a batch away */
+	held[i] = NULL;
+	if (cpu_lost || (wait_fail_at && ++waits == wait_fail_at)) {
+		if (cpu_lost || wait_err == -EBUSY) {
+			cpu_lost = true;
+			memset(b->out, 0xEE, sizeof(b->out));
+			memset(b->size, 0x7F, sizeof(b->size));
+			b->used = 12345;
+			return -EBUSY;
+		}
+		return wait_err;
+	}
+	diskdump_batch_form(b);
+	return 0;
+}
+
+static int read_of(void *ctx, uint64_t pfn, void *page)
+{
+	(void)ctx;
+	reads++;
+	if (pfn == null_at_pfn || pfn >= 1024)
+		return -EIO;
+	memcpy(page, pages_of[pfn], DISKDUMP_BLOCK);
+	return 0;
+}
+
+static const struct diskdump_offload fake_off = { fake_start, fake_wait, NULL, &second_state,
+						  batch_mem };
+static const struct diskdump_offload inline_off = { NULL, NULL, NULL, NULL, batch_mem };
+static const struct diskdump_pages bsrc = { page_of, NULL, read_of, &fake_off };
+static const struct diskdump_pages isrc = { page_of, NULL, read_of, &inline_off };
+
+static void batch_reset(void)
+{
+	memset(held, 0, sizeof(held));
+	starts = waits = start_fail_at = wait_fail_at = wait_err = reads = max_held = both_busy = 0;
+	refuse_busy = cpu_lost = false;
+	memset(batch_mem, 0x5A, sizeof(batch_mem));	/* nothing left over is read */
+}
+
+/* One pass page by page into out (the reference), then in batches through
+ * psrc into sout: the same bytes and statistics. */
+static int same_in_batches(struct diskdump_info *di, uint64_t n, const struct diskdump_pages *psrc)
+{
+	uint64_t stats[3];
+
+	seek_reset();
+	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, &src, UINT64_MAX) ||
+	    diskdump_end(&w))
+		return 1;
+	memcpy(out, sout, (size_t)s_end);
+	out_len = s_end;
+	stats[0] = w.compressed;
+	stats[1] = w.stored;
+	stats[2] = w.zero;
+	seek_reset();
+	page_reads = 0;			/* from here: the batched run's */
+	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, psrc, UINT64_MAX) ||
+	    diskdump_end(&w))
+		return 2;
+	if (s_end != out_len || s_bad || seek_holes() || n_held())
+		return 3;
+	if (memcmp(sout, out, (size_t)out_len) != 0)
+		return 4;
+	if (w.compressed != stats[0] || w.stored != stats[1] || w.zero != stats[2])
+		return 5;
+	return 0;
+}
+
+TEST(one_pass_in_batches)
+{
+	static const uint64_t counts[] = { 0, 1, 7, 8, 9, 31, 32, 33, 170, 171, 513, 700 };
+	struct diskdump_info di;
+	struct diskdump_batch b;
+	uint64_t n;
+
+	/* diskdump_batch_form alone: zero, compressed, raw, back to back. */
+	memset(&b, 0, sizeof(b));
+	b.compress = fake_compress;
+	b.compression = DISKDUMP_COMPRESSED_LZO;
+	b.n = 3;
+	memset(b.in[1], 0xAA, DISKDUMP_BLOCK);
+	memset(b.in[2], 0x33, DISKDUMP_BLOCK);
+	diskdump_batch_form(&b);
+	CHECK_EQ(b.size[0], 0);
+	CHECK_EQ(b.size[1], 100);
+	CHECK_EQ(b.flags[1], DISKDUMP_COMPRESSED_LZO);
+	CHECK_EQ(b.size[2], DISKDUMP_BLOCK);
+	CHECK_EQ(b.flags[2], 0);
+	CHECK_EQ(b.used, 100 + DISKDUMP_BLOCK);
+	CHECK(memcmp(b.out, b.in[1], 100) == 0);
+	CHECK(memcmp(b.out + 100, b.in[2], DISKDUMP_BLOCK) == 0);
+	/* A batch of raw pages fills out; compressed ones leave room. */
+	b.n = DISKDUMP_BATCH;
+	for (int i = 0; i < DISKDUMP_BATCH; i++)
+		memset(b.in[i], 0x40 + i, DISKDUMP_BLOCK);
+	diskdump_batch_form(&b);
+	CHECK_EQ(b.used, DISKDUMP_BATCH * DISKDUMP_BLOCK);
+
+	/* Page counts around batch and descriptor-block edges, windows of
+	 * 8 to 24 pfns, the fake second CPU and the writer alone. */
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++)
+		for (size_t bb = 1; bb <= 3; bb++) {
+			n = machine(&di, 1024, counts[k] > 300 ? 1 : 3, counts[k]);
+			bms.buf_bytes = bb;
+			batch_reset();
+			CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+			CHECK_EQ(w.batches, (n + DISKDUMP_BATCH - 1) / DISKDUMP_BATCH);
+			CHECK_EQ(w.batches_away, w.batches);
+			CHECK_EQ(reads, (int)n);
+			CHECK_EQ(page_reads, 0);
+			CHECK(max_held <= DISKDUMP_BATCHES);
+			batch_reset();
+			refuse_busy = true;
+			CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+			CHECK_EQ(w.batches_away + both_busy, w.batches);
+			batch_reset();
+			CHECK_EQ(same_in_batches(&di, n, &isrc), 0);
+			CHECK_EQ(w.batches_away, 0);
+		}
+	/* The whole ring away at once, and, refusing while busy, batches
+	 * formed by the writer too: the work is shared. */
+	n = machine(&di, 1024, 1, 700);
+	batch_reset();
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	CHECK_EQ(max_held, DISKDUMP_BATCHES);
+	batch_reset();
+	refuse_busy = true;
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	CHECK(both_busy > 0 && w.batches_away > 0);
+	/* No compressor: raw and zero pages only. */
+	n = machine(&di, 300, 1, 300);
+	di.compress = NULL;
+	batch_reset();
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	CHECK_EQ(w.compressed, 0);
+
+	/* The second CPU refuses from the 3rd batch: the writer forms the rest. */
+	n = machine(&di, 1024, 1, 700);
+	batch_reset();
+	start_fail_at = 3;
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	CHECK_EQ(w.batches_away, 2);
+	/* It stops for good while the 5th batch is away (-ETIMEDOUT, then
+	 * parked): that batch is formed here, the same file. */
+	batch_reset();
+	wait_fail_at = 5;
+	wait_err = -ETIMEDOUT;
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	CHECK_EQ(w.batches_away, w.batches - 1);
+}
+
+TEST(one_pass_in_batches_lost_cpu)
+{
+	struct diskdump_info di;
+	uint64_t n = machine(&di, 1024, 1, 700);
+
+	/* Lost with the 5th wait: the batches away (one, or two without
+	 * refusals) are scribbled over and never used, their pages read
+	 * again, and the rest goes page by page, compressed with the
+	 * writer's own state: the same file. */
+	for (int refuse = 0; refuse < 2; refuse++) {
+		batch_reset();
+		refuse_busy = refuse;
+		wait_fail_at = 5;
+		wait_err = -EBUSY;
+		CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+		CHECK_EQ(w.batches_away, 4);
+		CHECK(cpu_lost);
+		CHECK(reads >= 5 * DISKDUMP_BATCH && reads < 700);
+		CHECK(page_reads >= (int)(700 - reads));	/* the rest and the lost, page by page */
+	}
+	/* Lost on the very first wait, and on the last batch. */
+	batch_reset();
+	wait_fail_at = 1;
+	wait_err = -EBUSY;
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	CHECK_EQ(w.batches_away, 0);
+	n = machine(&di, 1024, 1, 40);
+	batch_reset();
+	refuse_busy = true;
+	wait_fail_at = 2;
+	wait_err = -EBUSY;
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+
+	/* Errors with a batch away: it is waited for before the pass returns. */
+	for (uint64_t at = 1; at < 6; at++) {
+		machine(&di, 400, 1, 400);
+		batch_reset();
+		seek_reset();
+		CHECK_EQ(diskdump_begin(&w, &di, &bms, 400, &sdout), 0);
+		s_calls = 0;
+		s_fail_at = at;
+		CHECK_EQ(diskdump_single(&w, &bsrc, UINT64_MAX), -EIO);
+		CHECK_EQ(n_held(), 0);
+	}
+	setup(&di);
+	batch_reset();
+	seek_reset();
+	null_at_pfn = 12;
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, 4, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &bsrc, UINT64_MAX), -EIO);
+	CHECK_EQ(n_held(), 0);
+	/* The size limit holds in batches too. */
+	n = machine(&di, 300, 1, 300);
+	batch_reset();
+	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &bsrc, out_len - 1), -ESTALE);
+	for (uint64_t i = out_len - 1; i < OUT_CAP; i++)
+		if (sdone[i]) {
+			CHECK(!"written past the limit");
+			break;
+		}
+}
+
 /* The one-pass file through the dump partition's writer at random: the
  * body is the two passes' file byte for byte, and the digest the writer
  * reads back is that file's SHA-256. */
@@ -833,4 +1106,5 @@ TEST(one_pass_to_a_partition)
 TEST_MAIN(layout_and_pages, vmcoreinfo_inside_notes, many_descriptors_across_windows, caller_mistakes,
 	  bitmap_or_page_changed_between_walks, page_changed_between_passes, producer_and_source_fail,
 	  measuring_writer, incomplete_flag, mark_incomplete, read_back, output_fails, bit_ranges,
-	  one_pass_same_bytes, one_pass_refusals_and_changes, one_pass_to_a_partition)
+	  one_pass_same_bytes, one_pass_refusals_and_changes, one_pass_in_batches,
+	  one_pass_in_batches_lost_cpu, one_pass_to_a_partition)

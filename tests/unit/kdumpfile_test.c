@@ -233,7 +233,7 @@ static int begin_cb(void *ctx, uint64_t size, uint32_t *status)
 	return 0;
 }
 
-static const struct kdumpfile_dst mem_dst = { { mem_write, NULL, false }, begin_cb, NULL, NULL };
+static const struct kdumpfile_dst mem_dst = { { mem_write, NULL, false }, begin_cb, NULL, NULL, NULL };
 
 static int plan(unsigned level, const char *vi)
 {
@@ -322,7 +322,7 @@ TEST(small_machine_end_to_end)
 	out_len = 0;
 	pages_read = 0;
 	CHECK_EQ(kdumpfile_write(&kf, &di,
-				 &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL, NULL, NULL }), 0);
+				 &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL, NULL, NULL, NULL }), 0);
 	CHECK_EQ(pages_read, 2 * kept);
 	CHECK_EQ(kf.size, out_len);
 	CHECK_EQ(diskdump_read(out, (size_t)out_len, &d), 0);
@@ -398,7 +398,7 @@ TEST(struct_pages_change_after_the_plan)
 	CHECK(!kf.measured);				/* caught before anything was written */
 	CHECK_EQ(out_len, 0);
 	CHECK_EQ(kdumpfile_write(&kf, &di, &(struct kdumpfile_dst){ { mem_write, NULL, false }, NULL,
-								    NULL, NULL }), -ESTALE);
+								    NULL, NULL, NULL }), -ESTALE);
 }
 
 /* ------------------------------------------------------------ two passes */
@@ -411,7 +411,7 @@ static uint64_t room_cb(void *ctx)
 	return room_bytes;
 }
 
-static const struct kdumpfile_dst room_dst = { { mem_write, NULL, false }, begin_cb, NULL, room_cb };
+static const struct kdumpfile_dst room_dst = { { mem_write, NULL, false }, begin_cb, NULL, room_cb, NULL };
 static uint8_t three[OUT_CAP];
 
 /* A target that takes the upper bound and records the size at the end:
@@ -602,12 +602,17 @@ static uint64_t seek_holes(void)
 }
 
 static const struct kdumpfile_dst seek_room_dst = { { seek_write, NULL, true }, begin_cb, NULL,
-						    room_cb };
-static const struct kdumpfile_dst seek_dst = { { seek_write, NULL, true }, NULL, NULL, NULL };
+						    room_cb, NULL };
+static const struct kdumpfile_dst seek_dst = { { seek_write, NULL, true }, NULL, NULL, NULL, NULL };
+/* The one pass in batches, formed by the writer itself (formats/diskdump.h). */
+static struct diskdump_batch batch_mem[DISKDUMP_BATCHES];
+static const struct diskdump_offload inline_off = { NULL, NULL, NULL, NULL, batch_mem };
+static const struct kdumpfile_dst batch_dst = { { seek_write, NULL, true }, begin_cb, NULL, room_cb,
+						&inline_off };
 
-/* The same file three ways in one pass: with the bound (one pass over
- * the pages), without room for it (measuring, then one), without
- * begin(); descriptor areas that end inside a block (192 pages) and on
+/* The same file four ways in one pass: with the bound (one pass over
+ * the pages), without room for it (measuring, then one), in batches,
+ * without begin(); descriptor areas that end inside a block (192 pages) and on
  * one (512: eight windows). */
 TEST(one_pass_same_file)
 {
@@ -655,6 +660,18 @@ TEST(one_pass_same_file)
 		CHECK_EQ(begun_size, ref_len);
 		CHECK_EQ(pages_read, 2 * kept);
 		CHECK_EQ(rewinds, 2);
+		CHECK_EQ(s_bad, 0);
+		CHECK_EQ(seek_holes(), 0);
+		CHECK_EQ(out_len, ref_len);
+		CHECK(memcmp(out, three, (size_t)ref_len) == 0);
+
+		room_bytes = bound;				/* in batches: the same */
+		seek_reset();
+		CHECK_EQ(kdumpfile_write(&kf, &di, &batch_dst), 0);
+		CHECK(kf.single);
+		CHECK_EQ(pages_read, kept);
+		CHECK_EQ(progress_last, kept);
+		CHECK_EQ(kf.w.batches, (kept + DISKDUMP_BATCH - 1) / DISKDUMP_BATCH);
 		CHECK_EQ(s_bad, 0);
 		CHECK_EQ(seek_holes(), 0);
 		CHECK_EQ(out_len, ref_len);
@@ -845,7 +862,7 @@ TEST(one_tib_machine_in_bounded_memory)
 	struct diskdump_info di;
 	struct diskdump_header h;
 	struct diskdump_sub_header sh;
-	struct kdumpfile_dst dst = { { count_write, &c, false }, count_begin, &measured, NULL };
+	struct kdumpfile_dst dst = { { count_write, &c, false }, count_begin, &measured, NULL, NULL };
 	uint64_t pfns = 1ull << 28, kept = (pfns / GIB_PFNS) * 64;
 
 	/* All the memory a dump of any size needs is struct kdumpfile. */
@@ -889,7 +906,7 @@ TEST(one_tib_machine_in_bounded_memory)
 	/* One pass (a target that seeks, no begin()): the same bytes. */
 	{
 		static struct counter c1;
-		struct kdumpfile_dst dst1 = { { count_write, &c1, true }, NULL, NULL, NULL };
+		struct kdumpfile_dst dst1 = { { count_write, &c1, true }, NULL, NULL, NULL, NULL };
 
 		memset(&c1, 0, sizeof(c1));
 		c1.seekable = true;
@@ -960,7 +977,7 @@ TEST(one_pass_encrypted_same_stream)
 	static const uint64_t gibs[] = { 3, 8 };
 	static uint8_t *bufs[ENCDUMP_AT_SLOTS];
 	static uint8_t plain[OUT_CAP];
-	struct kdumpfile_dst edst = { { enc_at, NULL, true }, NULL, NULL, NULL };
+	struct kdumpfile_dst edst = { { enc_at, NULL, true }, NULL, NULL, NULL, NULL };
 	struct encdump_params p;
 	uint8_t key[ENCDUMP_KEY_LEN];
 	struct diskdump_info di;
