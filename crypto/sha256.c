@@ -151,7 +151,7 @@ static void sha256_init_as(struct sha256_ctx *s, bool ni)
 static bool sha256_ni_usable(void)
 {
 	static const char msg2[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	uint8_t a[SHA256_LEN], b[SHA256_LEN], buf[1000];
+	uint8_t a[SHA256_LEN], b[SHA256_LEN], buf[1024];
 	struct sha256_ctx x, y;
 
 	if (!cpu_has_sha_ni())
@@ -167,11 +167,10 @@ static bool sha256_ni_usable(void)
 			sha256_ni_update(&x.m, (const uint8_t *)msg2, sizeof(msg2) - 1);
 			mbedtls_sha256_update_ret(&y.m, (const uint8_t *)msg2, sizeof(msg2) - 1);
 		} else {
-			for (size_t at = 0, step = 1; at < 50000; at += step, step = step % 997 + 7) {
-				size_t k = step < 50000 - at ? step : 50000 - at;
-
-				sha256_ni_update(&x.m, buf, k < sizeof(buf) ? k : sizeof(buf));
-				mbedtls_sha256_update_ret(&y.m, buf, k < sizeof(buf) ? k : sizeof(buf));
+			for (size_t at = 0, step = 1, k; at < 50000; at += k, step = step % 997 + 7) {
+				k = step < 50000 - at ? step : 50000 - at;
+				sha256_ni_update(&x.m, buf, k);
+				mbedtls_sha256_update_ret(&y.m, buf, k);
 			}
 		}
 		mbedtls_sha256_finish_ret(&x.m, a);

@@ -565,11 +565,12 @@ static int dd_batch_lost(struct diskdump_writer *w, const struct diskdump_pages 
 {
 	int err = 0;
 
-	while (err == 0 && w->inflight) {
+	while (w->inflight) {
 		struct diskdump_batch *b = &w->off->batch[w->oldest];
+		bool lost = dd_batch_settle(w, b) > 0;	/* every one waited for, even after an error */
 
-		err = dd_batch_settle(w, b) > 0 ? dd_batch_by_page(w, src, b, true) :
-						   dd_batch_write(w, b);
+		if (err == 0)
+			err = lost ? dd_batch_by_page(w, src, b, true) : dd_batch_write(w, b);
 		w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
 		w->inflight--;
 	}

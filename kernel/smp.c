@@ -607,6 +607,8 @@ static bool wait_until(const uint32_t *c, uint32_t t)
 /* smp_wait_for: wait, and on failure say why. */
 static int wait_or_give_up(const uint32_t *c, uint32_t t)
 {
+	if (reached(c, t))
+		return 0;		/* done, whatever became of the AP since */
 	if (!ap_ready)
 		return ap_lost ? -EBUSY : -ENODEV;
 	if (wait_until(c, t))
@@ -640,7 +642,8 @@ static bool take_back(uint32_t *state)
 
 bool smp_cancel(uint32_t ticket)
 {
-	if (!ap_ready || reached(&ap.done, ticket) || (int32_t)(ap.posted - ticket) < 0)
+	/* also once the AP was given up on: a job it never started never runs */
+	if (reached(&ap.done, ticket) || (int32_t)(ap.posted - ticket) < 0)
 		return false;
 	return take_back(&ap.job[(ticket - 1) % SMP_QUEUE].state);
 }

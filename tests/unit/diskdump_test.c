@@ -93,11 +93,14 @@ static int fill(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bits)
 }
 
 static int page_reads;	/* page_of's calls */
+static uint64_t null_reread_at = UINT64_MAX;	/* page_of alone fails there */
 
 static const void *page_of(void *ctx, uint64_t pfn)
 {
 	(void)ctx;
 	page_reads++;
+	if (pfn == null_reread_at)
+		return NULL;
 	return pfn == null_at_pfn || pfn >= 1024 ? NULL : pages_of[pfn];
 }
 
@@ -1013,6 +1016,19 @@ TEST(one_pass_in_batches_lost_cpu)
 	wait_fail_at = 2;
 	wait_err = -EBUSY;
 	CHECK_EQ(same_in_batches(&di, n, &bsrc), 0);
+
+	/* Lost, and reading a lost batch's page again fails: -EIO, and every
+	 * batch still away is waited for all the same. */
+	n = machine(&di, 1024, 1, 700);
+	batch_reset();
+	wait_fail_at = 5;
+	wait_err = -EBUSY;
+	null_reread_at = 41;		/* in the 6th batch, away behind the 5th */
+	seek_reset();
+	CHECK_EQ(diskdump_begin(&w, &di, &bms, n, &sdout), 0);
+	CHECK_EQ(diskdump_single(&w, &bsrc, UINT64_MAX), -EIO);
+	CHECK_EQ(n_held(), 0);
+	null_reread_at = UINT64_MAX;
 
 	/* Errors with a batch away: it is waited for before the pass returns. */
 	for (uint64_t at = 1; at < 6; at++) {
