@@ -128,8 +128,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct kdumpfile_src src = { range_next, read_page, synth_read, NULL, NULL,
 						  NULL };
-	static const struct kdumpfile_dst dst = { { mem_write, NULL, false }, begin, NULL, NULL };
-	static const struct kdumpfile_dst dst2 = { { seek_write, NULL, true }, begin, NULL, NULL };
+	static struct diskdump_batch batches[DISKDUMP_BATCHES];
+	static const struct diskdump_offload inline_batches = { NULL, NULL, NULL, NULL, batches };
+	static const struct kdumpfile_dst dst = { { mem_write, NULL, false }, begin, NULL, NULL, NULL };
+	static const struct kdumpfile_dst dst2 = { { seek_write, NULL, true }, begin, NULL, NULL, NULL };
+	/* the one pass in batches (formed by the writer itself): the same file */
+	static const struct kdumpfile_dst dst3 = { { seek_write, NULL, true }, begin, NULL, NULL,
+						   &inline_batches };
 	static struct kdumpfile kf;
 	static uint8_t model[MAXPFN / 8];
 	static char text[8192];
@@ -192,6 +197,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	end2 = 0;
 	if (kdumpfile_write(&kf, &di, &dst2) != 0 || !kf.single || end2 != out_len ||
 	    measured != out_len || memcmp(out2, out, (size_t)out_len) != 0)
+		abort();
+	for (uint64_t i = 0; i < out_len; i++)
+		if (done2[i] != 1)
+			abort();
+	memset(done2, 0, (size_t)out_len);
+	memset(out2, 0, (size_t)out_len);
+	end2 = 0;
+	if (kdumpfile_write(&kf, &di, &dst3) != 0 || !kf.single || end2 != out_len ||
+	    memcmp(out2, out, (size_t)out_len) != 0)
 		abort();
 	for (uint64_t i = 0; i < out_len; i++)
 		if (done2[i] != 1)

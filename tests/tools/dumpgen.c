@@ -249,7 +249,7 @@ static int make_kdump(struct elf *e, const struct opts *o)
 	struct membuf m = { NULL, 0 };
 	struct diskdump_out out = { mem_write, &m, false };
 	struct diskdump_bitmaps bm = { kd_fill, &k, window, sizeof(window) };
-	struct diskdump_pages pg = { kd_page, &k };
+	struct diskdump_pages pg = { kd_page, &k, NULL, NULL };
 	int err;
 
 	if (o->load_size % DISKDUMP_BLOCK)
