@@ -552,11 +552,6 @@ static bool reached(const uint32_t *c, uint32_t t)
 	return (int32_t)(__atomic_load_n(c, __ATOMIC_ACQUIRE) - t) >= 0;
 }
 
-bool smp_done(uint32_t ticket)
-{
-	return reached(&ap.done, ticket);
-}
-
 unsigned smp_queued(void)
 {
 	return ap_ready ? ap.posted - __atomic_load_n(&ap.done, __ATOMIC_ACQUIRE) : 0;

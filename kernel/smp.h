@@ -16,11 +16,17 @@
  *                     AP is up, -EBUSY when the queue is full, -EFAULT
  *                     when the AP took a CPU exception.  Stores made before
  *                     smp_post are visible to fn (release/acquire).
+ *   smp_cancel(ticket)
+ *                     takes a job back that the AP has not started (also
+ *                     once the AP was given up on): true, and the AP never
+ *                     runs it (the caller does the work); false when it
+ *                     started or ended (then wait for it).
  *   smp_wait_for(ticket)
  *                     waits for that job (and so for every earlier one);
- *                     its stores are visible after.  Returns 0; -ENODEV
- *                     (no AP, or it was given up on earlier: the memory is
- *                     the boot CPU's again); -EFAULT when the AP took a
+ *                     its stores are visible after.  Returns 0 (also for a
+ *                     job that ended before the AP was given up on);
+ *                     -ENODEV (no AP, or it was given up on earlier: the
+ *                     memory is the boot CPU's again); -EFAULT when the AP took a
  *                     CPU exception (it is then halted); -ETIMEDOUT when
  *                     the job did not end within SMP_WORK_US, 5 s (the AP
  *                     is then sent INIT, back to wait-for-SIPI); -EBUSY
@@ -29,7 +35,6 @@
  *                     memory must never be used again.  Any error but
  *                     -ENODEV prints one line, and the AP is never used
  *                     again.
- *   smp_done(ticket)  whether that job has run (never waits).
  *   smp_queued()      jobs posted and not run yet (0 without an AP).
  *   smp_run(fn, arg)  smp_post() when no job is waiting (-EBUSY else);
  *   smp_wait()        smp_wait_for() the last job posted.
@@ -60,7 +65,6 @@ void smp_stop(void);
 int smp_post(void (*fn)(void *), void *arg, uint32_t *ticket);
 int smp_wait_for(uint32_t ticket);
 bool smp_cancel(uint32_t ticket);
-bool smp_done(uint32_t ticket);
 unsigned smp_queued(void);
 int smp_run(void (*fn)(void *), void *arg);
 int smp_wait(void);
