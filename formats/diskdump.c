@@ -429,11 +429,45 @@ void diskdump_batch_form(struct diskdump_batch *b)
 	}
 }
 
+/* One pass: len bytes appended to the data stream at data_end (never
+ * past the limit the target was told). */
+static int dd_append(struct diskdump_writer *w, const void *p, size_t len)
+{
+	int err;
+
+	if (w->data_end > w->limit || len > w->limit - w->data_end)
+		return dd_fail(w, -ESTALE);	/* more than the target was told */
+	if (len && (err = dd_write_at(w, w->data_end, p, len)) != 0)
+		return err;
+	w->pos = w->data_end + len;
+	return 0;
+}
+
+/* A page of pass 1 or of the one pass (its bytes, if any, at data_end):
+ * the running hash of the forms, the statistics and its descriptor. */
+static int dd_page_desc(struct diskdump_writer *w, size_t size, uint32_t flags)
+{
+	struct diskdump_page_desc d = { w->lay.zero_page, DISKDUMP_BLOCK, flags, 0 };
+
+	w->forms[0] = w->forms[0] * 0x100000001b3ull + size * 2 + (flags != 0);
+	if (size == 0) {
+		w->zero++;
+	} else {
+		d.offset = w->data_end;
+		d.size = (uint32_t)size;
+		w->data_end += size;
+		if (flags)
+			w->compressed++;
+		else
+			w->stored++;
+	}
+	return dd_desc(w, &d);
+}
+
 /* One page of the current pass: its descriptor (1), its bytes (2), or
  * both (4: one pass, the bytes appended to the data stream). */
 static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *page)
 {
-	struct diskdump_page_desc d = { 0, DISKDUMP_BLOCK, 0, 0 };
 	size_t size;
 	uint32_t flags;
 	int err;
@@ -448,29 +482,9 @@ static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *pag
 			return dd_fail(w, -ESTALE);	/* more than pass 1 announced */
 		return dd_put(w, flags ? w->cbuf : page, size);
 	}
-	w->forms[0] = w->forms[0] * 0x100000001b3ull + size * 2 + (flags != 0);
-	d.flags = flags;
-	if (size == 0) {
-		d.offset = w->lay.zero_page;
-		w->zero++;
-	} else {
-		if (w->pass == 4) {
-			if (w->data_end > w->limit || size > w->limit - w->data_end)
-				return dd_fail(w, -ESTALE);	/* more than the target was told */
-			err = dd_write_at(w, w->data_end, flags ? w->cbuf : page, size);
-			if (err)
-				return err;
-			w->pos = w->data_end + size;
-		}
-		d.offset = w->data_end;
-		d.size = (uint32_t)size;
-		w->data_end += size;
-		if (flags)
-			w->compressed++;
-		else
-			w->stored++;
-	}
-	return dd_desc(w, &d);
+	if (w->pass == 4 && size && (err = dd_append(w, flags ? w->cbuf : page, size)) != 0)
+		return err;
+	return dd_page_desc(w, size, flags);
 }
 
 /* ------------------------------------------------- one pass, in batches */
@@ -479,8 +493,6 @@ static int dd_pass_page(struct diskdump_writer *w, uint64_t pfn, const void *pag
  * then its descriptors (the same file as dd_pass_page, page by page). */
 static int dd_batch_write(struct diskdump_writer *w, struct diskdump_batch *b)
 {
-	struct diskdump_page_desc d = { 0, 0, 0, 0 };
-	uint64_t at = w->data_end;
 	size_t sum = 0;
 	int err;
 
@@ -488,31 +500,11 @@ static int dd_batch_write(struct diskdump_writer *w, struct diskdump_batch *b)
 		sum += b->size[i];
 	if (sum != b->used || b->used > sizeof(b->out))
 		return dd_fail(w, -EINVAL);	/* never: diskdump_batch_form's own sums */
-	if (w->data_end > w->limit || b->used > w->limit - w->data_end)
-		return dd_fail(w, -ESTALE);	/* more than the target was told */
-	if (b->used && (err = dd_write_at(w, w->data_end, b->out, b->used)) != 0)
+	if ((err = dd_append(w, b->out, b->used)) != 0)
 		return err;
-	w->pos = w->data_end + b->used;
-	for (uint32_t i = 0; i < b->n; i++) {
-		w->forms[0] = w->forms[0] * 0x100000001b3ull + b->size[i] * 2ull + (b->flags[i] != 0);
-		d.flags = b->flags[i];
-		if (b->size[i] == 0) {
-			d.offset = w->lay.zero_page;
-			d.size = DISKDUMP_BLOCK;
-			w->zero++;
-		} else {
-			d.offset = at;
-			d.size = b->size[i];
-			at += b->size[i];
-			if (b->flags[i])
-				w->compressed++;
-			else
-				w->stored++;
-		}
-		if ((err = dd_desc(w, &d)) != 0)
+	for (uint32_t i = 0; i < b->n; i++)
+		if ((err = dd_page_desc(w, b->size[i], b->flags[i])) != 0)
 			return err;
-	}
-	w->data_end = at;
 	b->n = 0;
 	return 0;
 }
@@ -556,23 +548,39 @@ static int dd_batch_by_page(struct diskdump_writer *w, const struct diskdump_pag
 	return err;
 }
 
+/* The ring's oldest batch waited for and, when write, written (a lost
+ * one's pages read again, page by page); *lost: the other CPU was lost
+ * with it. */
+static int dd_batch_retire(struct diskdump_writer *w, const struct diskdump_pages *src, bool write,
+			   bool *lost)
+{
+	struct diskdump_batch *b = &w->off->batch[w->oldest];
+	int err = 0;
+
+	*lost = dd_batch_settle(w, b) > 0;
+	if (write)
+		err = *lost ? dd_batch_by_page(w, src, b, true) : dd_batch_write(w, b);
+	w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
+	w->inflight--;
+	return err;
+}
+
 /*
  * The other CPU was lost: every batch still in the ring, in order, is
- * waited for (a lost one is never used again: its pages are read again),
- * or written as formed here; the rest of the pass goes page by page.
+ * waited for (a lost one is never used again: its pages are read again)
+ * and written, after an error only waited for; the rest of the pass goes
+ * page by page.
  */
 static int dd_batch_lost(struct diskdump_writer *w, const struct diskdump_pages *src)
 {
+	bool lost;
 	int err = 0;
 
 	while (w->inflight) {
-		struct diskdump_batch *b = &w->off->batch[w->oldest];
-		bool lost = dd_batch_settle(w, b) > 0;	/* every one waited for, even after an error */
+		int e = dd_batch_retire(w, src, err == 0, &lost);
 
 		if (err == 0)
-			err = lost ? dd_batch_by_page(w, src, b, true) : dd_batch_write(w, b);
-		w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
-		w->inflight--;
+			err = e;
 	}
 	w->off = NULL;
 	return err;
@@ -588,6 +596,7 @@ static int dd_batch_step(struct diskdump_writer *w, const struct diskdump_pages 
 {
 	struct diskdump_batch *b = w->fill;
 	unsigned i = (unsigned)(b - w->off->batch);
+	bool lost;
 	int err;
 
 	if (b->n) {
@@ -604,13 +613,7 @@ static int dd_batch_step(struct diskdump_writer *w, const struct diskdump_pages 
 		w->inflight++;
 	}
 	while (w->inflight && (w->inflight == DISKDUMP_BATCHES || last)) {
-		struct diskdump_batch *old = &w->off->batch[w->oldest];
-
-		bool lost = dd_batch_settle(w, old) > 0;
-
-		err = lost ? dd_batch_by_page(w, src, old, true) : dd_batch_write(w, old);
-		w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
-		w->inflight--;
+		err = dd_batch_retire(w, src, true, &lost);
 		if (err == 0 && lost)
 			err = dd_batch_lost(w, src);	/* the rest of the ring, then page by page */
 		if (err || lost)

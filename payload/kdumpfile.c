@@ -45,19 +45,8 @@ static int kf_fill(void *ctx, int which, uint64_t pfn0, uint64_t n, uint8_t *bit
 	return 0;
 }
 
-/* The writer's page source. */
-static const void *kf_page(void *ctx, uint64_t pfn)
-{
-	struct kdumpfile *kf = ctx;
-
-	kf->src->read_page(kf->src->ctx, pfn, kf->page);
-	kf->done++;
-	if (kf->src->progress)
-		kf->src->progress(kf->src->ctx, kf->done);
-	return kf->page;
-}
-
-/* The one pass in batches: the page into the batch's memory. */
+/* A page into page (the batch's memory in the one pass in batches),
+ * counted for progress. */
 static int kf_read(void *ctx, uint64_t pfn, void *page)
 {
 	struct kdumpfile *kf = ctx;
@@ -67,6 +56,15 @@ static int kf_read(void *ctx, uint64_t pfn, void *page)
 	if (kf->src->progress)
 		kf->src->progress(kf->src->ctx, kf->done);
 	return 0;
+}
+
+/* The writer's page source. */
+static const void *kf_page(void *ctx, uint64_t pfn)
+{
+	struct kdumpfile *kf = ctx;
+
+	(void)kf_read(kf, pfn, kf->page);
+	return kf->page;
 }
 
 static void kf_rewind(const struct kdumpfile *kf)
