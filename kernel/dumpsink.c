@@ -213,28 +213,28 @@ static uint32_t ap_hash_ticket;	/* the last hash_start's job in the second CPU's
 
 static int ap_hash_start(void *ctx, struct crypto_sha256 *sha, const void *p, size_t len)
 {
-	int err;
-
 	(void)ctx;
 	ap_hash.sha = sha;	/* the writer waits for a job before it starts another */
 	ap_hash.p = p;
 	ap_hash.len = len;
-	err = smp_post(ap_hash_run, NULL, &ap_hash_ticket);
-	if (err == 0)
-		ap_hashed += len;
-	return err;
+	return smp_post(ap_hash_run, NULL, &ap_hash_ticket);
 }
 
+/* The writer waits for every job it started: counted here, once. */
 static int ap_hash_wait(void *ctx)
 {
+	int err;
+
 	(void)ctx;
 	if (smp_cancel(ap_hash_ticket)) {
 		/* not started: the writer hashes it here, no waiting */
 		crypto_sha256_update(ap_hash.sha, ap_hash.p, ap_hash.len);
-		ap_hashed -= ap_hash.len;
 		return 0;
 	}
-	return smp_wait_for(ap_hash_ticket);
+	err = smp_wait_for(ap_hash_ticket);
+	if (err == 0)
+		ap_hashed += ap_hash.len;
+	return err;
 }
 
 static int disk_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)

@@ -546,10 +546,20 @@ static int ap_faulted(void)
 	return -EFAULT;
 }
 
-/* Whether counter c (the AP's done) has reached ticket t. */
-static bool reached(const uint32_t *c, uint32_t t)
+/* Whether the AP has run (or skipped) the job of ticket t. */
+static bool reached(uint32_t t)
 {
-	return (int32_t)(__atomic_load_n(c, __ATOMIC_ACQUIRE) - t) >= 0;
+	return (int32_t)(__atomic_load_n(&ap.done, __ATOMIC_ACQUIRE) - t) >= 0;
+}
+
+/* A job's state from JOB_QUEUED to `to` (the AP's RUNNING, the boot CPU's
+ * CANCELLED), unless the other CPU moved it first. */
+static bool job_move(uint32_t *state, uint32_t to)
+{
+	uint32_t want = JOB_QUEUED;
+
+	return __atomic_compare_exchange_n(state, &want, to, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
 }
 
 unsigned smp_queued(void)
@@ -559,7 +569,7 @@ unsigned smp_queued(void)
 
 bool smp_busy(void)
 {
-	return ap_ready && !reached(&ap.done, ap.posted);
+	return ap_ready && !reached(ap.posted);
 }
 
 int smp_post(void (*fn)(void *), void *arg, uint32_t *ticket)
@@ -587,26 +597,25 @@ int smp_run(void (*fn)(void *), void *arg)
 	return smp_busy() ? -EBUSY : smp_post(fn, arg, NULL);
 }
 
-/* Whether counter c reached t within SMP_WORK_US (false: not yet, or the
+/* Whether ticket t's job ended within SMP_WORK_US (false: not yet, or the
  * AP faulted first). */
-static bool wait_until(const uint32_t *c, uint32_t t)
+static bool wait_until(uint32_t t)
 {
 	uint64_t t0 = clock_us();
 
-	while (!reached(c, t) && !__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE) &&
+	while (!reached(t) && !__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE) &&
 	       clock_us() - t0 <= SMP_WORK_US)
 		__asm__ volatile("pause");
-	return reached(c, t);
+	return reached(t);
 }
 
-/* smp_wait_for: wait, and on failure say why. */
-static int wait_or_give_up(const uint32_t *c, uint32_t t)
+int smp_wait_for(uint32_t ticket)
 {
-	if (reached(c, t))
+	if (reached(ticket))
 		return 0;		/* done, whatever became of the AP since */
 	if (!ap_ready)
 		return ap_lost ? -EBUSY : -ENODEV;
-	if (wait_until(c, t))
+	if (wait_until(ticket))
 		return 0;
 	if (__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE))
 		return ap_faulted();
@@ -621,26 +630,12 @@ static int wait_or_give_up(const uint32_t *c, uint32_t t)
 	return ap_lost ? -EBUSY : -ETIMEDOUT;
 }
 
-int smp_wait_for(uint32_t ticket)
-{
-	return wait_or_give_up(&ap.done, ticket);
-}
-
-/* QUEUED to CANCELLED, unless the AP took it first. */
-static bool take_back(uint32_t *state)
-{
-	uint32_t want = JOB_QUEUED;
-
-	return __atomic_compare_exchange_n(state, &want, JOB_CANCELLED, false, __ATOMIC_ACQ_REL,
-					   __ATOMIC_ACQUIRE);
-}
-
 bool smp_cancel(uint32_t ticket)
 {
 	/* also once the AP was given up on: a job it never started never runs */
-	if (reached(&ap.done, ticket) || (int32_t)(ap.posted - ticket) < 0)
+	if (reached(ticket) || (int32_t)(ap.posted - ticket) < 0)
 		return false;
-	return take_back(&ap.job[(ticket - 1) % SMP_QUEUE].state);
+	return job_move(&ap.job[(ticket - 1) % SMP_QUEUE].state, JOB_CANCELLED);
 }
 
 int smp_wait(void)
@@ -653,7 +648,7 @@ void smp_stop(void)
 	if (!ap_ready)
 		return;
 	/* work still running (never, after the dump): its limit, then INIT anyway */
-	(void)wait_until(&ap.done, ap.posted);
+	(void)wait_until(ap.posted);
 	ap_ready = false;
 	if (!send_init(ap_apic_id))
 		printf("smp: the INIT to park the CPU with APIC ID %u again was not delivered\n",
@@ -681,15 +676,13 @@ void smp_ap_main(void)
 	__atomic_store_n(&ap.up, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		uint32_t n = ap.done;	/* ours alone to write */
-		uint32_t want = JOB_QUEUED;
 
 		if (__atomic_load_n(&ap.posted, __ATOMIC_ACQUIRE) == n) {
 			__asm__ volatile("pause");
 			continue;
 		}
 		/* unless taken back (smp_cancel) before it starts */
-		if (__atomic_compare_exchange_n(&ap.job[n % SMP_QUEUE].state, &want, JOB_RUNNING, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (job_move(&ap.job[n % SMP_QUEUE].state, JOB_RUNNING)) {
 			while (ap_stall)	/* smp=test-stall: smp_wait_for's limit runs out */
 				__asm__ volatile("pause");
 			ap.job[n % SMP_QUEUE].fn(ap.job[n % SMP_QUEUE].arg);
