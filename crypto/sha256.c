@@ -122,18 +122,24 @@ static void sha256_ni_update(mbedtls_sha256_context *c, const uint8_t *in, size_
 	}
 }
 
+/* CPUID leaf (subleaf 0): r[0..3] = EAX, EBX, ECX, EDX. */
+static void cpuid0(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
 static bool cpu_has_sha_ni(void)
 {
-	uint32_t a, b, c, d, max;
+	uint32_t r[4];
 
-	__asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	if (max < 7)
+	cpuid0(0, r);
+	if (r[0] < 7)
 		return false;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	if (!(c & (1u << 9)) || !(c & (1u << 19)))	/* SSSE3, SSE4.1 */
+	cpuid0(1, r);
+	if (!(r[2] & (1u << 9)) || !(r[2] & (1u << 19)))	/* SSSE3, SSE4.1 */
 		return false;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-	return (b >> 29) & 1;
+	cpuid0(7, r);
+	return (r[1] >> 29) & 1;
 }
 
 static int ni_answer;		/* 0 not asked yet, 1 use the extensions, -1 not */
@@ -148,6 +154,12 @@ static void sha256_init_as(struct sha256_ctx *s, bool ni)
 /* The extensions, when the CPU has them and they give the FIPS 180-2
  * digests (one block, two blocks) and 50000 a's in odd pieces exactly as
  * mbedTLS's rounds do. */
+static void sha256_both(struct sha256_ctx *x, struct sha256_ctx *y, const void *p, size_t n)
+{
+	sha256_ni_update(&x->m, p, n);
+	mbedtls_sha256_update_ret(&y->m, p, n);
+}
+
 static bool sha256_ni_usable(void)
 {
 	static const char msg2[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
@@ -161,16 +173,13 @@ static bool sha256_ni_usable(void)
 		sha256_init_as(&x, true);
 		sha256_init_as(&y, false);
 		if (v == 0) {
-			sha256_ni_update(&x.m, (const uint8_t *)"abc", 3);
-			mbedtls_sha256_update_ret(&y.m, (const uint8_t *)"abc", 3);
+			sha256_both(&x, &y, "abc", 3);
 		} else if (v == 1) {
-			sha256_ni_update(&x.m, (const uint8_t *)msg2, sizeof(msg2) - 1);
-			mbedtls_sha256_update_ret(&y.m, (const uint8_t *)msg2, sizeof(msg2) - 1);
+			sha256_both(&x, &y, msg2, sizeof(msg2) - 1);
 		} else {
 			for (size_t at = 0, step = 1, k; at < 50000; at += k, step = step % 997 + 7) {
 				k = step < 50000 - at ? step : 50000 - at;
-				sha256_ni_update(&x.m, buf, k);
-				mbedtls_sha256_update_ret(&y.m, buf, k);
+				sha256_both(&x, &y, buf, k);
 			}
 		}
 		mbedtls_sha256_finish_ret(&x.m, a);
