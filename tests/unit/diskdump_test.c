@@ -872,18 +872,16 @@ static void batch_reset(void)
 	memset(batch_mem, 0x5A, sizeof(batch_mem));	/* nothing left over is read */
 }
 
-/* One pass page by page into out (the reference), then in batches through
- * psrc into sout: the same bytes and statistics. */
+/* The two passes and one pass page by page the same (same_both_ways:
+ * out is the reference), then in batches through psrc into sout: the same
+ * bytes and statistics again. */
 static int same_in_batches(struct diskdump_info *di, uint64_t n, const struct diskdump_pages *psrc)
 {
 	uint64_t stats[3];
+	int err = same_both_ways(di, n);
 
-	seek_reset();
-	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, &src, UINT64_MAX) ||
-	    diskdump_end(&w))
-		return 1;
-	memcpy(out, sout, (size_t)s_end);
-	out_len = s_end;
+	if (err)
+		return err;
 	stats[0] = w.compressed;
 	stats[1] = w.stored;
 	stats[2] = w.zero;
@@ -891,13 +889,13 @@ static int same_in_batches(struct diskdump_info *di, uint64_t n, const struct di
 	page_reads = 0;			/* from here: the batched run's */
 	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, psrc, UINT64_MAX) ||
 	    diskdump_end(&w))
-		return 2;
+		return 7;
 	if (s_end != out_len || s_bad || seek_holes() || n_held())
-		return 3;
+		return 8;
 	if (memcmp(sout, out, (size_t)out_len) != 0)
-		return 4;
+		return 9;
 	if (w.compressed != stats[0] || w.stored != stats[1] || w.zero != stats[2])
-		return 5;
+		return 10;
 	return 0;
 }
 

@@ -792,13 +792,27 @@ TEST(writer_at_random_hashed_elsewhere)
 	CHECK_EQ(fake.waits, 2);			/* nothing handed over after it failed */
 }
 
+/* A 32 KiB body written at random that could not keep its two-part
+ * digest: finished, its digest is the plain SHA-256 of want, the whole
+ * body as read back. */
+static void finish_read_back_whole(struct dumphdr_writer *w, const uint8_t *want)
+{
+	struct dumphdr h;
+	uint8_t d[SHA256_LEN];
+	uint64_t id;
+
+	CHECK_EQ(dumphdr_writer_finish(w, 9), 0);
+	CHECK_EQ(judge(&id, &h), 0);
+	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
+	crypto_sha256(want, 32768, d);
+	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+}
+
 /* A second jump: the pages are not one run, so the whole body is read back. */
 TEST(writer_at_random_two_jumps)
 {
-	struct dumphdr t = tmpl(0x66), h;
+	struct dumphdr t = tmpl(0x66);
 	struct dumphdr_writer w;
-	uint8_t d[SHA256_LEN];
-	uint64_t id;
 
 	fresh_partition();
 	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 32768, scratch, sizeof(scratch)), 0);
@@ -807,11 +821,7 @@ TEST(writer_at_random_two_jumps)
 	CHECK_EQ(dumphdr_writer_body_at(&w, 16384, body + 16384, 16384), 0);
 	CHECK_EQ(dumphdr_writer_body_at(&w, 4096, body + 4096, 4096), 0);
 	CHECK_EQ(dumphdr_writer_body_at(&w, 12288, body + 12288, 4096), 0);
-	CHECK_EQ(dumphdr_writer_finish(&w, 9), 0);
-	CHECK_EQ(judge(&id, &h), 0);
-	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
-	crypto_sha256(body, 32768, d);
-	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	finish_read_back_whole(&w, body);
 }
 
 /* dumphdr_digest (what savecore uses) gives each kind's digest from the
@@ -882,8 +892,6 @@ TEST(writer_at_random_fill_over_pages)
 {
 	struct dumphdr t = tmpl(0x88), h;
 	struct dumphdr_writer w;
-	uint8_t d[SHA256_LEN];
-	uint64_t id;
 
 	fresh_partition();
 	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 32768, scratch, sizeof(scratch)), 0);
@@ -892,11 +900,7 @@ TEST(writer_at_random_fill_over_pages)
 	/* the gap left as it is and a page written over instead: the byte
 	 * count of the fills is right, the pages' hash is not */
 	CHECK_EQ(dumphdr_writer_body_at(&w, 8192, body + 100000, 4096), 0);
-	CHECK_EQ(dumphdr_writer_finish(&w, 9), 0);
-	CHECK_EQ(judge(&id, &h), 0);
-	CHECK(!(h.flags & DUMPHDR_FLAG_DIGEST_SPLIT));
-	crypto_sha256(part_bytes(128), 32768, d);
-	CHECK(memcmp(h.body_sha256, d, SHA256_LEN) == 0);
+	finish_read_back_whole(&w, part_bytes(128));
 
 	fresh_partition();
 	CHECK_EQ(dumphdr_writer_begin(&w, &part, &t, 100003, scratch, sizeof(scratch)), 0);
