@@ -62,6 +62,7 @@ KERNEL_SRCS := \
 	kernel/dump.c \
 	kernel/physread.c \
 	kernel/kdump.c \
+	kernel/phasemem.c \
 	kernel/kcompress.c \
 	kernel/dumpsink.c \
 	kernel/fatsink.c \

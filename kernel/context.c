@@ -34,6 +34,7 @@
 #include "kernel/context.h"
 #include "kernel/physread.h"
 #include "kernel/cpu.h"
+#include "kernel/phasemem.h"
 #include "payload/dumpsrc.h"
 
 #define HANDOFF_MAX	(64u << 20)	/* a larger handoff block is refused */
@@ -412,7 +413,7 @@ static void esrt_where(struct context *ctx, const struct bootinfo *bi)
 
 static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 {
-	static struct elfcorehdr eh;	/* large: off the stack */
+	struct elfcorehdr *eh = &phasemem.gather.eh;	/* large: off the stack, dead after the gather */
 	uint16_t phnum;
 	uint64_t phoff, len;
 	const uint8_t *p;
@@ -438,18 +439,18 @@ static void gather_elfcorehdr(struct context *ctx, const struct cmdline *opts)
 			 "program headers at +0x%llx not addressable", (unsigned long long)phoff);
 		return;
 	}
-	err = elfcorehdr_parse(p, len < EHDR_SIZE ? EHDR_SIZE : (size_t)len, &eh);
+	err = elfcorehdr_parse(p, len < EHDR_SIZE ? EHDR_SIZE : (size_t)len, eh);
 	if (err) {
 		snprintf(ctx->elfcorehdr_problem, sizeof(ctx->elfcorehdr_problem),
-			 "malformed ELF core header (error %d at offset %zu)", err, eh.error_offset);
+			 "malformed ELF core header (error %d at offset %zu)", err, eh->error_offset);
 		return;
 	}
 	ctx->have_elfcorehdr = true;
-	ctx->elfcore = &eh;
-	ctx->elfcore_loads = eh.load_count;
-	ctx->elfcore_notes = eh.note_count;
-	for (size_t i = 0; i < eh.load_count; i++)
-		ctx->elfcore_bytes += eh.loads[i].p_memsz;
+	ctx->elfcore = eh;
+	ctx->elfcore_loads = eh->load_count;
+	ctx->elfcore_notes = eh->note_count;
+	for (size_t i = 0; i < eh->load_count; i++)
+		ctx->elfcore_bytes += eh->loads[i].p_memsz;
 }
 
 /* ------------------------------------------------------------ what the dump is made of */
@@ -627,7 +628,8 @@ static bool unaccepted_in_fw_array(const struct context *ctx, uint64_t *addr, ui
  */
 static void unaccepted_plan(const struct context *ctx, const struct cmdline *opts, struct dumpplan *plan)
 {
-	static struct dumpplan out, allowed;
+	struct dumpplan *out = &phasemem.gather.unaccepted_out;
+	struct dumpplan *allowed = &phasemem.gather.unaccepted_allowed;
 	static struct unaccepted_table t;
 	static char why[200];
 	bool guard = opts->test == CMDLINE_TEST_UNACCEPTED_GUARD ||
@@ -667,8 +669,8 @@ static void unaccepted_plan(const struct context *ctx, const struct cmdline *opt
 		if (guard)
 			unaccepted_guard(ctx, &t);
 		if (opts->test != CMDLINE_TEST_UNACCEPTED_NOCARVE) {
-			unaccepted_carve(&t, plan, &out, &st);
-			*plan = out;
+			unaccepted_carve(&t, plan, out, &st);
+			*plan = *out;
 		}
 		printf("unaccepted: table at 0x%llx%s (%u KiB units, 0x%llx-0x%llx, %llu unaccepted): "
 		       "%llu units (%llu MiB) of the dump's memory left out, never read",
@@ -684,17 +686,17 @@ static void unaccepted_plan(const struct context *ctx, const struct cmdline *opt
 	}
 	if (guard)
 		unaccepted_guard(ctx, NULL);
-	dumpplan_init(&allowed);
+	dumpplan_init(allowed);
 	if (ctx->efi_mmap != NULL)
-		dumpsrc_ranges_from_efi_mmap(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, &allowed);
-	dumpplan_finish(&allowed);
-	unaccepted_keep_in(plan, &allowed, &out, &left);
-	*plan = out;
+		dumpsrc_ranges_from_efi_mmap(ctx->efi_mmap, ctx->efi_mmap_len, ctx->efi_desc_size, allowed);
+	dumpplan_finish(allowed);
+	unaccepted_keep_in(plan, allowed, out, &left);
+	*plan = *out;
 	if (found)
 		printf("unaccepted: table at 0x%llx%s REFUSED (%s); ", (unsigned long long)addr, via, bad);
 	else
 		printf("unaccepted: table unknown (%s); ", bad);
-	if (allowed.n)
+	if (allowed->n)
 		printf("only memory the EFI memory map shows accepted is dumped: %llu MiB left out, never read\n",
 		       (unsigned long long)(left >> 20));
 	else
@@ -769,7 +771,7 @@ static bool in_plan(const struct context_dump *d, uint64_t a, uint64_t l)
 static void gather_notes(struct context *ctx)
 {
 	static uint8_t notes[NOTES_MAX];
-	static uint8_t bounce[64u << 10];	/* a PT_NOTE copied out before it is parsed */
+	uint8_t *bounce = phasemem.gather.note_bounce;	/* a PT_NOTE copied out before it is parsed */
 	struct context_dump *d = &ctx->dump;
 	struct dumpsrc_notes nb;
 
@@ -778,7 +780,7 @@ static void gather_notes(struct context *ctx)
 		for (size_t i = 0; i < ctx->elfcore->note_count; i++) {
 			uint64_t a = ctx->elfcore->notes[i].p_offset, l = ctx->elfcore->notes[i].p_filesz;
 
-			if (l > sizeof(bounce) || !in_plan(d, a, l)) {
+			if (l > PHASEMEM_NOTE_BOUNCE || !in_plan(d, a, l)) {
 				dump_warn(d, "dump: PT_NOTE at 0x%llx (%llu bytes) is not in memory the dump "
 					  "reads (or over 64 KiB); left out", (unsigned long long)a, (unsigned long long)l);
 				continue;
@@ -820,4 +822,5 @@ void context_gather(struct context *ctx, const struct bootinfo *bi, const struct
 	gather_elfcorehdr(ctx, opts);
 	gather_ranges(ctx, bi, opts);
 	gather_notes(ctx);
+	ctx->elfcore = NULL;	/* kernel/phasemem.h: its memory is the dump's from here on */
 }

@@ -12,6 +12,7 @@
 #include "drivers/virtio_blk.h"
 #include "kernel/blkdev_registry.h"
 #include "kernel/devices.h"
+#include "kernel/phasemem.h"
 #include "kernel/iommu.h"
 
 static char dma_cause[160];
@@ -62,10 +63,11 @@ void devices_probe(void)
  * too, so a test can tell which disk is which.
  */
 #define SELFTEST_SECTORS	8u
-#define SELFTEST_BYTES		(8u * 4096u)
+#define SELFTEST_BYTES		PHASEMEM_SELFTEST
 
-static uint8_t st_orig[SELFTEST_BYTES] __attribute__((aligned(4096)));
-static uint8_t st_work[SELFTEST_BYTES] __attribute__((aligned(4096)));
+/* The pattern and the copy read back: kernel/phasemem.h (no dump follows). */
+#define st_orig (phasemem.selftest.orig)
+#define st_work (phasemem.selftest.work)
 
 static const char *err_name(int err)
 {

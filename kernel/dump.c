@@ -33,20 +33,19 @@
 #include "kernel/encsink.h"
 #include "kernel/kcompress.h"
 #include "kernel/kdump.h"
+#include "kernel/phasemem.h"
 #include "kernel/physread.h"
 #include "kernel/progress.h"
 #include "payload/brief.h"
 #include "payload/dumphdr.h"
 #include "payload/elffilter.h"
 
-#define CHUNK		(64u << 10)
 #define OWN_NOTE_MAX	1024
-#define SEGS_MAX	8192
 
-static struct elfcore_segment segs[SEGS_MAX];
 static uint8_t own_note[OWN_NOTE_MAX];	/* ours, after the crashed kernel's */
-static uint8_t chunk[CHUNK] __attribute__((aligned(64)));
-static struct elffilter ef;		/* the level over the ELF core, any machine size */
+/* The ELF core's segments, the level over it (any machine size) and its
+ * copy buffer: kernel/phasemem.h. */
+#define elf (phasemem.dump.b.elf)
 
 /* What gather met while it resolved the ranges and notes. */
 static void print_warnings(const struct context_dump *d)
@@ -113,7 +112,7 @@ static int brief_read_virt(void *c, uint64_t va, void *buf, size_t len)
  */
 static void send_brief(const struct context_dump *d, struct dumpsink *sink)
 {
-	static char text[BRIEF_MAX];
+	char *text = phasemem.dump.a.brief_text;	/* a serial target: no second CPU's batches */
 	static struct brief_mem mem;
 	struct brief_src src = { sink->dump_id, sink->release, sink->hostname, sink->fallback,
 				 d->notes, d->notes_len, NULL, &mem, NULL };
@@ -128,7 +127,7 @@ static void send_brief(const struct context_dump *d, struct dumpsink *sink)
 		src.read_virt = brief_read_virt;
 	else
 		src.no_log_why = why;
-	len = brief_build(&src, text, sizeof(text), &st);
+	len = brief_build(&src, text, sizeof(phasemem.dump.a.brief_text), &st);
 	if (st.log_why)
 		printf("dump: crash record without the kernel log: %s\n", st.log_why);
 	else
@@ -174,11 +173,11 @@ static int emit_zero(struct stream *st, uint64_t len)
 {
 	int err = 0;
 
-	memset(chunk, 0, sizeof(chunk));
+	memset(elf.chunk, 0, sizeof(elf.chunk));
 	while (len && err == 0) {
-		size_t n = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
+		size_t n = len < sizeof(elf.chunk) ? (size_t)len : sizeof(elf.chunk);
 
-		err = emit(st, chunk, n);
+		err = emit(st, elf.chunk, n);
 		len -= n;
 	}
 	return err;
@@ -189,18 +188,18 @@ static int emit_memory(struct stream *st, uint64_t from, uint64_t len)
 	int err = 0;
 
 	while (len && err == 0) {
-		size_t n = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
+		size_t n = len < sizeof(elf.chunk) ? (size_t)len : sizeof(elf.chunk);
 
 		if (cpu_map_phys(from, n) == 0) {
-			physread_copy(chunk, from, n);
+			physread_copy(elf.chunk, from, n);
 		} else {
 			if (st->unreadable == 0)
 				printf("dump: memory at 0x%llx cannot be mapped; written as zeros\n",
 				       (unsigned long long)from);
 			st->unreadable += n;
-			memset(chunk, 0, n);
+			memset(elf.chunk, 0, n);
 		}
-		err = emit(st, chunk, n);
+		err = emit(st, elf.chunk, n);
 		from += n;
 		len -= n;
 		progress_update(&st->prog, st->written);
@@ -216,16 +215,16 @@ static int stream_file(struct stream *st, const struct context_dump *d, size_t n
 	size_t cursor = 0, hl;
 	int err;
 
-	while ((err = elfcore_piece_next(segs, nsegs, notes_len, &cursor, &pc)) == 0) {
+	while ((err = elfcore_piece_next(elf.segs, nsegs, notes_len, &cursor, &pc)) == 0) {
 		switch (pc.kind) {
 		case ELFCORE_PIECE_HEADERS:
 			/* The program header table can outgrow the chunk
 			 * (56 bytes a segment): write it a window at a time. */
 			for (uint64_t off = 0; err == 0 && off < pc.len; off += hl) {
-				hl = pc.len - off < sizeof(chunk) ? (size_t)(pc.len - off) : sizeof(chunk);
-				err = elfcore_headers_part(segs, nsegs, notes_len, pc.offset + off, chunk, hl);
+				hl = pc.len - off < sizeof(elf.chunk) ? (size_t)(pc.len - off) : sizeof(elf.chunk);
+				err = elfcore_headers_part(elf.segs, nsegs, notes_len, pc.offset + off, elf.chunk, hl);
 				if (err == 0)
-					err = emit(st, chunk, hl);
+					err = emit(st, elf.chunk, hl);
 			}
 			break;
 		case ELFCORE_PIECE_NOTES:
@@ -287,16 +286,16 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 	 * it leaves out are cut like runs of zero pages, the 2nd bitmap a
 	 * window at a time; the level recorded goes in our note. */
 	rd = (struct physread){ d->ranges, d->range_count };
-	err = elffilter_plan(&ef, d->ranges, d->range_count, opts->dump_level, d->vmcoreinfo,
+	err = elffilter_plan(&elf.ef, d->ranges, d->range_count, opts->dump_level, d->vmcoreinfo,
 			     d->vmcoreinfo_len, physread_ranges, &rd,
-			     opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs, segs, SEGS_MAX);
+			     opts->zero == CMDLINE_ZERO_KEEP ? NULL : &zs, elf.segs, PHASEMEM_SEGS);
 	if (err == 0) {
-		elffilter_level_line(&ef, line, sizeof(line));
+		elffilter_level_line(&elf.ef, line, sizeof(line));
 		printf("dump: %s\n", line);
-		own_len = build_own_note(ctx, bi, st.sink->name, ef.level_recorded);
+		own_len = build_own_note(ctx, bi, st.sink->name, elf.ef.level_recorded);
 		notes_len = d->notes_len + own_len;
-		nsegs = ef.nsegs;
-		err = elfcore_layout(segs, nsegs, notes_len, &file_size);
+		nsegs = elf.ef.nsegs;
+		err = elfcore_layout(elf.segs, nsegs, notes_len, &file_size);
 	}
 	if (err) {
 		snprintf(summary, len, "dump FAILED: cannot lay out the ELF file (error %d)", err);
@@ -304,12 +303,12 @@ void dump_run(const struct context *ctx, const struct bootinfo *bi, const struct
 		return;
 	}
 	for (size_t i = 0; i < nsegs; i++)
-		absent += segs[i].memsz - segs[i].filesz;
+		absent += elf.segs[i].memsz - elf.segs[i].filesz;
 	printf("dump: writing %llu MiB ELF core (%zu segments, zero pages %s, dump level %u; "
 	       "%llu MiB of memory not in the file, runs under %llu pages written) to %s\n",
 	       (unsigned long long)(file_size >> 20), nsegs,
-	       opts->zero == CMDLINE_ZERO_KEEP ? "kept" : "skipped", ef.level_recorded,
-	       (unsigned long long)(absent >> 20), (unsigned long long)ef.min_run, st.sink->name);
+	       opts->zero == CMDLINE_ZERO_KEEP ? "kept" : "skipped", elf.ef.level_recorded,
+	       (unsigned long long)(absent >> 20), (unsigned long long)elf.ef.min_run, st.sink->name);
 	err = st.sink->begin(st.sink, file_size, nsegs);
 	crypto_sha256_init(&st.sha);
 	st.written = st.unreadable = 0;

@@ -84,7 +84,9 @@ struct dumpsink {
 	/* Set by the target: written through write_at, the kdump-compressed
 	 * file's pages are hashed as they come, and a second CPU can do that
 	 * (kernel/smp.h smp_want; the dump partition and the dump file, not
-	 * an encrypted stream over them, whose body is never hashed whole). */
+	 * an encrypted stream over them, whose body is never hashed whole).
+	 * Only such a sink's one pass reads its pages in batches
+	 * (kernel/phasemem.h: their memory is the encryption's). */
 	bool second_cpu;
 	int (*finish)(struct dumpsink *s, const uint8_t digest[SHA256_LEN]);
 	void (*abort)(struct dumpsink *s, const char *reason);

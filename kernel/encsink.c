@@ -12,6 +12,7 @@
 #include "drivers/clock.h"
 #include "kernel/cpu.h"
 #include "kernel/encsink.h"
+#include "kernel/phasemem.h"
 #include "payload/dumphdr.h"
 #include "payload/encdump.h"
 #include "payload/handoff.h"
@@ -28,12 +29,10 @@ static struct {
 static struct dumpsink wrap, *inner;
 static struct encdump_sealer sealer;
 static struct crypto_sha256 stream_sha;	/* when the target does not hash */
-static uint8_t wire[ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE)] __attribute__((aligned(64)));
-/* Sealing at offsets (the one-pass kdump-compressed file on a dump
- * partition or dump file): chunks being filled, wire the first of them. */
-static uint8_t slots[ENCDUMP_AT_SLOTS - 1][ENCDUMP_CHUNK_WIRE(ENCDUMP_CHUNK_SIZE)]
-	__attribute__((aligned(64)));
-static struct encdump_sealer_at sealer_at;
+/* The chunk being sealed (wire); when sealing at offsets (the one-pass
+ * kdump-compressed file on a dump partition or dump file) the chunks being
+ * filled, wire the first of them.  In kernel/phasemem.h. */
+#define mem (phasemem.dump.a.enc)
 static bool sealing, at_offsets;
 static uint32_t attempts;		/* streams begun this run: part of each salt */
 
@@ -170,7 +169,7 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 
 	if (sealing) {		/* never two streams under one begin */
 		if (at_offsets)
-			encdump_seal_at_abort(&sealer_at);
+			encdump_seal_at_abort(&mem.sealer_at);
 		else
 			encdump_seal_abort(&sealer);
 		sealing = false;
@@ -208,7 +207,7 @@ static int enc_begin(struct dumpsink *s, uint64_t file_size, size_t nsegs)
 		return err;
 	}
 	crypto_sha256_init(&stream_sha);
-	err = encdump_seal_init(&sealer, &p, dump_key, wire, sizeof(wire), to_inner, NULL, &why);
+	err = encdump_seal_init(&sealer, &p, dump_key, mem.wire, sizeof(mem.wire), to_inner, NULL, &why);
 	memset(dump_key, 0, sizeof(dump_key));
 	if (err) {
 		if (why != NULL || s->why[0] == '\0')
@@ -245,7 +244,7 @@ static int enc_write(struct dumpsink *s, const void *buf, size_t len)
  */
 static int enc_write_at(struct dumpsink *s, uint64_t off, const void *buf, size_t len)
 {
-	uint8_t *bufs[ENCDUMP_AT_SLOTS] = { wire };
+	uint8_t *bufs[ENCDUMP_AT_SLOTS] = { mem.wire };
 	int err;
 
 	if (!at_offsets) {
@@ -255,17 +254,17 @@ static int enc_write_at(struct dumpsink *s, uint64_t off, const void *buf, size_
 			return -EINVAL;
 		}
 		for (unsigned i = 1; i < ENCDUMP_AT_SLOTS; i++)
-			bufs[i] = slots[i - 1];
-		err = encdump_seal_at_init(&sealer_at, &sealer, bufs, to_inner_at, NULL);
+			bufs[i] = mem.slots[i - 1];
+		err = encdump_seal_at_init(&mem.sealer_at, &sealer, bufs, to_inner_at, NULL);
 		if (err) {
-			snprintf(s->why, sizeof(s->why), "%s", sealer_at.why);
+			snprintf(s->why, sizeof(s->why), "%s", mem.sealer_at.why);
 			return err;
 		}
 		at_offsets = true;
 	}
-	err = encdump_seal_at_write(&sealer_at, off, buf, len);
+	err = encdump_seal_at_write(&mem.sealer_at, off, buf, len);
 	if (err && s->why[0] == '\0')	/* a target's error has set why already */
-		snprintf(s->why, sizeof(s->why), "%s", sealer_at.why[0] ? sealer_at.why :
+		snprintf(s->why, sizeof(s->why), "%s", mem.sealer_at.why[0] ? mem.sealer_at.why :
 			 "sealing a chunk failed");
 	return err;
 }
@@ -276,11 +275,11 @@ static int enc_finish(struct dumpsink *s, const uint8_t digest[SHA256_LEN])
 
 	(void)digest;		/* of the plaintext, which no target holds */
 	sealing = false;
-	err = at_offsets ? encdump_seal_at_finish(&sealer_at) : encdump_seal_finish(&sealer);
+	err = at_offsets ? encdump_seal_at_finish(&mem.sealer_at) : encdump_seal_finish(&sealer);
 	if (err) {
 		if (s->why[0] == '\0')
-			snprintf(s->why, sizeof(s->why), "%s", at_offsets && sealer_at.why[0] ?
-				 sealer_at.why : "sealing the last chunk failed");
+			snprintf(s->why, sizeof(s->why), "%s", at_offsets && mem.sealer_at.why[0] ?
+				 mem.sealer_at.why : "sealing the last chunk failed");
 		return err;
 	}
 	crypto_sha256_final(&stream_sha, s->digest);
@@ -297,7 +296,7 @@ static void enc_abort(struct dumpsink *s, const char *reason)
 {
 	(void)s;
 	if (sealing && at_offsets)
-		encdump_seal_at_abort(&sealer_at);
+		encdump_seal_at_abort(&mem.sealer_at);
 	else if (sealing)
 		encdump_seal_abort(&sealer);
 	sealing = false;
@@ -315,6 +314,7 @@ struct dumpsink *encsink_wrap(struct dumpsink *in)
 	 * one pass.  Else in order only (serial, FAT). */
 	wrap.write_at = in->write_at && in->hashes ? enc_write_at : NULL;
 	wrap.sequential = wrap.write_at == NULL;
+	wrap.second_cpu = false;	/* so no batches: their memory is ours (kernel/phasemem.h) */
 	wrap.dump_id = in->dump_id;
 	snprintf(wrap.fallback, sizeof(wrap.fallback), "%s", in->fallback);
 	wrap.brief = NULL;		/* the crash record would go in the clear */
@@ -351,7 +351,7 @@ void encsink_bench(uint64_t base, uint64_t len)
 	p.wrapped = wrapped;
 	p.wrapped_len = sizeof(wrapped);
 	t0 = clock_us();
-	err = encdump_seal_init(&sealer, &p, k, wire, sizeof(wire), discard, NULL, &why);
+	err = encdump_seal_init(&sealer, &p, k, mem.wire, sizeof(mem.wire), discard, NULL, &why);
 	for (uint64_t off = 0; err == 0 && off < len; off += 1u << 20)
 		err = encdump_seal_write(&sealer, (const void *)(uintptr_t)(base + off), 1u << 20);
 	if (err == 0)

@@ -8,6 +8,7 @@
 #include "formats/bootparams.h"
 #include "formats/diskdump.h"
 #include "kernel/kcompress.h"
+#include "kernel/phasemem.h"
 
 /*
  * libzstd calls these tracing hooks when they are defined (weak
@@ -32,7 +33,6 @@ void ZSTD_trace_compress_end(unsigned long long ctx, const void *trace)
 	(void)trace;
 }
 
-static uint8_t ws[PAGECOMP_WORKSPACE] __attribute__((aligned(64)));
 static enum cmdline_compress chosen = CMDLINE_COMPRESS_DEFAULT;
 
 void kcompress_choose(enum cmdline_compress c)
@@ -47,7 +47,7 @@ static const struct pagecomp *ready(const struct pagecomp *pc, void **ctx)
 	*ctx = NULL;
 	if (pc == NULL || pc->init == NULL)
 		return pagecomp_find("none");
-	err = pc->init(ws, sizeof(ws), ctx);
+	err = pc->init(phasemem.dump.b.kdump.ws, sizeof(phasemem.dump.b.kdump.ws), ctx);
 	if (err) {
 		printf("dump: the %s compressor refused its %u KiB workspace (error %d); pages stored "
 		       "uncompressed\n", pc->name, PAGECOMP_WORKSPACE >> 10, err);
@@ -61,13 +61,12 @@ static const struct pagecomp *ready(const struct pagecomp *pc, void **ctx)
  * compress at once), or NULL (one line: that CPU then compresses nothing). */
 void *kcompress_second(const struct pagecomp *pc)
 {
-	static uint8_t ws2[PAGECOMP_WORKSPACE] __attribute__((aligned(64)));
 	void *ctx = NULL;
 	int err;
 
 	if (pc == NULL || pc->init == NULL)
 		return NULL;
-	err = pc->init(ws2, sizeof(ws2), &ctx);
+	err = pc->init(phasemem.dump.a.second.ws, sizeof(phasemem.dump.a.second.ws), &ctx);
 	if (err) {
 		printf("dump: the %s compressor refused the second CPU's workspace (error %d); this "
 		       "CPU compresses every page\n", pc->name, err);

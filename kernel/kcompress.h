@@ -2,7 +2,7 @@
  * The kdump-compressed file's page compressor in the kernel: one of
  * formats/pagecomp.h's, chosen by dump.compress= (default
  * PAGECOMP_DEFAULT; docs/compression.md), readied in the kernel's one
- * compressor workspace (PAGECOMP_WORKSPACE bytes of .bss).
+ * compressor workspace (PAGECOMP_WORKSPACE bytes, in kernel/phasemem.h).
  *
  * Interface: the dump calls kcompress_choose() with the command line's
  * choice before kdump_run(); kdump_run() calls kcompress_open() for the

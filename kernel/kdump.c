@@ -16,13 +16,15 @@
 #include "kernel/cpu.h"
 #include "kernel/kcompress.h"
 #include "kernel/kdump.h"
+#include "kernel/phasemem.h"
 #include "kernel/physread.h"
 #include "kernel/progress.h"
 #include "kernel/smp.h"
 #include "payload/dumphdr.h"
 #include "payload/kdumpfile.h"
 
-static struct kdumpfile kf;		/* all the memory the file needs, any machine size */
+/* all the memory the file needs, any machine size (kernel/phasemem.h) */
+static struct kdumpfile *const kf = &phasemem.dump.b.kdump.kf;
 
 struct src {
 	const struct dumpplan_range *r;
@@ -45,7 +47,7 @@ struct sinkout {
  * state) while this one reads the next batches and writes the ones
  * before; a batch that would only queue behind two jobs (batches, or a
  * buffer to hash) this CPU forms itself meanwhile. */
-static struct diskdump_batch batches[DISKDUMP_BATCHES];
+static struct diskdump_batch *const batches = phasemem.dump.a.second.batches;
 static uint32_t batch_ticket[DISKDUMP_BATCHES];	/* each batch's job on the second CPU */
 
 static void batch_run(void *arg)
@@ -69,7 +71,8 @@ static int batch_wait(void *ctx, struct diskdump_batch *b)
 	return smp_wait_for(batch_ticket[b - batches]);	/* -EBUSY: lost, as diskdump_offload's wait says */
 }
 
-static struct diskdump_offload offload = { batch_start, batch_wait, NULL, NULL, batches };
+static struct diskdump_offload offload = { batch_start, batch_wait, NULL, NULL,
+					     phasemem.dump.a.second.batches };
 
 static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len)
 {
@@ -175,7 +178,7 @@ static uint64_t room_sink(void *ctx)
 	return o->sink->room ? o->sink->room(o->sink) : 0;
 }
 
-/* The size is known (kf.bound: at most that): the sink's header, the
+/* The size is known (kf->bound: at most that): the sink's header, the
  * INCOMPLETE flag when it will not fit. */
 static int begin_sink(void *ctx, uint64_t size, uint32_t *status)
 {
@@ -184,13 +187,13 @@ static int begin_sink(void *ctx, uint64_t size, uint32_t *status)
 
 	o->size = size;
 	printf("dump: writing %s%llu MiB kdump-compressed file (%llu of %llu pages, %s, dump level "
-	       "%u) to %s\n", kf.bound ? "up to " : "", (unsigned long long)(size >> 20),
-	       (unsigned long long)kf.pages, (unsigned long long)kf.max_mapnr, o->compressor,
-	       kf.level_recorded, o->sink->name);
-	if (kf.bound)	/* no measuring pass */
-		o->src->prog->total = passes(o, true) * kf.pages * DISKDUMP_BLOCK;
+	       "%u) to %s\n", kf->bound ? "up to " : "", (unsigned long long)(size >> 20),
+	       (unsigned long long)kf->pages, (unsigned long long)kf->max_mapnr, o->compressor,
+	       kf->level_recorded, o->sink->name);
+	if (kf->bound)	/* no measuring pass */
+		o->src->prog->total = passes(o, true) * kf->pages * DISKDUMP_BLOCK;
 	o->sink->body_format = DUMPHDR_BODY_KDUMP;
-	o->sink->size_bound = kf.bound;
+	o->sink->size_bound = kf->bound;
 	crypto_sha256_init(&o->sha);
 	o->src->unreadable = 0;		/* the count of the file's own passes */
 	err = o->sink->begin(o->sink, size, 0);
@@ -218,6 +221,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	uint8_t digest[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1], line[320], how[120] = "";
 	int cpus = 0, err;
+	bool batched;
 	const struct pagecomp *pc;
 
 	while (elfcorehdr_note_next(notes, notes_len, &cursor, &nt) == 0) {
@@ -233,13 +237,13 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	/* The bitmaps, a window at a time, and the level applied
 	 * (payload/kdumpfile.h): no memory that grows with the machine. */
 	ksrc.ctx = &s;
-	err = kdumpfile_plan(&kf, &ksrc, level, vi, vlen);
+	err = kdumpfile_plan(kf, &ksrc, level, vi, vlen);
 	if (err) {
 		printf("dump: dump.format=kdump: %s; writing ELF\n", err == -ENOENT ?
 		       "no memory ranges" : "memory past what the format can name");
 		return false;
 	}
-	kdumpfile_level_line(&kf, line, sizeof(line));
+	kdumpfile_level_line(kf, line, sizeof(line));
 	printf("dump: %s\n", line);
 
 	memset(&di, 0, sizeof(di));
@@ -276,15 +280,20 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	 * dump partition and dump file's two-part digest; an encrypted body
 	 * is never hashed whole).  smp=auto starts it now, before the pass
 	 * reads a page (the start borrows a low page and puts it back). */
+	/* The batches only where a second CPU may take some: their memory is
+	 * the encryption's (kernel/phasemem.h), and an encrypted stream's
+	 * sink has no second_cpu (kernel/encsink.c); its one pass goes page
+	 * by page. */
+	batched = o.seekable && sink->second_cpu;
 	offload.compress_ctx = NULL;	/* NULL: this CPU forms every batch */
-	if (o.seekable && sink->second_cpu && smp_want() && pc->compress)
+	if (batched && smp_want() && pc->compress)
 		offload.compress_ctx = kcompress_second(pc);
 	dst = (struct kdumpfile_dst){ { sink_write, &o, o.seekable }, begin_sink, &o, room_sink,
-				      o.seekable ? &offload : NULL };
-	progress_start(&prog, "dump", passes(&o, false) * kf.pages * DISKDUMP_BLOCK);
-	err = kdumpfile_write(&kf, &di, &dst);
-	o.size = kf.size;	/* with a bound: the size written */
-	if (!kf.measured) {	/* nothing written yet: the ELF core instead */
+				      batched ? &offload : NULL };
+	progress_start(&prog, "dump", passes(&o, false) * kf->pages * DISKDUMP_BLOCK);
+	err = kdumpfile_write(kf, &di, &dst);
+	o.size = kf->size;	/* with a bound: the size written */
+	if (!kf->measured) {	/* nothing written yet: the ELF core instead */
 		progress_end(&prog);
 		printf("dump: cannot lay out the kdump-compressed file (error %d); writing ELF\n", err);
 		return false;
@@ -313,7 +322,7 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 	if (err) {
 		snprintf(summary, len, "dump FAILED: %s (error %d after %llu of %llu MiB)",
 			 sink->why[0] ? sink->why : "kdump-compressed write error", err,
-			 (unsigned long long)(kf.w.pos >> 20), (unsigned long long)(o.size >> 20));
+			 (unsigned long long)(kf->w.pos >> 20), (unsigned long long)(o.size >> 20));
 		sink->abort(sink, summary);
 		return true;
 	}
@@ -321,13 +330,13 @@ bool kdump_run(struct dumpsink *sink, const struct dumpplan_range *ranges, size_
 		printf("dump: %llu unmappable pieces of memory were written as zeros\n",
 		       (unsigned long long)s.unreadable);
 	printf("dump: kdump-compressed: %llu pages compressed, %llu stored raw, %llu zero; %u "
-	       "pass%s over the pages\n", (unsigned long long)kf.w.compressed,
-	       (unsigned long long)kf.w.stored, (unsigned long long)kf.w.zero,
-	       passes(&o, kf.bound), passes(&o, kf.bound) == 1 ? "" : "es");
-	if (kf.w.batches_away)
+	       "pass%s over the pages\n", (unsigned long long)kf->w.compressed,
+	       (unsigned long long)kf->w.stored, (unsigned long long)kf->w.zero,
+	       passes(&o, kf->bound), passes(&o, kf->bound) == 1 ? "" : "es");
+	if (kf->w.batches_away)
 		printf("dump: the second CPU compressed %llu of %llu batches of %u pages beside the "
-		       "reading and writing\n", (unsigned long long)kf.w.batches_away,
-		       (unsigned long long)kf.w.batches, DISKDUMP_BATCH);
+		       "reading and writing\n", (unsigned long long)kf->w.batches_away,
+		       (unsigned long long)kf->w.batches, DISKDUMP_BATCH);
 	if (sink->truncated) {
 		snprintf(summary, len, "dump FAILED: %s too small: only the first %llu of %llu MiB "
 			 "were kept (marked TRUNCATED)", sink->name,

@@ -71,6 +71,7 @@ for f in "$B"/fuzz/*_fuzz; do
 	run "fuzz-short $n" scripts/fuzz-short.sh "$n" "${PM_FUZZ_SHORT_SECONDS:-3}"
 done
 run "layer check" tests/layers_test.sh
+run "footprint" tests/footprint_test.sh
 run "host tool" tests/tool_test.sh "$B/postmortem"
 run "handoff tool" tests/handoff_tool_test.sh "$B/postmortem"
 run "savecore tool" tests/savecore_tool_test.sh "$B/postmortem"

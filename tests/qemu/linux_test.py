@@ -260,7 +260,10 @@ def smp_test_expect(mode):
 
 CASES = [
     Case("bios-kexec", "bios", short=True),
-    Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True),
+    # crashkernel=4M, the smallest reservation the footprint is kept for
+    # (tests/footprint_test.sh): kexec_file_load under OVMF here, kexec_load
+    # under SeaBIOS with the second CPU's batches in bios-kdump-plant.
+    Case("ovmf-kexec-file", "ovmf", load=["--file-load"], short=True, crash="4M"),
     Case("bios-kexec-file", "bios", load=["--file-load"]),
     # The ELF core with planted pages: at dump.level=0 every one is in it;
     # at the default level 31 none is (left-out runs are zero tails, as
@@ -278,7 +281,7 @@ CASES = [
     # memory filtered at 31 by postmortem compress and makedumpfile is compared.
     # The panic on CPU 0, the boot CPU: the default smp=auto starts CPU 1,
     # which hashes the pages beside the writing (the two-part digest).
-    Case("bios-kdump-plant", "bios", fmt=None, plant=True, short=True, panic="cpu0",
+    Case("bios-kdump-plant", "bios", fmt=None, plant=True, short=True, panic="cpu0", crash="4M",
          expect=[r"^dump: kdump level 31: left out \d+ of \d+ pages \(free \d+, cache \d+",
                  r"^smp: CPU with APIC ID 1 started \(xAPIC, "],
          expect_after=[r"^dump: the second CPU hashed \d+ KiB of pages"]),
