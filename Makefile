@@ -118,10 +118,9 @@ TOOL_SRCS := \
 # mbedtls_gcm_* calls crypto/aesgcm.c makes), not gcm.c.o: docs/encryption.md.
 MBEDTLS_A := /usr/lib/x86_64-linux-gnu/libmbedcrypto.a
 MBEDTLS_OBJS := sha256.c.o platform_util.c.o aes.c.o aesni.c.o
-# LZO: Debian's liblzo2.a LZO1X-1 compressor (needs only memcpy/memset),
-# linked as it is; formats/pagecomp.c compresses kdump-compressed pages with it.
-LZO_A := /usr/lib/x86_64-linux-gnu/liblzo2.a
-LZO_OBJS := lzo1x_1k.o
+# LZO: pages are compressed by formats/lzopage.c (postmortem's own LZO1X
+# encoder: docs/compression.md); Debian's liblzo2 is only the host tests'
+# decompressor, the one makedumpfile and crash read the pages with.
 # zstd and zlib: Debian's libzstd.a and libz.a, linked as archives (the
 # linker takes only the members formats/pagecomp.c reaches: the one-shot
 # compressors, never their decompressors or zstd's threads).  pagecomp
@@ -170,7 +169,7 @@ NASMFLAGS := -f elf64 -w+all -I boot/
 
 # ---------------------------------------------------------------- objects
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_SRCS)) $(patsubst %.asm,$(B)/k/%.o,$(BOOT_SRCS)) \
-	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS)) $(addprefix $(B)/k/lzo/,$(LZO_OBJS)) \
+	$(B)/k/font.o $(addprefix $(B)/k/mbedtls/,$(MBEDTLS_OBJS)) \
 	$(B)/k/zstd_traps.o
 TOOL_OBJS := $(patsubst %.c,$(B)/tool/%.o,$(TOOL_SRCS))
 
@@ -254,11 +253,6 @@ $(B)/k/mbedtls/%: $(MBEDTLS_A)
 	@mkdir -p $(@D)
 	cd $(@D) && ar x $(abspath $(MBEDTLS_A)) $*
 
-# LZO's headers, copied from Debian's liblzo2-dev like mbedTLS's.
-$(B)/include/lzo/lzo1x.h: /usr/include/lzo/lzo1x.h
-	@mkdir -p $(B)/include
-	rm -rf $(B)/include/lzo && cp -r /usr/include/lzo $(B)/include/
-
 # zstd's and zlib's headers, copied from libzstd-dev and zlib1g-dev.
 $(B)/include/zstd.h: /usr/include/zstd.h
 	@mkdir -p $(B)/include
@@ -268,7 +262,7 @@ $(B)/include/zlib.h: /usr/include/zlib.h
 	@mkdir -p $(B)/include
 	cp /usr/include/zlib.h /usr/include/zconf.h $(B)/include/
 
-$(B)/k/formats/pagecomp.o: formats/pagecomp.c $(B)/include/lzo/lzo1x.h $(B)/include/zstd.h \
+$(B)/k/formats/pagecomp.o: formats/pagecomp.c $(B)/include/zstd.h \
 		$(B)/include/zlib.h | $(SETUP) $(NEWLIB)/lib/libc.a
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -I$(B)/include -c $< -o $@
@@ -280,13 +274,6 @@ $(B)/k/zstd_traps.o: $(ZSTD_A) scripts/zstd-traps.sh Makefile
 
 $(ZSTD_A) $(ZLIB_A) /usr/include/zstd.h /usr/include/zlib.h: | $(SETUP)
 	@test -e $@ || { echo "$@ missing: run scripts/setup.sh as root" >&2; exit 1; }
-
-$(LZO_A) /usr/include/lzo/lzo1x.h: | $(SETUP)
-	@test -e $@ || { echo "$@ missing: run scripts/setup.sh as root" >&2; exit 1; }
-
-$(B)/k/lzo/%: $(LZO_A)
-	@mkdir -p $(@D)
-	cd $(@D) && ar x $(abspath $(LZO_A)) $*
 
 $(B)/font.c: scripts/mkfont.sh | $(SETUP)
 	@mkdir -p $(@D)

@@ -3,7 +3,6 @@
  * pagecomp.h).
  */
 #include <errno.h>
-#include <lzo/lzo1x.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -11,27 +10,30 @@
 #include <zstd.h>
 
 #include "formats/diskdump.h"
+#include "formats/lzopage.h"
 #include "formats/pagecomp.h"
 
 _Static_assert(DISKDUMP_BLOCK == 4096, "one page is 4096 bytes");
+_Static_assert(LZOPAGE_BOUND(DISKDUMP_BLOCK) <= DISKDUMP_COMPRESS_MAX, "an LZO page always fits");
 
 /* ---------------------------------------------------------------- lzo */
 
 static int lzo_init_ws(void *ws, size_t len, void **ctx)
 {
-	if (len < LZO1X_1_11_MEM_COMPRESS || ((uintptr_t)ws & (sizeof(lzo_align_t) - 1)))
+	if (len < sizeof(struct lzopage) || ((uintptr_t)ws & (_Alignof(struct lzopage) - 1)))
 		return -ENOMEM;
+	lzopage_init(ws);
 	*ctx = ws;
 	return 0;
 }
 
 static int lzo_page(void *ctx, const void *in, void *out, size_t *out_len)
 {
-	lzo_uint n = 0;
+	/* at most LZOPAGE_BOUND(4096) bytes: always fits; one that does not
+	 * shrink the writer stores raw */
+	size_t n = lzopage_compress(ctx, in, DISKDUMP_BLOCK, out, DISKDUMP_COMPRESS_MAX);
 
-	/* LZO1X-1 writes at most 4096 + 4096/16 + 64 + 3 bytes for a page:
-	 * exactly DISKDUMP_COMPRESS_MAX. */
-	if (lzo1x_1_11_compress(in, DISKDUMP_BLOCK, out, &n, ctx) != LZO_E_OK)
+	if (n == 0)
 		return -1;
 	*out_len = n;
 	return 0;

@@ -6,8 +6,8 @@
  * archive; the host program links the same archives):
  *
  *   name  flag                        what one page becomes
- *   lzo   DISKDUMP_COMPRESSED_LZO     LZO1X-1(11) (liblzo2), read back with
- *                                     lzo1x_decompress_safe()
+ *   lzo   DISKDUMP_COMPRESSED_LZO     LZO1X (formats/lzopage.h), read back
+ *                                     with liblzo2's lzo1x_decompress_safe()
  *   zstd  DISKDUMP_COMPRESSED_ZSTD    one zstd frame, level PAGECOMP_ZSTD_LEVEL
  *                                     (libzstd), read back with ZSTD_decompress()
  *   zlib  DISKDUMP_COMPRESSED_ZLIB    one zlib stream (RFC 1950), deflate level 1
