@@ -121,7 +121,8 @@ static int put_match(struct out *o, size_t len, size_t dist)
 
 size_t lzopage_compress(struct lzopage *z, const void *in_, size_t n, void *out_, size_t cap)
 {
-	const uint8_t *in = in_, *ip = in, *lit = in, *end = in + n;
+	const uint8_t *in = in_, *lit = in, *end = in + n;
+	size_t pos = 0;
 	struct out o = { out_, out_, (uint8_t *)out_ + cap };
 	uint32_t tag;
 
@@ -132,17 +133,18 @@ size_t lzopage_compress(struct lzopage *z, const void *in_, size_t n, void *out_
 		z->call = 1;
 	}
 	tag = z->call << 16;
-	while (n >= MIN_MATCH && ip <= end - MIN_MATCH) {
+	/* positions, not pointers, until they are known to lie in the input */
+	while (n >= MIN_MATCH && pos <= n - MIN_MATCH) {
+		const uint8_t *ip = in + pos, *cand;
 		uint32_t v = ld32(ip), *slot = &z->dict[hash(v)], e = *slot;
-		const uint8_t *cand = in + (e & 0xffff);
 		size_t len = MIN_MATCH;
 
-		*slot = tag | (uint32_t)(ip - in);
-		if ((e & 0xffff0000u) != tag || ld32(cand) != v) {
-			ip += 1 + ((size_t)(ip - lit) >> 5);	/* faster over what does not repeat */
+		*slot = tag | (uint32_t)pos;
+		/* this call's entries are all behind pos */
+		if ((e & 0xffff0000u) != tag || ld32(cand = in + (e & 0xffff)) != v) {
+			pos += 1 + ((size_t)(ip - lit) >> 5);	/* faster over what does not repeat */
 			continue;
 		}
-		/* cand < ip: this call's entries are all behind ip */
 		while (ip + len + 8 <= end) {
 			uint64_t d = ld64(cand + len) ^ ld64(ip + len);
 
@@ -157,8 +159,8 @@ size_t lzopage_compress(struct lzopage *z, const void *in_, size_t n, void *out_
 measured:
 		if (put_literals(&o, lit, (size_t)(ip - lit)) || put_match(&o, len, (size_t)(ip - cand)))
 			return 0;
-		ip += len;
-		lit = ip;
+		pos += len;
+		lit = in + pos;
 	}
 	if (put_literals(&o, lit, (size_t)(end - lit)) || o.end - o.p < 3)
 		return 0;

@@ -28,9 +28,10 @@
 
 #define LZOPAGE_DICT_BITS	14
 #define LZOPAGE_MAX_INPUT	16384	/* every match fits an M2 or M3 */
-/* The most an input of n bytes can take: literals, their run's length
- * bytes and the end marker. */
-#define LZOPAGE_BOUND(n)	((n) + (n) / 255 + 16)
+/* The most an input of n bytes can take (liblzo2's bound for LZO1X-1):
+ * the worst is not all literals (n + n/255 + 4) but runs of 19 literals,
+ * two bytes to say each, between matches of 4 that take three. */
+#define LZOPAGE_BOUND(n)	((n) + (n) / 16 + 64 + 3)
 
 struct lzopage {
 	/* (call number << 16) | position of the 4 bytes hashed there */
