@@ -2,14 +2,17 @@
  * SHA-256 through mbedTLS 2.28 (Debian's libmbedtls-dev); see sha256.h.
  * The *_ret functions are the ones 2.28 documents as current.
  *
- * On a CPU with the SHA extensions (CPUID.(EAX=7,ECX=0):EBX[29], with
- * SSSE3 and SSE4.1), whole 64-byte blocks of an update go through
- * SHA256RNDS2/SHA256MSG1/SHA256MSG2 instead of mbedTLS's C rounds; the
- * context stays mbedTLS's (the same total, buffer and state fields its
- * update keeps), so its finish pads and ends either way.  Whether to use
- * them is asked once (CPUID, then the FIPS vectors through this path
- * against mbedTLS's own): the module's one global, the same answer on
- * every CPU of a machine.
+ * Whole 64-byte blocks of an update go through the CPU's SHA extensions
+ * (CPUID.(EAX=7,ECX=0):EBX[29], with SSSE3 and SSE4.1: SHA256RNDS2,
+ * SHA256MSG1, SHA256MSG2), else through postmortem's own C rounds
+ * (sha256_c_blocks: under QEMU's TCG about three times as fast as
+ * mbedTLS's rounds as Debian builds them, on a real CPU a little faster),
+ * else mbedTLS's.  The context stays mbedTLS's (the same total, buffer
+ * and state fields its update keeps), so its finish pads and ends either
+ * way.  Which rounds is asked once (CPUID, then the FIPS vectors and
+ * 50000 bytes in odd pieces through each path against mbedTLS's own
+ * rounds): the module's one global, the same answer on every CPU of a
+ * machine.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,9 +23,12 @@
 
 #include "crypto/sha256.h"
 
+/* Whole 64-byte blocks into the state (a..h). */
+typedef void sha256_blocks_fn(uint32_t state[8], const uint8_t *p, size_t n);
+
 struct sha256_ctx {
 	mbedtls_sha256_context m;
-	uint32_t ni;		/* whole blocks through the SHA extensions */
+	sha256_blocks_fn *blocks;	/* NULL: mbedTLS's update and rounds */
 };
 
 _Static_assert(sizeof(struct sha256_ctx) <= sizeof(struct crypto_sha256),
@@ -91,10 +97,80 @@ static void sha256_ni_blocks(uint32_t state[8], const uint8_t *p, size_t n)
 	_mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(cdgh, t, 8));
 }
 
-/* mbedTLS's update, with whole blocks through the extensions: the same
+/*
+ * n 64-byte blocks at p into state, in plain C: postmortem's own rounds
+ * for a CPU without the extensions.  Written for an emulated CPU (QEMU's
+ * TCG, where every memory access is a lookup): the 64 rounds unrolled, so
+ * each K[t] is an immediate; the eight working words in registers; W a
+ * ring of 16 words, each round one store at most.  mbedTLS's rounds as
+ * Debian builds them loop over K and W in memory and swap the bytes with
+ * SSE2, several times the memory accesses.  FIPS 180-4 6.2.2.
+ */
+#define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
+#define BSIG0(x)	(ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
+#define BSIG1(x)	(ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
+#define SSIG0(x)	(ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define SSIG1(x)	(ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+/* one round t with W[t] in w[t & 15]: the state rotates through the
+ * names instead of the values through the variables */
+#define RND(a, b, c, d, e, f, g, h, t) do { \
+		uint32_t t1_ = h + BSIG1(e) + (((f ^ g) & e) ^ g) + sha256_k[t] + w[(t) & 15]; \
+		d += t1_; \
+		h = t1_ + BSIG0(a) + (((a | b) & c) | (a & b)); \
+	} while (0)
+#define SCHED(t) (w[(t) & 15] += SSIG1(w[((t) - 2) & 15]) + w[((t) - 7) & 15] + SSIG0(w[((t) - 15) & 15]))
+#define RND8(t, step) do { \
+		step(t); RND(a, b, c, d, e, f, g, h, t); \
+		step((t) + 1); RND(h, a, b, c, d, e, f, g, (t) + 1); \
+		step((t) + 2); RND(g, h, a, b, c, d, e, f, (t) + 2); \
+		step((t) + 3); RND(f, g, h, a, b, c, d, e, (t) + 3); \
+		step((t) + 4); RND(e, f, g, h, a, b, c, d, (t) + 4); \
+		step((t) + 5); RND(d, e, f, g, h, a, b, c, (t) + 5); \
+		step((t) + 6); RND(c, d, e, f, g, h, a, b, (t) + 6); \
+		step((t) + 7); RND(b, c, d, e, f, g, h, a, (t) + 7); \
+	} while (0)
+#define LOAD(t) (w[t] = __builtin_bswap32(ld_be_raw(p + 4 * (t))))
+
+static uint32_t ld_be_raw(const uint8_t *q)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, q, sizeof(v));
+	return v;
+}
+
+static void sha256_c_blocks(uint32_t state[8], const uint8_t *p, size_t n)
+{
+	uint32_t w[16];
+
+	for (; n; n--, p += 64) {
+		uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+		uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+
+		RND8(0, LOAD);
+		RND8(8, LOAD);
+		RND8(16, SCHED);
+		RND8(24, SCHED);
+		RND8(32, SCHED);
+		RND8(40, SCHED);
+		RND8(48, SCHED);
+		RND8(56, SCHED);
+		state[0] += a;
+		state[1] += b;
+		state[2] += c;
+		state[3] += d;
+		state[4] += e;
+		state[5] += f;
+		state[6] += g;
+		state[7] += h;
+	}
+}
+
+/* mbedTLS's update, with whole blocks through blocks(): the same
  * total, buffer and state (the byte count as mbedTLS keeps it: the low
  * word, and a carry into the high one, per piece of at most 1 GiB). */
-static void sha256_ni_update(mbedtls_sha256_context *c, const uint8_t *in, size_t len)
+static void sha256_blocks_update(mbedtls_sha256_context *c, const uint8_t *in, size_t len,
+				 sha256_blocks_fn *blocks)
 {
 	while (len) {
 		uint32_t n = len > (1u << 30) ? (1u << 30) : (uint32_t)len, left = c->total[0] & 63;
@@ -105,13 +181,13 @@ static void sha256_ni_update(mbedtls_sha256_context *c, const uint8_t *in, size_
 			c->total[1]++;
 		if (left && n >= 64 - left) {
 			memcpy(c->buffer + left, in, 64 - left);
-			sha256_ni_blocks(c->state, c->buffer, 1);
+			blocks(c->state, c->buffer, 1);
 			in += 64 - left;
 			n -= 64 - left;
 			left = 0;
 		}
 		if (n >= 64) {
-			sha256_ni_blocks(c->state, in, n / 64);
+			blocks(c->state, in, n / 64);
 			in += n / 64 * 64;
 			n %= 64;
 		}
@@ -142,36 +218,35 @@ static bool cpu_has_sha_ni(void)
 	return (r[1] >> 29) & 1;
 }
 
-static int ni_answer;		/* 0 not asked yet, 1 use the extensions, -1 not */
+/* 0 not asked yet; else what whole blocks go through, the same answer on
+ * every CPU of a machine: 1 the extensions, 2 our C rounds, -1 mbedTLS's. */
+static int answer;
 
-static void sha256_init_as(struct sha256_ctx *s, bool ni)
+static void sha256_init_as(struct sha256_ctx *s, sha256_blocks_fn *blocks)
 {
 	mbedtls_sha256_init(&s->m);
 	mbedtls_sha256_starts_ret(&s->m, 0);
-	s->ni = ni;
+	s->blocks = blocks;
 }
 
-/* The extensions, when the CPU has them and they give the FIPS 180-2
- * digests (one block, two blocks) and 50000 a's in odd pieces exactly as
- * mbedTLS's rounds do. */
 static void sha256_both(struct sha256_ctx *x, struct sha256_ctx *y, const void *p, size_t n)
 {
-	sha256_ni_update(&x->m, p, n);
+	sha256_blocks_update(&x->m, p, n, x->blocks);
 	mbedtls_sha256_update_ret(&y->m, p, n);
 }
 
-static bool sha256_ni_usable(void)
+/* blocks() gives the FIPS 180-2 digests (one block, two blocks) and 50000
+ * a's in odd pieces exactly as mbedTLS's rounds do. */
+static bool sha256_blocks_agree(sha256_blocks_fn *blocks)
 {
 	static const char msg2[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	uint8_t a[SHA256_LEN], b[SHA256_LEN], buf[1024];
 	struct sha256_ctx x, y;
 
-	if (!cpu_has_sha_ni())
-		return false;
 	memset(buf, 'a', sizeof(buf));
 	for (int v = 0; v < 3; v++) {
-		sha256_init_as(&x, true);
-		sha256_init_as(&y, false);
+		sha256_init_as(&x, blocks);
+		sha256_init_as(&y, NULL);
 		if (v == 0) {
 			sha256_both(&x, &y, "abc", 3);
 		} else if (v == 1) {
@@ -190,33 +265,55 @@ static bool sha256_ni_usable(void)
 	return true;
 }
 
+static int sha256_answer(void)
+{
+	int a = __atomic_load_n(&answer, __ATOMIC_RELAXED);
+
+	if (a == 0) {
+		if (cpu_has_sha_ni() && sha256_blocks_agree(sha256_ni_blocks))
+			a = 1;
+		else
+			a = sha256_blocks_agree(sha256_c_blocks) ? 2 : -1;
+		__atomic_store_n(&answer, a, __ATOMIC_RELAXED);
+	}
+	return a;
+}
+
 bool crypto_sha256_accelerated(void)
 {
-	int answer = __atomic_load_n(&ni_answer, __ATOMIC_RELAXED);
+	return sha256_answer() == 1;
+}
 
-	if (answer == 0) {
-		answer = sha256_ni_usable() ? 1 : -1;
-		__atomic_store_n(&ni_answer, answer, __ATOMIC_RELAXED);
-	}
-	return answer > 0;
+const char *crypto_sha256_rounds(void)
+{
+	int a = sha256_answer();
+
+	return a == 1 ? "the CPU's SHA extensions" : a == 2 ? "postmortem's own C rounds" : "mbedTLS's rounds";
 }
 
 void crypto_sha256_init(struct crypto_sha256 *ctx)
 {
-	sha256_init_as((struct sha256_ctx *)ctx, crypto_sha256_accelerated());
+	int a = sha256_answer();
+
+	sha256_init_as((struct sha256_ctx *)ctx, a == 1 ? sha256_ni_blocks : a == 2 ? sha256_c_blocks : NULL);
 }
 
 void crypto_sha256_init_generic(struct crypto_sha256 *ctx)
 {
-	sha256_init_as((struct sha256_ctx *)ctx, false);
+	sha256_init_as((struct sha256_ctx *)ctx, NULL);
+}
+
+void crypto_sha256_init_c(struct crypto_sha256 *ctx)
+{
+	sha256_init_as((struct sha256_ctx *)ctx, sha256_c_blocks);
 }
 
 void crypto_sha256_update(struct crypto_sha256 *ctx, const void *data, size_t len)
 {
 	struct sha256_ctx *s = (struct sha256_ctx *)ctx;
 
-	if (s->ni)
-		sha256_ni_update(&s->m, data, len);
+	if (s->blocks)
+		sha256_blocks_update(&s->m, data, len, s->blocks);
 	else
 		mbedtls_sha256_update_ret(&s->m, data, len);
 }

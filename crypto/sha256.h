@@ -28,9 +28,15 @@ struct crypto_sha256 {
 void crypto_sha256_init(struct crypto_sha256 *ctx);
 /* mbedTLS's C rounds even where the SHA extensions are used (tests). */
 void crypto_sha256_init_generic(struct crypto_sha256 *ctx);
+/* postmortem's own C rounds even where the SHA extensions are used (tests). */
+void crypto_sha256_init_c(struct crypto_sha256 *ctx);
 /* Whether whole blocks go through the CPU's SHA extensions (asked once:
  * CPUID, then the FIPS vectors against mbedTLS's rounds). */
 bool crypto_sha256_accelerated(void);
+/* What whole blocks go through, for a console line: the CPU's SHA
+ * extensions, else postmortem's own C rounds, else mbedTLS's (each checked
+ * once against mbedTLS's rounds before it is used). */
+const char *crypto_sha256_rounds(void);
 void crypto_sha256_update(struct crypto_sha256 *ctx, const void *data, size_t len);
 void crypto_sha256_final(struct crypto_sha256 *ctx, uint8_t out[SHA256_LEN]);
 void crypto_sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);

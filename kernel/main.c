@@ -299,9 +299,9 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 	sha_ok = crypto_sha256_selftest() == 0;
 	if (!sha_ok)
 		printf("crypto: SHA-256 self-test FAILED (FIPS 180-2 vectors): no digest can be trusted\n");
-	else if (crypto_sha256_accelerated())
-		printf("crypto: SHA-256 through the CPU's SHA extensions (checked against mbedTLS's "
-		       "rounds)\n");
+	else if (strcmp(crypto_sha256_rounds(), "mbedTLS's rounds") != 0)
+		printf("crypto: SHA-256 through %s (checked against mbedTLS's rounds)\n",
+		       crypto_sha256_rounds());
 	print_memory();
 	if (opts.test == CMDLINE_TEST_REENTRY)
 		reentry_test(info);
