@@ -297,11 +297,15 @@ void kmain(uint32_t path, uint64_t info, uint64_t magic, uint64_t load_base)
 		printf("cmdline: %zu more warnings not shown\n", opts.n_dropped_warnings);
 
 	sha_ok = crypto_sha256_selftest() == 0;
+	unsigned faster = sha_ok ? crypto_sha256_rank(cpu_rdtsc) : 0;
 	if (!sha_ok)
 		printf("crypto: SHA-256 self-test FAILED (FIPS 180-2 vectors): no digest can be trusted\n");
 	else if (strcmp(crypto_sha256_rounds(), "mbedTLS's rounds") != 0)
 		printf("crypto: SHA-256 through %s (checked against mbedTLS's rounds)\n",
 		       crypto_sha256_rounds());
+	if (faster)
+		printf("crypto: the CPU's SHA extensions are there but %u.%ux slower here (emulated?)\n",
+		       faster / 10, faster % 10);
 	print_memory();
 	if (opts.test == CMDLINE_TEST_REENTRY)
 		reentry_test(info);

@@ -107,6 +107,45 @@ TEST(sha256_c_rounds_match_mbedtls)
 	same_as_mbedtls(crypto_sha256_init_c);
 }
 
+/* A clock that makes the first three timings (the extensions') take
+ * ni_ticks each and the next three (the C rounds') c_ticks. */
+static uint64_t fake_ticks, ni_ticks, c_ticks;
+static unsigned fake_calls;
+
+static uint64_t fake_now(void)
+{
+	fake_calls++;
+	if (fake_calls % 2 == 0)
+		fake_ticks += fake_calls <= 6 ? ni_ticks : c_ticks;
+	return fake_ticks;
+}
+
+/* crypto_sha256_rank keeps the extensions unless the C rounds are faster
+ * by the clock it is given; then every new hash goes through the C rounds
+ * (last: it changes the module's answer for the rest of the process). */
+TEST(sha256_rank_keeps_the_faster)
+{
+	uint8_t a[SHA256_LEN];
+
+	if (!crypto_sha256_accelerated()) {
+		CHECK_EQ(crypto_sha256_rank(fake_now), 0);	/* nothing to choose between */
+		return;
+	}
+	fake_calls = 0, ni_ticks = 100, c_ticks = 300;
+	CHECK_EQ(crypto_sha256_rank(fake_now), 0);
+	CHECK_EQ(fake_calls, 12);
+	CHECK(crypto_sha256_accelerated());
+	CHECK_EQ(crypto_sha256_rank(NULL), 0);
+	fake_calls = 0, ni_ticks = 240, c_ticks = 100;
+	CHECK_EQ(crypto_sha256_rank(fake_now), 24);		/* 2.4 times */
+	CHECK(!crypto_sha256_accelerated());
+	CHECK_STR(crypto_sha256_rounds(), "postmortem's own C rounds");
+	CHECK_EQ(crypto_sha256_selftest(), 0);
+	crypto_sha256("abc", 3, a);
+	CHECK_EQ(a[0], 0xba);
+	CHECK_EQ(crypto_sha256_rank(fake_now), 0);		/* chosen once */
+}
+
 TEST(crc32_check_value)
 {
 	CHECK_EQ(crc32("123456789", 9), 0xCBF43926u);
@@ -115,4 +154,4 @@ TEST(crc32_check_value)
 }
 
 TEST_MAIN(sha256_selftest, sha256_million_a, sha256_empty, sha256_extensions_match_rounds,
-	  sha256_c_rounds_match_mbedtls, crc32_check_value)
+	  sha256_c_rounds_match_mbedtls, crc32_check_value, sha256_rank_keeps_the_faster)
