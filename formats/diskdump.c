@@ -510,7 +510,8 @@ static int dd_batch_write(struct diskdump_writer *w, struct diskdump_batch *b)
 }
 
 /* Batch b, if it went away, formed: 0 (its forms are ready), 1 (lost: it
- * may still be formed elsewhere; never to be read or reused again). */
+ * may still be formed elsewhere; its forms are never read, b never reused;
+ * its pages, which the form only reads, are still the ones read in order). */
 static int dd_batch_settle(struct diskdump_writer *w, struct diskdump_batch *b)
 {
 	unsigned i = (unsigned)(b - w->off->batch);
@@ -533,33 +534,30 @@ static int dd_batch_settle(struct diskdump_writer *w, struct diskdump_batch *b)
 	return 0;
 }
 
-/* The pages of a batch page by page: a lost one's read again (its pfns
- * are the writer's: the form never writes them), else from its memory. */
-static int dd_batch_by_page(struct diskdump_writer *w, const struct diskdump_pages *src,
-			    const struct diskdump_batch *b, bool lost)
+/* A lost batch's pages formed here and written, page by page, from its
+ * memory: the pages and pfns are the writer's (the form only reads them),
+ * read once, in order, so the file has each where the pass put it and the
+ * progress counts it once. */
+static int dd_batch_by_page(struct diskdump_writer *w, const struct diskdump_batch *b)
 {
 	int err = 0;
 
-	for (uint32_t i = 0; err == 0 && i < b->n && i < DISKDUMP_BATCH; i++) {
-		const void *page = lost ? src->page(src->ctx, b->pfn[i]) : b->in[i];
-
-		err = page ? dd_pass_page(w, b->pfn[i], page) : dd_fail(w, -EIO);
-	}
+	for (uint32_t i = 0; err == 0 && i < b->n && i < DISKDUMP_BATCH; i++)
+		err = dd_pass_page(w, b->pfn[i], b->in[i]);
 	return err;
 }
 
 /* The ring's oldest batch waited for and, when write, written (a lost
- * one's pages read again, page by page); *lost: the other CPU was lost
+ * one's pages formed here, page by page); *lost: the other CPU was lost
  * with it. */
-static int dd_batch_retire(struct diskdump_writer *w, const struct diskdump_pages *src, bool write,
-			   bool *lost)
+static int dd_batch_retire(struct diskdump_writer *w, bool write, bool *lost)
 {
 	struct diskdump_batch *b = &w->off->batch[w->oldest];
 	int err = 0;
 
 	*lost = dd_batch_settle(w, b) > 0;
 	if (write)
-		err = *lost ? dd_batch_by_page(w, src, b, true) : dd_batch_write(w, b);
+		err = *lost ? dd_batch_by_page(w, b) : dd_batch_write(w, b);
 	w->oldest = (w->oldest + 1) % DISKDUMP_BATCHES;
 	w->inflight--;
 	return err;
@@ -567,17 +565,17 @@ static int dd_batch_retire(struct diskdump_writer *w, const struct diskdump_page
 
 /*
  * The other CPU was lost: every batch still in the ring, in order, is
- * waited for (a lost one is never used again: its pages are read again)
+ * waited for (a lost one's forms are never used: its pages are formed here)
  * and written, after an error only waited for; the rest of the pass goes
  * page by page.
  */
-static int dd_batch_lost(struct diskdump_writer *w, const struct diskdump_pages *src)
+static int dd_batch_lost(struct diskdump_writer *w)
 {
 	bool lost;
 	int err = 0;
 
 	while (w->inflight) {
-		int e = dd_batch_retire(w, src, err == 0, &lost);
+		int e = dd_batch_retire(w, err == 0, &lost);
 
 		if (err == 0)
 			err = e;
@@ -592,7 +590,7 @@ static int dd_batch_lost(struct diskdump_writer *w, const struct diskdump_pages 
  * with info's compressor state), and joins the ring; when the ring is
  * full (or the pass ends), its oldest batch is waited for and written.
  */
-static int dd_batch_step(struct diskdump_writer *w, const struct diskdump_pages *src, bool last)
+static int dd_batch_step(struct diskdump_writer *w, bool last)
 {
 	struct diskdump_batch *b = w->fill;
 	unsigned i = (unsigned)(b - w->off->batch);
@@ -613,9 +611,9 @@ static int dd_batch_step(struct diskdump_writer *w, const struct diskdump_pages 
 		w->inflight++;
 	}
 	while (w->inflight && (w->inflight == DISKDUMP_BATCHES || last)) {
-		err = dd_batch_retire(w, src, true, &lost);
+		err = dd_batch_retire(w, true, &lost);
 		if (err == 0 && lost)
-			err = dd_batch_lost(w, src);	/* the rest of the ring, then page by page */
+			err = dd_batch_lost(w);	/* the rest of the ring, then page by page */
 		if (err || lost)
 			return err;
 	}
@@ -631,7 +629,7 @@ static int dd_batch_add(struct diskdump_writer *w, const struct diskdump_pages *
 	if (src->read(src->ctx, pfn, b->in[b->n]) != 0)
 		return dd_fail(w, -EIO);
 	b->pfn[b->n++] = pfn;
-	return b->n == DISKDUMP_BATCH ? dd_batch_step(w, src, false) : 0;
+	return b->n == DISKDUMP_BATCH ? dd_batch_step(w, false) : 0;
 }
 
 /* A whole pass over the 2nd bitmap's pages; its walk must match begin()'s. */
@@ -718,7 +716,7 @@ int diskdump_single(struct diskdump_writer *w, const struct diskdump_pages *src,
 	}
 	err = dd_walk(w, 2, src, &w->bits[1], &count);
 	if (err == 0 && w->off)
-		err = dd_batch_step(w, src, true);	/* the last batches */
+		err = dd_batch_step(w, true);	/* the last batches */
 	/* an error with batches away: waited for before their memory goes back */
 	for (unsigned i = 0; w->off && i < DISKDUMP_BATCHES; i++)
 		if (w->started[i])

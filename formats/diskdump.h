@@ -229,8 +229,10 @@ struct diskdump_offload {
 	 * not now (the writer forms it itself).  NULL: never handed over. */
 	int (*start)(void *ctx, struct diskdump_batch *b);
 	/* Until that run is over: 0.  -EBUSY: it is not over and may go on
-	 * (the other CPU was lost): the writer never reads or reuses b again,
-	 * reads those pages again and goes on page by page.  Any other error
+	 * (the other CPU was lost): the writer never reads b's forms or reuses
+	 * b again; it forms and writes b's pages from b->in (which
+	 * diskdump_batch_form only reads), in their place, and goes on page
+	 * by page.  Any other error
 	 * (-ECANCELED: taken back before it started; the other CPU stopped):
 	 * it never runs, b is the writer's again, which forms it itself. */
 	int (*wait)(void *ctx, struct diskdump_batch *b);
