@@ -10,8 +10,8 @@
  * else mbedTLS's.  The context stays mbedTLS's (the same total, buffer
  * and state fields its update keeps), so its finish pads and ends either
  * way.  Which rounds is asked once (CPUID, then the FIPS vectors and
- * 50000 bytes in odd pieces through each path against mbedTLS's own
- * rounds): the module's one global, the same answer on every CPU of a
+ * 50000 bytes in odd pieces through each path beside one run of mbedTLS's
+ * own rounds): the module's one global, the same answer on every CPU of a
  * machine.
  */
 #include <errno.h>
@@ -218,8 +218,11 @@ static bool cpu_has_sha_ni(void)
 	return (r[1] >> 29) & 1;
 }
 
-/* 0 not asked yet; else what whole blocks go through, the same answer on
- * every CPU of a machine: 1 the extensions, 2 our C rounds, -1 mbedTLS's. */
+/* What whole blocks go through, asked once, the same answer on every CPU
+ * of a machine: 0 not asked yet, else ASKED with the rounds that gave
+ * mbedTLS's digests, and PREFER_C once crypto_sha256_rank found ours the
+ * faster. */
+enum { ASKED = 1, C_RIGHT = 2, NI_RIGHT = 4, PREFER_C = 8 };
 static int answer;
 
 static void sha256_init_as(struct sha256_ctx *s, sha256_blocks_fn *blocks)
@@ -229,40 +232,49 @@ static void sha256_init_as(struct sha256_ctx *s, sha256_blocks_fn *blocks)
 	s->blocks = blocks;
 }
 
-static void sha256_both(struct sha256_ctx *x, struct sha256_ctx *y, const void *p, size_t n)
+/* p[0..n) into each of x[0..k) through its rounds, and into ref through
+ * mbedTLS's. */
+static void sha256_feed(struct sha256_ctx *x, unsigned k, struct sha256_ctx *ref, const void *p,
+			size_t n)
 {
-	sha256_blocks_update(&x->m, p, n, x->blocks);
-	mbedtls_sha256_update_ret(&y->m, p, n);
+	for (unsigned i = 0; i < k; i++)
+		sha256_blocks_update(&x[i].m, p, n, x[i].blocks);
+	mbedtls_sha256_update_ret(&ref->m, p, n);
 }
 
-/* blocks() gives the FIPS 180-2 digests (one block, two blocks) and 50000
- * a's in odd pieces exactly as mbedTLS's rounds do. */
-static bool sha256_blocks_agree(sha256_blocks_fn *blocks)
+/* Which of fns[0..k) (k <= 2) give the FIPS 180-2 digests (one block, two
+ * blocks) and 50000 a's in odd pieces exactly as mbedTLS's rounds do, fed
+ * side by side with one run of mbedTLS's: bit i for fns[i]. */
+static unsigned sha256_blocks_agree(sha256_blocks_fn *const *fns, unsigned k)
 {
 	static const char msg2[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	uint8_t a[SHA256_LEN], b[SHA256_LEN], buf[1024];
-	struct sha256_ctx x, y;
+	struct sha256_ctx x[2], y;
+	unsigned right = (1u << k) - 1;
 
 	memset(buf, 'a', sizeof(buf));
 	for (int v = 0; v < 3; v++) {
-		sha256_init_as(&x, blocks);
+		for (unsigned i = 0; i < k; i++)
+			sha256_init_as(&x[i], fns[i]);
 		sha256_init_as(&y, NULL);
 		if (v == 0) {
-			sha256_both(&x, &y, "abc", 3);
+			sha256_feed(x, k, &y, "abc", 3);
 		} else if (v == 1) {
-			sha256_both(&x, &y, msg2, sizeof(msg2) - 1);
+			sha256_feed(x, k, &y, msg2, sizeof(msg2) - 1);
 		} else {
-			for (size_t at = 0, step = 1, k; at < 50000; at += k, step = step % 997 + 7) {
-				k = step < 50000 - at ? step : 50000 - at;
-				sha256_both(&x, &y, buf, k);
+			for (size_t at = 0, step = 1, n; at < 50000; at += n, step = step % 997 + 7) {
+				n = step < 50000 - at ? step : 50000 - at;
+				sha256_feed(x, k, &y, buf, n);
 			}
 		}
-		mbedtls_sha256_finish_ret(&x.m, a);
 		mbedtls_sha256_finish_ret(&y.m, b);
-		if (memcmp(a, b, SHA256_LEN) != 0)
-			return false;
+		for (unsigned i = 0; i < k; i++) {
+			mbedtls_sha256_finish_ret(&x[i].m, a);
+			if (memcmp(a, b, SHA256_LEN) != 0)
+				right &= ~(1u << i);
+		}
 	}
-	return true;
+	return right;
 }
 
 static int sha256_answer(void)
@@ -270,13 +282,24 @@ static int sha256_answer(void)
 	int a = __atomic_load_n(&answer, __ATOMIC_RELAXED);
 
 	if (a == 0) {
-		if (cpu_has_sha_ni() && sha256_blocks_agree(sha256_ni_blocks))
-			a = 1;
-		else
-			a = sha256_blocks_agree(sha256_c_blocks) ? 2 : -1;
+		static sha256_blocks_fn *const fns[2] = { sha256_c_blocks, sha256_ni_blocks };
+		unsigned right = sha256_blocks_agree(fns, cpu_has_sha_ni() ? 2 : 1);
+
+		a = ASKED | (right & 1 ? C_RIGHT : 0) | (right & 2 ? NI_RIGHT : 0);
 		__atomic_store_n(&answer, a, __ATOMIC_RELAXED);
 	}
 	return a;
+}
+
+/* The extensions where they are right (unless ours were found faster),
+ * else our C rounds where they are right, else NULL: mbedTLS's. */
+static sha256_blocks_fn *sha256_chosen(void)
+{
+	int a = sha256_answer();
+
+	if ((a & NI_RIGHT) && !(a & PREFER_C))
+		return sha256_ni_blocks;
+	return a & C_RIGHT ? sha256_c_blocks : NULL;
 }
 
 /* The ticks of now() blocks() takes for 16 KiB, the least of three runs. */
@@ -305,33 +328,32 @@ unsigned crypto_sha256_rank(uint64_t (*now)(void))
 {
 	uint64_t ni, c;
 
-	if (now == NULL || sha256_answer() != 1 || !sha256_blocks_agree(sha256_c_blocks))
+	if (now == NULL || sha256_chosen() != sha256_ni_blocks || !(sha256_answer() & C_RIGHT))
 		return 0;
 	ni = sha256_time(sha256_ni_blocks, now);
 	c = sha256_time(sha256_c_blocks, now);
 	if (c == 0 || c >= ni)
 		return 0;
-	__atomic_store_n(&answer, 2, __ATOMIC_RELAXED);
+	__atomic_store_n(&answer, sha256_answer() | PREFER_C, __ATOMIC_RELAXED);
 	return ni * 10 / c > 0xffffffffu ? 0xffffffffu : (unsigned)(ni * 10 / c);
 }
 
 bool crypto_sha256_accelerated(void)
 {
-	return sha256_answer() == 1;
+	return sha256_chosen() == sha256_ni_blocks;
 }
 
 const char *crypto_sha256_rounds(void)
 {
-	int a = sha256_answer();
+	sha256_blocks_fn *f = sha256_chosen();
 
-	return a == 1 ? "the CPU's SHA extensions" : a == 2 ? "postmortem's own C rounds" : "mbedTLS's rounds";
+	return f == sha256_ni_blocks ? "the CPU's SHA extensions" :
+	       f == sha256_c_blocks ? "postmortem's own C rounds" : "mbedTLS's rounds";
 }
 
 void crypto_sha256_init(struct crypto_sha256 *ctx)
 {
-	int a = sha256_answer();
-
-	sha256_init_as((struct sha256_ctx *)ctx, a == 1 ? sha256_ni_blocks : a == 2 ? sha256_c_blocks : NULL);
+	sha256_init_as((struct sha256_ctx *)ctx, sha256_chosen());
 }
 
 void crypto_sha256_init_generic(struct crypto_sha256 *ctx)
