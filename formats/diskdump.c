@@ -509,6 +509,13 @@ static int dd_batch_write(struct diskdump_writer *w, struct diskdump_batch *b)
 	return 0;
 }
 
+/* Batch b formed here, with this CPU's compressor state. */
+static void dd_batch_form_here(struct diskdump_writer *w, struct diskdump_batch *b)
+{
+	b->compress_ctx = w->info.compress_ctx;
+	diskdump_batch_form(b);
+}
+
 /* Batch b, if it went away, formed: 0 (its forms are ready), 1 (lost: it
  * may still be formed elsewhere; its forms are never read, b never reused;
  * its pages, which the form only reads, are still the ones read in order). */
@@ -527,10 +534,8 @@ static int dd_batch_settle(struct diskdump_writer *w, struct diskdump_batch *b)
 	}
 	if (r == -EBUSY)
 		return 1;
-	/* taken back, or the other CPU stopped: b is ours again, formed here
-	 * with our state */
-	b->compress_ctx = w->info.compress_ctx;
-	diskdump_batch_form(b);
+	/* taken back, or the other CPU stopped: b is ours again */
+	dd_batch_form_here(w, b);
 	return 0;
 }
 
@@ -604,10 +609,8 @@ static int dd_batch_step(struct diskdump_writer *w, bool last)
 		w->batches++;
 		w->started[i] = w->off->start && w->off->compress_ctx &&
 				w->off->start(w->off->ctx, b) == 0;
-		if (!w->started[i]) {
-			b->compress_ctx = w->info.compress_ctx;
-			diskdump_batch_form(b);
-		}
+		if (!w->started[i])
+			dd_batch_form_here(w, b);
 		w->inflight++;
 	}
 	while (w->inflight && (w->inflight == DISKDUMP_BATCHES || last)) {

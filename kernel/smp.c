@@ -580,9 +580,9 @@ int smp_post(void (*fn)(void *), void *arg, uint32_t *ticket)
 		return -ENODEV;
 	if (__atomic_load_n(&ap.fault, __ATOMIC_ACQUIRE))
 		return ap_faulted();
-	n = ap.posted;
-	if (n - __atomic_load_n(&ap.done, __ATOMIC_ACQUIRE) >= SMP_QUEUE)
+	if (smp_queued() >= SMP_QUEUE)
 		return -EBUSY;
+	n = ap.posted;
 	ap.job[n % SMP_QUEUE].fn = fn;
 	ap.job[n % SMP_QUEUE].arg = arg;
 	ap.job[n % SMP_QUEUE].state = JOB_QUEUED;

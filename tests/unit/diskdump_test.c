@@ -607,18 +607,32 @@ static uint64_t machine(struct diskdump_info *di, uint64_t max, uint64_t stride,
 	return n;
 }
 
+/* The writer's page counts, kept to compare a later run's with. */
+struct counts {
+	uint64_t compressed, stored, zero;
+};
+
+static struct counts counts_now(void)
+{
+	return (struct counts){ w.compressed, w.stored, w.zero };
+}
+
+static bool counts_same(struct counts c)
+{
+	return w.compressed == c.compressed && w.stored == c.stored && w.zero == c.zero;
+}
+
 /* The two passes into out, then one pass into sout: the same bytes. */
 static int same_both_ways(struct diskdump_info *di, uint64_t n)
 {
-	uint64_t stats[3], walk0;
+	struct counts two;
+	uint64_t walk0;
 
 	out_len = 0;
 	if (diskdump_begin(&w, di, &bms, n, &dout) || diskdump_descs(&w, &src) ||
 	    diskdump_data(&w) || diskdump_pages(&w, &src) || diskdump_end(&w))
 		return 1;
-	stats[0] = w.compressed;
-	stats[1] = w.stored;
-	stats[2] = w.zero;
+	two = counts_now();
 	seek_reset();
 	walk0 = walks;
 	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, &src, UINT64_MAX) ||
@@ -631,7 +645,7 @@ static int same_both_ways(struct diskdump_info *di, uint64_t n)
 		return 4;
 	if (memcmp(sout, out, (size_t)out_len) != 0)
 		return 5;
-	if (w.compressed != stats[0] || w.stored != stats[1] || w.zero != stats[2])
+	if (!counts_same(two))
 		return 6;
 	return 0;
 }
@@ -877,14 +891,12 @@ static void batch_reset(void)
  * bytes and statistics again. */
 static int same_in_batches(struct diskdump_info *di, uint64_t n, const struct diskdump_pages *psrc)
 {
-	uint64_t stats[3];
+	struct counts two;
 	int err = same_both_ways(di, n);
 
 	if (err)
 		return err;
-	stats[0] = w.compressed;
-	stats[1] = w.stored;
-	stats[2] = w.zero;
+	two = counts_now();
 	seek_reset();
 	page_reads = 0;			/* from here: the batched run's */
 	if (diskdump_begin(&w, di, &bms, n, &sdout) || diskdump_single(&w, psrc, UINT64_MAX) ||
@@ -894,7 +906,7 @@ static int same_in_batches(struct diskdump_info *di, uint64_t n, const struct di
 		return 8;
 	if (memcmp(sout, out, (size_t)out_len) != 0)
 		return 9;
-	if (w.compressed != stats[0] || w.stored != stats[1] || w.zero != stats[2])
+	if (!counts_same(two))
 		return 10;
 	return 0;
 }
