@@ -3,27 +3,12 @@
  */
 #include <string.h>
 
+#include "formats/le.h"
 #include "formats/lzopage.h"
 
 #define M2_MAX_LEN	8
 #define M2_MAX_DIST	2048
 #define MIN_MATCH	4	/* the bytes hashed; M2 and M3 could say 3 */
-
-static uint32_t ld32(const uint8_t *p)
-{
-	uint32_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t ld64(const uint8_t *p)
-{
-	uint64_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static unsigned hash(uint32_t v)
 {
@@ -38,16 +23,11 @@ void lzopage_init(struct lzopage *z)
 
 /* Literals are mostly a few bytes: copied here rather than by a memcpy
  * that may take a byte at a time for them (newlib's below 16 bytes,
- * costly under emulation).  The loads and stores of 4 and 8 bytes are
- * __builtin_memcpy: the kernel is built -ffreestanding, where a plain
- * memcpy is a call. */
+ * costly under emulation). */
 static void copy(uint8_t *d, const uint8_t *s, size_t t)
 {
-	for (; t >= 8; t -= 8, d += 8, s += 8) {
-		uint64_t v = ld64(s);
-
-		__builtin_memcpy(d, &v, sizeof(v));
-	}
+	for (; t >= 8; t -= 8, d += 8, s += 8)
+		le_put64(d, le_get64(s));
 	while (t--)
 		*d++ = *s++;
 }
@@ -136,17 +116,17 @@ size_t lzopage_compress(struct lzopage *z, const void *in_, size_t n, void *out_
 	/* positions, not pointers, until they are known to lie in the input */
 	while (n >= MIN_MATCH && pos <= n - MIN_MATCH) {
 		const uint8_t *ip = in + pos, *cand;
-		uint32_t v = ld32(ip), *slot = &z->dict[hash(v)], e = *slot;
+		uint32_t v = le_get32(ip), *slot = &z->dict[hash(v)], e = *slot;
 		size_t len = MIN_MATCH;
 
 		*slot = tag | (uint32_t)pos;
 		/* this call's entries are all behind pos */
-		if ((e & 0xffff0000u) != tag || ld32(cand = in + (e & 0xffff)) != v) {
+		if ((e & 0xffff0000u) != tag || le_get32(cand = in + (e & 0xffff)) != v) {
 			pos += 1 + ((size_t)(ip - lit) >> 5);	/* faster over what does not repeat */
 			continue;
 		}
 		while (ip + len + 8 <= end) {
-			uint64_t d = ld64(cand + len) ^ ld64(ip + len);
+			uint64_t d = le_get64(cand + len) ^ le_get64(ip + len);
 
 			if (d) {
 				len += (size_t)__builtin_ctzll(d) >> 3;
